@@ -1,0 +1,112 @@
+#include "core/util.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/error.h"
+
+int gy_mul_size(size_t a, size_t b, size_t *out)
+{
+    if (a != 0 && b > SIZE_MAX / a)
+        return 0;
+    *out = a * b;
+    return 1;
+}
+
+gy_status gy_read_file(const char *path, size_t max_bytes, unsigned char **data, size_t *size,
+                       gy_error *err)
+{
+    *data = NULL;
+    *size = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return gy_fail(err, GY_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (fseek(f, 0, SEEK_END) != 0) {
+        fclose(f);
+        return gy_fail(err, GY_ERR_IO, "%s: cannot seek (not a regular file?)", path);
+    }
+    long len = ftell(f);
+    if (len < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return gy_fail(err, GY_ERR_IO, "%s: cannot tell its size", path);
+    }
+    if ((unsigned long)len > max_bytes) {
+        fclose(f);
+        return gy_fail(err, GY_ERR_FORMAT, "%s: file is %ld bytes, more than the %zu allowed", path,
+                       len, max_bytes);
+    }
+    unsigned char *buf = malloc((size_t)len + 1);
+    if (!buf) {
+        fclose(f);
+        return gy_fail(err, GY_ERR_NOMEM, "%s: cannot allocate %ld bytes", path, len);
+    }
+    size_t got = fread(buf, 1, (size_t)len, f);
+    int rerr = ferror(f);
+    fclose(f);
+    if (got != (size_t)len || rerr) {
+        free(buf);
+        return gy_fail(err, GY_ERR_IO, "%s: read %zu of %ld bytes", path, got, len);
+    }
+    buf[len] = '\0';
+    *data = buf;
+    *size = (size_t)len;
+    return GY_OK;
+}
+
+gy_status gy_write_file_atomic(const char *path, const void *data, size_t size, gy_error *err)
+{
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return gy_fail(err, GY_ERR_NOMEM, "%s: cannot allocate a temporary name", path);
+    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        gy_status st = gy_fail(err, GY_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
+        free(tmp);
+        return st;
+    }
+    size_t put = size ? fwrite(data, 1, size, f) : 0;
+    int bad = put != size || fflush(f) != 0;
+    if (fclose(f) != 0)
+        bad = 1;
+    if (bad) {
+        remove(tmp);
+        free(tmp);
+        return gy_fail(err, GY_ERR_IO, "%s: write failed (disk full?)", path);
+    }
+    if (rename(tmp, path) != 0) {
+        gy_status st = gy_fail(err, GY_ERR_IO, "%s: cannot rename %s into place: %s", path, tmp,
+                               strerror(errno));
+        remove(tmp);
+        free(tmp);
+        return st;
+    }
+    free(tmp);
+    return GY_OK;
+}
+
+char *gy_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+void gy_path_stem(const char *path, char *buf, size_t bufsize)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    if (len >= bufsize)
+        len = bufsize - 1;
+    memcpy(buf, base, len);
+    buf[len] = '\0';
+}

@@ -1,0 +1,26 @@
+/* util.h - small checked helpers shared by the whole library: sizes, files, strings. */
+#ifndef GY_CORE_UTIL_H
+#define GY_CORE_UTIL_H
+
+#include <stddef.h>
+
+#include "ghostyolo.h"
+
+/* *out = a * b; returns 0 on overflow. */
+int gy_mul_size(size_t a, size_t b, size_t *out);
+
+/* Reads a whole file into a new NUL-terminated buffer (caller frees). Refuses files over max_bytes.
+ * Errors name the path. */
+gy_status gy_read_file(const char *path, size_t max_bytes, unsigned char **data, size_t *size,
+                       gy_error *err);
+
+/* Writes data to path through "<path>.tmp.<pid>" and rename(), so no half-written file remains. */
+gy_status gy_write_file_atomic(const char *path, const void *data, size_t size, gy_error *err);
+
+/* strdup that returns NULL on allocation failure (C11 has no strdup). */
+char *gy_strdup(const char *s);
+
+/* The file name without folders and without the last extension, into buf. */
+void gy_path_stem(const char *path, char *buf, size_t bufsize);
+
+#endif

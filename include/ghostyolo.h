@@ -1,0 +1,226 @@
+/* ghostyolo.h - YOLOv8 and Ghost-bottleneck variants on the CPU, from ultralytics YAML + safetensors.
+ *
+ * MANUAL
+ * ------
+ * A model is loaded once and is immutable afterwards; share it between threads freely.
+ * Each thread that runs the model makes its own session (activation memory, scratch, thread count).
+ *
+ *     gy_error err;
+ *     gy_model_params mp = gy_model_default_params();
+ *     gy_model *model;
+ *     if (gy_model_load(NULL, "yolov8n.safetensors", &mp, &model, &err) != GY_OK) {
+ *         fprintf(stderr, "%s\n", err.message); ...
+ *     }
+ *     gy_session_params sp = gy_session_default_params();
+ *     gy_session *sess;
+ *     gy_session_create(model, &sp, &sess, &err);
+ *     gy_image *img;
+ *     gy_image_load("bus.jpg", &img, &err);
+ *     gy_detect_params dp = gy_detect_default_params();
+ *     gy_detections *dets;
+ *     gy_detect(sess, img, &dp, &dets, &err);
+ *     for (int i = 0; i < dets->count; i++) {
+ *         const gy_box *b = &dets->boxes[i];
+ *         printf("%s %.2f %g %g %g %g\n", gy_model_class_name(model, b->class_id), b->score,
+ *                b->x1, b->y1, b->x2, b->y2);
+ *     }
+ *     gy_detections_free(dets); gy_image_free(img); gy_session_free(sess); gy_model_free(model);
+ *
+ * ERRORS
+ *   Every fallible call returns a gy_status. When it is not GY_OK and the caller passed a non-NULL
+ *   gy_error, err->message names the file (if any) and the problem. Nothing is ever printed and the
+ *   library never exits the process. Optional diagnostics (warnings) go to a log callback.
+ *
+ * OWNERSHIP
+ *   Every object returned through an out-pointer by a *_load / *_create / gy_detect call belongs to
+ *   the caller and is released with the matching *_free (which accepts NULL). Pointers returned by
+ *   accessors (names, outputs, info strings) are borrowed: they stay valid as long as the object
+ *   they came from, or as documented at the call.
+ *
+ * THREADS
+ *   gy_model: read-only after load, safe to use from many threads. gy_session: one thread at a time.
+ */
+#ifndef GHOSTYOLO_H
+#define GHOSTYOLO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GY_VERSION_STRING "0.1.0"
+
+typedef enum gy_status {
+    GY_OK = 0,
+    GY_ERR_ARGUMENT,    /* a bad argument from the caller (NULL pointer, out-of-range value) */
+    GY_ERR_IO,          /* a file could not be opened, read or written */
+    GY_ERR_FORMAT,      /* malformed data: YAML, safetensors, image, tensor file */
+    GY_ERR_MISMATCH,    /* well-formed but inconsistent: weights do not fit the graph, bad shapes */
+    GY_ERR_UNSUPPORTED, /* valid for ultralytics but not (yet) handled here, e.g. an unknown module */
+    GY_ERR_NOMEM,       /* an allocation failed or a size would overflow */
+    GY_ERR_STATE        /* the object cannot do that now (e.g. forward on a model without weights) */
+} gy_status;
+
+/* A short constant description of a status ("ok", "bad argument", ...). Never NULL. */
+const char *gy_status_str(gy_status s);
+
+#define GY_ERROR_MESSAGE_MAX 1024
+/* Filled by a failing call when non-NULL. message is always NUL-terminated. */
+typedef struct gy_error {
+    gy_status status;
+    char message[GY_ERROR_MESSAGE_MAX];
+} gy_error;
+
+typedef enum gy_log_level { GY_LOG_INFO = 0, GY_LOG_WARNING = 1 } gy_log_level;
+/* Diagnostics callback; message is borrowed for the duration of the call. */
+typedef void (*gy_log_fn)(void *user, gy_log_level level, const char *message);
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Model                                                                                            */
+
+typedef struct gy_model gy_model;
+
+typedef struct gy_model_params {
+    const char *scale; /* scale key ("n", "s", ...) or NULL: YAML `scale:` key, file name, first */
+    int nc;            /* class count override; 0 = from the YAML / weights */
+    gy_log_fn log;     /* optional diagnostics (scale fallback warning, ...) */
+    void *log_user;
+} gy_model_params;
+
+gy_model_params gy_model_default_params(void);
+
+/* Loads a model.
+ *   config_path:  an ultralytics model YAML, or NULL to use the YAML stored in the weights'
+ *                 metadata ("config"). A missing path such as "configs/yolov8s.yaml" resolves to
+ *                 "configs/yolov8.yaml" with scale "s", as ultralytics does.
+ *   weights_path: a safetensors file with ultralytics state_dict names, or NULL for a model
+ *                 without weights (enough for gy_model_info and statistics; gy_forward then
+ *                 returns GY_ERR_STATE).
+ * On success *out is a new model owned by the caller (gy_model_free). */
+gy_status gy_model_load(const char *config_path, const char *weights_path,
+                        const gy_model_params *params, gy_model **out, gy_error *err);
+void gy_model_free(gy_model *model);
+
+typedef struct gy_model_info {
+    const char *name;         /* file stem of the config ("yolov8s") */
+    const char *config_path;  /* the file actually read, or "<weights metadata>" */
+    const char *scale;        /* the scale key used, "" when the YAML has no scales */
+    const char *scale_source; /* "parameter", "yaml scale key", "file name", "first scale (default)",
+                                 "depth/width multiples" or "none" */
+    const char *warning;      /* "" or the warning about the scale choice */
+    double depth, width;      /* the multipliers in force */
+    int max_channels;
+    int nc;
+    int num_rows;             /* YAML rows (backbone + head) */
+    int has_weights;
+    int reg_max;              /* Detect's DFL bins (16) */
+    int num_strides;
+    int strides[8];           /* Detect strides, e.g. 8, 16, 32 */
+} gy_model_info;
+
+/* Fills *info with borrowed strings valid for the model's lifetime. */
+gy_status gy_model_get_info(const gy_model *model, gy_model_info *info);
+
+/* Class name for id (borrowed, model lifetime); a generic "classN" when the weights carry none.
+ * NULL when id is out of range. */
+const char *gy_model_class_name(const gy_model *model, int class_id);
+
+/* One row of the ultralytics build table (model.info / parse_model printout). */
+typedef struct gy_row_info {
+    int index;
+    char from[64];       /* "-1", "[-1, 6]", "[15, 18, 21]" */
+    int n;               /* repeats after depth scaling */
+    long long params;    /* unfused parameter count of the row */
+    char module[96];     /* ultralytics' printed type, e.g. "ultralytics.nn.modules.block.C2f" */
+    char args[192];      /* the printed argument list, e.g. "[64, 64, 1, True]" */
+} gy_row_info;
+
+/* Copies row `index` (0 .. num_rows-1) into *row. */
+gy_status gy_model_get_row(const gy_model *model, int index, gy_row_info *row);
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Session                                                                                          */
+
+typedef struct gy_session gy_session;
+
+typedef struct gy_session_params {
+    int num_threads; /* OpenMP threads used by this session's kernels; 0 = all cores */
+} gy_session_params;
+
+gy_session_params gy_session_default_params(void);
+
+/* A session borrows the model: free every session before its model. */
+gy_status gy_session_create(const gy_model *model, const gy_session_params *params,
+                            gy_session **out, gy_error *err);
+void gy_session_free(gy_session *session);
+
+/* Plans and allocates memory for inputs of height x width (multiples of 32). gy_forward calls it
+ * itself when the size changes; call it ahead to keep allocation out of the timed path. */
+gy_status gy_session_reserve(gy_session *session, int height, int width, gy_error *err);
+
+/* The raw Detect output of the last forward: (1, channels = 4 + nc, anchors), row-major, i.e.
+ * data[c * anchors + a]; boxes are xywh in input pixels followed by class sigmoids.
+ * data is owned by the session and valid until its next forward, reserve or free. */
+typedef struct gy_output {
+    const float *data;
+    int channels;
+    int anchors;
+} gy_output;
+
+/* Runs the network on a float32 NCHW tensor (1, 3, height, width), RGB in [0,1].
+ * height and width must be positive multiples of 32. Allocates nothing once reserved. */
+gy_status gy_forward(gy_session *session, const float *input, int height, int width,
+                     gy_output *out, gy_error *err);
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Images and detection                                                                             */
+
+/* An 8-bit RGB image, rows top to bottom, pixels interleaved (R, G, B). Callers may fill one
+ * themselves to pass their own pixels; gy_image_load allocates one (free with gy_image_free). */
+typedef struct gy_image {
+    int width, height;
+    unsigned char *data; /* width * height * 3 bytes */
+} gy_image;
+
+/* Decodes a JPEG/PNG/BMP/... file (stb_image) into a new RGB image. Refuses images above
+ * GY_IMAGE_MAX_PIXELS. */
+#define GY_IMAGE_MAX_PIXELS (1LL << 28)
+gy_status gy_image_load(const char *path, gy_image **out, gy_error *err);
+/* Frees an image made by gy_image_load (not one the caller filled itself). */
+void gy_image_free(gy_image *image);
+
+typedef struct gy_detect_params {
+    int imgsz;         /* letterbox target (long side), multiple of 32; default 640 */
+    int square;        /* 1: letterbox to imgsz x imgsz; 0: minimal stride-32 rectangle (default) */
+    float conf;        /* confidence threshold, default 0.25 */
+    float iou;         /* NMS IoU threshold, default 0.7 */
+    int max_det;       /* default 300 */
+    int agnostic;      /* class-agnostic NMS, default 0 */
+} gy_detect_params;
+
+gy_detect_params gy_detect_default_params(void);
+
+typedef struct gy_box {
+    float x1, y1, x2, y2; /* original-image pixels */
+    float score;
+    int class_id;
+} gy_box;
+
+typedef struct gy_detections {
+    int count;
+    gy_box *boxes;      /* count boxes, best score first */
+    int input_width;    /* the letterboxed network input used */
+    int input_height;
+} gy_detections;
+
+/* Letterbox, forward, decode, NMS, scale back to the image. *out is owned by the caller. */
+gy_status gy_detect(gy_session *session, const gy_image *image, const gy_detect_params *params,
+                    gy_detections **out, gy_error *err);
+void gy_detections_free(gy_detections *dets);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GHOSTYOLO_H */

@@ -1,0 +1,30 @@
+/* letterbox.h - ultralytics LetterBox geometry, pre-processing to the network tensor, and
+ * scale_boxes back to the original image. */
+#ifndef GY_POSTPROCESS_LETTERBOX_H
+#define GY_POSTPROCESS_LETTERBOX_H
+
+#include "ghostyolo.h"
+
+typedef struct gy_letterbox {
+    int src_w, src_h;     /* original image */
+    int new_w, new_h;     /* resized image before padding (new_unpad) */
+    int out_w, out_h;     /* network input (multiple of stride in rect mode) */
+    int left, top, right, bottom; /* padding */
+} gy_letterbox;
+
+/* The geometry of ultralytics LetterBox(new_shape=(imgsz, imgsz), auto=!square, stride,
+ * scaleup=True, center=True) for an image of src_w x src_h. In rect mode (square == 0) the
+ * padding is taken modulo stride, giving the minimal stride-multiple rectangle. */
+gy_status gy_letterbox_compute(int src_w, int src_h, int imgsz, int stride, int square,
+                               gy_letterbox *lb, gy_error *err);
+
+/* Resizes (cv2 INTER_LINEAR compatible) and pads with 114 into a float32 NCHW tensor
+ * (1, 3, out_h, out_w), values /255, channel order RGB as in the image. dst holds
+ * 3 * out_h * out_w floats. */
+gy_status gy_letterbox_image(const gy_image *img, const gy_letterbox *lb, float *dst, gy_error *err);
+
+/* ultralytics scale_boxes: removes the padding, divides by the gain, clips to the image.
+ * boxes: n * 4 floats x1, y1, x2, y2 in network-input pixels, rewritten in place. */
+void gy_letterbox_unmap(const gy_letterbox *lb, float *boxes, int n, int stride_floats);
+
+#endif

@@ -1,0 +1,76 @@
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *slot_path(const char *root, const char *relpath)
+{
+    static char slots[8][4096];
+    static int next;
+    char *buf = slots[next++ % 8];
+    snprintf(buf, sizeof slots[0], "%s/%s", root, relpath);
+    return buf;
+}
+
+const char *gy_test_shared(const char *relpath)
+{
+    const char *root = getenv("GY_SHARED_DIR");
+    if (!root || !*root)
+        root = GY_SHARED_DIR;
+    const char *p = slot_path(root, relpath);
+    struct stat st;
+    ck_assert_msg(stat(p, &st) == 0, "missing ground-truth file %s (shared folder %s)", p, root);
+    return p;
+}
+
+const char *gy_test_source(const char *relpath)
+{
+    const char *p = slot_path(GY_SOURCE_DIR, relpath);
+    struct stat st;
+    ck_assert_msg(stat(p, &st) == 0, "missing source file %s", p);
+    return p;
+}
+
+const char *gy_test_cli(void) { return GY_CLI_PATH; }
+
+unsigned char *gy_test_read(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+    long len = ftell(f);
+    ck_assert_msg(len >= 0, "cannot size %s", path);
+    rewind(f);
+    unsigned char *buf = malloc((size_t)len + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_msg(fread(buf, 1, (size_t)len, f) == (size_t)len, "short read of %s", path);
+    fclose(f);
+    buf[len] = 0;
+    if (size)
+        *size = (size_t)len;
+    return buf;
+}
+
+float *gy_test_read_f32(const char *path, size_t expected_count, size_t *count)
+{
+    size_t size;
+    unsigned char *buf = gy_test_read(path, &size);
+    ck_assert_msg(size % 4 == 0, "%s: size %zu is not a multiple of 4", path, size);
+    if (expected_count)
+        ck_assert_msg(size / 4 == expected_count, "%s: %zu floats, expected %zu", path, size / 4,
+                      expected_count);
+    if (count)
+        *count = size / 4;
+    return (float *)buf;
+}
+
+int gy_test_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,26 @@
+/* testutil.h - helpers shared by the Check tests: ground-truth paths, files, comparisons. */
+#ifndef GY_TESTUTIL_H
+#define GY_TESTUTIL_H
+
+#include <check.h>
+#include <stddef.h>
+
+#include "ghostyolo.h"
+
+/* Absolute path of a file under ../shared (or $GY_SHARED_DIR). Fails the test, naming the file,
+ * when it does not exist. The returned string is static storage overwritten per call slot (8). */
+const char *gy_test_shared(const char *relpath);
+/* Path of a file in the source tree (configs/yolov8.yaml, ...). Fails when missing. */
+const char *gy_test_source(const char *relpath);
+/* Path of the built ghostyolo CLI. */
+const char *gy_test_cli(void);
+
+/* Reads a whole file or fails the test. Caller frees. */
+unsigned char *gy_test_read(const char *path, size_t *size);
+/* Reads a float32 file (expected_count elements, or any when 0) or fails. Caller frees. */
+float *gy_test_read_f32(const char *path, size_t expected_count, size_t *count);
+
+/* Runs a Check suite with CK_NORMAL output; returns the process exit code. */
+int gy_test_run(Suite *s);
+
+#endif
