@@ -35,7 +35,7 @@ void gy_error_prefix(gy_error *err, const char *fmt, ...)
 {
     if (!err)
         return;
-    char prefix[GY_ERROR_MESSAGE_MAX];
+    char prefix[GY_ERROR_MESSAGE_MAX / 2];
     char old[GY_ERROR_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
@@ -43,5 +43,13 @@ void gy_error_prefix(gy_error *err, const char *fmt, ...)
     va_end(ap);
     memcpy(old, err->message, sizeof old);
     old[sizeof old - 1] = '\0';
-    snprintf(err->message, sizeof err->message, "%s: %s", prefix, old);
+    size_t n = strlen(prefix);
+    memcpy(err->message, prefix, n);
+    memcpy(err->message + n, ": ", 2);
+    size_t room = sizeof err->message - n - 3;
+    size_t m = strlen(old);
+    if (m > room)
+        m = room;
+    memcpy(err->message + n + 2, old, m);
+    err->message[n + 2 + m] = '\0';
 }

@@ -37,6 +37,7 @@ typedef struct gy_row {
     int index;            /* 0-based row number across backbone then head */
     int nfrom;
     int from[GY_MAX_FROM];/* as written: negative = relative */
+    int from_is_list;     /* 1 when written as a list ([-1] or [-1, 6]), 0 for a bare int */
     int repeats;          /* as written (before depth scaling) */
     char module[64];
     int nargs;

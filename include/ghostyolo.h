@@ -123,7 +123,7 @@ typedef struct gy_model_info {
 /* Fills *info with borrowed strings valid for the model's lifetime. */
 gy_status gy_model_get_info(const gy_model *model, gy_model_info *info);
 
-/* Class name for id (borrowed, model lifetime); a generic "classN" when the weights carry none.
+/* Class name for id (borrowed, model lifetime); "class<id>" when the weights carry none.
  * NULL when id is out of range. */
 const char *gy_model_class_name(const gy_model *model, int class_id);
 
@@ -139,6 +139,20 @@ typedef struct gy_row_info {
 
 /* Copies row `index` (0 .. num_rows-1) into *row. */
 gy_status gy_model_get_row(const gy_model *model, int index, gy_row_info *row);
+
+/* ultralytics' model.info() summary: torch modules ("layers"), parameters, gradients (parameters
+ * that train, i.e. all but the fixed DFL bins) and GFLOPs counted with thop's rules at a
+ * 1x3xSxS probe (S = max(largest stride, 32)) scaled to imgsz x imgsz, as get_flops() does.
+ * fused: the numbers after model.fuse() (BatchNorm folded into ultralytics Conv layers). */
+typedef struct gy_model_summary {
+    long long layers;
+    long long params;
+    long long gradients;
+    double gflops;
+} gy_model_summary;
+
+gy_status gy_model_get_summary(const gy_model *model, int fused, int imgsz,
+                               gy_model_summary *out, gy_error *err);
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Session                                                                                          */

@@ -15,6 +15,7 @@
 
 #define GY_ST_MAX_HEADER (100u * 1000u * 1000u)
 #define GY_ST_MAX_DIMS 8
+#define GY_ST_MAX_TENSORS 1000000 /* more entries in one header are refused */
 
 typedef enum gy_dtype { GY_DT_F32, GY_DT_F16, GY_DT_BF16, GY_DT_I64 } gy_dtype;
 

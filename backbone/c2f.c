@@ -1,0 +1,65 @@
+/* C2f - ultralytics C2f(c1, c2, n=1, shortcut=False, g=1, e=0.5) with Bottleneck blocks.
+ *
+ *   cv1 (1x1, 2c) -> chunk(2) = y0, y1;  y_{i+2} = m[i](y_{i+1});  cv2(cat(y0 .. y_{n+1}))
+ *
+ * The concat is free: cv1 writes the first two slices of one storage and every bottleneck
+ * appends its slice. C2f variants with other bottlenecks reuse gy_c2f_shell with their own
+ * bottleneck emitter. */
+#include <stdio.h>
+
+#include "backbone/modules.h"
+
+gy_status gy_c2f_shell(gy_build *b, const gy_block *blk, gy_bottleneck_fn bottleneck,
+                       const void *ctx, int *out)
+{
+    int n, shortcut, g;
+    gy_status st;
+    if ((st = gy_block_int(b, blk, 2, 1, 1, GY_MAX_REPEATS, &n)) != GY_OK ||
+        (st = gy_block_bool(b, blk, 3, 0, &shortcut)) != GY_OK ||
+        (st = gy_block_int(b, blk, 4, 1, 1, GY_MAX_CHANNELS, &g)) != GY_OK)
+        return st;
+    int c = blk->c2 / 2; /* int(c2 * e), e = 0.5 */
+    gy_build_modules(b, 2, 2); /* the C2f itself and its ModuleList m */
+    if (c < 1)
+        return gy_block_fail(b, blk, GY_ERR_FORMAT, "output channels %d too small", blk->c2);
+    int cat, y, prev;
+    if ((st = gy_build_tensor(b, (2 + n) * c, &cat)) != GY_OK ||
+        (st = gy_build_slice(b, cat, 0, 2 * c, &y)) != GY_OK ||
+        (st = gy_emit_ulconv(b, "cv1", blk->in[0], y, 2 * c, 1, 1, 1, GY_ACT_SILU, -1, &y)) != GY_OK ||
+        (st = gy_build_slice(b, cat, c, c, &prev)) != GY_OK)
+        return st;
+    for (int i = 0; i < n; i++) {
+        int dst;
+        char name[32];
+        snprintf(name, sizeof name, "m.%d", i);
+        if ((st = gy_build_slice(b, cat, (2 + i) * c, c, &dst)) != GY_OK ||
+            (st = bottleneck(b, blk, ctx, name, i, prev, dst, c, shortcut, g)) != GY_OK)
+            return st;
+        prev = dst;
+    }
+    return gy_emit_ulconv(b, "cv2", cat, -1, blk->c2, 1, 1, 1, GY_ACT_SILU, -1, out);
+}
+
+/* ultralytics Bottleneck(c, c, shortcut, g, k=((3, 3), (3, 3)), e=1.0): x + cv2(cv1(x)). */
+static gy_status plain_bottleneck(gy_build *b, const gy_block *blk, const void *ctx,
+                                  const char *name, int index, int in, int dst, int c,
+                                  int shortcut, int g)
+{
+    (void)blk;
+    (void)ctx;
+    (void)index;
+    gy_build_modules(b, 1, 1); /* Bottleneck */
+    char n1[48], n2[48];
+    snprintf(n1, sizeof n1, "%s.cv1", name);
+    snprintf(n2, sizeof n2, "%s.cv2", name);
+    int mid, res = shortcut ? in : -1;
+    gy_status st = gy_emit_ulconv(b, n1, in, -1, c, 3, 1, 1, GY_ACT_SILU, -1, &mid);
+    if (st != GY_OK)
+        return st;
+    return gy_emit_ulconv(b, n2, mid, dst, c, 3, 1, g, GY_ACT_SILU, res, &dst);
+}
+
+gy_status gy_block_c2f(gy_build *b, const gy_block *blk, int *out)
+{
+    return gy_c2f_shell(b, blk, plain_bottleneck, NULL, out);
+}

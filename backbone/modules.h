@@ -1,0 +1,23 @@
+/* modules.h - the builders of the YAML modules (one file each under backbone/, neck/, head/),
+ * listed by name in detector/registry.c. */
+#ifndef GY_BACKBONE_MODULES_H
+#define GY_BACKBONE_MODULES_H
+
+#include "detector/build.h"
+
+gy_status gy_block_conv(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_c2f(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_sppf(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_upsample(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_concat(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_detect(gy_build *b, const gy_block *blk, int *out);
+
+/* A bottleneck inside a C2f shell: reads `in` (c channels), writes the slice `dst`. */
+typedef gy_status (*gy_bottleneck_fn)(gy_build *b, const gy_block *blk, const void *ctx,
+                                      const char *name, int index, int in, int dst, int c,
+                                      int shortcut, int g);
+/* C2f's cv1 / split / bottlenecks / concat / cv2 structure with a given bottleneck. */
+gy_status gy_c2f_shell(gy_build *b, const gy_block *blk, gy_bottleneck_fn bottleneck,
+                       const void *ctx, int *out);
+
+#endif

@@ -1,0 +1,123 @@
+/* graph.h - the flat list of primitive ops that YAML blocks emit, the tensors they read and
+ * write, and the convolution parameters bound from the weights.
+ *
+ * Tensors are channel slices of storages. With batch 1 and NCHW layout a channel slice is one
+ * contiguous range, so concatenation is free: a storage can be placed inside a larger storage
+ * (its parent) at a channel offset, and every producer then writes straight into its slice.
+ * Spatial sizes are not known at build time; the plan (plan.h) infers them per input size. */
+#ifndef GY_CORE_GRAPH_H
+#define GY_CORE_GRAPH_H
+
+#include <stddef.h>
+
+#include "ghostyolo.h"
+
+typedef enum gy_act { GY_ACT_NONE, GY_ACT_SILU, GY_ACT_RELU, GY_ACT_SIGMOID } gy_act;
+
+typedef enum gy_op_type {
+    GY_OP_CONV,      /* conv2d (groups, stride, pad) + bias + activation (+ residual) */
+    GY_OP_MAXPOOL,   /* k x k, stride, pad (-inf padding) */
+    GY_OP_AVGPOOL,   /* k x k, stride, no padding, floor */
+    GY_OP_UPSAMPLE,  /* nearest; by `scale`, or to the size of tensor in[1] when scale == 0 */
+    GY_OP_COPY,      /* in[0] -> out (a concat input that cannot alias) */
+    GY_OP_MUL,       /* out = in[0] * act(in[1]) elementwise (in[1] may be upsampled first) */
+    GY_OP_ADD,       /* out = in[0] + in[1] */
+    GY_OP_DETECT     /* Detect decode: in[0..nl-1] level maps -> (4 + nc, anchors) */
+} gy_op_type;
+
+#define GY_OP_MAX_IN 8
+
+typedef struct gy_op {
+    gy_op_type type;
+    int row;               /* YAML row that emitted it */
+    int nin;
+    int in[GY_OP_MAX_IN];  /* tensor ids */
+    int out;               /* tensor id */
+    int res;               /* CONV: tensor added to the result, or -1 */
+    int res_before_act;    /* CONV: act(conv + res) instead of act(conv) + res */
+    gy_act act;
+    int conv;              /* CONV: index into graph->convs */
+    int k, stride, pad;    /* pools */
+    int scale;             /* UPSAMPLE */
+    /* DETECT */
+    int nc, reg_max, dfl_conv; /* dfl_conv: index of the DFL conv parameters (bin weights) */
+    int strides[GY_OP_MAX_IN];
+} gy_op;
+
+/* A convolution's parameters: weight names as in the ultralytics state_dict, and after binding
+ * the BatchNorm-folded float32 weights and bias. */
+typedef struct gy_conv {
+    char wname[160];     /* "<p>.conv.weight" or "<p>.weight" */
+    char bname[160];     /* conv bias name, "" if the conv has none */
+    char bnprefix[160];  /* BatchNorm prefix ("<p>.bn"), "" if none */
+    int cin, cout, kh, kw, sh, sw, ph, pw, groups;
+    int fixed;           /* parameters without gradient (DFL) */
+    int fusable;         /* an ultralytics Conv: fuse() folds its BN (stats count it fused) */
+    int unfused_bn_flops;/* stats: its BN layer runs unfused (counted by thop, 4 per element) */
+    float *w;            /* cout * (cin/groups) * kh * kw, owned by the graph after binding */
+    float *b;            /* cout */
+} gy_conv;
+
+typedef struct gy_storage {
+    int c;        /* channels */
+    int parent;   /* storage this one lives in, or -1 */
+    int c_off;    /* channel offset inside the parent */
+} gy_storage;
+
+typedef struct gy_tensor {
+    int storage;
+    int c_off;    /* channel offset inside the storage */
+    int c;
+} gy_tensor;
+
+/* Per-YAML-row bookkeeping for the build table and statistics. */
+typedef struct gy_row_stats {
+    int first_op, end_op;       /* ops [first_op, end_op) */
+    int first_conv, end_conv;   /* convs [first_conv, end_conv) */
+    int out;                    /* output tensor */
+    int out_ch;
+    int n;                      /* repeats after scaling (as printed) */
+    long long extra_params;     /* parameters outside convs (none for now) */
+    long long modules_unfused;  /* torch modules the row stands for */
+    long long modules_fused;
+    char module[96];
+    char args[192];
+    char from[64];
+} gy_row_stats;
+
+typedef struct gy_graph {
+    gy_op *ops;
+    int nops, cap_ops;
+    gy_tensor *tensors;
+    int ntensors, cap_tensors;
+    gy_storage *storages;
+    int nstorages, cap_storages;
+    gy_conv *convs;
+    int nconvs, cap_convs;
+    int input;        /* tensor id of the network input */
+    int output;       /* tensor id of the Detect output, -1 until set */
+    int cur_row;      /* row being built (recorded in ops) */
+    int default_act;  /* 1 when some Conv uses ultralytics' shared default SiLU module */
+} gy_graph;
+
+void gy_graph_init(gy_graph *g);
+void gy_graph_free(gy_graph *g);
+
+/* A new tensor with its own storage of c channels; returns its id or -1 on allocation failure. */
+int gy_graph_new_tensor(gy_graph *g, int c);
+/* A view of channels [c_off, c_off + c) of tensor t; -1 on failure. */
+int gy_graph_slice(gy_graph *g, int t, int c_off, int c);
+/* Concatenation along channels: returns a tensor covering all inputs in order. Inputs that are
+ * whole storages of their own become slices of the result (free); the others are copied by a
+ * COPY op. -1 on allocation failure. */
+int gy_graph_concat(gy_graph *g, int n, const int *in);
+
+/* Appends an op (a copy of *op with row set); returns its index or -1. */
+int gy_graph_add_op(gy_graph *g, const gy_op *op);
+/* Appends a conv parameter record; returns its index or -1. */
+int gy_graph_add_conv(gy_graph *g, const gy_conv *c);
+
+/* The root storage of a storage and the channel offset of tensor t inside that root. */
+int gy_graph_root(const gy_graph *g, int storage, int *c_off);
+
+#endif

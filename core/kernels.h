@@ -1,0 +1,50 @@
+/* kernels.h - the compute core's small interface. Every kernel has a plain reference version
+ * (tests compare the two); all take their thread count from the session. Tensors are float32
+ * NCHW with batch 1, i.e. planes of h * w floats, one per channel. */
+#ifndef GY_CORE_KERNELS_H
+#define GY_CORE_KERNELS_H
+
+#include <stddef.h>
+
+#include "core/graph.h"
+
+typedef struct gy_conv_run {
+    const gy_conv *p;     /* geometry + folded weights [cout][cin/groups][kh][kw] and bias */
+    const float *in;
+    int ih, iw;
+    float *out;
+    int oh, ow;
+    const float *res;     /* NULL or cout planes of oh * ow added per res_before_act */
+    int res_before_act;
+    gy_act act;
+    float *scratch;       /* gy_conv2d_scratch_floats() floats */
+    int nthreads;
+} gy_conv_run;
+
+/* Floats of scratch the fast conv needs for this output size. */
+size_t gy_conv2d_scratch_floats(const gy_conv *c, int oh, int ow);
+
+/* Reference: direct loops, double accumulation. */
+void gy_f32_conv2d__ref(const gy_conv_run *r);
+/* Fast: depthwise direct kernel, 1x1 GEMM, or im2col + GEMM. */
+void gy_f32_conv2d(const gy_conv_run *r);
+/* The depthwise kernel alone (groups == cin == cout), exposed for tests. */
+void gy_f32_dwconv2d(const gy_conv_run *r);
+/* C[m][n] = sum_k A[m][k] * B[k][n] for rows [0, M), then bias/residual/act per row (epilogue).
+ * ldb / ldc: row strides of B and C. Exposed for tests. */
+void gy_f32_gemm_epilogue(int M, int N, int K, const float *A, const float *B, int ldb, float *C,
+                          int ldc, const float *bias, const float *res, int ldres,
+                          int res_before_act, gy_act act, int nthreads);
+
+float gy_act_apply(gy_act act, float v);
+
+void gy_f32_maxpool2d(const float *in, float *out, int c, int ih, int iw, int oh, int ow, int k,
+                      int stride, int pad, int nthreads);
+/* avg_pool2d(k, stride), no padding (count is always k * k). */
+void gy_f32_avgpool2d(const float *in, float *out, int c, int ih, int iw, int oh, int ow, int k,
+                      int stride, int nthreads);
+/* torch nearest: src = floor(dst * in / out). */
+void gy_f32_upsample_nearest(const float *in, float *out, int c, int ih, int iw, int oh, int ow,
+                             int nthreads);
+
+#endif

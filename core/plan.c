@@ -1,0 +1,260 @@
+#include "core/plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/kernels.h"
+#include "core/util.h"
+
+#define GY_ALIGN_FLOATS 16
+
+int gy_window_out(int in, int k, int s, int p)
+{
+    int span = in + 2 * p - k;
+    return span < 0 ? 0 : span / s + 1;
+}
+
+void gy_plan_free(gy_plan *plan)
+{
+    if (!plan)
+        return;
+    free(plan->th);
+    free(plan->tw);
+    free(plan->toff);
+    memset(plan, 0, sizeof *plan);
+}
+
+typedef struct root_info {
+    int h, w;          /* -1 until written */
+    int first, last;   /* op indices of first write and last read */
+    size_t floats;
+    size_t offset;
+    int placed;
+} root_info;
+
+static gy_status set_shape(const gy_graph *g, root_info *roots, int t, int h, int w,
+                           const gy_op *op, gy_error *err)
+{
+    int r = gy_graph_root(g, g->tensors[t].storage, NULL);
+    if (h <= 0 || w <= 0)
+        return gy_fail(err, GY_ERR_ARGUMENT,
+                       "row %d: the input is too small for this model (a layer output would be "
+                       "%dx%d)", op->row, h, w);
+    if (roots[r].h < 0) {
+        roots[r].h = h;
+        roots[r].w = w;
+    } else if (roots[r].h != h || roots[r].w != w) {
+        return gy_fail(err, GY_ERR_MISMATCH,
+                       "row %d: concatenated tensors differ in size (%dx%d vs %dx%d); the input "
+                       "size must be a multiple of the model's largest stride",
+                       op->row, h, w, roots[r].h, roots[r].w);
+    }
+    return GY_OK;
+}
+
+static void root_hw(const gy_graph *g, const root_info *roots, int t, int *h, int *w)
+{
+    int r = gy_graph_root(g, g->tensors[t].storage, NULL);
+    *h = roots[r].h;
+    *w = roots[r].w;
+}
+
+/* Shape inference: writes each op's output size into its root storage. */
+static gy_status infer(const gy_graph *g, root_info *roots, gy_plan *p, gy_error *err)
+{
+    for (int i = 0; i < g->nops; i++) {
+        const gy_op *op = &g->ops[i];
+        int h, w, oh = 0, ow = 0;
+        for (int j = 0; j < op->nin; j++) {
+            root_hw(g, roots, op->in[j], &h, &w);
+            if (h < 0)
+                return gy_fail(err, GY_ERR_MISMATCH, "row %d: op %d reads a tensor never written",
+                               op->row, i);
+        }
+        root_hw(g, roots, op->in[0], &h, &w);
+        switch (op->type) {
+        case GY_OP_CONV: {
+            const gy_conv *c = &g->convs[op->conv];
+            oh = gy_window_out(h, c->kh, c->sh, c->ph);
+            ow = gy_window_out(w, c->kw, c->sw, c->pw);
+            if (op->res >= 0) {
+                int rh, rw;
+                root_hw(g, roots, op->res, &rh, &rw);
+                if (rh != oh || rw != ow)
+                    return gy_fail(err, GY_ERR_MISMATCH, "row %d: residual size mismatch", op->row);
+            }
+            break;
+        }
+        case GY_OP_MAXPOOL:
+        case GY_OP_AVGPOOL:
+            oh = gy_window_out(h, op->k, op->stride, op->pad);
+            ow = gy_window_out(w, op->k, op->stride, op->pad);
+            break;
+        case GY_OP_UPSAMPLE:
+            if (op->scale > 0) {
+                oh = h * op->scale;
+                ow = w * op->scale;
+            } else {
+                root_hw(g, roots, op->in[1], &oh, &ow);
+            }
+            break;
+        case GY_OP_COPY:
+            oh = h;
+            ow = w;
+            break;
+        case GY_OP_MUL:
+        case GY_OP_ADD:
+            oh = h;
+            ow = w;
+            break;
+        case GY_OP_DETECT: {
+            long anchors = 0;
+            p->nstrides = op->nin;
+            for (int j = 0; j < op->nin; j++) {
+                int lh, lw;
+                root_hw(g, roots, op->in[j], &lh, &lw);
+                if (p->in_h % lh != 0 || p->in_h / lh != p->in_w / lw || p->in_w % lw != 0)
+                    return gy_fail(err, GY_ERR_MISMATCH,
+                                   "Detect level %d is %dx%d for a %dx%d input: the input size must "
+                                   "be a multiple of the model's largest stride", j, lh, lw,
+                                   p->in_h, p->in_w);
+                p->strides[j] = p->in_h / lh;
+                anchors += (long)lh * lw;
+            }
+            oh = 1;
+            ow = (int)anchors;
+            p->anchors = (int)anchors;
+            break;
+        }
+        }
+        gy_status st = set_shape(g, roots, op->out, oh, ow, op, err);
+        if (st != GY_OK)
+            return st;
+    }
+    return GY_OK;
+}
+
+static int overlaps(const root_info *a, const root_info *b)
+{
+    return a->first <= b->last && b->first <= a->last;
+}
+
+gy_status gy_plan_make(const gy_graph *g, int h, int w, gy_plan *p, gy_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->in_h = h;
+    p->in_w = w;
+    int ns = g->nstorages;
+    root_info *roots = malloc(sizeof *roots * (size_t)ns);
+    int *order = malloc(sizeof *order * (size_t)ns);
+    p->th = malloc(sizeof *p->th * (size_t)g->ntensors);
+    p->tw = malloc(sizeof *p->tw * (size_t)g->ntensors);
+    p->toff = malloc(sizeof *p->toff * (size_t)g->ntensors);
+    if (!roots || !order || !p->th || !p->tw || !p->toff) {
+        free(roots);
+        free(order);
+        gy_plan_free(p);
+        return gy_fail(err, GY_ERR_NOMEM, "out of memory planning a %dx%d input", h, w);
+    }
+    for (int s = 0; s < ns; s++)
+        roots[s] = (root_info){.h = -1, .w = -1, .first = g->nops, .last = -1};
+    int in_root = gy_graph_root(g, g->tensors[g->input].storage, NULL);
+    roots[in_root].h = h;
+    roots[in_root].w = w;
+    roots[in_root].first = -1;
+    gy_status st = infer(g, roots, p, err);
+    /* Liveness of each root storage: first write .. last read (the output lives to the end). */
+    for (int i = 0; i < g->nops && st == GY_OK; i++) {
+        const gy_op *op = &g->ops[i];
+        int r = gy_graph_root(g, g->tensors[op->out].storage, NULL);
+        if (roots[r].first > i)
+            roots[r].first = i;
+        if (roots[r].last < i)
+            roots[r].last = i;
+        for (int j = 0; j <= op->nin; j++) {
+            int t = j < op->nin ? op->in[j] : op->res;
+            if (t < 0)
+                continue;
+            int rr = gy_graph_root(g, g->tensors[t].storage, NULL);
+            if (roots[rr].last < i)
+                roots[rr].last = i;
+        }
+    }
+    if (st == GY_OK) {
+        int out_root = gy_graph_root(g, g->tensors[g->output].storage, NULL);
+        roots[out_root].last = g->nops;
+    }
+    /* Sizes, then greedy placement: biggest first, lowest offset that fits beside the already
+     * placed storages whose lifetimes overlap. */
+    int nroots = 0;
+    for (int s = 0; s < ns && st == GY_OK; s++) {
+        if (g->storages[s].parent >= 0 || roots[s].last < roots[s].first)
+            continue;
+        size_t plane, floats;
+        if (roots[s].h < 0 || !gy_mul_size((size_t)roots[s].h, (size_t)roots[s].w, &plane) ||
+            !gy_mul_size(plane, (size_t)g->storages[s].c, &floats)) {
+            st = gy_fail(err, GY_ERR_NOMEM, "a %dx%d input needs more memory than addressable", h, w);
+            break;
+        }
+        roots[s].floats = (floats + GY_ALIGN_FLOATS - 1) / GY_ALIGN_FLOATS * GY_ALIGN_FLOATS;
+        order[nroots++] = s;
+    }
+    if (st == GY_OK) {
+        /* insertion sort by size, descending (stable, deterministic) */
+        for (int i = 1; i < nroots; i++) {
+            int v = order[i], j = i - 1;
+            while (j >= 0 && roots[order[j]].floats < roots[v].floats) {
+                order[j + 1] = order[j];
+                j--;
+            }
+            order[j + 1] = v;
+        }
+        size_t total = 0;
+        for (int i = 0; i < nroots; i++) {
+            root_info *r = &roots[order[i]];
+            size_t off = 0;
+            int moved = 1;
+            while (moved) {
+                moved = 0;
+                for (int j = 0; j < i; j++) {
+                    const root_info *o = &roots[order[j]];
+                    if (!overlaps(r, o))
+                        continue;
+                    if (off < o->offset + o->floats && o->offset < off + r->floats) {
+                        off = o->offset + o->floats;
+                        moved = 1;
+                    }
+                }
+            }
+            r->offset = off;
+            r->placed = 1;
+            if (off + r->floats > total)
+                total = off + r->floats;
+        }
+        p->arena_floats = total;
+        for (int t = 0; t < g->ntensors; t++) {
+            int off;
+            int r = gy_graph_root(g, g->tensors[t].storage, &off);
+            off += g->tensors[t].c_off;
+            p->th[t] = roots[r].h;
+            p->tw[t] = roots[r].w;
+            p->toff[t] = roots[r].placed
+                             ? roots[r].offset + (size_t)off * (size_t)roots[r].h * (size_t)roots[r].w
+                             : 0;
+        }
+        for (int i = 0; i < g->nops; i++) {
+            const gy_op *op = &g->ops[i];
+            if (op->type != GY_OP_CONV)
+                continue;
+            size_t need = gy_conv2d_scratch_floats(&g->convs[op->conv], p->th[op->out], p->tw[op->out]);
+            if (need > p->scratch_floats)
+                p->scratch_floats = need;
+        }
+    }
+    free(roots);
+    free(order);
+    if (st != GY_OK)
+        gy_plan_free(p);
+    return st;
+}

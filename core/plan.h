@@ -1,0 +1,28 @@
+/* plan.h - for one input size: every tensor's spatial size, and one activation arena laid out by
+ * liveness (storages whose lifetimes do not overlap share memory), plus one scratch size. */
+#ifndef GY_CORE_PLAN_H
+#define GY_CORE_PLAN_H
+
+#include <stddef.h>
+
+#include "core/graph.h"
+
+typedef struct gy_plan {
+    int in_h, in_w;
+    int *th, *tw;        /* per tensor spatial size */
+    size_t *toff;        /* per tensor offset (floats) into the arena */
+    size_t arena_floats;
+    size_t scratch_floats;
+    int anchors;         /* Detect output columns */
+    int nstrides;
+    int strides[GY_OP_MAX_IN];
+} gy_plan;
+
+/* Infers shapes and lays out memory for an input of h x w. Errors name the op's YAML row. */
+gy_status gy_plan_make(const gy_graph *g, int h, int w, gy_plan *plan, gy_error *err);
+void gy_plan_free(gy_plan *plan);
+
+/* Spatial output size of a conv/pool window; <= 0 when the input is too small. */
+int gy_window_out(int in, int k, int s, int p);
+
+#endif

@@ -1,0 +1,189 @@
+/* bind.c - binds safetensors tensors to the graph's convolutions by ultralytics state_dict name,
+ * checks shapes, refuses missing and left-over tensors, and folds BatchNorm into the conv:
+ *   w' = w * gamma / sqrt(var + eps),  b' = beta + (b - mean) * gamma / sqrt(var + eps). */
+#include "detector/bind.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+
+typedef struct name_list {
+    char text[640];
+    size_t used;
+    int count, shown;
+} name_list;
+
+static void list_add(name_list *l, const char *name)
+{
+    l->count++;
+    if (l->used + strlen(name) + 8 >= sizeof l->text)
+        return;
+    l->used += (size_t)snprintf(l->text + l->used, sizeof l->text - l->used, "%s%s",
+                                l->shown ? ", " : "", name);
+    l->shown++;
+}
+
+/* " (and N more)" when the list was cut, else "". */
+static const char *more(const name_list *l, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (l->count > l->shown)
+        snprintf(buf, size, " (and %d more)", l->count - l->shown);
+    return buf;
+}
+
+static int shape_is(const gy_st_tensor *t, int ndim, const int64_t *dims)
+{
+    if (t->ndim != ndim)
+        return 0;
+    for (int i = 0; i < ndim; i++)
+        if (t->shape[i] != dims[i])
+            return 0;
+    return 1;
+}
+
+static void shape_str(const gy_st_tensor *t, char *buf, size_t size)
+{
+    size_t used = (size_t)snprintf(buf, size, "[");
+    for (int i = 0; i < t->ndim && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%lld", i ? ", " : "",
+                                 (long long)t->shape[i]);
+    if (used < size)
+        snprintf(buf + used, size - used, "]");
+}
+
+typedef struct binder {
+    const gy_safetensors *st;
+    unsigned char *used;
+    name_list missing;
+    char first_bad_shape[512];
+    int bad_shapes;
+    gy_error *err;
+} binder;
+
+/* Finds `name` with the expected shape and converts it into dst (numel floats); records a
+ * missing name or a wrong shape. Returns 1 when dst was filled. */
+static int fetch(binder *bd, const char *name, int ndim, const int64_t *dims, float *dst,
+                 gy_status *fatal)
+{
+    const gy_st_tensor *t = gy_st_find(bd->st, name);
+    if (!t) {
+        list_add(&bd->missing, name);
+        return 0;
+    }
+    bd->used[t - bd->st->tensors] = 1;
+    if (!shape_is(t, ndim, dims)) {
+        if (bd->bad_shapes++ == 0) {
+            char got[128], want[128];
+            gy_st_tensor w = {.ndim = ndim};
+            for (int i = 0; i < ndim; i++)
+                w.shape[i] = dims[i];
+            shape_str(t, got, sizeof got);
+            shape_str(&w, want, sizeof want);
+            snprintf(bd->first_bad_shape, sizeof bd->first_bad_shape,
+                     "%s has shape %s, the model needs %s", name, got, want);
+        }
+        return 0;
+    }
+    gy_status s = gy_st_read_f32(bd->st, t, dst, bd->err);
+    if (s != GY_OK) {
+        *fatal = s;
+        return 0;
+    }
+    return 1;
+}
+
+static gy_status bind_conv(binder *bd, gy_conv *c, double eps)
+{
+    int cin_g = c->cin / c->groups;
+    size_t wcount = (size_t)c->cout * cin_g * c->kh * c->kw;
+    c->w = malloc(sizeof *c->w * wcount);
+    c->b = calloc((size_t)c->cout, sizeof *c->b);
+    float *bn = malloc(sizeof *bn * 4 * (size_t)c->cout);
+    if (!c->w || !c->b || !bn) {
+        free(bn);
+        return gy_fail(bd->err, GY_ERR_NOMEM, "%s: out of memory for %s", bd->st->path, c->wname);
+    }
+    gy_status fatal = GY_OK;
+    int64_t wdims[4] = {c->cout, cin_g, c->kh, c->kw}, vdims[1] = {c->cout};
+    int ok = fetch(bd, c->wname, 4, wdims, c->w, &fatal);
+    if (c->bname[0])
+        ok &= fetch(bd, c->bname, 1, vdims, c->b, &fatal);
+    if (c->bnprefix[0]) {
+        static const char *const parts[4] = {"weight", "bias", "running_mean", "running_var"};
+        for (int i = 0; i < 4; i++) {
+            char name[200];
+            snprintf(name, sizeof name, "%s.%s", c->bnprefix, parts[i]);
+            ok &= fetch(bd, name, 1, vdims, bn + (size_t)i * c->cout, &fatal);
+        }
+        if (ok && fatal == GY_OK) {
+            size_t per = wcount / (size_t)c->cout;
+            for (int o = 0; o < c->cout; o++) {
+                double gamma = bn[o], beta = bn[c->cout + o], mean = bn[2 * c->cout + o];
+                double var = bn[3 * c->cout + o];
+                if (!(var + eps > 0.0)) {
+                    free(bn);
+                    return gy_fail(bd->err, GY_ERR_FORMAT, "%s: %s.running_var[%d] = %g is negative",
+                                   bd->st->path, c->bnprefix, o, var);
+                }
+                double scale = gamma / sqrt(var + eps);
+                float *w = c->w + (size_t)o * per;
+                for (size_t i = 0; i < per; i++)
+                    w[i] = (float)((double)w[i] * scale);
+                c->b[o] = (float)(beta + ((double)c->b[o] - mean) * scale);
+            }
+        }
+    }
+    free(bn);
+    return fatal;
+}
+
+gy_status gy_model_bind(gy_graph *g, const gy_safetensors *st, double eps, gy_error *err)
+{
+    binder bd;
+    memset(&bd, 0, sizeof bd);
+    bd.st = st;
+    bd.err = err;
+    bd.used = calloc((size_t)st->count + 1, 1);
+    if (!bd.used)
+        return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", st->path);
+    gy_status s = GY_OK;
+    for (int i = 0; i < g->nconvs && s == GY_OK; i++)
+        s = bind_conv(&bd, &g->convs[i], eps);
+    if (s != GY_OK) {
+        free(bd.used);
+        return s;
+    }
+    name_list unexpected;
+    memset(&unexpected, 0, sizeof unexpected);
+    static const char nbt[] = "num_batches_tracked";
+    for (int i = 0; i < st->count; i++) {
+        const char *n = st->tensors[i].name;
+        size_t len = strlen(n);
+        if (bd.used[i] || (len >= sizeof nbt - 1 && strcmp(n + len - (sizeof nbt - 1), nbt) == 0))
+            continue;
+        list_add(&unexpected, n);
+    }
+    free(bd.used);
+    if (bd.missing.count || unexpected.count || bd.bad_shapes) {
+        char msg[GY_ERROR_MESSAGE_MAX];
+        size_t used = (size_t)snprintf(msg, sizeof msg, "%s: the weights do not fit the model:",
+                                       st->path);
+        if (bd.bad_shapes && used < sizeof msg)
+            used += (size_t)snprintf(msg + used, sizeof msg - used, " %d wrong shape(s), first: %s;",
+                                     bd.bad_shapes, bd.first_bad_shape);
+        char tail[48];
+        if (bd.missing.count && used < sizeof msg)
+            used += (size_t)snprintf(msg + used, sizeof msg - used, " %d missing: %s%s;",
+                                     bd.missing.count, bd.missing.text,
+                                     more(&bd.missing, tail, sizeof tail));
+        if (unexpected.count && used < sizeof msg)
+            snprintf(msg + used, sizeof msg - used, " %d unexpected: %s%s", unexpected.count,
+                     unexpected.text, more(&unexpected, tail, sizeof tail));
+        return gy_fail(err, GY_ERR_MISMATCH, "%s", msg);
+    }
+    return GY_OK;
+}

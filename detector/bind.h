@@ -1,0 +1,12 @@
+/* bind.h - weights to graph, by ultralytics state_dict names, with BatchNorm folding. */
+#ifndef GY_DETECTOR_BIND_H
+#define GY_DETECTOR_BIND_H
+
+#include "core/graph.h"
+#include "weights/safetensors.h"
+
+/* Fills every conv's folded w/b. Fails listing all missing and unexpected tensor names
+ * (num_batches_tracked aside) and the first wrong shape. eps: BatchNorm epsilon (1e-3). */
+gy_status gy_model_bind(gy_graph *g, const gy_safetensors *st, double eps, gy_error *err);
+
+#endif

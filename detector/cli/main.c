@@ -1,0 +1,52 @@
+/* main.c - ghostyolo: verbs forward, detect, info. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: ghostyolo VERB [options]\n"
+            "\n"
+            "  detect  -w WEIGHTS [-m CONFIG] [--imgsz 640] [--conf 0.25] [--iou 0.7]\n"
+            "          [--max-det 300] [--square] [--agnostic] [--json] [-o DIR] [--threads N]\n"
+            "          IMAGE...\n"
+            "          find objects; writes annotated images (and YOLO label files) to DIR,\n"
+            "          with --json one JSON object per image on stdout\n"
+            "  info    -m CONFIG [--scale X] [--nc N] [--imgsz 640]\n"
+            "          the ultralytics build table and model summary\n"
+            "  forward -m CONFIG -w WEIGHTS --input IN.f32 --shape 1,3,H,W -o OUT.f32\n"
+            "          [--nc N] [--scale X] [--threads N]\n"
+            "          raw head output (1, 4+nc, anchors) as float32 for parity checks\n"
+            "  help    this text\n"
+            "\n"
+            "exit codes: 0 ok, 64 usage, 65 bad data, 66 unreadable input, 70 internal,\n"
+            "            73 output failure\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *verb = argv[1];
+    if (strcmp(verb, "forward") == 0)
+        return cmd_forward(argc, argv);
+    if (strcmp(verb, "info") == 0)
+        return cmd_info(argc, argv);
+    if (strcmp(verb, "detect") == 0)
+        return cmd_detect(argc, argv);
+    if (strcmp(verb, "help") == 0 || strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(verb, "--version") == 0) {
+        printf("ghostyolo %s\n", GY_VERSION_STRING);
+        return EXIT_OK;
+    }
+    fprintf(stderr, "ghostyolo: unknown verb '%s'\n", verb);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,27 @@
+/* model.h - the inside of gy_model: the parsed config, the graph with bound weights, the
+ * per-row build table and the class names. Immutable after gy_model_load. */
+#ifndef GY_DETECTOR_MODEL_H
+#define GY_DETECTOR_MODEL_H
+
+#include "core/graph.h"
+#include "detector/config.h"
+
+struct gy_model {
+    gy_config *cfg;
+    gy_graph graph;
+    gy_row_stats *rows;   /* cfg->nrows entries */
+    int nrows;
+    char **names;         /* nc class names: from the weights, else "class<i>" (ultralytics) */
+    int nnames;
+    char name[256];
+    char config_path[1024];
+    int has_weights;
+    int nstrides;
+    int strides[8];
+    double bn_eps;
+};
+
+/* parse_model: builds model->graph and model->rows from model->cfg. */
+gy_status gy_model_build_graph(gy_model *model, gy_error *err);
+
+#endif

@@ -1,0 +1,36 @@
+/* registry.c - every YAML module ghostyolo understands, in one table. */
+#include "detector/registry.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "backbone/modules.h"
+
+static const gy_module_def modules[] = {
+    {"Conv", "ultralytics.nn.modules.conv.Conv", GY_MOD_CHANNELS, gy_block_conv},
+    {"C2f", "ultralytics.nn.modules.block.C2f", GY_MOD_CHANNELS_REPS, gy_block_c2f},
+    {"SPPF", "ultralytics.nn.modules.block.SPPF", GY_MOD_CHANNELS, gy_block_sppf},
+    {"nn.Upsample", "torch.nn.modules.upsampling.Upsample", GY_MOD_PASS, gy_block_upsample},
+    {"Concat", "ultralytics.nn.modules.conv.Concat", GY_MOD_CONCAT, gy_block_concat},
+    {"Detect", "ultralytics.nn.modules.head.Detect", GY_MOD_DETECT, gy_block_detect},
+};
+
+const gy_module_def *gy_module_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++)
+        if (strcmp(modules[i].name, name) == 0)
+            return &modules[i];
+    return NULL;
+}
+
+void gy_module_names(char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof modules / sizeof modules[0] && used < size; i++) {
+        int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", modules[i].name);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}

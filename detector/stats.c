@@ -1,0 +1,103 @@
+/* stats.c - layers, parameters and FLOPs as ultralytics' model.info() reports them.
+ *
+ * layers: torch modules (DetectionModel, its Sequential, the shared default SiLU once, and what
+ *   each builder recorded). params: conv weights, conv biases, BatchNorm weight and bias; after
+ *   fuse() an ultralytics Conv has weight + bias and no BatchNorm.
+ * FLOPs (thop 0.1.1 rules): Conv2d = output elements x (cin / groups) x kh x kw (no bias);
+ *   BatchNorm2d = 4 per element (affine); nearest Upsample = 1 per output element; pools,
+ *   activations and functional ops = 0; GFLOPs = 2 x ops / 1e9. */
+#include "detector/stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/plan.h"
+
+long long gy_conv_params(const gy_conv *c, int fused)
+{
+    long long p = (long long)c->cout * (c->cin / c->groups) * c->kh * c->kw;
+    int bn = c->bnprefix[0] != '\0';
+    if (fused && bn && c->fusable)
+        return p + c->cout;
+    if (c->bname[0])
+        p += c->cout;
+    if (bn)
+        p += 2LL * c->cout;
+    return p;
+}
+
+gy_status gy_model_row_numbers(const gy_model *m, int h, int w, gy_row_numbers *rows,
+                               gy_error *err)
+{
+    const gy_graph *g = &m->graph;
+    gy_plan p;
+    gy_status st = gy_plan_make(g, h, w, &p, err);
+    if (st != GY_OK)
+        return st;
+    for (int r = 0; r < m->nrows; r++) {
+        const gy_row_stats *rs = &m->rows[r];
+        gy_row_numbers *n = &rows[r];
+        memset(n, 0, sizeof *n);
+        n->modules_unfused = rs->modules_unfused;
+        n->modules_fused = rs->modules_fused;
+        for (int c = rs->first_conv; c < rs->end_conv; c++) {
+            n->params_unfused += gy_conv_params(&g->convs[c], 0);
+            n->params_fused += gy_conv_params(&g->convs[c], 1);
+        }
+        for (int i = rs->first_op; i < rs->end_op; i++) {
+            const gy_op *op = &g->ops[i];
+            double out_elems = (double)g->tensors[op->out].c * p.th[op->out] * p.tw[op->out];
+            if (op->type == GY_OP_CONV) {
+                const gy_conv *c = &g->convs[op->conv];
+                double macs = out_elems * (c->cin / c->groups) * c->kh * c->kw;
+                double bn = c->unfused_bn_flops ? 4.0 * out_elems : 0.0;
+                n->ops_unfused += macs + bn;
+                n->ops_fused += macs + (c->fusable ? 0.0 : bn);
+            } else if (op->type == GY_OP_UPSAMPLE && op->scale > 0) {
+                n->ops_unfused += out_elems;
+                n->ops_fused += out_elems;
+            }
+        }
+        n->out_c = g->tensors[rs->out].c;
+        n->out_h = p.th[rs->out];
+        n->out_w = p.tw[rs->out];
+    }
+    gy_plan_free(&p);
+    return GY_OK;
+}
+
+gy_status gy_model_get_summary(const gy_model *m, int fused, int imgsz, gy_model_summary *out,
+                               gy_error *err)
+{
+    if (!m || !out || imgsz <= 0)
+        return gy_fail(err, GY_ERR_ARGUMENT, "gy_model_get_summary: bad arguments");
+    int probe = 32;
+    for (int i = 0; i < m->nstrides; i++)
+        if (m->strides[i] > probe)
+            probe = m->strides[i];
+    gy_row_numbers *rows = calloc((size_t)m->nrows, sizeof *rows);
+    if (!rows)
+        return gy_fail(err, GY_ERR_NOMEM, "out of memory");
+    gy_status st = gy_model_row_numbers(m, probe, probe, rows, err);
+    if (st != GY_OK) {
+        free(rows);
+        return st;
+    }
+    memset(out, 0, sizeof *out);
+    out->layers = 2 + m->graph.default_act; /* DetectionModel, its Sequential, shared SiLU */
+    double ops = 0.0;
+    for (int r = 0; r < m->nrows; r++) {
+        out->layers += fused ? rows[r].modules_fused : rows[r].modules_unfused;
+        out->params += fused ? rows[r].params_fused : rows[r].params_unfused;
+        ops += fused ? rows[r].ops_fused : rows[r].ops_unfused;
+    }
+    long long fixed = 0;
+    for (int c = 0; c < m->graph.nconvs; c++)
+        if (m->graph.convs[c].fixed)
+            fixed += gy_conv_params(&m->graph.convs[c], fused);
+    out->gradients = out->params - fixed;
+    out->gflops = ops * 2.0 / 1e9 * ((double)imgsz / probe) * ((double)imgsz / probe);
+    free(rows);
+    return GY_OK;
+}

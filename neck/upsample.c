@@ -1,0 +1,28 @@
+/* nn.Upsample(size=None, scale_factor=2, mode='nearest'). */
+#include <string.h>
+
+#include "backbone/modules.h"
+
+gy_status gy_block_upsample(gy_build *b, const gy_block *blk, int *out)
+{
+    if (blk->nargs > 0 && blk->args[0].type != GY_ARG_NONE)
+        return gy_block_fail(b, blk, GY_ERR_UNSUPPORTED, "a fixed output size is not supported");
+    int scale;
+    gy_status st = gy_block_int(b, blk, 1, 1, 1, 64, &scale);
+    if (st != GY_OK)
+        return st;
+    if (blk->nargs > 1 && blk->args[1].type == GY_ARG_FLOAT) {
+        double f = blk->args[1].f;
+        if (f != (int)f || f < 1 || f > 64)
+            return gy_block_fail(b, blk, GY_ERR_UNSUPPORTED, "scale factor %g is not a whole number", f);
+        scale = (int)f;
+    }
+    if (blk->nargs > 2 && !(blk->args[2].type == GY_ARG_STR && strcmp(blk->args[2].s, "nearest") == 0))
+        return gy_block_fail(b, blk, GY_ERR_UNSUPPORTED, "only mode 'nearest' is supported");
+    gy_build_modules(b, 1, 1);
+    if ((st = gy_build_tensor(b, blk->in_ch[0], out)) != GY_OK)
+        return st;
+    gy_op op = {.type = GY_OP_UPSAMPLE, .nin = 1, .in = {blk->in[0]}, .out = *out, .res = -1,
+                .conv = -1, .scale = scale};
+    return gy_emit_op(b, &op);
+}
