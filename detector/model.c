@@ -234,8 +234,10 @@ gy_status gy_model_get_row(const gy_model *m, int index, gy_row_info *row)
     row->index = index;
     snprintf(row->from, sizeof row->from, "%s", rs->from);
     row->n = rs->n;
-    for (int c = rs->first_conv; c < rs->end_conv; c++)
+    for (int c = rs->first_conv; c < rs->end_conv; c++) {
         row->params += gy_conv_params(&m->graph.convs[c], 0);
+        row->params_fused += gy_conv_params(&m->graph.convs[c], 1);
+    }
     snprintf(row->module, sizeof row->module, "%s", rs->module);
     snprintf(row->args, sizeof row->args, "%s", rs->args);
     return GY_OK;

@@ -4,7 +4,8 @@
  *   each builder recorded). params: conv weights, conv biases, BatchNorm weight and bias; after
  *   fuse() an ultralytics Conv has weight + bias and no BatchNorm.
  * FLOPs (thop 0.1.1 rules): Conv2d = output elements x (cin / groups) x kh x kw (no bias);
- *   BatchNorm2d = 4 per element (affine); nearest Upsample = 1 per output element; pools,
+ *   BatchNorm2d = 4 per element (affine); nearest Upsample = 1 per output element; Detect's DFL
+ *   Conv2d = 4 x anchors x reg_max (it runs in the probe); pools,
  *   activations and functional ops = 0; GFLOPs = 2 x ops / 1e9. */
 #include "detector/stats.h"
 
@@ -54,6 +55,11 @@ gy_status gy_model_row_numbers(const gy_model *m, int h, int w, gy_row_numbers *
                 double bn = c->unfused_bn_flops ? 4.0 * out_elems : 0.0;
                 n->ops_unfused += macs + bn;
                 n->ops_fused += macs + (c->fusable ? 0.0 : bn);
+            } else if (op->type == GY_OP_DETECT) {
+                /* DFL's Conv2d(reg_max, 1, 1): output (1, 1, 4, anchors), reg_max MACs each */
+                double dfl = 4.0 * p.anchors * op->reg_max;
+                n->ops_unfused += dfl;
+                n->ops_fused += dfl;
             } else if (op->type == GY_OP_UPSAMPLE && op->scale > 0) {
                 n->ops_unfused += out_elems;
                 n->ops_fused += out_elems;

@@ -133,6 +133,7 @@ typedef struct gy_row_info {
     char from[64];       /* "-1", "[-1, 6]", "[15, 18, 21]" */
     int n;               /* repeats after depth scaling */
     long long params;    /* unfused parameter count of the row */
+    long long params_fused; /* after model.fuse() */
     char module[96];     /* ultralytics' printed type, e.g. "ultralytics.nn.modules.block.C2f" */
     char args[192];      /* the printed argument list, e.g. "[64, 64, 1, True]" */
 } gy_row_info;
