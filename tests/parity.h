@@ -1,0 +1,18 @@
+/* parity.h - runs a ../shared/parity case through the library and checks the output against
+ * case.json's tolerance (tolerance_by_part: box rows, then class rows). */
+#ifndef GY_TEST_PARITY_H
+#define GY_TEST_PARITY_H
+
+typedef struct parity_result {
+    double max_abs_box, max_abs_cls;
+    double worst_ratio; /* max |d| / (abs + rel |exp|): <= 1 passes */
+    long violations;
+} parity_result;
+
+/* Loads CASE/model.yaml + CASE/weights.safetensors, runs CASE/input.f32 and compares. Fails the
+ * test on any violation. Prints the measured errors. */
+parity_result gy_test_parity(const char *case_name, int threads);
+/* Compares an output file (from the CLI) with the case's expected output. */
+parity_result gy_test_parity_file(const char *case_name, const char *output_path);
+
+#endif
