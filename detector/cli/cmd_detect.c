@@ -143,11 +143,14 @@ static int print_json(const char *path, const gy_image *img, const gy_detections
     cJSON *arr = cJSON_CreateArray();
     int ok = o && arr;
     if (ok) {
-        cJSON_AddItemToObject(o, "detections", arr);
         ok = cJSON_AddStringToObject(o, "image", path) && cJSON_AddNumberToObject(o, "width", img->width) &&
              cJSON_AddNumberToObject(o, "height", img->height) &&
              cJSON_AddNumberToObject(o, "input_width", d->input_width) &&
              cJSON_AddNumberToObject(o, "input_height", d->input_height);
+        if (ok)
+            cJSON_AddItemToObject(o, "detections", arr);
+        else
+            cJSON_Delete(arr);
     } else {
         cJSON_Delete(arr);
     }

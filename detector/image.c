@@ -1,0 +1,274 @@
+/* image.c - gy_image_load / gy_image_free: stb_image decoding to RGB, with the JPEG EXIF
+ * orientation applied the way cv2.imread (OpenCV 4.x) applies it, so pixels and sizes match what
+ * ultralytics sees. */
+#include <stb/stb_image.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/util.h"
+#include "ghostyolo.h"
+
+/* Files above this size are refused before reading. */
+#define GY_IMAGE_MAX_FILE_BYTES ((size_t)1 << 30)
+
+/* What gy_image_load hands out: the public struct first, so a gy_image pointer converts back. */
+typedef struct gy_image_owned {
+    gy_image image;
+    int from_stb; /* data was allocated by stb_image (stbi_image_free), else by malloc */
+} gy_image_owned;
+
+/* ------------------------------------------------------------------------------------------------ */
+/* EXIF orientation                                                                                 */
+
+typedef struct tiff_view {
+    const unsigned char *p;
+    size_t n;
+    int big_endian;
+} tiff_view;
+
+static int tiff_u16(const tiff_view *t, size_t off, unsigned *out)
+{
+    if (off > t->n || t->n - off < 2)
+        return 0;
+    const unsigned char *q = t->p + off;
+    *out = t->big_endian ? (unsigned)(q[0] << 8 | q[1]) : (unsigned)(q[1] << 8 | q[0]);
+    return 1;
+}
+
+static int tiff_u32(const tiff_view *t, size_t off, uint32_t *out)
+{
+    if (off > t->n || t->n - off < 4)
+        return 0;
+    const unsigned char *q = t->p + off;
+    if (t->big_endian)
+        *out = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
+    else
+        *out = (uint32_t)q[3] << 24 | (uint32_t)q[2] << 16 | (uint32_t)q[1] << 8 | q[0];
+    return 1;
+}
+
+/* Orientation tag (0x0112) of IFD0 in an APP1 payload, or 1 when absent or unreadable.
+ * Like OpenCV, the payload's first 6 bytes ("Exif\0\0") are skipped, the TIFF header must carry a
+ * byte order mark and 42, the first orientation entry counts, and an IFD running past the data
+ * voids the whole block. */
+static unsigned exif_orientation(const unsigned char *app1, size_t len)
+{
+    if (len <= 6)
+        return 1;
+    tiff_view t = { app1 + 6, len - 6, 0 };
+    if (t.n < 8)
+        return 1;
+    if (t.p[0] == 'I' && t.p[1] == 'I')
+        t.big_endian = 0;
+    else if (t.p[0] == 'M' && t.p[1] == 'M')
+        t.big_endian = 1;
+    else
+        return 1;
+    unsigned mark, count;
+    uint32_t ifd;
+    if (!tiff_u16(&t, 2, &mark) || mark != 42 || !tiff_u32(&t, 4, &ifd) ||
+        !tiff_u16(&t, ifd, &count))
+        return 1;
+    size_t first = (size_t)ifd + 2;
+    if (first > t.n || (t.n - first) / 12 < count)
+        return 1;
+    for (unsigned i = 0; i < count; i++) {
+        size_t e = first + (size_t)i * 12;
+        unsigned tag, value;
+        if (!tiff_u16(&t, e, &tag))
+            return 1;
+        if (tag == 0x0112)
+            return tiff_u16(&t, e + 8, &value) ? value : 1;
+    }
+    return 1;
+}
+
+/* Walks the JPEG markers before the first scan and reads the first APP1 segment, which is the one
+ * libjpeg hands to OpenCV. Returns 1 (no change) for non-JPEG data or when nothing is found. */
+static unsigned jpeg_orientation(const unsigned char *p, size_t n)
+{
+    if (n < 4 || p[0] != 0xFF || p[1] != 0xD8)
+        return 1;
+    size_t i = 2;
+    while (i + 2 <= n) {
+        if (p[i] != 0xFF)
+            return 1; /* lost sync: leave the image alone */
+        unsigned m = p[i + 1];
+        if (m == 0xFF) { /* fill byte */
+            i++;
+            continue;
+        }
+        i += 2;
+        if (m == 0x01 || m == 0xD8 || (m >= 0xD0 && m <= 0xD7))
+            continue; /* markers without a payload */
+        if (m == 0xDA || m == 0xD9)
+            return 1; /* image data or the end: no APP1 before it */
+        if (n - i < 2)
+            return 1;
+        size_t seg = (size_t)p[i] << 8 | p[i + 1];
+        if (seg < 2 || seg > n - i)
+            return 1;
+        if (m == 0xE1)
+            return exif_orientation(p + i + 2, seg - 2);
+        i += seg;
+    }
+    return 1;
+}
+
+/* New w x h RGB buffer holding src re-oriented per EXIF value o (2..8), as cv2's
+ * ApplyExifOrientation does with flip/transpose. *ow, *oh receive the new size. */
+static unsigned char *apply_orientation(const unsigned char *src, int w, int h, unsigned o, int *ow,
+                                        int *oh)
+{
+    int swap = o >= 5;
+    int W = swap ? h : w, H = swap ? w : h;
+    size_t bytes;
+    if (!gy_mul_size((size_t)w * (size_t)h, 3, &bytes))
+        return NULL;
+    unsigned char *dst = malloc(bytes);
+    if (!dst)
+        return NULL;
+    for (int y = 0; y < H; y++) {
+        unsigned char *d = dst + (size_t)y * (size_t)W * 3;
+        for (int x = 0; x < W; x++) {
+            int sx, sy;
+            switch (o) {
+            case 2: sx = w - 1 - x; sy = y; break;             /* mirror left-right */
+            case 3: sx = w - 1 - x; sy = h - 1 - y; break;     /* rotate 180 */
+            case 4: sx = x; sy = h - 1 - y; break;             /* mirror top-bottom */
+            case 5: sx = y; sy = x; break;                     /* transpose */
+            case 6: sx = y; sy = h - 1 - x; break;             /* rotate 90 clockwise */
+            case 7: sx = w - 1 - y; sy = h - 1 - x; break;     /* transverse */
+            default: sx = w - 1 - y; sy = x; break;            /* 8: rotate 90 counter-clockwise */
+            }
+            const unsigned char *s = src + ((size_t)sy * (size_t)w + (size_t)sx) * 3;
+            d[3 * x] = s[0];
+            d[3 * x + 1] = s[1];
+            d[3 * x + 2] = s[2];
+        }
+    }
+    *ow = W;
+    *oh = H;
+    return dst;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+
+/* Width and height from a PNG's IHDR (signature, then the IHDR chunk first, as the format
+ * requires). Used to explain a refusal when stb_image rejects a header as too large: its
+ * stbi_info then reports only "unknown image type". Returns 0 when p is not such a PNG. */
+static int png_ihdr_size(const unsigned char *p, size_t n, uint32_t *w, uint32_t *h)
+{
+    static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+    if (n < 24 || memcmp(p, sig, 8) != 0 || memcmp(p + 12, "IHDR", 4) != 0)
+        return 0;
+    *w = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 | (uint32_t)p[18] << 8 | p[19];
+    *h = (uint32_t)p[20] << 24 | (uint32_t)p[21] << 16 | (uint32_t)p[22] << 8 | p[23];
+    return 1;
+}
+
+static const char *stb_reason(void)
+{
+    const char *r = stbi_failure_reason();
+    return r ? r : "unknown error";
+}
+
+gy_status gy_image_load(const char *path, gy_image **out, gy_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!path || !out)
+        return gy_fail(err, GY_ERR_ARGUMENT, "gy_image_load: NULL %s", !path ? "path" : "output pointer");
+
+    unsigned char *file;
+    size_t size;
+    gy_status st = gy_read_file(path, GY_IMAGE_MAX_FILE_BYTES, &file, &size, err);
+    if (st != GY_OK)
+        return st;
+    if (size == 0) {
+        free(file);
+        return gy_fail(err, GY_ERR_FORMAT, "%s: empty file, not an image", path);
+    }
+    /* size <= 1 GiB fits stb's int length */
+    int w = 0, h = 0, comp = 0;
+    if (!stbi_info_from_memory(file, (int)size, &w, &h, &comp)) {
+        const char *why = stb_reason();
+        uint32_t pw, ph;
+        int png = png_ihdr_size(file, size, &pw, &ph);
+        free(file);
+        if (png && (unsigned long long)pw * ph > (unsigned long long)GY_IMAGE_MAX_PIXELS)
+            return gy_fail(err, GY_ERR_UNSUPPORTED,
+                           "%s: %lux%lu PNG has more than the %lld pixels allowed", path,
+                           (unsigned long)pw, (unsigned long)ph, (long long)GY_IMAGE_MAX_PIXELS);
+        if (strcmp(why, "too large") == 0)
+            return gy_fail(err, GY_ERR_UNSUPPORTED,
+                           "%s: image dimensions too large to decode (stb_image: %s)", path, why);
+        return gy_fail(err, GY_ERR_FORMAT, "%s: not a readable image (stb_image: %s)", path, why);
+    }
+    if (w <= 0 || h <= 0) {
+        free(file);
+        return gy_fail(err, GY_ERR_FORMAT, "%s: image has a zero dimension (%dx%d)", path, w, h);
+    }
+    if ((long long)w * (long long)h > GY_IMAGE_MAX_PIXELS) {
+        free(file);
+        return gy_fail(err, GY_ERR_UNSUPPORTED, "%s: %dx%d image has more than the %lld pixels allowed",
+                       path, w, h, (long long)GY_IMAGE_MAX_PIXELS);
+    }
+
+    unsigned orientation = jpeg_orientation(file, size);
+    int dw = 0, dh = 0, dcomp = 0;
+    unsigned char *pixels = stbi_load_from_memory(file, (int)size, &dw, &dh, &dcomp, 3);
+    free(file);
+    if (!pixels) {
+        const char *why = stb_reason();
+        if (strcmp(why, "outofmem") == 0)
+            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory decoding a %dx%d image", path, w, h);
+        return gy_fail(err, GY_ERR_FORMAT, "%s: cannot decode image (stb_image: %s)", path, why);
+    }
+    if (dw != w || dh != h) {
+        stbi_image_free(pixels);
+        return gy_fail(err, GY_ERR_FORMAT, "%s: header says %dx%d but the decoder produced %dx%d",
+                       path, w, h, dw, dh);
+    }
+
+    gy_image_owned *img = malloc(sizeof *img);
+    if (!img) {
+        stbi_image_free(pixels);
+        return gy_fail(err, GY_ERR_NOMEM, "%s: cannot allocate the image", path);
+    }
+    img->image.width = w;
+    img->image.height = h;
+    img->image.data = pixels;
+    img->from_stb = 1;
+    if (orientation >= 2 && orientation <= 8) {
+        int ow, oh;
+        unsigned char *turned = apply_orientation(pixels, w, h, orientation, &ow, &oh);
+        if (!turned) {
+            stbi_image_free(pixels);
+            free(img);
+            return gy_fail(err, GY_ERR_NOMEM, "%s: cannot allocate %dx%d pixels for the EXIF rotation",
+                           path, w, h);
+        }
+        stbi_image_free(pixels);
+        img->image.width = ow;
+        img->image.height = oh;
+        img->image.data = turned;
+        img->from_stb = 0;
+    }
+    *out = &img->image;
+    return GY_OK;
+}
+
+void gy_image_free(gy_image *image)
+{
+    if (!image)
+        return;
+    gy_image_owned *img = (gy_image_owned *)image;
+    if (img->from_stb)
+        stbi_image_free(img->image.data);
+    else
+        free(img->image.data);
+    free(img);
+}
