@@ -4,6 +4,7 @@
 #include "detector/bind.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,27 @@ gy_status gy_model_bind(gy_graph *g, const gy_safetensors *st, double eps, gy_er
             snprintf(msg + used, sizeof msg - used, " %d unexpected: %s%s", unexpected.count,
                      unexpected.text, more(&unexpected, tail, sizeof tail));
         return gy_fail(err, GY_ERR_MISMATCH, "%s", msg);
+    }
+    return GY_OK;
+}
+
+gy_status gy_model_synthetic_weights(gy_graph *g, gy_error *err)
+{
+    uint32_t state = 0x9e3779b9u;
+    for (int i = 0; i < g->nconvs; i++) {
+        gy_conv *c = &g->convs[i];
+        size_t per = (size_t)(c->cin / c->groups) * c->kh * c->kw;
+        size_t n = (size_t)c->cout * per;
+        c->w = malloc(sizeof *c->w * (n ? n : 1));
+        c->b = calloc((size_t)c->cout, sizeof *c->b);
+        if (!c->w || !c->b)
+            return gy_fail(err, GY_ERR_NOMEM, "out of memory for synthetic weights");
+        float scale = 1.7f / sqrtf((float)per); /* unit-variance outputs for unit inputs */
+        for (size_t k = 0; k < n; k++) {
+            state = state * 1664525u + 1013904223u;
+            c->w[k] = c->fixed ? (float)(k % (size_t)c->cin)
+                               : ((float)(state >> 8) / 16777216.0f - 0.5f) * scale;
+        }
     }
     return GY_OK;
 }

@@ -9,4 +9,8 @@
  * (num_batches_tracked aside) and the first wrong shape. eps: BatchNorm epsilon (1e-3). */
 gy_status gy_model_bind(gy_graph *g, const gy_safetensors *st, double eps, gy_error *err);
 
+/* Deterministic pseudo-random weights (scaled to keep activations bounded) for every conv, and
+ * the DFL bins 0 .. reg_max-1: lets a model without a weights file run, e.g. for timing. */
+gy_status gy_model_synthetic_weights(gy_graph *g, gy_error *err);
+
 #endif

@@ -174,6 +174,10 @@ gy_status gy_model_load(const char *config_path, const char *weights_path,
             s = load_names(m, names, weights_path, err);
         m->has_weights = s == GY_OK;
     }
+    if (s == GY_OK && !st && params->synthetic_weights) {
+        s = gy_model_synthetic_weights(&m->graph, err);
+        m->has_weights = s == GY_OK;
+    }
     if (s == GY_OK)
         s = fill_generic_names(m, err);
     if (s == GY_OK) {

@@ -85,6 +85,8 @@ typedef struct gy_model gy_model;
 typedef struct gy_model_params {
     const char *scale; /* scale key ("n", "s", ...) or NULL: YAML `scale:` key, file name, first */
     int nc;            /* class count override; 0 = from the YAML / weights */
+    int synthetic_weights; /* without a weights file: fill deterministic pseudo-random weights so
+                              the model can run (timing, statistics with --measure) */
     gy_log_fn log;     /* optional diagnostics (scale fallback warning, ...) */
     void *log_user;
 } gy_model_params;

@@ -44,5 +44,6 @@ void cli_log(void *user, gy_log_level level, const char *message);
 int cmd_forward(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif

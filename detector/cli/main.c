@@ -19,6 +19,8 @@ static void usage(FILE *f)
             "  forward -m CONFIG -w WEIGHTS --input IN.f32 --shape 1,3,H,W -o OUT.f32\n"
             "          [--nc N] [--scale X] [--threads N]\n"
             "          raw head output (1, 4+nc, anchors) as float32 for parity checks\n"
+            "  bench   -w WEIGHTS | -m CONFIG [--imgsz 640] [--runs 10] [--threads N]\n"
+            "          forward-pass timing beside the machine's GEMM rate (same run)\n"
             "  help    this text\n"
             "\n"
             "exit codes: 0 ok, 64 usage, 65 bad data, 66 unreadable input, 70 internal,\n"
@@ -38,6 +40,8 @@ int main(int argc, char **argv)
         return cmd_info(argc, argv);
     if (strcmp(verb, "detect") == 0)
         return cmd_detect(argc, argv);
+    if (strcmp(verb, "bench") == 0)
+        return cmd_bench(argc, argv);
     if (strcmp(verb, "help") == 0 || strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0) {
         usage(stdout);
         return EXIT_OK;
