@@ -73,19 +73,26 @@ gy_status gy_model_row_numbers(const gy_model *m, int h, int w, gy_row_numbers *
     return GY_OK;
 }
 
-gy_status gy_model_get_summary(const gy_model *m, int fused, int imgsz, gy_model_summary *out,
-                               gy_error *err)
+gy_status gy_model_summary_ex(const gy_model *m, int fused, int imgsz, gy_model_summary *out,
+                              int *probe_failed, gy_error *err)
 {
-    if (!m || !out || imgsz <= 0)
-        return gy_fail(err, GY_ERR_ARGUMENT, "gy_model_get_summary: bad arguments");
-    int probe = 32;
+    if (!m || !out || imgsz <= 0 || imgsz % 32)
+        return gy_fail(err, GY_ERR_ARGUMENT, "model summary: bad arguments (imgsz %d)", imgsz);
+    int probe = 32; /* get_flops(): a stride x stride input, stride = max(model stride, 32) */
     for (int i = 0; i < m->nstrides; i++)
         if (m->strides[i] > probe)
             probe = m->strides[i];
     gy_row_numbers *rows = calloc((size_t)m->nrows, sizeof *rows);
     if (!rows)
         return gy_fail(err, GY_ERR_NOMEM, "out of memory");
-    gy_status st = gy_model_row_numbers(m, probe, probe, rows, err);
+    double scale = ((double)imgsz / probe) * ((double)imgsz / probe);
+    gy_status st = gy_model_row_numbers(m, probe, probe, rows, NULL);
+    if (probe_failed)
+        *probe_failed = st != GY_OK;
+    if (st != GY_OK) { /* the probe is too small for this model: count at imgsz directly */
+        scale = 1.0;
+        st = gy_model_row_numbers(m, imgsz, imgsz, rows, err);
+    }
     if (st != GY_OK) {
         free(rows);
         return st;
@@ -103,7 +110,13 @@ gy_status gy_model_get_summary(const gy_model *m, int fused, int imgsz, gy_model
         if (m->graph.convs[c].fixed)
             fixed += gy_conv_params(&m->graph.convs[c], fused);
     out->gradients = out->params - fixed;
-    out->gflops = ops * 2.0 / 1e9 * ((double)imgsz / probe) * ((double)imgsz / probe);
+    out->gflops = ops * 2.0 / 1e9 * scale;
     free(rows);
     return GY_OK;
+}
+
+gy_status gy_model_get_summary(const gy_model *m, int fused, int imgsz, gy_model_summary *out,
+                               gy_error *err)
+{
+    return gy_model_summary_ex(m, fused, imgsz, out, NULL, err);
 }

@@ -157,6 +157,49 @@ typedef struct gy_model_summary {
 gy_status gy_model_get_summary(const gy_model *model, int fused, int imgsz,
                                gy_model_summary *out, gy_error *err);
 
+/* The model-stats report: per row and per model, what ultralytics' model.info() and parse_model
+ * print, extended with output shapes, GFLOPs per row, activation memory and optional timings. */
+typedef struct gy_stats_params {
+    int imgsz;        /* square input for shapes, GFLOPs and timing; default 640 */
+    int measure;      /* run the model and time each row (needs weights or synthetic weights) */
+    int runs;         /* timed runs when measuring (median reported); default 5 */
+    int num_threads;  /* threads when measuring; 0 = all cores */
+} gy_stats_params;
+
+gy_stats_params gy_stats_default_params(void);
+
+typedef struct gy_stats_row {
+    gy_row_info info;            /* index, from, n, params (unfused and fused), module, args */
+    long long layers, layers_fused; /* torch modules of the row */
+    int out_c, out_h, out_w;     /* output shape at imgsz (Detect: 4 + nc rows of anchors) */
+    double gflops, gflops_fused; /* thop rules, counted directly at imgsz */
+    double act_mib;              /* the row's output tensor, MiB (float32) */
+    double ms;                   /* measured median milliseconds, or -1 when not measured */
+} gy_stats_row;
+
+typedef struct gy_stats {
+    const char *name;            /* borrowed from the model, like gy_model_info */
+    const char *config;
+    const char *scale;
+    const char *scale_source;
+    int nc;
+    int imgsz;
+    gy_model_summary unfused;    /* ultralytics' summary numbers; gflops as get_flops() gives */
+    gy_model_summary fused;      /*   them, or counted directly when its probe cannot run */
+    int gflops_probe_failed;     /* ultralytics' 32x32 probe fails (DFC): it prints no GFLOPs */
+    double kb;                   /* estimated KiB of an ultralytics fp16 checkpoint (README) */
+    long long state_dict_tensors;
+    double arena_mib;            /* activation arena at imgsz after liveness planning */
+    double ms;                   /* measured median forward milliseconds, or -1 */
+    int num_rows;
+    gy_stats_row *rows;
+} gy_stats;
+
+/* Computes the report; *out is owned by the caller (gy_stats_free). The model must outlive it. */
+gy_status gy_model_stats(const gy_model *model, const gy_stats_params *params, gy_stats **out,
+                         gy_error *err);
+void gy_stats_free(gy_stats *stats);
+
 /* ------------------------------------------------------------------------------------------------ */
 /* Session                                                                                          */
 

@@ -16,6 +16,10 @@ static void usage(FILE *f)
             "          with --json one JSON object per image on stdout\n"
             "  info    -m CONFIG [--scale X] [--nc N] [--imgsz 640]\n"
             "          the ultralytics build table and model summary\n"
+            "  stats   CONFIG... [--nc N] [--scale X] [--imgsz 640] [--json] [--unfused]\n"
+            "          [--measure [--runs 5] [--threads N]]\n"
+            "          per-row and per-model layers, parameters, GFLOPs, size; with several\n"
+            "          configs a comparison table (--measure times each row)\n"
             "  forward -m CONFIG -w WEIGHTS --input IN.f32 --shape 1,3,H,W -o OUT.f32\n"
             "          [--nc N] [--scale X] [--threads N]\n"
             "          raw head output (1, 4+nc, anchors) as float32 for parity checks\n"
@@ -42,6 +46,8 @@ int main(int argc, char **argv)
         return cmd_detect(argc, argv);
     if (strcmp(verb, "bench") == 0)
         return cmd_bench(argc, argv);
+    if (strcmp(verb, "stats") == 0)
+        return cmd_stats(argc, argv);
     if (strcmp(verb, "help") == 0 || strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0) {
         usage(stdout);
         return EXIT_OK;

@@ -1,0 +1,220 @@
+/* ghostyolo stats: per model the ultralytics build table extended with output shapes, GFLOPs,
+ * activation memory (and measured milliseconds), the summaries unfused and fused, the checkpoint
+ * size estimate; with several models a comparison table in the published layout. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* ultralytics' display name: the YAML file stem with "yolo" written "YOLO". */
+static void display_name(const char *stem, char *buf, size_t size)
+{
+    size_t j = 0;
+    for (size_t i = 0; stem[i] && j + 1 < size; i++) {
+        if (strncmp(stem + i, "yolo", 4) == 0 && j + 4 < size) {
+            memcpy(buf + j, "YOLO", 4);
+            j += 4;
+            i += 3;
+        } else {
+            buf[j++] = stem[i];
+        }
+    }
+    buf[j] = '\0';
+}
+
+static void print_text(const gy_stats *s, int measured)
+{
+    char name[256];
+    display_name(s->name, name, sizeof name);
+    printf("%s: %s, scale '%s' (%s), nc=%d, input %dx%d\n\n", name, s->config, s->scale,
+           s->scale_source, s->nc, s->imgsz, s->imgsz);
+    printf("%3s%20s%3s%10s  %-45s%-30s %-20s%9s%9s%s\n", "", "from", "n", "params", "module",
+           "arguments", "shape", "GFLOPs", "act MiB", measured ? "       ms" : "");
+    for (int i = 0; i < s->num_rows; i++) {
+        const gy_stats_row *r = &s->rows[i];
+        char shape[64];
+        snprintf(shape, sizeof shape, "[1, %d, %d, %d]", r->out_c, r->out_h, r->out_w);
+        printf("%3d%20s%3d%10lld  %-45s%-30s %-20s%9.3f%9.2f", r->info.index, r->info.from,
+               r->info.n, r->info.params, r->info.module, r->info.args, shape, r->gflops_fused,
+               r->act_mib);
+        if (measured)
+            printf("%9.2f", r->ms);
+        printf("\n");
+    }
+    const char *note = s->gflops_probe_failed ? " (counted at the input size: ultralytics' 32x32 "
+                                                "probe cannot run this model and prints none)" : "";
+    printf("%s summary: %lld layers, %lld parameters, %lld gradients, %.1f GFLOPs%s\n", name,
+           s->unfused.layers, s->unfused.params, s->unfused.gradients, s->unfused.gflops, note);
+    printf("%s summary (fused): %lld layers, %lld parameters, %lld gradients, %.1f GFLOPs%s\n", name,
+           s->fused.layers, s->fused.params, s->fused.gradients, s->fused.gflops, note);
+    printf("checkpoint estimate: %.0f KiB (fp16, %lld state_dict tensors); activation arena %.1f MiB",
+           s->kb, s->state_dict_tensors, s->arena_mib);
+    if (measured)
+        printf("; forward %.2f ms (median)", s->ms);
+    printf("\n");
+}
+
+static void print_table(gy_stats **all, int n, int fused, int measured)
+{
+    printf("\n| model | scale | layers | parameters | GFLOPs | kb |%s\n", measured ? " ms |" : "");
+    printf("|---|---|---|---|---|---|%s\n", measured ? "---|" : "");
+    for (int k = 0; k < n; k++) {
+        const gy_stats *s = all[k];
+        const gy_model_summary *m = fused ? &s->fused : &s->unfused;
+        char name[256];
+        display_name(s->name, name, sizeof name);
+        printf("| %s | %s | %lld | %lld | %.1f | %.0f |", name, s->scale, m->layers, m->params,
+               m->gflops, s->kb);
+        if (measured)
+            printf(" %.1f |", s->ms);
+        printf("\n");
+    }
+    printf("\n%s models, nc=%d, %dx%d input; scale as resolved per model (see above)%s\n",
+           fused ? "fused" : "unfused", all[0]->nc, all[0]->imgsz, all[0]->imgsz,
+           measured ? "; ms = measured median forward time on this machine" : "");
+}
+
+static cJSON *summary_json(const gy_model_summary *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o) {
+        cJSON_AddNumberToObject(o, "layers", (double)m->layers);
+        cJSON_AddNumberToObject(o, "params", (double)m->params);
+        cJSON_AddNumberToObject(o, "gradients", (double)m->gradients);
+        cJSON_AddNumberToObject(o, "gflops", m->gflops);
+    }
+    return o;
+}
+
+static cJSON *model_json(const gy_stats *s, int measured)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    char name[256];
+    display_name(s->name, name, sizeof name);
+    cJSON_AddStringToObject(o, "name", name);
+    cJSON_AddStringToObject(o, "config", s->config);
+    cJSON_AddStringToObject(o, "scale", s->scale);
+    cJSON_AddStringToObject(o, "scale_source", s->scale_source);
+    cJSON_AddNumberToObject(o, "nc", s->nc);
+    cJSON_AddNumberToObject(o, "imgsz", s->imgsz);
+    cJSON_AddItemToObject(o, "fused", summary_json(&s->fused));
+    cJSON_AddItemToObject(o, "unfused", summary_json(&s->unfused));
+    cJSON_AddBoolToObject(o, "gflops_probe_failed", s->gflops_probe_failed);
+    cJSON_AddNumberToObject(o, "kb", s->kb);
+    cJSON_AddNumberToObject(o, "state_dict_tensors", (double)s->state_dict_tensors);
+    cJSON_AddNumberToObject(o, "arena_mib", s->arena_mib);
+    if (measured)
+        cJSON_AddNumberToObject(o, "ms", s->ms);
+    cJSON *rows = cJSON_AddArrayToObject(o, "rows");
+    for (int i = 0; rows && i < s->num_rows; i++) {
+        const gy_stats_row *r = &s->rows[i];
+        cJSON *j = cJSON_CreateObject();
+        if (!j || !cJSON_AddItemToArray(rows, j)) {
+            cJSON_Delete(j);
+            break;
+        }
+        cJSON_AddNumberToObject(j, "i", r->info.index);
+        cJSON *from = cJSON_Parse(r->info.from); /* "-1" or "[-1, 6]" are JSON already */
+        cJSON_AddItemToObject(j, "from", from ? from : cJSON_CreateString(r->info.from));
+        cJSON_AddNumberToObject(j, "n", r->info.n);
+        cJSON_AddNumberToObject(j, "params", (double)r->info.params);
+        cJSON_AddNumberToObject(j, "params_fused", (double)r->info.params_fused);
+        cJSON_AddStringToObject(j, "module", r->info.module);
+        cJSON_AddStringToObject(j, "args", r->info.args);
+        int shape[4] = {1, r->out_c, r->out_h, r->out_w};
+        cJSON_AddItemToObject(j, "shape", cJSON_CreateIntArray(shape, 4));
+        cJSON_AddNumberToObject(j, "layers", (double)r->layers);
+        cJSON_AddNumberToObject(j, "layers_fused", (double)r->layers_fused);
+        cJSON_AddNumberToObject(j, "gflops", r->gflops_fused);
+        cJSON_AddNumberToObject(j, "gflops_unfused", r->gflops);
+        cJSON_AddNumberToObject(j, "act_mib", r->act_mib);
+        if (measured)
+            cJSON_AddNumberToObject(j, "ms", r->ms);
+    }
+    return o;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+    const char *scale = NULL;
+    int nc = 0, json = 0, measure = 0, unfused = 0, threads = 0;
+    gy_stats_params sp = gy_stats_default_params();
+    cli_list configs = {0}; /* -m CONFIG and bare paths alike */
+    cli_opt opts[] = {
+        {"-m", "--model", CLI_LIST, &configs}, {NULL, "--scale", CLI_STRING, &scale},
+        {NULL, "--nc", CLI_INT, &nc},          {NULL, "--imgsz", CLI_INT, &sp.imgsz},
+        {NULL, "--json", CLI_FLAG, &json},     {NULL, "--measure", CLI_FLAG, &measure},
+        {NULL, "--runs", CLI_INT, &sp.runs},   {NULL, "--unfused", CLI_FLAG, &unfused},
+        {"-t", "--threads", CLI_INT, &threads},
+    };
+    int rc = cli_parse("stats", argc, argv, 2, opts, sizeof opts / sizeof opts[0], &configs);
+    if (!rc && (configs.count == 0 || sp.imgsz <= 0 || sp.imgsz % 32 || sp.imgsz > 8192 || nc < 0 ||
+                sp.runs < 1 || sp.runs > 10000 || threads < 0)) {
+        fprintf(stderr, "ghostyolo stats: needs CONFIG... (--imgsz a multiple of 32 up to 8192, "
+                        "--nc >= 1, --runs 1..10000)\n");
+        rc = EXIT_USAGE;
+    }
+    sp.measure = measure;
+    sp.num_threads = threads;
+    gy_model **models = calloc((size_t)configs.count + 1, sizeof *models);
+    gy_stats **all = calloc((size_t)configs.count + 1, sizeof *all);
+    if (!rc && (!models || !all)) {
+        fprintf(stderr, "ghostyolo stats: out of memory\n");
+        rc = EXIT_SOFTWARE;
+    }
+    for (int k = 0; k < configs.count && !rc; k++) {
+        gy_model_params mp = gy_model_default_params();
+        mp.scale = scale;
+        mp.nc = nc;
+        mp.log = cli_log;
+        mp.synthetic_weights = measure;
+        gy_error err;
+        gy_status st = gy_model_load(configs.items[k], NULL, &mp, &models[k], &err);
+        if (st == GY_OK)
+            st = gy_model_stats(models[k], &sp, &all[k], &err);
+        if (st != GY_OK) {
+            cli_error(&err);
+            rc = cli_exit_for(st);
+        }
+    }
+    if (!rc && json) {
+        cJSON *root = cJSON_CreateObject();
+        cJSON *arr = root ? cJSON_AddArrayToObject(root, "models") : NULL;
+        for (int k = 0; arr && k < configs.count; k++)
+            cJSON_AddItemToArray(arr, model_json(all[k], measure));
+        char *text = arr ? cJSON_Print(root) : NULL;
+        cJSON_Delete(root);
+        if (!text) {
+            fprintf(stderr, "ghostyolo stats: out of memory writing JSON\n");
+            rc = EXIT_SOFTWARE;
+        } else {
+            if (printf("%s\n", text) < 0)
+                rc = EXIT_CANTCREAT;
+            free(text);
+        }
+    } else if (!rc) {
+        for (int k = 0; k < configs.count; k++) {
+            print_text(all[k], measure);
+            if (k + 1 < configs.count)
+                printf("\n");
+        }
+        if (configs.count > 1)
+            print_table(all, configs.count, !unfused, measure);
+    }
+    if (!rc && fflush(stdout) != 0)
+        rc = EXIT_CANTCREAT;
+    for (int k = 0; k < configs.count; k++) {
+        if (all)
+            gy_stats_free(all[k]);
+        if (models)
+            gy_model_free(models[k]);
+    }
+    free(all);
+    free(models);
+    free(configs.items);
+    return rc;
+}

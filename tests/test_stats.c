@@ -1,0 +1,182 @@
+/* The model-stats report against the published table and ultralytics' numbers
+ * (../shared/stats/expected_table.json), through the library and `ghostyolo stats --json`. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static const char *const table_models[4] = {
+    "YOLOv8s", "YOLOv8_C2f_GhostBottleneckV2s", "YOLOv8_C2f_GhostBottlenecks",
+    "YOLOv8_C2f_g_ghostBottlenecks"};
+
+static cJSON *read_json(const char *path)
+{
+    char *text = (char *)gy_test_read(path, NULL);
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    ck_assert_msg(j != NULL, "%s: bad JSON", path);
+    return j;
+}
+
+static double num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, key);
+    ck_assert_msg(cJSON_IsNumber(v), "missing number '%s'", key);
+    return v->valuedouble;
+}
+
+START_TEST(published_table_via_cli_json)
+{
+    char out[64], cmd[8192];
+    snprintf(out, sizeof out, "/tmp/gy_test_stats_%d.json", (int)getpid());
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' stats --nc 1 configs/yolov8s.yaml configs/YOLOv8_C2f_GhostBottleneckV2s.yaml "
+             "configs/YOLOv8_C2f_GhostBottlenecks.yaml configs/YOLOv8_C2f_g_ghostBottlenecks.yaml --json > '%s'",
+             GY_SOURCE_DIR, gy_test_cli(), out);
+    ck_assert_int_eq(system(cmd), 0);
+    cJSON *got = read_json(out);
+    remove(out);
+    cJSON *exp = read_json(gy_test_shared("stats/expected_table.json"));
+    const cJSON *models = cJSON_GetObjectItem(got, "models");
+    ck_assert_int_eq(cJSON_GetArraySize(models), 4);
+    for (int k = 0; k < 4; k++) {
+        const cJSON *m = cJSON_GetArrayItem(models, k);
+        const cJSON *e = cJSON_GetObjectItem(cJSON_GetObjectItem(exp, "table"), table_models[k]);
+        const cJSON *pub = cJSON_GetObjectItem(e, "published");
+        ck_assert_str_eq(cJSON_GetObjectItem(m, "name")->valuestring, table_models[k]);
+        ck_assert_str_eq(cJSON_GetObjectItem(m, "scale")->valuestring,
+                         cJSON_GetObjectItem(e, "scale")->valuestring);
+        ck_assert_int_eq((int)num(m, "nc"), 1);
+        ck_assert_int_eq((int)num(m, "imgsz"), 640);
+        const cJSON *fused = cJSON_GetObjectItem(m, "fused");
+        /* the published row: layers, parameters, GFLOPs to one decimal, kb within 0.5 % */
+        ck_assert_int_eq((long long)num(fused, "layers"), (long long)num(pub, "layers"));
+        ck_assert_int_eq((long long)num(fused, "params"), (long long)num(pub, "params"));
+        char g[32], p[32];
+        snprintf(g, sizeof g, "%.1f", num(fused, "gflops"));
+        snprintf(p, sizeof p, "%.1f", num(pub, "gflops"));
+        ck_assert_str_eq(g, p);
+        double kb = num(m, "kb"), kbp = num(pub, "kb");
+        printf("%-32s kb %.1f vs published %.0f (%+.3f %%)\n", table_models[k], kb, kbp,
+               (kb - kbp) / kbp * 100);
+        ck_assert_msg(fabs(kb - kbp) <= 0.005 * kbp, "%s: kb %.1f vs %.0f", table_models[k], kb, kbp);
+        /* ultralytics' exact numbers, fused and unfused */
+        static const char *const kinds[2] = {"fused", "unfused"};
+        for (int f = 0; f < 2; f++) {
+            const cJSON *a = cJSON_GetObjectItem(m, kinds[f]), *b = cJSON_GetObjectItem(e, kinds[f]);
+            ck_assert_int_eq((long long)num(a, "layers"), (long long)num(b, "layers"));
+            ck_assert_int_eq((long long)num(a, "params"), (long long)num(b, "params"));
+            ck_assert_int_eq((long long)num(a, "gradients"), (long long)num(b, "gradients"));
+            ck_assert_double_eq_tol(num(a, "gflops"), num(b, "gflops"), 1e-9 * num(b, "gflops"));
+        }
+        /* per-row parameters of ultralytics' build table */
+        const cJSON *rows = cJSON_GetObjectItem(m, "rows"), *erows = cJSON_GetObjectItem(e, "rows");
+        ck_assert_int_eq(cJSON_GetArraySize(rows), cJSON_GetArraySize(erows));
+        double gsum = 0;
+        for (int i = 0; i < cJSON_GetArraySize(rows); i++) {
+            const cJSON *r = cJSON_GetArrayItem(rows, i), *er = cJSON_GetArrayItem(erows, i);
+            ck_assert_int_eq((long long)num(r, "params"), (long long)num(er, "params_unfused"));
+            ck_assert_int_eq((long long)num(r, "params_fused"), (long long)num(er, "params_fused"));
+            ck_assert_int_eq((int)num(r, "n"), (int)num(er, "n"));
+            ck_assert_str_eq(cJSON_GetObjectItem(r, "args")->valuestring,
+                             cJSON_GetObjectItem(er, "arguments")->valuestring);
+            ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r, "shape")), 4);
+            gsum += num(r, "gflops");
+        }
+        ck_assert_double_eq_tol(gsum, num(fused, "gflops"), 1e-9 * gsum);
+    }
+    cJSON_Delete(exp);
+    cJSON_Delete(got);
+}
+END_TEST
+
+START_TEST(dfc_models_count_gflops_directly)
+{
+    /* ultralytics' 32x32 probe cannot run DFC attention (avg-pool of a 1x1 map) and prints no
+     * GFLOPs; we count them at 640 directly: thop's own number at 640 */
+    cJSON *exp = read_json(gy_test_shared("stats/expected_table.json"));
+    const cJSON *e = cJSON_GetObjectItem(cJSON_GetObjectItem(exp, "extra"),
+                                         "YOLOv8_C2f_GhostBottleneckV2_dfc_l");
+    gy_model_params mp = gy_model_default_params();
+    mp.nc = 1;
+    mp.scale = "l";
+    gy_model *m;
+    gy_error err;
+    ck_assert_msg(gy_model_load(gy_test_source("configs/YOLOv8_C2f_GhostBottleneckV2s.yaml"), NULL,
+                                &mp, &m, &err) == GY_OK, "%s", err.message);
+    gy_stats *s;
+    ck_assert_msg(gy_model_stats(m, NULL, &s, &err) == GY_OK, "%s", err.message);
+    ck_assert_int_eq(s->gflops_probe_failed, 1);
+    ck_assert_int_eq(s->fused.layers, (long long)num(cJSON_GetObjectItem(e, "fused"), "layers"));
+    ck_assert_int_eq(s->fused.params, (long long)num(cJSON_GetObjectItem(e, "fused"), "params"));
+    ck_assert_int_eq(s->unfused.layers, (long long)num(cJSON_GetObjectItem(e, "unfused"), "layers"));
+    double direct = num(e, "gflops_thop_direct_640_fused");
+    ck_assert_double_eq_tol(s->fused.gflops, direct, 1e-9 * direct);
+    gy_stats_free(s);
+    gy_model_free(m);
+    cJSON_Delete(exp);
+}
+END_TEST
+
+START_TEST(rows_shapes_memory_and_measure)
+{
+    gy_model_params mp = gy_model_default_params();
+    mp.synthetic_weights = 1;
+    gy_model *m;
+    gy_error err;
+    ck_assert_msg(gy_model_load(gy_test_source("configs/yolov8.yaml"), NULL, &mp, &m, &err) == GY_OK,
+                  "%s", err.message);
+    gy_stats_params sp = gy_stats_default_params();
+    sp.imgsz = 320;
+    sp.measure = 1;
+    sp.runs = 3;
+    gy_stats *s;
+    ck_assert_msg(gy_model_stats(m, &sp, &s, &err) == GY_OK, "%s", err.message);
+    ck_assert_str_eq(s->scale, "n"); /* first scale, with the warning */
+    ck_assert_str_eq(s->scale_source, "first scale (default)");
+    ck_assert_int_eq(s->num_rows, 23);
+    /* row 0: Conv 3->16 stride 2 at 320: 16 x 160 x 160; 2 x 16*160*160*27 MACs */
+    ck_assert_int_eq(s->rows[0].out_c, 16);
+    ck_assert_int_eq(s->rows[0].out_h, 160);
+    ck_assert_int_eq(s->rows[0].out_w, 160);
+    ck_assert_double_eq_tol(s->rows[0].gflops_fused, 2.0 * 16 * 160 * 160 * 27 / 1e9, 1e-12);
+    ck_assert_double_eq_tol(s->rows[0].act_mib, 16.0 * 160 * 160 * 4 / (1 << 20), 1e-12);
+    /* Detect: 4 + nc rows of 40*40 + 20*20 + 10*10 anchors */
+    ck_assert_int_eq(s->rows[22].out_c, 84);
+    ck_assert_int_eq(s->rows[22].out_w, 2100);
+    /* timing: every row measured, rows add up to about the whole */
+    double sum = 0;
+    for (int i = 0; i < s->num_rows; i++) {
+        ck_assert(s->rows[i].ms >= 0);
+        sum += s->rows[i].ms;
+    }
+    ck_assert(s->ms > 0);
+    ck_assert_msg(sum <= 1.5 * s->ms && sum >= 0.5 * s->ms, "rows %.2f ms vs total %.2f ms", sum, s->ms);
+    ck_assert(s->arena_mib > 0);
+    gy_stats_free(s);
+    /* measuring needs weights */
+    gy_model_free(m);
+    ck_assert(gy_model_load(gy_test_source("configs/yolov8.yaml"), NULL, NULL, &m, &err) == GY_OK);
+    ck_assert_int_eq(gy_model_stats(m, &sp, &s, &err), GY_ERR_STATE);
+    sp.measure = 0;
+    sp.imgsz = 100;
+    ck_assert_int_eq(gy_model_stats(m, &sp, &s, &err), GY_ERR_ARGUMENT);
+    gy_model_free(m);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("stats");
+    TCase *tc = tcase_create("stats");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, published_table_via_cli_json);
+    tcase_add_test(tc, dfc_models_count_gflops_directly);
+    tcase_add_test(tc, rows_shapes_memory_and_measure);
+    suite_add_tcase(s, tc);
+    return gy_test_run(s);
+}
