@@ -3,17 +3,6 @@
 
 #include "core/kernels.h"
 
-float gy_act_apply(gy_act act, float v)
-{
-    switch (act) {
-    case GY_ACT_SILU: return v / (1.0f + expf(-v));
-    case GY_ACT_RELU: return v > 0.0f ? v : 0.0f;
-    case GY_ACT_SIGMOID: return 1.0f / (1.0f + expf(-v));
-    case GY_ACT_NONE: break;
-    }
-    return v;
-}
-
 void gy_f32_conv2d__ref(const gy_conv_run *r)
 {
     const gy_conv *c = r->p;

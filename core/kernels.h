@@ -4,6 +4,7 @@
 #ifndef GY_CORE_KERNELS_H
 #define GY_CORE_KERNELS_H
 
+#include <math.h>
 #include <stddef.h>
 
 #include "core/graph.h"
@@ -36,7 +37,17 @@ void gy_f32_gemm_epilogue(int M, int N, int K, const float *A, const float *B, i
                           int ldc, const float *bias, const float *res, int ldres,
                           int res_before_act, gy_act act, int nthreads);
 
-float gy_act_apply(gy_act act, float v);
+/* The activations, as torch computes them in float32. */
+static inline float gy_act_apply(gy_act act, float v)
+{
+    switch (act) {
+    case GY_ACT_SILU: return v / (1.0f + expf(-v));
+    case GY_ACT_RELU: return v > 0.0f ? v : 0.0f;
+    case GY_ACT_SIGMOID: return 1.0f / (1.0f + expf(-v));
+    case GY_ACT_NONE: break;
+    }
+    return v;
+}
 
 void gy_f32_maxpool2d(const float *in, float *out, int c, int ih, int iw, int oh, int ow, int k,
                       int stride, int pad, int nthreads);

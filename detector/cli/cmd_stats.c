@@ -138,6 +138,40 @@ static cJSON *model_json(const gy_stats *s, int measured)
     return o;
 }
 
+/* With no config: the published table - YOLOv8s and its three Ghost variants, nc=1 - from
+ * ./configs, else the installed configs. */
+static const char *const table_configs[4] = {
+    "yolov8s.yaml", "YOLOv8_C2f_GhostBottleneckV2s.yaml", "YOLOv8_C2f_GhostBottlenecks.yaml",
+    "YOLOv8_C2f_g_ghostBottlenecks.yaml"};
+
+static int default_configs(cli_list *configs, char paths[4][1200])
+{
+    const char *dirs[2] = {"configs", GY_INSTALLED_CONFIGS};
+    for (int d = 0; d < 2; d++) {
+        int found = 1;
+        for (int k = 0; k < 4 && found; k++) {
+            snprintf(paths[k], 1200, "%s/%s", dirs[d], table_configs[k]);
+            FILE *f = fopen(paths[k], "r");
+            found = f != NULL;
+            if (f)
+                fclose(f);
+        }
+        if (!found)
+            continue;
+        const char **items = malloc(sizeof *items * 4);
+        if (!items)
+            return EXIT_SOFTWARE;
+        for (int k = 0; k < 4; k++)
+            items[k] = paths[k];
+        configs->items = items;
+        configs->count = 4;
+        return 0;
+    }
+    fprintf(stderr, "ghostyolo stats: no config given and the table configs (%s, ...) are neither in "
+                    "./configs nor in %s\n", table_configs[0], GY_INSTALLED_CONFIGS);
+    return EXIT_NOINPUT;
+}
+
 int cmd_stats(int argc, char **argv)
 {
     const char *scale = NULL;
@@ -152,6 +186,12 @@ int cmd_stats(int argc, char **argv)
         {"-t", "--threads", CLI_INT, &threads},
     };
     int rc = cli_parse("stats", argc, argv, 2, opts, sizeof opts / sizeof opts[0], &configs);
+    char defaults[4][1200];
+    if (!rc && configs.count == 0) {
+        rc = default_configs(&configs, defaults);
+        if (!nc)
+            nc = 1; /* the published table was trained on one class */
+    }
     if (!rc && (configs.count == 0 || sp.imgsz <= 0 || sp.imgsz % 32 || sp.imgsz > 8192 || nc < 0 ||
                 sp.runs < 1 || sp.runs > 10000 || threads < 0)) {
         fprintf(stderr, "ghostyolo stats: needs CONFIG... (--imgsz a multiple of 32 up to 8192, "
