@@ -11,6 +11,13 @@ gy_status gy_block_sppf(gy_build *b, const gy_block *blk, int *out);
 gy_status gy_block_upsample(gy_build *b, const gy_block *blk, int *out);
 gy_status gy_block_concat(gy_build *b, const gy_block *blk, int *out);
 gy_status gy_block_detect(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_dwconv(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_ghostconv(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_ghost_bottleneck(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_c3ghost(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_c2f_ghost(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_c2f_ghostv2(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_c2f_g_ghost(gy_build *b, const gy_block *blk, int *out);
 
 /* A bottleneck inside a C2f shell: reads `in` (c channels), writes the slice `dst`. */
 typedef gy_status (*gy_bottleneck_fn)(gy_build *b, const gy_block *blk, const void *ctx,

@@ -13,6 +13,17 @@ static const gy_module_def modules[] = {
     {"nn.Upsample", "torch.nn.modules.upsampling.Upsample", GY_MOD_PASS, gy_block_upsample},
     {"Concat", "ultralytics.nn.modules.conv.Concat", GY_MOD_CONCAT, gy_block_concat},
     {"Detect", "ultralytics.nn.modules.head.Detect", GY_MOD_DETECT, gy_block_detect},
+    {"DWConv", "ultralytics.nn.modules.conv.DWConv", GY_MOD_CHANNELS, gy_block_dwconv},
+    {"GhostConv", "ultralytics.nn.modules.conv.GhostConv", GY_MOD_CHANNELS, gy_block_ghostconv},
+    {"GhostBottleneck", "ultralytics.nn.modules.block.GhostBottleneck", GY_MOD_CHANNELS,
+     gy_block_ghost_bottleneck},
+    {"C3Ghost", "ultralytics.nn.modules.block.C3Ghost", GY_MOD_CHANNELS_REPS, gy_block_c3ghost},
+    {"C2f_GhostBottleneck", "ultralytics.nn.modules.ghost_variants.C2f_GhostBottleneck",
+     GY_MOD_CHANNELS_REPS, gy_block_c2f_ghost},
+    {"C2f_GhostBottleneckV2", "ultralytics.nn.modules.ghost_variants.C2f_GhostBottleneckV2",
+     GY_MOD_CHANNELS_REPS, gy_block_c2f_ghostv2},
+    {"C2f_g_ghostBottleneck", "ultralytics.nn.modules.ghost_variants.C2f_g_ghostBottleneck",
+     GY_MOD_CHANNELS_REPS, gy_block_c2f_g_ghost},
 };
 
 const gy_module_def *gy_module_find(const char *name)

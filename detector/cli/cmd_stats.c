@@ -139,7 +139,8 @@ static cJSON *model_json(const gy_stats *s, int measured)
 }
 
 /* With no config: the published table - YOLOv8s and its three Ghost variants, nc=1 - from
- * ./configs, else the installed configs. */
+ * ./configs, else the installed configs. yolov8s.yaml is not a file: as in ultralytics it resolves
+ * to yolov8.yaml at scale s, so the check looks for yolov8.yaml. */
 static const char *const table_configs[4] = {
     "yolov8s.yaml", "YOLOv8_C2f_GhostBottleneckV2s.yaml", "YOLOv8_C2f_GhostBottlenecks.yaml",
     "YOLOv8_C2f_g_ghostBottlenecks.yaml"};
@@ -150,8 +151,10 @@ static int default_configs(cli_list *configs, char paths[4][1200])
     for (int d = 0; d < 2; d++) {
         int found = 1;
         for (int k = 0; k < 4 && found; k++) {
-            snprintf(paths[k], 1200, "%s/%s", dirs[d], table_configs[k]);
+            snprintf(paths[k], 1200, "%s/%s", dirs[d], k ? table_configs[k] : "yolov8.yaml");
             FILE *f = fopen(paths[k], "r");
+            if (k == 0)
+                snprintf(paths[k], 1200, "%s/%s", dirs[d], table_configs[k]);
             found = f != NULL;
             if (f)
                 fclose(f);

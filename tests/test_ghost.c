@@ -1,0 +1,480 @@
+/* The Ghost modules against ultralytics: numerical parity of the four Ghost cases in
+ * ../shared/parity, the published table's layers / parameters / GFLOPs (../shared/stats), the
+ * per-row build tables, the GhostNetV2 DFC-attention models, the `dfc` argument, and
+ * ultralytics' own yolov8-ghost.yaml (GhostConv, C3Ghost) against the summaries it publishes. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "parity.h"
+#include "testutil.h"
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Parity                                                                                          */
+
+START_TEST(parity_ghost_n_640) { gy_test_parity("ghost_n_640", 2); }
+END_TEST
+START_TEST(parity_ghostv2_n_640) { gy_test_parity("ghostv2_n_640", 2); }
+END_TEST
+START_TEST(parity_ghostv2_dfc_320) { gy_test_parity("ghostv2_dfc_320", 2); }
+END_TEST
+START_TEST(parity_ghostv2_dfc_320_one_thread) { gy_test_parity("ghostv2_dfc_320", 1); }
+END_TEST
+START_TEST(parity_gghost_n_640) { gy_test_parity("gghost_n_640", 2); }
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Statistics                                                                                      */
+
+static gy_model *load(const char *config, const char *scale, int nc)
+{
+    gy_model_params p = gy_model_default_params();
+    p.scale = scale;
+    p.nc = nc;
+    gy_model *m = NULL;
+    gy_error err;
+    gy_status st = gy_model_load(config, NULL, &p, &m, &err);
+    ck_assert_msg(st == GY_OK, "loading %s: %s", config, err.message);
+    return m;
+}
+
+static void trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    size_t i = 0;
+    while (s[i] == ' ')
+        i++;
+    memmove(s, s + i, strlen(s + i) + 1);
+}
+
+/* Every row of an ultralytics build table (`  i  from  n  params  module  arguments`, unfused
+ * parameters) and of its "per-layer parameters after fuse()" list. */
+static void check_rows(gy_model *m, const char *table)
+{
+    const char *path = gy_test_shared(table);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    gy_model_info info;
+    gy_model_get_info(m, &info);
+    char line[512];
+    int rows = 0, fused_rows = 0, in_fused = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strstr(line, "per-layer parameters after fuse"))
+            in_fused = 1;
+        if (in_fused) {
+            int i;
+            long long p;
+            char module[160];
+            if (sscanf(line, "%d %lld %159s", &i, &p, module) != 3)
+                continue;
+            gy_row_info r;
+            ck_assert_int_eq(gy_model_get_row(m, i, &r), GY_OK);
+            ck_assert_msg(r.params_fused == p, "%s row %d: fused params %lld, expected %lld", table,
+                          i, r.params_fused, p);
+            ck_assert_str_eq(r.module, module);
+            fused_rows++;
+            continue;
+        }
+        if (strlen(line) < 40 || line[2] < '0' || line[2] > '9' ||
+            (!strstr(line, "ultralytics.") && !strstr(line, "torch.")))
+            continue;
+        /* columns: index 3, from 20, n 3, params 10, two spaces, module (45, longer names run
+         * into the arguments) and arguments */
+        char idx[4] = {0}, from[21] = {0}, n[4] = {0}, params[11] = {0}, rest[512] = {0};
+        memcpy(idx, line, 3);
+        memcpy(from, line + 3, 20);
+        memcpy(n, line + 23, 3);
+        memcpy(params, line + 26, 10);
+        snprintf(rest, sizeof rest, "%s", line + 38);
+        trim(from);
+        char *args = strchr(rest, '[');
+        ck_assert_msg(args != NULL, "%s: no arguments in '%s'", table, line);
+        char module[160];
+        snprintf(module, sizeof module, "%.*s", (int)(args - rest), rest);
+        trim(module);
+        trim(args);
+        int i = atoi(idx);
+        ck_assert_int_lt(i, info.num_rows);
+        gy_row_info r;
+        ck_assert_int_eq(gy_model_get_row(m, i, &r), GY_OK);
+        ck_assert_msg(strcmp(r.from, from) == 0, "%s row %d: from '%s', expected '%s'", table, i,
+                      r.from, from);
+        ck_assert_msg(r.n == atoi(n), "%s row %d: n %d, expected %s", table, i, r.n, n);
+        ck_assert_msg(r.params == atoll(params), "%s row %d: params %lld, expected %s", table, i,
+                      r.params, params);
+        ck_assert_msg(strcmp(r.module, module) == 0, "%s row %d: module '%s', expected '%s'", table,
+                      i, r.module, module);
+        ck_assert_msg(strcmp(r.args, args) == 0, "%s row %d: args '%s', expected '%s'", table, i,
+                      r.args, args);
+        rows++;
+    }
+    fclose(f);
+    ck_assert_int_eq(rows, info.num_rows);
+    ck_assert_int_eq(fused_rows, info.num_rows);
+}
+
+static cJSON *expected_table(void)
+{
+    char *text = (char *)gy_test_read(gy_test_shared("stats/expected_table.json"), NULL);
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    ck_assert_msg(j != NULL, "stats/expected_table.json: bad JSON");
+    return j;
+}
+
+static double num(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItem(obj, key);
+    ck_assert_msg(cJSON_IsNumber(v), "expected_table.json: no number '%s'", key);
+    return v->valuedouble;
+}
+
+/* layers, params, gradients (unfused and fused) of an expected_table.json entry; GFLOPs as
+ * ultralytics prints them (one decimal) and to 1e-9 relative, or, for the DFC models that
+ * ultralytics cannot probe, thop's direct 640x640 count (fused). */
+static void check_summary(gy_model *m, const char *name, const cJSON *entry)
+{
+    static const char *const kinds[2] = {"unfused", "fused"};
+    for (int fused = 0; fused < 2; fused++) {
+        const cJSON *e = cJSON_GetObjectItem(entry, kinds[fused]);
+        ck_assert_msg(e != NULL, "%s: no '%s' entry", name, kinds[fused]);
+        gy_model_summary s;
+        gy_error err;
+        ck_assert_msg(gy_model_get_summary(m, fused, 640, &s, &err) == GY_OK, "%s: %s", name,
+                      err.message);
+        ck_assert_msg(s.layers == (long long)num(e, "layers"), "%s %s: %lld layers, expected %.0f",
+                      name, kinds[fused], s.layers, num(e, "layers"));
+        ck_assert_msg(s.params == (long long)num(e, "params"), "%s %s: %lld params, expected %.0f",
+                      name, kinds[fused], s.params, num(e, "params"));
+        ck_assert_msg(s.gradients == (long long)num(e, "gradients"),
+                      "%s %s: %lld gradients, expected %.0f", name, kinds[fused], s.gradients,
+                      num(e, "gradients"));
+        double g = num(e, "gflops");
+        if (g == 0.0 && fused) /* get_flops() failed (DFC): thop run directly at 640 */
+            g = num(entry, "gflops_thop_direct_640_fused");
+        if (g == 0.0)
+            continue;
+        const cJSON *printed = cJSON_GetObjectItem(e, "gflops_printed");
+        char mine[32];
+        snprintf(mine, sizeof mine, "%.1f", s.gflops);
+        if (cJSON_IsString(printed) && printed->valuestring[0])
+            ck_assert_msg(strcmp(mine, printed->valuestring) == 0, "%s %s: %s GFLOPs, expected %s",
+                          name, kinds[fused], mine, printed->valuestring);
+        ck_assert_msg(s.gflops > g * (1 - 1e-9) && s.gflops < g * (1 + 1e-9),
+                      "%s %s: %.10g GFLOPs, expected %.10g", name, kinds[fused], s.gflops, g);
+    }
+}
+
+START_TEST(published_table)
+{
+    static const struct { const char *config, *key, *table; } cases[] = {
+        {"configs/yolov8s.yaml", "YOLOv8s", "stats/YOLOv8s.layers.txt"},
+        {"configs/YOLOv8_C2f_GhostBottlenecks.yaml", "YOLOv8_C2f_GhostBottlenecks",
+         "stats/YOLOv8_C2f_GhostBottlenecks.layers.txt"},
+        {"configs/YOLOv8_C2f_GhostBottleneckV2s.yaml", "YOLOv8_C2f_GhostBottleneckV2s",
+         "stats/YOLOv8_C2f_GhostBottleneckV2s.layers.txt"},
+        {"configs/YOLOv8_C2f_g_ghostBottlenecks.yaml", "YOLOv8_C2f_g_ghostBottlenecks",
+         "stats/YOLOv8_C2f_g_ghostBottlenecks.layers.txt"},
+    };
+    cJSON *j = expected_table();
+    const cJSON *table = cJSON_GetObjectItem(j, "table");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const cJSON *entry = cJSON_GetObjectItem(table, cases[i].key);
+        ck_assert_msg(entry != NULL, "expected_table.json: no table entry %s", cases[i].key);
+        char path[4096]; /* configs/yolov8s.yaml resolves to configs/yolov8.yaml at scale s */
+        snprintf(path, sizeof path, "%s/%s", GY_SOURCE_DIR, cases[i].config);
+        gy_model *m = load(path, NULL, 1);
+        gy_model_info info;
+        gy_model_get_info(m, &info);
+        ck_assert_str_eq(info.scale, cJSON_GetObjectItem(entry, "scale")->valuestring);
+        ck_assert_int_eq(info.nc, 1);
+        check_summary(m, cases[i].key, entry);
+        check_rows(m, cases[i].table);
+        gy_model_free(m);
+    }
+    cJSON_Delete(j);
+}
+END_TEST
+
+/* The shipped table YAMLs are the shared ones, unchanged. The YOLOv8s row is ultralytics'
+ * yolov8.yaml read under the name yolov8s.yaml: ours differs from the shared copy only in nc. */
+START_TEST(shipped_configs_match_shared)
+{
+    size_t n1, n2;
+    char *ours = (char *)gy_test_read(gy_test_source("configs/yolov8.yaml"), &n1);
+    char *theirs = (char *)gy_test_read(gy_test_shared("configs/yolov8s.yaml"), &n2);
+    const char *nc80 = "nc: 80  # number of classes\n";
+    const char *nc1 = "nc: 1  # number of classes (the published table used a 1-class dataset)\n";
+    char *a = strstr(ours, nc80), *b = strstr(theirs, nc1);
+    ck_assert(a && b && a - ours == b - theirs && memcmp(ours, theirs, (size_t)(a - ours)) == 0);
+    ck_assert_str_eq(a + strlen(nc80), b + strlen(nc1));
+    free(ours);
+    free(theirs);
+    static const char *const names[] = {"YOLOv8_C2f_GhostBottlenecks.yaml",
+                                        "YOLOv8_C2f_GhostBottleneckV2s.yaml",
+                                        "YOLOv8_C2f_g_ghostBottlenecks.yaml"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "configs/%s", names[i]);
+        size_t s1, s2;
+        unsigned char *x = gy_test_read(gy_test_source(rel), &s1);
+        unsigned char *y = gy_test_read(gy_test_shared(rel), &s2);
+        ck_assert_msg(s1 == s2 && memcmp(x, y, s1) == 0, "%s differs from the shared copy", rel);
+        free(x);
+        free(y);
+    }
+}
+END_TEST
+
+/* GhostNetV2 with DFC attention: scale t (the parity YAML's explicit scale) and scale l. */
+START_TEST(dfc_models)
+{
+    cJSON *j = expected_table();
+    const cJSON *extra = cJSON_GetObjectItem(j, "extra");
+    gy_model *m = load(gy_test_shared("parity/ghostv2_dfc_320/model.yaml"), NULL, 1);
+    check_summary(m, "dfc_t", cJSON_GetObjectItem(extra, "YOLOv8_C2f_GhostBottleneckV2_dfc_t"));
+    check_rows(m, "stats/YOLOv8_C2f_GhostBottleneckV2_dfc_t.layers.txt");
+    gy_model_free(m);
+    m = load(gy_test_source("configs/YOLOv8_C2f_GhostBottleneckV2s.yaml"), "l", 1);
+    check_summary(m, "dfc_l", cJSON_GetObjectItem(extra, "YOLOv8_C2f_GhostBottleneckV2_dfc_l"));
+    check_rows(m, "stats/YOLOv8_C2f_GhostBottleneckV2_dfc_l.layers.txt");
+    gy_model_free(m);
+    cJSON_Delete(j);
+}
+END_TEST
+
+/* The parity case's own numbers (nc = 2) from case.json. */
+START_TEST(dfc_case_numbers)
+{
+    char *text = (char *)gy_test_read(gy_test_shared("parity/ghostv2_dfc_320/case.json"), NULL);
+    cJSON *c = cJSON_Parse(text);
+    free(text);
+    ck_assert_ptr_nonnull(c);
+    gy_model *m = load(gy_test_shared("parity/ghostv2_dfc_320/model.yaml"), NULL, 0);
+    gy_model_summary su, sf;
+    gy_error err;
+    ck_assert_int_eq(gy_model_get_summary(m, 0, 640, &su, &err), GY_OK);
+    ck_assert_int_eq(gy_model_get_summary(m, 1, 640, &sf, &err), GY_OK);
+    ck_assert_int_eq(su.params, (long long)num(c, "params_unfused"));
+    ck_assert_int_eq(sf.params, (long long)num(c, "params_fused"));
+    ck_assert_int_eq(su.gradients, (long long)num(c, "gradients_unfused"));
+    ck_assert_int_eq(su.layers, (long long)num(c, "layers_unfused"));
+    ck_assert_int_eq(sf.layers, (long long)num(c, "layers_fused"));
+    double g = num(c, "gflops_fused_thop_direct_640");
+    ck_assert_msg(sf.gflops > g * (1 - 1e-9) && sf.gflops < g * (1 + 1e-9),
+                  "%.10g GFLOPs, expected %.10g", sf.gflops, g);
+    gy_model_free(m);
+    cJSON_Delete(c);
+}
+END_TEST
+
+/* Writes `text` with every "C2f_GhostBottleneckV2, [<c>, True]" row given a third argument. */
+static void write_dfc_variant(const char *src, const char *dfc, const char *path)
+{
+    char *text = (char *)gy_test_read(src, NULL);
+    FILE *f = fopen(path, "w");
+    ck_assert_msg(f != NULL, "cannot write %s", path);
+    const char *key = "C2f_GhostBottleneckV2, [";
+    const char *p = text;
+    int rows = 0;
+    for (const char *q; (q = strstr(p, key)) != NULL; p = strstr(q, ", True]") + 6) {
+        const char *end = strstr(q, ", True]");
+        ck_assert_ptr_nonnull(end);
+        fwrite(p, 1, (size_t)(end - p) + 6, f); /* up to and including ", True" */
+        fprintf(f, ", %s", dfc);
+        rows++;
+    }
+    fputs(p, f);
+    fclose(f);
+    free(text);
+    ck_assert_int_eq(rows, 4);
+}
+
+/* dfc: auto (default) = bottlenecks with index > 1, True = all, False = none. Each GhostModuleV2
+ * in 'attn' mode adds 7 modules (short_conv and its 3 Conv2d + 3 BatchNorm2d) and, per channel c,
+ * c*c + 5c + 5c conv weights and 3 * 2c BatchNorm parameters. */
+START_TEST(dfc_argument)
+{
+    const char *src = gy_test_shared("parity/ghostv2_dfc_320/model.yaml");
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_test_ghost_dfc_%d.yaml", (int)getpid());
+    static const struct { const char *arg; long long dfc_modules; } cases[] = {
+        {"auto", 10}, {"'auto'", 10}, {"None", 10}, {"True", 18}, {"False", 0}};
+    gy_model *base = load(src, NULL, 1);
+    gy_model_summary s0;
+    gy_error err;
+    ck_assert_int_eq(gy_model_get_summary(base, 0, 640, &s0, &err), GY_OK);
+    gy_model_free(base);
+    /* per backbone row: channels c and bottlenecks with / without DFC under auto */
+    static const int ch[4] = {16, 32, 64, 128}, nb[4] = {3, 6, 6, 3};
+    long long base_dfc_params = 0, all_dfc_params = 0;
+    for (int r = 0; r < 4; r++) {
+        long long per = (long long)ch[r] * ch[r] + 10LL * ch[r] + 6LL * ch[r];
+        base_dfc_params += per * (nb[r] - 2);
+        all_dfc_params += per * nb[r];
+    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        write_dfc_variant(src, cases[i].arg, path);
+        gy_model *m = load(path, NULL, 1);
+        gy_model_summary s;
+        ck_assert_int_eq(gy_model_get_summary(m, 0, 640, &s, &err), GY_OK);
+        long long dparams = cases[i].dfc_modules == 18 ? all_dfc_params
+                            : cases[i].dfc_modules == 10 ? base_dfc_params : 0;
+        ck_assert_msg(s.layers == s0.layers + 7 * (cases[i].dfc_modules - 10),
+                      "dfc=%s: %lld layers", cases[i].arg, s.layers);
+        ck_assert_msg(s.params == s0.params - base_dfc_params + dparams, "dfc=%s: %lld params",
+                      cases[i].arg, s.params);
+        gy_model_free(m);
+    }
+    write_dfc_variant(src, "maybe", path);
+    gy_model_params p = gy_model_default_params();
+    gy_model *m = NULL;
+    ck_assert_int_eq(gy_model_load(path, NULL, &p, &m, &err), GY_ERR_FORMAT);
+    ck_assert_ptr_null(m);
+    ck_assert_msg(strstr(err.message, "dfc") != NULL, "%s", err.message);
+    unlink(path);
+}
+END_TEST
+
+/* ultralytics' yolov8-ghost.yaml (GhostConv + C3Ghost, nc 80) against the summaries published
+ * in the file's comments (unfused, as ultralytics prints them after building). */
+START_TEST(yolov8_ghost_yaml)
+{
+    static const struct { const char *scale; long long layers, params; const char *gflops; } cases[] = {
+        {"n", 403, 1865316, "5.8"},   {"s", 403, 5960072, "16.4"},  {"m", 603, 10336312, "32.7"},
+        {"l", 803, 14277872, "53.7"}, {"x", 803, 22229308, "83.3"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gy_model *m = load(gy_test_source("configs/yolov8-ghost.yaml"), cases[i].scale, 0);
+        gy_model_summary s;
+        gy_error err;
+        ck_assert_int_eq(gy_model_get_summary(m, 0, 640, &s, &err), GY_OK);
+        char g[32];
+        snprintf(g, sizeof g, "%.1f", s.gflops);
+        ck_assert_msg(s.layers == cases[i].layers && s.params == cases[i].params &&
+                          s.gradients == cases[i].params - 16 && strcmp(g, cases[i].gflops) == 0,
+                      "yolov8%s-ghost: %lld layers, %lld params, %s GFLOPs", cases[i].scale,
+                      s.layers, s.params, g);
+        gy_row_info r;
+        ck_assert_int_eq(gy_model_get_row(m, 1, &r), GY_OK);
+        ck_assert_str_eq(r.module, "ultralytics.nn.modules.conv.GhostConv");
+        ck_assert_int_eq(gy_model_get_row(m, 2, &r), GY_OK);
+        ck_assert_str_eq(r.module, "ultralytics.nn.modules.block.C3Ghost");
+        gy_model_free(m);
+    }
+}
+END_TEST
+
+/* DWConv and GhostBottleneck (stride 2 and repeated stride 1) rows, counted by hand:
+ *   row 1 DWConv(16, 32, 3, 2): groups gcd = 16 -> 32*1*9 + 64 BN = 352 (fused 320); modules
+ *     Conv(+Conv2d+BN) = 3 unfused, 2 fused (the SiLU is the shared one).
+ *   row 2 GhostBottleneck(32, 64, 3, 2), c_ = 32:
+ *     conv.0 GhostConv(32, 32): cv1 32*16 + 32, cv2 16*25 + 32 -> 976
+ *     conv.1 DWConv(32, 32, 3, 2): 32*9 + 64 = 352
+ *     conv.2 GhostConv(32, 64, act=False): cv1 32*32 + 64, cv2 32*25 + 64 -> 1952
+ *     shortcut DWConv(32, 32, 3, 2) 352 + Conv(32, 64, 1) 2048 + 128 = 2528 -> 5808
+ *   row 3 2 x GhostBottleneck(64, 64, 3, 1), c_ = 32: conv.0 GhostConv(64, 32): 64*16 + 32 +
+ *     16*25 + 32 = 1488; conv.2 GhostConv(32, 64): 1952 -> 3440 each, 6880. */
+START_TEST(dwconv_and_ghost_bottleneck_rows)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_test_ghost_rows_%d.yaml", (int)getpid());
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("nc: 2\n"
+          "backbone:\n"
+          "  - [-1, 1, Conv, [16, 3, 2]]\n"
+          "  - [-1, 1, DWConv, [32, 3, 2]]\n"
+          "  - [-1, 1, GhostBottleneck, [64, 3, 2]]\n"
+          "  - [-1, 2, GhostBottleneck, [64, 3, 1]]\n"
+          "  - [-1, 1, GhostConv, [64, 3, 2]]\n"
+          "  - [-1, 1, C3Ghost, [64, True]]\n"
+          "  - [-1, 1, GhostConv, [64, 3, 2]]\n"
+          "head:\n"
+          "  - [[3, 5, 6], 1, Detect, [nc]]\n",
+          f);
+    fclose(f);
+    gy_model *m = load(path, NULL, 0);
+    static const long long unfused[4] = {464, 352, 5808, 6880};
+    for (int i = 0; i < 4; i++) {
+        gy_row_info r;
+        ck_assert_int_eq(gy_model_get_row(m, i, &r), GY_OK);
+        ck_assert_msg(r.params == unfused[i], "row %d: %lld params, expected %lld", i, r.params,
+                      unfused[i]);
+    }
+    gy_row_info r;
+    ck_assert_int_eq(gy_model_get_row(m, 1, &r), GY_OK);
+    ck_assert_int_eq(r.params_fused, 320);
+    ck_assert_str_eq(r.module, "ultralytics.nn.modules.conv.DWConv");
+    ck_assert_str_eq(r.args, "[16, 32, 3, 2]");
+    ck_assert_int_eq(gy_model_get_row(m, 3, &r), GY_OK);
+    ck_assert_int_eq(r.n, 2);
+    ck_assert_str_eq(r.module, "ultralytics.nn.modules.block.GhostBottleneck");
+    gy_model_info info;
+    gy_model_get_info(m, &info);
+    ck_assert_int_eq(info.num_strides, 3);
+    ck_assert_int_eq(info.strides[0], 8);
+    ck_assert_int_eq(info.strides[1], 16);
+    ck_assert_int_eq(info.strides[2], 32);
+    gy_model_free(m);
+    unlink(path);
+}
+END_TEST
+
+/* Channel counts the Ghost modules cannot take fail with the file, line and reason. */
+START_TEST(bad_ghost_rows)
+{
+    static const struct { const char *row, *needle; } cases[] = {
+        {"  - [-1, 1, GhostBottleneck, [48, 3, 1]]\n", "input channels"},
+        {"  - [-1, 1, GhostBottleneck, [64, 3, 3]]\n", "outside"},
+        {"  - [-1, 1, C2f_GhostBottleneck, [32, True, 1]]\n", "at most"},
+        {"  - [-1, 1, GhostConv, [32, 2, 2]]\n", "even kernel"},
+    };
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_test_ghost_bad_%d.yaml", (int)getpid());
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fprintf(f, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n%s"
+                   "head:\n  - [[-1], 1, Detect, [nc]]\n", cases[i].row);
+        fclose(f);
+        gy_model *m = NULL;
+        gy_error err;
+        gy_status st = gy_model_load(path, NULL, NULL, &m, &err);
+        ck_assert_msg(st != GY_OK, "row '%s' was accepted", cases[i].row);
+        ck_assert_ptr_null(m);
+        ck_assert_msg(strstr(err.message, cases[i].needle) && strstr(err.message, path),
+                      "row '%s': %s", cases[i].row, err.message);
+    }
+    unlink(path);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("ghost");
+    TCase *tc = tcase_create("parity");
+    tcase_set_timeout(tc, 900);
+    tcase_add_test(tc, parity_ghost_n_640);
+    tcase_add_test(tc, parity_ghostv2_n_640);
+    tcase_add_test(tc, parity_ghostv2_dfc_320);
+    tcase_add_test(tc, parity_ghostv2_dfc_320_one_thread);
+    tcase_add_test(tc, parity_gghost_n_640);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("stats");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, published_table);
+    tcase_add_test(tc, shipped_configs_match_shared);
+    tcase_add_test(tc, dfc_models);
+    tcase_add_test(tc, dfc_case_numbers);
+    tcase_add_test(tc, dfc_argument);
+    tcase_add_test(tc, yolov8_ghost_yaml);
+    tcase_add_test(tc, dwconv_and_ghost_bottleneck_rows);
+    tcase_add_test(tc, bad_ghost_rows);
+    suite_add_tcase(s, tc);
+    return gy_test_run(s);
+}
