@@ -1,4 +1,6 @@
-/* Numerical parity of the YOLOv8 forward pass with ultralytics (../shared/parity). */
+/* Numerical parity with ultralytics (../shared/parity): YOLOv8 through the library, and every
+ * case through `ghostyolo forward` (the Ghost cases through the library are in test_ghost.c). */
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -15,29 +17,46 @@ END_TEST
 START_TEST(real_v8n_bus640) { gy_test_parity("real_v8n_bus640", 2); }
 END_TEST
 
-START_TEST(cli_forward_real_v8n_bus640)
+/* `ghostyolo forward` on a case: the printed shape and the written output. */
+static void cli_case(const char *name)
 {
-    char out[64], cmd[16384];
-    snprintf(out, sizeof out, "/tmp/gy_test_parity_%d.f32", (int)getpid());
-    const char *dir = "parity/real_v8n_bus640";
-    char yaml[4096], weights[4096], input[4096], rel[256];
-    snprintf(rel, sizeof rel, "%s/model.yaml", dir);
-    snprintf(yaml, sizeof yaml, "%s", gy_test_shared(rel));
-    snprintf(rel, sizeof rel, "%s/weights.safetensors", dir);
-    snprintf(weights, sizeof weights, "%s", gy_test_shared(rel));
-    snprintf(rel, sizeof rel, "%s/input.f32", dir);
-    snprintf(input, sizeof input, "%s", gy_test_shared(rel));
-    snprintf(cmd, sizeof cmd, "'%s' forward -m '%s' -w '%s' --input '%s' --shape 1,3,640,640 -o '%s' > '%s.txt'",
-             gy_test_cli(), yaml, weights, input, out, out);
-    ck_assert_int_eq(system(cmd), 0);
-    char txt[128];
+    char out[96], txt[128], cmd[16384], rel[256], yaml[4096], weights[4096], input[4096];
+    snprintf(out, sizeof out, "/tmp/gy_test_parity_%s_%d.f32", name, (int)getpid());
     snprintf(txt, sizeof txt, "%s.txt", out);
+    snprintf(rel, sizeof rel, "parity/%s/model.yaml", name);
+    snprintf(yaml, sizeof yaml, "%s", gy_test_shared(rel));
+    snprintf(rel, sizeof rel, "parity/%s/weights.safetensors", name);
+    snprintf(weights, sizeof weights, "%s", gy_test_shared(rel));
+    snprintf(rel, sizeof rel, "parity/%s/input.f32", name);
+    snprintf(input, sizeof input, "%s", gy_test_shared(rel));
+    snprintf(rel, sizeof rel, "parity/%s/case.json", name);
+    char *text = (char *)gy_test_read(gy_test_shared(rel), NULL);
+    cJSON *c = cJSON_Parse(text);
+    free(text);
+    ck_assert_ptr_nonnull(c);
+    const cJSON *in = cJSON_GetObjectItem(c, "input_shape"), *o = cJSON_GetObjectItem(c, "output_shape");
+    snprintf(cmd, sizeof cmd,
+             "'%s' forward -m '%s' -w '%s' --input '%s' --shape 1,3,%d,%d -o '%s' > '%s'",
+             gy_test_cli(), yaml, weights, input, cJSON_GetArrayItem(in, 2)->valueint,
+             cJSON_GetArrayItem(in, 3)->valueint, out, txt);
+    ck_assert_int_eq(system(cmd), 0);
+    char expect[64];
+    snprintf(expect, sizeof expect, "(1, %d, %d)\n", cJSON_GetArrayItem(o, 1)->valueint,
+             cJSON_GetArrayItem(o, 2)->valueint);
     char *printed = (char *)gy_test_read(txt, NULL);
-    ck_assert_str_eq(printed, "(1, 84, 8400)\n");
+    ck_assert_str_eq(printed, expect);
     free(printed);
-    gy_test_parity_file("real_v8n_bus640", out);
+    cJSON_Delete(c);
+    gy_test_parity_file(name, out);
     remove(out);
     remove(txt);
+}
+
+START_TEST(cli_forward_cases)
+{
+    static const char *const cases[] = {"real_v8n_bus640", "ghost_n_640", "ghostv2_n_640",
+                                        "ghostv2_dfc_320", "gghost_n_640"};
+    cli_case(cases[_i]);
 }
 END_TEST
 
@@ -49,7 +68,7 @@ int main(void)
     tcase_add_test(tc, v8n_640);
     tcase_add_test(tc, v8n_rect_f16);
     tcase_add_test(tc, real_v8n_bus640);
-    tcase_add_test(tc, cli_forward_real_v8n_bus640);
+    tcase_add_loop_test(tc, cli_forward_cases, 0, 5);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }
