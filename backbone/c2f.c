@@ -3,29 +3,25 @@
  *   cv1 (1x1, 2c) -> chunk(2) = y0, y1;  y_{i+2} = m[i](y_{i+1});  cv2(cat(y0 .. y_{n+1}))
  *
  * The concat is free: cv1 writes the first two slices of one storage and every bottleneck
- * appends its slice. C2f variants with other bottlenecks reuse gy_c2f_shell with their own
- * bottleneck emitter. */
+ * appends its slice. C2f variants reuse gy_c2f_shell with their own cv1 / cv2 and bottleneck
+ * emitters. */
 #include <stdio.h>
 
 #include "backbone/modules.h"
 
-gy_status gy_c2f_shell(gy_build *b, const gy_block *blk, gy_bottleneck_fn bottleneck,
-                       const void *ctx, int *out)
+gy_status gy_c2f_shell(gy_build *b, const gy_block *blk, int n, int shortcut, int g,
+                       gy_shell_conv_fn conv, gy_bottleneck_fn bottleneck, const void *ctx,
+                       int *out)
 {
-    int n, shortcut, g;
-    gy_status st;
-    if ((st = gy_block_int(b, blk, 2, 1, 1, GY_MAX_REPEATS, &n)) != GY_OK ||
-        (st = gy_block_bool(b, blk, 3, 0, &shortcut)) != GY_OK ||
-        (st = gy_block_int(b, blk, 4, 1, 1, GY_MAX_CHANNELS, &g)) != GY_OK)
-        return st;
     int c = blk->c2 / 2; /* int(c2 * e), e = 0.5 */
-    gy_build_modules(b, 2, 2); /* the C2f itself and its ModuleList m */
     if (c < 1)
         return gy_block_fail(b, blk, GY_ERR_FORMAT, "output channels %d too small", blk->c2);
+    gy_build_modules(b, 2, 2); /* the C2f itself and its ModuleList m */
     int cat, y, prev;
+    gy_status st;
     if ((st = gy_build_tensor(b, (2 + n) * c, &cat)) != GY_OK ||
         (st = gy_build_slice(b, cat, 0, 2 * c, &y)) != GY_OK ||
-        (st = gy_emit_ulconv(b, "cv1", blk->in[0], y, 2 * c, 1, 1, 1, GY_ACT_SILU, -1, &y)) != GY_OK ||
+        (st = conv(b, "cv1", blk->in[0], y, 2 * c, &y)) != GY_OK ||
         (st = gy_build_slice(b, cat, c, c, &prev)) != GY_OK)
         return st;
     for (int i = 0; i < n; i++) {
@@ -37,7 +33,13 @@ gy_status gy_c2f_shell(gy_build *b, const gy_block *blk, gy_bottleneck_fn bottle
             return st;
         prev = dst;
     }
-    return gy_emit_ulconv(b, "cv2", cat, -1, blk->c2, 1, 1, 1, GY_ACT_SILU, -1, out);
+    return conv(b, "cv2", cat, -1, blk->c2, out);
+}
+
+/* cv1 / cv2 of ultralytics' C2f: Conv(c1, c2, 1, 1) with BN (folded by fuse()) and SiLU. */
+static gy_status ul_conv1x1(gy_build *b, const char *name, int in, int out, int c2, int *result)
+{
+    return gy_emit_ulconv(b, name, in, out, c2, 1, 1, 1, GY_ACT_SILU, -1, result);
 }
 
 /* ultralytics Bottleneck(c, c, shortcut, g, k=((3, 3), (3, 3)), e=1.0): x + cv2(cv1(x)). */
@@ -61,5 +63,11 @@ static gy_status plain_bottleneck(gy_build *b, const gy_block *blk, const void *
 
 gy_status gy_block_c2f(gy_build *b, const gy_block *blk, int *out)
 {
-    return gy_c2f_shell(b, blk, plain_bottleneck, NULL, out);
+    int n, shortcut, g;
+    gy_status st;
+    if ((st = gy_block_int(b, blk, 2, 1, 1, GY_MAX_REPEATS, &n)) != GY_OK ||
+        (st = gy_block_bool(b, blk, 3, 0, &shortcut)) != GY_OK ||
+        (st = gy_block_int(b, blk, 4, 1, 1, GY_MAX_CHANNELS, &g)) != GY_OK)
+        return st;
+    return gy_c2f_shell(b, blk, n, shortcut, g, ul_conv1x1, plain_bottleneck, NULL, out);
 }

@@ -191,10 +191,6 @@ gy_status gy_ghost_c2f_shell(gy_build *b, const gy_block *blk, int extra_args,
         return gy_block_fail(b, blk, GY_ERR_UNSUPPORTED,
                              "takes at most %d arguments after the channels, got %d",
                              2 + extra_args, blk->nargs - 2);
-    int c = blk->c2 / 2; /* int(c2 * e), e = 0.5 */
-    if (c < 1)
-        return gy_block_fail(b, blk, GY_ERR_FORMAT, "output channels %d too small", blk->c2);
-    gy_build_modules(b, 2, 2); /* the C2f block and its ModuleList m */
     /* The Conv copy's default SiLU is one module shared by every instance: count it with the
      * first row of the model that uses one of these shells. */
     int first = 1;
@@ -203,20 +199,5 @@ gy_status gy_ghost_c2f_shell(gy_build *b, const gy_block *blk, int extra_args,
             first = 0;
     if (first)
         gy_build_modules(b, 1, 1);
-    int cat, y, prev;
-    if ((st = gy_build_tensor(b, (2 + n) * c, &cat)) != GY_OK ||
-        (st = gy_build_slice(b, cat, 0, 2 * c, &y)) != GY_OK ||
-        (st = shell_conv(b, "cv1", blk->in[0], y, 2 * c, &y)) != GY_OK ||
-        (st = gy_build_slice(b, cat, c, c, &prev)) != GY_OK)
-        return st;
-    for (int i = 0; i < n; i++) {
-        int dst;
-        char name[32];
-        snprintf(name, sizeof name, "m.%d", i);
-        if ((st = gy_build_slice(b, cat, (2 + i) * c, c, &dst)) != GY_OK ||
-            (st = bottleneck(b, blk, ctx, name, i, prev, dst, c, shortcut, 1)) != GY_OK)
-            return st;
-        prev = dst;
-    }
-    return shell_conv(b, "cv2", cat, -1, blk->c2, out);
+    return gy_c2f_shell(b, blk, n, shortcut, 1, shell_conv, bottleneck, ctx, out);
 }
