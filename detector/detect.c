@@ -27,15 +27,6 @@ void gy_detections_free(gy_detections *d)
     free(d);
 }
 
-static int model_stride(const gy_model *m)
-{
-    int s = 32;
-    for (int i = 0; i < m->nstrides; i++)
-        if (m->strides[i] > s)
-            s = m->strides[i];
-    return s;
-}
-
 gy_status gy_detect(gy_session *s, const gy_image *img, const gy_detect_params *params,
                     gy_detections **out, gy_error *err)
 {
@@ -56,7 +47,7 @@ gy_status gy_detect(gy_session *s, const gy_image *img, const gy_detect_params *
                        (double)params->conf, (double)params->iou, params->max_det);
     gy_letterbox lb;
     gy_status st = gy_letterbox_compute(img->width, img->height, params->imgsz,
-                                        model_stride(s->model), params->square, &lb, err);
+                                        gy_model_stride(s->model), params->square, &lb, err);
     if (st != GY_OK)
         return st;
     size_t need = (size_t)3 * lb.out_w * lb.out_h;

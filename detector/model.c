@@ -200,6 +200,15 @@ gy_status gy_model_load(const char *config_path, const char *weights_path,
     return GY_OK;
 }
 
+int gy_model_stride(const gy_model *m)
+{
+    int s = 32;
+    for (int i = 0; i < m->nstrides; i++)
+        if (m->strides[i] > s)
+            s = m->strides[i];
+    return s;
+}
+
 gy_status gy_model_get_info(const gy_model *m, gy_model_info *info)
 {
     if (!m || !info)

@@ -21,6 +21,9 @@ struct gy_model {
     double bn_eps;
 };
 
+/* max(largest Detect stride, 32): the letterbox multiple and ultralytics' get_flops() probe. */
+int gy_model_stride(const gy_model *model);
+
 /* parse_model: builds model->graph and model->rows from model->cfg. */
 gy_status gy_model_build_graph(gy_model *model, gy_error *err);
 

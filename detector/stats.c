@@ -78,10 +78,7 @@ gy_status gy_model_summary_ex(const gy_model *m, int fused, int imgsz, gy_model_
 {
     if (!m || !out || imgsz <= 0 || imgsz % 32)
         return gy_fail(err, GY_ERR_ARGUMENT, "model summary: bad arguments (imgsz %d)", imgsz);
-    int probe = 32; /* get_flops(): a stride x stride input, stride = max(model stride, 32) */
-    for (int i = 0; i < m->nstrides; i++)
-        if (m->strides[i] > probe)
-            probe = m->strides[i];
+    int probe = gy_model_stride(m); /* get_flops(): a stride x stride input */
     gy_row_numbers *rows = calloc((size_t)m->nrows, sizeof *rows);
     if (!rows)
         return gy_fail(err, GY_ERR_NOMEM, "out of memory");
