@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tables.h"
 #include "testutil.h"
 
 typedef struct tol {
@@ -22,15 +23,18 @@ static tol get_tol(const cJSON *c, const char *part)
     return r;
 }
 
-static cJSON *load_case(const char *case_name)
+void gy_test_parity_path(char *buf, size_t n, const char *case_name, const char *file)
 {
     char rel[256];
-    snprintf(rel, sizeof rel, "parity/%s/case.json", case_name);
-    char *text = (char *)gy_test_read(gy_test_shared(rel), NULL);
-    cJSON *c = cJSON_Parse(text);
-    free(text);
-    ck_assert_msg(c != NULL, "%s: bad JSON", rel);
-    return c;
+    snprintf(rel, sizeof rel, "parity/%s/%s", case_name, file);
+    snprintf(buf, n, "%s", gy_test_shared(rel));
+}
+
+static cJSON *load_case(const char *case_name)
+{
+    char path[4096];
+    gy_test_parity_path(path, sizeof path, case_name, "case.json");
+    return gy_test_read_json(path);
 }
 
 static parity_result compare(const char *case_name, const cJSON *c, const float *got, int channels,
@@ -39,9 +43,9 @@ static parity_result compare(const char *case_name, const cJSON *c, const float 
     const cJSON *shape = cJSON_GetObjectItem(c, "output_shape");
     ck_assert_int_eq(channels, cJSON_GetArrayItem(shape, 1)->valueint);
     ck_assert_int_eq(anchors, cJSON_GetArrayItem(shape, 2)->valueint);
-    char rel[256];
-    snprintf(rel, sizeof rel, "parity/%s/output.f32", case_name);
-    float *exp_out = gy_test_read_f32(gy_test_shared(rel), (size_t)channels * anchors, NULL);
+    char path[4096];
+    gy_test_parity_path(path, sizeof path, case_name, "output.f32");
+    float *exp_out = gy_test_read_f32(path, (size_t)channels * anchors, NULL);
     tol tb = get_tol(c, "box"), tc = get_tol(c, "cls");
     parity_result r = {0};
     for (size_t i = 0; i < (size_t)channels * anchors; i++) {
@@ -69,13 +73,10 @@ static parity_result compare(const char *case_name, const cJSON *c, const float 
 parity_result gy_test_parity(const char *case_name, int threads)
 {
     cJSON *c = load_case(case_name);
-    char yaml[4096], weights[4096], input[4096], rel[256];
-    snprintf(rel, sizeof rel, "parity/%s/model.yaml", case_name);
-    snprintf(yaml, sizeof yaml, "%s", gy_test_shared(rel));
-    snprintf(rel, sizeof rel, "parity/%s/weights.safetensors", case_name);
-    snprintf(weights, sizeof weights, "%s", gy_test_shared(rel));
-    snprintf(rel, sizeof rel, "parity/%s/input.f32", case_name);
-    snprintf(input, sizeof input, "%s", gy_test_shared(rel));
+    char yaml[4096], weights[4096], input[4096];
+    gy_test_parity_path(yaml, sizeof yaml, case_name, "model.yaml");
+    gy_test_parity_path(weights, sizeof weights, case_name, "weights.safetensors");
+    gy_test_parity_path(input, sizeof input, case_name, "input.f32");
     const cJSON *shape = cJSON_GetObjectItem(c, "input_shape");
     int h = cJSON_GetArrayItem(shape, 2)->valueint, w = cJSON_GetArrayItem(shape, 3)->valueint;
     float *x = gy_test_read_f32(input, (size_t)3 * h * w, NULL);

@@ -3,6 +3,8 @@
 #ifndef GY_TEST_PARITY_H
 #define GY_TEST_PARITY_H
 
+#include <stddef.h>
+
 typedef struct parity_result {
     double max_abs_box, max_abs_cls;
     double worst_ratio; /* max |d| / (abs + rel |exp|): <= 1 passes */
@@ -12,6 +14,9 @@ typedef struct parity_result {
 /* Loads CASE/model.yaml + CASE/weights.safetensors, runs CASE/input.f32 and compares. Fails the
  * test on any violation. Prints the measured errors. */
 parity_result gy_test_parity(const char *case_name, int threads);
+/* Copies the full path of ../shared/parity/CASE/FILE (model.yaml, weights.safetensors,
+ * input.f32, case.json, ...) into buf (size n); fails the test when the file is missing. */
+void gy_test_parity_path(char *buf, size_t n, const char *case_name, const char *file);
 /* Compares an output file (from the CLI) with the case's expected output. */
 parity_result gy_test_parity_file(const char *case_name, const char *output_path);
 

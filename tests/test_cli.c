@@ -27,14 +27,6 @@ static void stderr_has(const char *text)
     free(e);
 }
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 START_TEST(usage_errors)
 {
     ck_assert_int_eq(run(""), 64);
@@ -61,16 +53,16 @@ START_TEST(input_errors)
     /* malformed YAML and weights */
     char bad[64];
     snprintf(bad, sizeof bad, "/tmp/gy_test_cli_%d.yaml", (int)getpid());
-    write_text(bad, "nc: 80\nbackbone: [[-1, 1, Conv\n");
+    gy_test_write_text(bad, "nc: 80\nbackbone: [[-1, 1, Conv\n");
     snprintf(args, sizeof args, "info -m '%s'", bad);
     ck_assert_int_eq(run(args), 65);
     stderr_has(bad);
-    write_text(bad, "not a safetensors file");
+    gy_test_write_text(bad, "not a safetensors file");
     snprintf(args, sizeof args, "detect -w '%s' '%s'", bad, gy_test_shared("images/bus.jpg"));
     ck_assert_int_eq(run(args), 65);
     stderr_has(bad);
     /* a corrupt image: the other images still run, the exit code reports the failure */
-    write_text(bad, "\xff\xd8\xff\xe0 this is not a jpeg");
+    gy_test_write_text(bad, "\xff\xd8\xff\xe0 this is not a jpeg");
     char dir[64];
     snprintf(dir, sizeof dir, "/tmp/gy_test_cli_out_%d", (int)getpid());
     snprintf(args, sizeof args, "detect -w '%s' -o '%s' '%s' '%s'",

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tables.h"
 #include "testutil.h"
 
 static double iou(const double *a, const double *b)
@@ -62,11 +63,7 @@ static cJSON *reference(const char *model)
 {
     char rel[128];
     snprintf(rel, sizeof rel, "reference/detections_%s.json", model);
-    char *text = (char *)gy_test_read(gy_test_shared(rel), NULL);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_ptr_nonnull(j);
-    return j;
+    return gy_test_read_json(gy_test_shared(rel));
 }
 
 static void library_case(const char *model)
@@ -130,10 +127,7 @@ START_TEST(cli_json_yolov8n)
     snprintf(cmd, sizeof cmd, "'%s' detect --json -w '%s' -o '%s' '%s' > '%s'", gy_test_cli(),
              gy_test_shared("weights/yolov8n.safetensors"), dir, gy_test_shared("images/bus.jpg"), out);
     ck_assert_int_eq(system(cmd), 0);
-    char *text = (char *)gy_test_read(out, NULL);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_ptr_nonnull(j);
+    cJSON *j = gy_test_read_json(out);
     ck_assert_int_eq(cJSON_GetObjectItem(j, "width")->valueint, 810);
     ck_assert_int_eq(cJSON_GetObjectItem(j, "height")->valueint, 1080);
     ck_assert_ptr_nonnull(strstr(cJSON_GetObjectItem(j, "image")->valuestring, "bus.jpg"));

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "parity.h"
+#include "tables.h"
 #include "testutil.h"
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -28,147 +29,6 @@ END_TEST
 /* ---------------------------------------------------------------------------------------------- */
 /* Statistics                                                                                      */
 
-static gy_model *load(const char *config, const char *scale, int nc)
-{
-    gy_model_params p = gy_model_default_params();
-    p.scale = scale;
-    p.nc = nc;
-    gy_model *m = NULL;
-    gy_error err;
-    gy_status st = gy_model_load(config, NULL, &p, &m, &err);
-    ck_assert_msg(st == GY_OK, "loading %s: %s", config, err.message);
-    return m;
-}
-
-static void trim(char *s)
-{
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    size_t i = 0;
-    while (s[i] == ' ')
-        i++;
-    memmove(s, s + i, strlen(s + i) + 1);
-}
-
-/* Every row of an ultralytics build table (`  i  from  n  params  module  arguments`, unfused
- * parameters) and of its "per-layer parameters after fuse()" list. */
-static void check_rows(gy_model *m, const char *table)
-{
-    const char *path = gy_test_shared(table);
-    FILE *f = fopen(path, "r");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    gy_model_info info;
-    gy_model_get_info(m, &info);
-    char line[512];
-    int rows = 0, fused_rows = 0, in_fused = 0;
-    while (fgets(line, sizeof line, f)) {
-        if (strstr(line, "per-layer parameters after fuse"))
-            in_fused = 1;
-        if (in_fused) {
-            int i;
-            long long p;
-            char module[160];
-            if (sscanf(line, "%d %lld %159s", &i, &p, module) != 3)
-                continue;
-            gy_row_info r;
-            ck_assert_int_eq(gy_model_get_row(m, i, &r), GY_OK);
-            ck_assert_msg(r.params_fused == p, "%s row %d: fused params %lld, expected %lld", table,
-                          i, r.params_fused, p);
-            ck_assert_str_eq(r.module, module);
-            fused_rows++;
-            continue;
-        }
-        if (strlen(line) < 40 || line[2] < '0' || line[2] > '9' ||
-            (!strstr(line, "ultralytics.") && !strstr(line, "torch.")))
-            continue;
-        /* columns: index 3, from 20, n 3, params 10, two spaces, module (45, longer names run
-         * into the arguments) and arguments */
-        char idx[4] = {0}, from[21] = {0}, n[4] = {0}, params[11] = {0}, rest[512] = {0};
-        memcpy(idx, line, 3);
-        memcpy(from, line + 3, 20);
-        memcpy(n, line + 23, 3);
-        memcpy(params, line + 26, 10);
-        snprintf(rest, sizeof rest, "%s", line + 38);
-        trim(from);
-        char *args = strchr(rest, '[');
-        ck_assert_msg(args != NULL, "%s: no arguments in '%s'", table, line);
-        char module[160];
-        snprintf(module, sizeof module, "%.*s", (int)(args - rest), rest);
-        trim(module);
-        trim(args);
-        int i = atoi(idx);
-        ck_assert_int_lt(i, info.num_rows);
-        gy_row_info r;
-        ck_assert_int_eq(gy_model_get_row(m, i, &r), GY_OK);
-        ck_assert_msg(strcmp(r.from, from) == 0, "%s row %d: from '%s', expected '%s'", table, i,
-                      r.from, from);
-        ck_assert_msg(r.n == atoi(n), "%s row %d: n %d, expected %s", table, i, r.n, n);
-        ck_assert_msg(r.params == atoll(params), "%s row %d: params %lld, expected %s", table, i,
-                      r.params, params);
-        ck_assert_msg(strcmp(r.module, module) == 0, "%s row %d: module '%s', expected '%s'", table,
-                      i, r.module, module);
-        ck_assert_msg(strcmp(r.args, args) == 0, "%s row %d: args '%s', expected '%s'", table, i,
-                      r.args, args);
-        rows++;
-    }
-    fclose(f);
-    ck_assert_int_eq(rows, info.num_rows);
-    ck_assert_int_eq(fused_rows, info.num_rows);
-}
-
-static cJSON *expected_table(void)
-{
-    char *text = (char *)gy_test_read(gy_test_shared("stats/expected_table.json"), NULL);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_msg(j != NULL, "stats/expected_table.json: bad JSON");
-    return j;
-}
-
-static double num(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItem(obj, key);
-    ck_assert_msg(cJSON_IsNumber(v), "expected_table.json: no number '%s'", key);
-    return v->valuedouble;
-}
-
-/* layers, params, gradients (unfused and fused) of an expected_table.json entry; GFLOPs as
- * ultralytics prints them (one decimal) and to 1e-9 relative, or, for the DFC models that
- * ultralytics cannot probe, thop's direct 640x640 count (fused). */
-static void check_summary(gy_model *m, const char *name, const cJSON *entry)
-{
-    static const char *const kinds[2] = {"unfused", "fused"};
-    for (int fused = 0; fused < 2; fused++) {
-        const cJSON *e = cJSON_GetObjectItem(entry, kinds[fused]);
-        ck_assert_msg(e != NULL, "%s: no '%s' entry", name, kinds[fused]);
-        gy_model_summary s;
-        gy_error err;
-        ck_assert_msg(gy_model_get_summary(m, fused, 640, &s, &err) == GY_OK, "%s: %s", name,
-                      err.message);
-        ck_assert_msg(s.layers == (long long)num(e, "layers"), "%s %s: %lld layers, expected %.0f",
-                      name, kinds[fused], s.layers, num(e, "layers"));
-        ck_assert_msg(s.params == (long long)num(e, "params"), "%s %s: %lld params, expected %.0f",
-                      name, kinds[fused], s.params, num(e, "params"));
-        ck_assert_msg(s.gradients == (long long)num(e, "gradients"),
-                      "%s %s: %lld gradients, expected %.0f", name, kinds[fused], s.gradients,
-                      num(e, "gradients"));
-        double g = num(e, "gflops");
-        if (g == 0.0 && fused) /* get_flops() failed (DFC): thop run directly at 640 */
-            g = num(entry, "gflops_thop_direct_640_fused");
-        if (g == 0.0)
-            continue;
-        const cJSON *printed = cJSON_GetObjectItem(e, "gflops_printed");
-        char mine[32];
-        snprintf(mine, sizeof mine, "%.1f", s.gflops);
-        if (cJSON_IsString(printed) && printed->valuestring[0])
-            ck_assert_msg(strcmp(mine, printed->valuestring) == 0, "%s %s: %s GFLOPs, expected %s",
-                          name, kinds[fused], mine, printed->valuestring);
-        ck_assert_msg(s.gflops > g * (1 - 1e-9) && s.gflops < g * (1 + 1e-9),
-                      "%s %s: %.10g GFLOPs, expected %.10g", name, kinds[fused], s.gflops, g);
-    }
-}
-
 START_TEST(published_table)
 {
     static const struct { const char *config, *key, *table; } cases[] = {
@@ -180,20 +40,18 @@ START_TEST(published_table)
         {"configs/YOLOv8_C2f_g_ghostBottlenecks.yaml", "YOLOv8_C2f_g_ghostBottlenecks",
          "stats/YOLOv8_C2f_g_ghostBottlenecks.layers.txt"},
     };
-    cJSON *j = expected_table();
-    const cJSON *table = cJSON_GetObjectItem(j, "table");
+    cJSON *j = gy_test_expected_table();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const cJSON *entry = cJSON_GetObjectItem(table, cases[i].key);
-        ck_assert_msg(entry != NULL, "expected_table.json: no table entry %s", cases[i].key);
+        const cJSON *entry = gy_test_expected_entry(j, "table", cases[i].key);
         char path[4096]; /* configs/yolov8s.yaml resolves to configs/yolov8.yaml at scale s */
         snprintf(path, sizeof path, "%s/%s", GY_SOURCE_DIR, cases[i].config);
-        gy_model *m = load(path, NULL, 1);
+        gy_model *m = gy_test_load(path, NULL, NULL, 1);
         gy_model_info info;
         gy_model_get_info(m, &info);
         ck_assert_str_eq(info.scale, cJSON_GetObjectItem(entry, "scale")->valuestring);
         ck_assert_int_eq(info.nc, 1);
-        check_summary(m, cases[i].key, entry);
-        check_rows(m, cases[i].table);
+        gy_test_check_summary(m, cases[i].key, entry);
+        gy_test_check_rows(m, cases[i].table);
         gy_model_free(m);
     }
     cJSON_Delete(j);
@@ -233,15 +91,16 @@ END_TEST
 /* GhostNetV2 with DFC attention: scale t (the parity YAML's explicit scale) and scale l. */
 START_TEST(dfc_models)
 {
-    cJSON *j = expected_table();
-    const cJSON *extra = cJSON_GetObjectItem(j, "extra");
-    gy_model *m = load(gy_test_shared("parity/ghostv2_dfc_320/model.yaml"), NULL, 1);
-    check_summary(m, "dfc_t", cJSON_GetObjectItem(extra, "YOLOv8_C2f_GhostBottleneckV2_dfc_t"));
-    check_rows(m, "stats/YOLOv8_C2f_GhostBottleneckV2_dfc_t.layers.txt");
+    cJSON *j = gy_test_expected_table();
+    gy_model *m = gy_test_load(gy_test_shared("parity/ghostv2_dfc_320/model.yaml"), NULL, NULL, 1);
+    gy_test_check_summary(m, "dfc_t",
+                          gy_test_expected_entry(j, "extra", "YOLOv8_C2f_GhostBottleneckV2_dfc_t"));
+    gy_test_check_rows(m, "stats/YOLOv8_C2f_GhostBottleneckV2_dfc_t.layers.txt");
     gy_model_free(m);
-    m = load(gy_test_source("configs/YOLOv8_C2f_GhostBottleneckV2s.yaml"), "l", 1);
-    check_summary(m, "dfc_l", cJSON_GetObjectItem(extra, "YOLOv8_C2f_GhostBottleneckV2_dfc_l"));
-    check_rows(m, "stats/YOLOv8_C2f_GhostBottleneckV2_dfc_l.layers.txt");
+    m = gy_test_load(gy_test_source("configs/YOLOv8_C2f_GhostBottleneckV2s.yaml"), NULL, "l", 1);
+    gy_test_check_summary(m, "dfc_l",
+                          gy_test_expected_entry(j, "extra", "YOLOv8_C2f_GhostBottleneckV2_dfc_l"));
+    gy_test_check_rows(m, "stats/YOLOv8_C2f_GhostBottleneckV2_dfc_l.layers.txt");
     gy_model_free(m);
     cJSON_Delete(j);
 }
@@ -250,21 +109,18 @@ END_TEST
 /* The parity case's own numbers (nc = 2) from case.json. */
 START_TEST(dfc_case_numbers)
 {
-    char *text = (char *)gy_test_read(gy_test_shared("parity/ghostv2_dfc_320/case.json"), NULL);
-    cJSON *c = cJSON_Parse(text);
-    free(text);
-    ck_assert_ptr_nonnull(c);
-    gy_model *m = load(gy_test_shared("parity/ghostv2_dfc_320/model.yaml"), NULL, 0);
+    cJSON *c = gy_test_read_json(gy_test_shared("parity/ghostv2_dfc_320/case.json"));
+    gy_model *m = gy_test_load(gy_test_shared("parity/ghostv2_dfc_320/model.yaml"), NULL, NULL, 0);
     gy_model_summary su, sf;
     gy_error err;
     ck_assert_int_eq(gy_model_get_summary(m, 0, 640, &su, &err), GY_OK);
     ck_assert_int_eq(gy_model_get_summary(m, 1, 640, &sf, &err), GY_OK);
-    ck_assert_int_eq(su.params, (long long)num(c, "params_unfused"));
-    ck_assert_int_eq(sf.params, (long long)num(c, "params_fused"));
-    ck_assert_int_eq(su.gradients, (long long)num(c, "gradients_unfused"));
-    ck_assert_int_eq(su.layers, (long long)num(c, "layers_unfused"));
-    ck_assert_int_eq(sf.layers, (long long)num(c, "layers_fused"));
-    double g = num(c, "gflops_fused_thop_direct_640");
+    ck_assert_int_eq(su.params, (long long)gy_test_num(c, "params_unfused"));
+    ck_assert_int_eq(sf.params, (long long)gy_test_num(c, "params_fused"));
+    ck_assert_int_eq(su.gradients, (long long)gy_test_num(c, "gradients_unfused"));
+    ck_assert_int_eq(su.layers, (long long)gy_test_num(c, "layers_unfused"));
+    ck_assert_int_eq(sf.layers, (long long)gy_test_num(c, "layers_fused"));
+    double g = gy_test_num(c, "gflops_fused_thop_direct_640");
     ck_assert_msg(sf.gflops > g * (1 - 1e-9) && sf.gflops < g * (1 + 1e-9),
                   "%.10g GFLOPs, expected %.10g", sf.gflops, g);
     gy_model_free(m);
@@ -304,7 +160,7 @@ START_TEST(dfc_argument)
     snprintf(path, sizeof path, "/tmp/gy_test_ghost_dfc_%d.yaml", (int)getpid());
     static const struct { const char *arg; long long dfc_modules; } cases[] = {
         {"auto", 10}, {"'auto'", 10}, {"None", 10}, {"True", 18}, {"False", 0}};
-    gy_model *base = load(src, NULL, 1);
+    gy_model *base = gy_test_load(src, NULL, NULL, 1);
     gy_model_summary s0;
     gy_error err;
     ck_assert_int_eq(gy_model_get_summary(base, 0, 640, &s0, &err), GY_OK);
@@ -319,7 +175,7 @@ START_TEST(dfc_argument)
     }
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         write_dfc_variant(src, cases[i].arg, path);
-        gy_model *m = load(path, NULL, 1);
+        gy_model *m = gy_test_load(path, NULL, NULL, 1);
         gy_model_summary s;
         ck_assert_int_eq(gy_model_get_summary(m, 0, 640, &s, &err), GY_OK);
         long long dparams = cases[i].dfc_modules == 18 ? all_dfc_params
@@ -349,7 +205,8 @@ START_TEST(yolov8_ghost_yaml)
         {"l", 803, 14277872, "53.7"}, {"x", 803, 22229308, "83.3"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        gy_model *m = load(gy_test_source("configs/yolov8-ghost.yaml"), cases[i].scale, 0);
+        gy_model *m =
+            gy_test_load(gy_test_source("configs/yolov8-ghost.yaml"), NULL, cases[i].scale, 0);
         gy_model_summary s;
         gy_error err;
         ck_assert_int_eq(gy_model_get_summary(m, 0, 640, &s, &err), GY_OK);
@@ -383,22 +240,18 @@ START_TEST(dwconv_and_ghost_bottleneck_rows)
 {
     char path[64];
     snprintf(path, sizeof path, "/tmp/gy_test_ghost_rows_%d.yaml", (int)getpid());
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs("nc: 2\n"
-          "backbone:\n"
-          "  - [-1, 1, Conv, [16, 3, 2]]\n"
-          "  - [-1, 1, DWConv, [32, 3, 2]]\n"
-          "  - [-1, 1, GhostBottleneck, [64, 3, 2]]\n"
-          "  - [-1, 2, GhostBottleneck, [64, 3, 1]]\n"
-          "  - [-1, 1, GhostConv, [64, 3, 2]]\n"
-          "  - [-1, 1, C3Ghost, [64, True]]\n"
-          "  - [-1, 1, GhostConv, [64, 3, 2]]\n"
-          "head:\n"
-          "  - [[3, 5, 6], 1, Detect, [nc]]\n",
-          f);
-    fclose(f);
-    gy_model *m = load(path, NULL, 0);
+    gy_test_write_text(path, "nc: 2\n"
+                             "backbone:\n"
+                             "  - [-1, 1, Conv, [16, 3, 2]]\n"
+                             "  - [-1, 1, DWConv, [32, 3, 2]]\n"
+                             "  - [-1, 1, GhostBottleneck, [64, 3, 2]]\n"
+                             "  - [-1, 2, GhostBottleneck, [64, 3, 1]]\n"
+                             "  - [-1, 1, GhostConv, [64, 3, 2]]\n"
+                             "  - [-1, 1, C3Ghost, [64, True]]\n"
+                             "  - [-1, 1, GhostConv, [64, 3, 2]]\n"
+                             "head:\n"
+                             "  - [[3, 5, 6], 1, Detect, [nc]]\n");
+    gy_model *m = gy_test_load(path, NULL, NULL, 0);
     static const long long unfused[4] = {464, 352, 5808, 6880};
     for (int i = 0; i < 4; i++) {
         gy_row_info r;
@@ -437,11 +290,10 @@ START_TEST(bad_ghost_rows)
     char path[64];
     snprintf(path, sizeof path, "/tmp/gy_test_ghost_bad_%d.yaml", (int)getpid());
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        FILE *f = fopen(path, "w");
-        ck_assert_ptr_nonnull(f);
-        fprintf(f, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n%s"
-                   "head:\n  - [[-1], 1, Detect, [nc]]\n", cases[i].row);
-        fclose(f);
+        char yaml[256];
+        snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n%s"
+                                    "head:\n  - [[-1], 1, Detect, [nc]]\n", cases[i].row);
+        gy_test_write_text(path, yaml);
         gy_model *m = NULL;
         gy_error err;
         gy_status st = gy_model_load(path, NULL, NULL, &m, &err);

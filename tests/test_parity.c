@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "parity.h"
+#include "tables.h"
 #include "testutil.h"
 
 START_TEST(v8n_640) { gy_test_parity("v8n_640", 2); }
@@ -20,20 +21,14 @@ END_TEST
 /* `ghostyolo forward` on a case: the printed shape and the written output. */
 static void cli_case(const char *name)
 {
-    char out[96], txt[128], cmd[16384], rel[256], yaml[4096], weights[4096], input[4096];
+    char out[96], txt[128], cmd[16384], yaml[4096], weights[4096], input[4096], json[4096];
     snprintf(out, sizeof out, "/tmp/gy_test_parity_%s_%d.f32", name, (int)getpid());
     snprintf(txt, sizeof txt, "%s.txt", out);
-    snprintf(rel, sizeof rel, "parity/%s/model.yaml", name);
-    snprintf(yaml, sizeof yaml, "%s", gy_test_shared(rel));
-    snprintf(rel, sizeof rel, "parity/%s/weights.safetensors", name);
-    snprintf(weights, sizeof weights, "%s", gy_test_shared(rel));
-    snprintf(rel, sizeof rel, "parity/%s/input.f32", name);
-    snprintf(input, sizeof input, "%s", gy_test_shared(rel));
-    snprintf(rel, sizeof rel, "parity/%s/case.json", name);
-    char *text = (char *)gy_test_read(gy_test_shared(rel), NULL);
-    cJSON *c = cJSON_Parse(text);
-    free(text);
-    ck_assert_ptr_nonnull(c);
+    gy_test_parity_path(yaml, sizeof yaml, name, "model.yaml");
+    gy_test_parity_path(weights, sizeof weights, name, "weights.safetensors");
+    gy_test_parity_path(input, sizeof input, name, "input.f32");
+    gy_test_parity_path(json, sizeof json, name, "case.json");
+    cJSON *c = gy_test_read_json(json);
     const cJSON *in = cJSON_GetObjectItem(c, "input_shape"), *o = cJSON_GetObjectItem(c, "output_shape");
     snprintf(cmd, sizeof cmd,
              "'%s' forward -m '%s' -w '%s' --input '%s' --shape 1,3,%d,%d -o '%s' > '%s'",

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "postprocess/resize.h"
+#include "tables.h"
 #include "testutil.h"
 
 /* reference/resize/index.json lists this many cases; a new case fails test_index_count until the
@@ -39,10 +40,7 @@ static int json_hwc(const cJSON *arr, int *h, int *w, int *c)
 /* Parses reference/resize/index.json; returns the case count and fills up to max cases. */
 static int load_cases(ref_case *cases, int max)
 {
-    char *text = (char *)gy_test_read(gy_test_shared("reference/resize/index.json"), NULL);
-    cJSON *root = cJSON_Parse(text);
-    free(text);
-    ck_assert_msg(root != NULL, "reference/resize/index.json does not parse");
+    cJSON *root = gy_test_read_json(gy_test_shared("reference/resize/index.json"));
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "cases");
     ck_assert_msg(cJSON_IsArray(arr), "reference/resize/index.json: no \"cases\" array");
     int n = cJSON_GetArraySize(arr);

@@ -7,27 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tables.h"
 #include "testutil.h"
 
 static const char *const table_models[4] = {
     "YOLOv8s", "YOLOv8_C2f_GhostBottleneckV2s", "YOLOv8_C2f_GhostBottlenecks",
     "YOLOv8_C2f_g_ghostBottlenecks"};
-
-static cJSON *read_json(const char *path)
-{
-    char *text = (char *)gy_test_read(path, NULL);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_msg(j != NULL, "%s: bad JSON", path);
-    return j;
-}
-
-static double num(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItem(o, key);
-    ck_assert_msg(cJSON_IsNumber(v), "missing number '%s'", key);
-    return v->valuedouble;
-}
 
 START_TEST(published_table_via_cli_json)
 {
@@ -38,29 +23,31 @@ START_TEST(published_table_via_cli_json)
              "configs/YOLOv8_C2f_GhostBottlenecks.yaml configs/YOLOv8_C2f_g_ghostBottlenecks.yaml --json > '%s'",
              GY_SOURCE_DIR, gy_test_cli(), out);
     ck_assert_int_eq(system(cmd), 0);
-    cJSON *got = read_json(out);
+    cJSON *got = gy_test_read_json(out);
     remove(out);
-    cJSON *exp = read_json(gy_test_shared("stats/expected_table.json"));
+    cJSON *exp = gy_test_expected_table();
     const cJSON *models = cJSON_GetObjectItem(got, "models");
     ck_assert_int_eq(cJSON_GetArraySize(models), 4);
     for (int k = 0; k < 4; k++) {
         const cJSON *m = cJSON_GetArrayItem(models, k);
-        const cJSON *e = cJSON_GetObjectItem(cJSON_GetObjectItem(exp, "table"), table_models[k]);
+        const cJSON *e = gy_test_expected_entry(exp, "table", table_models[k]);
         const cJSON *pub = cJSON_GetObjectItem(e, "published");
         ck_assert_str_eq(cJSON_GetObjectItem(m, "name")->valuestring, table_models[k]);
         ck_assert_str_eq(cJSON_GetObjectItem(m, "scale")->valuestring,
                          cJSON_GetObjectItem(e, "scale")->valuestring);
-        ck_assert_int_eq((int)num(m, "nc"), 1);
-        ck_assert_int_eq((int)num(m, "imgsz"), 640);
+        ck_assert_int_eq((int)gy_test_num(m, "nc"), 1);
+        ck_assert_int_eq((int)gy_test_num(m, "imgsz"), 640);
         const cJSON *fused = cJSON_GetObjectItem(m, "fused");
         /* the published row: layers, parameters, GFLOPs to one decimal, kb within 0.5 % */
-        ck_assert_int_eq((long long)num(fused, "layers"), (long long)num(pub, "layers"));
-        ck_assert_int_eq((long long)num(fused, "params"), (long long)num(pub, "params"));
+        ck_assert_int_eq((long long)gy_test_num(fused, "layers"),
+                         (long long)gy_test_num(pub, "layers"));
+        ck_assert_int_eq((long long)gy_test_num(fused, "params"),
+                         (long long)gy_test_num(pub, "params"));
         char g[32], p[32];
-        snprintf(g, sizeof g, "%.1f", num(fused, "gflops"));
-        snprintf(p, sizeof p, "%.1f", num(pub, "gflops"));
+        snprintf(g, sizeof g, "%.1f", gy_test_num(fused, "gflops"));
+        snprintf(p, sizeof p, "%.1f", gy_test_num(pub, "gflops"));
         ck_assert_str_eq(g, p);
-        double kb = num(m, "kb"), kbp = num(pub, "kb");
+        double kb = gy_test_num(m, "kb"), kbp = gy_test_num(pub, "kb");
         printf("%-32s kb %.1f vs published %.0f (%+.3f %%)\n", table_models[k], kb, kbp,
                (kb - kbp) / kbp * 100);
         ck_assert_msg(fabs(kb - kbp) <= 0.005 * kbp, "%s: kb %.1f vs %.0f", table_models[k], kb, kbp);
@@ -68,10 +55,14 @@ START_TEST(published_table_via_cli_json)
         static const char *const kinds[2] = {"fused", "unfused"};
         for (int f = 0; f < 2; f++) {
             const cJSON *a = cJSON_GetObjectItem(m, kinds[f]), *b = cJSON_GetObjectItem(e, kinds[f]);
-            ck_assert_int_eq((long long)num(a, "layers"), (long long)num(b, "layers"));
-            ck_assert_int_eq((long long)num(a, "params"), (long long)num(b, "params"));
-            ck_assert_int_eq((long long)num(a, "gradients"), (long long)num(b, "gradients"));
-            ck_assert_double_eq_tol(num(a, "gflops"), num(b, "gflops"), 1e-9 * num(b, "gflops"));
+            ck_assert_int_eq((long long)gy_test_num(a, "layers"),
+                             (long long)gy_test_num(b, "layers"));
+            ck_assert_int_eq((long long)gy_test_num(a, "params"),
+                             (long long)gy_test_num(b, "params"));
+            ck_assert_int_eq((long long)gy_test_num(a, "gradients"),
+                             (long long)gy_test_num(b, "gradients"));
+            ck_assert_double_eq_tol(gy_test_num(a, "gflops"), gy_test_num(b, "gflops"),
+                                    1e-9 * gy_test_num(b, "gflops"));
         }
         /* per-row parameters of ultralytics' build table */
         const cJSON *rows = cJSON_GetObjectItem(m, "rows"), *erows = cJSON_GetObjectItem(e, "rows");
@@ -79,15 +70,17 @@ START_TEST(published_table_via_cli_json)
         double gsum = 0;
         for (int i = 0; i < cJSON_GetArraySize(rows); i++) {
             const cJSON *r = cJSON_GetArrayItem(rows, i), *er = cJSON_GetArrayItem(erows, i);
-            ck_assert_int_eq((long long)num(r, "params"), (long long)num(er, "params_unfused"));
-            ck_assert_int_eq((long long)num(r, "params_fused"), (long long)num(er, "params_fused"));
-            ck_assert_int_eq((int)num(r, "n"), (int)num(er, "n"));
+            ck_assert_int_eq((long long)gy_test_num(r, "params"),
+                             (long long)gy_test_num(er, "params_unfused"));
+            ck_assert_int_eq((long long)gy_test_num(r, "params_fused"),
+                             (long long)gy_test_num(er, "params_fused"));
+            ck_assert_int_eq((int)gy_test_num(r, "n"), (int)gy_test_num(er, "n"));
             ck_assert_str_eq(cJSON_GetObjectItem(r, "args")->valuestring,
                              cJSON_GetObjectItem(er, "arguments")->valuestring);
             ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r, "shape")), 4);
-            gsum += num(r, "gflops");
+            gsum += gy_test_num(r, "gflops");
         }
-        ck_assert_double_eq_tol(gsum, num(fused, "gflops"), 1e-9 * gsum);
+        ck_assert_double_eq_tol(gsum, gy_test_num(fused, "gflops"), 1e-9 * gsum);
     }
     cJSON_Delete(exp);
     cJSON_Delete(got);
@@ -98,23 +91,19 @@ START_TEST(dfc_models_count_gflops_directly)
 {
     /* ultralytics' 32x32 probe cannot run DFC attention (avg-pool of a 1x1 map) and prints no
      * GFLOPs; we count them at 640 directly: thop's own number at 640 */
-    cJSON *exp = read_json(gy_test_shared("stats/expected_table.json"));
-    const cJSON *e = cJSON_GetObjectItem(cJSON_GetObjectItem(exp, "extra"),
-                                         "YOLOv8_C2f_GhostBottleneckV2_dfc_l");
-    gy_model_params mp = gy_model_default_params();
-    mp.nc = 1;
-    mp.scale = "l";
-    gy_model *m;
+    cJSON *exp = gy_test_expected_table();
+    const cJSON *e = gy_test_expected_entry(exp, "extra", "YOLOv8_C2f_GhostBottleneckV2_dfc_l");
+    gy_model *m = gy_test_load(gy_test_source("configs/YOLOv8_C2f_GhostBottleneckV2s.yaml"), NULL,
+                               "l", 1);
     gy_error err;
-    ck_assert_msg(gy_model_load(gy_test_source("configs/YOLOv8_C2f_GhostBottleneckV2s.yaml"), NULL,
-                                &mp, &m, &err) == GY_OK, "%s", err.message);
     gy_stats *s;
     ck_assert_msg(gy_model_stats(m, NULL, &s, &err) == GY_OK, "%s", err.message);
     ck_assert_int_eq(s->gflops_probe_failed, 1);
-    ck_assert_int_eq(s->fused.layers, (long long)num(cJSON_GetObjectItem(e, "fused"), "layers"));
-    ck_assert_int_eq(s->fused.params, (long long)num(cJSON_GetObjectItem(e, "fused"), "params"));
-    ck_assert_int_eq(s->unfused.layers, (long long)num(cJSON_GetObjectItem(e, "unfused"), "layers"));
-    double direct = num(e, "gflops_thop_direct_640_fused");
+    const cJSON *ef = cJSON_GetObjectItem(e, "fused"), *eu = cJSON_GetObjectItem(e, "unfused");
+    ck_assert_int_eq(s->fused.layers, (long long)gy_test_num(ef, "layers"));
+    ck_assert_int_eq(s->fused.params, (long long)gy_test_num(ef, "params"));
+    ck_assert_int_eq(s->unfused.layers, (long long)gy_test_num(eu, "layers"));
+    double direct = gy_test_num(e, "gflops_thop_direct_640_fused");
     ck_assert_double_eq_tol(s->fused.gflops, direct, 1e-9 * direct);
     gy_stats_free(s);
     gy_model_free(m);

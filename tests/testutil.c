@@ -53,6 +53,14 @@ unsigned char *gy_test_read(const char *path, size_t *size)
     return buf;
 }
 
+void gy_test_write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_msg(f != NULL, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
 float *gy_test_read_f32(const char *path, size_t expected_count, size_t *count)
 {
     size_t size;

@@ -17,6 +17,8 @@ const char *gy_test_cli(void);
 
 /* Reads a whole file or fails the test. Caller frees. */
 unsigned char *gy_test_read(const char *path, size_t *size);
+/* Writes `text` to `path` (replacing it) or fails the test naming the file. */
+void gy_test_write_text(const char *path, const char *text);
 /* Reads a float32 file (expected_count elements, or any when 0) or fails. Caller frees. */
 float *gy_test_read_f32(const char *path, size_t expected_count, size_t *count);
 
