@@ -109,8 +109,8 @@ int cmd_bench(int argc, char **argv)
         gy_model_info info;
         gy_model_get_info(model, &info);
         double eff = sum.gflops / (med / 1e3);
-        printf("model %s (scale %s), input %dx%d, %d threads, %d runs\n", info.name, info.scale,
-               imgsz, imgsz, nt, runs);
+        printf("model %s (scale '%s', %s), input %dx%d, %d threads, %d runs\n", info.name,
+               info.scale, info.scale_source, imgsz, imgsz, nt, runs);
         printf("forward: median %.2f ms, best %.2f ms, %.1f GFLOPs -> %.1f GFLOP/s\n", med, ms[0],
                sum.gflops, eff);
         printf("machine GEMM (library kernel, 256x6400x576): %.1f GFLOP/s\n", rate);
