@@ -1399,3 +1399,14 @@ void gy_arg_format(const gy_arg *a, char *buf, size_t bufsize)
     }
     buf[0] = '\0';
 }
+
+void gy_row_format_from(const gy_row *row, char *buf, size_t size)
+{
+    size_t used = 0;
+    int bracket = row->nfrom != 1 || row->from_is_list;
+    used += (size_t)snprintf(buf, size, "%s", bracket ? "[" : "");
+    for (int i = 0; i < row->nfrom && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%d", i ? ", " : "", row->from[i]);
+    if (bracket && used < size)
+        snprintf(buf + used, size - used, "]");
+}

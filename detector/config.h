@@ -94,6 +94,9 @@ int gy_config_repeats(const gy_config *cfg, int n);
 /* Scaled channels: make_divisible(min(c, max_channels) * width, 8) = ceil(x / 8) * 8. */
 int gy_config_channels(const gy_config *cfg, int c);
 
+/* A row's `from` as ultralytics prints it: a bare int ("-1") or a list ("[-1, 6]"). */
+void gy_row_format_from(const gy_row *row, char *buf, size_t bufsize);
+
 /* Arguments as ultralytics prints them: True/False, None, 'nearest', 1.5, ... into buf. */
 void gy_arg_format(const gy_arg *a, char *buf, size_t bufsize);
 

@@ -8,18 +8,6 @@
 #include "detector/model.h"
 #include "detector/registry.h"
 
-static void format_from(const gy_row *row, char *buf, size_t size)
-{
-    /* ultralytics prints an int `from` bare and a list with brackets. */
-    size_t used = 0;
-    int bracket = row->nfrom != 1 || row->from_is_list;
-    used += (size_t)snprintf(buf, size, "%s", bracket ? "[" : "");
-    for (int i = 0; i < row->nfrom && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s%d", i ? ", " : "", row->from[i]);
-    if (bracket && used < size)
-        snprintf(buf + used, size - used, "]");
-}
-
 static void format_args(const gy_block *blk, const int *detect_ch, int nch, char *buf, size_t size)
 {
     size_t used = (size_t)snprintf(buf, size, "[");
@@ -166,7 +154,7 @@ gy_status gy_model_build_graph(gy_model *model, gy_error *err)
         outs[i] = out;
         ch[i] = rs->out_ch;
         snprintf(rs->module, sizeof rs->module, "%s", def->torch_type);
-        format_from(row, rs->from, sizeof rs->from);
+        gy_row_format_from(row, rs->from, sizeof rs->from);
         format_args(&blk, def->kind == GY_MOD_DETECT ? blk.in_ch : NULL, blk.nin, rs->args,
                     sizeof rs->args);
         if (def->kind == GY_MOD_DETECT) {

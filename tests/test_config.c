@@ -306,17 +306,6 @@ static const char *last_component(const char *s)
     return d ? d + 1 : s;
 }
 
-static void format_from(const gy_row *row, char *buf, size_t size)
-{
-    size_t used = 0;
-    int bracket = row->nfrom != 1 || row->from_is_list;
-    used += (size_t)snprintf(buf, size, "%s", bracket ? "[" : "");
-    for (int i = 0; i < row->nfrom && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s%d", i ? ", " : "", row->from[i]);
-    if (bracket && used < size)
-        snprintf(buf + used, size - used, "]");
-}
-
 /* Compares every row of a layers table with the config: from, module, n (scaled repeats) and the
  * scaled output channels (second argument) of every row whose module takes [c1, c2, ...]. */
 static void check_table(const char *table_rel, const gy_config *cfg)
@@ -339,7 +328,7 @@ static void check_table(const char *table_rel, const gy_config *cfg)
                       tr.idx);
         const gy_row *row = &cfg->rows[rows];
         char from[64];
-        format_from(row, from, sizeof from);
+        gy_row_format_from(row, from, sizeof from);
         ck_assert_msg(!strcmp(from, tr.from), "%s row %d: from %s, table %s", table_rel, rows, from,
                       tr.from);
         ck_assert_msg(!strcmp(last_component(row->module), last_component(tr.module)),
