@@ -1,6 +1,7 @@
 #include "core/util.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,4 +110,13 @@ void gy_path_stem(const char *path, char *buf, size_t bufsize)
         len = bufsize - 1;
     memcpy(buf, base, len);
     buf[len] = '\0';
+}
+
+double gy_py_round(double x)
+{
+    double f = floor(x);
+    double d = x - f;
+    if (d > 0.5 || (d == 0.5 && fmod(f, 2.0) != 0.0))
+        f += 1.0;
+    return f;
 }

@@ -17,6 +17,10 @@ gy_status gy_read_file(const char *path, size_t max_bytes, unsigned char **data,
 /* Writes data to path through "<path>.tmp.<pid>" and rename(), so no half-written file remains. */
 gy_status gy_write_file_atomic(const char *path, const void *data, size_t size, gy_error *err);
 
+/* Python 3's round() of a float: nearest integer, ties to even, whatever the FP rounding mode.
+ * ultralytics' scaling, letterbox and plotting rules use it. */
+double gy_py_round(double x);
+
 /* strdup that returns NULL on allocation failure (C11 has no strdup). */
 char *gy_strdup(const char *s);
 

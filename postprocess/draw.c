@@ -19,6 +19,7 @@
 #pragma GCC diagnostic ignored "-Wmissing-braces"
 #endif
 #include <stb/stb_easy_font.h>
+#include "core/util.h"
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -174,16 +175,6 @@ void gy_draw_label(gy_image *img, int x, int y, const char *text, int scale,
     draw_text(img, left + (long long)PAD_X * scale, top + (long long)PAD_Y * scale, buf, scale, fg);
 }
 
-/* Python's round() (half to even) for the line width, independent of the FPU rounding mode. */
-static double round_half_even(double v)
-{
-    double r = floor(v);
-    double d = v - r;
-    if (d > 0.5 || (d == 0.5 && fmod(r, 2.0) != 0.0))
-        r += 1.0;
-    return r;
-}
-
 /* int() of a Python float (toward zero), clamped to a range where later arithmetic is safe. */
 static int to_pixel(float v)
 {
@@ -207,7 +198,7 @@ void gy_draw_detections(gy_image *img, const gy_box *boxes, int count,
     if (!image_ok(img) || !boxes || count <= 0)
         return;
     /* Annotator: lw = max(round(sum(im.shape) / 2 * 0.003), 2) with im.shape = (h, w, 3). */
-    double lwd = round_half_even(((double)img->height + (double)img->width + 3.0) / 2.0 * 0.003);
+    double lwd = gy_py_round(((double)img->height + (double)img->width + 3.0) / 2.0 * 0.003);
     int lw = lwd < 2.0 ? 2 : lwd > 1000.0 ? 1000 : (int)lwd;
     /* cv2's text at fontScale lw / 3 is about 7.3 * lw + 3 pixels tall; the label here is
      * 11 * scale pixels tall. */

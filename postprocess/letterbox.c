@@ -23,18 +23,6 @@
 #define GY_LETTERBOX_MAX_STRIDE 256
 #define GY_LETTERBOX_PAD 114
 
-/* Python 3 round() of a float: nearest integer, ties to even, independent of the FP environment. */
-static double py_round(double x)
-{
-    double f = floor(x);
-    double d = x - f;
-    if (d > 0.5)
-        return f + 1.0;
-    if (d < 0.5)
-        return f;
-    return fmod(f, 2.0) == 0.0 ? f : f + 1.0;
-}
-
 gy_status gy_letterbox_compute(int src_w, int src_h, int imgsz, int stride, int square,
                                gy_letterbox *lb, gy_error *err)
 {
@@ -53,7 +41,7 @@ gy_status gy_letterbox_compute(int src_w, int src_h, int imgsz, int stride, int 
                        stride, GY_LETTERBOX_MAX_IMGSZ, imgsz);
 
     double r = fmin((double)imgsz / src_h, (double)imgsz / src_w);
-    double nw = py_round(src_w * r), nh = py_round(src_h * r);
+    double nw = gy_py_round(src_w * r), nh = gy_py_round(src_h * r);
     if (nw < 1 || nh < 1)
         return gy_fail(err, GY_ERR_ARGUMENT,
                        "letterbox: a %dx%d image shrinks to %.0fx%.0f at imgsz %d (too elongated)",
@@ -69,10 +57,10 @@ gy_status gy_letterbox_compute(int src_w, int src_h, int imgsz, int stride, int 
     lb->src_h = src_h;
     lb->new_w = new_w;
     lb->new_h = new_h;
-    lb->top = (int)py_round(half_h - 0.1);
-    lb->bottom = (int)py_round(half_h + 0.1);
-    lb->left = (int)py_round(half_w - 0.1);
-    lb->right = (int)py_round(half_w + 0.1);
+    lb->top = (int)gy_py_round(half_h - 0.1);
+    lb->bottom = (int)gy_py_round(half_h + 0.1);
+    lb->left = (int)gy_py_round(half_w - 0.1);
+    lb->right = (int)gy_py_round(half_w + 0.1);
     lb->out_w = new_w + lb->left + lb->right;
     lb->out_h = new_h + lb->top + lb->bottom;
     return GY_OK;
@@ -162,8 +150,8 @@ void gy_letterbox_unmap(const gy_letterbox *lb, float *boxes, int n, int stride_
         return;
     /* ops.scale_boxes(img1_shape=(out_h, out_w), boxes, img0_shape=(src_h, src_w)) */
     double gain = fmin((double)lb->out_h / lb->src_h, (double)lb->out_w / lb->src_w);
-    double padx = py_round((lb->out_w - lb->src_w * gain) / 2 - 0.1);
-    double pady = py_round((lb->out_h - lb->src_h * gain) / 2 - 0.1);
+    double padx = gy_py_round((lb->out_w - lb->src_w * gain) / 2 - 0.1);
+    double pady = gy_py_round((lb->out_h - lb->src_h * gain) / 2 - 0.1);
     const float fgain = (float)gain, fpadx = (float)padx, fpady = (float)pady;
     const float maxx = (float)lb->src_w, maxy = (float)lb->src_h;
     for (int i = 0; i < n; i++) {
