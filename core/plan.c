@@ -93,6 +93,10 @@ static gy_status infer(const gy_graph *g, root_info *roots, gy_plan *p, gy_error
             break;
         case GY_OP_UPSAMPLE:
             if (op->scale > 0) {
+                if (h > GY_PLAN_MAX_SIDE / op->scale || w > GY_PLAN_MAX_SIDE / op->scale)
+                    return gy_fail(err, GY_ERR_ARGUMENT,
+                                   "row %d: upsampling %dx%d by %d exceeds %d pixels per side",
+                                   op->row, h, w, op->scale, GY_PLAN_MAX_SIDE);
                 oh = h * op->scale;
                 ow = w * op->scale;
             } else {

@@ -7,6 +7,9 @@
 
 #include "core/graph.h"
 
+/* No tensor may be larger than this per side (keeps every size product inside int ranges). */
+#define GY_PLAN_MAX_SIDE 65536
+
 typedef struct gy_plan {
     int in_h, in_w;
     int *th, *tw;        /* per tensor spatial size */

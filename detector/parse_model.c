@@ -115,6 +115,11 @@ gy_status gy_model_build_graph(gy_model *model, gy_error *err)
             c2 = 0;
             for (int j = 0; j < blk.nin; j++)
                 c2 += blk.in_ch[j];
+            if (c2 > GY_MAX_CHANNELS) {
+                st = gy_fail(err, GY_ERR_FORMAT, "%s:%d: Concat gives %d channels, more than %d",
+                             cfg->path, row->line, c2, GY_MAX_CHANNELS);
+                break;
+            }
         } else if (row->nfrom != 1 && def->kind == GY_MOD_PASS) {
             st = gy_fail(err, GY_ERR_FORMAT, "%s:%d: %s takes exactly one input", cfg->path,
                          row->line, row->module);

@@ -176,6 +176,37 @@ START_TEST(config_errors_reach_the_caller)
 }
 END_TEST
 
+/* Sizes that would overflow: found by fuzzing the YAML -> graph -> plan path. */
+START_TEST(absurd_sizes_are_refused)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_test_model_%d.yaml", (int)getpid());
+    /* four 64x upsamples of a 128x128 map: 2^31 pixels per side */
+    gy_test_write_text(path, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n"
+                             "  - [-1, 1, nn.Upsample, [None, 64, 'nearest']]\n"
+                             "  - [-1, 1, nn.Upsample, [None, 64, 'nearest']]\n"
+                             "  - [-1, 1, nn.Upsample, [None, 64, 'nearest']]\n"
+                             "  - [-1, 1, nn.Upsample, [None, 64, 'nearest']]\n"
+                             "head:\n  - [[4], 1, Detect, [nc]]\n");
+    gy_model *m = NULL;
+    gy_error err;
+    gy_status st = gy_model_load(path, NULL, NULL, &m, &err);
+    ck_assert_int_eq(st, GY_ERR_ARGUMENT);
+    ck_assert_msg(strstr(err.message, "exceeds 65536 pixels per side") != NULL, "%s", err.message);
+    /* channels doubling by concatenation: 16 * 2^13 > 65536 */
+    char yaml[2048] = "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n";
+    for (int i = 0; i < 13; i++)
+        strcat(yaml, "  - [[-1, -1], 1, Concat, [1]]\n");
+    strcat(yaml, "head:\n  - [[13], 1, Detect, [nc]]\n");
+    gy_test_write_text(path, yaml);
+    st = gy_model_load(path, NULL, NULL, &m, &err);
+    remove(path);
+    ck_assert_int_eq(st, GY_ERR_FORMAT);
+    ck_assert_msg(strstr(err.message, ":16: Concat gives 131072 channels, more than 65536") != NULL,
+                  "%s", err.message);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("model");
@@ -187,6 +218,7 @@ int main(void)
     tcase_add_test(tc, weights_wrong_scale);
     tcase_add_test(tc, weights_missing_and_unexpected);
     tcase_add_test(tc, config_errors_reach_the_caller);
+    tcase_add_test(tc, absurd_sizes_are_refused);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }
