@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <stb/stb_image_write.h>
+
 #include "testutil.h"
 
 static char errfile[64];
@@ -72,6 +74,19 @@ START_TEST(input_errors)
     char path[128];
     snprintf(path, sizeof path, "%s/bus.jpg", dir);
     ck_assert_int_eq(access(path, F_OK), 0);
+    /* an image too elongated to letterbox: bad data, named */
+    char thin[64];
+    snprintf(thin, sizeof thin, "/tmp/gy_test_cli_thin_%d.png", (int)getpid());
+    unsigned char *row = calloc(5000 * 3, 1);
+    ck_assert_ptr_nonnull(row);
+    ck_assert(stbi_write_png(thin, 5000, 1, 3, row, 5000 * 3) != 0);
+    free(row);
+    snprintf(args, sizeof args, "detect --no-save -w '%s' '%s'",
+             gy_test_shared("weights/yolov8n.safetensors"), thin);
+    ck_assert_int_eq(run(args), 65);
+    stderr_has(thin);
+    stderr_has("too elongated");
+    remove(thin);
     /* forward: input size does not match the shape */
     snprintf(args, sizeof args, "forward -w '%s' --input '%s' --shape 1,3,320,320 -o /tmp/x.f32",
              gy_test_shared("weights/yolov8n.safetensors"), gy_test_shared("parity/v8n_640/input.f32"));

@@ -237,10 +237,13 @@ int cmd_detect(int argc, char **argv)
         gy_image *img = NULL;
         gy_detections *d = NULL;
         int r = 0;
-        if ((st = gy_image_load(path, &img, &err)) != GY_OK ||
-            (st = gy_detect(sess, img, &dp, &d, &err)) != GY_OK) {
-            cli_error(&err);
+        if ((st = gy_image_load(path, &img, &err)) != GY_OK) {
+            cli_error(&err); /* names the file */
             r = cli_exit_for(st);
+        } else if ((st = gy_detect(sess, img, &dp, &d, &err)) != GY_OK) {
+            fprintf(stderr, "ghostyolo: %s: %s\n", path, err.message);
+            /* the options were checked above: what gy_detect still refuses is the image */
+            r = st == GY_ERR_ARGUMENT ? EXIT_DATAERR : cli_exit_for(st);
         } else {
             if (json)
                 r = print_json(path, img, d, model);
