@@ -1,7 +1,8 @@
 /* Convolution as GEMM: 1x1 stride-1 convs multiply the weights by the input planes directly;
  * other convs unfold the input (im2col) into scratch first. Depthwise convs go to conv_dw.c.
- * The GEMM works on 4-row x 128-column tiles accumulated in a small stack block the compiler
- * vectorises; bias, residual and activation are applied when the tile is stored. */
+ * The GEMM: gemm_avx2.c's register-tiled kernel where the CPU has AVX2 + FMA (checked at run
+ * time), else the portable one below (4-row x 128-column tiles in a stack block the compiler
+ * vectorises). Both apply bias, residual and activation as a tile is stored. */
 #include <string.h>
 
 #include "core/kernels.h"
@@ -27,8 +28,8 @@ size_t gy_conv2d_scratch_floats(const gy_conv *c, int oh, int ow)
     return (size_t)(c->cin / c->groups) * c->kh * c->kw * (size_t)oh * ow;
 }
 
-static inline __attribute__((always_inline)) void store_row(float *dst, const float *acc, int n, float bias, const float *res,
-                      int res_before_act, gy_act act)
+void gy_f32_gemm_store_row(float *dst, const float *acc, int n, float bias, const float *res,
+                           int res_before_act, gy_act act)
 {
     for (int j = 0; j < n; j++) {
         float v = acc[j] + bias;
@@ -41,15 +42,14 @@ static inline __attribute__((always_inline)) void store_row(float *dst, const fl
     }
 }
 
-/* The GEMM body, compiled twice: for the baseline ISA and, with runtime dispatch, for AVX2+FMA
- * (the same C; the compiler vectorises the inner loops 8 floats wide there). */
+/* The portable GEMM (any CPU): the compiler vectorises its inner loops. */
 #define GY_GEMM_PARAMS                                                                             \
     int M, int N, int K, const float *A, const float *B, int ldb, float *C, int ldc,              \
         const float *bias, const float *res, int ldres, int res_before_act, gy_act act,           \
         int nthreads
 #define GY_GEMM_ARGS M, N, K, A, B, ldb, C, ldc, bias, res, ldres, res_before_act, act, nthreads
 
-static inline __attribute__((always_inline)) void gemm_body(GY_GEMM_PARAMS)
+void gy_f32_gemm_epilogue__generic(GY_GEMM_PARAMS)
 {
     int mblocks = (M + MR - 1) / MR, nblocks = (N + NT - 1) / NT;
     long tiles = (long)mblocks * nblocks;
@@ -87,30 +87,18 @@ static inline __attribute__((always_inline)) void gemm_body(GY_GEMM_PARAMS)
         }
         for (int i = 0; i < mr; i++) {
             int m = m0 + i;
-            store_row(C + (size_t)m * ldc + n0, acc[i], nt, bias ? bias[m] : 0.0f,
+            gy_f32_gemm_store_row(C + (size_t)m * ldc + n0, acc[i], nt, bias ? bias[m] : 0.0f,
                       res ? res + (size_t)m * ldres + n0 : NULL, res_before_act, act);
         }
     }
 }
 
-static void gemm_generic(GY_GEMM_PARAMS) { gemm_body(GY_GEMM_ARGS); }
-
-#if defined(__x86_64__) || defined(__i386__)
-__attribute__((target("avx2,fma"))) static void gemm_avx2(GY_GEMM_PARAMS)
-{
-    gemm_body(GY_GEMM_ARGS);
-}
-#endif
-
 void gy_f32_gemm_epilogue(GY_GEMM_PARAMS)
 {
-#if defined(__x86_64__) || defined(__i386__)
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-        gemm_avx2(GY_GEMM_ARGS);
-        return;
-    }
-#endif
-    gemm_generic(GY_GEMM_ARGS);
+    if (gy_cpu_has_avx2_fma())
+        gy_f32_gemm_epilogue__avx2(GY_GEMM_ARGS);
+    else
+        gy_f32_gemm_epilogue__generic(GY_GEMM_ARGS);
 }
 
 /* Unfolds group `grp` of the input into col[(ci * kh + ky) * kw + kx][oy * ow + ox]. */
