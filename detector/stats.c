@@ -29,7 +29,7 @@ long long gy_conv_params(const gy_conv *c, int fused)
 }
 
 gy_status gy_model_row_numbers(const gy_model *m, int h, int w, gy_row_numbers *rows,
-                               gy_error *err)
+                               gy_plan *keep, gy_error *err)
 {
     const gy_graph *g = &m->graph;
     gy_plan p;
@@ -69,7 +69,10 @@ gy_status gy_model_row_numbers(const gy_model *m, int h, int w, gy_row_numbers *
         n->out_h = p.th[rs->out];
         n->out_w = p.tw[rs->out];
     }
-    gy_plan_free(&p);
+    if (keep)
+        *keep = p;
+    else
+        gy_plan_free(&p);
     return GY_OK;
 }
 
@@ -83,12 +86,12 @@ gy_status gy_model_summary_ex(const gy_model *m, int fused, int imgsz, gy_model_
     if (!rows)
         return gy_fail(err, GY_ERR_NOMEM, "out of memory");
     double scale = ((double)imgsz / probe) * ((double)imgsz / probe);
-    gy_status st = gy_model_row_numbers(m, probe, probe, rows, NULL);
+    gy_status st = gy_model_row_numbers(m, probe, probe, rows, NULL, NULL);
     if (probe_failed)
         *probe_failed = st != GY_OK;
     if (st != GY_OK) { /* the probe is too small for this model: count at imgsz directly */
         scale = 1.0;
-        st = gy_model_row_numbers(m, imgsz, imgsz, rows, err);
+        st = gy_model_row_numbers(m, imgsz, imgsz, rows, NULL, err);
     }
     if (st != GY_OK) {
         free(rows);

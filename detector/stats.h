@@ -2,6 +2,7 @@
 #ifndef GY_DETECTOR_STATS_H
 #define GY_DETECTOR_STATS_H
 
+#include "core/plan.h"
 #include "detector/model.h"
 
 typedef struct gy_row_numbers {
@@ -11,9 +12,10 @@ typedef struct gy_row_numbers {
     int out_c, out_h, out_w;       /* output shape at the probed size (Detect: 1 x anchors) */
 } gy_row_numbers;
 
-/* Fills rows[0 .. nrows) for an h x w input. */
+/* Fills rows[0 .. nrows) for an h x w input. When plan is non-NULL the plan made for that size
+ * is handed to the caller (gy_plan_free), else freed. */
 gy_status gy_model_row_numbers(const gy_model *m, int h, int w, gy_row_numbers *rows,
-                               gy_error *err);
+                               gy_plan *plan, gy_error *err);
 
 /* The model.info() summary; when ultralytics' probe input cannot run the model (DFC attention
  * pools a 1x1 map), GFLOPs are counted directly at imgsz instead and *probe_failed is set. */

@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "core/plan.h"
 #include "detector/session.h"
 #include "detector/stats.h"
 
@@ -128,11 +127,16 @@ gy_status gy_model_stats(const gy_model *m, const gy_stats_params *params, gy_st
     s->num_rows = m->nrows;
     s->ms = -1;
     gy_plan plan;
-    gy_status st = gy_model_row_numbers(m, p.imgsz, p.imgsz, rn, err);
-    if (st == GY_OK)
-        st = gy_plan_make(&m->graph, p.imgsz, p.imgsz, &plan, err);
+    gy_status st = gy_model_row_numbers(m, p.imgsz, p.imgsz, rn, &plan, err);
+    int failed = 0;
     if (st == GY_OK) {
         s->arena_mib = (double)plan.arena_floats * sizeof(float) / (1 << 20);
+        long anchors = plan.anchors;
+        gy_plan_free(&plan);
+        st = gy_model_summary_ex(m, 0, p.imgsz, &s->unfused, &failed, err);
+        if (st == GY_OK)
+            st = gy_model_summary_ex(m, 1, p.imgsz, &s->fused, &failed, err);
+        s->gflops_probe_failed = failed;
         long long floats = 0, int64s = 0, tensors = 0;
         for (int c = 0; c < m->graph.nconvs; c++) {
             const gy_conv *cv = &m->graph.convs[c];
@@ -142,7 +146,9 @@ gy_status gy_model_stats(const gy_model *m, const gy_stats_params *params, gy_st
             tensors += 1 + (cv->bname[0] != '\0') + 5 * bn;
         }
         s->state_dict_tensors = tensors;
-        double layers = 2 + m->graph.default_act;
+        double bytes = 2.0 * floats + 8.0 * int64s + 6.0 * anchors + 296.0 * tensors +
+                       150.0 * s->unfused.layers + 16400.0;
+        s->kb = bytes / 1024.0;
         for (int r = 0; r < m->nrows; r++) {
             gy_stats_row *row = &s->rows[r];
             gy_model_get_row(m, r, &row->info);
@@ -155,17 +161,7 @@ gy_status gy_model_stats(const gy_model *m, const gy_stats_params *params, gy_st
             row->gflops_fused = rn[r].ops_fused * 2.0 / 1e9;
             row->act_mib = (double)rn[r].out_c * rn[r].out_h * rn[r].out_w * sizeof(float) / (1 << 20);
             row->ms = -1;
-            layers += rn[r].modules_unfused;
         }
-        double bytes = 2.0 * floats + 8.0 * int64s + 6.0 * plan.anchors + 296.0 * tensors +
-                       150.0 * layers + 16400.0;
-        s->kb = bytes / 1024.0;
-        gy_plan_free(&plan);
-        int failed = 0;
-        st = gy_model_summary_ex(m, 0, p.imgsz, &s->unfused, &failed, err);
-        if (st == GY_OK)
-            st = gy_model_summary_ex(m, 1, p.imgsz, &s->fused, &failed, err);
-        s->gflops_probe_failed = failed;
     }
     if (st == GY_OK && p.measure)
         st = measure(m, &p, s, err);
