@@ -7,7 +7,7 @@
  * emitters. */
 #include <stdio.h>
 
-#include "backbone/modules.h"
+#include "backbone/backbone.h"
 
 gy_status gy_c2f_shell(gy_build *b, const gy_block *blk, int n, int shortcut, int g,
                        gy_shell_conv_fn conv, gy_bottleneck_fn bottleneck, const void *ctx,

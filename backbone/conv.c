@@ -1,5 +1,5 @@
 /* Conv - ultralytics Conv(c1, c2, k=1, s=1, p=None, g=1, d=1, act=True): conv + BN + SiLU. */
-#include "backbone/modules.h"
+#include "backbone/backbone.h"
 
 gy_status gy_block_conv(gy_build *b, const gy_block *blk, int *out)
 {

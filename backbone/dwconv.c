@@ -1,6 +1,6 @@
 /* DWConv - ultralytics DWConv(c1, c2, k=1, s=1, d=1, act=True): a Conv with
  * groups = gcd(c1, c2) (depthwise when c1 == c2), folded by fuse() like any Conv. */
-#include "backbone/modules.h"
+#include "backbone/backbone.h"
 
 static int gcd(int a, int b)
 {

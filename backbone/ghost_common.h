@@ -5,7 +5,7 @@
 #ifndef GY_BACKBONE_GHOST_COMMON_H
 #define GY_BACKBONE_GHOST_COMMON_H
 
-#include "backbone/modules.h"
+#include "backbone/backbone.h"
 
 /* A plain nn.Conv2d(bias=False) named "<prefix>.<conv>.weight" followed by nn.BatchNorm2d
  * "<prefix>.<bn>.*" (not folded by ultralytics' fuse(), so counted as two modules unfused and

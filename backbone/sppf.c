@@ -1,6 +1,6 @@
 /* SPPF - ultralytics SPPF(c1, c2, k=5): cv1, three chained k x k max-pools (stride 1, pad k/2),
  * concat of the four, cv2. The concat is free (each producer writes its slice). */
-#include "backbone/modules.h"
+#include "backbone/backbone.h"
 
 gy_status gy_block_sppf(gy_build *b, const gy_block *blk, int *out)
 {

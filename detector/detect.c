@@ -5,8 +5,9 @@
 #include "core/error.h"
 #include "core/util.h"
 #include "detector/session.h"
-#include "postprocess/letterbox.h"
 #include "postprocess/nms.h"
+#include "postprocess/scale_boxes.h"
+#include "preprocess/letterbox.h"
 
 gy_detect_params gy_detect_default_params(void)
 {

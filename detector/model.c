@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "core/plan.h"
+#include "runtime/plan.h"
 #include "core/util.h"
-#include "detector/bind.h"
+#include "weights/bind.h"
 #include "detector/stats.h"
 #include "weights/safetensors.h"
 

@@ -4,7 +4,7 @@
 #define GY_DETECTOR_MODEL_H
 
 #include "core/graph.h"
-#include "detector/config.h"
+#include "configs/config.h"
 
 struct gy_model {
     gy_config *cfg;

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "backbone/modules.h"
+#include "backbone/backbone.h"
+#include "head/head.h"
+#include "neck/neck.h"
 
 static const gy_module_def modules[] = {
     {"Conv", "ultralytics.nn.modules.conv.Conv", GY_MOD_CHANNELS, gy_block_conv},

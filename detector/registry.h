@@ -3,7 +3,7 @@
 #ifndef GY_DETECTOR_REGISTRY_H
 #define GY_DETECTOR_REGISTRY_H
 
-#include "detector/build.h"
+#include "builder/build.h"
 
 typedef enum gy_module_kind {
     GY_MOD_CHANNELS,      /* c1 = ch[f], c2 = scaled args[0]; args = [c1, c2, ...] */

@@ -1,5 +1,5 @@
-/* session.c - per-thread state and the forward pass: the ops of the graph in order, each a call
- * into the compute core with pointers from the planned arena. */
+/* session.c - per-thread state (the plan for the current input size, its arena and scratch) and
+ * the forward pass, which hands the ops to the runtime (runtime/run.c). */
 #include "detector/session.h"
 
 #include <omp.h>
@@ -7,9 +7,8 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "core/kernels.h"
 #include "core/util.h"
-#include "head/decode.h"
+#include "runtime/run.h"
 
 gy_session_params gy_session_default_params(void)
 {
@@ -107,66 +106,6 @@ gy_status gy_session_reserve(gy_session *s, int h, int w, gy_error *err)
     return GY_OK;
 }
 
-static void run_op(gy_session *s, const gy_op *op)
-{
-    const gy_graph *g = &s->model->graph;
-    const gy_plan *p = &s->plan;
-    float *A = s->arena;
-    int nt = s->nthreads;
-    int in = op->in[0], out = op->out;
-    const float *x = A + p->toff[in];
-    float *y = A + p->toff[out];
-    int c = g->tensors[out].c;
-    size_t plane = (size_t)p->th[out] * p->tw[out];
-    switch (op->type) {
-    case GY_OP_CONV: {
-        gy_conv_run r = {.p = &g->convs[op->conv], .in = x, .ih = p->th[in], .iw = p->tw[in],
-                         .out = y, .oh = p->th[out], .ow = p->tw[out],
-                         .res = op->res >= 0 ? A + p->toff[op->res] : NULL,
-                         .res_before_act = op->res_before_act, .act = op->act,
-                         .scratch = s->scratch, .nthreads = nt};
-        gy_f32_conv2d(&r);
-        break;
-    }
-    case GY_OP_MAXPOOL:
-        gy_f32_maxpool2d(x, y, c, p->th[in], p->tw[in], p->th[out], p->tw[out], op->k, op->stride,
-                         op->pad, nt);
-        break;
-    case GY_OP_AVGPOOL:
-        gy_f32_avgpool2d(x, y, c, p->th[in], p->tw[in], p->th[out], p->tw[out], op->k, op->stride, nt);
-        break;
-    case GY_OP_UPSAMPLE:
-        gy_f32_upsample_nearest(x, y, c, p->th[in], p->tw[in], p->th[out], p->tw[out], nt);
-        break;
-    case GY_OP_COPY:
-        memcpy(y, x, sizeof *y * plane * (size_t)c);
-        break;
-    case GY_OP_MUL:
-    case GY_OP_ADD: {
-        const float *x2 = A + p->toff[op->in[1]];
-        size_t n = plane * (size_t)c;
-        int mul = op->type == GY_OP_MUL;
-        gy_act act = op->act;
-#pragma omp parallel for num_threads(nt) schedule(static)
-        for (size_t i = 0; i < n; i++)
-            y[i] = mul ? x[i] * gy_act_apply(act, x2[i]) : x[i] + gy_act_apply(act, x2[i]);
-        break;
-    }
-    case GY_OP_DETECT: {
-        const float *levels[GY_OP_MAX_IN];
-        int hs[GY_OP_MAX_IN], ws[GY_OP_MAX_IN];
-        for (int l = 0; l < op->nin; l++) {
-            levels[l] = A + p->toff[op->in[l]];
-            hs[l] = p->th[op->in[l]];
-            ws[l] = p->tw[op->in[l]];
-        }
-        gy_detect_decode(op->nin, levels, hs, ws, p->strides, op->nc, op->reg_max,
-                         g->convs[op->dfl_conv].w, y, p->anchors, nt);
-        break;
-    }
-    }
-}
-
 gy_status gy_forward(gy_session *s, const float *input, int h, int w, gy_output *out,
                      gy_error *err)
 {
@@ -181,12 +120,7 @@ gy_status gy_forward(gy_session *s, const float *input, int h, int w, gy_output 
     const gy_graph *g = &s->model->graph;
     memcpy(s->arena + s->plan.toff[g->input], input,
            sizeof(float) * (size_t)g->tensors[g->input].c * (size_t)h * (size_t)w);
-    for (int i = 0; i < g->nops; i++) {
-        double t0 = s->op_ms ? omp_get_wtime() : 0.0;
-        run_op(s, &g->ops[i]);
-        if (s->op_ms)
-            s->op_ms[i] = (omp_get_wtime() - t0) * 1e3;
-    }
+    gy_run_ops(g, &s->plan, s->arena, s->scratch, s->nthreads, s->op_ms);
     out->data = s->arena + s->plan.toff[g->output];
     out->channels = g->tensors[g->output].c;
     out->anchors = s->plan.anchors;

@@ -2,7 +2,7 @@
 #ifndef GY_DETECTOR_SESSION_H
 #define GY_DETECTOR_SESSION_H
 
-#include "core/plan.h"
+#include "runtime/plan.h"
 #include "detector/model.h"
 
 struct gy_session {

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "core/plan.h"
+#include "runtime/plan.h"
 
 long long gy_conv_params(const gy_conv *c, int fused)
 {

@@ -2,7 +2,7 @@
 #ifndef GY_DETECTOR_STATS_H
 #define GY_DETECTOR_STATS_H
 
-#include "core/plan.h"
+#include "runtime/plan.h"
 #include "detector/model.h"
 
 typedef struct gy_row_numbers {

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "backbone/modules.h"
+#include "head/head.h"
 
 #define GY_REG_MAX 16
 

@@ -1,5 +1,5 @@
 /* Concat(dimension=1): free - the inputs become slices of one storage where they can. */
-#include "backbone/modules.h"
+#include "neck/neck.h"
 
 gy_status gy_block_concat(gy_build *b, const gy_block *blk, int *out)
 {

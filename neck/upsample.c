@@ -1,7 +1,7 @@
 /* nn.Upsample(size=None, scale_factor=2, mode='nearest'). */
 #include <string.h>
 
-#include "backbone/modules.h"
+#include "neck/neck.h"
 
 gy_status gy_block_upsample(gy_build *b, const gy_block *blk, int *out)
 {

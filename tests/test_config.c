@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
-#include "detector/config.h"
+#include "configs/config.h"
 
 static gy_config *load_file_ok(const char *path, const char *scale, int nc)
 {

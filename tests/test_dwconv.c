@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/kernels.h"
+#include "kernels/kernels.h"
 #include "testutil.h"
 
 typedef struct rng {

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/kernels.h"
-#include "head/decode.h"
+#include "kernels/kernels.h"
+#include "kernels/detect_decode.h"
 #include "testutil.h"
 
 static unsigned rng_state = 12345u;

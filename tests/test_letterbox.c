@@ -11,7 +11,8 @@
 
 #include <stb/stb_image_write.h>
 
-#include "postprocess/letterbox.h"
+#include "postprocess/scale_boxes.h"
+#include "preprocess/letterbox.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------------------------------------------ */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "postprocess/resize.h"
+#include "preprocess/resize.h"
 #include "tables.h"
 #include "testutil.h"
 

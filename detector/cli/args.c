@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "detector/cli/cli.h"
 
 static int set_value(const char *verb, const cli_opt *o, const char *name, const char *val)
 {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "core/kernels.h"
+#include "detector/cli/cli.h"
+#include "kernels/kernels.h"
 
 static int cmp_double(const void *a, const void *b)
 {

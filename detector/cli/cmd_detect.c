@@ -11,7 +11,7 @@
 
 #include <stb/stb_image_write.h>
 
-#include "cli.h"
+#include "detector/cli/cli.h"
 #include "core/util.h"
 #include "postprocess/draw.h"
 

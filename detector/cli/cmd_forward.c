@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "detector/cli/cli.h"
 #include "core/util.h"
 
 static int parse_shape(const char *s, int *h, int *w)

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
+#include "detector/cli/cli.h"
 
 static void summary_line(const char *name, const char *tag, const gy_model_summary *s, int imgsz)
 {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "detector/cli/cli.h"
 
 /* ultralytics' display name: the YAML file stem with "yolo" written "YOLO". */
 static void display_name(const char *stem, char *buf, size_t size)

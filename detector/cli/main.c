@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "detector/cli/cli.h"
 
 static void usage(FILE *f)
 {

@@ -1,7 +1,7 @@
 /* bind.c - binds safetensors tensors to the graph's convolutions by ultralytics state_dict name,
  * checks shapes, refuses missing and left-over tensors, and folds BatchNorm into the conv:
  *   w' = w * gamma / sqrt(var + eps),  b' = beta + (b - mean) * gamma / sqrt(var + eps). */
-#include "detector/bind.h"
+#include "weights/bind.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -2,7 +2,7 @@
  *   dist = DFL(box) = sum_i softmax(box_side)_i * bins_i  (per side: left, top, right, bottom)
  *   anchor = (x + 0.5, y + 0.5); x1y1 = anchor - lt; x2y2 = anchor + rb
  *   xywh = ((x1y1 + x2y2) / 2, x2y2 - x1y1) * stride; classes = sigmoid(cls) */
-#include "head/decode.h"
+#include "kernels/detect_decode.h"
 
 #include <math.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* Depthwise convolution (groups == channels): one k x k filter per plane, direct loops with the
  * border handled separately from the interior. */
-#include "core/kernels.h"
+#include "kernels/kernels.h"
 
 void gy_f32_dwconv2d(const gy_conv_run *r)
 {

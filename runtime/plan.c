@@ -1,10 +1,10 @@
-#include "core/plan.h"
+#include "runtime/plan.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
-#include "core/kernels.h"
+#include "kernels/kernels.h"
 #include "core/util.h"
 
 #define GY_ALIGN_FLOATS 16

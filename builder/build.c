@@ -1,4 +1,4 @@
-#include "detector/build.h"
+#include "builder/build.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,11 +1,11 @@
-/* Convolution as GEMM: 1x1 stride-1 convs multiply the weights by the input planes directly;
- * other convs unfold the input (im2col) into scratch first. Depthwise convs go to conv_dw.c.
- * The GEMM: gemm_avx2.c's register-tiled kernel where the CPU has AVX2 + FMA (checked at run
- * time), else the portable one below (4-row x 128-column tiles in a stack block the compiler
+/* f32_conv2d.c - convolution as GEMM: 1x1 stride-1 convs multiply the weights by the input planes
+ * directly; other convs unfold the input (im2col) into scratch first. Depthwise convs go to
+ * f32_dwconv2d.c. The GEMM: f32_gemm_6x16__avx2.c's register-tiled kernel where the CPU has
+ * AVX2 + FMA (checked at run time), else the portable one below (4-row x 128-column tiles in a stack block the compiler
  * vectorises). Both apply bias, residual and activation as a tile is stored. */
 #include <string.h>
 
-#include "core/kernels.h"
+#include "kernels/kernels.h"
 
 #define MR 4
 #define NT 128

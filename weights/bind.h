@@ -1,6 +1,6 @@
 /* bind.h - weights to graph, by ultralytics state_dict names, with BatchNorm folding. */
-#ifndef GY_DETECTOR_BIND_H
-#define GY_DETECTOR_BIND_H
+#ifndef GY_WEIGHTS_BIND_H
+#define GY_WEIGHTS_BIND_H
 
 #include "core/graph.h"
 #include "weights/safetensors.h"

@@ -1,7 +1,7 @@
 /* letterbox.h - ultralytics LetterBox geometry, pre-processing to the network tensor, and
- * scale_boxes back to the original image. */
-#ifndef GY_POSTPROCESS_LETTERBOX_H
-#define GY_POSTPROCESS_LETTERBOX_H
+ * the geometry postprocess/scale_boxes.c uses to map boxes back to the original image. */
+#ifndef GY_PREPROCESS_LETTERBOX_H
+#define GY_PREPROCESS_LETTERBOX_H
 
 #include "ghostyolo.h"
 
@@ -23,8 +23,7 @@ gy_status gy_letterbox_compute(int src_w, int src_h, int imgsz, int stride, int 
  * 3 * out_h * out_w floats. */
 gy_status gy_letterbox_image(const gy_image *img, const gy_letterbox *lb, float *dst, gy_error *err);
 
-/* ultralytics scale_boxes: removes the padding, divides by the gain, clips to the image.
- * boxes: n * 4 floats x1, y1, x2, y2 in network-input pixels, rewritten in place. */
-void gy_letterbox_unmap(const gy_letterbox *lb, float *boxes, int n, int stride_floats);
+/* 1 when the geometry is consistent (positive sizes, padding that adds up). */
+int gy_letterbox_valid(const gy_letterbox *lb);
 
 #endif

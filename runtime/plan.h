@@ -1,7 +1,7 @@
 /* plan.h - for one input size: every tensor's spatial size, and one activation arena laid out by
  * liveness (storages whose lifetimes do not overlap share memory), plus one scratch size. */
-#ifndef GY_CORE_PLAN_H
-#define GY_CORE_PLAN_H
+#ifndef GY_RUNTIME_PLAN_H
+#define GY_RUNTIME_PLAN_H
 
 #include <stddef.h>
 

@@ -1,4 +1,5 @@
-/* gemm_avx2.c - the f32 GEMM for x86 with AVX2 + FMA (chosen at run time by conv_gemm.c).
+/* f32_gemm_6x16__avx2.c - the f32 GEMM for x86 with AVX2 + FMA (chosen at run time by
+ * f32_conv2d.c through kernels/cpu.c).
  *
  * C[m][n] = epilogue(sum_k A[m][k] * B[k][n]): a 6 x 16 register tile (12 ymm accumulators)
  * walks the whole K for one 16-column panel of B, broadcasting one A value per row and k; tiles
@@ -6,7 +7,7 @@
  * Rows past M in the last block repeat row 0 and are not stored; the columns past the last full
  * panel (N % 16) are done by a plain loop. Bias, residual and activation are applied as each tile
  * is stored (gy_f32_gemm_store_row). */
-#include "core/kernels.h"
+#include "kernels/kernels.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -101,14 +102,5 @@ __attribute__((target("avx2,fma"))) void gy_f32_gemm_epilogue__avx2(
         }
     }
 }
-
-int gy_cpu_has_avx2_fma(void)
-{
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-
-#else
-
-int gy_cpu_has_avx2_fma(void) { return 0; }
 
 #endif

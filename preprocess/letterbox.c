@@ -1,15 +1,13 @@
-/* letterbox.c - ultralytics 8.0.126 LetterBox, the network tensor, and scale_boxes.
+/* letterbox.c - ultralytics 8.0.126 LetterBox and the network tensor (scale_boxes, the way back,
+ * is postprocess/scale_boxes.c).
  *
  * Geometry (ultralytics/yolo/data/augment.py LetterBox.__call__, Python doubles):
  *   r = min(imgsz / h, imgsz / w); new_unpad = (round(w * r), round(h * r)) with Python's round
  *   (half to even); dw, dh = imgsz - new_unpad; rect mode: dw, dh = dw % stride, dh % stride;
  *   dw /= 2; dh /= 2; top, bottom = round(dh - 0.1), round(dh + 0.1); same for left, right.
  * The image is resized with cv2 INTER_LINEAR only when its size changes, padded with 114,
- * and the predictor divides the float32 tensor by 255.
- * scale_boxes (ultralytics/yolo/utils/ops.py): gain and pad are Python doubles/ints computed from
- * the shapes; the boxes are a float32 tensor, so the subtraction and the division by gain run in
- * float32 with gain rounded to float32 (torch casts the Python scalar to the tensor's dtype). */
-#include "postprocess/letterbox.h"
+ * and the predictor divides the float32 tensor by 255. */
+#include "preprocess/letterbox.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -17,7 +15,7 @@
 
 #include "core/error.h"
 #include "core/util.h"
-#include "postprocess/resize.h"
+#include "preprocess/resize.h"
 
 #define GY_LETTERBOX_MAX_IMGSZ 8192
 #define GY_LETTERBOX_MAX_STRIDE 256
@@ -67,7 +65,7 @@ gy_status gy_letterbox_compute(int src_w, int src_h, int imgsz, int stride, int 
 }
 
 /* A geometry is usable when its parts are positive and add up. */
-static int letterbox_valid(const gy_letterbox *lb)
+int gy_letterbox_valid(const gy_letterbox *lb)
 {
     return lb->src_w > 0 && lb->src_h > 0 && lb->new_w > 0 && lb->new_h > 0 && lb->left >= 0 &&
            lb->right >= 0 && lb->top >= 0 && lb->bottom >= 0 &&
@@ -82,7 +80,7 @@ gy_status gy_letterbox_image(const gy_image *img, const gy_letterbox *lb, float 
     if (!img || !img->data || !lb || !dst)
         return gy_fail(err, GY_ERR_ARGUMENT, "letterbox: NULL %s",
                        !img ? "image" : !img->data ? "image data" : !lb ? "geometry" : "output tensor");
-    if (!letterbox_valid(lb))
+    if (!gy_letterbox_valid(lb))
         return gy_fail(err, GY_ERR_ARGUMENT,
                        "letterbox: inconsistent geometry (src %dx%d, new %dx%d, out %dx%d, pad "
                        "l%d r%d t%d b%d)",
@@ -142,30 +140,4 @@ gy_status gy_letterbox_image(const gy_image *img, const gy_letterbox *lb, float 
     }
     free(resized);
     return GY_OK;
-}
-
-void gy_letterbox_unmap(const gy_letterbox *lb, float *boxes, int n, int stride_floats)
-{
-    if (!lb || !boxes || n <= 0 || stride_floats < 4 || !letterbox_valid(lb))
-        return;
-    /* ops.scale_boxes(img1_shape=(out_h, out_w), boxes, img0_shape=(src_h, src_w)) */
-    double gain = fmin((double)lb->out_h / lb->src_h, (double)lb->out_w / lb->src_w);
-    double padx = gy_py_round((lb->out_w - lb->src_w * gain) / 2 - 0.1);
-    double pady = gy_py_round((lb->out_h - lb->src_h * gain) / 2 - 0.1);
-    const float fgain = (float)gain, fpadx = (float)padx, fpady = (float)pady;
-    const float maxx = (float)lb->src_w, maxy = (float)lb->src_h;
-    for (int i = 0; i < n; i++) {
-        float *b = boxes + (size_t)i * (size_t)stride_floats;
-        for (int k = 0; k < 4; k++) {
-            int is_x = (k & 1) == 0;
-            float v = (b[k] - (is_x ? fpadx : fpady)) / fgain;
-            float hi = is_x ? maxx : maxy;
-            /* torch clamp_(0, hi): NaN stays NaN */
-            if (v < 0.f)
-                v = 0.f;
-            if (v > hi)
-                v = hi;
-            b[k] = v;
-        }
-    }
 }

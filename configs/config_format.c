@@ -1,6 +1,6 @@
 /* config_format.c - ultralytics' numeric rules for a config (Python's round, scaled repeats and
  * channels) and the way it prints rows and arguments (Python repr of floats and strings). */
-#include "detector/config.h"
+#include "configs/config.h"
 
 #include <ctype.h>
 #include <limits.h>

@@ -1,8 +1,8 @@
-/* kernels.h - the compute core's small interface. Every kernel has a plain reference version
- * (tests compare the two); all take their thread count from the session. Tensors are float32
+/* kernels.h - the kernels' interface, one op family per file in kernels/. Every kernel has a
+ * plain reference version (tests compare the two); all take their thread count from the session. Tensors are float32
  * NCHW with batch 1, i.e. planes of h * w floats, one per channel. */
-#ifndef GY_CORE_KERNELS_H
-#define GY_CORE_KERNELS_H
+#ifndef GY_KERNELS_KERNELS_H
+#define GY_KERNELS_KERNELS_H
 
 #include <math.h>
 #include <stddef.h>
@@ -66,6 +66,9 @@ void gy_f32_maxpool2d(const float *in, float *out, int c, int ih, int iw, int oh
 /* avg_pool2d(k, stride), no padding (count is always k * k). */
 void gy_f32_avgpool2d(const float *in, float *out, int c, int ih, int iw, int oh, int ow, int k,
                       int stride, int nthreads);
+/* y = a * act(b) when mul, else a + act(b); n elements. */
+void gy_f32_binary_act(int mul, const float *a, const float *b, gy_act act, float *y, size_t n,
+                       int nthreads);
 /* torch nearest: src = floor(dst * in / out). */
 void gy_f32_upsample_nearest(const float *in, float *out, int c, int ih, int iw, int oh, int ow,
                              int nthreads);

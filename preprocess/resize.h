@@ -1,7 +1,7 @@
 /* resize.h - uint8 image resizing bit-compatible with OpenCV's cv2.resize (INTER_LINEAR, INTER_AREA).
  * Images are interleaved HWC with `channels` channels (1..4), rows tightly packed. */
-#ifndef GY_POSTPROCESS_RESIZE_H
-#define GY_POSTPROCESS_RESIZE_H
+#ifndef GY_PREPROCESS_RESIZE_H
+#define GY_PREPROCESS_RESIZE_H
 
 #include "ghostyolo.h"
 

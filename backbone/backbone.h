@@ -1,16 +1,13 @@
-/* modules.h - the builders of the YAML modules (one file each under backbone/, neck/, head/),
- * listed by name in detector/registry.c. */
-#ifndef GY_BACKBONE_MODULES_H
-#define GY_BACKBONE_MODULES_H
+/* backbone.h - the builders of the backbone's YAML modules (one file each in backbone/), listed
+ * by name in detector/registry.c, and the C2f shell shared by plain and Ghost C2f blocks. */
+#ifndef GY_BACKBONE_BACKBONE_H
+#define GY_BACKBONE_BACKBONE_H
 
-#include "detector/build.h"
+#include "builder/build.h"
 
 gy_status gy_block_conv(gy_build *b, const gy_block *blk, int *out);
 gy_status gy_block_c2f(gy_build *b, const gy_block *blk, int *out);
 gy_status gy_block_sppf(gy_build *b, const gy_block *blk, int *out);
-gy_status gy_block_upsample(gy_build *b, const gy_block *blk, int *out);
-gy_status gy_block_concat(gy_build *b, const gy_block *blk, int *out);
-gy_status gy_block_detect(gy_build *b, const gy_block *blk, int *out);
 gy_status gy_block_dwconv(gy_build *b, const gy_block *blk, int *out);
 gy_status gy_block_ghostconv(gy_build *b, const gy_block *blk, int *out);
 gy_status gy_block_ghost_bottleneck(gy_build *b, const gy_block *blk, int *out);

@@ -2,12 +2,12 @@
  * emit convolutions and other primitive ops into the graph with ultralytics parameter names.
  *
  * Each module lives in one file (backbone/, neck/, head/) and is listed in detector/registry.c. */
-#ifndef GY_DETECTOR_BUILD_H
-#define GY_DETECTOR_BUILD_H
+#ifndef GY_BUILDER_BUILD_H
+#define GY_BUILDER_BUILD_H
 
 #include "core/error.h"
 #include "core/graph.h"
-#include "detector/config.h"
+#include "configs/config.h"
 
 typedef struct gy_build {
     gy_graph *g;

@@ -20,7 +20,7 @@
 #pragma GCC optimize("fp-contract=off")
 #endif
 
-#include "postprocess/resize.h"
+#include "preprocess/resize.h"
 
 #include <float.h>
 #include <limits.h>

@@ -1,8 +1,8 @@
-/* config_yaml.h - internal to detector/config*.c: the node tree collected from libyaml's events
+/* config_yaml.h - internal to configs/config*.c: the node tree collected from libyaml's events
  * and the typing of its scalars (PyYAML safe_load, then ast.literal_eval for string arguments),
- * as detector/config.c needs them to interpret a model YAML. Not part of any public API. */
-#ifndef GY_DETECTOR_CONFIG_YAML_H
-#define GY_DETECTOR_CONFIG_YAML_H
+ * as configs/config.c needs them to interpret a model YAML. Not part of any public API. */
+#ifndef GY_CONFIGS_CONFIG_YAML_H
+#define GY_CONFIGS_CONFIG_YAML_H
 
 #include <stddef.h>
 

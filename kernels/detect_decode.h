@@ -1,6 +1,6 @@
 /* decode.h - Detect's inference decode: DFL, anchors, dist2bbox, class sigmoid. */
-#ifndef GY_HEAD_DECODE_H
-#define GY_HEAD_DECODE_H
+#ifndef GY_KERNELS_DETECT_DECODE_H
+#define GY_KERNELS_DETECT_DECODE_H
 
 /* levels[l]: (4 * reg_max + nc) planes of hs[l] x ws[l] (box logits, then class logits).
  * bins: the DFL conv weights (reg_max values, normally 0 .. reg_max-1).

@@ -8,7 +8,7 @@
  *
  * This file is the interpretation (scales, rows, the scale choice) and the load API; the tree and
  * the scalar typing are in config_yaml.c, the scaling and printing rules in config_format.c. */
-#include "detector/config.h"
+#include "configs/config.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -21,7 +21,7 @@
 
 #include "core/error.h"
 #include "core/util.h"
-#include "detector/config_yaml.h"
+#include "configs/config_yaml.h"
 
 #define CFG_MAX_BYTES ((size_t)1 << 20) /* YAML text cap */
 #define CFG_MAX_TOP_KEYS 256

@@ -1,8 +1,8 @@
 /* config_yaml.c - the first half of reading a model YAML: libyaml's events collected into a small
  * node tree (refusing aliases, anchors, tags, deep nesting and extra documents), and the typing of
  * its scalars the way PyYAML's safe_load (YAML 1.1 plain-scalar resolution) and parse_model's
- * ast.literal_eval see them, with the typed getters detector/config.c interprets the tree with. */
-#include "detector/config_yaml.h"
+ * ast.literal_eval see them, with the typed getters configs/config.c interprets the tree with. */
+#include "configs/config_yaml.h"
 
 #include <ctype.h>
 #include <limits.h>

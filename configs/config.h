@@ -3,8 +3,8 @@
  * The file has `nc`, optional `scales` (key -> [depth, width, max_channels]) or the older
  * `depth_multiple` / `width_multiple`, an optional explicit `scale:` key, and `backbone` + `head`
  * lists of rows `[from, repeats, module, args]` in flow or block style. */
-#ifndef GY_DETECTOR_CONFIG_H
-#define GY_DETECTOR_CONFIG_H
+#ifndef GY_CONFIGS_CONFIG_H
+#define GY_CONFIGS_CONFIG_H
 
 #include <stddef.h>
 
