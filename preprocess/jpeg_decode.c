@@ -191,7 +191,8 @@ gy_status gy_jpeg_decode(const char *path, const unsigned char *data, size_t siz
             st = gy_fail(err, GY_ERR_FORMAT, "%s: cannot decode JPEG (libjpeg: %s)", path, c->message);
         goto done;
     }
-    if (ci->output_width != w || ci->output_height != h || ci->output_components != (ci->num_components == 4 ? 4 : 3)) {
+    const int want_components = ci->num_components == 4 ? 4 : 3;
+    if (ci->output_width != w || ci->output_height != h || ci->output_components != want_components) {
         st = gy_fail(err, GY_ERR_FORMAT, "%s: header says %llux%llu but libjpeg produced %ux%u", path,
                      w, h, (unsigned)ci->output_width, (unsigned)ci->output_height);
         goto done;

@@ -151,12 +151,14 @@ static void check_cmyk(J_COLOR_SPACE space, int tolerance)
     for (int b = 0; b < 4; b++)
         for (int y = 0; y < 8; y++)
             for (int x = 0; x < 8; x++) {
-                const unsigned char *px =
-                    img->data + (((size_t)(b / 2) * 8 + (size_t)y) * 16 + (size_t)(b % 2) * 8 + (size_t)x) * 3;
+                const size_t row = (size_t)(b / 2) * 8 + (size_t)y;
+                const size_t col = (size_t)(b % 2) * 8 + (size_t)x;
+                const unsigned char *px = img->data + (row * 16 + col) * 3;
                 for (int ch = 0; ch < 3; ch++) {
                     int want = cv2_channel(block[b][ch], block[b][3]);
                     ck_assert_msg(abs(px[ch] - want) <= tolerance,
-                                  "block %d (%d,%d) channel %d: %d, expected %d", b, x, y, ch, px[ch], want);
+                                  "block %d (%d,%d) channel %d: %d, expected %d", b, x, y, ch,
+                                  px[ch], want);
                 }
             }
     /* the literal values of the first blocks, worked out by hand */

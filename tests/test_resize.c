@@ -1,5 +1,5 @@
-/* test_resize.c - gy_resize_u8 against cv2.resize outputs (OpenCV 4.6, x86_64), byte for byte (the JPEG decode
- * itself is tested in test_jpeg.c). */
+/* test_resize.c - gy_resize_u8 against cv2.resize outputs (OpenCV 4.6, x86_64), byte for byte
+ * (the JPEG decode itself is tested in test_jpeg.c). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <cjson/cJSON.h>
