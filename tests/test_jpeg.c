@@ -259,6 +259,81 @@ START_TEST(test_broken_jpegs)
 }
 END_TEST
 
+/* A valid progressive 8x8 JPEG with 1137 scans (each AC coefficient of each component in its own
+ * scan, first pass at Al = 5 and five refinements) is refused: more than GY_JPEG_MAX_SCANS (1000);
+ * the same image with 10 scans (libjpeg's simple progression) decodes. */
+static unsigned char *write_progressive(int many_scans, unsigned long *size, int *nscans)
+{
+    struct jpeg_compress_struct c;
+    struct jpeg_error_mgr e;
+    c.err = jpeg_std_error(&e);
+    jpeg_create_compress(&c);
+    unsigned char *out = NULL;
+    *size = 0;
+    jpeg_mem_dest(&c, &out, size);
+    c.image_width = 8;
+    c.image_height = 8;
+    c.input_components = 3;
+    c.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&c);
+    jpeg_set_quality(&c, 100, TRUE);
+    static jpeg_scan_info scans[3 + 63 * 3 * 6];
+    if (many_scans) {
+        int n = 0;
+        for (int k = 0; k < 3; k++)
+            scans[n++] = (jpeg_scan_info){1, {k, 0, 0, 0}, 0, 0, 0, 0};
+        for (int s = 1; s <= 63; s++)
+            for (int k = 0; k < 3; k++)
+                for (int ah = 0; ah <= 5; ah++) /* Al 5, then refinements Ah 5..1 -> Al Ah-1 */
+                    scans[n++] = ah == 0 ? (jpeg_scan_info){1, {k, 0, 0, 0}, s, s, 0, 5}
+                                         : (jpeg_scan_info){1, {k, 0, 0, 0}, s, s, 6 - ah, 5 - ah};
+        c.scan_info = scans;
+        c.num_scans = n;
+    } else {
+        jpeg_simple_progression(&c);
+    }
+    *nscans = c.num_scans;
+    jpeg_start_compress(&c, TRUE);
+    unsigned char row[8 * 3];
+    for (int y = 0; y < 8; y++) {
+        for (int i = 0; i < 24; i++)
+            row[i] = (unsigned char)(y * 29 + i * 7);
+        JSAMPROW r = row;
+        jpeg_write_scanlines(&c, &r, 1);
+    }
+    jpeg_finish_compress(&c);
+    jpeg_destroy_compress(&c);
+    return out;
+}
+
+START_TEST(test_scan_limit)
+{
+    for (int many = 0; many <= 1; many++) {
+        unsigned long size;
+        int nscans;
+        unsigned char *jpg = write_progressive(many, &size, &nscans);
+        ck_assert_int_eq(nscans, many ? 1137 : 10);
+        char path[256];
+        temp_path(path, sizeof path, ".jpg");
+        write_file(path, jpg, size);
+        free(jpg);
+        gy_image *img = NULL;
+        gy_error err;
+        gy_status st = gy_image_load(path, &img, &err);
+        remove(path);
+        if (!many) {
+            ck_assert_msg(st == GY_OK, "%s", err.message);
+            ck_assert_int_eq(img->width, 8);
+            gy_image_free(img);
+        } else {
+            ck_assert_int_eq(st, GY_ERR_UNSUPPORTED);
+            ck_assert_ptr_nonnull(strstr(err.message, path));
+            ck_assert_msg(strstr(err.message, "more than 1000 scans") != NULL, "%s", err.message);
+        }
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("jpeg");
@@ -270,6 +345,7 @@ int main(void)
     tcase_add_test(tc, test_ycck);
     tcase_add_test(tc, test_pixel_cap_from_header);
     tcase_add_test(tc, test_broken_jpegs);
+    tcase_add_test(tc, test_scan_limit);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }
