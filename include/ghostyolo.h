@@ -244,9 +244,19 @@ typedef struct gy_image {
     unsigned char *data; /* width * height * 3 bytes */
 } gy_image;
 
-/* Decodes a JPEG/PNG/BMP/... file (stb_image) into a new RGB image. Refuses images above
- * GY_IMAGE_MAX_PIXELS. */
-#define GY_IMAGE_MAX_PIXELS (1LL << 28)
+/* Largest image accepted: 64 megapixels counted in binary, 64 * 2^20 = 67108864 pixels (8192 x
+ * 8192). gy_image_load refuses a bigger image from its header, before decoding anything; gy_detect
+ * refuses a bigger caller-filled image. */
+#define GY_IMAGE_MAX_PIXELS (64LL * 1024 * 1024)
+/* Decodes an image file into a new RGB image, as cv2.imread(path, IMREAD_COLOR) does, which is what
+ * ultralytics sees:
+ *   - JPEG through libjpeg-turbo with libjpeg's default settings (byte-identical to cv2), grey
+ *     repeated to three channels, Adobe CMYK/YCCK converted as OpenCV converts it, the EXIF
+ *     orientation applied; a truncated JPEG is an error;
+ *   - WebP through libwebp (still images; alpha dropped);
+ *   - PNG (8- and 16-bit, 16-bit reduced by >> 8; grey, palette, alpha dropped, not composited),
+ *     BMP, GIF (first frame) and the other formats of stb_image.
+ * Files over 1 GiB and images over GY_IMAGE_MAX_PIXELS are refused; errors name the file. */
 gy_status gy_image_load(const char *path, gy_image **out, gy_error *err);
 /* Frees an image made by gy_image_load (not one the caller filled itself). */
 void gy_image_free(gy_image *image);

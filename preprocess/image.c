@@ -1,6 +1,7 @@
-/* image.c - gy_image_load / gy_image_free: stb_image decoding to RGB, with the JPEG EXIF
- * orientation applied the way cv2.imread (OpenCV 4.x) applies it, so pixels and sizes match what
- * ultralytics sees. */
+/* image.c - gy_image_load / gy_image_free: decoding to RGB as cv2.imread(IMREAD_COLOR) does (JPEG
+ * through libjpeg-turbo, WebP through libwebp, PNG/BMP/GIF/... through stb_image), with the JPEG
+ * EXIF orientation applied the way cv2.imread (OpenCV 4.x) applies it, so pixels and sizes match
+ * what ultralytics sees. */
 #include <stb/stb_image.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 #include "core/error.h"
 #include "core/util.h"
 #include "ghostyolo.h"
+#include "preprocess/jpeg_decode.h"
+#include "preprocess/webp_decode.h"
 
 /* Files above this size are refused before reading. */
 #define GY_IMAGE_MAX_FILE_BYTES ((size_t)1 << 30)
@@ -156,23 +159,90 @@ static unsigned char *apply_orientation(const unsigned char *src, int w, int h, 
 
 /* ------------------------------------------------------------------------------------------------ */
 
-/* Width and height from a PNG's IHDR (signature, then the IHDR chunk first, as the format
- * requires). Used to explain a refusal when stb_image rejects a header as too large: its
- * stbi_info then reports only "unknown image type". Returns 0 when p is not such a PNG. */
-static int png_ihdr_size(const unsigned char *p, size_t n, uint32_t *w, uint32_t *h)
+/* Width and height from the header of a PNG (IHDR, first chunk as the format requires), BMP
+ * (BITMAPCOREHEADER or later) or GIF (logical screen). Used to explain a refusal when stb_image
+ * rejects a header as too large: its stbi_info then reports only "too large" or "unknown image
+ * type". Returns the format's name, or NULL when p is none of these. */
+static const char *header_size(const unsigned char *p, size_t n, uint32_t *w, uint32_t *h)
 {
     static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
-    if (n < 24 || memcmp(p, sig, 8) != 0 || memcmp(p + 12, "IHDR", 4) != 0)
-        return 0;
-    *w = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 | (uint32_t)p[18] << 8 | p[19];
-    *h = (uint32_t)p[20] << 24 | (uint32_t)p[21] << 16 | (uint32_t)p[22] << 8 | p[23];
-    return 1;
+    if (n >= 24 && memcmp(p, sig, 8) == 0 && memcmp(p + 12, "IHDR", 4) == 0) {
+        *w = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 | (uint32_t)p[18] << 8 | p[19];
+        *h = (uint32_t)p[20] << 24 | (uint32_t)p[21] << 16 | (uint32_t)p[22] << 8 | p[23];
+        return "PNG";
+    }
+    if (n >= 26 && p[0] == 'B' && p[1] == 'M') {
+        uint32_t hs = (uint32_t)p[17] << 24 | (uint32_t)p[16] << 16 | (uint32_t)p[15] << 8 | p[14];
+        if (hs == 12) {
+            *w = (uint32_t)p[19] << 8 | p[18];
+            *h = (uint32_t)p[21] << 8 | p[20];
+            return "BMP";
+        }
+        if (n < 26 + 4)
+            return NULL;
+        *w = (uint32_t)p[21] << 24 | (uint32_t)p[20] << 16 | (uint32_t)p[19] << 8 | p[18];
+        uint32_t hh = (uint32_t)p[25] << 24 | (uint32_t)p[24] << 16 | (uint32_t)p[23] << 8 | p[22];
+        *h = (hh & 0x80000000u) ? 0u - hh : hh; /* negative height: rows stored top-down */
+        return "BMP";
+    }
+    if (n >= 10 && memcmp(p, "GIF8", 4) == 0) {
+        *w = (uint32_t)p[7] << 8 | p[6];
+        *h = (uint32_t)p[9] << 8 | p[8];
+        return "GIF";
+    }
+    return NULL;
 }
 
 static const char *stb_reason(void)
 {
     const char *r = stbi_failure_reason();
     return r ? r : "unknown error";
+}
+
+/* PNG, BMP, GIF (first frame) and the other stb_image formats, to RGB as cv2's IMREAD_COLOR:
+ * alpha dropped (not composited), grey repeated, 16-bit samples reduced by >> 8 (what both
+ * stb_image and libpng's png_set_strip_16 do). The header is checked against the pixel cap first.
+ * *pixels is stb-allocated (stbi_image_free). */
+static gy_status stb_decode(const char *path, const unsigned char *file, size_t size,
+                            unsigned char **pixels, int *width, int *height, gy_error *err)
+{
+    /* size <= 1 GiB fits stb's int length */
+    int w = 0, h = 0, comp = 0;
+    if (!stbi_info_from_memory(file, (int)size, &w, &h, &comp)) {
+        const char *why = stb_reason();
+        uint32_t hw, hh;
+        const char *kind = header_size(file, size, &hw, &hh);
+        if (kind && (unsigned long long)hw * hh > (unsigned long long)GY_IMAGE_MAX_PIXELS)
+            return gy_fail(err, GY_ERR_UNSUPPORTED,
+                           "%s: %lux%lu %s has more than the %lld pixels allowed", path,
+                           (unsigned long)hw, (unsigned long)hh, kind, (long long)GY_IMAGE_MAX_PIXELS);
+        if (strcmp(why, "too large") == 0)
+            return gy_fail(err, GY_ERR_UNSUPPORTED,
+                           "%s: image dimensions too large to decode (stb_image: %s)", path, why);
+        return gy_fail(err, GY_ERR_FORMAT, "%s: not a readable image (stb_image: %s)", path, why);
+    }
+    if (w <= 0 || h <= 0)
+        return gy_fail(err, GY_ERR_FORMAT, "%s: image has a zero dimension (%dx%d)", path, w, h);
+    if ((long long)w * (long long)h > GY_IMAGE_MAX_PIXELS)
+        return gy_fail(err, GY_ERR_UNSUPPORTED, "%s: %dx%d image has more than the %lld pixels allowed",
+                       path, w, h, (long long)GY_IMAGE_MAX_PIXELS);
+    int dw = 0, dh = 0, dcomp = 0;
+    unsigned char *px = stbi_load_from_memory(file, (int)size, &dw, &dh, &dcomp, 3);
+    if (!px) {
+        const char *why = stb_reason();
+        if (strcmp(why, "outofmem") == 0)
+            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory decoding a %dx%d image", path, w, h);
+        return gy_fail(err, GY_ERR_FORMAT, "%s: cannot decode image (stb_image: %s)", path, why);
+    }
+    if (dw != w || dh != h) {
+        stbi_image_free(px);
+        return gy_fail(err, GY_ERR_FORMAT, "%s: header says %dx%d but the decoder produced %dx%d",
+                       path, w, h, dw, dh);
+    }
+    *pixels = px;
+    *width = w;
+    *height = h;
+    return GY_OK;
 }
 
 gy_status gy_image_load(const char *path, gy_image **out, gy_error *err)
@@ -191,71 +261,48 @@ gy_status gy_image_load(const char *path, gy_image **out, gy_error *err)
         free(file);
         return gy_fail(err, GY_ERR_FORMAT, "%s: empty file, not an image", path);
     }
-    /* size <= 1 GiB fits stb's int length */
-    int w = 0, h = 0, comp = 0;
-    if (!stbi_info_from_memory(file, (int)size, &w, &h, &comp)) {
-        const char *why = stb_reason();
-        uint32_t pw, ph;
-        int png = png_ihdr_size(file, size, &pw, &ph);
-        free(file);
-        if (png && (unsigned long long)pw * ph > (unsigned long long)GY_IMAGE_MAX_PIXELS)
-            return gy_fail(err, GY_ERR_UNSUPPORTED,
-                           "%s: %lux%lu PNG has more than the %lld pixels allowed", path,
-                           (unsigned long)pw, (unsigned long)ph, (long long)GY_IMAGE_MAX_PIXELS);
-        if (strcmp(why, "too large") == 0)
-            return gy_fail(err, GY_ERR_UNSUPPORTED,
-                           "%s: image dimensions too large to decode (stb_image: %s)", path, why);
-        return gy_fail(err, GY_ERR_FORMAT, "%s: not a readable image (stb_image: %s)", path, why);
-    }
-    if (w <= 0 || h <= 0) {
-        free(file);
-        return gy_fail(err, GY_ERR_FORMAT, "%s: image has a zero dimension (%dx%d)", path, w, h);
-    }
-    if ((long long)w * (long long)h > GY_IMAGE_MAX_PIXELS) {
-        free(file);
-        return gy_fail(err, GY_ERR_UNSUPPORTED, "%s: %dx%d image has more than the %lld pixels allowed",
-                       path, w, h, (long long)GY_IMAGE_MAX_PIXELS);
-    }
 
-    unsigned orientation = jpeg_orientation(file, size);
-    int dw = 0, dh = 0, dcomp = 0;
-    unsigned char *pixels = stbi_load_from_memory(file, (int)size, &dw, &dh, &dcomp, 3);
+    /* JPEG as cv2 decodes it (libjpeg-turbo), WebP through libwebp, the rest through stb_image. */
+    unsigned orientation = 1;
+    unsigned char *pixels = NULL;
+    int w = 0, h = 0, from_stb = 0;
+    if (gy_jpeg_is_jpeg(file, size)) {
+        st = gy_jpeg_decode(path, file, size, GY_IMAGE_MAX_PIXELS, &pixels, &w, &h, err);
+        orientation = jpeg_orientation(file, size);
+    } else if (gy_webp_is_webp(file, size)) {
+        st = gy_webp_decode(path, file, size, GY_IMAGE_MAX_PIXELS, &pixels, &w, &h, err);
+    } else {
+        st = stb_decode(path, file, size, &pixels, &w, &h, err);
+        from_stb = 1;
+    }
     free(file);
-    if (!pixels) {
-        const char *why = stb_reason();
-        if (strcmp(why, "outofmem") == 0)
-            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory decoding a %dx%d image", path, w, h);
-        return gy_fail(err, GY_ERR_FORMAT, "%s: cannot decode image (stb_image: %s)", path, why);
-    }
-    if (dw != w || dh != h) {
-        stbi_image_free(pixels);
-        return gy_fail(err, GY_ERR_FORMAT, "%s: header says %dx%d but the decoder produced %dx%d",
-                       path, w, h, dw, dh);
-    }
+    if (st != GY_OK)
+        return st;
 
     gy_image_owned *img = malloc(sizeof *img);
     if (!img) {
-        stbi_image_free(pixels);
+        if (from_stb)
+            stbi_image_free(pixels);
+        else
+            free(pixels);
         return gy_fail(err, GY_ERR_NOMEM, "%s: cannot allocate the image", path);
     }
     img->image.width = w;
     img->image.height = h;
     img->image.data = pixels;
-    img->from_stb = 1;
+    img->from_stb = from_stb;
     if (orientation >= 2 && orientation <= 8) {
         int ow, oh;
         unsigned char *turned = apply_orientation(pixels, w, h, orientation, &ow, &oh);
         if (!turned) {
-            stbi_image_free(pixels);
-            free(img);
+            gy_image_free(&img->image);
             return gy_fail(err, GY_ERR_NOMEM, "%s: cannot allocate %dx%d pixels for the EXIF rotation",
                            path, w, h);
         }
-        stbi_image_free(pixels);
+        free(pixels); /* from the JPEG decoder: malloc'd */
         img->image.width = ow;
         img->image.height = oh;
         img->image.data = turned;
-        img->from_stb = 0;
     }
     *out = &img->image;
     return GY_OK;

@@ -516,7 +516,7 @@ START_TEST(test_load_refusals)
     gy_image *img = (gy_image *)&img; /* must be reset to NULL on failure */
     gy_error err;
 
-    /* 20000 x 15000 = 3e8 pixels: stb_image reads the header fine, our 2^28 limit refuses it
+    /* 20000 x 15000 = 3e8 pixels: stb_image reads the header fine, our 2^26 limit refuses it
      * (decoding would fail differently: there is no image data) */
     temp_path(path, sizeof path, ".png");
     write_file(path, hdr, png_header(hdr, 20000, 15000));

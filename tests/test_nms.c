@@ -619,6 +619,52 @@ START_TEST(test_random_vs_reference)
 }
 END_TEST
 
+/* The border case of coco128 000000000110.jpg with yolov8n (640x480, so input pixels are image
+ * pixels): two class-53 pizzas whose exact IoU is just above 0.7. ultralytics adds 53 * 7680 to
+ * the coordinates in float32 before torchvision's float32 kernel, where the IoU rounds to 0.69999
+ * and the lower-scored box is KEPT. Without the offset (agnostic), float32 gives 0.7000023 and it
+ * is suppressed. The float32 inputs were found by search so that both sides of 0.7 are hit. */
+START_TEST(test_border_class_offset_float32)
+{
+    const float a_box[4] = {0x1.2e8cccp+8f, 0x1.b2999ap+8f, 0x1.594cccp+8f, 0x1.68ccccp+6f};
+    const float b_box[4] = {0x1.f7799p+7f, 0x1.b2a666p+8f, 0x1.e48cb8p+7f, 0x1.6ap+6f};
+    pred_buf p = pred_new(80, 2);
+    pred_set_box(&p, 0, a_box[0], a_box[1], a_box[2], a_box[3]);
+    pred_set_box(&p, 1, b_box[0], b_box[1], b_box[2], b_box[3]);
+    pred_set_score(&p, 0, 53, 0.644f);
+    pred_set_score(&p, 1, 53, 0.354f);
+
+    /* The exact IoU of the two float32 xyxy boxes (double is exact enough here: the margin is
+     * 2e-6) is above the threshold: plain arithmetic would suppress B. */
+    double a[4], b[4];
+    for (int k = 0; k < 2; k++) {
+        a[k] = (double)(a_box[k] - a_box[k + 2] / 2.0f);
+        a[k + 2] = (double)(a_box[k] + a_box[k + 2] / 2.0f);
+        b[k] = (double)(b_box[k] - b_box[k + 2] / 2.0f);
+        b[k + 2] = (double)(b_box[k] + b_box[k + 2] / 2.0f);
+    }
+    const double iw = fmin(a[2], b[2]) - fmax(a[0], b[0]), ih = fmin(a[3], b[3]) - fmax(a[1], b[1]);
+    const double exact = iw * ih / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - iw * ih);
+    ck_assert_msg(exact > 0.7 && exact < 0.70001, "exact IoU %.9f", exact);
+
+    gy_nms_params prm = gy_nms_default_params();
+    gy_box *out;
+    int n = run_nms(&p, &prm, &out);
+    ck_assert_int_eq(n, 2); /* ultralytics keeps the 0.354 pizza */
+    ck_assert_float_eq(out[1].score, 0.354f);
+    ck_assert_int_eq(out[1].class_id, 53);
+    ck_assert_float_eq(out[1].x1, (float)b[0]); /* not offset */
+    free(out);
+
+    prm.agnostic = 1; /* no offset: float32 IoU 0.7000023 > 0.7 */
+    n = run_nms(&p, &prm, &out);
+    ck_assert_int_eq(n, 1);
+    ck_assert_float_eq(out[0].score, 0.644f);
+    free(out);
+    free(p.data);
+}
+END_TEST
+
 static Suite *nms_suite(void)
 {
     Suite *s = suite_create("nms");
@@ -635,6 +681,7 @@ static Suite *nms_suite(void)
     tcase_add_test(tc, test_nan);
     tcase_add_test(tc, test_arguments);
     tcase_add_test(tc, test_random_vs_reference);
+    tcase_add_test(tc, test_border_class_offset_float32);
     suite_add_tcase(s, tc);
     return s;
 }
