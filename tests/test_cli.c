@@ -59,7 +59,7 @@ START_TEST(per_option_messages)
         {"detect -w x.safetensors --iou=-0.1 img.jpg", "--iou '-0.1': must be a number from 0 to 1"},
         {"detect -w x.safetensors --max-d=0 img.jpg", "--max-det '0': must be an integer from 1 to 100000"},
         {"detect -w x.safetensors --line-width -2 img.jpg", "--line-width '-2': must be an integer from 0 to 1000"},
-        {"detect -w x.safetensors -t -1 img.jpg", "--threads '-1': must be an integer from 0 to 4096"},
+        {"detect -w x.safetensors -t -1 img.jpg", "--threads '-1': must be an integer from 0 to 1024"},
         {"detect -w x.safetensors --name a/b img.jpg", "--name 'a/b': must be a folder name"},
         {"info -m x.yaml --imgsz 100", "--imgsz '100': must be a multiple of 32"},
         {"info -m x.yaml --nc -3", "--nc '-3': must be an integer from 0 to 100000"},

@@ -55,7 +55,7 @@ int cmd_bench(int argc, char **argv)
         {"-w", "--weights", CLI_STRING, &weights, "WEIGHTS", "weights (.safetensors)", 0, 0},
         {NULL, "--imgsz", CLI_INT, &imgsz, "N", "square input size, a multiple of 32", 32, 4096},
         {NULL, "--runs", CLI_INT, &runs, "N", "timed runs", 1, 10000},
-        {"-t", "--threads", CLI_INT, &threads, "N", "threads (0 = all cores)", 0, 4096},
+        {"-t", "--threads", CLI_INT, &threads, "N", "threads (0 = all cores)", 0, 1024},
     };
     const cli_verb verb = {"bench", "-w WEIGHTS | -m CONFIG [options]",
                            "Times the forward pass (median and best of the runs) beside the machine's "

@@ -304,7 +304,7 @@ int cmd_detect(int argc, char **argv)
         {NULL, "--agnostic", CLI_FLAG, &o.agnostic, NULL, "class-agnostic NMS", 0, 0},
         {NULL, "--square", CLI_FLAG, &o.square, NULL,
          "letterbox to a square SIZE x SIZE instead of the smallest stride rectangle", 0, 0},
-        {"-t", "--threads", CLI_INT, &o.threads, "N", "threads (0 = all cores)", 0, 4096},
+        {"-t", "--threads", CLI_INT, &o.threads, "N", "threads (0 = all cores)", 0, 1024},
         {NULL, "--save-txt", CLI_FLAG, &o.save_txt, NULL,
          "YOLO label files labels/NAME.txt: class cx cy w h, normalised (none without boxes)", 0, 0},
         {NULL, "--save-conf", CLI_FLAG, &o.save_conf, NULL,

@@ -30,7 +30,7 @@ int cmd_forward(int argc, char **argv)
         {"-o", "--output", CLI_STRING, &output, "OUT.f32", "where the raw output goes", 0, 0},
         {NULL, "--nc", CLI_INT, &nc, "N", "class count (0 = the YAML's)", 0, 100000},
         {NULL, "--scale", CLI_STRING, &scale, "X", "scale key (n, s, m, l, x)", 0, 0},
-        {"-t", "--threads", CLI_INT, &threads, "N", "threads (0 = all cores)", 0, 4096},
+        {"-t", "--threads", CLI_INT, &threads, "N", "threads (0 = all cores)", 0, 1024},
     };
     const cli_verb verb = {"forward", "-w WEIGHTS --input IN.f32 --shape 1,3,H,W -o OUT.f32 [options]",
                            "Runs the network on a raw tensor and writes the raw head output\n"

@@ -198,7 +198,7 @@ int cmd_stats(int argc, char **argv)
         {NULL, "--runs", CLI_INT, &sp.runs, "N", "timed runs with --measure (median)", 1, 10000},
         {NULL, "--unfused", CLI_FLAG, &unfused, NULL, "comparison table of unfused models", 0, 0},
         {"-t", "--threads", CLI_INT, &threads, "N", "threads with --measure (0 = all cores)", 0,
-         4096},
+         1024},
     };
     const cli_verb verb = {
         "stats", "[-m CONFIG | -w WEIGHTS | MODEL...] [options]",
