@@ -40,10 +40,14 @@ const char *cli_configs_dir(void)
     char *slash = strrchr(exe, '/');
     if (!slash)
         return NULL;
-    *slash = '\0';
+    *slash = '\0'; /* the executable's folder */
+    slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0'; /* its parent ("" for the root) */
     /* installed: <prefix>/bin/ghostyolo -> <prefix>/share/ghostyolo/configs;
      * a build folder inside a checkout: <checkout>/build/ghostyolo -> <checkout>/configs */
-    const char *rel[2] = {"/../share/ghostyolo/configs", "/../configs"};
+    const char *rel[2] = {"/share/ghostyolo/configs", "/configs"};
     for (int i = 0; i < 2; i++) {
         snprintf(found, sizeof found, "%s%s", exe, rel[i]);
         if (is_dir(found))
