@@ -71,6 +71,9 @@ int cmd_detect(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 
+/* Room for a path the CLI builds (a folder and a file name). */
+#define CLI_PATH_MAX 4160
+
 /* The folder holding the configs that ship with this binary, found relative to the executable
  * (<bin>/../share/ghostyolo/configs when installed, <build>/../configs in a checkout), or NULL. */
 const char *cli_configs_dir(void);

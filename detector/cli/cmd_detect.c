@@ -359,7 +359,7 @@ int cmd_detect(int argc, char **argv)
     sp.num_threads = o.threads;
     gy_error err;
     gy_status st;
-    char cfgbuf[PATH_MAX + 64];
+    char cfgbuf[CLI_PATH_MAX];
     const char *config = o.config ? cli_find_config(o.config, cfgbuf, sizeof cfgbuf) : NULL;
     if ((st = gy_model_load(config, o.weights, &mp, &r.model, &err)) != GY_OK ||
         (st = gy_session_create(r.model, &sp, &r.sess, &err)) != GY_OK) {

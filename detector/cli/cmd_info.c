@@ -53,7 +53,7 @@ int cmd_info(int argc, char **argv)
         mp.log = cli_log;
         gy_model *model;
         gy_error err;
-        char buf[PATH_MAX + 64];
+        char buf[CLI_PATH_MAX];
         const char *cfg = models.items[k].config;
         if (cfg)
             cfg = cli_find_config(cfg, buf, sizeof buf);

@@ -244,7 +244,7 @@ int cmd_stats(int argc, char **argv)
         mp.log = cli_log;
         mp.synthetic_weights = measure && !list.items[k].weights;
         gy_error err;
-        char buf[PATH_MAX + 64];
+        char buf[CLI_PATH_MAX];
         const char *cfg = list.items[k].config;
         if (cfg)
             cfg = cli_find_config(cfg, buf, sizeof buf);
