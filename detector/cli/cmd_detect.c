@@ -389,7 +389,7 @@ int cmd_detect(int argc, char **argv)
         fprintf(stderr, "ghostyolo detect: out of memory listing the sources\n");
     int total = src ? cli_sources_total(src) : 0;
     cli_source_item it;
-    int index = 0, fatal = 0, got;
+    int index = 0, fatal = 0, got = 0;
     while (!rc && !fatal && (got = cli_sources_next(src, &it)) == 1) {
         index++;
         int r1;
@@ -403,6 +403,10 @@ int cmd_detect(int argc, char **argv)
             r.failed++;
         else if (r1)
             fatal = r1;
+    }
+    if (!rc && !fatal && got < 0) {
+        fprintf(stderr, "ghostyolo detect: out of memory listing the sources\n");
+        fatal = EXIT_SOFTWARE;
     }
     if (!rc && !fatal && r.saving && o.save_json)
         fatal = out_coco_write(r.coco, r.run);

@@ -311,6 +311,8 @@ int cli_sources_next(cli_sources *s, cli_source_item *out)
             expand_arg(s, a);
             s->arg++;
         }
+        if (s->nomem)
+            return -1;
     }
     s->cur = s->q.items[s->q.next++];
     out->path = s->cur.path;

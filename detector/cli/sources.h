@@ -22,7 +22,7 @@ typedef struct cli_source_item {
 /* Expands args (everything but "-", which is read lazily from in). Returns 0 or an exit code
  * (out of memory). */
 int cli_sources_open(const char *const *args, int count, FILE *in, cli_sources **out);
-/* 1 and the next item, or 0 at the end. */
+/* 1 and the next item, 0 at the end, or -1 out of memory. */
 int cli_sources_next(cli_sources *s, cli_source_item *item);
 /* The number of items when known in advance (no "-" among the sources), else -1. */
 int cli_sources_total(const cli_sources *s);
