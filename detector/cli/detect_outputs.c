@@ -256,8 +256,12 @@ int out_save_crops(const char *run, const char *stem, const gy_image *img, const
         if (cw <= 0 || ch <= 0)
             continue;
         const char *name = gy_model_class_name(model, b->class_id);
-        char dir[PATH_CAP], path[PATH_CAP + 64];
-        snprintf(dir, sizeof dir, "%s/crops/%s", run, name ? name : "unknown");
+        char folder[256], dir[PATH_CAP], path[PATH_CAP + 64];
+        snprintf(folder, sizeof folder, "%s", name && name[0] ? name : "unknown");
+        for (char *p = folder; *p; p++)
+            if (*p == '/' || (p == folder && *p == '.'))
+                *p = '_'; /* a class name is one folder, never a path */
+        snprintf(dir, sizeof dir, "%s/crops/%s", run, folder);
         int rc = make_dir_or_say(dir);
         if (rc)
             return rc;
