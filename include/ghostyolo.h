@@ -298,6 +298,7 @@ typedef struct gy_detections {
  *
  *     #pragma omp parallel num_threads(2)      (or pthreads: one session per thread)
  *     {
+ *         gy_error err;                        (everything here is the thread's own)
  *         gy_session_params sp = gy_session_default_params();
  *         sp.num_threads = 1;                  (share the cores between the sessions)
  *         gy_session *s;
