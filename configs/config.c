@@ -590,11 +590,15 @@ gy_status gy_config_load_string(const char *text, size_t len, const char *displa
 }
 
 /* ultralytics' yaml_model_load: re.sub(r'(\d+)([nslmx])(.+)?$', r'\1\3', path). The first run of
- * digits followed by one of n/s/m/l/x loses that letter. Returns 0 when the rule does not apply. */
-static int unified_path(const char *path, char *out, size_t size)
+ * digits followed by one of n/s/m/l/x loses that letter. ultralytics applies it to the whole path;
+ * here it applies to the file name only, so folders such as "exp2s/" or "v8n/" are left alone.
+ * Returns 0 when the rule does not apply. */
+int gy_config_unified_path(const char *path, char *out, size_t size)
 {
     size_t n = strlen(path);
-    for (size_t i = 0; i < n;) {
+    const char *slash = strrchr(path, '/');
+    size_t start = slash ? (size_t)(slash - path) + 1 : 0;
+    for (size_t i = start; i < n;) {
         if (!isdigit((unsigned char)path[i])) {
             i++;
             continue;
@@ -628,7 +632,7 @@ gy_status gy_config_load_file(const char *path, const char *scale_override, int 
     const char *use = path;
     struct stat sb;
     if (stat(path, &sb) != 0 && errno == ENOENT) {
-        if (!unified_path(path, unified, sizeof unified))
+        if (!gy_config_unified_path(path, unified, sizeof unified))
             return gy_fail(err, GY_ERR_IO, "%s: no such file", path);
         if (stat(unified, &sb) != 0)
             return gy_fail(err, GY_ERR_IO,

@@ -89,6 +89,11 @@ void gy_config_free(gy_config *cfg);
  * case-sensitive; writes "" when there is none. */
 void gy_guess_scale(const char *path, char *out, size_t outsize);
 
+/* ultralytics' unified config name, on the file name only: "dir/yolov8n.yaml" -> "dir/yolov8.yaml"
+ * (the first digits followed by n/s/m/l/x lose that letter). Writes it to out and returns 1, or
+ * returns 0 when the rule does not apply (or out is too small). */
+int gy_config_unified_path(const char *path, char *out, size_t size);
+
 /* Scaled repeats: max(round(n * depth), 1) when n > 1, else n (ultralytics). */
 int gy_config_repeats(const gy_config *cfg, int n);
 /* Scaled channels: make_divisible(min(c, max_channels) * width, 8) = ceil(x / 8) * 8. */

@@ -1,4 +1,5 @@
 /* detect.c - gy_detect: letterbox -> forward -> NMS -> boxes in original-image pixels. */
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,9 +47,17 @@ gy_status gy_detect(gy_session *s, const gy_image *img, const gy_detect_params *
         return gy_fail(err, GY_ERR_ARGUMENT,
                        "gy_detect: conf and iou must be in [0, 1] and max_det >= 1 (got %g, %g, %d)",
                        (double)params->conf, (double)params->iou, params->max_det);
+    if (params->num_classes < 0 || (params->num_classes > 0 && !params->classes))
+        return gy_fail(err, GY_ERR_ARGUMENT,
+                       "gy_detect: the class filter has %d classes and %s list",
+                       params->num_classes, params->classes ? "a" : "no");
+    double t0 = omp_get_wtime();
     gy_letterbox lb;
-    gy_status st = gy_letterbox_compute(img->width, img->height, params->imgsz,
-                                        gy_model_stride(s->model), params->square, &lb, err);
+    int use_hw = params->imgsz_h > 0 && params->imgsz_w > 0;
+    gy_status st = gy_letterbox_compute_hw(img->width, img->height,
+                                           use_hw ? params->imgsz_h : params->imgsz,
+                                           use_hw ? params->imgsz_w : params->imgsz,
+                                           gy_model_stride(s->model), params->square, &lb, err);
     if (st != GY_OK)
         return st;
     size_t need = (size_t)3 * lb.out_w * lb.out_h;
@@ -63,6 +72,7 @@ gy_status gy_detect(gy_session *s, const gy_image *img, const gy_detect_params *
     }
     if ((st = gy_letterbox_image(img, &lb, s->input, err)) != GY_OK)
         return st;
+    double t1 = omp_get_wtime();
     gy_output o;
     if ((st = gy_forward(s, s->input, lb.out_h, lb.out_w, &o, err)) != GY_OK)
         return st;
@@ -71,6 +81,9 @@ gy_status gy_detect(gy_session *s, const gy_image *img, const gy_detect_params *
     np.iou = params->iou;
     np.max_det = params->max_det;
     np.agnostic = params->agnostic;
+    np.classes = params->classes;
+    np.num_classes = params->num_classes;
+    double t2 = omp_get_wtime();
     gy_detections *d = calloc(1, sizeof *d);
     if (!d)
         return gy_fail(err, GY_ERR_NOMEM, "gy_detect: out of memory");
@@ -89,6 +102,10 @@ gy_status gy_detect(gy_session *s, const gy_image *img, const gy_detect_params *
     }
     d->input_width = lb.out_w;
     d->input_height = lb.out_h;
+    double t3 = omp_get_wtime();
+    d->timing.preprocess_ms = (t1 - t0) * 1e3;
+    d->timing.inference_ms = (t2 - t1) * 1e3;
+    d->timing.postprocess_ms = (t3 - t2) * 1e3;
     *out = d;
     return GY_OK;
 }

@@ -263,29 +263,61 @@ void gy_image_free(gy_image *image);
 
 typedef struct gy_detect_params {
     int imgsz;         /* letterbox target (long side), multiple of 32; default 640 */
+    int imgsz_h, imgsz_w; /* both > 0: a target of imgsz_h x imgsz_w instead (ultralytics
+                             imgsz=[h, w]), multiples of 32; default 0, 0 = imgsz x imgsz */
     int square;        /* 1: letterbox to imgsz x imgsz; 0: minimal stride-32 rectangle (default) */
     float conf;        /* confidence threshold, default 0.25 */
     float iou;         /* NMS IoU threshold, default 0.7 */
     int max_det;       /* default 300 */
     int agnostic;      /* class-agnostic NMS, default 0 */
+    const int *classes; /* class filter (ultralytics `classes`): keep only boxes whose best class is
+                           one of classes[0 .. num_classes-1], applied before NMS as ultralytics
+                           does; NULL or num_classes 0 = every class (default). Borrowed for the
+                           duration of the gy_detect call. */
+    int num_classes;
 } gy_detect_params;
 
 gy_detect_params gy_detect_default_params(void);
 
 typedef struct gy_box {
-    float x1, y1, x2, y2; /* original-image pixels */
+    float x1, y1, x2, y2; /* original-image pixels, clipped to the image (0 <= x <= width) */
     float score;
     int class_id;
 } gy_box;
+
+/* Wall-clock milliseconds of one gy_detect call, split as ultralytics' predictor reports them. */
+typedef struct gy_detect_timing {
+    double preprocess_ms;  /* letterbox and conversion to the float input */
+    double inference_ms;   /* the network forward pass */
+    double postprocess_ms; /* NMS and scaling the boxes back to the image */
+} gy_detect_timing;
 
 typedef struct gy_detections {
     int count;
     gy_box *boxes;      /* count boxes, best score first */
     int input_width;    /* the letterboxed network input used */
     int input_height;
+    gy_detect_timing timing;
 } gy_detections;
 
-/* Letterbox, forward, decode, NMS, scale back to the image. *out is owned by the caller. */
+/* Letterbox, forward, decode, NMS, scale back to the image. *out is owned by the caller.
+ * params NULL means gy_detect_default_params(). Boxes are clipped to the image.
+ *
+ * Many images: load the model once, make one session per thread (a session is used by one thread
+ * at a time; the model is shared read-only), and call gy_detect on each thread's session:
+ *
+ *     #pragma omp parallel num_threads(2)      (or pthreads: one session per thread)
+ *     {
+ *         gy_error err;                        (everything here is the thread's own)
+ *         gy_session_params sp = gy_session_default_params();
+ *         sp.num_threads = 1;                  (share the cores between the sessions)
+ *         gy_session *s;
+ *         gy_session_create(model, &sp, &s, &err);
+ *         ... for this thread's images: gy_detect(s, img, &dp, &dets, &err) ...
+ *         gy_session_free(s);
+ *     }
+ *
+ * Two sessions of one model give the same boxes for the same image. */
 gy_status gy_detect(gy_session *session, const gy_image *image, const gy_detect_params *params,
                     gy_detections **out, gy_error *err);
 void gy_detections_free(gy_detections *dets);

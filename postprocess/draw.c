@@ -195,11 +195,24 @@ static void text_color_for(const unsigned char bg[3], unsigned char fg[3])
 void gy_draw_detections(gy_image *img, const gy_box *boxes, int count,
                         const char *(*names)(const void *ctx, int class_id), const void *ctx)
 {
+    gy_draw_detections_opts(img, boxes, count, names, ctx, NULL);
+}
+
+void gy_draw_detections_opts(gy_image *img, const gy_box *boxes, int count,
+                             const char *(*names)(const void *ctx, int class_id), const void *ctx,
+                             const gy_draw_options *opts)
+{
     if (!image_ok(img) || !boxes || count <= 0)
         return;
-    /* Annotator: lw = max(round(sum(im.shape) / 2 * 0.003), 2) with im.shape = (h, w, 3). */
+    gy_draw_options defaults = {0, 0, 0};
+    if (!opts)
+        opts = &defaults;
+    /* Annotator: lw = line_width or max(round(sum(im.shape) / 2 * 0.003), 2) with
+     * im.shape = (h, w, 3). */
     double lwd = gy_py_round(((double)img->height + (double)img->width + 3.0) / 2.0 * 0.003);
-    int lw = lwd < 2.0 ? 2 : lwd > 1000.0 ? 1000 : (int)lwd;
+    if (opts->line_width > 0)
+        lwd = opts->line_width;
+    int lw = lwd < 2.0 && opts->line_width <= 0 ? 2 : lwd > 1000.0 ? 1000 : (int)lwd;
     /* cv2's text at fontScale lw / 3 is about 7.3 * lw + 3 pixels tall; the label here is
      * 11 * scale pixels tall. */
     int scale = clamp_scale((2 * lw + 2) / 3);
@@ -212,6 +225,8 @@ void gy_draw_detections(gy_image *img, const gy_box *boxes, int count,
         int x1 = to_pixel(b->x1), y1 = to_pixel(b->y1);
         gy_draw_rect(img, x1, y1, to_pixel(b->x2), to_pixel(b->y2), lw, color);
 
+        if (opts->hide_labels)
+            continue;
         const char *name = names ? names(ctx, b->class_id) : NULL;
         char idbuf[32];
         if (!name) {
@@ -219,7 +234,7 @@ void gy_draw_detections(gy_image *img, const gy_box *boxes, int count,
             name = idbuf;
         }
         char label[LABEL_MAX];
-        if (b->score != 0.0f) /* ultralytics: f'{name} {conf:.2f}' if conf else name */
+        if (b->score != 0.0f && !opts->hide_conf) /* f'{name} {conf:.2f}' if conf else name */
             snprintf(label, sizeof label, "%s %.2f", name, (double)b->score);
         else
             snprintf(label, sizeof label, "%s", name);

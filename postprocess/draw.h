@@ -18,4 +18,16 @@ void gy_draw_label(gy_image *img, int x, int y, const char *text, int scale,
 void gy_draw_detections(gy_image *img, const gy_box *boxes, int count,
                         const char *(*names)(const void *ctx, int class_id), const void *ctx);
 
+/* ultralytics' plotting options (line_width, show_labels, show_conf). */
+typedef struct gy_draw_options {
+    int line_width;  /* 0: ultralytics' max(round((h + w + 3) / 2 * 0.003), 2); the font follows */
+    int hide_labels; /* boxes only */
+    int hide_conf;   /* labels without the score */
+} gy_draw_options;
+
+/* gy_draw_detections with options (NULL: the defaults). */
+void gy_draw_detections_opts(gy_image *img, const gy_box *boxes, int count,
+                             const char *(*names)(const void *ctx, int class_id), const void *ctx,
+                             const gy_draw_options *opts);
+
 #endif

@@ -35,6 +35,8 @@ gy_nms_params gy_nms_default_params(void)
     p.max_nms = 30000;
     p.agnostic = 0;
     p.max_wh = 7680.0f;
+    p.classes = NULL;
+    p.num_classes = 0;
     return p;
 }
 
@@ -60,6 +62,14 @@ static int candidate_cmp(const void *pa, const void *pb)
     if (a->score < b->score)
         return 1;
     return (a->anchor > b->anchor) - (a->anchor < b->anchor);
+}
+
+static int class_listed(const gy_nms_params *p, int class_id)
+{
+    for (int i = 0; i < p->num_classes; i++)
+        if (p->classes[i] == class_id)
+            return 1;
+    return 0;
 }
 
 /* std::max / std::min as torchvision uses them (including what they do with NaN). */
@@ -159,8 +169,13 @@ gy_status gy_nms(const float *pred, int channels, int anchors, const gy_nms_para
     }
     best_classes(pred, nc, anchors, best, cls);
 
-    /* 1. candidates: best score > conf, in float32 (NaN compares false). */
+    /* 1. candidates: best score > conf, in float32 (NaN compares false); with a class filter,
+     * ultralytics then keeps only the candidates whose best class is listed (before max_nms). */
     const float conf = p->conf;
+    if (p->classes && p->num_classes > 0)
+        for (size_t a = 0; a < na; a++)
+            if (best[a] > conf && !class_listed(p, cls[a]))
+                best[a] = -1.0f;
     size_t n = 0;
     for (size_t a = 0; a < na; a++)
         if (best[a] > conf)

@@ -11,6 +11,8 @@ typedef struct gy_nms_params {
     int max_nms;     /* 30000: candidates kept (best scores) before NMS */
     int agnostic;
     float max_wh;    /* 7680: class offset for per-class NMS */
+    const int *classes; /* keep only candidates whose best class is one of these (NULL: all) */
+    int num_classes;
 } gy_nms_params;
 
 gy_nms_params gy_nms_default_params(void);

@@ -24,6 +24,12 @@
 gy_status gy_letterbox_compute(int src_w, int src_h, int imgsz, int stride, int square,
                                gy_letterbox *lb, gy_error *err)
 {
+    return gy_letterbox_compute_hw(src_w, src_h, imgsz, imgsz, stride, square, lb, err);
+}
+
+gy_status gy_letterbox_compute_hw(int src_w, int src_h, int imgsz_h, int imgsz_w, int stride,
+                                  int square, gy_letterbox *lb, gy_error *err)
+{
     if (!lb)
         return gy_fail(err, GY_ERR_ARGUMENT, "letterbox: NULL result pointer");
     memset(lb, 0, sizeof *lb);
@@ -33,19 +39,22 @@ gy_status gy_letterbox_compute(int src_w, int src_h, int imgsz, int stride, int 
     if (stride < 1 || stride > GY_LETTERBOX_MAX_STRIDE)
         return gy_fail(err, GY_ERR_ARGUMENT, "letterbox: stride must be 1..%d (got %d)",
                        GY_LETTERBOX_MAX_STRIDE, stride);
-    if (imgsz <= 0 || imgsz > GY_LETTERBOX_MAX_IMGSZ || imgsz % stride != 0)
-        return gy_fail(err, GY_ERR_ARGUMENT,
-                       "letterbox: imgsz must be a positive multiple of the stride %d up to %d (got %d)",
-                       stride, GY_LETTERBOX_MAX_IMGSZ, imgsz);
+    for (int k = 0; k < 2; k++) {
+        int imgsz = k ? imgsz_w : imgsz_h;
+        if (imgsz <= 0 || imgsz > GY_LETTERBOX_MAX_IMGSZ || imgsz % stride != 0)
+            return gy_fail(err, GY_ERR_ARGUMENT,
+                           "letterbox: imgsz must be a positive multiple of the stride %d up to %d (got %d)",
+                           stride, GY_LETTERBOX_MAX_IMGSZ, imgsz);
+    }
 
-    double r = fmin((double)imgsz / src_h, (double)imgsz / src_w);
+    double r = fmin((double)imgsz_h / src_h, (double)imgsz_w / src_w);
     double nw = gy_py_round(src_w * r), nh = gy_py_round(src_h * r);
     if (nw < 1 || nh < 1)
         return gy_fail(err, GY_ERR_ARGUMENT,
-                       "letterbox: a %dx%d image shrinks to %.0fx%.0f at imgsz %d (too elongated)",
-                       src_w, src_h, nw, nh, imgsz);
-    int new_w = (int)nw, new_h = (int)nh; /* both <= imgsz */
-    int dw = imgsz - new_w, dh = imgsz - new_h;
+                       "letterbox: a %dx%d image shrinks to %.0fx%.0f at imgsz %dx%d (too elongated)",
+                       src_w, src_h, nw, nh, imgsz_h, imgsz_w);
+    int new_w = (int)nw, new_h = (int)nh; /* new_w <= imgsz_w, new_h <= imgsz_h */
+    int dw = imgsz_w - new_w, dh = imgsz_h - new_h;
     if (!square) {
         dw %= stride;
         dh %= stride;

@@ -18,6 +18,10 @@ typedef struct gy_letterbox {
 gy_status gy_letterbox_compute(int src_w, int src_h, int imgsz, int stride, int square,
                                gy_letterbox *lb, gy_error *err);
 
+/* The same with new_shape = (imgsz_h, imgsz_w), as ultralytics' imgsz=[h, w]. */
+gy_status gy_letterbox_compute_hw(int src_w, int src_h, int imgsz_h, int imgsz_w, int stride,
+                                  int square, gy_letterbox *lb, gy_error *err);
+
 /* Resizes (cv2 INTER_LINEAR compatible) and pads with 114 into a float32 NCHW tensor
  * (1, 3, out_h, out_w), values /255, channel order RGB as in the image. dst holds
  * 3 * out_h * out_w floats. */

@@ -35,13 +35,105 @@ START_TEST(usage_errors)
     ck_assert_int_eq(run("frobnicate"), 64);
     stderr_has("unknown verb 'frobnicate'");
     ck_assert_int_eq(run("detect"), 64);
-    ck_assert_int_eq(run("detect -w x.safetensors --conf abc img.jpg"), 64);
-    stderr_has("--conf needs a number");
-    ck_assert_int_eq(run("detect -w x.safetensors --imgsz 100 img.jpg"), 64);
+    stderr_has("needs -w WEIGHTS");
     ck_assert_int_eq(run("forward -w x --input y --shape 1,3,64 -o z"), 64);
     ck_assert_int_eq(run("info --bogus"), 64);
-    stderr_has("unknown option '--bogus'");
-    ck_assert_int_eq(run("help"), 0);
+    stderr_has("ghostyolo info: unrecognized option '--bogus'");
+    stderr_has("ghostyolo info --help");
+    ck_assert_int_eq(run("detect -w x.safetensors --conf"), 64);
+    stderr_has("'--conf' requires an argument");
+    ck_assert_int_eq(run("detect -w x.safetensors --save-txt=1 img.jpg"), 64);
+    stderr_has("'--save-txt' doesn't allow an argument");
+    ck_assert_int_eq(run("detect -w x.safetensors --save img.jpg"), 64); /* --save-txt, -conf, ... */
+    stderr_has("'--save' is ambiguous");
+}
+END_TEST
+
+/* Each invalid value gets its own message naming the option, the value and the allowed range;
+ * "--opt=value" and abbreviations of long options work. */
+START_TEST(per_option_messages)
+{
+    static const char *const cases[][2] = {
+        {"detect -w x.safetensors --conf 1.5 img.jpg", "--conf '1.5': must be a number from 0 to 1"},
+        {"detect -w x.safetensors --conf abc img.jpg", "--conf 'abc': must be a number from 0 to 1"},
+        {"detect -w x.safetensors --iou=-0.1 img.jpg", "--iou '-0.1': must be a number from 0 to 1"},
+        {"detect -w x.safetensors --max-d=0 img.jpg", "--max-det '0': must be an integer from 1 to 100000"},
+        {"detect -w x.safetensors --line-width -2 img.jpg", "--line-width '-2': must be an integer from 0 to 1000"},
+        {"detect -w x.safetensors -t -1 img.jpg", "--threads '-1': must be an integer from 0 to 1024"},
+        {"detect -w x.safetensors --name a/b img.jpg", "--name 'a/b': must be a folder name"},
+        {"info -m x.yaml --imgsz 100", "--imgsz '100': must be a multiple of 32"},
+        {"info -m x.yaml --nc -3", "--nc '-3': must be an integer from 0 to 100000"},
+        {"stats --runs 0", "--runs '0': must be an integer from 1 to 10000"},
+        {"bench -m x.yaml --imgsz 8000", "--imgsz '8000': must be an integer from 32 to 4096"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ck_assert_msg(run(cases[i][0]) == 64, "%s", cases[i][0]);
+        stderr_has(cases[i][1]);
+    }
+    /* values that need the model: the stride and the class count */
+    char args[8192];
+    const char *w = gy_test_shared("weights/yolov8n.safetensors");
+    const char *img = gy_test_shared("images/bus.jpg");
+    snprintf(args, sizeof args, "detect --no-save -w '%s' --classes 0,80 '%s'", w, img);
+    ck_assert_int_eq(run(args), 64);
+    stderr_has("--classes '0,80': must be class ids separated by commas, each from 0 to 79");
+    snprintf(args, sizeof args, "detect --no-save -w '%s' --imgsz 0 '%s'", w, img);
+    ck_assert_int_eq(run(args), 64);
+    stderr_has("--imgsz '0': must be a size from 1 to 8192");
+    snprintf(args, sizeof args, "detect --no-save -w '%s' --imgsz 320,x '%s'", w, img);
+    ck_assert_int_eq(run(args), 64);
+    stderr_has("--imgsz '320,x'");
+    /* a size that is not a multiple of the stride is rounded up with a warning */
+    snprintf(args, sizeof args, "detect --no-save -w '%s' --imgsz 300 '%s'", w, img);
+    ck_assert_int_eq(run(args), 0);
+    stderr_has("--imgsz 300 must be a multiple of the model's stride 32, updating to 320");
+    stderr_has("320x256 "); /* the letterboxed input of the 810x1080 image at 320 */
+    snprintf(args, sizeof args, "detect --no-save -w '%s' --imgsz 250,330 '%s'", w, img);
+    ck_assert_int_eq(run(args), 0);
+    stderr_has("updating to 256,352");
+    stderr_has("256x192 ");
+}
+END_TEST
+
+/* VERB --help and -h print that verb's usage on stdout and exit 0; the global help lists every
+ * verb's options (generated from the same tables the parser uses). */
+START_TEST(help_texts)
+{
+    static const char *const verbs[][2] = {
+        {"detect", "--save-crop"}, {"info", "--weights"}, {"stats", "--measure"},
+        {"forward", "--shape"},    {"bench", "--runs"},
+    };
+    char out[64], cmd[8192];
+    snprintf(out, sizeof out, "/tmp/gy_test_cli_help_%d.txt", (int)getpid());
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+        for (int shortform = 0; shortform < 2; shortform++) {
+            snprintf(cmd, sizeof cmd, "'%s' %s %s > '%s' 2> '%s'", gy_test_cli(), verbs[i][0],
+                     shortform ? "-h" : "--help", out, errfile);
+            int st = system(cmd);
+            ck_assert(WIFEXITED(st));
+            ck_assert_msg(WEXITSTATUS(st) == 0, "%s --help exits %d", verbs[i][0], WEXITSTATUS(st));
+            char *text = (char *)gy_test_read(out, NULL);
+            char usage[64];
+            snprintf(usage, sizeof usage, "usage: ghostyolo %s ", verbs[i][0]);
+            ck_assert_msg(strncmp(text, usage, strlen(usage)) == 0, "%s", text);
+            ck_assert_ptr_nonnull(strstr(text, verbs[i][1]));
+            ck_assert_ptr_nonnull(strstr(text, "-h, --help"));
+            free(text);
+        }
+    }
+    snprintf(cmd, sizeof cmd, "'%s' help > '%s'", gy_test_cli(), out);
+    ck_assert_int_eq(system(cmd), 0);
+    char *text = (char *)gy_test_read(out, NULL);
+    static const char *const every[] = {
+        "--weights", "--imgsz", "--conf", "--iou", "--max-det", "--classes", "--agnostic",
+        "--square", "--threads", "--save-txt", "--save-conf", "--save-crop", "--save-json",
+        "--no-save", "--line-width", "--hide-labels", "--hide-conf", "--json", "--project",
+        "--name", "--exist-ok", "--quiet", "--scale", "--nc", "--measure", "--unfused",
+        "--input", "--shape", "--output", "--runs", "usage: ghostyolo bench"};
+    for (size_t i = 0; i < sizeof every / sizeof every[0]; i++)
+        ck_assert_msg(strstr(text, every[i]) != NULL, "global help lacks %s", every[i]);
+    free(text);
+    remove(out);
 }
 END_TEST
 
@@ -124,6 +216,14 @@ START_TEST(info_prints_the_build_table)
     ck_assert_ptr_nonnull(strstr(text, "yolov8n summary: 225 layers, 3157200 parameters, 3157184 gradients, 8.9 GFLOPs"));
     ck_assert_ptr_nonnull(strstr(text, "yolov8n summary (fused): 168 layers, 3151904 parameters"));
     free(text);
+    /* a bare config name from another folder: found among the configs beside the executable
+     * (<checkout>/configs for a build folder in the checkout), unified name and all */
+    snprintf(cmd, sizeof cmd, "cd / && '%s' info -m yolov8n.yaml > '%s'", gy_test_cli(), out);
+    ck_assert_int_eq(system(cmd), 0);
+    text = (char *)gy_test_read(out, NULL);
+    ck_assert_ptr_nonnull(strstr(text, "configs/yolov8.yaml, scale 'n' (file name)"));
+    ck_assert_ptr_nonnull(strstr(text, "yolov8n summary: 225 layers, 3157200 parameters"));
+    free(text);
     remove(out);
 }
 END_TEST
@@ -135,6 +235,8 @@ int main(void)
     TCase *tc = tcase_create("cli");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, usage_errors);
+    tcase_add_test(tc, per_option_messages);
+    tcase_add_test(tc, help_texts);
     tcase_add_test(tc, input_errors);
     tcase_add_test(tc, output_errors);
     tcase_add_test(tc, info_prints_the_build_table);

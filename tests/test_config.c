@@ -453,6 +453,40 @@ START_TEST(test_unified_name_fallback)
 }
 END_TEST
 
+/* The unified-name rule touches the file name only: a config under folders such as "exp2s/" or
+ * "v8n/" (which ultralytics' whole-path regex would rewrite) is found, and a unified name inside
+ * such a folder resolves in that same folder. */
+START_TEST(test_unified_name_in_folders_with_scale_like_names)
+{
+    char dir[256], sub[320], path[512], cmd[1400];
+    snprintf(dir, sizeof dir, "/tmp/gy-test-%d.exp2s", (int)getpid());
+    snprintf(sub, sizeof sub, "%s/v8n", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/yolov8.yaml'", sub,
+             gy_test_source("configs/yolov8.yaml"), sub);
+    ck_assert_int_eq(system(cmd), 0);
+    /* the real file: no rewrite at all */
+    snprintf(path, sizeof path, "%s/yolov8.yaml", sub);
+    gy_config *cfg = load_file_ok(path, NULL, 0);
+    ck_assert_str_eq(cfg->path, path);
+    gy_config_free(cfg);
+    /* a unified name: yolov8m.yaml -> yolov8.yaml in the same folder, scale m from the name */
+    snprintf(path, sizeof path, "%s/yolov8m.yaml", sub);
+    cfg = load_file_ok(path, NULL, 0);
+    char expect[512];
+    snprintf(expect, sizeof expect, "%s/yolov8.yaml", sub);
+    ck_assert_str_eq(cfg->path, expect);
+    ck_assert_str_eq(cfg->scale, "m");
+    gy_config_free(cfg);
+    char out[512];
+    ck_assert_int_eq(gy_config_unified_path("exp2s/v8n/yolov8l.yaml", out, sizeof out), 1);
+    ck_assert_str_eq(out, "exp2s/v8n/yolov8.yaml");
+    ck_assert_int_eq(gy_config_unified_path("exp2s/v8n/model.yaml", out, sizeof out), 0);
+    ck_assert_int_eq(gy_config_unified_path("v8n/yolov8-ghost.yaml", out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(test_scale_override)
 {
     const char *path = gy_test_source("configs/yolov8.yaml");
@@ -907,6 +941,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_tables_yolov8_nsm);
     tcase_add_test(tc, test_tables_published_and_ghost);
     tcase_add_test(tc, test_unified_name_fallback);
+    tcase_add_test(tc, test_unified_name_in_folders_with_scale_like_names);
     tcase_add_test(tc, test_scale_override);
     tcase_add_test(tc, test_nc_override);
     tcase_add_test(tc, test_guess_scale);

@@ -5,6 +5,7 @@
  * 0.0049 and 0.9982). */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,7 +129,7 @@ START_TEST(cli_json_yolov8n)
     char dir[64], cmd[12288], out[96];
     snprintf(dir, sizeof dir, "/tmp/gy_test_detect_%d", (int)getpid());
     snprintf(out, sizeof out, "%s.json", dir);
-    snprintf(cmd, sizeof cmd, "'%s' detect --json -w '%s' -o '%s' '%s' > '%s'", gy_test_cli(),
+    snprintf(cmd, sizeof cmd, "'%s' detect --json --save-txt --save-conf -w '%s' -o '%s' '%s' > '%s'", gy_test_cli(),
              gy_test_shared("weights/yolov8n.safetensors"), dir, gy_test_shared("images/bus.jpg"), out);
     ck_assert_int_eq(system(cmd), 0);
     cJSON *j = gy_test_read_json(out);
@@ -173,6 +174,133 @@ START_TEST(cli_json_yolov8n)
 }
 END_TEST
 
+/* The many-images pattern of the header: one model, one session per thread. Two threads run their
+ * own session on the same image at the same time, several times, and get identical boxes, equal
+ * to a single-threaded reference run. */
+typedef struct thread_job {
+    const gy_model *model;
+    const gy_image *img;
+    gy_detect_params dp;
+    int rounds;
+    gy_detections *last;
+    int failed;
+    char message[GY_ERROR_MESSAGE_MAX];
+} thread_job;
+
+static void *thread_main(void *arg)
+{
+    thread_job *j = arg;
+    gy_session_params sp = gy_session_default_params();
+    sp.num_threads = 1;
+    gy_session *s = NULL;
+    gy_error err;
+    if (gy_session_create(j->model, &sp, &s, &err) != GY_OK) {
+        j->failed = 1;
+        snprintf(j->message, sizeof j->message, "%s", err.message);
+        return NULL;
+    }
+    for (int r = 0; r < j->rounds && !j->failed; r++) {
+        gy_detections_free(j->last);
+        j->last = NULL;
+        if (gy_detect(s, j->img, &j->dp, &j->last, &err) != GY_OK) {
+            j->failed = 1;
+            snprintf(j->message, sizeof j->message, "%s", err.message);
+        }
+    }
+    gy_session_free(s);
+    return NULL;
+}
+
+START_TEST(two_sessions_in_two_threads)
+{
+    gy_model *m = NULL;
+    gy_session *s = NULL;
+    gy_image *img = NULL;
+    gy_error err;
+    ck_assert_msg(gy_model_load(NULL, gy_test_shared("weights/yolov8n.safetensors"), NULL, &m, &err) == GY_OK,
+                  "%s", err.message);
+    ck_assert_msg(gy_image_load(gy_test_shared("images/bus.jpg"), &img, &err) == GY_OK, "%s", err.message);
+    ck_assert_msg(gy_session_create(m, NULL, &s, &err) == GY_OK, "%s", err.message);
+    gy_detections *ref = NULL;
+    ck_assert_msg(gy_detect(s, img, NULL, &ref, &err) == GY_OK, "%s", err.message); /* NULL: defaults */
+    ck_assert_int_ge(ref->count, 5);
+    thread_job jobs[2];
+    pthread_t th[2];
+    for (int t = 0; t < 2; t++) {
+        memset(&jobs[t], 0, sizeof jobs[t]);
+        jobs[t].model = m;
+        jobs[t].img = img;
+        jobs[t].dp = gy_detect_default_params();
+        jobs[t].rounds = 2;
+        ck_assert_int_eq(pthread_create(&th[t], NULL, thread_main, &jobs[t]), 0);
+    }
+    for (int t = 0; t < 2; t++)
+        ck_assert_int_eq(pthread_join(th[t], NULL), 0);
+    for (int t = 0; t < 2; t++) {
+        ck_assert_msg(!jobs[t].failed, "thread %d: %s", t, jobs[t].message);
+        const gy_detections *d = jobs[t].last;
+        ck_assert_int_eq(d->count, ref->count);
+        for (int i = 0; i < d->count; i++) {
+            const gy_box *a = &d->boxes[i], *b = &ref->boxes[i];
+            ck_assert_msg(a->x1 == b->x1 && a->y1 == b->y1 && a->x2 == b->x2 && a->y2 == b->y2 &&
+                              a->score == b->score && a->class_id == b->class_id,
+                          "thread %d box %d differs: %g %g %g %g %g vs %g %g %g %g %g", t, i,
+                          (double)a->x1, (double)a->y1, (double)a->x2, (double)a->y2,
+                          (double)a->score, (double)b->x1, (double)b->y1, (double)b->x2,
+                          (double)b->y2, (double)b->score);
+        }
+        ck_assert(d->timing.inference_ms > 0.0 && d->timing.preprocess_ms > 0.0 &&
+                  d->timing.postprocess_ms >= 0.0);
+        gy_detections_free(jobs[t].last);
+    }
+    gy_detections_free(ref);
+    gy_session_free(s);
+    gy_image_free(img);
+    gy_model_free(m);
+}
+END_TEST
+
+/* The class filter of gy_detect_params: only the listed classes, and exactly the boxes of those
+ * classes an unfiltered run finds (NMS is per class, so filtering first changes nothing else). */
+START_TEST(class_filter)
+{
+    gy_model *m = NULL;
+    gy_session *s = NULL;
+    gy_image *img = NULL;
+    gy_error err;
+    ck_assert_msg(gy_model_load(NULL, gy_test_shared("weights/yolov8n.safetensors"), NULL, &m, &err) == GY_OK,
+                  "%s", err.message);
+    ck_assert_msg(gy_image_load(gy_test_shared("images/bus.jpg"), &img, &err) == GY_OK, "%s", err.message);
+    ck_assert_msg(gy_session_create(m, NULL, &s, &err) == GY_OK, "%s", err.message);
+    gy_detect_params dp = gy_detect_default_params();
+    gy_detections *all = NULL, *only = NULL;
+    ck_assert_msg(gy_detect(s, img, &dp, &all, &err) == GY_OK, "%s", err.message);
+    const int want[1] = {5}; /* bus */
+    dp.classes = want;
+    dp.num_classes = 1;
+    ck_assert_msg(gy_detect(s, img, &dp, &only, &err) == GY_OK, "%s", err.message);
+    int k = 0, buses = 0;
+    for (int i = 0; i < all->count; i++) {
+        if (all->boxes[i].class_id != 5)
+            continue;
+        buses++;
+        ck_assert_int_lt(k, only->count);
+        ck_assert(memcmp(&all->boxes[i], &only->boxes[k], sizeof(gy_box)) == 0);
+        k++;
+    }
+    ck_assert_int_ge(buses, 1);
+    ck_assert_int_lt(buses, all->count);
+    ck_assert_int_eq(only->count, buses);
+    gy_detections_free(only);
+    dp.num_classes = -1;
+    ck_assert_int_eq(gy_detect(s, img, &dp, &only, &err), GY_ERR_ARGUMENT);
+    gy_detections_free(all);
+    gy_session_free(s);
+    gy_image_free(img);
+    gy_model_free(m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("detect");
@@ -181,6 +309,8 @@ int main(void)
     tcase_add_test(tc, bus_yolov8n);
     tcase_add_test(tc, bus_yolov8s);
     tcase_add_test(tc, cli_json_yolov8n);
+    tcase_add_test(tc, two_sessions_in_two_threads);
+    tcase_add_test(tc, class_filter);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }

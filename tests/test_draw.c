@@ -376,6 +376,49 @@ START_TEST(test_detections)
 }
 END_TEST
 
+/* --line-width, --hide-labels, --hide-conf */
+START_TEST(test_detection_options)
+{
+    unsigned char c0[3];
+    gy_class_color(0, c0);
+    gy_box box = {100.0f, 200.0f, 300.0f, 400.0f, 0.87f, 0};
+    /* line_width 6: the left edge covers columns 97..102 (6 pixels centred as cv2 does) */
+    gy_image *img = image_new(640, 480);
+    gy_draw_options o = {6, 0, 0};
+    gy_draw_detections_opts(img, &box, 1, test_names, NULL, &o);
+    for (int x = 97; x <= 102; x++)
+        ck_assert_msg(px_is(img, x, 300, c0), "column %d", x);
+    ck_assert(px_is(img, 96, 300, FILL) && px_is(img, 103, 300, FILL));
+    /* the label grew with the line: scale (2 * 6 + 2) / 3 = 4, 11 * 4 = 44 rows above the box */
+    bbox big = changed_box(img, c0, c0);
+    ck_assert_int_eq(big.y0, 200 - 44 + 1); /* the label's bottom row is the box's top edge */
+    image_del(img);
+    /* hide_labels: only the box outline; nothing above it */
+    img = image_new(640, 480);
+    o = (gy_draw_options){0, 1, 0};
+    gy_draw_detections_opts(img, &box, 1, test_names, NULL, &o);
+    bbox only = changed_box(img, c0, c0);
+    ck_assert_int_eq(only.y0, 199);
+    ck_assert_int_eq(only.n_changed, only.n_bg);
+    image_del(img);
+    /* hide_conf: "person" instead of "person 0.87", a narrower label */
+    int width[2];
+    for (int hide = 0; hide < 2; hide++) {
+        img = image_new(640, 480);
+        o = (gy_draw_options){0, 0, hide};
+        gy_draw_detections_opts(img, &box, 1, test_names, NULL, &o);
+        int x1 = 0;
+        for (int x = 100; x < 640; x++)
+            if (!px_is(img, x, 190, FILL))
+                x1 = x;
+        width[hide] = x1 - 100 + 1;
+        image_del(img);
+    }
+    ck_assert_int_eq(width[0], expected_label_width("person 0.87", 2));
+    ck_assert_int_eq(width[1], expected_label_width("person", 2));
+}
+END_TEST
+
 static Suite *draw_suite(void)
 {
     Suite *s = suite_create("draw");
@@ -387,6 +430,7 @@ static Suite *draw_suite(void)
     tcase_add_test(tc, test_label);
     tcase_add_test(tc, test_label_moved_inside);
     tcase_add_test(tc, test_detections);
+    tcase_add_test(tc, test_detection_options);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,5 +1,7 @@
-/* args.c - a small table-driven option parser (-m X, --model X, --model=X, flags). */
+/* args.c - option parsing with getopt_long from one table per verb, which also prints the help. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,9 +9,22 @@
 
 #include "detector/cli/cli.h"
 
-static int set_value(const char *verb, const cli_opt *o, const char *name, const char *val)
+static int has_range(const cli_opt *o)
 {
-    char *end;
+    return o->min < o->max;
+}
+
+static void range_text(const cli_opt *o, char *buf, size_t size)
+{
+    if (o->kind == CLI_INT)
+        snprintf(buf, size, "an integer from %.0f to %.0f", o->min, o->max);
+    else
+        snprintf(buf, size, "a number from %g to %g", o->min, o->max);
+}
+
+static int set_value(const cli_verb *verb, const cli_opt *o, const char *val)
+{
+    char *end, range[96];
     switch (o->kind) {
     case CLI_STRING:
         *(const char **)o->dst = val;
@@ -17,8 +32,14 @@ static int set_value(const char *verb, const cli_opt *o, const char *name, const
     case CLI_INT: {
         errno = 0;
         long v = strtol(val, &end, 10);
-        if (errno || end == val || *end || v < -1000000000L || v > 1000000000L) {
-            fprintf(stderr, "ghostyolo %s: %s needs an integer, got '%s'\n", verb, name, val);
+        if (errno || end == val || *end || v < -2000000000L || v > 2000000000L ||
+            (has_range(o) && (v < o->min || v > o->max))) {
+            if (has_range(o))
+                range_text(o, range, sizeof range);
+            else
+                snprintf(range, sizeof range, "an integer");
+            fprintf(stderr, "ghostyolo %s: %s '%s': must be %s\n", verb->name, o->long_name, val,
+                    range);
             return EXIT_USAGE;
         }
         *(int *)o->dst = (int)v;
@@ -27,8 +48,14 @@ static int set_value(const char *verb, const cli_opt *o, const char *name, const
     case CLI_FLOAT: {
         errno = 0;
         float v = strtof(val, &end);
-        if (errno || end == val || *end || !isfinite(v)) {
-            fprintf(stderr, "ghostyolo %s: %s needs a number, got '%s'\n", verb, name, val);
+        if (errno || end == val || *end || !isfinite(v) ||
+            (has_range(o) && (v < o->min || v > o->max))) {
+            if (has_range(o))
+                range_text(o, range, sizeof range);
+            else
+                snprintf(range, sizeof range, "a number");
+            fprintf(stderr, "ghostyolo %s: %s '%s': must be %s\n", verb->name, o->long_name, val,
+                    range);
             return EXIT_USAGE;
         }
         *(float *)o->dst = v;
@@ -38,7 +65,7 @@ static int set_value(const char *verb, const cli_opt *o, const char *name, const
         cli_list *l = o->dst;
         const char **items = realloc(l->items, sizeof *items * (size_t)(l->count + 1));
         if (!items) {
-            fprintf(stderr, "ghostyolo %s: out of memory\n", verb);
+            fprintf(stderr, "ghostyolo %s: out of memory\n", verb->name);
             return EXIT_SOFTWARE;
         }
         l->items = items;
@@ -46,59 +73,170 @@ static int set_value(const char *verb, const cli_opt *o, const char *name, const
         return 0;
     }
     case CLI_FLAG:
-        break;
+        *(int *)o->dst = 1;
+        return 0;
     }
     return 0;
 }
 
-int cli_parse(const char *verb, int argc, char **argv, int first, const cli_opt *opts, int nopts,
-              cli_list *pos)
+void cli_bad_value(const cli_verb *verb, const char *option, const char *value, const char *why)
 {
-    int only_positional = 0;
-    for (int i = first; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_positional || a[0] != '-' || a[1] == '\0') {
-            cli_opt po = {NULL, NULL, CLI_LIST, pos};
-            int rc = set_value(verb, &po, "argument", a);
-            if (rc)
-                return rc;
-            continue;
-        }
-        if (strcmp(a, "--") == 0) {
-            only_positional = 1;
-            continue;
-        }
-        const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
-        size_t len = eq ? (size_t)(eq - a) : strlen(a);
-        const cli_opt *o = NULL;
-        for (int k = 0; k < nopts && !o; k++) {
-            const char *ln = opts[k].long_name, *sn = opts[k].short_name;
-            if ((ln && strlen(ln) == len && strncmp(a, ln, len) == 0) ||
-                (sn && !eq && strcmp(a, sn) == 0))
-                o = &opts[k];
-        }
-        if (!o) {
-            fprintf(stderr, "ghostyolo %s: unknown option '%s' (see 'ghostyolo help')\n", verb, a);
-            return EXIT_USAGE;
-        }
-        if (o->kind == CLI_FLAG) {
-            if (eq) {
-                fprintf(stderr, "ghostyolo %s: %s takes no value\n", verb, o->long_name);
-                return EXIT_USAGE;
-            }
-            *(int *)o->dst = 1;
-            continue;
-        }
-        const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-        if (!val) {
-            fprintf(stderr, "ghostyolo %s: %s needs a value\n", verb, a);
-            return EXIT_USAGE;
-        }
-        int rc = set_value(verb, o, o->long_name, val);
-        if (rc)
-            return rc;
+    fprintf(stderr, "ghostyolo %s: %s '%s': %s\n", verb->name, option, value, why);
+}
+
+static void default_text(const cli_opt *o, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    switch (o->kind) {
+    case CLI_INT:
+        snprintf(buf, size, " (default %d)", *(const int *)o->dst);
+        break;
+    case CLI_FLOAT:
+        snprintf(buf, size, " (default %g)", (double)*(const float *)o->dst);
+        break;
+    case CLI_STRING:
+        if (*(const char *const *)o->dst)
+            snprintf(buf, size, " (default %s)", *(const char *const *)o->dst);
+        break;
+    case CLI_FLAG:
+    case CLI_LIST:
+        break;
     }
-    return 0;
+}
+
+#define HELP_INDENT 29
+#define HELP_WIDTH 100
+
+/* Prints text from column HELP_INDENT, wrapped at HELP_WIDTH with a hanging indent. */
+static void print_wrapped(const char *text, FILE *f)
+{
+    int col = HELP_INDENT;
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        size_t w = strcspn(p, " ");
+        if (w == 0)
+            break;
+        if (col > HELP_INDENT && col + 1 + (int)w > HELP_WIDTH) {
+            fprintf(f, "\n%*s", HELP_INDENT, "");
+            col = HELP_INDENT;
+        }
+        if (col > HELP_INDENT) {
+            fputc(' ', f);
+            col++;
+        }
+        fprintf(f, "%.*s", (int)w, p);
+        col += (int)w;
+        p += w;
+    }
+    fputc('\n', f);
+}
+
+void cli_help(const cli_verb *verb, FILE *f)
+{
+    fprintf(f, "usage: ghostyolo %s %s\n\n%s\n\noptions:\n", verb->name, verb->synopsis,
+            verb->about);
+    for (int i = 0; i <= verb->nopts; i++) {
+        const cli_opt *o = i < verb->nopts ? &verb->opts[i] : NULL;
+        char left[96], text[1024], def[128] = "", range[96] = "";
+        if (o)
+            snprintf(left, sizeof left, "%s%s%s%s%s", o->short_name ? o->short_name : "  ",
+                     o->short_name ? ", " : "  ", o->long_name, o->arg ? " " : "",
+                     o->arg ? o->arg : "");
+        else
+            snprintf(left, sizeof left, "-h, --help");
+        fprintf(f, "  %-*s", HELP_INDENT - 3, left);
+        if (strlen(left) > HELP_INDENT - 3)
+            fprintf(f, "\n  %-*s", HELP_INDENT - 3, "");
+        fputc(' ', f);
+        if (o) {
+            default_text(o, def, sizeof def);
+            if (has_range(o) && (o->kind == CLI_INT || o->kind == CLI_FLOAT)) {
+                char r[80];
+                range_text(o, r, sizeof r);
+                snprintf(range, sizeof range, "; %s", r);
+            }
+        }
+        snprintf(text, sizeof text, "%s%s%s", o ? o->help : "this help", def, range);
+        print_wrapped(text, f);
+    }
+}
+
+int cli_parse(const cli_verb *verb, int argc, char **argv, cli_list *pos)
+{
+    int n = verb->nopts;
+    struct option *lopts = calloc((size_t)n + 2, sizeof *lopts);
+    char *shorts = malloc((size_t)n * 2 + 4);
+    char **args = malloc(sizeof *args * (size_t)(argc > 1 ? argc : 2));
+    char progname[64];
+    int rc = 0;
+    if (!lopts || !shorts || !args) {
+        fprintf(stderr, "ghostyolo %s: out of memory\n", verb->name);
+        rc = EXIT_SOFTWARE;
+        goto done;
+    }
+    size_t ns = 0;
+    shorts[ns++] = '-'; /* positional arguments come back in order, as option 1 */
+    for (int i = 0; i < n; i++) {
+        const cli_opt *o = &verb->opts[i];
+        int takes = o->kind != CLI_FLAG;
+        lopts[i].name = o->long_name + 2;
+        lopts[i].has_arg = takes ? required_argument : no_argument;
+        lopts[i].flag = NULL;
+        lopts[i].val = 256 + i;
+        if (o->short_name) {
+            shorts[ns++] = o->short_name[1];
+            if (takes)
+                shorts[ns++] = ':';
+        }
+    }
+    lopts[n].name = "help";
+    lopts[n].has_arg = no_argument;
+    lopts[n].val = 'h';
+    shorts[ns++] = 'h';
+    shorts[ns] = '\0';
+    /* getopt names the program as argv[0] in its messages: "ghostyolo detect: ..." */
+    snprintf(progname, sizeof progname, "ghostyolo %s", verb->name);
+    args[0] = progname;
+    for (int i = 2; i < argc; i++)
+        args[i - 1] = argv[i];
+    int nargs = argc > 1 ? argc - 1 : 1;
+    optind = 0; /* glibc: full re-initialisation */
+    opterr = 1;
+    int c;
+    while (!rc && (c = getopt_long(nargs, args, shorts, lopts, NULL)) != -1) {
+        const cli_opt *o = NULL;
+        if (c == 'h') {
+            cli_help(verb, stdout);
+            rc = CLI_HELP;
+        } else if (c == 1) {
+            cli_opt po = {NULL, "argument", CLI_LIST, pos, NULL, NULL, 0, 0};
+            rc = set_value(verb, &po, optarg);
+        } else if (c >= 256 && c < 256 + n) {
+            o = &verb->opts[c - 256];
+        } else if (c != '?') {
+            for (int i = 0; i < n && !o; i++)
+                if (verb->opts[i].short_name && verb->opts[i].short_name[1] == c)
+                    o = &verb->opts[i];
+        }
+        if (o)
+            rc = set_value(verb, o, optarg);
+        else if (c == '?') {
+            fprintf(stderr, "(see 'ghostyolo %s --help')\n", verb->name);
+            rc = EXIT_USAGE;
+        }
+    }
+    /* after "--" every remaining argument is positional */
+    for (int i = optind; !rc && i < nargs; i++) {
+        cli_opt po = {NULL, "argument", CLI_LIST, pos, NULL, NULL, 0, 0};
+        rc = set_value(verb, &po, args[i]);
+    }
+done:
+    free(lopts);
+    free(shorts);
+    free(args);
+    return rc;
 }
 
 int cli_exit_for(gy_status st)

@@ -49,20 +49,32 @@ int cmd_bench(int argc, char **argv)
     const char *config = NULL, *weights = NULL;
     int imgsz = 640, runs = 10, threads = 0;
     cli_list pos = {0};
-    cli_opt opts[] = {
-        {"-m", "--model", CLI_STRING, &config}, {"-w", "--weights", CLI_STRING, &weights},
-        {NULL, "--imgsz", CLI_INT, &imgsz},     {NULL, "--runs", CLI_INT, &runs},
-        {"-t", "--threads", CLI_INT, &threads},
+    const cli_opt opts[] = {
+        {"-m", "--model", CLI_STRING, &config, "CONFIG",
+         "model YAML (alone: synthetic weights)", 0, 0},
+        {"-w", "--weights", CLI_STRING, &weights, "WEIGHTS", "weights (.safetensors)", 0, 0},
+        {NULL, "--imgsz", CLI_INT, &imgsz, "N", "square input size, a multiple of 32", 32, 4096},
+        {NULL, "--runs", CLI_INT, &runs, "N", "timed runs", 1, 10000},
+        {"-t", "--threads", CLI_INT, &threads, "N", "threads (0 = all cores)", 0, 1024},
     };
-    int rc = cli_parse("bench", argc, argv, 2, opts, sizeof opts / sizeof opts[0], &pos);
+    const cli_verb verb = {"bench", "-w WEIGHTS | -m CONFIG [options]",
+                           "Times the forward pass (median and best of the runs) beside the machine's "
+                           "GEMM rate\nmeasured in the same run.",
+                           opts, (int)(sizeof opts / sizeof opts[0])};
+    int rc = cli_parse(&verb, argc, argv, &pos);
     int npos = pos.count;
     free(pos.items);
     if (rc)
-        return rc;
-    if (npos || (!config && !weights) || imgsz <= 0 || imgsz % 32 || imgsz > 4096 || runs < 1 ||
-        runs > 10000 || threads < 0) {
-        fprintf(stderr, "ghostyolo bench: needs -w WEIGHTS and/or -m CONFIG (synthetic weights), "
-                        "--imgsz a multiple of 32 up to 4096, --runs 1..10000\n");
+        return rc == CLI_HELP ? EXIT_OK : rc;
+    if (imgsz % 32) {
+        char v[16];
+        snprintf(v, sizeof v, "%d", imgsz);
+        cli_bad_value(&verb, "--imgsz", v, "must be a multiple of 32");
+        return EXIT_USAGE;
+    }
+    if (npos || (!config && !weights)) {
+        fprintf(stderr, "ghostyolo bench: needs -w WEIGHTS and/or -m CONFIG (synthetic weights) and "
+                        "no other arguments\n");
         return EXIT_USAGE;
     }
     gy_model_params mp = gy_model_default_params();

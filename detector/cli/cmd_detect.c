@@ -1,135 +1,28 @@
-/* ghostyolo detect: images in; annotated copies and YOLO label files written to a folder (through
- * a temporary file and rename); with --json one JSON object per image on stdout. */
+/* ghostyolo detect: sources in (files, folders, patterns, lists, stdin: see sources.h); per image a
+ * progress line on stderr as ultralytics prints it, annotated copies, label files, crops and COCO
+ * results in a run folder (see detect_outputs.h); with --json one JSON object per image on stdout.
+ * A bad image is reported with its path and the reason, the run goes on, and the exit code is 65. */
 #define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include <stb/stb_image_write.h>
-
-#include "detector/cli/cli.h"
 #include "core/util.h"
+#include "detector/cli/cli.h"
+#include "detector/cli/detect_outputs.h"
+#include "detector/cli/sources.h"
 #include "postprocess/draw.h"
 
-typedef struct membuf {
-    unsigned char *data;
-    size_t size, cap;
-    int failed;
-} membuf;
-
-static void mem_write(void *ctx, void *data, int size)
-{
-    membuf *m = ctx;
-    if (m->failed || size <= 0)
-        return;
-    if (m->size + (size_t)size > m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 1 << 16;
-        while (cap < m->size + (size_t)size)
-            cap *= 2;
-        unsigned char *p = realloc(m->data, cap);
-        if (!p) {
-            m->failed = 1;
-            return;
-        }
-        m->data = p;
-        m->cap = cap;
-    }
-    memcpy(m->data + m->size, data, (size_t)size);
-    m->size += (size_t)size;
-}
-
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return -1;
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
-static const char *name_of(const void *ctx, int id)
-{
-    return gy_model_class_name(ctx, id);
-}
-
-static int has_ext(const char *path, const char *ext)
-{
-    size_t n = strlen(path), e = strlen(ext);
-    if (n < e)
-        return 0;
-    for (size_t i = 0; i < e; i++)
-        if ((path[n - e + i] | 0x20) != ext[i])
-            return 0;
-    return 1;
-}
-
-/* Annotated image and label file into dir; 0 or an exit code. */
-static int save_outputs(const char *dir, const char *path, gy_image *img, const gy_detections *d,
-                        const gy_model *model)
-{
-    char stem[256], out[4352];
-    gy_path_stem(path, stem, sizeof stem);
-    gy_draw_detections(img, d->boxes, d->count, name_of, model);
-    membuf m = {0};
-    int png = has_ext(path, ".png");
-    int ok = png ? stbi_write_png_to_func(mem_write, &m, img->width, img->height, 3, img->data,
-                                          img->width * 3)
-                 : stbi_write_jpg_to_func(mem_write, &m, img->width, img->height, 3, img->data, 95);
-    gy_error err;
-    if (!ok || m.failed) {
-        free(m.data);
-        fprintf(stderr, "ghostyolo detect: %s: cannot encode the annotated image\n", path);
-        return EXIT_CANTCREAT;
-    }
-    snprintf(out, sizeof out, "%s/%s.%s", dir, stem, png ? "png" : "jpg");
-    gy_status st = gy_write_file_atomic(out, m.data, m.size, &err);
-    free(m.data);
-    if (st != GY_OK) {
-        cli_error(&err);
-        return EXIT_CANTCREAT;
-    }
-    /* labels/<stem>.txt: class cx cy w h conf, normalised (ultralytics save_txt + save_conf) */
-    char *txt = malloc((size_t)d->count * 96 + 1);
-    if (!txt)
-        return EXIT_SOFTWARE;
-    size_t used = 0;
-    txt[0] = '\0';
-    for (int i = 0; i < d->count; i++) {
-        const gy_box *b = &d->boxes[i];
-        used += (size_t)snprintf(txt + used, 96, "%d %.6f %.6f %.6f %.6f %.5f\n", b->class_id,
-                                 (b->x1 + b->x2) / 2.0 / img->width, (b->y1 + b->y2) / 2.0 / img->height,
-                                 (b->x2 - b->x1) / (double)img->width,
-                                 (b->y2 - b->y1) / (double)img->height, b->score);
-    }
-    snprintf(out, sizeof out, "%s/labels", dir);
-    if (make_dirs(out) != 0) {
-        free(txt);
-        fprintf(stderr, "ghostyolo detect: cannot create %s: %s\n", out, strerror(errno));
-        return EXIT_CANTCREAT;
-    }
-    snprintf(out, sizeof out, "%s/labels/%s.txt", dir, stem);
-    st = gy_write_file_atomic(out, txt, used, &err);
-    free(txt);
-    if (st != GY_OK) {
-        cli_error(&err);
-        return EXIT_CANTCREAT;
-    }
-    return 0;
-}
+typedef struct detect_opts {
+    const char *config, *weights, *imgsz, *classes, *dir, *project, *name;
+    int threads, square, agnostic, json, no_save, save_txt, save_conf, save_crop, save_json;
+    int line_width, hide_labels, hide_conf, exist_ok, quiet;
+    gy_detect_params dp;
+} detect_opts;
 
 static double round_to(double v, double scale)
 {
@@ -182,81 +75,367 @@ static int print_json(const char *path, const gy_image *img, const gy_detections
     return rc;
 }
 
+/* Results.verbose(): "4 persons, 1 bus, " per class in class order, or "(no detections), ". */
+static void verbose_counts(const gy_detections *d, const gy_model *model, int nc, char *buf,
+                           size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    if (d->count == 0) {
+        snprintf(buf, size, "(no detections), ");
+        return;
+    }
+    for (int c = 0; c < nc && used < size; c++) {
+        int n = 0;
+        for (int i = 0; i < d->count; i++)
+            n += d->boxes[i].class_id == c;
+        if (n)
+            used += (size_t)snprintf(buf + used, size - used, "%d %s%s, ", n,
+                                     gy_model_class_name(model, c), n > 1 ? "s" : "");
+    }
+}
+
+/* "640" or "480,640"; each rounded up to a multiple of stride with a warning (check_imgsz). */
+static int parse_imgsz(const cli_verb *verb, const char *text, int stride, int quiet,
+                       gy_detect_params *dp)
+{
+    long v[2];
+    int n = 0;
+    const char *p = text;
+    char *end;
+    while (n < 2) {
+        errno = 0;
+        v[n] = strtol(p, &end, 10);
+        if (errno || end == p || v[n] < 1 || v[n] > 8192)
+            break;
+        n++;
+        if (*end != ',')
+            break;
+        p = end + 1;
+    }
+    if (n == 0 || *end != '\0' || (n == 2 && end == p)) {
+        cli_bad_value(verb, "--imgsz", text,
+                      "must be a size from 1 to 8192, or HEIGHT,WIDTH with each from 1 to 8192");
+        return EXIT_USAGE;
+    }
+    long r[2];
+    for (int i = 0; i < n; i++)
+        r[i] = (v[i] + stride - 1) / stride * stride;
+    if ((r[0] != v[0] || (n == 2 && r[1] != v[1])) && !quiet) {
+        if (n == 1)
+            fprintf(stderr, "ghostyolo detect: warning: --imgsz %ld must be a multiple of the "
+                            "model's stride %d, updating to %ld\n", v[0], stride, r[0]);
+        else
+            fprintf(stderr, "ghostyolo detect: warning: --imgsz %ld,%ld must be a multiple of the "
+                            "model's stride %d, updating to %ld,%ld\n", v[0], v[1], stride, r[0], r[1]);
+    }
+    if (n == 1) {
+        dp->imgsz = (int)r[0];
+    } else {
+        dp->imgsz = (int)(r[0] > r[1] ? r[0] : r[1]);
+        dp->imgsz_h = (int)r[0];
+        dp->imgsz_w = (int)r[1];
+    }
+    return 0;
+}
+
+/* "0,2,5": class ids of the model. *ids is allocated. */
+static int parse_classes(const cli_verb *verb, const char *text, int nc, int **ids, int *count)
+{
+    *ids = NULL;
+    *count = 0;
+    size_t cap = strlen(text) / 2 + 1;
+    int *out = malloc(sizeof *out * cap);
+    if (!out)
+        return EXIT_SOFTWARE;
+    const char *p = text;
+    int n = 0;
+    for (;;) {
+        char *end;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (errno || end == p || v < 0 || v >= nc || (*end != ',' && *end != '\0')) {
+            char why[160];
+            snprintf(why, sizeof why, "must be class ids separated by commas, each from 0 to %d "
+                                      "(the model has %d classes)", nc - 1, nc);
+            cli_bad_value(verb, "--classes", text, why);
+            free(out);
+            return EXIT_USAGE;
+        }
+        out[n++] = (int)v;
+        if (*end == '\0')
+            break;
+        p = end + 1;
+    }
+    *ids = out;
+    *count = n;
+    return 0;
+}
+
+/* The library's message often starts with the path already: do not say it twice. */
+static const char *reason_of(const char *path, const char *message)
+{
+    size_t n = strlen(path);
+    if (strncmp(message, path, n) == 0 && message[n] == ':' && message[n + 1] == ' ')
+        return message + n + 2;
+    return message;
+}
+
+static void report_bad(const detect_opts *o, int index, int total, const char *path,
+                       const char *reason)
+{
+    if (o->quiet) {
+        fprintf(stderr, "ghostyolo detect: %s: %s\n", path, reason);
+    } else if (total >= 0) {
+        fprintf(stderr, "image %d/%d %s: error: %s\n", index, total, path, reason);
+    } else {
+        fprintf(stderr, "image %d/? %s: error: %s\n", index, path, reason);
+    }
+}
+
+typedef struct run_state {
+    const detect_opts *o;
+    const cli_verb *verb;
+    gy_model *model;
+    gy_session *sess;
+    int nc;
+    int saving;
+    char run[4352];
+    out_names used;
+    out_coco *coco;
+    int seen, failed, labels;
+    double pre_ms, inf_ms, post_ms;
+    int last_h, last_w;
+} run_state;
+
+/* One good image path: load, detect, report, save. Returns 0, 65 for a bad image, or a fatal
+ * exit code (output failure, out of memory). */
+static int process(run_state *r, const char *path, int index, int total)
+{
+    const detect_opts *o = r->o;
+    gy_image *img = NULL;
+    gy_detections *d = NULL;
+    gy_error err;
+    gy_status st;
+    int rc = 0;
+    if ((st = gy_image_load(path, &img, &err)) != GY_OK) {
+        report_bad(o, index, total, path, reason_of(path, err.message));
+        return st == GY_ERR_NOMEM ? EXIT_SOFTWARE : EXIT_DATAERR;
+    }
+    if ((st = gy_detect(r->sess, img, &o->dp, &d, &err)) != GY_OK) {
+        /* the options were checked: what gy_detect still refuses is the image */
+        report_bad(o, index, total, path, err.message);
+        gy_image_free(img);
+        return st == GY_ERR_NOMEM ? EXIT_SOFTWARE : EXIT_DATAERR;
+    }
+    r->seen++;
+    r->pre_ms += d->timing.preprocess_ms;
+    r->inf_ms += d->timing.inference_ms;
+    r->post_ms += d->timing.postprocess_ms;
+    r->last_h = d->input_height;
+    r->last_w = d->input_width;
+    if (o->json)
+        rc = print_json(path, img, d, r->model);
+    char stem[1100];
+    if (!rc && r->saving) {
+        int renamed;
+        if (out_unique_stem(&r->used, path, stem, sizeof stem, &renamed) != 0)
+            rc = EXIT_SOFTWARE;
+        else if (renamed)
+            fprintf(stderr, "ghostyolo detect: warning: %s has the file name of an earlier image; "
+                            "its results are saved as %s\n", path, stem);
+    }
+    if (!rc && r->saving && o->save_txt) {
+        rc = out_save_labels(r->run, stem, img, d, o->save_conf);
+        r->labels += !rc && d->count > 0;
+    }
+    if (!rc && r->saving && o->save_crop)
+        rc = out_save_crops(r->run, stem, img, d, r->model);
+    if (!rc && r->saving && o->save_json)
+        rc = out_coco_add(&r->coco, path, d, r->nc);
+    if (!rc && r->saving && !o->no_save) {
+        gy_draw_options dopt = {o->line_width, o->hide_labels, o->hide_conf};
+        rc = out_save_annotated(r->run, stem, path, img, d, r->model, &dopt);
+    }
+    if (!o->quiet) {
+        char counts[2048];
+        verbose_counts(d, r->model, r->nc, counts, sizeof counts);
+        if (total >= 0)
+            fprintf(stderr, "image %d/%d %s: %dx%d %s%.1fms\n", index, total, path,
+                    d->input_height, d->input_width, counts, d->timing.inference_ms);
+        else
+            fprintf(stderr, "image %d/? %s: %dx%d %s%.1fms\n", index, path, d->input_height,
+                    d->input_width, counts, d->timing.inference_ms);
+    }
+    gy_detections_free(d);
+    gy_image_free(img);
+    return rc;
+}
+
+static const char detect_about[] =
+    "Finds objects in images, as ultralytics' predict does, and writes the results to a run\n"
+    "folder (runs/detect/predict, then predict2, predict3, ...; see --project, --name, -o).\n"
+    "SOURCE is an image file; a folder (its images sorted by name; subfolders are not searched\n"
+    "and are reported); a glob pattern such as 'images/*.jpg'; a .txt file listing one path per\n"
+    "line (relative to the list's folder); or - to read paths from standard input as they come.\n"
+    "Per image a line on stderr (image 3/128 path: 480x640 4 persons, 1 bus, 41.2ms), then the\n"
+    "speed per image and the run folder. A bad image is reported and skipped; the exit code is\n"
+    "then 65. Two images with one file name are saved as NAME and NAME_2 (said on stderr).";
+
 int cmd_detect(int argc, char **argv)
 {
-    const char *config = NULL, *weights = NULL, *dir = "runs/detect";
-    int threads = 0, square = 0, agnostic = 0, json = 0, nosave = 0;
-    gy_detect_params dp = gy_detect_default_params();
-    cli_list images = {0};
-    cli_opt opts[] = {
-        {"-m", "--model", CLI_STRING, &config},  {"-w", "--weights", CLI_STRING, &weights},
-        {NULL, "--imgsz", CLI_INT, &dp.imgsz},   {NULL, "--conf", CLI_FLOAT, &dp.conf},
-        {NULL, "--iou", CLI_FLOAT, &dp.iou},     {NULL, "--max-det", CLI_INT, &dp.max_det},
-        {NULL, "--square", CLI_FLAG, &square},   {NULL, "--agnostic", CLI_FLAG, &agnostic},
-        {NULL, "--json", CLI_FLAG, &json},       {"-o", "--output", CLI_STRING, &dir},
-        {NULL, "--no-save", CLI_FLAG, &nosave},  {"-t", "--threads", CLI_INT, &threads},
+    detect_opts o;
+    memset(&o, 0, sizeof o);
+    o.imgsz = "640";
+    o.project = "runs/detect";
+    o.name = "predict";
+    o.dp = gy_detect_default_params();
+    cli_list sources = {0};
+    const cli_opt opts[] = {
+        {"-w", "--weights", CLI_STRING, &o.weights, "WEIGHTS", "the model's .safetensors", 0, 0},
+        {"-m", "--model", CLI_STRING, &o.config, "CONFIG",
+         "model YAML (default: the one stored in the weights); a bare name such as yolov8n.yaml "
+         "is also looked for among the shipped configs", 0, 0},
+        {NULL, "--imgsz", CLI_STRING, &o.imgsz, "SIZE",
+         "input size: the long side, or HEIGHT,WIDTH; rounded up to the stride", 0, 0},
+        {NULL, "--conf", CLI_FLOAT, &o.dp.conf, "X", "confidence threshold", 0, 1},
+        {NULL, "--iou", CLI_FLOAT, &o.dp.iou, "X", "NMS IoU threshold", 0, 1},
+        {NULL, "--max-det", CLI_INT, &o.dp.max_det, "N", "most boxes per image", 1, 100000},
+        {NULL, "--classes", CLI_STRING, &o.classes, "IDS",
+         "keep only these class ids, e.g. 0,2 (default all)", 0, 0},
+        {NULL, "--agnostic", CLI_FLAG, &o.agnostic, NULL, "class-agnostic NMS", 0, 0},
+        {NULL, "--square", CLI_FLAG, &o.square, NULL,
+         "letterbox to a square SIZE x SIZE instead of the smallest stride rectangle", 0, 0},
+        {"-t", "--threads", CLI_INT, &o.threads, "N", "threads (0 = all cores)", 0, 1024},
+        {NULL, "--save-txt", CLI_FLAG, &o.save_txt, NULL,
+         "YOLO label files labels/NAME.txt: class cx cy w h, normalised (none without boxes)", 0, 0},
+        {NULL, "--save-conf", CLI_FLAG, &o.save_conf, NULL,
+         "with --save-txt: the confidence as a sixth column", 0, 0},
+        {NULL, "--save-crop", CLI_FLAG, &o.save_crop, NULL,
+         "each box cut out to crops/CLASS/NAME.jpg", 0, 0},
+        {NULL, "--save-json", CLI_FLAG, &o.save_json, NULL,
+         "COCO results predictions.json (image_id, category_id, bbox x,y,w,h, score; COCO's 91 "
+         "ids when the model has 80 classes)", 0, 0},
+        {NULL, "--no-save", CLI_FLAG, &o.no_save, NULL, "no annotated images", 0, 0},
+        {NULL, "--line-width", CLI_INT, &o.line_width, "N",
+         "box line width in pixels; the label font follows (0 = scaled to the image)", 0, 1000},
+        {NULL, "--hide-labels", CLI_FLAG, &o.hide_labels, NULL, "draw boxes without labels", 0, 0},
+        {NULL, "--hide-conf", CLI_FLAG, &o.hide_conf, NULL, "labels without the score", 0, 0},
+        {NULL, "--json", CLI_FLAG, &o.json, NULL, "one JSON object per image on stdout", 0, 0},
+        {NULL, "--project", CLI_STRING, &o.project, "DIR", "folder of the run folders", 0, 0},
+        {NULL, "--name", CLI_STRING, &o.name, "NAME", "run folder name, numbered when it exists", 0, 0},
+        {NULL, "--exist-ok", CLI_FLAG, &o.exist_ok, NULL,
+         "reuse PROJECT/NAME instead of numbering a new one", 0, 0},
+        {"-o", "--output", CLI_STRING, &o.dir, "DIR",
+         "write into exactly this folder (instead of PROJECT/NAME)", 0, 0},
+        {"-q", "--quiet", CLI_FLAG, &o.quiet, NULL, "no progress lines or summary", 0, 0},
     };
-    int rc = cli_parse("detect", argc, argv, 2, opts, sizeof opts / sizeof opts[0], &images);
-    if (!rc && (!weights || images.count == 0)) {
-        fprintf(stderr, "ghostyolo detect: needs -w WEIGHTS and at least one IMAGE\n");
-        rc = EXIT_USAGE;
-    }
-    if (!rc && (dp.imgsz <= 0 || dp.imgsz % 32 || dp.imgsz > 8192 || !(dp.conf >= 0 && dp.conf <= 1) ||
-                !(dp.iou >= 0 && dp.iou <= 1) || dp.max_det < 1 || threads < 0)) {
-        fprintf(stderr, "ghostyolo detect: --imgsz must be a multiple of 32 up to 8192, --conf and "
-                        "--iou in [0, 1], --max-det >= 1, --threads >= 0\n");
-        rc = EXIT_USAGE;
-    }
+    const cli_verb verb = {"detect", "-w WEIGHTS [options] SOURCE...", detect_about, opts,
+                           (int)(sizeof opts / sizeof opts[0])};
+    int rc = cli_parse(&verb, argc, argv, &sources);
     if (rc) {
-        free(images.items);
-        return rc;
+        free(sources.items);
+        return rc == CLI_HELP ? EXIT_OK : rc;
     }
-    dp.square = square;
-    dp.agnostic = agnostic;
+    if (!o.weights || sources.count == 0) {
+        fprintf(stderr, "ghostyolo detect: needs -w WEIGHTS and at least one SOURCE "
+                        "(see 'ghostyolo detect --help')\n");
+        free(sources.items);
+        return EXIT_USAGE;
+    }
+    if (!o.name[0] || strchr(o.name, '/')) {
+        cli_bad_value(&verb, "--name", o.name, "must be a folder name without '/'");
+        free(sources.items);
+        return EXIT_USAGE;
+    }
+    o.dp.square = o.square;
+    o.dp.agnostic = o.agnostic;
+
+    run_state r;
+    memset(&r, 0, sizeof r);
+    r.o = &o;
+    r.verb = &verb;
     gy_model_params mp = gy_model_default_params();
     mp.log = cli_log;
     gy_session_params sp = gy_session_default_params();
-    sp.num_threads = threads;
-    gy_model *model = NULL;
-    gy_session *sess = NULL;
+    sp.num_threads = o.threads;
     gy_error err;
     gy_status st;
-    if ((st = gy_model_load(config, weights, &mp, &model, &err)) != GY_OK ||
-        (st = gy_session_create(model, &sp, &sess, &err)) != GY_OK) {
+    char cfgbuf[CLI_PATH_MAX];
+    const char *config = o.config ? cli_find_config(o.config, cfgbuf, sizeof cfgbuf) : NULL;
+    if ((st = gy_model_load(config, o.weights, &mp, &r.model, &err)) != GY_OK ||
+        (st = gy_session_create(r.model, &sp, &r.sess, &err)) != GY_OK) {
         cli_error(&err);
-        gy_model_free(model);
-        free(images.items);
+        gy_model_free(r.model);
+        free(sources.items);
         return cli_exit_for(st);
     }
-    if (!nosave && make_dirs(dir) != 0) {
-        fprintf(stderr, "ghostyolo detect: cannot create %s: %s\n", dir, strerror(errno));
-        rc = EXIT_CANTCREAT;
+    gy_model_info info;
+    gy_model_get_info(r.model, &info);
+    r.nc = info.nc;
+    int stride = 32;
+    for (int i = 0; i < info.num_strides; i++)
+        stride = info.strides[i] > stride ? info.strides[i] : stride;
+    int *class_ids = NULL;
+    rc = parse_imgsz(&verb, o.imgsz, stride, o.quiet, &o.dp);
+    if (!rc && o.classes) {
+        rc = parse_classes(&verb, o.classes, r.nc, &class_ids, &o.dp.num_classes);
+        o.dp.classes = class_ids;
     }
-    for (int i = 0; i < images.count && rc != EXIT_CANTCREAT; i++) {
-        const char *path = images.items[i];
-        gy_image *img = NULL;
-        gy_detections *d = NULL;
-        int r = 0;
-        if ((st = gy_image_load(path, &img, &err)) != GY_OK) {
-            cli_error(&err); /* names the file */
-            r = cli_exit_for(st);
-        } else if ((st = gy_detect(sess, img, &dp, &d, &err)) != GY_OK) {
-            fprintf(stderr, "ghostyolo: %s: %s\n", path, err.message);
-            /* the options were checked above: what gy_detect still refuses is the image */
-            r = st == GY_ERR_ARGUMENT ? EXIT_DATAERR : cli_exit_for(st);
+    r.saving = !o.no_save || o.save_txt || o.save_crop || o.save_json;
+    if (!rc && r.saving)
+        rc = out_make_run_dir(o.dir, o.project, o.name, o.exist_ok, r.run, sizeof r.run);
+    cli_sources *src = NULL;
+    if (!rc && (rc = cli_sources_open((const char *const *)sources.items, sources.count, stdin,
+                                      &src)) != 0)
+        fprintf(stderr, "ghostyolo detect: out of memory listing the sources\n");
+    int total = src ? cli_sources_total(src) : 0;
+    cli_source_item it;
+    int index = 0, fatal = 0, got = 0;
+    while (!rc && !fatal && (got = cli_sources_next(src, &it)) == 1) {
+        index++;
+        int r1;
+        if (it.error) {
+            report_bad(&o, index, total, it.path, it.error);
+            r1 = EXIT_DATAERR;
         } else {
-            if (json)
-                r = print_json(path, img, d, model);
-            if (!r && !nosave)
-                r = save_outputs(dir, path, img, d, model);
+            r1 = process(&r, it.path, index, total);
         }
-        if (r && !rc)
-            rc = r;
-        gy_detections_free(d);
-        gy_image_free(img);
+        if (r1 == EXIT_DATAERR)
+            r.failed++;
+        else if (r1)
+            fatal = r1;
     }
-    gy_session_free(sess);
-    gy_model_free(model);
-    free(images.items);
+    if (!rc && !fatal && got < 0) {
+        fprintf(stderr, "ghostyolo detect: out of memory listing the sources\n");
+        fatal = EXIT_SOFTWARE;
+    }
+    if (!rc && !fatal && r.saving && o.save_json)
+        fatal = out_coco_write(r.coco, r.run);
+    if (!rc && !o.quiet) {
+        if (r.seen)
+            fprintf(stderr, "Speed: %.1fms preprocess, %.1fms inference, %.1fms postprocess per "
+                            "image at shape (1, 3, %d, %d)\n", r.pre_ms / r.seen, r.inf_ms / r.seen,
+                    r.post_ms / r.seen, r.last_h, r.last_w);
+        if (r.saving) {
+            fprintf(stderr, "Results saved to %s\n", r.run);
+            if (o.save_txt)
+                fprintf(stderr, "%d label%s saved to %s/labels\n", r.labels,
+                        r.labels == 1 ? "" : "s", r.run);
+        }
+    }
+    if (!rc && index == 0 && !fatal) {
+        fprintf(stderr, "ghostyolo detect: no images in the sources given\n");
+        rc = EXIT_NOINPUT;
+    }
+    if (!rc)
+        rc = fatal ? fatal : r.failed ? EXIT_DATAERR : EXIT_OK;
+    cli_sources_free(src);
+    out_coco_free(r.coco);
+    out_names_free(&r.used);
+    free(class_ids);
+    gy_session_free(r.sess);
+    gy_model_free(r.model);
+    free(sources.items);
     return rc;
 }

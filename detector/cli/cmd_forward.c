@@ -21,17 +21,26 @@ int cmd_forward(int argc, char **argv)
     const char *scale = NULL;
     int nc = 0, threads = 0;
     cli_list pos = {0};
-    cli_opt opts[] = {
-        {"-m", "--model", CLI_STRING, &config},   {"-w", "--weights", CLI_STRING, &weights},
-        {"-i", "--input", CLI_STRING, &input},    {NULL, "--shape", CLI_STRING, &shape},
-        {"-o", "--output", CLI_STRING, &output},  {NULL, "--nc", CLI_INT, &nc},
-        {NULL, "--scale", CLI_STRING, &scale},    {"-t", "--threads", CLI_INT, &threads},
+    const cli_opt opts[] = {
+        {"-m", "--model", CLI_STRING, &config, "CONFIG",
+         "model YAML (default: the one in the weights)", 0, 0},
+        {"-w", "--weights", CLI_STRING, &weights, "WEIGHTS", "weights (.safetensors)", 0, 0},
+        {"-i", "--input", CLI_STRING, &input, "IN.f32", "float32 NCHW input tensor", 0, 0},
+        {NULL, "--shape", CLI_STRING, &shape, "1,3,H,W", "the input's shape", 0, 0},
+        {"-o", "--output", CLI_STRING, &output, "OUT.f32", "where the raw output goes", 0, 0},
+        {NULL, "--nc", CLI_INT, &nc, "N", "class count (0 = the YAML's)", 0, 100000},
+        {NULL, "--scale", CLI_STRING, &scale, "X", "scale key (n, s, m, l, x)", 0, 0},
+        {"-t", "--threads", CLI_INT, &threads, "N", "threads (0 = all cores)", 0, 1024},
     };
-    int rc = cli_parse("forward", argc, argv, 2, opts, sizeof opts / sizeof opts[0], &pos);
+    const cli_verb verb = {"forward", "-w WEIGHTS --input IN.f32 --shape 1,3,H,W -o OUT.f32 [options]",
+                           "Runs the network on a raw tensor and writes the raw head output\n"
+                           "(1, 4+nc, anchors) as float32, for parity checks.",
+                           opts, (int)(sizeof opts / sizeof opts[0])};
+    int rc = cli_parse(&verb, argc, argv, &pos);
     int npos = pos.count;
     free(pos.items);
     if (rc)
-        return rc;
+        return rc == CLI_HELP ? EXIT_OK : rc;
     int h, w;
     if (npos || !weights || !input || !shape || !output) {
         fprintf(stderr, "ghostyolo forward: needs -w WEIGHTS --input IN.f32 --shape 1,3,H,W "

@@ -2,6 +2,7 @@
  * activation memory (and measured milliseconds), the summaries unfused and fused, the checkpoint
  * size estimate; with several models a comparison table in the published layout. */
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,7 +148,8 @@ static const char *const table_configs[4] = {
 
 static int default_configs(cli_list *configs, char paths[4][1200])
 {
-    const char *dirs[2] = {"configs", GY_INSTALLED_CONFIGS};
+    const char *shipped = cli_configs_dir();
+    const char *dirs[2] = {"configs", shipped ? shipped : "configs"};
     for (int d = 0; d < 2; d++) {
         int found = 1;
         for (int k = 0; k < 4 && found; k++) {
@@ -171,7 +173,8 @@ static int default_configs(cli_list *configs, char paths[4][1200])
         return 0;
     }
     fprintf(stderr, "ghostyolo stats: no config given and the table configs (%s, ...) are neither in "
-                    "./configs nor in %s\n", table_configs[0], GY_INSTALLED_CONFIGS);
+                    "./configs nor in %s\n", table_configs[0],
+            shipped ? shipped : "a configs folder beside the executable");
     return EXIT_NOINPUT;
 }
 
@@ -180,43 +183,72 @@ int cmd_stats(int argc, char **argv)
     const char *scale = NULL;
     int nc = 0, json = 0, measure = 0, unfused = 0, threads = 0;
     gy_stats_params sp = gy_stats_default_params();
-    cli_list configs = {0}; /* -m CONFIG and bare paths alike */
-    cli_opt opts[] = {
-        {"-m", "--model", CLI_LIST, &configs}, {NULL, "--scale", CLI_STRING, &scale},
-        {NULL, "--nc", CLI_INT, &nc},          {NULL, "--imgsz", CLI_INT, &sp.imgsz},
-        {NULL, "--json", CLI_FLAG, &json},     {NULL, "--measure", CLI_FLAG, &measure},
-        {NULL, "--runs", CLI_INT, &sp.runs},   {NULL, "--unfused", CLI_FLAG, &unfused},
-        {"-t", "--threads", CLI_INT, &threads},
+    cli_list configs = {0}, weights = {0}; /* -m CONFIG and bare paths alike */
+    const cli_opt opts[] = {
+        {"-m", "--model", CLI_LIST, &configs, "CONFIG", "model YAML (repeatable)", 0, 0},
+        {"-w", "--weights", CLI_LIST, &weights, "WEIGHTS",
+         "weights; alone, the YAML in their metadata (repeatable)", 0, 0},
+        {NULL, "--scale", CLI_STRING, &scale, "X", "scale key (n, s, m, l, x)", 0, 0},
+        {NULL, "--nc", CLI_INT, &nc, "N", "class count (0 = the YAML's; 1 for the default table)",
+         0, 100000},
+        {NULL, "--imgsz", CLI_INT, &sp.imgsz, "N", "square input size, a multiple of 32", 32, 8192},
+        {NULL, "--json", CLI_FLAG, &json, NULL, "the report as JSON on stdout", 0, 0},
+        {NULL, "--measure", CLI_FLAG, &measure, NULL,
+         "run the model and time each row (synthetic weights without -w)", 0, 0},
+        {NULL, "--runs", CLI_INT, &sp.runs, "N", "timed runs with --measure (median)", 1, 10000},
+        {NULL, "--unfused", CLI_FLAG, &unfused, NULL, "comparison table of unfused models", 0, 0},
+        {"-t", "--threads", CLI_INT, &threads, "N", "threads with --measure (0 = all cores)", 0,
+         1024},
     };
-    int rc = cli_parse("stats", argc, argv, 2, opts, sizeof opts / sizeof opts[0], &configs);
+    const cli_verb verb = {
+        "stats", "[-m CONFIG | -w WEIGHTS | MODEL...] [options]",
+        "Per row and per model: layers, parameters, GFLOPs, output shapes, activation memory,\n"
+        "checkpoint size (and measured times); with several models a comparison table. A MODEL is a\n"
+        "config YAML or weights (-w, or a positional .safetensors: the YAML in their metadata).\n"
+        "Without one: the published table (YOLOv8s and its Ghost variants, nc=1).",
+        opts, (int)(sizeof opts / sizeof opts[0])};
+    int rc = cli_parse(&verb, argc, argv, &configs);
+    if (rc) {
+        free(configs.items);
+        free(weights.items);
+        return rc == CLI_HELP ? EXIT_OK : rc;
+    }
     char defaults[4][1200];
-    if (!rc && configs.count == 0) {
+    if (configs.count == 0 && weights.count == 0) {
         rc = default_configs(&configs, defaults);
         if (!nc)
             nc = 1; /* the published table was trained on one class */
     }
-    if (!rc && (configs.count == 0 || sp.imgsz <= 0 || sp.imgsz % 32 || sp.imgsz > 8192 || nc < 0 ||
-                sp.runs < 1 || sp.runs > 10000 || threads < 0)) {
-        fprintf(stderr, "ghostyolo stats: needs CONFIG... (--imgsz a multiple of 32 up to 8192, "
-                        "--nc >= 1, --runs 1..10000)\n");
+    if (!rc && sp.imgsz % 32) {
+        char v[16];
+        snprintf(v, sizeof v, "%d", sp.imgsz);
+        cli_bad_value(&verb, "--imgsz", v, "must be a multiple of 32");
         rc = EXIT_USAGE;
     }
+    cli_model_list list = {NULL, 0};
+    if (!rc)
+        rc = cli_model_list_make(&configs, &weights, &list);
     sp.measure = measure;
     sp.num_threads = threads;
-    gy_model **models = calloc((size_t)configs.count + 1, sizeof *models);
-    gy_stats **all = calloc((size_t)configs.count + 1, sizeof *all);
+    int count = list.count;
+    gy_model **models = calloc((size_t)count + 1, sizeof *models);
+    gy_stats **all = calloc((size_t)count + 1, sizeof *all);
     if (!rc && (!models || !all)) {
         fprintf(stderr, "ghostyolo stats: out of memory\n");
         rc = EXIT_SOFTWARE;
     }
-    for (int k = 0; k < configs.count && !rc; k++) {
+    for (int k = 0; k < count && !rc; k++) {
         gy_model_params mp = gy_model_default_params();
         mp.scale = scale;
         mp.nc = nc;
         mp.log = cli_log;
-        mp.synthetic_weights = measure;
+        mp.synthetic_weights = measure && !list.items[k].weights;
         gy_error err;
-        gy_status st = gy_model_load(configs.items[k], NULL, &mp, &models[k], &err);
+        char buf[CLI_PATH_MAX];
+        const char *cfg = list.items[k].config;
+        if (cfg)
+            cfg = cli_find_config(cfg, buf, sizeof buf);
+        gy_status st = gy_model_load(cfg, list.items[k].weights, &mp, &models[k], &err);
         if (st == GY_OK)
             st = gy_model_stats(models[k], &sp, &all[k], &err);
         if (st != GY_OK) {
@@ -227,7 +259,7 @@ int cmd_stats(int argc, char **argv)
     if (!rc && json) {
         cJSON *root = cJSON_CreateObject();
         cJSON *arr = root ? cJSON_AddArrayToObject(root, "models") : NULL;
-        for (int k = 0; arr && k < configs.count; k++)
+        for (int k = 0; arr && k < count; k++)
             cJSON_AddItemToArray(arr, model_json(all[k], measure));
         char *text = arr ? cJSON_Print(root) : NULL;
         cJSON_Delete(root);
@@ -240,17 +272,17 @@ int cmd_stats(int argc, char **argv)
             free(text);
         }
     } else if (!rc) {
-        for (int k = 0; k < configs.count; k++) {
+        for (int k = 0; k < count; k++) {
             print_text(all[k], measure);
-            if (k + 1 < configs.count)
+            if (k + 1 < count)
                 printf("\n");
         }
-        if (configs.count > 1)
-            print_table(all, configs.count, !unfused, measure);
+        if (count > 1)
+            print_table(all, count, !unfused, measure);
     }
     if (!rc && fflush(stdout) != 0)
         rc = EXIT_CANTCREAT;
-    for (int k = 0; k < configs.count; k++) {
+    for (int k = 0; k < count; k++) {
         if (all)
             gy_stats_free(all[k]);
         if (models)
@@ -258,6 +290,8 @@ int cmd_stats(int argc, char **argv)
     }
     free(all);
     free(models);
+    free(list.items);
     free(configs.items);
+    free(weights.items);
     return rc;
 }

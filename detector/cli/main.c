@@ -1,35 +1,50 @@
-/* main.c - ghostyolo: verbs forward, detect, info. */
+/* main.c - ghostyolo: verbs detect, info, stats, forward, bench. */
 #include <stdio.h>
 #include <string.h>
 
 #include "detector/cli/cli.h"
 
+typedef struct verb_entry {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} verb_entry;
+
+static const verb_entry verbs[] = {
+    {"detect", cmd_detect, "find objects in images, folders, patterns, lists or stdin"},
+    {"info", cmd_info, "the ultralytics build table and model summary"},
+    {"stats", cmd_stats, "per-row and per-model layers, parameters, GFLOPs, size; comparisons"},
+    {"forward", cmd_forward, "raw head output of a raw input tensor (parity checks)"},
+    {"bench", cmd_bench, "forward-pass timing beside the machine's GEMM rate"},
+};
+#define NVERBS ((int)(sizeof verbs / sizeof verbs[0]))
+
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: ghostyolo VERB [options]\n"
-            "\n"
-            "  detect  -w WEIGHTS [-m CONFIG] [--imgsz 640] [--conf 0.25] [--iou 0.7]\n"
-            "          [--max-det 300] [--square] [--agnostic] [--json] [-o DIR] [--threads N]\n"
-            "          IMAGE...\n"
-            "          find objects; writes annotated images (and YOLO label files) to DIR,\n"
-            "          with --json one JSON object per image on stdout\n"
-            "  info    -m CONFIG [--scale X] [--nc N] [--imgsz 640]\n"
-            "          the ultralytics build table and model summary\n"
-            "  stats   [CONFIG...] [--nc N] [--scale X] [--imgsz 640] [--json] [--unfused]\n"
-            "          [--measure [--runs 5] [--threads N]]\n"
-            "          per-row and per-model layers, parameters, GFLOPs, size; with several\n"
-            "          configs a comparison table (--measure times each row); no CONFIG: the\n"
-            "          published table (YOLOv8s and its Ghost variants, nc=1)\n"
-            "  forward -m CONFIG -w WEIGHTS --input IN.f32 --shape 1,3,H,W -o OUT.f32\n"
-            "          [--nc N] [--scale X] [--threads N]\n"
-            "          raw head output (1, 4+nc, anchors) as float32 for parity checks\n"
-            "  bench   -w WEIGHTS | -m CONFIG [--imgsz 640] [--runs 10] [--threads N]\n"
-            "          forward-pass timing beside the machine's GEMM rate (same run)\n"
-            "  help    this text\n"
-            "\n"
-            "exit codes: 0 ok, 64 usage, 65 bad data, 66 unreadable input, 70 internal,\n"
-            "            73 output failure\n");
+    fprintf(f, "usage: ghostyolo VERB [options] [arguments]\n\nverbs:\n");
+    for (int i = 0; i < NVERBS; i++)
+        fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].summary);
+    fprintf(f, "  %-8s %s\n", "help", "this text and every verb's options");
+    fprintf(f, "\n'ghostyolo VERB --help' shows a verb's options.\n"
+               "exit codes: 0 ok, 64 usage, 65 bad data, 66 unreadable input, 70 internal,\n"
+               "            73 output failure\n");
+}
+
+/* The global help: the verb list, then each verb's own help (from its option table). */
+static int full_help(void)
+{
+    usage(stdout);
+    for (int i = 0; i < NVERBS; i++) {
+        char prog[] = "ghostyolo", help[] = "--help";
+        char name[16];
+        snprintf(name, sizeof name, "%s", verbs[i].name);
+        char *args[] = {prog, name, help, NULL};
+        printf("\n");
+        fflush(stdout);
+        if (verbs[i].run(3, args) != EXIT_OK)
+            return EXIT_SOFTWARE;
+    }
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_CANTCREAT;
 }
 
 int main(int argc, char **argv)
@@ -39,20 +54,11 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *verb = argv[1];
-    if (strcmp(verb, "forward") == 0)
-        return cmd_forward(argc, argv);
-    if (strcmp(verb, "info") == 0)
-        return cmd_info(argc, argv);
-    if (strcmp(verb, "detect") == 0)
-        return cmd_detect(argc, argv);
-    if (strcmp(verb, "bench") == 0)
-        return cmd_bench(argc, argv);
-    if (strcmp(verb, "stats") == 0)
-        return cmd_stats(argc, argv);
-    if (strcmp(verb, "help") == 0 || strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0) {
-        usage(stdout);
-        return EXIT_OK;
-    }
+    for (int i = 0; i < NVERBS; i++)
+        if (strcmp(verb, verbs[i].name) == 0)
+            return verbs[i].run(argc, argv);
+    if (strcmp(verb, "help") == 0 || strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0)
+        return full_help();
     if (strcmp(verb, "--version") == 0) {
         printf("ghostyolo %s\n", GY_VERSION_STRING);
         return EXIT_OK;

@@ -1,0 +1,336 @@
+/* sources.c - expands detect's sources into a stream of image paths and errors (see sources.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "detector/cli/sources.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "detector/cli/cli.h"
+
+typedef struct item {
+    char *path;
+    char *error;
+} item;
+
+typedef struct queue {
+    item *items;
+    size_t count, cap, next;
+} queue;
+
+struct cli_sources {
+    const char *const *args;
+    int nargs, arg;  /* the argument being expanded */
+    FILE *in;
+    int has_stdin;
+    queue q;          /* expanded items waiting */
+    item cur;         /* the item last returned (owned) */
+    char *line;       /* getline buffer */
+    size_t line_cap;
+    int total;
+    int nomem;
+};
+
+static const char *const image_exts[] = {"bmp", "dng", "gif", "jpeg", "jpg", "mpo",
+                                         "pfm", "png", "tif", "tiff", "webp"};
+
+int cli_is_image_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash + 1 : path, '.');
+    if (!dot)
+        return 0;
+    for (size_t i = 0; i < sizeof image_exts / sizeof image_exts[0]; i++)
+        if (strcasecmp(dot + 1, image_exts[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+static void push(cli_sources *s, const char *path, const char *error)
+{
+    queue *q = &s->q;
+    if (q->count == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 64;
+        item *p = realloc(q->items, sizeof *p * cap);
+        if (!p) {
+            s->nomem = 1;
+            return;
+        }
+        q->items = p;
+        q->cap = cap;
+    }
+    item it = {dup_str(path), error ? dup_str(error) : NULL};
+    if (!it.path || (error && !it.error)) {
+        free(it.path);
+        free(it.error);
+        s->nomem = 1;
+        return;
+    }
+    q->items[q->count++] = it;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A folder: its images sorted by name; subfolders are errors; other files are passed over. */
+static void expand_dir(cli_sources *s, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        push(s, dir, strerror(errno));
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue; /* ".", ".." and hidden entries, as a "*.*" glob skips them */
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **p = realloc(names, sizeof *p * cap);
+            if (!p) {
+                s->nomem = 1;
+                break;
+            }
+            names = p;
+        }
+        if (!(names[n] = dup_str(e->d_name))) {
+            s->nomem = 1;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    size_t dl = strlen(dir);
+    int slash = dl > 0 && dir[dl - 1] == '/';
+    for (size_t i = 0; i < n; i++) {
+        size_t len = dl + strlen(names[i]) + 2;
+        char *path = malloc(len);
+        if (!path) {
+            s->nomem = 1;
+            break;
+        }
+        snprintf(path, len, "%s%s%s", dir, slash ? "" : "/", names[i]);
+        struct stat sb;
+        if (stat(path, &sb) != 0) {
+            if (cli_is_image_name(path))
+                push(s, path, strerror(errno));
+        } else if (S_ISDIR(sb.st_mode)) {
+            push(s, path, "a folder inside a source folder (subfolders are not searched)");
+        } else if (cli_is_image_name(path)) {
+            push(s, path, S_ISREG(sb.st_mode) ? NULL : "not a regular file");
+        }
+        free(path);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static int has_glob_chars(const char *p)
+{
+    return strpbrk(p, "*?[") != NULL;
+}
+
+/* A file, folder or pattern (not a list). */
+static void expand_path(cli_sources *s, const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode))
+            expand_dir(s, path);
+        else
+            push(s, path, S_ISREG(sb.st_mode) ? NULL : "not a regular file");
+        return;
+    }
+    int saved = errno;
+    if (!has_glob_chars(path)) {
+        push(s, path, strerror(saved));
+        return;
+    }
+    glob_t g;
+    int rc = glob(path, 0, NULL, &g);
+    if (rc == GLOB_NOMATCH) {
+        push(s, path, "no file matches this pattern");
+    } else if (rc != 0) {
+        push(s, path, rc == GLOB_NOSPACE ? "out of memory expanding the pattern"
+                                         : "cannot read a folder of this pattern");
+    } else {
+        /* glob sorts by strcoll; in the C locale (never changed here) that is byte order */
+        size_t found = 0;
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+            const char *m = g.gl_pathv[i];
+            if (stat(m, &sb) != 0) {
+                push(s, m, strerror(errno));
+                found++;
+            } else if (S_ISDIR(sb.st_mode)) {
+                push(s, m, "a folder matched by a pattern (folders are not searched)");
+                found++;
+            } else if (cli_is_image_name(m)) {
+                push(s, m, S_ISREG(sb.st_mode) ? NULL : "not a regular file");
+                found++;
+            }
+        }
+        if (!found)
+            push(s, path, "the pattern matches no image file");
+    }
+    if (rc != GLOB_NOMATCH)
+        globfree(&g);
+}
+
+/* Strips surrounding blanks and a trailing CR/LF in place. */
+static char *trim(char *line)
+{
+    while (*line == ' ' || *line == '\t')
+        line++;
+    size_t n = strlen(line);
+    while (n > 0 && strchr(" \t\r\n", line[n - 1]))
+        line[--n] = '\0';
+    return line;
+}
+
+static int ends_with_txt(const char *p)
+{
+    size_t n = strlen(p);
+    return n > 4 && strcasecmp(p + n - 4, ".txt") == 0;
+}
+
+/* A .txt list: one path per line, relative to the list's folder. */
+static void expand_list(cli_sources *s, const char *list)
+{
+    FILE *f = fopen(list, "r");
+    if (!f) {
+        push(s, list, strerror(errno));
+        return;
+    }
+    const char *slash = strrchr(list, '/');
+    size_t dl = slash ? (size_t)(slash - list) + 1 : 0; /* the folder with its slash */
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) != -1 && !s->nomem) {
+        char *p = trim(line);
+        if (!*p)
+            continue;
+        if (p[0] == '/' || dl == 0) {
+            expand_path(s, p);
+            continue;
+        }
+        size_t len = dl + strlen(p) + 1;
+        char *full = malloc(len);
+        if (!full) {
+            s->nomem = 1;
+            break;
+        }
+        snprintf(full, len, "%.*s%s", (int)dl, list, p);
+        expand_path(s, full);
+        free(full);
+    }
+    if (ferror(f))
+        push(s, list, "read error");
+    free(line);
+    fclose(f);
+}
+
+static void expand_arg(cli_sources *s, const char *arg)
+{
+    struct stat sb;
+    if (ends_with_txt(arg) && stat(arg, &sb) == 0 && S_ISREG(sb.st_mode))
+        expand_list(s, arg);
+    else
+        expand_path(s, arg);
+}
+
+int cli_sources_open(const char *const *args, int count, FILE *in, cli_sources **out)
+{
+    cli_sources *s = calloc(1, sizeof *s);
+    if (!s)
+        return EXIT_SOFTWARE;
+    s->args = args;
+    s->nargs = count;
+    s->in = in;
+    for (int i = 0; i < count; i++)
+        if (strcmp(args[i], "-") == 0)
+            s->has_stdin = 1;
+    s->total = -1;
+    if (!s->has_stdin) {
+        /* expand everything now: the progress lines can then say "3/128" */
+        for (; s->arg < count && !s->nomem; s->arg++)
+            expand_arg(s, args[s->arg]);
+        s->total = (int)s->q.count;
+    }
+    if (s->nomem) {
+        cli_sources_free(s);
+        return EXIT_SOFTWARE;
+    }
+    *out = s;
+    return 0;
+}
+
+int cli_sources_total(const cli_sources *s)
+{
+    return s->total;
+}
+
+int cli_sources_next(cli_sources *s, cli_source_item *out)
+{
+    free(s->cur.path);
+    free(s->cur.error);
+    s->cur.path = s->cur.error = NULL;
+    while (s->q.next == s->q.count) {
+        s->q.next = s->q.count = 0;
+        if (s->arg >= s->nargs || s->nomem)
+            return 0;
+        const char *a = s->args[s->arg];
+        if (strcmp(a, "-") == 0) {
+            /* one line at a time, so a pipe is processed as it arrives */
+            if (!s->in || getline(&s->line, &s->line_cap, s->in) == -1) {
+                s->arg++;
+                continue;
+            }
+            char *p = trim(s->line);
+            if (*p)
+                expand_path(s, p);
+        } else {
+            expand_arg(s, a);
+            s->arg++;
+        }
+        if (s->nomem)
+            return -1;
+    }
+    s->cur = s->q.items[s->q.next++];
+    out->path = s->cur.path;
+    out->error = s->cur.error;
+    return 1;
+}
+
+void cli_sources_free(cli_sources *s)
+{
+    if (!s)
+        return;
+    for (size_t i = s->q.next; i < s->q.count; i++) {
+        free(s->q.items[i].path);
+        free(s->q.items[i].error);
+    }
+    free(s->q.items);
+    free(s->cur.path);
+    free(s->cur.error);
+    free(s->line);
+    free(s);
+}
