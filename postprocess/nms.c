@@ -35,6 +35,7 @@ gy_nms_params gy_nms_default_params(void)
     p.max_nms = 30000;
     p.agnostic = 0;
     p.max_wh = 7680.0f;
+    p.multi_label = 0;
     return p;
 }
 
@@ -59,7 +60,9 @@ static int candidate_cmp(const void *pa, const void *pb)
         return -1;
     if (a->score < b->score)
         return 1;
-    return (a->anchor > b->anchor) - (a->anchor < b->anchor);
+    if (a->anchor != b->anchor)
+        return (a->anchor > b->anchor) - (a->anchor < b->anchor);
+    return (a->class_id > b->class_id) - (a->class_id < b->class_id);
 }
 
 /* std::max / std::min as torchvision uses them (including what they do with NaN). */
@@ -125,6 +128,30 @@ static void best_classes(const float *pred, int nc, int anchors, float *best, in
     }
 }
 
+/* multi_label: (cls > conf).nonzero() on the candidate anchors, anchor-major, class ascending. */
+static size_t multi_label_count(const float *pred, int nc, size_t na, size_t a, float conf)
+{
+    size_t k = 0;
+    for (int c = 0; c < nc; c++)
+        k += pred[(size_t)(4 + c) * na + a] > conf;
+    return k;
+}
+
+static size_t multi_label_fill(const float *pred, int nc, size_t na, size_t a, float conf,
+                               nms_candidate *cand, size_t n)
+{
+    for (int c = 0; c < nc; c++) {
+        const float v = pred[(size_t)(4 + c) * na + a];
+        if (v > conf) {
+            cand[n].score = v;
+            cand[n].anchor = (int)a;
+            cand[n].class_id = c;
+            n++;
+        }
+    }
+    return n;
+}
+
 gy_status gy_nms(const float *pred, int channels, int anchors, const gy_nms_params *p,
                  gy_box **out, int *count, gy_error *err)
 {
@@ -164,7 +191,7 @@ gy_status gy_nms(const float *pred, int channels, int anchors, const gy_nms_para
     size_t n = 0;
     for (size_t a = 0; a < na; a++)
         if (best[a] > conf)
-            n++;
+            n += p->multi_label ? multi_label_count(pred, nc, na, a, conf) : 1;
     if (n == 0)
         goto done;
     if (!gy_mul_size(n, sizeof *cand, &bytes) || !(cand = malloc(bytes))) {
@@ -173,7 +200,9 @@ gy_status gy_nms(const float *pred, int channels, int anchors, const gy_nms_para
     }
     n = 0;
     for (size_t a = 0; a < na; a++) {
-        if (best[a] > conf) {
+        if (best[a] > conf && p->multi_label) {
+            n = multi_label_fill(pred, nc, na, a, conf, cand, n);
+        } else if (best[a] > conf) {
             cand[n].score = best[a];
             cand[n].anchor = (int)a;
             cand[n].class_id = cls[a];

@@ -11,6 +11,8 @@ typedef struct gy_nms_params {
     int max_nms;     /* 30000: candidates kept (best scores) before NMS */
     int agnostic;
     float max_wh;    /* 7680: class offset for per-class NMS */
+    int multi_label; /* 0: one candidate per anchor (its best class); 1: one per class whose
+                        score > conf, among anchors whose best score > conf (validation) */
 } gy_nms_params;
 
 gy_nms_params gy_nms_default_params(void);
