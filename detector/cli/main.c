@@ -1,4 +1,4 @@
-/* main.c - ghostyolo: verbs forward, detect, info. */
+/* main.c - ghostyolo: verbs forward, detect, info, stats, bench, val. */
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +26,10 @@ static void usage(FILE *f)
             "          raw head output (1, 4+nc, anchors) as float32 for parity checks\n"
             "  bench   -w WEIGHTS | -m CONFIG [--imgsz 640] [--runs 10] [--threads N]\n"
             "          forward-pass timing beside the machine's GEMM rate (same run)\n"
+            "  val     -w WEIGHTS [-m CONFIG] --data DATA.yaml [--imgsz 640] [--conf 0.001]\n"
+            "          [--iou 0.7] [--max-det 300] [--threads N] [--json]\n"
+            "          ultralytics' validation metrics (P, R, mAP50, mAP50-95 per class) on a\n"
+            "          dataset YAML with YOLO labels; progress on stderr, table (or JSON) on stdout\n"
             "  help    this text\n"
             "\n"
             "exit codes: 0 ok, 64 usage, 65 bad data, 66 unreadable input, 70 internal,\n"
@@ -49,6 +53,8 @@ int main(int argc, char **argv)
         return cmd_bench(argc, argv);
     if (strcmp(verb, "stats") == 0)
         return cmd_stats(argc, argv);
+    if (strcmp(verb, "val") == 0)
+        return cmd_val(argc, argv);
     if (strcmp(verb, "help") == 0 || strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0) {
         usage(stdout);
         return EXIT_OK;
