@@ -339,7 +339,8 @@ static gy_status path_text(const pctx *c, const ynode *n, const char *key, const
 
 /* Resolves one split entry against the root, as check_det_dataset does (including its retry
  * without a leading "../"). */
-static gy_status split_entry(const pctx *c, const char *root, const char *rel, strlist *images)
+static gy_status split_entry(const pctx *c, const char *root, const char *rel, strlist *images,
+                             int *coco)
 {
     char *p = join_path(root, rel);
     if (!p)
@@ -359,7 +360,11 @@ static gy_status split_entry(const pctx *c, const char *root, const char *rel, s
         }
     }
     char *real = realpath(p, NULL);
-    gy_status st = add_source(real ? real : p, c->src, images, c->err);
+    const char *used = real ? real : p;
+    const size_t n = strlen(used), tail = strlen("/val2017.txt");
+    if (coco)
+        *coco = strstr(used, "coco") && n >= tail && strcmp(used + n - tail, "/val2017.txt") == 0;
+    gy_status st = add_source(used, c->src, images, c->err);
     free(real);
     free(p);
     return st;
@@ -395,7 +400,7 @@ static gy_status interpret(const pctx *c, const char *split, gy_dataset *ds)
         return gy_fail(c->err, GY_ERR_FORMAT, "%s: no '%s:' images given", c->src, split);
     strlist images = {0};
     if (sn->kind == YN_SCALAR) {
-        st = split_entry(c, ds->root, gy_cfg_stext(c, sn), &images);
+        st = split_entry(c, ds->root, gy_cfg_stext(c, sn), &images, &ds->coco);
     } else if (sn->kind == YN_SEQ) {
         for (int k = sn->first; k >= 0 && st == GY_OK; k = gy_cfg_node(c, k)->next) {
             const char *rel;
@@ -406,7 +411,7 @@ static gy_status interpret(const pctx *c, const char *split, gy_dataset *ds)
                 st = gy_cfg_fail_at(c, GY_ERR_FORMAT, en->line, "an empty entry in '%s'", split);
                 break;
             }
-            st = split_entry(c, ds->root, rel, &images);
+            st = split_entry(c, ds->root, rel, &images, NULL);
         }
     } else {
         st = gy_cfg_fail_at(c, GY_ERR_FORMAT, sn->line, "'%s' must be a path or a list of paths",

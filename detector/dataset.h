@@ -19,6 +19,8 @@ typedef struct gy_dataset {
     char **names;    /* nc class names */
     int nimages;
     char **images;   /* the split's images, sorted by path as ultralytics sorts them */
+    int coco;        /* the split is one path containing "coco" and ending in "/val2017.txt"
+                        (ultralytics' is_coco: its JSON output uses COCO's 91 category ids) */
 } gy_dataset;
 
 /* Reads a dataset YAML and lists the images of `split` ("val", "train" or "test").

@@ -60,7 +60,6 @@ typedef struct val_run {
     gy_box *lboxes;
     int *lcls;
     int lcap;
-    uint16_t *correct;
     double t_pre, t_inf, t_post;
 } val_run;
 
@@ -146,6 +145,10 @@ static gy_status val_image(val_run *v, int i, gy_error *err)
         dets[k].y2 = b[3];
     }
     double t3 = now_ms();
+    if (v->p->on_image && v->p->on_image(v->p->on_image_user, path, g.src_w, g.src_h, dets, ndet) != 0) {
+        free(dets);
+        return gy_fail(err, GY_ERR_STATE, "gy_val: stopped by the image callback at %s", path);
+    }
     v->t_pre += t1 - t0;
     v->t_inf += t2 - t1;
     v->t_post += t3 - t2;
@@ -195,6 +198,7 @@ static gy_status make_result(const val_run *v, const gy_metrics_result *mr, gy_v
     r->map50_95 = mr->map50_95;
     r->fitness = mr->fitness;
     r->num_classes = mr->nclasses;
+    r->coco_ids = v->ds->coco;
     for (int k = 0; k < mr->nclasses; k++) {
         const gy_metrics_class *c = &mr->classes[k];
         gy_val_class *o = &r->classes[k];

@@ -289,6 +289,11 @@ typedef struct gy_val_params {
     float iou;          /* NMS IoU threshold; default 0.7 */
     int max_det;        /* boxes kept per image; default 300 */
     const char *split;  /* dataset split to read: "val" (default), "test" or "train" */
+    /* Optional: called after each image with its predictions (NMS output, original-image
+     * pixels, best first; borrowed for the call), e.g. to save them. Return 0 to go on. */
+    int (*on_image)(void *user, const char *image, int width, int height, const gy_box *boxes,
+                    int count);
+    void *on_image_user;
 } gy_val_params;
 
 gy_val_params gy_val_default_params(void);
@@ -315,6 +320,8 @@ typedef struct gy_val_result {
     int num_classes;           /* classes that have labels, ascending id */
     gy_val_class *classes;
     gy_val_speed speed_ms;
+    int coco_ids;              /* the split is a COCO val2017.txt list: ultralytics' JSON output
+                                  then maps the 80 class ids to COCO's 91 category ids */
 } gy_val_result;
 
 /* Called after each image: done of total, the image's path (borrowed for the call). Return 0 to
