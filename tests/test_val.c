@@ -172,6 +172,32 @@ START_TEST(errors_and_table)
     ck_assert_ptr_nonnull(strstr(out, "\n                person          1          1"));
     ck_assert_ptr_nonnull(strstr(out, "\n                   bus          1          1"));
     free(out);
+
+    /* --save-json: COCO results in runs/detect/val, then val2 (run from the dataset's folder) */
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' val -w '%s' --data d.yaml --save-json > /dev/null 2>&1 && "
+             "'%s' val -w '%s' --data d.yaml --save-json > /dev/null 2>&1", dir, gy_test_cli(), w,
+             gy_test_cli(), w);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/runs/detect/val2/predictions.json", dir);
+    char *text = (char *)gy_test_read(path, NULL);
+    snprintf(path, sizeof path, "%s/runs/detect/val/predictions.json", dir);
+    char *first = (char *)gy_test_read(path, NULL);
+    ck_assert_str_eq(text, first);
+    free(first);
+    cJSON *preds = cJSON_Parse(text);
+    free(text);
+    ck_assert(cJSON_IsArray(preds));
+    ck_assert_int_gt(cJSON_GetArraySize(preds), 2);
+    const cJSON *best = cJSON_GetArrayItem(preds, 0); /* the bus, best first */
+    ck_assert_str_eq(cJSON_GetObjectItem(best, "image_id")->valuestring, "bus");
+    ck_assert_int_eq((int)num(best, "category_id"), 5);
+    const cJSON *bb = cJSON_GetObjectItem(best, "bbox");
+    ck_assert_int_eq(cJSON_GetArraySize(bb), 4);
+    /* x, y, w, h in pixels of the 810x1080 image */
+    ck_assert(cJSON_GetArrayItem(bb, 0)->valuedouble < 100 && cJSON_GetArrayItem(bb, 2)->valuedouble > 700);
+    ck_assert(num(best, "score") > 0.8 && num(best, "score") <= 1.0);
+    cJSON_Delete(preds);
     snprintf(args, sizeof args, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(args), 0);
     unlink(errfile);
