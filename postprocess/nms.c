@@ -13,9 +13,11 @@
  *      walking that order, a kept box suppresses every later box whose
  *      inter / (area_i + area_j - inter) (float32) is > iou (compared in double, as torchvision
  *      compares the float overlap with its double threshold); then the first max_det kept boxes.
+ * With multi_label (the validator's setting), step 1 makes one candidate per (anchor, class) whose
+ * class score is > conf among the anchors whose best score is > conf, anchor-major, class ascending.
  * torch's sorts do not promise an order for equal scores; here equal scores are ordered by anchor
- * index (lower first), so the result is deterministic. The output keeps the NMS order (best first)
- * and the original (not offset) boxes.
+ * index (lower first), then class, so the result is deterministic. The output keeps the NMS order
+ * (best first) and the original (not offset) boxes.
  */
 #include "postprocess/nms.h"
 
