@@ -162,6 +162,17 @@ START_TEST(errors_and_table)
     ck_assert_msg(strstr(e, "bus.txt:2: 3 values") != NULL, "%s", e);
     free(e);
 
+    /* a dataset whose class count is not the model's */
+    snprintf(path, sizeof path, "%s/d2.yaml", dir);
+    gy_test_write_text(path, "names: [a, b]\nval: images\n");
+    snprintf(args, sizeof args, "val -w '%s' --data '%s/d2.yaml'", w, dir);
+    ck_assert_int_eq(run(args, NULL), 65);
+    e = stderr_text();
+    ck_assert_msg(strstr(e, "d2.yaml: the dataset has 2 classes but the model has 80") != NULL, "%s", e);
+    free(e);
+    snprintf(path, sizeof path, "%s/labels/bus.txt", dir);
+    snprintf(args, sizeof args, "val -w '%s' --data '%s/d.yaml'", w, dir);
+
     /* bus.jpg: the bus (class 5) and a person (class 0), roughly where they are */
     gy_test_write_text(path, "5 0.5 0.45 0.95 0.5\n0 0.2 0.65 0.2 0.55\n");
     ck_assert_int_eq(run(args, &out), 0);
