@@ -178,6 +178,13 @@ gy_status gy_model_load(const char *config_path, const char *weights_path,
         s = gy_model_synthetic_weights(&m->graph, err);
         m->has_weights = s == GY_OK;
     }
+    if (s == GY_OK && m->has_weights) {
+        /* The kernels' instruction set: the best the CPU has unless GY_ISA asks for a lower one
+         * (read once per load); the weights are packed for it. */
+        s = gy_isa_select(getenv("GY_ISA"), &m->isa, err);
+        for (int i = 0; s == GY_OK && i < m->graph.nconvs; i++)
+            s = gy_conv_pack(&m->graph.convs[i], m->isa, err);
+    }
     if (s == GY_OK)
         s = fill_generic_names(m, err);
     if (s == GY_OK) {
