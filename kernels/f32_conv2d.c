@@ -17,9 +17,14 @@
 #include "kernels/f32_conv2d_tile.h"
 #include "kernels/kernels.h"
 
+#ifndef NC
 #define NC 256 /* output pixels per task (multiple of every NR) */
+#endif
+#ifndef KC
 #define KC 256 /* K values per chunk */
+#endif
 #define MC_UNIT 12 /* task row blocks are multiples of every MRP */
+#define MC_MIN 96
 #define GEN_MR 4
 #define GEN_NR 16
 
@@ -48,7 +53,8 @@ static int isa_nr(int isa)
 typedef struct split {
     int K, N, cout_g;
     int kc, nk;       /* chunk length and count (kc * nk >= K) */
-    int nb, mb, mc;   /* pixel blocks of NC, row blocks of mc rows */
+    int ncb, nb;      /* pixel blocks: nb blocks of ncb pixels */
+    int mb, mc;       /* row blocks: mb blocks of mc rows */
 } split;
 
 static void make_split(const gy_conv *c, int oh, int ow, split *s)
@@ -58,17 +64,24 @@ static void make_split(const gy_conv *c, int oh, int ow, split *s)
     s->N = oh * ow;
     s->nk = (s->K + KC - 1) / KC;
     s->kc = (s->K + s->nk - 1) / s->nk;
-    s->nb = (s->N + NC - 1) / NC;
-    /* Split the rows too when the pixels alone give few tasks (small maps: keep 2+ threads
-     * busy), but keep every task above ~2 MFLOP. */
-    int mpanels = (s->cout_g + MC_UNIT - 1) / MC_UNIT;
+    /* Enough tasks for 2+ threads (up to 16, each above ~2 MFLOP), made by cutting the pixels
+     * first (blocks of NC down to NC / 4: the weights are re-read per block, cheap next to the
+     * FMAs), and only then the rows in blocks of at least MC_MIN (every row block packs its own
+     * B panels, which costs about as much as MC / 4 FMAs per element). */
     double flops = 2.0 * s->cout_g * (double)s->K * s->N;
     int want = (int)(flops / 2e6);
     if (want > 16)
         want = 16;
+    int nc = NC;
+    while (nc > NC / 4 && (s->N + nc - 1) / nc < want)
+        nc /= 2;
+    s->ncb = nc;
+    s->nb = (s->N + nc - 1) / nc;
+    int mpanels = (s->cout_g + MC_UNIT - 1) / MC_UNIT;
     int mb = want > s->nb ? (want + s->nb - 1) / s->nb : 1;
-    if (mb > mpanels)
-        mb = mpanels;
+    int max_mb = s->cout_g / MC_MIN;
+    if (mb > max_mb)
+        mb = max_mb;
     if (mb < 1)
         mb = 1;
     int per = (mpanels + mb - 1) / mb;
@@ -82,7 +95,7 @@ size_t gy_f32_conv2d_scratch_floats(const gy_conv *c, int oh, int ow)
         return gy_f32_dwconv2d_scratch_floats(c, oh, ow);
     split s;
     make_split(c, oh, ow, &s);
-    size_t cols = (size_t)(s.N < NC ? (s.N + 31) / 32 * 32 : NC);
+    size_t cols = (size_t)(s.N < s.ncb ? (s.N + 31) / 32 * 32 : s.ncb);
     return (size_t)s.kc * cols;
 }
 
@@ -132,7 +145,8 @@ size_t gy_f32_conv2d_tasks(const gy_conv_run *r)
 }
 
 /* line[0, n1 - n0) = row k of the im2col matrix (k -> ci, ky, kx) over output pixels [n0, n1). */
-static void im2col_line(const gy_conv_run *r, int grp, int k, int n0, int n1, float *line)
+static inline __attribute__((always_inline)) void
+im2col_line(const gy_conv_run *r, int grp, int k, int n0, int n1, float *line)
 {
     const gy_conv *c = r->p;
     int kx = k % c->kw, ky = (k / c->kw) % c->kh, ci = k / (c->kw * c->kh);
@@ -164,6 +178,9 @@ static void im2col_line(const gy_conv_run *r, int grp, int k, int n0, int n1, fl
         if (sw == 1) {
             if (b > a)
                 memcpy(d + (a - ox), src + a + off, sizeof *d * (size_t)(b - a));
+        } else if (sw == 2) {
+            for (int x = a; x < b; x++)
+                d[x - ox] = src[2 * x + off];
         } else {
             for (int x = a; x < b; x++)
                 d[x - ox] = src[x * sw + off];
@@ -173,8 +190,9 @@ static void im2col_line(const gy_conv_run *r, int grp, int k, int n0, int n1, fl
     }
 }
 
-/* B panels for K values [k0, k0 + kc) and pixels [n0, n1): dst[panel][kc][nr]. */
-static void pack_b(const gy_conv_run *r, int grp, int k0, int kc, int n0, int n1, int nr,
+/* B panels for K values [k0, k0 + kc) and pixels [n0, n1): dst[panel][kc][nr]. Compiled once
+ * per instruction set below, so that the gathers vectorise with the widest vectors. */
+static inline __attribute__((always_inline)) void pack_b(const gy_conv_run *r, int grp, int k0, int kc, int n0, int n1, int nr,
                    float *dst)
 {
     const gy_conv *c = r->p;
@@ -192,13 +210,43 @@ static void pack_b(const gy_conv_run *r, int grp, int k0, int kc, int n0, int n1
         }
         for (int p = 0; p < npan; p++) {
             float *d = dst + ((size_t)p * kc + k) * nr;
-            int w = cols - p * nr < nr ? cols - p * nr : nr;
+            int w = cols - p * nr;
+            if (w >= nr) { /* nr is a constant in each instance: an inline vector copy */
+                memcpy(d, src + p * nr, sizeof *d * (size_t)nr);
+                continue;
+            }
             memcpy(d, src + p * nr, sizeof *d * (size_t)w);
             for (int j = w; j < nr; j++)
                 d[j] = 0.0f;
         }
     }
 }
+
+static void pack_b_generic(const gy_conv_run *r, int grp, int k0, int kc, int n0, int n1, int nr,
+                           float *dst)
+{
+    (void)nr;
+    pack_b(r, grp, k0, kc, n0, n1, GEN_NR, dst);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx2,fma"))) static void
+pack_b_avx2(const gy_conv_run *r, int grp, int k0, int kc, int n0, int n1, int nr, float *dst)
+{
+    (void)nr;
+    pack_b(r, grp, k0, kc, n0, n1, GY_TILE256_NR, dst);
+}
+
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static void
+pack_b_avx512(const gy_conv_run *r, int grp, int k0, int kc, int n0, int n1, int nr, float *dst)
+{
+    (void)nr;
+    pack_b(r, grp, k0, kc, n0, n1, GY_TILE512_NR, dst);
+}
+#else
+#define pack_b_avx2 pack_b_generic
+#define pack_b_avx512 pack_b_generic
+#endif
 
 /* The portable tile: GEN_MR x GEN_NR in a block the compiler vectorises. */
 static void tile_generic(int kc, const float *a, const float *b, const gy_tile *t)
@@ -242,20 +290,23 @@ void gy_f32_conv2d_task(const gy_conv_run *r, size_t task, float *scratch)
     make_split(c, r->oh, r->ow, &s);
     int per_grp = s.mb * s.nb;
     int grp = (int)(task / (size_t)per_grp), rem = (int)(task % (size_t)per_grp);
-    int m0 = rem / s.nb * s.mc, n0 = rem % s.nb * NC;
-    int m1 = m0 + s.mc < s.cout_g ? m0 + s.mc : s.cout_g, n1 = n0 + NC < s.N ? n0 + NC : s.N;
+    int m0 = rem / s.nb * s.mc, n0 = rem % s.nb * s.ncb;
+    int m1 = m0 + s.mc < s.cout_g ? m0 + s.mc : s.cout_g, n1 = n0 + s.ncb < s.N ? n0 + s.ncb : s.N;
     gy_isa isa = (gy_isa)c->isa;
     int mr = isa_mr(isa), nr = isa_nr(isa);
     void (*tile)(int, const float *, const float *, const gy_tile *) =
         isa == GY_ISA_AVX512 ? gy_f32_conv_tile__avx512
         : isa == GY_ISA_AVX2 ? gy_f32_conv_tile__avx2 : tile_generic;
+    void (*pack)(const gy_conv_run *, int, int, int, int, int, int, float *) =
+        isa == GY_ISA_AVX512 ? pack_b_avx512 : isa == GY_ISA_AVX2 ? pack_b_avx2 : pack_b_generic;
     size_t panels = (size_t)(s.cout_g + mr - 1) / mr;
     const float *wg = c->wpack + (size_t)grp * panels * (size_t)s.K * mr;
     int npan = (n1 - n0 + nr - 1) / nr;
     size_t ch0 = (size_t)grp * s.cout_g;
     for (int k0 = 0; k0 < s.K; k0 += s.kc) {
         int kc = s.K - k0 < s.kc ? s.K - k0 : s.kc;
-        pack_b(r, grp, k0, kc, n0, n1, nr, scratch);
+        pack(r, grp, k0, kc, n0, n1, nr, scratch);
+#ifdef NINNER
         for (int m = m0; m < m1; m += mr) {
             const float *a = wg + (size_t)(m / mr) * s.K * mr + (size_t)k0 * mr;
             size_t ch = ch0 + (size_t)m;
@@ -271,6 +322,23 @@ void gy_f32_conv2d_task(const gy_conv_run *r, size_t task, float *scratch)
                 tile(kc, a, scratch + (size_t)p * kc * nr, &t);
             }
         }
+#else
+        for (int p = 0; p < npan; p++) {
+            int n = n0 + p * nr;
+            for (int m = m0; m < m1; m += mr) {
+                const float *a = wg + (size_t)(m / mr) * s.K * mr + (size_t)k0 * mr;
+                size_t ch = ch0 + (size_t)m;
+                gy_tile t = {.ldc = (size_t)s.N, .rows = m1 - m < mr ? m1 - m : mr,
+                             .first = k0 == 0, .last = k0 + kc >= s.K,
+                             .bias = c->b ? c->b + ch : NULL,
+                             .res_before_act = r->res_before_act, .act = r->act};
+                t.c = r->out + ch * (size_t)s.N + (size_t)n;
+                t.res = r->res ? r->res + ch * (size_t)s.N + (size_t)n : NULL;
+                t.cols = n1 - n < nr ? n1 - n : nr;
+                tile(kc, a, scratch + (size_t)p * kc * nr, &t);
+            }
+        }
+#endif
     }
 }
 

@@ -76,6 +76,20 @@ static void pad_plane(const gy_conv_run *r, const float *src, const dw_geom *g, 
                 memcpy(d + a, s, sizeof *d * (size_t)(b - a));
             for (int px = b > a ? b : a; px < g->pcols; px++)
                 d[px] = 0.0f;
+        } else if (sw == 2) {
+            float *ev = d, *od = d + g->phase_off[1];
+            int px = 0;
+            for (; px < pw && px < g->pcols; px++)
+                (px & 1 ? od : ev)[px >> 1] = 0.0f;
+            int end = pw + r->iw < g->pcols ? pw + r->iw : g->pcols;
+            for (; px < end && (px & 1); px++)
+                od[px >> 1] = s[px - pw];
+            for (; px + 1 < end; px += 2) {
+                ev[px >> 1] = s[px - pw];
+                od[px >> 1] = s[px + 1 - pw];
+            }
+            for (; px < g->pcols; px++)
+                (px & 1 ? od : ev)[px >> 1] = px < end ? s[px - pw] : 0.0f;
         } else {
             for (int px = 0; px < g->pcols; px++) {
                 int ix = px - pw;
