@@ -16,13 +16,10 @@
 #include "core/error.h"
 #include "kernels/f32_conv2d_tile.h"
 #include "kernels/kernels.h"
+#include "kernels/winograd.h"
 
-#ifndef NC
-#define NC 256 /* output pixels per task (multiple of every NR) */
-#endif
-#ifndef KC
-#define KC 256 /* K values per chunk */
-#endif
+#define NC 256 /* most output pixels per task (multiple of every NR) */
+#define KC 256 /* most K values per chunk */
 #define MC_UNIT 12 /* task row blocks are multiples of every MRP */
 #define MC_MIN 96
 #define GEN_MR 4
@@ -93,6 +90,8 @@ size_t gy_f32_conv2d_scratch_floats(const gy_conv *c, int oh, int ow)
 {
     if (is_depthwise(c))
         return gy_f32_dwconv2d_scratch_floats(c, oh, ow);
+    if (gy_winograd_eligible(c))
+        return gy_winograd_scratch_floats(c, oh, ow);
     split s;
     make_split(c, oh, ow, &s);
     size_t cols = (size_t)(s.N < s.ncb ? (s.N + 31) / 32 * 32 : s.ncb);
@@ -112,6 +111,8 @@ gy_status gy_conv_pack(gy_conv *c, gy_isa isa, gy_error *err)
     c->isa = (int)isa;
     if (is_depthwise(c) || !c->w)
         return GY_OK; /* the depthwise kernel reads the weights as they are */
+    if (gy_winograd_eligible(c))
+        return gy_winograd_pack(c, isa, err);
     int mr = isa_mr(isa), groups = c->groups;
     int cout_g = c->cout / groups, K = c->cin / groups * c->kh * c->kw;
     size_t panels = (size_t)(cout_g + mr - 1) / mr;
@@ -139,6 +140,8 @@ size_t gy_f32_conv2d_tasks(const gy_conv_run *r)
 {
     if (is_depthwise(r->p))
         return gy_f32_dwconv2d_tasks(r);
+    if (gy_winograd_eligible(r->p))
+        return gy_winograd_tasks(r);
     split s;
     make_split(r->p, r->oh, r->ow, &s);
     return (size_t)r->p->groups * s.mb * s.nb;
@@ -286,6 +289,10 @@ void gy_f32_conv2d_task(const gy_conv_run *r, size_t task, float *scratch)
         gy_f32_dwconv2d_task(r, task, scratch);
         return;
     }
+    if (gy_winograd_eligible(c)) {
+        gy_winograd_task(r, task, scratch);
+        return;
+    }
     split s;
     make_split(c, r->oh, r->ow, &s);
     int per_grp = s.mb * s.nb;
@@ -306,23 +313,6 @@ void gy_f32_conv2d_task(const gy_conv_run *r, size_t task, float *scratch)
     for (int k0 = 0; k0 < s.K; k0 += s.kc) {
         int kc = s.K - k0 < s.kc ? s.K - k0 : s.kc;
         pack(r, grp, k0, kc, n0, n1, nr, scratch);
-#ifdef NINNER
-        for (int m = m0; m < m1; m += mr) {
-            const float *a = wg + (size_t)(m / mr) * s.K * mr + (size_t)k0 * mr;
-            size_t ch = ch0 + (size_t)m;
-            gy_tile t = {.ldc = (size_t)s.N, .rows = m1 - m < mr ? m1 - m : mr,
-                         .first = k0 == 0, .last = k0 + kc >= s.K,
-                         .bias = c->b ? c->b + ch : NULL,
-                         .res_before_act = r->res_before_act, .act = r->act};
-            for (int p = 0; p < npan; p++) {
-                int n = n0 + p * nr;
-                t.c = r->out + ch * (size_t)s.N + (size_t)n;
-                t.res = r->res ? r->res + ch * (size_t)s.N + (size_t)n : NULL;
-                t.cols = n1 - n < nr ? n1 - n : nr;
-                tile(kc, a, scratch + (size_t)p * kc * nr, &t);
-            }
-        }
-#else
         for (int p = 0; p < npan; p++) {
             int n = n0 + p * nr;
             for (int m = m0; m < m1; m += mr) {
@@ -338,7 +328,6 @@ void gy_f32_conv2d_task(const gy_conv_run *r, size_t task, float *scratch)
                 tile(kc, a, scratch + (size_t)p * kc * nr, &t);
             }
         }
-#endif
     }
 }
 
