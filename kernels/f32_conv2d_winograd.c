@@ -23,6 +23,7 @@
 #define WT 32      /* tiles per task */
 #define XI 36      /* 6 x 6 transform positions */
 #define WMC_MIN 48 /* smallest block of output channels when a map has few tiles */
+#define WTASKS 4   /* tasks wanted per conv */
 #define GEN_MR 4
 #define GEN_NR 16
 
@@ -89,8 +90,10 @@ static void make_wsplit(const gy_conv *c, int oh, int ow, wsplit *s)
     s->tw = (ow + 3) / 4;
     s->ntiles = s->th * s->tw;
     s->nblocks = (s->ntiles + WT - 1) / WT;
-    /* 16 tasks or more when the channels allow (blocks of >= WMC_MIN, multiples of 12) */
-    int mb = s->nblocks >= 16 ? 1 : (16 + s->nblocks - 1) / s->nblocks;
+    /* 4 tasks or more when the channels allow (blocks of >= WMC_MIN rows, multiples of 12):
+     * every channel block transforms the whole input of its tiles again, so split only small
+     * maps, and little */
+    int mb = s->nblocks >= WTASKS ? 1 : (WTASKS + s->nblocks - 1) / s->nblocks;
     int max_mb = c->cout / WMC_MIN;
     if (mb > max_mb)
         mb = max_mb;
@@ -116,81 +119,90 @@ size_t gy_winograd_scratch_floats(const gy_conv *c, int oh, int ow)
 }
 
 /* V[xi] (B panels of nr lanes, vstride floats per position) for channel ci of tiles
- * [t0, t0 + WT) (tiles past the grid are zero). */
+ * [t0, t0 + WT) (tiles past the grid are zero). Consecutive tiles of one tile row read one
+ * contiguous input row segment (zero-padded into prow), tile q at 4q: stride-4 loads. */
 AI void input_transform(const gy_conv_run *r, const wsplit *s, int ci, int t0, float *V,
                         size_t vstride, const int nr)
 {
     const gy_conv *c = r->p;
     const float *plane = r->in + (size_t)ci * r->ih * r->iw;
-    float d[XI][WT];
-    for (int j = 0; j < WT; j++) {
+    float d[XI][WT], prow[4 * WT + 8];
+    int j = 0;
+    while (j < WT) {
         int t = t0 + j;
         if (t >= s->ntiles) {
             for (int e = 0; e < XI; e++)
-                d[e][j] = 0.0f;
-            continue;
+                for (int q = j; q < WT; q++)
+                    d[e][q] = 0.0f;
+            break;
         }
-        int y0 = t / s->tw * 4 - c->ph, x0 = t % s->tw * 4 - c->pw;
-        if (y0 >= 0 && x0 >= 0 && y0 + 6 <= r->ih && x0 + 6 <= r->iw) {
-            const float *src = plane + (size_t)y0 * r->iw + x0;
-            for (int a = 0; a < 6; a++)
-                for (int b = 0; b < 6; b++)
-                    d[a * 6 + b][j] = src[(size_t)a * r->iw + b];
-        } else {
-            for (int a = 0; a < 6; a++) {
-                int iy = y0 + a;
-                for (int b = 0; b < 6; b++) {
-                    int ix = x0 + b;
-                    d[a * 6 + b][j] = iy >= 0 && iy < r->ih && ix >= 0 && ix < r->iw
-                                          ? plane[(size_t)iy * r->iw + ix]
-                                          : 0.0f;
-                }
+        int ty = t / s->tw, tx = t % s->tw;
+        int run = s->tw - tx < WT - j ? s->tw - tx : WT - j;
+        int x0 = tx * 4 - c->pw, len = 4 * run + 2;
+        int lo = x0 < 0 ? -x0 : 0, hi = r->iw - x0 < len ? r->iw - x0 : len;
+        for (int a = 0; a < 6; a++) {
+            int iy = ty * 4 - c->ph + a;
+            if (iy < 0 || iy >= r->ih || hi <= lo) {
+                memset(prow, 0, sizeof prow);
+            } else {
+                for (int x = 0; x < lo; x++)
+                    prow[x] = 0.0f;
+                memcpy(prow + lo, plane + (size_t)iy * r->iw + x0 + lo, sizeof(float) * (size_t)(hi - lo));
+                for (int x = hi; x < len; x++)
+                    prow[x] = 0.0f;
             }
+            for (int b = 0; b < 6; b++)
+                for (int q = 0; q < run; q++)
+                    d[a * 6 + b][j + q] = prow[4 * q + b];
         }
+        j += run;
     }
     /* rows: t = B^T d, then columns: v = t B */
     float tmp[XI][WT];
     for (int b = 0; b < 6; b++)
-        for (int j = 0; j < WT; j++) {
-            float d0 = d[0 * 6 + b][j], d1 = d[1 * 6 + b][j], d2 = d[2 * 6 + b][j];
-            float d3 = d[3 * 6 + b][j], d4 = d[4 * 6 + b][j], d5 = d[5 * 6 + b][j];
-            tmp[0 * 6 + b][j] = 4.0f * d0 - 5.0f * d2 + d4;
-            tmp[1 * 6 + b][j] = -4.0f * (d1 + d2) + d3 + d4;
-            tmp[2 * 6 + b][j] = 4.0f * (d1 - d2) - d3 + d4;
-            tmp[3 * 6 + b][j] = -2.0f * (d1 - d3) - d2 + d4;
-            tmp[4 * 6 + b][j] = 2.0f * (d1 - d3) - d2 + d4;
-            tmp[5 * 6 + b][j] = 4.0f * d1 - 5.0f * d3 + d5;
+        for (int q = 0; q < WT; q++) {
+            float d0 = d[0 * 6 + b][q], d1 = d[1 * 6 + b][q], d2 = d[2 * 6 + b][q];
+            float d3 = d[3 * 6 + b][q], d4 = d[4 * 6 + b][q], d5 = d[5 * 6 + b][q];
+            tmp[0 * 6 + b][q] = 4.0f * d0 - 5.0f * d2 + d4;
+            tmp[1 * 6 + b][q] = -4.0f * (d1 + d2) + d3 + d4;
+            tmp[2 * 6 + b][q] = 4.0f * (d1 - d2) - d3 + d4;
+            tmp[3 * 6 + b][q] = -2.0f * (d1 - d3) - d2 + d4;
+            tmp[4 * 6 + b][q] = 2.0f * (d1 - d3) - d2 + d4;
+            tmp[5 * 6 + b][q] = 4.0f * d1 - 5.0f * d3 + d5;
         }
-    for (int a = 0; a < 6; a++)
-        for (int j = 0; j < WT; j++) {
-            float d0 = tmp[a * 6 + 0][j], d1 = tmp[a * 6 + 1][j], d2 = tmp[a * 6 + 2][j];
-            float d3 = tmp[a * 6 + 3][j], d4 = tmp[a * 6 + 4][j], d5 = tmp[a * 6 + 5][j];
-            float v[6];
-            v[0] = 4.0f * d0 - 5.0f * d2 + d4;
-            v[1] = -4.0f * (d1 + d2) + d3 + d4;
-            v[2] = 4.0f * (d1 - d2) - d3 + d4;
-            v[3] = -2.0f * (d1 - d3) - d2 + d4;
-            v[4] = 2.0f * (d1 - d3) - d2 + d4;
-            v[5] = 4.0f * d1 - 5.0f * d3 + d5;
-            size_t off = (size_t)(j / nr) * (size_t)r->p->cin * nr + (size_t)ci * nr + (size_t)(j % nr);
-            for (int b = 0; b < 6; b++)
-                V[(size_t)(a * 6 + b) * vstride + off] = v[b];
+    size_t cin = (size_t)c->cin;
+    for (int a = 0; a < 6; a++) {
+        float v[6][WT];
+        for (int q = 0; q < WT; q++) {
+            float d0 = tmp[a * 6 + 0][q], d1 = tmp[a * 6 + 1][q], d2 = tmp[a * 6 + 2][q];
+            float d3 = tmp[a * 6 + 3][q], d4 = tmp[a * 6 + 4][q], d5 = tmp[a * 6 + 5][q];
+            v[0][q] = 4.0f * d0 - 5.0f * d2 + d4;
+            v[1][q] = -4.0f * (d1 + d2) + d3 + d4;
+            v[2][q] = 4.0f * (d1 - d2) - d3 + d4;
+            v[3][q] = -2.0f * (d1 - d3) - d2 + d4;
+            v[4][q] = 2.0f * (d1 - d3) - d2 + d4;
+            v[5][q] = 4.0f * d1 - 5.0f * d3 + d5;
         }
+        for (int b = 0; b < 6; b++)
+            for (int p = 0; p < WT / nr; p++)
+                memcpy(V + (size_t)(a * 6 + b) * vstride + ((size_t)p * cin + (size_t)ci) * nr,
+                       &v[b][p * nr], sizeof(float) * (size_t)nr);
+    }
 }
 
-/* Output channel o (row `row` of M): 4x4 tiles of [t0, t0 + WT) plus bias into the output. */
+/* Output channel o (row `row` of M): 4x4 tiles of [t0, t0 + WT) plus bias into the output; a
+ * tile row's outputs are interleaved into one contiguous segment per output row. */
 AI void output_transform(const gy_conv_run *r, const wsplit *s, const float *M, size_t mstride,
                          int row, int o, int t0)
 {
-    float m[XI][WT], tmp[4 * 6][WT];
-    for (int e = 0; e < XI; e++)
-        for (int j = 0; j < WT; j++)
-            m[e][j] = M[(size_t)e * mstride + (size_t)row * WT + j];
+    float tmp[4 * 6][WT];
+    const float *m = M + (size_t)row * WT;
     /* rows: t = A^T m (4x6), then columns: y = t A (4x4) */
     for (int b = 0; b < 6; b++)
         for (int j = 0; j < WT; j++) {
-            float m0 = m[0 * 6 + b][j], m1 = m[1 * 6 + b][j], m2 = m[2 * 6 + b][j];
-            float m3 = m[3 * 6 + b][j], m4 = m[4 * 6 + b][j], m5 = m[5 * 6 + b][j];
+            float m0 = m[(size_t)(0 * 6 + b) * mstride + j], m1 = m[(size_t)(1 * 6 + b) * mstride + j];
+            float m2 = m[(size_t)(2 * 6 + b) * mstride + j], m3 = m[(size_t)(3 * 6 + b) * mstride + j];
+            float m4 = m[(size_t)(4 * 6 + b) * mstride + j], m5 = m[(size_t)(5 * 6 + b) * mstride + j];
             float p12 = m1 + m2, n12 = m1 - m2, p34 = m3 + m4, n34 = m3 - m4;
             tmp[0 * 6 + b][j] = m0 + p12 + p34;
             tmp[1 * 6 + b][j] = n12 + 2.0f * n34;
@@ -199,25 +211,27 @@ AI void output_transform(const gy_conv_run *r, const wsplit *s, const float *M, 
         }
     float bias = r->p->b ? r->p->b[o] : 0.0f;
     float *out = r->out + (size_t)o * r->oh * r->ow;
+    int nt = s->ntiles - t0 < WT ? s->ntiles - t0 : WT;
     for (int a = 0; a < 4; a++) {
-        float y[4][WT];
+        float seg[4 * WT];
         for (int j = 0; j < WT; j++) {
             float m0 = tmp[a * 6 + 0][j], m1 = tmp[a * 6 + 1][j], m2 = tmp[a * 6 + 2][j];
             float m3 = tmp[a * 6 + 3][j], m4 = tmp[a * 6 + 4][j], m5 = tmp[a * 6 + 5][j];
             float p12 = m1 + m2, n12 = m1 - m2, p34 = m3 + m4, n34 = m3 - m4;
-            y[0][j] = m0 + p12 + p34 + bias;
-            y[1][j] = n12 + 2.0f * n34 + bias;
-            y[2][j] = p12 + 4.0f * p34 + bias;
-            y[3][j] = n12 + 8.0f * n34 + m5 + bias;
+            seg[4 * j + 0] = m0 + p12 + p34 + bias;
+            seg[4 * j + 1] = n12 + 2.0f * n34 + bias;
+            seg[4 * j + 2] = p12 + 4.0f * p34 + bias;
+            seg[4 * j + 3] = n12 + 8.0f * n34 + m5 + bias;
         }
-        for (int j = 0; j < WT && t0 + j < s->ntiles; j++) {
-            int t = t0 + j, oy = t / s->tw * 4 + a, ox = t % s->tw * 4;
-            if (oy >= r->oh)
-                continue;
-            float *dst = out + (size_t)oy * r->ow + ox;
-            int n = r->ow - ox < 4 ? r->ow - ox : 4;
-            for (int b = 0; b < n; b++)
-                dst[b] = y[b][j];
+        for (int j = 0; j < nt;) {
+            int t = t0 + j, ty = t / s->tw, tx = t % s->tw;
+            int run = s->tw - tx < nt - j ? s->tw - tx : nt - j;
+            int oy = ty * 4 + a, ox = tx * 4;
+            if (oy < r->oh) {
+                int n = r->ow - ox < 4 * run ? r->ow - ox : 4 * run;
+                memcpy(out + (size_t)oy * r->ow + ox, seg + 4 * j, sizeof(float) * (size_t)n);
+            }
+            j += run;
         }
     }
 }
