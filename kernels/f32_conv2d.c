@@ -256,12 +256,13 @@ static void tile_generic(int kc, const float *a, const float *b, const gy_tile *
 {
     float acc[GEN_MR][GEN_NR];
     memset(acc, 0, sizeof acc);
+    size_t ldb = t->ldb ? t->ldb : GEN_NR;
     for (int k = 0; k < kc; k++) {
         for (int i = 0; i < GEN_MR; i++)
             for (int j = 0; j < GEN_NR; j++)
                 acc[i][j] += a[i] * b[j];
         a += GEN_MR;
-        b += GEN_NR;
+        b += ldb;
     }
     for (int i = 0; i < t->rows; i++) {
         float *dst = t->c + (size_t)i * t->ldc;
@@ -310,22 +311,38 @@ void gy_f32_conv2d_task(const gy_conv_run *r, size_t task, float *scratch)
     const float *wg = c->wpack + (size_t)grp * panels * (size_t)s.K * mr;
     int npan = (n1 - n0 + nr - 1) / nr;
     size_t ch0 = (size_t)grp * s.cout_g;
+    /* 1x1 stride-1 convs read full column panels straight from the input planes (B row k is
+     * input channel k); only a last partial panel is packed (zero-padded) */
+    int direct = is_pointwise(c);
+    size_t plane = (size_t)r->ih * r->iw;
+    int full = direct ? (n1 - n0) / nr : 0;
     for (int k0 = 0; k0 < s.K; k0 += s.kc) {
         int kc = s.K - k0 < s.kc ? s.K - k0 : s.kc;
-        pack(r, grp, k0, kc, n0, n1, nr, scratch);
+        if (!direct)
+            pack(r, grp, k0, kc, n0, n1, nr, scratch);
+        else if (full < npan)
+            pack(r, grp, k0, kc, n0 + full * nr, n1, nr, scratch);
         for (int p = 0; p < npan; p++) {
             int n = n0 + p * nr;
+            const float *b = scratch + (size_t)p * kc * nr;
+            size_t ldb = 0;
+            if (p < full) {
+                b = r->in + ((size_t)grp * (c->cin / c->groups) + (size_t)k0) * plane + (size_t)n;
+                ldb = plane;
+            } else if (direct) {
+                b = scratch;
+            }
             for (int m = m0; m < m1; m += mr) {
                 const float *a = wg + (size_t)(m / mr) * s.K * mr + (size_t)k0 * mr;
                 size_t ch = ch0 + (size_t)m;
                 gy_tile t = {.ldc = (size_t)s.N, .rows = m1 - m < mr ? m1 - m : mr,
                              .first = k0 == 0, .last = k0 + kc >= s.K,
                              .bias = c->b ? c->b + ch : NULL,
-                             .res_before_act = r->res_before_act, .act = r->act};
+                             .res_before_act = r->res_before_act, .act = r->act, .ldb = ldb};
                 t.c = r->out + ch * (size_t)s.N + (size_t)n;
                 t.res = r->res ? r->res + ch * (size_t)s.N + (size_t)n : NULL;
                 t.cols = n1 - n < nr ? n1 - n : nr;
-                tile(kc, a, scratch + (size_t)p * kc * nr, &t);
+                tile(kc, a, b, &t);
             }
         }
     }

@@ -17,6 +17,7 @@ typedef struct gy_tile {
     const float *res;     /* residual of the tile's first row and column, or NULL */
     int res_before_act;
     gy_act act;
+    size_t ldb;           /* floats from one k to the next in B; 0: a packed panel (NR) */
 } gy_tile;
 
 /* MRP 12, NR 32 (AVX-512: 24 zmm accumulators). */

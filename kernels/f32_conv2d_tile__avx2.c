@@ -34,6 +34,7 @@ tile(const int MR, int kc, const float *a, const float *b, const gy_tile *t)
     __m256 c0[GY_TILE256_MR], c1[GY_TILE256_MR];
     for (int i = 0; i < MR; i++)
         c0[i] = c1[i] = _mm256_setzero_ps();
+    size_t ldb = t->ldb ? t->ldb : GY_TILE256_NR;
     for (int k = 0; k < kc; k++) {
         __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
         for (int i = 0; i < MR; i++) {
@@ -42,7 +43,7 @@ tile(const int MR, int kc, const float *a, const float *b, const gy_tile *t)
             c1[i] = _mm256_fmadd_ps(ai, b1, c1[i]);
         }
         a += GY_TILE256_MR;
-        b += GY_TILE256_NR;
+        b += ldb;
     }
     int n0 = t->cols >= 8 ? 8 : t->cols, n1 = t->cols - 8;
     __m256i m0 = col_mask(n0), m1 = col_mask(n1 > 0 ? n1 : 0);

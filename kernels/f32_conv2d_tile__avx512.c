@@ -15,6 +15,7 @@ tile(const int MR, int kc, const float *a, const float *b, const gy_tile *t)
     __m512 c0[GY_TILE512_MR], c1[GY_TILE512_MR];
     for (int i = 0; i < MR; i++)
         c0[i] = c1[i] = _mm512_setzero_ps();
+    size_t ldb = t->ldb ? t->ldb : GY_TILE512_NR;
     for (int k = 0; k < kc; k++) {
         __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
         for (int i = 0; i < MR; i++) {
@@ -23,7 +24,7 @@ tile(const int MR, int kc, const float *a, const float *b, const gy_tile *t)
             c1[i] = _mm512_fmadd_ps(ai, b1, c1[i]);
         }
         a += GY_TILE512_MR;
-        b += GY_TILE512_NR;
+        b += ldb;
     }
     int cols = t->cols;
     __mmask16 m0 = cols >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << cols) - 1u);

@@ -207,6 +207,8 @@ START_TEST(dense_blocking_and_rect)
         {40, 24, 1, 3, 3, 1, 1, 1, 1, 23, 37, GY_ACT_SILU, 1, 1, 1},    /* K = 360: 2 chunks */
         {256, 20, 1, 3, 3, 1, 1, 1, 1, 9, 7, GY_ACT_SILU, 1, 0, 1},     /* K = 2304 */
         {64, 200, 1, 1, 1, 1, 1, 0, 0, 10, 12, GY_ACT_SILU, 1, 0, 1},   /* row blocks */
+        {300, 20, 1, 1, 1, 1, 1, 0, 0, 13, 21, GY_ACT_SILU, 1, 1, 1},   /* 1x1, 2 K chunks */
+        {33, 13, 1, 1, 1, 1, 1, 0, 0, 40, 40, GY_ACT_RELU, 1, 0, 1},    /* direct 1x1 + tail */
         {96, 250, 1, 3, 3, 2, 2, 1, 1, 16, 20, GY_ACT_RELU, 1, 1, 1},
         {24, 20, 1, 1, 1, 1, 1, 0, 0, 48, 80, GY_ACT_SIGMOID, 1, 1, 1}, /* many pixel blocks */
         {12, 18, 6, 3, 3, 1, 1, 1, 1, 11, 13, GY_ACT_SILU, 0, 0, 1},    /* groups 6 */
