@@ -21,6 +21,7 @@ struct gy_model {
     int strides[8];
     double bn_eps;
     gy_isa isa;           /* the kernels' instruction set (GY_ISA or the CPU's best) */
+    size_t packed_bytes;  /* weights repacked for the kernels */
 };
 
 /* max(largest Detect stride, 32): the letterbox multiple and ultralytics' get_flops() probe. */

@@ -3,6 +3,7 @@
  * row and pixel blocks), the depthwise kernel, the fused epilogue (bias, residual before or after
  * the activation, SiLU / sigmoid / ReLU) and outputs written into a channel slice of a larger
  * buffer; plus the vector exp over the whole float range against expf. */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "kernels/kernels.h"
 #include "kernels/winograd.h"
 #include "runtime/plan.h"
+#include "parity.h"
 #include "testutil.h"
 
 typedef struct rng {
@@ -453,6 +455,28 @@ START_TEST(isa_selection)
 }
 END_TEST
 
+/* Whole models through GY_ISA on every ISA this CPU has, against ultralytics' outputs (the
+ * parity cases: a Ghost model with depthwise, Winograd, 1x1 and stride-2 convs, and a rect
+ * yolov8n); an unknown or unavailable GY_ISA is refused with a message naming it. */
+START_TEST(parity_on_every_isa)
+{
+    const char *cfg = gy_test_shared("configs/YOLOv8_C2f_GhostBottlenecks.yaml");
+    gy_model_params mp = gy_model_default_params();
+    gy_error err;
+    gy_model *m = NULL;
+    ck_assert_int_eq(setenv("GY_ISA", "sse9", 1), 0);
+    ck_assert_int_eq(gy_model_load(cfg, NULL, &mp, &m, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "GY_ISA"));
+    for (int isa = GY_ISA_GENERIC; isa <= (int)gy_cpu_best_isa(); isa++) {
+        ck_assert_int_eq(setenv("GY_ISA", gy_isa_name((gy_isa)isa), 1), 0);
+        printf("GY_ISA=%s\n", gy_isa_name((gy_isa)isa));
+        gy_test_parity("ghost_n_640", 2);
+        gy_test_parity("v8n_rect_f16", 1);
+    }
+    unsetenv("GY_ISA");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("conv");
@@ -466,6 +490,7 @@ int main(void)
     tcase_add_test(tc, depthwise_model_sizes);
     tcase_add_test(tc, epilogue_activations);
     tcase_add_test(tc, exp_whole_float_range);
+    tcase_add_test(tc, parity_on_every_isa);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }
