@@ -28,23 +28,36 @@ T256 static inline void store_vec(float *dst, __m256 v, int n, const float *res,
     _mm256_maskstore_ps(dst, m, v);
 }
 
+/* The accumulators are named variables (an array indexed after the loop made gcc keep them in
+ * memory); they go to a stack array only for the epilogue. */
+#define ROW(i)                                                                                     \
+    {                                                                                              \
+        __m256 ai = _mm256_broadcast_ss(a + i);                                                    \
+        c##i##0 = _mm256_fmadd_ps(ai, b0, c##i##0);                                                \
+        c##i##1 = _mm256_fmadd_ps(ai, b1, c##i##1);                                                \
+    }
+
 T256 static inline __attribute__((always_inline)) void
 tile(const int MR, int kc, const float *a, const float *b, const gy_tile *t)
 {
-    __m256 c0[GY_TILE256_MR], c1[GY_TILE256_MR];
-    for (int i = 0; i < MR; i++)
-        c0[i] = c1[i] = _mm256_setzero_ps();
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     size_t ldb = t->ldb ? t->ldb : GY_TILE256_NR;
     for (int k = 0; k < kc; k++) {
         __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-        for (int i = 0; i < MR; i++) {
-            __m256 ai = _mm256_broadcast_ss(a + i);
-            c0[i] = _mm256_fmadd_ps(ai, b0, c0[i]);
-            c1[i] = _mm256_fmadd_ps(ai, b1, c1[i]);
+        ROW(0)
+        ROW(1)
+        ROW(2)
+        if (MR > 3) {
+            ROW(3)
+            ROW(4)
+            ROW(5)
         }
         a += GY_TILE256_MR;
         b += ldb;
     }
+    __m256 c0[GY_TILE256_MR] = {c00, c10, c20, c30, c40, c50};
+    __m256 c1[GY_TILE256_MR] = {c01, c11, c21, c31, c41, c51};
     int n0 = t->cols >= 8 ? 8 : t->cols, n1 = t->cols - 8;
     __m256i m0 = col_mask(n0), m1 = col_mask(n1 > 0 ? n1 : 0);
     for (int i = 0; i < MR; i++) {
