@@ -22,6 +22,7 @@
 #define KC 256 /* most K values per chunk */
 #define MC_UNIT 12 /* task row blocks are multiples of every MRP */
 #define MC_MIN 96
+#define GY_CONV_TASKS 8 /* tasks wanted per conv: 4 per thread on 2 cores */
 #define GEN_MR 4
 #define GEN_NR 16
 
@@ -61,27 +62,45 @@ static void make_split(const gy_conv *c, int oh, int ow, split *s)
     s->N = oh * ow;
     s->nk = (s->K + KC - 1) / KC;
     s->kc = (s->K + s->nk - 1) / s->nk;
-    /* Enough tasks for 2+ threads (up to 16, each above ~2 MFLOP), made by cutting the pixels
-     * first (blocks of NC down to NC / 4: the weights are re-read per block, cheap next to the
-     * FMAs), and only then the rows in blocks of at least MC_MIN (every row block packs its own
-     * B panels, which costs about as much as MC / 4 FMAs per element). */
+    /* Enough tasks for 2+ threads (up to GY_CONV_TASKS, each above ~2 MFLOP), cut where it costs
+     * least: every pixel block re-reads all the weights (M x K from L3), every row block packs
+     * its B panels again (N x K gathers, measured ~3x the cost of a weight read; 1x1 convs read
+     * B in place and pack almost nothing). Pixel blocks are NC, NC/2 or NC/4; row blocks are
+     * multiples of 12 and at least MC_MIN rows. */
     double flops = 2.0 * s->cout_g * (double)s->K * s->N;
     int want = (int)(flops / 2e6);
-    if (want > 16)
-        want = 16;
-    int nc = NC;
-    while (nc > NC / 4 && (s->N + nc - 1) / nc < want)
-        nc /= 2;
-    s->ncb = nc;
-    s->nb = (s->N + nc - 1) / nc;
+    if (want > GY_CONV_TASKS)
+        want = GY_CONV_TASKS;
+    if (want < 1)
+        want = 1;
     int mpanels = (s->cout_g + MC_UNIT - 1) / MC_UNIT;
-    int mb = want > s->nb ? (want + s->nb - 1) / s->nb : 1;
     int max_mb = s->cout_g / MC_MIN;
-    if (mb > max_mb)
-        mb = max_mb;
-    if (mb < 1)
-        mb = 1;
-    int per = (mpanels + mb - 1) / mb;
+    if (max_mb > mpanels)
+        max_mb = mpanels;
+    if (max_mb < 1)
+        max_mb = 1;
+    double bcost = is_pointwise(c) ? 0.2 : 3.0, best = -1.0;
+    int best_nc = NC, best_mb = 1, best_tasks = 0;
+    for (int nc = NC; nc >= NC / 4; nc /= 2) {
+        int nb = (s->N + nc - 1) / nc;
+        for (int mb = 1; mb <= max_mb; mb++) {
+            int per = (mpanels + mb - 1) / mb;
+            int mbr = (s->cout_g + per * MC_UNIT - 1) / (per * MC_UNIT); /* real row blocks */
+            int tasks = nb * mbr;
+            double cost = (double)nb * s->cout_g + bcost * mbr * (double)s->N;
+            int enough = tasks >= want, best_enough = best_tasks >= want;
+            if (best < 0.0 || (enough && !best_enough) || (enough == best_enough &&
+                (enough ? cost < best : tasks > best_tasks))) {
+                best = cost;
+                best_nc = nc;
+                best_mb = mb;
+                best_tasks = tasks;
+            }
+        }
+    }
+    s->ncb = best_nc;
+    s->nb = (s->N + best_nc - 1) / best_nc;
+    int per = (mpanels + best_mb - 1) / best_mb;
     s->mc = per * MC_UNIT;
     s->mb = (s->cout_g + s->mc - 1) / s->mc;
 }
