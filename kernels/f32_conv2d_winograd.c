@@ -7,9 +7,9 @@
  * position as the GEMM tile wants ([36][row panel][cin][MRP]). A task owns WT = 32 consecutive
  * output tiles (row-major over the tile grid) and a block of output channels: it transforms the
  * input patches of its tiles into V[36][cin][32] (the B panels, lanes = tiles), runs the register
- * tile of f32_conv2d_tile.h for each of the 36 positions into M[36][rows][32], transforms M back to
- * 4x4 outputs with the bias, and last applies residual and activation to the output rows it wrote
- * with the vector epilogue. The transforms loop over the 32 tiles innermost so that they
+ * tile of f32_conv2d_tile.h for each of the 36 positions into M[36][rows][32], and transforms M
+ * back to 4x4 outputs, one output row segment at a time through the vector epilogue (bias,
+ * residual, activation) into the output. The transforms loop over the 32 tiles innermost so that they
  * vectorise; they are compiled once per instruction set. */
 #include <stdlib.h>
 #include <string.h>
@@ -190,10 +190,27 @@ AI void input_transform(const gy_conv_run *r, const wsplit *s, int ci, int t0, f
     }
 }
 
+/* The epilogue of one output row segment: dst = act(acc + bias [+ res]) [+ res]. */
+typedef void (*epi_fn)(float *, const float *, int, float, const float *, int, gy_act);
+
+static void epi_generic(float *dst, const float *acc, int n, float bias, const float *res,
+                        int rba, gy_act act)
+{
+    for (int x = 0; x < n; x++) {
+        float v = acc[x] + bias;
+        if (res && rba)
+            v += res[x];
+        v = gy_act_apply(act, v);
+        if (res && !rba)
+            v += res[x];
+        dst[x] = v;
+    }
+}
+
 /* Output channel o (row `row` of M): 4x4 tiles of [t0, t0 + WT) plus bias into the output; a
  * tile row's outputs are interleaved into one contiguous segment per output row. */
 AI void output_transform(const gy_conv_run *r, const wsplit *s, const float *M, size_t mstride,
-                         int row, int o, int t0)
+                         int row, int o, int t0, epi_fn epi)
 {
     float tmp[4 * 6][WT];
     const float *m = M + (size_t)row * WT;
@@ -229,7 +246,13 @@ AI void output_transform(const gy_conv_run *r, const wsplit *s, const float *M, 
             int oy = ty * 4 + a, ox = tx * 4;
             if (oy < r->oh) {
                 int n = r->ow - ox < 4 * run ? r->ow - ox : 4 * run;
-                memcpy(out + (size_t)oy * r->ow + ox, seg + 4 * j, sizeof(float) * (size_t)n);
+                size_t off = (size_t)oy * r->ow + (size_t)ox;
+                if (r->res || r->act != GY_ACT_NONE)
+                    epi(out + off, seg + 4 * j, n, 0.0f,
+                        r->res ? r->res + (size_t)o * r->oh * r->ow + off : NULL,
+                        r->res_before_act, r->act);
+                else
+                    memcpy(out + off, seg + 4 * j, sizeof(float) * (size_t)n);
             }
             j += run;
         }
@@ -251,23 +274,6 @@ static void tile_generic(int kc, const float *a, const float *b, const gy_tile *
     }
     for (int i = 0; i < t->rows; i++)
         memcpy(t->c + (size_t)i * t->ldc, acc[i], sizeof(float) * (size_t)t->cols);
-}
-
-/* The rows [y0, y1) x columns of the task's tiles get residual and activation. */
-typedef void (*epi_fn)(float *, const float *, int, float, const float *, int, gy_act);
-
-static void epi_generic(float *dst, const float *acc, int n, float bias, const float *res,
-                        int rba, gy_act act)
-{
-    for (int x = 0; x < n; x++) {
-        float v = acc[x] + bias;
-        if (res && rba)
-            v += res[x];
-        v = gy_act_apply(act, v);
-        if (res && !rba)
-            v += res[x];
-        dst[x] = v;
-    }
 }
 
 AI void run_task(const gy_conv_run *r, size_t task, float *scratch, const int mr, const int nr,
@@ -296,24 +302,7 @@ AI void run_task(const gy_conv_run *r, size_t task, float *scratch, const int mr
         }
     }
     for (int o = m0; o < m1; o++)
-        output_transform(r, &s, M, mstride, o - m0, o, t0);
-    if (!r->res && r->act == GY_ACT_NONE)
-        return;
-    /* residual and activation over the output rows of this block's tiles */
-    int t1 = t0 + WT < s.ntiles ? t0 + WT : s.ntiles;
-    size_t plane = (size_t)r->oh * r->ow;
-    for (int t = t0; t < t1;) {
-        int ty = t / s.tw, tx0 = t % s.tw;
-        int tx1 = ty == (t1 - 1) / s.tw ? (t1 - 1) % s.tw + 1 : s.tw;
-        int x0 = tx0 * 4, x1 = tx1 * 4 < r->ow ? tx1 * 4 : r->ow;
-        for (int o = m0; o < m1; o++)
-            for (int oy = ty * 4; oy < ty * 4 + 4 && oy < r->oh; oy++) {
-                size_t off = (size_t)o * plane + (size_t)oy * r->ow + (size_t)x0;
-                epi(r->out + off, r->out + off, x1 - x0, 0.0f, r->res ? r->res + off : NULL,
-                    r->res_before_act, r->act);
-            }
-        t += tx1 - tx0;
-    }
+        output_transform(r, &s, M, mstride, o - m0, o, t0, epi);
 }
 
 static void task_generic(const gy_conv_run *r, size_t task, float *scratch)
