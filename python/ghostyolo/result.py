@@ -1,4 +1,5 @@
-"""Detections: what Session.detect returns, and its JSON line in `ghostyolo detect --json`'s format."""
+"""Detections: what Session.detect returns, and its JSON line in the format of
+`ghostyolo detect --json`."""
 import json
 import math
 

@@ -110,7 +110,8 @@ def expand_sources(sources, stdin=None):
                     yield from _expand_path(p)
             continue
         st, _ = _stat(a)
-        if a.lower().endswith(".txt") and len(a) > 4 and st is not None and stat.S_ISREG(st.st_mode):
+        is_file = st is not None and stat.S_ISREG(st.st_mode)
+        if a.lower().endswith(".txt") and len(a) > 4 and is_file:
             yield from _expand_list(a)
         else:
             yield from _expand_path(a)

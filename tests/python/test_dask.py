@@ -83,8 +83,9 @@ class Dask(unittest.TestCase):
         try:
             with tempfile.TemporaryDirectory() as d:
                 out = os.path.join(d, "results.jsonl")
-                p = dask_detect(FOLDER, "--weights", WEIGHTS, "--scheduler", cluster.scheduler_address,
-                                "--batch", "4", "--out", out, wait=False)
+                p = dask_detect(FOLDER, "--weights", WEIGHTS, "--scheduler",
+                                cluster.scheduler_address, "--batch", "4", "--out", out,
+                                wait=False)
                 pids = client.run(os.getpid)
                 deadline = time.time() + 600
                 n = 0

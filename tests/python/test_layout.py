@@ -64,8 +64,8 @@ class Layout(unittest.TestCase):
             cc = subprocess.run([gytest.env("GY_CC"), *flags, "-c", sig, "-o", sig + ".o"],
                                 capture_output=True, text=True)
             self.assertEqual(cc.returncode, 0,
-                             "the binding's function declarations differ from include/ghostyolo.h:\n"
-                             + cc.stderr)
+                             "the binding's function declarations differ from "
+                             "include/ghostyolo.h:\n" + cc.stderr)
             cc = subprocess.run([gytest.env("GY_CC"), *flags, src, "-o", exe],
                                 capture_output=True, text=True)
             self.assertEqual(cc.returncode, 0, "the layout program does not compile (a struct or "

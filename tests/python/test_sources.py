@@ -37,7 +37,8 @@ class Sources(unittest.TestCase):
             self.assertEqual(got[3][0], d + "/missing.jpg")
             self.assertIn("No such file", got[3][1])
             self.assertEqual(len(got), 4)
-            got = list(expand_sources(["-"], stdin=io.StringIO(folder + "/b.jpg\n\n" + folder + "\n")))
+            stdin = io.StringIO(folder + "/b.jpg\n\n" + folder + "\n")
+            got = list(expand_sources(["-"], stdin=stdin))
             self.assertEqual([p for p, _ in got], [folder + "/b.jpg", folder + "/Z.webp",
                                                   folder + "/a.PNG", folder + "/b.jpg",
                                                   folder + "/sub"])
