@@ -19,7 +19,8 @@ Without --resume an existing output is replaced; with --resume the images that a
 result line are skipped, and failed or truncated lines are dropped (the kept lines are rewritten
 through a temporary file and a rename) so their images run again. A summary goes to stderr.
 Exit status: 0 when every image has a result, 1 when some failed, 2 on a usage error, 3 when the
-model cannot be loaded on the workers."""
+model cannot be loaded on the workers, 4 when the scheduler cannot be reached (the output is then
+left as it was)."""
 import argparse
 import json
 import os
@@ -40,6 +41,8 @@ def parse_args(argv):
     ap.add_argument("--nc", type=int, default=None)
     ap.add_argument("--scale", default=None)
     ap.add_argument("--scheduler", required=True, help="'local' or a scheduler address")
+    ap.add_argument("--connect-timeout", type=float, default=30,
+                    help="seconds to wait for the scheduler (30)")
     ap.add_argument("-o", "--out", required=True, help="output JSON-lines file")
     ap.add_argument("--workers", type=int, default=2, help="local: worker processes (2)")
     ap.add_argument("--threads-per-worker", type=int, default=1, help="local: threads (1)")
@@ -186,47 +189,54 @@ def run(a, client, out, todo, detect_kwargs, key, in_flight):
     return fatal
 
 
+def connect(a):
+    """(client, cluster or None); the cluster is started or reached before the output is
+    touched, so a wrong address leaves an earlier output as it was."""
+    from distributed import Client, LocalCluster
+
+    if a.scheduler == "local":
+        cluster = LocalCluster(n_workers=a.workers, threads_per_worker=a.threads_per_worker,
+                               processes=True, dashboard_address=None)
+        return Client(cluster), cluster
+    return Client(a.scheduler, timeout=a.connect_timeout), None
+
+
 def main(argv=None):
     a = parse_args(sys.argv[1:] if argv is None else argv)
     t0 = time.time()
     keep, done = read_done(a.out) if a.resume else ([], set())
-    out = Output(start_output(a.out, keep))
-    skipped = 0
-    todo = []  # (path as recorded, absolute path for the workers)
-    for path, why in expand_sources(a.sources):
-        if path in done:
-            skipped += 1
-        elif why is not None:
-            out.write({"image": path, "error": f"{path}: {why}"})
-        else:
-            todo.append((path, os.path.abspath(path)))
     key = (os.path.abspath(a.weights), os.path.abspath(a.model) if a.model else None, a.nc, a.scale)
     detect_kwargs = {"conf": a.conf, "iou": a.iou, "imgsz": a.imgsz, "max_det": a.max_det,
                      "classes": a.classes}
-
-    from distributed import Client, LocalCluster
-
-    cluster = None
+    try:
+        client, cluster = connect(a)
+    except (OSError, TimeoutError) as e:
+        print(f"dask_detect: cannot reach the scheduler {a.scheduler}: {e}", file=sys.stderr)
+        return 4
     fatal = None
     try:
-        if a.scheduler == "local":
-            cluster = LocalCluster(n_workers=a.workers, threads_per_worker=a.threads_per_worker,
-                                   processes=True, dashboard_address=None)
-            client = Client(cluster)
-        else:
-            client = Client(a.scheduler)
+        out = Output(start_output(a.out, keep))
         try:
+            skipped = 0
+            todo = []  # (path as recorded, absolute path for the workers)
+            for path, why in expand_sources(a.sources):
+                if path in done:
+                    skipped += 1
+                elif why is not None:
+                    out.write({"image": path, "error": f"{path}: {why}"})
+                else:
+                    todo.append((path, os.path.abspath(path)))
             t1 = time.time()
             nthreads = sum(client.nthreads().values()) or 1
             if todo:
                 fatal = run(a, client, out, todo, detect_kwargs, key, in_flight=4 * nthreads)
             t2 = time.time()
         finally:
-            client.close()
+            out.close()
     finally:
+        client.close()
         if cluster is not None:
             cluster.close()
-        out.close()
     ran = out.ok + out.failed
     if fatal is not None:
         print(f"dask_detect: the workers cannot load the model: {fatal}", file=sys.stderr)

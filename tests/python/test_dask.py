@@ -155,6 +155,15 @@ class Dask(unittest.TestCase):
             self.assertEqual(p.returncode, 3, p.stderr)
             self.assertIn("the workers cannot load the model", p.stderr)
             self.assertIn(bad, p.stderr)
+            # an unreachable scheduler: exit 4, and an earlier output is left as it was
+            with open(out, "w") as f:
+                f.write('{"image": "earlier"}\n')
+            p = dask_detect(FOLDER, "--weights", WEIGHTS, "--scheduler", "tcp://127.0.0.1:1",
+                            "--connect-timeout", "2", "--out", out)
+            self.assertEqual(p.returncode, 4, p.stderr)
+            self.assertIn("cannot reach the scheduler tcp://127.0.0.1:1", p.stderr)
+            with open(out) as f:
+                self.assertEqual(f.read(), '{"image": "earlier"}\n')
 
 
 if __name__ == "__main__":
