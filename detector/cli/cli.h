@@ -46,5 +46,6 @@ int cmd_info(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 
 #endif

@@ -1,4 +1,4 @@
-/* main.c - ghostyolo: verbs forward, detect, info. */
+/* main.c - ghostyolo: verbs forward, detect, info, stats, bench, convert. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +8,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: ghostyolo VERB [options]\n"
+            "\n"
+            "WEIGHTS is a safetensors file or an ultralytics .pt checkpoint (told apart by content)\n"
             "\n"
             "  detect  -w WEIGHTS [-m CONFIG] [--imgsz 640] [--conf 0.25] [--iou 0.7]\n"
             "          [--max-det 300] [--square] [--agnostic] [--json] [-o DIR] [--threads N]\n"
@@ -21,11 +23,14 @@ static void usage(FILE *f)
             "          per-row and per-model layers, parameters, GFLOPs, size; with several\n"
             "          configs a comparison table (--measure times each row); no CONFIG: the\n"
             "          published table (YOLOv8s and its Ghost variants, nc=1)\n"
-            "  forward -m CONFIG -w WEIGHTS --input IN.f32 --shape 1,3,H,W -o OUT.f32\n"
+            "  forward -w WEIGHTS [-m CONFIG] --input IN.f32 --shape 1,3,H,W -o OUT.f32\n"
             "          [--nc N] [--scale X] [--threads N]\n"
             "          raw head output (1, 4+nc, anchors) as float32 for parity checks\n"
             "  bench   -w WEIGHTS | -m CONFIG [--imgsz 640] [--runs 10] [--threads N]\n"
             "          forward-pass timing beside the machine's GEMM rate (same run)\n"
+            "  convert CHECKPOINT.pt [-o OUT.safetensors]\n"
+            "          an ultralytics .pt checkpoint to safetensors (state_dict, config, names,\n"
+            "          stride, bn_eps), read without Python and without running its pickle\n"
             "  help    this text\n"
             "\n"
             "exit codes: 0 ok, 64 usage, 65 bad data, 66 unreadable input, 70 internal,\n"
@@ -49,6 +54,8 @@ int main(int argc, char **argv)
         return cmd_bench(argc, argv);
     if (strcmp(verb, "stats") == 0)
         return cmd_stats(argc, argv);
+    if (strcmp(verb, "convert") == 0)
+        return cmd_convert(argc, argv);
     if (strcmp(verb, "help") == 0 || strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0) {
         usage(stdout);
         return EXIT_OK;
