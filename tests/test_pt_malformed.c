@@ -1,0 +1,751 @@
+/* Hostile and broken .pt checkpoints, built here: small pickles assembled opcode by opcode and
+ * zipped with libzip the way torch.save lays them out (<name>/data.pkl, <name>/data/<key>, stored).
+ * Each must fail with its own message, never run anything, never crash (the suite also runs under
+ * ASan/UBSan). A valid synthetic checkpoint is checked first so the failures are meaningful.
+ * Also: the YAML emitter against PyYAML's output and Python's float repr. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include "testutil.h"
+#include "weights/pickle.h"
+#include "weights/pt_checkpoint.h"
+#include "weights/safetensors.h"
+#include "weights/yaml_emit.h"
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Pickle assembly. */
+
+typedef struct pkb {
+    unsigned char *b;
+    size_t n, cap;
+} pkb;
+
+static void raw(pkb *p, const void *data, size_t n)
+{
+    if (p->n + n > p->cap) {
+        p->cap = (p->n + n) * 2 + 256;
+        p->b = realloc(p->b, p->cap);
+        ck_assert_ptr_nonnull(p->b);
+    }
+    memcpy(p->b + p->n, data, n);
+    p->n += n;
+}
+
+static void op(pkb *p, unsigned char c) { raw(p, &c, 1); }
+
+static void u32(pkb *p, uint32_t v)
+{
+    unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    raw(p, b, 4);
+}
+
+static void str(pkb *p, const char *s)
+{
+    op(p, 'X');
+    u32(p, (uint32_t)strlen(s));
+    raw(p, s, strlen(s));
+}
+
+static void int1(pkb *p, int v)
+{
+    op(p, 'K');
+    op(p, (unsigned char)v);
+}
+
+static void flt(pkb *p, double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    op(p, 'G');
+    for (int k = 7; k >= 0; k--)
+        op(p, (unsigned char)(u >> (8 * k)));
+}
+
+static void glob(pkb *p, const char *module, const char *name)
+{
+    op(p, 'c');
+    raw(p, module, strlen(module));
+    op(p, '\n');
+    raw(p, name, strlen(name));
+    op(p, '\n');
+}
+
+static void odict(pkb *p) /* OrderedDict() */
+{
+    glob(p, "collections", "OrderedDict");
+    op(p, ')');
+    op(p, 'R');
+}
+
+static void int_tuple(pkb *p, const int *v, int n)
+{
+    op(p, '(');
+    for (int i = 0; i < n; i++)
+        int1(p, v[i]);
+    op(p, 't');
+}
+
+/* What a synthetic checkpoint looks like; each field is one thing a test can break. */
+typedef struct ckpt {
+    const char *storage_type; /* "FloatStorage" */
+    const char *key;          /* "0" */
+    int storage_numel;        /* 4 */
+    int offset;               /* 0 */
+    int shape[2], ndim;       /* {4}, 1 */
+    int stride[2];            /* {1} */
+    int entry_bytes;          /* bytes of data/<key> in the zip: 16 */
+    int with_bn;              /* the module is a BatchNorm2d (else a Conv2d: no eps) */
+    int with_ema;             /* an 'ema' model too (its module is named 'bn_ema') */
+    int self_module;          /* the module lists itself in its _modules */
+    const char *evil_module;  /* a GLOBAL + REDUCE inside train_args */
+} ckpt;
+
+static ckpt good(void)
+{
+    ckpt c = {"FloatStorage", "0", 4, 0, {4, 0}, 1, {1, 0}, 16, 1, 0, 0, NULL};
+    return c;
+}
+
+static void tensor(pkb *p, const ckpt *c, const char *key, int param)
+{
+    if (param)
+        glob(p, "torch._utils", "_rebuild_parameter");
+    glob(p, "torch._utils", "_rebuild_tensor_v2");
+    op(p, '(');
+    op(p, '(');
+    str(p, "storage");
+    glob(p, "torch", c->storage_type);
+    str(p, key);
+    str(p, "cpu");
+    int1(p, c->storage_numel);
+    op(p, 't');
+    op(p, 'Q'); /* BINPERSID */
+    int1(p, c->offset);
+    int_tuple(p, c->shape, c->ndim);
+    int_tuple(p, c->stride, c->ndim);
+    op(p, 0x89);
+    odict(p);
+    op(p, 't');
+    op(p, 'R');
+    if (param) {
+        op(p, 0x88);
+        odict(p);
+        op(p, 0x87); /* TUPLE3 */
+        op(p, 'R');
+    }
+}
+
+/* A module object: NEWOBJ, then BUILD with {eps, _parameters, _buffers, _modules}. */
+static void module(pkb *p, const ckpt *c, const char *sub)
+{
+    glob(p, "ultralytics.nn.tasks", "DetectionModel");
+    op(p, ')');
+    op(p, 0x81);
+    op(p, 'r');
+    u32(p, 100); /* LONG_BINPUT 100: the model, for self_module */
+    op(p, '}');
+    op(p, '(');
+    str(p, "_parameters");
+    odict(p);
+    str(p, "_buffers");
+    odict(p);
+    str(p, "_modules");
+    odict(p);
+    op(p, '(');
+    str(p, sub);
+    if (c->with_bn)
+        glob(p, "torch.nn.modules.batchnorm", "BatchNorm2d");
+    else
+        glob(p, "torch.nn.modules.conv", "Conv2d");
+    op(p, ')');
+    op(p, 0x81);
+    op(p, '}');
+    op(p, '(');
+    str(p, "eps");
+    flt(p, 1e-3);
+    str(p, "_parameters");
+    odict(p);
+    op(p, '(');
+    str(p, "weight");
+    tensor(p, c, c->key, 1);
+    str(p, "bias");
+    op(p, 'N');
+    op(p, 'u');
+    str(p, "_buffers");
+    odict(p);
+    str(p, "_modules");
+    odict(p);
+    op(p, 'u');
+    op(p, 'b'); /* BUILD the BatchNorm */
+    if (c->self_module) {
+        str(p, "again");
+        op(p, 'j');
+        u32(p, 100); /* LONG_BINGET 100: the model itself */
+    }
+    op(p, 'u'); /* _modules items */
+    str(p, "names");
+    op(p, '}');
+    op(p, '(');
+    int1(p, 0);
+    str(p, "widget");
+    op(p, 'u');
+    str(p, "yaml");
+    op(p, '}');
+    op(p, '(');
+    str(p, "nc");
+    int1(p, 1);
+    op(p, 'u');
+    str(p, "stride");
+    ckpt sc = {"FloatStorage", "s", 3, 0, {3, 0}, 1, {1, 0}, 12, 1, 0, 0, NULL};
+    tensor(p, &sc, "s", 0);
+    op(p, 'u');
+    op(p, 'b'); /* BUILD the model */
+}
+
+static pkb checkpoint_pickle(const ckpt *c)
+{
+    pkb p = {0};
+    op(&p, 0x80);
+    op(&p, 2);
+    op(&p, '}');
+    op(&p, '(');
+    str(&p, "model");
+    module(&p, c, "bn");
+    if (c->with_ema) {
+        str(&p, "ema");
+        module(&p, c, "bn_ema");
+    }
+    str(&p, "train_args");
+    op(&p, '}');
+    str(&p, "imgsz");
+    op(&p, 'M');
+    op(&p, 640 & 0xFF);
+    op(&p, 640 >> 8);
+    op(&p, 's');
+    if (c->evil_module) {
+        char mod[64];
+        snprintf(mod, sizeof mod, "%s", c->evil_module);
+        char *sp = strchr(mod, ' ');
+        *sp = '\0';
+        str(&p, "x");
+        glob(&p, mod, sp + 1);
+        str(&p, "true");
+        op(&p, 0x85);
+        op(&p, 'R');
+    }
+    op(&p, 'u');
+    op(&p, '.');
+    return p;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Zips. */
+
+typedef struct entry {
+    const char *name;
+    const void *data;
+    size_t size;
+} entry;
+
+static const char *tmp_path(const char *tag)
+{
+    static char buf[4][160];
+    static int k;
+    char *b = buf[k++ % 4];
+    snprintf(b, sizeof buf[0], "/tmp/gy_test_ptbad_%d_%s.pt", (int)getpid(), tag);
+    return b;
+}
+
+static void write_zip(const char *path, const entry *e, int n)
+{
+    remove(path);
+    int zerr = 0;
+    zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+    ck_assert_msg(z != NULL, "zip_open %s: %d", path, zerr);
+    for (int i = 0; i < n; i++) {
+        zip_source_t *s = zip_source_buffer(z, e[i].data, e[i].size, 0);
+        ck_assert_ptr_nonnull(s);
+        zip_int64_t idx = zip_file_add(z, e[i].name, s, ZIP_FL_OVERWRITE);
+        ck_assert_int_ge(idx, 0);
+        zip_set_file_compression(z, (zip_uint64_t)idx, ZIP_CM_STORE, 0);
+    }
+    ck_assert_msg(zip_close(z) == 0, "zip_close %s", path);
+}
+
+/* The checkpoint c as a file: archive/data.pkl, archive/data/<key> (entry_bytes of 1,2,3,...),
+ * archive/data/s (the stride 8, 16, 32), archive/version. */
+static const char *write_ckpt(const ckpt *c, const char *tag)
+{
+    pkb p = checkpoint_pickle(c);
+    float vals[64];
+    for (int i = 0; i < 64; i++)
+        vals[i] = (float)(i + 1);
+    float stride[3] = {8, 16, 32};
+    char key[64];
+    snprintf(key, sizeof key, "archive/data/%s", strcmp(c->key, "7") == 0 ? "0" : c->key);
+    entry e[4] = {{"archive/data.pkl", p.b, p.n},
+                  {key, vals, (size_t)c->entry_bytes},
+                  {"archive/data/s", stride, sizeof stride},
+                  {"archive/version", "3\n", 2}};
+    const char *path = tmp_path(tag);
+    write_zip(path, e, 4);
+    free(p.b);
+    return path;
+}
+
+static void expect_fail(const char *path, gy_status want, const char *sub)
+{
+    gy_error err;
+    memset(&err, 0, sizeof err);
+    gy_safetensors *st = (gy_safetensors *)&err; /* must be reset to NULL */
+    gy_status s = gy_weights_open(path, &st, &err);
+    ck_assert_msg(s == want, "%s: status %d (%s), expected %d; message: %s", path, s,
+                  gy_status_str(s), want, err.message);
+    ck_assert_ptr_null(st);
+    ck_assert_msg(strncmp(err.message, path, strlen(path)) == 0, "message does not start with "
+                  "the file name: %s", err.message);
+    ck_assert_msg(strstr(err.message, sub) != NULL, "message lacks '%s': %s", sub, err.message);
+    printf("refused as expected: %s\n", err.message);
+}
+
+static void expect_pickle_fail(const pkb *p, gy_status want, const char *sub)
+{
+    gy_error err;
+    gy_pickle *pk = (gy_pickle *)&err;
+    const gy_pk_value *root = (const gy_pk_value *)&err;
+    gy_status s = gy_pickle_load(p->b, p->n, "mem.pkl", &pk, &root, &err);
+    ck_assert_msg(s == want, "status %d, expected %d; message: %s", s, want, err.message);
+    ck_assert_ptr_null(pk);
+    ck_assert_ptr_null(root);
+    ck_assert_msg(strncmp(err.message, "mem.pkl: ", 9) == 0, "%s", err.message);
+    ck_assert_msg(strstr(err.message, sub) != NULL, "message lacks '%s': %s", sub, err.message);
+    printf("refused as expected: %s\n", err.message);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* The valid synthetic checkpoint. */
+
+START_TEST(synthetic_valid)
+{
+    ckpt c = good();
+    const char *path = write_ckpt(&c, "valid");
+    gy_error err;
+    gy_safetensors *st = NULL;
+    ck_assert_msg(gy_weights_open(path, &st, &err) == GY_OK, "%s", err.message);
+    ck_assert_int_eq(st->count, 1); /* bias None is not in the state_dict */
+    const gy_st_tensor *t = gy_st_find(st, "bn.weight");
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(t->dtype, GY_DT_F32);
+    ck_assert_int_eq(t->ndim, 1);
+    ck_assert_int_eq(t->shape[0], 4);
+    float v[4];
+    ck_assert_int_eq(gy_st_read_f32(st, t, v, &err), GY_OK);
+    for (int i = 0; i < 4; i++)
+        ck_assert_float_eq(v[i], (float)(i + 1));
+    ck_assert_str_eq(gy_st_meta_get(st, "names"), "{\"0\": \"widget\"}");
+    ck_assert_str_eq(gy_st_meta_get(st, "config"), "{nc: 1}\n");
+    ck_assert_str_eq(gy_st_meta_get(st, "stride"), "[8, 16, 32]");
+    ck_assert_str_eq(gy_st_meta_get(st, "bn_eps"), "0.001");
+    ck_assert_str_eq(gy_st_meta_get(st, "imgsz"), "640");
+    ck_assert_str_eq(gy_st_meta_get(st, "source"), strrchr(path, '/') + 1);
+    gy_st_close(st);
+    /* an offset inside the storage selects the later elements */
+    c.storage_numel = 6;
+    c.entry_bytes = 24;
+    c.offset = 2;
+    path = write_ckpt(&c, "offset");
+    ck_assert_msg(gy_weights_open(path, &st, &err) == GY_OK, "%s", err.message);
+    ck_assert_int_eq(gy_st_read_f32(st, gy_st_find(st, "bn.weight"), v, &err), GY_OK);
+    ck_assert_float_eq(v[0], 3.0f);
+    ck_assert_float_eq(v[3], 6.0f);
+    gy_st_close(st);
+    /* with an EMA model, the EMA is read (as ultralytics' loader does) */
+    c = good();
+    c.with_ema = 1;
+    path = write_ckpt(&c, "ema");
+    ck_assert_msg(gy_weights_open(path, &st, &err) == GY_OK, "%s", err.message);
+    ck_assert_ptr_nonnull(gy_st_find(st, "bn_ema.weight"));
+    ck_assert_ptr_null(gy_st_find(st, "bn.weight"));
+    gy_st_close(st);
+    remove(path);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Code execution attempts. */
+
+START_TEST(os_system_refused)
+{
+    static const char *const globals[][2] = {{"posix", "system"},  {"os", "system"},
+                                             {"builtins", "eval"}, {"__builtin__", "getattr"},
+                                             {"subprocess", "Popen"}, {"nt", "system"}};
+    char marker[128], cmd[256];
+    snprintf(marker, sizeof marker, "/tmp/gy_test_ptbad_%d_ran", (int)getpid());
+    snprintf(cmd, sizeof cmd, "touch %s", marker);
+    remove(marker);
+    const char *mod = globals[_i][0], *name = globals[_i][1];
+    pkb p = {0};
+    op(&p, 0x80);
+    op(&p, 2);
+    glob(&p, mod, name);
+    str(&p, cmd);
+    op(&p, 0x85);
+    op(&p, 'R');
+    op(&p, '.');
+    char want[96];
+    snprintf(want, sizeof want, "refused global '%s.%s'", mod, name);
+    expect_pickle_fail(&p, GY_ERR_UNSUPPORTED, want);
+    entry e[1] = {{"archive/data.pkl", p.b, p.n}};
+    const char *path = tmp_path("system");
+    write_zip(path, e, 1);
+    expect_fail(path, GY_ERR_UNSUPPORTED, want);
+    ck_assert_msg(access(marker, F_OK) != 0, "the pickle's command ran");
+    /* through the CLI: detect and convert exit 65 (bad data) and name the global */
+    char line[8192];
+    for (int k = 0; k < 2; k++) {
+        snprintf(line, sizeof line, "'%s' %s '%s' %s '%s' > /tmp/gy_test_ptbad_%d.txt 2>&1",
+                 gy_test_cli(), k == 0 ? "detect --no-save -w" : "convert", path,
+                 k == 0 ? "" : "-o", k == 0 ? gy_test_shared("images/bus.jpg") : "/tmp/gy_never.st",
+                 (int)getpid());
+        int rc = system(line);
+        ck_assert_int_eq(WEXITSTATUS(rc), 65);
+        char txt[96];
+        snprintf(txt, sizeof txt, "/tmp/gy_test_ptbad_%d.txt", (int)getpid());
+        char *out = (char *)gy_test_read(txt, NULL);
+        ck_assert_msg(strstr(out, want) != NULL, "CLI output lacks '%s': %s", want, out);
+        free(out);
+        remove(txt);
+    }
+    ck_assert_msg(access(marker, F_OK) != 0, "the pickle's command ran");
+    ck_assert_int_ne(access("/tmp/gy_never.st", F_OK), 0);
+    remove(path);
+    free(p.b);
+}
+END_TEST
+
+/* The same global hidden deep inside an otherwise valid checkpoint. */
+START_TEST(nested_evil_global_refused)
+{
+    ckpt c = good();
+    c.evil_module = "os system";
+    expect_fail(write_ckpt(&c, "nested_evil"), GY_ERR_UNSUPPORTED, "refused global 'os.system'");
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Archive problems. */
+
+START_TEST(truncated_zip)
+{
+    ckpt c = good();
+    const char *path = write_ckpt(&c, "trunc");
+    size_t size;
+    unsigned char *buf = gy_test_read(path, &size);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(buf, 1, size * 6 / 10, f), size * 6 / 10);
+    fclose(f);
+    free(buf);
+    expect_fail(path, GY_ERR_FORMAT, "not a readable zip archive");
+    remove(path);
+}
+END_TEST
+
+START_TEST(missing_data_pkl)
+{
+    float v[4] = {1, 2, 3, 4};
+    entry e[2] = {{"archive/data/0", v, sizeof v}, {"archive/version", "3\n", 2}};
+    const char *path = tmp_path("nopkl");
+    write_zip(path, e, 2);
+    expect_fail(path, GY_ERR_FORMAT, "without <name>/data.pkl");
+    remove(path);
+}
+END_TEST
+
+START_TEST(storage_out_of_range)
+{
+    ckpt c = good();
+    c.offset = 2; /* 4 elements from offset 2 of a 4-element storage */
+    expect_fail(write_ckpt(&c, "range"), GY_ERR_FORMAT, "lies outside its storage '0'");
+    c = good();
+    c.entry_bytes = 12; /* the storage says 4 floats, the entry holds 3 */
+    expect_fail(write_ckpt(&c, "short"), GY_ERR_FORMAT, "should be 16 bytes but its archive "
+                "entry has 12");
+    c = good();
+    c.key = "7"; /* no archive/data/7 */
+    expect_fail(write_ckpt(&c, "nokey"), GY_ERR_FORMAT, "storage '7', which is not in the archive");
+    c = good();
+    c.key = "../../etc/passwd";
+    expect_fail(write_ckpt(&c, "traversal"), GY_ERR_FORMAT, "storage key with characters");
+    c = good();
+    c.storage_type = "DoubleStorage";
+    expect_fail(write_ckpt(&c, "double"), GY_ERR_UNSUPPORTED, "'torch.DoubleStorage' is not "
+                "supported");
+    c = good();
+    c.ndim = 2; /* 2x2, transposed: not row-major */
+    c.shape[0] = c.shape[1] = 2;
+    c.stride[0] = 1;
+    c.stride[1] = 2;
+    expect_fail(write_ckpt(&c, "noncontig"), GY_ERR_UNSUPPORTED, "'bn.weight' is not contiguous");
+    c = good();
+    c.with_bn = 0;
+    expect_fail(write_ckpt(&c, "fused"), GY_ERR_UNSUPPORTED, "no BatchNorm2d");
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -f /tmp/gy_test_ptbad_%d_*.pt", (int)getpid());
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Pickle machine limits. */
+
+START_TEST(huge_memo_index)
+{
+    pkb p = {0};
+    op(&p, 0x80);
+    op(&p, 2);
+    op(&p, 'j');
+    u32(&p, 0xFFFFFFFFu); /* LONG_BINGET 4294967295 */
+    op(&p, '.');
+    expect_pickle_fail(&p, GY_ERR_FORMAT, "memo index 4294967295 was never stored");
+    p.n = 2;
+    op(&p, 'N');
+    op(&p, 'r');
+    u32(&p, 0x7FFFFFF0u); /* LONG_BINPUT far beyond the memo limit: no giant allocation */
+    op(&p, '.');
+    expect_pickle_fail(&p, GY_ERR_FORMAT, "memo index 2147483632 is over the limit");
+    free(p.b);
+}
+END_TEST
+
+START_TEST(deep_nesting)
+{
+    pkb p = {0};
+    op(&p, 0x80);
+    op(&p, 2);
+    for (int i = 0; i < 100000; i++)
+        op(&p, '(');
+    op(&p, '.');
+    expect_pickle_fail(&p, GY_ERR_FORMAT, "MARKs nested deeper than the limit");
+    /* lists nested 100000 deep through APPEND: the pickle loads (no recursion), the YAML dump of
+     * it stops at its depth limit */
+    p.n = 2;
+    op(&p, '}');
+    str(&p, "nc");
+    for (int i = 0; i < 100000; i++)
+        op(&p, ']');
+    for (int i = 0; i < 99999; i++)
+        op(&p, 'a');
+    op(&p, 's');
+    op(&p, '.');
+    gy_error err;
+    gy_pickle *pk = NULL;
+    const gy_pk_value *root = NULL;
+    ck_assert_msg(gy_pickle_load(p.b, p.n, "deep", &pk, &root, &err) == GY_OK, "%s", err.message);
+    char *text = NULL;
+    ck_assert_int_eq(gy_yaml_emit(root, "deep", &text, &err), GY_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(err.message, "nested deeper than 32"));
+    ck_assert_ptr_null(text);
+    gy_pickle_free(pk);
+    free(p.b);
+    /* a module that contains itself */
+    ckpt c = good();
+    c.self_module = 1;
+    expect_fail(write_ckpt(&c, "selfmod"), GY_ERR_FORMAT, "modules nested deeper than 64");
+    remove(tmp_path("selfmod"));
+}
+END_TEST
+
+START_TEST(unknown_opcode)
+{
+    pkb p = {0};
+    op(&p, 0x80);
+    op(&p, 2);
+    op(&p, 0xFF);
+    expect_pickle_fail(&p, GY_ERR_UNSUPPORTED, "unknown or unsupported pickle opcode at byte 2 "
+                       "(opcode 0xff)");
+    p.n = 2;
+    op(&p, 'i'); /* INST: a call by name, protocol 0 */
+    raw(&p, "os\nsystem\n", 10);
+    expect_pickle_fail(&p, GY_ERR_UNSUPPORTED, "(opcode INST (0x69))");
+    p.n = 2;
+    op(&p, 'N');
+    op(&p, 'N');
+    op(&p, '.');
+    expect_pickle_fail(&p, GY_ERR_FORMAT, "STOP with values or MARKs left over");
+    p.n = 2;
+    op(&p, 'N'); /* no STOP */
+    expect_pickle_fail(&p, GY_ERR_FORMAT, "without STOP (truncated)");
+    p.n = 2;
+    op(&p, 'X');
+    u32(&p, 1000); /* a string running past the end */
+    raw(&p, "abc", 3);
+    expect_pickle_fail(&p, GY_ERR_FORMAT, "ends inside an opcode's argument");
+    p.n = 2;
+    op(&p, 'R'); /* REDUCE on an empty stack */
+    expect_pickle_fail(&p, GY_ERR_FORMAT, "stack underflow");
+    free(p.b);
+}
+END_TEST
+
+/* Every single-byte change and every truncation of a valid checkpoint pickle either loads or
+ * fails with a message naming the pickle; none may crash (ASan/UBSan builds check memory). */
+START_TEST(mutations_never_crash)
+{
+    ckpt c = good();
+    pkb p = checkpoint_pickle(&c);
+    unsigned char *m = malloc(p.n);
+    ck_assert_ptr_nonnull(m);
+    uint32_t rng = 12345;
+    int ok = 0, failed = 0;
+    for (int iter = 0; iter < 6000; iter++) {
+        memcpy(m, p.b, p.n);
+        size_t n = p.n;
+        rng = rng * 1664525u + 1013904223u;
+        if (iter < (int)p.n) {
+            n = (size_t)iter; /* every truncation */
+        } else {
+            for (int k = 0; k < 1 + iter % 3; k++) {
+                rng = rng * 1664525u + 1013904223u;
+                size_t at = (rng >> 8) % p.n;
+                rng = rng * 1664525u + 1013904223u;
+                m[at] = (unsigned char)(rng >> 24);
+            }
+        }
+        gy_error err;
+        gy_pickle *pk = NULL;
+        const gy_pk_value *root = NULL;
+        gy_status s = gy_pickle_load(m, n, "mut", &pk, &root, &err);
+        if (s == GY_OK) {
+            ok++;
+            char *text = NULL;
+            if (gy_pk_dict_get(root, "model"))
+                if (gy_yaml_emit(gy_pk_dict_get(gy_pk_obj_state(gy_pk_dict_get(root, "model")),
+                                                "yaml"), "mut", &text, &err) == GY_OK)
+                    free(text);
+            gy_pickle_free(pk);
+        } else {
+            failed++;
+            ck_assert_msg(strncmp(err.message, "mut: ", 5) == 0, "%s", err.message);
+        }
+    }
+    printf("mutations: %d loaded, %d refused\n", ok, failed);
+    ck_assert_int_gt(failed, 1000);
+    free(m);
+    free(p.b);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------- */
+/* YAML text and float repr against Python. */
+
+/* pickle.dumps(d, protocol=2) of the dict whose yaml.safe_dump(d, sort_keys=False,
+ * default_flow_style=None) is `yaml_want` (PyYAML 6.0.3, CPython 3). */
+static const unsigned char yaml_pickle[] =
+    "\x80\x02\x7d\x71\x00\x28\x58\x02\x00\x00\x00\x6e\x63\x71\x01\x4b\x03\x58\x01\x00\x00\x00\x61\x71"
+    "\x02\x5d\x71\x03\x28\x4e\x88\x89\x47\x3f\xf8\x00\x00\x00\x00\x00\x00\x47\x3e\xe4\xf8\xb5\x88\xe3"
+    "\x68\xf1\x47\x43\x41\xc3\x79\x37\xe0\x80\x00\x47\x80\x00\x00\x00\x00\x00\x00\x00\x47\x40\x00\x00"
+    "\x00\x00\x00\x00\x00\x4a\xf9\xff\xff\xff\x65\x58\x01\x00\x00\x00\x62\x71\x04\x5d\x71\x05\x28\x58"
+    "\x04\x00\x00\x00\x74\x72\x75\x65\x71\x06\x58\x01\x00\x00\x00\x31\x71\x07\x58\x00\x00\x00\x00\x71"
+    "\x08\x58\x03\x00\x00\x00\x61\x20\x62\x71\x09\x58\x03\x00\x00\x00\x78\x3a\x79\x71\x0a\x58\x05\x00"
+    "\x00\x00\x63\x61\x66\xc3\xa9\x71\x0b\x58\x08\x00\x00\x00\x74\x61\x62\x09\x68\x65\x72\x65\x71\x0c"
+    "\x65\x58\x01\x00\x00\x00\x63\x71\x0d\x5d\x71\x0e\x28\x58\x0b\x00\x00\x00\x6e\x6e\x2e\x55\x70\x73"
+    "\x61\x6d\x70\x6c\x65\x71\x0f\x58\x07\x00\x00\x00\x6e\x65\x61\x72\x65\x73\x74\x71\x10\x58\x04\x00"
+    "\x00\x00\x4e\x6f\x6e\x65\x71\x11\x58\x02\x00\x00\x00\x2d\x31\x71\x12\x58\x02\x00\x00\x00\x2e\x35"
+    "\x71\x13\x58\x03\x00\x00\x00\x79\x65\x73\x71\x14\x58\x04\x00\x00\x00\x6e\x75\x6c\x6c\x71\x15\x58"
+    "\x01\x00\x00\x00\x7e\x71\x16\x58\x03\x00\x00\x00\x4f\x66\x66\x71\x17\x58\x01\x00\x00\x00\x6e\x71"
+    "\x18\x65\x58\x06\x00\x00\x00\x6e\x65\x73\x74\x65\x64\x71\x19\x7d\x71\x1a\x28\x58\x01\x00\x00\x00"
+    "\x6b\x71\x1b\x5d\x71\x1c\x28\x4b\x01\x5d\x71\x1d\x28\x4b\x02\x4b\x03\x65\x65\x58\x01\x00\x00\x00"
+    "\x65\x71\x1e\x5d\x71\x1f\x58\x01\x00\x00\x00\x66\x71\x20\x7d\x71\x21\x75\x58\x01\x00\x00\x00\x6c"
+    "\x71\x22\x5d\x71\x23\x28\x7d\x71\x24\x28\x58\x01\x00\x00\x00\x70\x71\x25\x4b\x01\x58\x01\x00\x00"
+    "\x00\x71\x71\x26\x5d\x71\x27\x4b\x01\x61\x75\x5d\x71\x28\x28\x5d\x71\x29\x28\x4b\x01\x4b\x02\x65"
+    "\x4b\x03\x65\x65\x58\x04\x00\x00\x00\x66\x6c\x6f\x77\x71\x2a\x7d\x71\x2b\x28\x58\x01\x00\x00\x00"
+    "\x78\x71\x2c\x4b\x01\x58\x01\x00\x00\x00\x79\x71\x2d\x58\x01\x00\x00\x00\x7a\x71\x2e\x75\x75\x2e";
+
+static const char yaml_want[] =
+    "nc: 3\n"
+    "a: [null, true, false, 1.5, 1.0e-05, 1.0e+16, -0.0, 2.0, -7]\n"
+    "b: ['true', '1', '', a b, 'x:y', \"caf\\xE9\", \"tab\\there\"]\n"
+    "c: [nn.Upsample, nearest, None, '-1', '.5', 'yes', 'null', '~', 'Off', n]\n"
+    "nested:\n"
+    "  k:\n"
+    "  - 1\n"
+    "  - [2, 3]\n"
+    "  e: []\n"
+    "  f: {}\n"
+    "l:\n"
+    "- p: 1\n"
+    "  q: [1]\n"
+    "- - [1, 2]\n"
+    "  - 3\n"
+    "flow: {x: 1, y: z}\n";
+
+START_TEST(yaml_like_pyyaml)
+{
+    gy_error err;
+    gy_pickle *pk = NULL;
+    const gy_pk_value *root = NULL;
+    ck_assert_msg(gy_pickle_load(yaml_pickle, sizeof yaml_pickle - 1, "yaml.pkl", &pk, &root,
+                                 &err) == GY_OK, "%s", err.message);
+    char *text = NULL;
+    ck_assert_msg(gy_yaml_emit(root, "yaml.pkl", &text, &err) == GY_OK, "%s", err.message);
+    ck_assert_str_eq(text, yaml_want);
+    free(text);
+    gy_pickle_free(pk);
+}
+END_TEST
+
+START_TEST(float_repr_like_python)
+{
+    static const struct {
+        double x;
+        const char *repr;
+    } cases[] = {{0.001, "0.001"},
+                 {1e-05, "1e-05"},
+                 {1e16, "1e+16"},
+                 {0.1, "0.1"},
+                 {100.0, "100.0"},
+                 {1.5e-07, "1.5e-07"},
+                 {123456789012345678.0, "1.2345678901234568e+17"},
+                 {0.0001, "0.0001"},
+                 {1234567890123456.0, "1234567890123456.0"},
+                 {12345678901234567.0, "1.2345678901234568e+16"},
+                 {-2.5, "-2.5"},
+                 {5e-324, "5e-324"},
+                 {1.7976931348623157e308, "1.7976931348623157e+308"},
+                 {0.0, "0.0"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[48];
+        gy_py_float_repr(cases[i].x, buf, sizeof buf);
+        ck_assert_str_eq(buf, cases[i].repr);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("pt_malformed");
+    TCase *tc = tcase_create("hostile");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, synthetic_valid);
+    tcase_add_loop_test(tc, os_system_refused, 0, 6);
+    tcase_add_test(tc, nested_evil_global_refused);
+    tcase_add_test(tc, truncated_zip);
+    tcase_add_test(tc, missing_data_pkl);
+    tcase_add_test(tc, storage_out_of_range);
+    tcase_add_test(tc, huge_memo_index);
+    tcase_add_test(tc, deep_nesting);
+    tcase_add_test(tc, unknown_opcode);
+    tcase_add_test(tc, mutations_never_crash);
+    tcase_add_test(tc, yaml_like_pyyaml);
+    tcase_add_test(tc, float_repr_like_python);
+    suite_add_tcase(s, tc);
+    return gy_test_run(s);
+}
