@@ -168,6 +168,7 @@ typedef struct vm {
     int nmarks;
     gy_pk_value **memo;
     size_t memo_cap;
+    size_t memo_len; /* filled slots: MEMOIZE's next index, as len(memo) in CPython */
     gy_pk_value *none, *t, *f; /* shared constants, in the arena */
 } vm;
 
@@ -744,6 +745,8 @@ static gy_status memo_put(vm *m, uint64_t idx)
         m->memo = mm;
         m->memo_cap = cap;
     }
+    if (!m->memo[idx])
+        m->memo_len++;
     m->memo[idx] = v;
     return GY_OK;
 }
@@ -969,12 +972,8 @@ static gy_status step(vm *m, int *done)
         u = read_le(m->p + m->pos, 4);
         m->pos += 4;
         return memo_put(m, u);
-    case 0x94: { /* MEMOIZE: the next free index, which is the count of stored entries */
-        size_t n = 0;
-        while (n < m->memo_cap && m->memo[n])
-            n++;
-        return memo_put(m, n);
-    }
+    case 0x94: /* MEMOIZE: stores at index len(memo) */
+        return memo_put(m, m->memo_len);
     case 'h':
         if ((s = need(m, 1)) != GY_OK)
             return s;

@@ -34,6 +34,7 @@ typedef struct reader {
     char prefix[256]; /* "<archive name>/" */
     sd_entry *e;
     size_t n, cap;
+    size_t walked; /* dict entries looked at (GY_PT_MAX_WALK) */
     double eps;
     int have_eps;
     char eps_at[GY_PT_MAX_NAME];
@@ -187,6 +188,19 @@ static gy_status walk_module(reader *r, const gy_pk_value *mod, const char *pref
         return gy_fail(r->err, GY_ERR_FORMAT, "%s: module '%s' is a %s without a state dict, not "
                        "a torch module", r->display, prefix[0] ? prefix : "(the model)",
                        gy_pk_type_name(mod));
+    /* Modules may be shared or refer to each other: bound the total work, not just the depth. */
+    size_t cost = state->u.dict.n;
+    static const char *const fields[] = {"_parameters", "_buffers", "_modules"};
+    for (int f = 0; f < 3; f++) {
+        const gy_pk_value *d = gy_pk_dict_get(state, fields[f]);
+        if (d && d->type == GY_PK_DICT)
+            cost += d->u.dict.n;
+    }
+    r->walked += cost + 1;
+    if (r->walked > GY_PT_MAX_WALK)
+        return gy_fail(r->err, GY_ERR_FORMAT, "%s: the module tree is too large (more than %u "
+                       "entries looked at, GY_PT_MAX_WALK) at '%s'", r->display, GY_PT_MAX_WALK,
+                       prefix);
     if (gy_pk_is_class(mod, "torch.nn.modules.batchnorm", "BatchNorm2d")) {
         const gy_pk_value *eps = gy_pk_dict_get(state, "eps");
         if (!eps || eps->type != GY_PK_FLOAT)
@@ -260,6 +274,10 @@ static void sb_put(sbuf *b, const char *s, size_t n)
 {
     if (b->bad)
         return;
+    if (n > GY_PT_MAX_META - b->len) {
+        b->bad = 1;
+        return;
+    }
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 256;
         while (cap < b->len + n + 1)
@@ -361,7 +379,8 @@ static gy_status names_json(reader *r, const gy_pk_value *names, char **out)
     free(p);
     if (b.bad) {
         free(b.s);
-        return nomem(r);
+        return gy_fail(r->err, GY_ERR_FORMAT, "%s: model 'names' as JSON is over %zu bytes "
+                       "(GY_PT_MAX_META) or memory ran out", r->display, GY_PT_MAX_META);
     }
     *out = b.s;
     return GY_OK;
@@ -555,7 +574,8 @@ static int cmp_meta_key(const void *a, const void *b)
 
 static gy_status assemble(reader *r, gy_safetensors *st)
 {
-    qsort(r->e, r->n, sizeof *r->e, cmp_entry_name);
+    if (r->n) /* qsort must not get NULL, even for no elements */
+        qsort(r->e, r->n, sizeof *r->e, cmp_entry_name);
     for (size_t i = 1; i < r->n; i++)
         if (strcmp(r->e[i - 1].name, r->e[i].name) == 0)
             return gy_fail(r->err, GY_ERR_FORMAT, "%s: state_dict name '%s' appears twice",

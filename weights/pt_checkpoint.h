@@ -27,6 +27,8 @@
 #define GY_PT_MAX_MODULE_DEPTH 64        /* nesting of _modules */
 #define GY_PT_MAX_NAME 1024              /* bytes of a dotted state_dict name */
 #define GY_PT_MAX_TENSORS 1000000        /* state_dict entries */
+#define GY_PT_MAX_WALK (1u << 24)        /* dict entries looked at while walking the modules */
+#define GY_PT_MAX_META ((size_t)16 << 20) /* bytes of one metadata text (names, ...) */
 
 /* The metadata keys in the order weights/convert_pt.py writes them (the safetensors writer keeps
  * this order): a NULL-terminated constant list. */

@@ -296,7 +296,7 @@ static gy_status emit_flow(emitter *e, const gy_pk_value *v)
     gy_status s = GY_OK;
     if (v->type == GY_PK_DICT) {
         puts_(e, "{");
-        for (size_t i = 0; i < v->u.dict.n && s == GY_OK; i++) {
+        for (size_t i = 0; i < v->u.dict.n && s == GY_OK && !e->failed; i++) {
             if (i)
                 puts_(e, ", ");
             s = emit_scalar(e, v->u.dict.keys[i]);
@@ -307,7 +307,7 @@ static gy_status emit_flow(emitter *e, const gy_pk_value *v)
         puts_(e, "}");
     } else {
         puts_(e, "[");
-        for (size_t i = 0; i < v->u.seq.n && s == GY_OK; i++) {
+        for (size_t i = 0; i < v->u.seq.n && s == GY_OK && !e->failed; i++) {
             if (i)
                 puts_(e, ", ");
             s = emit_scalar(e, v->u.seq.items[i]);
@@ -323,7 +323,7 @@ static gy_status emit_block_seq(emitter *e, const gy_pk_value *v, int indent, in
                                 int inline_first)
 {
     size_t plen = strlen(e->path);
-    for (size_t i = 0; i < v->u.seq.n; i++) {
+    for (size_t i = 0; i < v->u.seq.n && !e->failed; i++) {
         if (i || !inline_first)
             indent_to(e, indent);
         puts_(e, "- ");
@@ -340,7 +340,7 @@ static gy_status emit_block_map(emitter *e, const gy_pk_value *v, int indent, in
                                 int inline_first)
 {
     size_t plen = strlen(e->path);
-    for (size_t i = 0; i < v->u.dict.n; i++) {
+    for (size_t i = 0; i < v->u.dict.n && !e->failed; i++) {
         const gy_pk_value *k = v->u.dict.keys[i], *val = v->u.dict.vals[i];
         if (i || !inline_first)
             indent_to(e, indent);
@@ -369,6 +369,8 @@ static gy_status emit_block_map(emitter *e, const gy_pk_value *v, int indent, in
 
 static gy_status emit_node(emitter *e, const gy_pk_value *v, int indent, int depth, int in_seq)
 {
+    if (e->failed) /* over the size cap: stop walking (the caller reports it) */
+        return GY_OK;
     if (depth > GY_YAML_EMIT_MAX_DEPTH)
         return gy_fail(e->err, GY_ERR_FORMAT, "%s: the model yaml is nested deeper than %d "
                        "levels (or refers to itself) at %s", e->display, GY_YAML_EMIT_MAX_DEPTH,

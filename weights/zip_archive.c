@@ -13,6 +13,7 @@ struct gy_zip {
     char *display;
     size_t count;
     uint64_t unpacked; /* bytes handed out so far */
+    uint64_t budget;   /* the cap on unpacked */
 };
 
 int gy_zip_sniff(const unsigned char *data, size_t size)
@@ -55,6 +56,9 @@ gy_status gy_zip_open_buffer(const unsigned char *data, size_t size, const char 
                        "are read)", name, (long long)n, GY_ZIP_MAX_ENTRIES);
     }
     z->count = (size_t)n;
+    z->budget = (uint64_t)size * GY_ZIP_UNPACK_FACTOR + GY_ZIP_UNPACK_SLACK;
+    if (z->budget > GY_ZIP_MAX_UNPACKED)
+        z->budget = GY_ZIP_MAX_UNPACKED;
     *out = z;
     return GY_OK;
 }
@@ -118,10 +122,10 @@ gy_status gy_zip_read(gy_zip *z, size_t i, size_t max_bytes, unsigned char **dat
     if (declared > max_bytes)
         return gy_fail(err, GY_ERR_FORMAT, "%s: entry '%s' declares %llu bytes, more than the "
                        "%zu allowed", z->display, ename, (unsigned long long)declared, max_bytes);
-    if (declared > GY_ZIP_MAX_UNPACKED - z->unpacked)
-        return gy_fail(err, GY_ERR_FORMAT, "%s: reading entry '%s' would unpack more than %llu "
-                       "bytes from the archive", z->display, ename,
-                       (unsigned long long)GY_ZIP_MAX_UNPACKED);
+    if (declared > z->budget - z->unpacked)
+        return gy_fail(err, GY_ERR_FORMAT, "%s: reading entry '%s' (%llu bytes) would unpack more "
+                       "than %llu bytes from this archive (4 x its size + 64 MiB)", z->display,
+                       ename, (unsigned long long)declared, (unsigned long long)z->budget);
     size_t n = (size_t)declared;
     unsigned char *buf = malloc(n + 1);
     if (!buf)

@@ -9,7 +9,12 @@
 #include "ghostyolo.h"
 
 #define GY_ZIP_MAX_ENTRIES 1000000             /* more entries are refused */
-#define GY_ZIP_MAX_UNPACKED ((uint64_t)8 << 30) /* bytes read out of one archive, all entries */
+/* Bytes read out of one archive, all entries together: at most 4 x the archive's size + 64 MiB
+ * (a checkpoint reads each stored storage about once) and never more than 8 GiB, so a
+ * compressed entry declaring a huge size cannot make the reader allocate or inflate it. */
+#define GY_ZIP_MAX_UNPACKED ((uint64_t)8 << 30)
+#define GY_ZIP_UNPACK_FACTOR 4
+#define GY_ZIP_UNPACK_SLACK ((uint64_t)64 << 20)
 
 typedef struct gy_zip gy_zip;
 
@@ -32,7 +37,7 @@ int gy_zip_find(const gy_zip *z, const char *name, size_t *index);
 gy_status gy_zip_entry_size(const gy_zip *z, size_t i, uint64_t *size, gy_error *err);
 /* Reads entry i whole into a new buffer (caller frees; one extra NUL byte after the data).
  * Refuses entries declaring more than max_bytes, and data that does not match the declared size
- * or CRC. All reads of one archive together are capped at GY_ZIP_MAX_UNPACKED. */
+ * or CRC. All reads of one archive together are capped as described at GY_ZIP_MAX_UNPACKED. */
 gy_status gy_zip_read(gy_zip *z, size_t i, size_t max_bytes, unsigned char **data, size_t *size,
                       gy_error *err);
 
