@@ -203,6 +203,33 @@ START_TEST(cli_detect_pt)
 }
 END_TEST
 
+/* `info -w yolov8n.pt`: the model the checkpoint carries, with ultralytics' summary numbers. */
+START_TEST(cli_info_pt)
+{
+    cJSON *t = gy_test_read_json(gy_test_shared("stats/expected_table.json"));
+    const cJSON *v8n = cJSON_GetObjectItem(cJSON_GetObjectItem(t, "extra"), "yolov8n_nc80");
+    ck_assert_ptr_nonnull(v8n);
+    char cmd[8192], want[2][160];
+    static const char *const kinds[2] = {"unfused", "fused"};
+    for (int k = 0; k < 2; k++) {
+        const cJSON *u = cJSON_GetObjectItem(v8n, kinds[k]);
+        snprintf(want[k], sizeof want[k], "yolov8n summary%s: %d layers, %d parameters, %d "
+                 "gradients, %s GFLOPs", k ? " (fused)" : "", cJSON_GetObjectItem(u, "layers")->valueint,
+                 cJSON_GetObjectItem(u, "params")->valueint,
+                 cJSON_GetObjectItem(u, "gradients")->valueint,
+                 cJSON_GetObjectItem(u, "gflops_printed")->valuestring);
+    }
+    snprintf(cmd, sizeof cmd, "'%s' info -w '%s'", gy_test_cli(), shared_weights("yolov8n", "pt"));
+    int status;
+    char *text = run_capture(cmd, &status);
+    ck_assert_msg(status == 0, "info failed (%d): %s", status, text);
+    for (int k = 0; k < 2; k++)
+        ck_assert_msg(strstr(text, want[k]) != NULL, "info output lacks '%s':\n%s", want[k], text);
+    free(text);
+    cJSON_Delete(t);
+}
+END_TEST
+
 START_TEST(ghost_pt_parity)
 {
     parity_result r = gy_test_parity_load("ghost_pt_640", NULL, "weights.pt", 2);
@@ -266,6 +293,7 @@ int main(void)
     tcase_add_test(tc, cli_convert);
     tcase_add_loop_test(tc, detect_pt_equals_safetensors, 0, 2);
     tcase_add_test(tc, cli_detect_pt);
+    tcase_add_test(tc, cli_info_pt);
     tcase_add_test(tc, ghost_pt_parity);
     tcase_add_test(tc, ghost_pt_model);
     tcase_add_test(tc, cli_forward_ghost_pt);

@@ -12,29 +12,34 @@ static void summary_line(const char *name, const char *tag, const gy_model_summa
 
 int cmd_info(int argc, char **argv)
 {
-    const char *scale = NULL;
+    const char *scale = NULL, *weights = NULL;
     int nc = 0, imgsz = 640;
     cli_list configs = {0}; /* -m CONFIG and bare config paths alike */
     cli_opt opts[] = {
         {"-m", "--model", CLI_LIST, &configs},
+        {"-w", "--weights", CLI_STRING, &weights},
         {NULL, "--scale", CLI_STRING, &scale},
         {NULL, "--nc", CLI_INT, &nc},
         {NULL, "--imgsz", CLI_INT, &imgsz},
     };
     int rc = cli_parse("info", argc, argv, 2, opts, sizeof opts / sizeof opts[0], &configs);
-    if (!rc && (configs.count == 0 || imgsz <= 0 || imgsz % 32 || nc < 0)) {
-        fprintf(stderr, "ghostyolo info: needs -m CONFIG (and --imgsz a positive multiple of 32, "
-                        "--nc >= 1)\n");
+    if (!rc && ((configs.count == 0 && !weights) || (weights && configs.count > 1) ||
+                imgsz <= 0 || imgsz % 32 || nc < 0)) {
+        fprintf(stderr, "ghostyolo info: needs -m CONFIG... or -w WEIGHTS [-m CONFIG] (and --imgsz "
+                        "a positive multiple of 32, --nc >= 1)\n");
         rc = EXIT_USAGE;
     }
-    for (int k = 0; k < configs.count && !rc; k++) {
+    /* -w alone: the config stored in the weights (a .pt checkpoint's model yaml) */
+    int nmodels = configs.count ? configs.count : 1;
+    for (int k = 0; k < nmodels && !rc; k++) {
         gy_model_params mp = gy_model_default_params();
         mp.scale = scale;
         mp.nc = nc;
         mp.log = cli_log;
         gy_model *model;
         gy_error err;
-        gy_status st = gy_model_load(configs.items[k], NULL, &mp, &model, &err);
+        gy_status st = gy_model_load(configs.count ? configs.items[k] : NULL, weights, &mp,
+                                     &model, &err);
         if (st != GY_OK) {
             cli_error(&err);
             rc = cli_exit_for(st);
@@ -59,7 +64,7 @@ int cmd_info(int argc, char **argv)
             summary_line(info.name, "", &su, imgsz);
             summary_line(info.name, " (fused)", &sf, imgsz);
         }
-        if (k + 1 < configs.count)
+        if (k + 1 < nmodels)
             printf("\n");
         gy_model_free(model);
     }

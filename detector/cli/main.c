@@ -16,7 +16,7 @@ static void usage(FILE *f)
             "          IMAGE...\n"
             "          find objects; writes annotated images (and YOLO label files) to DIR,\n"
             "          with --json one JSON object per image on stdout\n"
-            "  info    -m CONFIG [--scale X] [--nc N] [--imgsz 640]\n"
+            "  info    -m CONFIG... | -w WEIGHTS [-m CONFIG] [--scale X] [--nc N] [--imgsz 640]\n"
             "          the ultralytics build table and model summary\n"
             "  stats   [CONFIG...] [--nc N] [--scale X] [--imgsz 640] [--json] [--unfused]\n"
             "          [--measure [--runs 5] [--threads N]]\n"
