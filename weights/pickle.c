@@ -186,8 +186,8 @@ static const char *op_str(unsigned op, char *buf, size_t n)
 static gy_status vm_fail(vm *m, gy_status st, const char *what)
 {
     char ob[48];
-    return gy_fail(m->err, st, "%s: %s at byte %zu (opcode %s)", m->name, what, m->op_pos,
-                   op_str(m->op, ob, sizeof ob));
+    return gy_fail(m->err, st, "%s: byte %zu, opcode %s: %s", m->name, m->op_pos,
+                   op_str(m->op, ob, sizeof ob), what);
 }
 
 static gy_status vm_nomem(vm *m)
