@@ -106,11 +106,13 @@ typedef struct ckpt {
     int self_module;          /* the module lists itself in its _modules */
     int weight_none;          /* the BatchNorm's weight is None: no tensor at all */
     const char *evil_module;  /* a GLOBAL + REDUCE inside train_args */
+    int long_stride;          /* the stride tensor is int64 (LongStorage) instead of float32 */
+    int no_train_args;        /* no train_args: no imgsz metadata */
 } ckpt;
 
 static ckpt good(void)
 {
-    ckpt c = {"FloatStorage", "0", 4, 0, {4, 0}, 1, {1, 0}, 16, 1, 0, 0, 0, NULL};
+    ckpt c = {"FloatStorage", "0", 4, 0, {4, 0}, 1, {1, 0}, 16, 1, 0, 0, 0, NULL, 0, 0};
     return c;
 }
 
@@ -207,7 +209,8 @@ static void module(pkb *p, const ckpt *c, const char *sub)
     int1(p, 1);
     op(p, 'u');
     str(p, "stride");
-    ckpt sc = {"FloatStorage", "s", 3, 0, {3, 0}, 1, {1, 0}, 12, 1, 0, 0, 0, NULL};
+    ckpt sc = {c->long_stride ? "LongStorage" : "FloatStorage", "s", 3, 0, {3, 0}, 1, {1, 0}, 12,
+               1, 0, 0, 0, NULL, 0, 0};
     tensor(p, &sc, "s", 0);
     op(p, 'u');
     op(p, 'b'); /* BUILD the model */
@@ -226,13 +229,15 @@ static pkb checkpoint_pickle(const ckpt *c)
         str(&p, "ema");
         module(&p, c, "bn_ema");
     }
-    str(&p, "train_args");
-    op(&p, '}');
-    str(&p, "imgsz");
-    op(&p, 'M');
-    op(&p, 640 & 0xFF);
-    op(&p, 640 >> 8);
-    op(&p, 's');
+    if (!c->no_train_args) {
+        str(&p, "train_args");
+        op(&p, '}');
+        str(&p, "imgsz");
+        op(&p, 'M');
+        op(&p, 640 & 0xFF);
+        op(&p, 640 >> 8);
+        op(&p, 's');
+    }
     if (c->evil_module) {
         char mod[64];
         snprintf(mod, sizeof mod, "%s", c->evil_module);
@@ -325,11 +330,13 @@ static const char *write_ckpt(const ckpt *c, const char *tag)
     for (int i = 0; i < 64; i++)
         vals[i] = (float)(i + 1);
     float stride[3] = {8, 16, 32};
+    int64_t lstride[3] = {8, 16, 32}; /* little-endian host, as ghostyolo assumes */
     char key[64];
     snprintf(key, sizeof key, "archive/data/%s", strcmp(c->key, "7") == 0 ? "0" : c->key);
     entry e[4] = {{"archive/data.pkl", p.b, p.n},
                   {key, vals, (size_t)c->entry_bytes},
-                  {"archive/data/s", stride, sizeof stride},
+                  {"archive/data/s", c->long_stride ? (const void *)lstride : (const void *)stride,
+                   c->long_stride ? sizeof lstride : sizeof stride},
                   {"archive/version", "3\n", 2}};
     const char *path = tmp_path(tag);
     write_zip(path, e, 4);
@@ -411,6 +418,17 @@ START_TEST(synthetic_valid)
     ck_assert_ptr_nonnull(gy_st_find(st, "bn_ema.weight"));
     ck_assert_ptr_null(gy_st_find(st, "bn.weight"));
     gy_st_close(st);
+    /* an int64 stride tensor; no train_args: no imgsz entry */
+    c = good();
+    c.long_stride = 1;
+    c.no_train_args = 1;
+    path = write_ckpt(&c, "longstride");
+    ck_assert_msg(gy_weights_open(path, &st, &err) == GY_OK, "%s", err.message);
+    ck_assert_str_eq(gy_st_meta_get(st, "stride"), "[8, 16, 32]");
+    ck_assert_ptr_null(gy_st_meta_get(st, "imgsz"));
+    ck_assert_int_eq(st->meta_count, 6);
+    gy_st_close(st);
+    remove(path);
     /* an empty tensor may sit at any offset (nothing is read: no pointer past the storage) */
     c = good();
     c.shape[0] = 0;
@@ -723,19 +741,24 @@ static const unsigned char yaml_pickle[] =
     "\x00\x00\x4e\x6f\x6e\x65\x71\x11\x58\x02\x00\x00\x00\x2d\x31\x71\x12\x58\x02\x00\x00\x00\x2e\x35"
     "\x71\x13\x58\x03\x00\x00\x00\x79\x65\x73\x71\x14\x58\x04\x00\x00\x00\x6e\x75\x6c\x6c\x71\x15\x58"
     "\x01\x00\x00\x00\x7e\x71\x16\x58\x03\x00\x00\x00\x4f\x66\x66\x71\x17\x58\x01\x00\x00\x00\x6e\x71"
-    "\x18\x65\x58\x06\x00\x00\x00\x6e\x65\x73\x74\x65\x64\x71\x19\x7d\x71\x1a\x28\x58\x01\x00\x00\x00"
-    "\x6b\x71\x1b\x5d\x71\x1c\x28\x4b\x01\x5d\x71\x1d\x28\x4b\x02\x4b\x03\x65\x65\x58\x01\x00\x00\x00"
-    "\x65\x71\x1e\x5d\x71\x1f\x58\x01\x00\x00\x00\x66\x71\x20\x7d\x71\x21\x75\x58\x01\x00\x00\x00\x6c"
-    "\x71\x22\x5d\x71\x23\x28\x7d\x71\x24\x28\x58\x01\x00\x00\x00\x70\x71\x25\x4b\x01\x58\x01\x00\x00"
-    "\x00\x71\x71\x26\x5d\x71\x27\x4b\x01\x61\x75\x5d\x71\x28\x28\x5d\x71\x29\x28\x4b\x01\x4b\x02\x65"
-    "\x4b\x03\x65\x65\x58\x04\x00\x00\x00\x66\x6c\x6f\x77\x71\x2a\x7d\x71\x2b\x28\x58\x01\x00\x00\x00"
-    "\x78\x71\x2c\x4b\x01\x58\x01\x00\x00\x00\x79\x71\x2d\x58\x01\x00\x00\x00\x7a\x71\x2e\x75\x75\x2e";
+    "\x18\x65\x58\x01\x00\x00\x00\x64\x71\x19\x5d\x71\x1a\x28\x58\x04\x00\x00\x00\x78\x3a\x20\x79\x71"
+    "\x1b\x58\x02\x00\x00\x00\x23\x63\x71\x1c\x58\x04\x00\x00\x00\x61\x20\x23\x62\x71\x1d\x58\x05\x00"
+    "\x00\x00\x20\x6c\x65\x61\x64\x71\x1e\x58\x03\x00\x00\x00\x40\x61\x74\x71\x1f\x58\x03\x00\x00\x00"
+    "\x61\x2c\x62\x71\x20\x58\x06\x00\x00\x00\x69\x74\x27\x73\x20\x61\x71\x21\x65\x58\x06\x00\x00\x00"
+    "\x6e\x65\x73\x74\x65\x64\x71\x22\x7d\x71\x23\x28\x58\x01\x00\x00\x00\x6b\x71\x24\x5d\x71\x25\x28"
+    "\x4b\x01\x5d\x71\x26\x28\x4b\x02\x4b\x03\x65\x65\x58\x01\x00\x00\x00\x65\x71\x27\x5d\x71\x28\x58"
+    "\x01\x00\x00\x00\x66\x71\x29\x7d\x71\x2a\x75\x58\x01\x00\x00\x00\x6c\x71\x2b\x5d\x71\x2c\x28\x7d"
+    "\x71\x2d\x28\x58\x01\x00\x00\x00\x70\x71\x2e\x4b\x01\x58\x01\x00\x00\x00\x71\x71\x2f\x5d\x71\x30"
+    "\x4b\x01\x61\x75\x5d\x71\x31\x28\x5d\x71\x32\x28\x4b\x01\x4b\x02\x65\x4b\x03\x65\x65\x58\x04\x00"
+    "\x00\x00\x66\x6c\x6f\x77\x71\x33\x7d\x71\x34\x28\x58\x01\x00\x00\x00\x78\x71\x35\x4b\x01\x58\x01"
+    "\x00\x00\x00\x79\x71\x36\x58\x01\x00\x00\x00\x7a\x71\x37\x75\x75\x2e";
 
 static const char yaml_want[] =
     "nc: 3\n"
     "a: [null, true, false, 1.5, 1.0e-05, 1.0e+16, -0.0, 2.0, -7]\n"
     "b: ['true', '1', '', a b, 'x:y', \"caf\\xE9\", \"tab\\there\"]\n"
     "c: [nn.Upsample, nearest, None, '-1', '.5', 'yes', 'null', '~', 'Off', n]\n"
+    "d: ['x: y', '#c', 'a #b', ' lead', '@at', 'a,b', it's a]\n"
     "nested:\n"
     "  k:\n"
     "  - 1\n"

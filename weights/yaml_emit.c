@@ -157,9 +157,12 @@ static int word_in(const char *s, const char *const *list)
     return 0;
 }
 
-/* Plain style: starts with a letter or '_', only [A-Za-z0-9_./ -] inside, no space at the ends,
- * and not a word YAML 1.1 reads as a bool or null. Letters first rule out numbers and
- * timestamps; everything else PyYAML would also quote or this quotes needlessly but correctly. */
+/* Plain style: starts with a letter or '_', no space at the end, not a word YAML 1.1 reads as a
+ * bool or null, and inside only letters, digits, spaces and punctuation without a meaning there
+ * (everything but : # , ? [ ] { } and control or non-ASCII characters). A letter first rules out
+ * numbers, timestamps and leading indicators. PyYAML writes all of these plain too; a few strings
+ * it would also write plain (a ':' not followed by a space in block context, a leading '-') are
+ * quoted here, which reads back the same. */
 static int plain_ok(const char *s, size_t n)
 {
     static const char *const words[] = {"yes", "Yes", "YES", "no", "No", "NO", "true", "True",
@@ -172,8 +175,7 @@ static int plain_ok(const char *s, size_t n)
         return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '.' || c == '/' || c == '-' || c == ' '))
+        if (c < 0x20 || c >= 0x7F || strchr(":#,?[]{}", c))
             return 0;
     }
     return !word_in(s, words);
