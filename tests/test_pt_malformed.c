@@ -660,6 +660,23 @@ START_TEST(unknown_opcode)
     p.n = 2;
     op(&p, 'N'); /* no STOP */
     expect_pickle_fail(&p, GY_ERR_FORMAT, "without STOP (truncated)");
+    /* a pickle cut right after a complete argument lacks STOP; cut inside one, it is truncated */
+    static const unsigned char args[][10] = {{'K', 1},
+                                             {'M', 1, 2},
+                                             {'J', 1, 2, 3, 4},
+                                             {'G', 0x3f, 0xf0, 0, 0, 0, 0, 0, 0},
+                                             {0x8a, 2, 1, 2},
+                                             {'q', 0},
+                                             {'r', 0, 0, 0, 0}};
+    static const size_t arglen[] = {2, 3, 5, 9, 4, 2, 5};
+    for (size_t k = 0; k < sizeof arglen / sizeof arglen[0]; k++) {
+        p.n = 2;
+        op(&p, 'N');
+        raw(&p, args[k], arglen[k]);
+        expect_pickle_fail(&p, GY_ERR_FORMAT, "without STOP (truncated)");
+        p.n--;
+        expect_pickle_fail(&p, GY_ERR_FORMAT, "ends inside an opcode's argument");
+    }
     p.n = 2;
     op(&p, 'X');
     u32(&p, 1000); /* a string running past the end */
