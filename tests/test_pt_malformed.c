@@ -689,6 +689,83 @@ START_TEST(unknown_opcode)
 }
 END_TEST
 
+/* pickle.dumps({'a': b'xy', 'big': 2**40, 'neg': -2**40, 'od': OrderedDict(), 'lst': [1, 2],
+ * 't': (1,), 'f': 0.5, 's': 'h\u00e9'}, protocol=4) (CPython 3): FRAME, MEMOIZE, STACK_GLOBAL,
+ * SHORT_BINUNICODE, SHORT_BINBYTES, LONG1 ... */
+static const unsigned char proto4_pickle[] =
+    "\x80\x04\x95\x7d\x00\x00\x00\x00\x00\x00\x00\x7d\x94\x28\x8c\x01\x61\x94\x43\x02\x78\x79\x94\x8c"
+    "\x03\x62\x69\x67\x94\x8a\x06\x00\x00\x00\x00\x00\x01\x8c\x03\x6e\x65\x67\x94\x8a\x06\x00\x00\x00"
+    "\x00\x00\xff\x8c\x02\x6f\x64\x94\x8c\x0b\x63\x6f\x6c\x6c\x65\x63\x74\x69\x6f\x6e\x73\x94\x8c\x0b"
+    "\x4f\x72\x64\x65\x72\x65\x64\x44\x69\x63\x74\x94\x93\x94\x29\x52\x94\x8c\x03\x6c\x73\x74\x94\x5d"
+    "\x94\x28\x4b\x01\x4b\x02\x65\x8c\x01\x74\x94\x4b\x01\x85\x94\x8c\x01\x66\x94\x47\x3f\xe0\x00\x00"
+    "\x00\x00\x00\x00\x8c\x01\x73\x94\x8c\x03\x68\xc3\xa9\x94\x75\x2e";
+
+START_TEST(other_opcodes)
+{
+    gy_error err;
+    gy_pickle *pk = NULL;
+    const gy_pk_value *root = NULL;
+    ck_assert_msg(gy_pickle_load(proto4_pickle, sizeof proto4_pickle - 1, "p4", &pk, &root,
+                                 &err) == GY_OK, "%s", err.message);
+    const gy_pk_value *v = gy_pk_dict_get(root, "a");
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(v->type, GY_PK_BYTES);
+    ck_assert_uint_eq(v->u.str.len, 2);
+    ck_assert_int_eq(memcmp(v->u.str.data, "xy", 2), 0);
+    ck_assert_int_eq(gy_pk_dict_get(root, "big")->u.i, (int64_t)1 << 40);
+    ck_assert_int_eq(gy_pk_dict_get(root, "neg")->u.i, -((int64_t)1 << 40));
+    ck_assert_int_eq(gy_pk_dict_get(root, "od")->type, GY_PK_DICT);
+    v = gy_pk_dict_get(root, "lst");
+    ck_assert_int_eq(v->type, GY_PK_LIST);
+    ck_assert_uint_eq(v->u.seq.n, 2);
+    ck_assert_int_eq(v->u.seq.items[1]->u.i, 2);
+    ck_assert_int_eq(gy_pk_dict_get(root, "t")->type, GY_PK_TUPLE);
+    ck_assert(gy_pk_dict_get(root, "f")->u.f == 0.5);
+    ck_assert_str_eq(gy_pk_dict_get(root, "s")->u.str.data, "h\xc3\xa9");
+    gy_pickle_free(pk);
+    /* protocol-1 forms: MARK ... DICT / LIST, DUP, POP, POP_MARK */
+    pkb p = {0};
+    op(&p, '(');
+    str(&p, "k");
+    op(&p, '(');
+    int1(&p, 1);
+    int1(&p, 2);
+    op(&p, 'l');  /* [1, 2] */
+    op(&p, 'd');  /* {'k': [1, 2]} */
+    op(&p, '2');  /* DUP */
+    op(&p, '0');  /* POP */
+    op(&p, '(');
+    int1(&p, 9);
+    op(&p, '1');  /* POP_MARK */
+    op(&p, '.');
+    ck_assert_msg(gy_pickle_load(p.b, p.n, "p1", &pk, &root, &err) == GY_OK, "%s", err.message);
+    v = gy_pk_dict_get(root, "k");
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(v->type, GY_PK_LIST);
+    ck_assert_uint_eq(v->u.seq.n, 2);
+    ck_assert_int_eq(v->u.seq.items[0]->u.i, 1);
+    gy_pickle_free(pk);
+    /* an odd DICT */
+    p.n = 0;
+    op(&p, '(');
+    int1(&p, 1);
+    op(&p, 'd');
+    op(&p, '.');
+    expect_pickle_fail(&p, GY_ERR_FORMAT, "DICT with an odd number of values");
+    free(p.b);
+    /* arguments */
+    gy_safetensors *st = (gy_safetensors *)&err;
+    ck_assert_int_eq(gy_pt_open(NULL, &st, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_pt_open("x.pt", NULL, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_weights_open(NULL, &st, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_weights_open("x.pt", NULL, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_pickle_load(NULL, 5, "x", &pk, &root, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_weights_open("/nonexistent/x.pt", &st, &err), GY_ERR_IO);
+    ck_assert_ptr_null(st);
+    ck_assert_ptr_nonnull(strstr(err.message, "/nonexistent/x.pt"));
+}
+END_TEST
+
 /* Every truncation and thousands of random byte changes of a valid checkpoint pickle, each zipped
  * with its storages and read whole (pickle, module walk, YAML, storages): each loads or fails with
  * a message naming the archive; none may crash (the ASan/UBSan build checks memory). */
@@ -845,6 +922,7 @@ int main(void)
     tcase_add_test(tc, huge_memo_index);
     tcase_add_test(tc, deep_nesting);
     tcase_add_test(tc, unknown_opcode);
+    tcase_add_test(tc, other_opcodes);
     tcase_add_test(tc, mutations_never_crash);
     tcase_add_test(tc, yaml_like_pyyaml);
     tcase_add_test(tc, float_repr_like_python);
