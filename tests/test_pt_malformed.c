@@ -745,6 +745,26 @@ START_TEST(other_opcodes)
     ck_assert_uint_eq(v->u.seq.n, 2);
     ck_assert_int_eq(v->u.seq.items[0]->u.i, 1);
     gy_pickle_free(pk);
+    /* text must be UTF-8 without NUL; bytes may hold anything */
+    p.n = 0;
+    op(&p, 'C'); /* SHORT_BINBYTES */
+    op(&p, 3);
+    raw(&p, "\xff\x00a", 3);
+    op(&p, '.');
+    ck_assert_msg(gy_pickle_load(p.b, p.n, "bytes", &pk, &root, &err) == GY_OK, "%s", err.message);
+    ck_assert_int_eq(root->type, GY_PK_BYTES);
+    ck_assert_uint_eq(root->u.str.len, 3);
+    gy_pickle_free(pk);
+    static const char *const bad_text[] = {"\xff", "a\xc3", "\xed\xa0\x80", "a\x00" "b"};
+    static const size_t bad_len[] = {1, 2, 3, 3};
+    for (int k = 0; k < 4; k++) {
+        p.n = 0;
+        op(&p, 0x8c); /* SHORT_BINUNICODE */
+        op(&p, (unsigned char)bad_len[k]);
+        raw(&p, bad_text[k], bad_len[k]);
+        op(&p, '.');
+        expect_pickle_fail(&p, GY_ERR_FORMAT, "not valid UTF-8 or holds a NUL");
+    }
     /* an odd DICT */
     p.n = 0;
     op(&p, '(');
