@@ -755,9 +755,12 @@ START_TEST(other_opcodes)
     ck_assert_int_eq(root->type, GY_PK_BYTES);
     ck_assert_uint_eq(root->u.str.len, 3);
     gy_pickle_free(pk);
-    static const char *const bad_text[] = {"\xff", "a\xc3", "\xed\xa0\x80", "a\x00" "b"};
-    static const size_t bad_len[] = {1, 2, 3, 3};
-    for (int k = 0; k < 4; k++) {
+    /* invalid byte, cut sequence, surrogate, NUL, overlong 2/3/4-byte forms, above U+10FFFF */
+    static const char *const bad_text[] = {"\xff", "a\xc3", "\xed\xa0\x80", "a\x00" "b",
+                                           "\xc0\xaf", "\xe0\x9f\xbf", "\xf0\x8f\xbf\xbf",
+                                           "\xf4\x90\x80\x80"};
+    static const size_t bad_len[] = {1, 2, 3, 3, 2, 3, 4, 4};
+    for (int k = 0; k < 8; k++) {
         p.n = 0;
         op(&p, 0x8c); /* SHORT_BINUNICODE */
         op(&p, (unsigned char)bad_len[k]);
@@ -765,6 +768,25 @@ START_TEST(other_opcodes)
         op(&p, '.');
         expect_pickle_fail(&p, GY_ERR_FORMAT, "not valid UTF-8 or holds a NUL");
     }
+    /* LONG1: 8 bytes are the widest integer read (two's complement), 9 are refused */
+    static const unsigned char long8[] = {0x8a, 8, 0, 0, 0, 0, 0, 0, 0, 0x80, '.'};
+    ck_assert_msg(gy_pickle_load(long8, sizeof long8, "long8", &pk, &root, &err) == GY_OK, "%s",
+                  err.message);
+    ck_assert_int_eq(root->u.i, INT64_MIN);
+    gy_pickle_free(pk);
+    static const unsigned char long3[] = {0x8a, 3, 0xff, 0xff, 0x7f, '.'};
+    ck_assert_msg(gy_pickle_load(long3, sizeof long3, "long3", &pk, &root, &err) == GY_OK, "%s",
+                  err.message);
+    ck_assert_int_eq(root->u.i, 0x7fffff);
+    gy_pickle_free(pk);
+    static const unsigned char longneg[] = {0x8a, 2, 0x00, 0xff, '.'};
+    ck_assert_msg(gy_pickle_load(longneg, sizeof longneg, "longneg", &pk, &root, &err) == GY_OK,
+                  "%s", err.message);
+    ck_assert_int_eq(root->u.i, -256);
+    gy_pickle_free(pk);
+    p.n = 0;
+    raw(&p, "\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01.", 12);
+    expect_pickle_fail(&p, GY_ERR_UNSUPPORTED, "an integer wider than 64 bits");
     /* an odd DICT */
     p.n = 0;
     op(&p, '(');
