@@ -203,7 +203,8 @@ START_TEST(cli_detect_pt)
 }
 END_TEST
 
-/* `info -w yolov8n.pt`: the model the checkpoint carries, with ultralytics' summary numbers. */
+/* `info -w yolov8n.pt` and `stats -w yolov8n.pt`: the model the checkpoint carries, with
+ * ultralytics' summary numbers. */
 START_TEST(cli_info_pt)
 {
     cJSON *t = gy_test_read_json(gy_test_shared("stats/expected_table.json"));
@@ -225,6 +226,25 @@ START_TEST(cli_info_pt)
     ck_assert_msg(status == 0, "info failed (%d): %s", status, text);
     for (int k = 0; k < 2; k++)
         ck_assert_msg(strstr(text, want[k]) != NULL, "info output lacks '%s':\n%s", want[k], text);
+    free(text);
+    /* stats -w: the same model in the report's JSON */
+    snprintf(cmd, sizeof cmd, "'%s' stats --json -w '%s'", gy_test_cli(),
+             shared_weights("yolov8n", "pt"));
+    text = run_capture(cmd, &status);
+    ck_assert_msg(status == 0, "stats failed (%d): %s", status, text);
+    cJSON *j = cJSON_Parse(strchr(text, '{'));
+    ck_assert_msg(j != NULL, "stats --json output is not JSON: %s", text);
+    const cJSON *m0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "models"), 0);
+    ck_assert_str_eq(cJSON_GetObjectItem(m0, "config")->valuestring, "<weights metadata>");
+    ck_assert_int_eq(cJSON_GetObjectItem(m0, "nc")->valueint, 80);
+    for (int k = 0; k < 2; k++) {
+        const cJSON *u = cJSON_GetObjectItem(v8n, kinds[k]), *g = cJSON_GetObjectItem(m0, kinds[k]);
+        ck_assert_int_eq(cJSON_GetObjectItem(g, "params")->valueint,
+                         cJSON_GetObjectItem(u, "params")->valueint);
+        ck_assert_int_eq(cJSON_GetObjectItem(g, "layers")->valueint,
+                         cJSON_GetObjectItem(u, "layers")->valueint);
+    }
+    cJSON_Delete(j);
     free(text);
     cJSON_Delete(t);
 }

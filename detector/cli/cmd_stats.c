@@ -177,7 +177,7 @@ static int default_configs(cli_list *configs, char paths[4][1200])
 
 int cmd_stats(int argc, char **argv)
 {
-    const char *scale = NULL;
+    const char *scale = NULL, *weights = NULL;
     int nc = 0, json = 0, measure = 0, unfused = 0, threads = 0;
     gy_stats_params sp = gy_stats_default_params();
     cli_list configs = {0}; /* -m CONFIG and bare paths alike */
@@ -186,37 +186,40 @@ int cmd_stats(int argc, char **argv)
         {NULL, "--nc", CLI_INT, &nc},          {NULL, "--imgsz", CLI_INT, &sp.imgsz},
         {NULL, "--json", CLI_FLAG, &json},     {NULL, "--measure", CLI_FLAG, &measure},
         {NULL, "--runs", CLI_INT, &sp.runs},   {NULL, "--unfused", CLI_FLAG, &unfused},
-        {"-t", "--threads", CLI_INT, &threads},
+        {"-t", "--threads", CLI_INT, &threads}, {"-w", "--weights", CLI_STRING, &weights},
     };
     int rc = cli_parse("stats", argc, argv, 2, opts, sizeof opts / sizeof opts[0], &configs);
     char defaults[4][1200];
-    if (!rc && configs.count == 0) {
+    if (!rc && configs.count == 0 && !weights) {
         rc = default_configs(&configs, defaults);
         if (!nc)
             nc = 1; /* the published table was trained on one class */
     }
-    if (!rc && (configs.count == 0 || sp.imgsz <= 0 || sp.imgsz % 32 || sp.imgsz > 8192 || nc < 0 ||
+    /* -w WEIGHTS: one model, its config from the weights (a .pt checkpoint's yaml) or -m */
+    int nmodels = weights ? 1 : configs.count;
+    if (!rc && (nmodels == 0 || (weights && configs.count > 1) || sp.imgsz <= 0 || sp.imgsz % 32 || sp.imgsz > 8192 || nc < 0 ||
                 sp.runs < 1 || sp.runs > 10000 || threads < 0)) {
-        fprintf(stderr, "ghostyolo stats: needs CONFIG... (--imgsz a multiple of 32 up to 8192, "
+        fprintf(stderr, "ghostyolo stats: needs CONFIG... or -w WEIGHTS [-m CONFIG] (--imgsz a multiple of 32 up to 8192, "
                         "--nc >= 1, --runs 1..10000)\n");
         rc = EXIT_USAGE;
     }
     sp.measure = measure;
     sp.num_threads = threads;
-    gy_model **models = calloc((size_t)configs.count + 1, sizeof *models);
-    gy_stats **all = calloc((size_t)configs.count + 1, sizeof *all);
+    gy_model **models = calloc((size_t)nmodels + 1, sizeof *models);
+    gy_stats **all = calloc((size_t)nmodels + 1, sizeof *all);
     if (!rc && (!models || !all)) {
         fprintf(stderr, "ghostyolo stats: out of memory\n");
         rc = EXIT_SOFTWARE;
     }
-    for (int k = 0; k < configs.count && !rc; k++) {
+    for (int k = 0; k < nmodels && !rc; k++) {
         gy_model_params mp = gy_model_default_params();
         mp.scale = scale;
         mp.nc = nc;
         mp.log = cli_log;
-        mp.synthetic_weights = measure;
+        mp.synthetic_weights = measure && !weights;
         gy_error err;
-        gy_status st = gy_model_load(configs.items[k], NULL, &mp, &models[k], &err);
+        gy_status st = gy_model_load(configs.count ? configs.items[k] : NULL, weights, &mp,
+                                     &models[k], &err);
         if (st == GY_OK)
             st = gy_model_stats(models[k], &sp, &all[k], &err);
         if (st != GY_OK) {
@@ -227,7 +230,7 @@ int cmd_stats(int argc, char **argv)
     if (!rc && json) {
         cJSON *root = cJSON_CreateObject();
         cJSON *arr = root ? cJSON_AddArrayToObject(root, "models") : NULL;
-        for (int k = 0; arr && k < configs.count; k++)
+        for (int k = 0; arr && k < nmodels; k++)
             cJSON_AddItemToArray(arr, model_json(all[k], measure));
         char *text = arr ? cJSON_Print(root) : NULL;
         cJSON_Delete(root);
@@ -240,17 +243,17 @@ int cmd_stats(int argc, char **argv)
             free(text);
         }
     } else if (!rc) {
-        for (int k = 0; k < configs.count; k++) {
+        for (int k = 0; k < nmodels; k++) {
             print_text(all[k], measure);
-            if (k + 1 < configs.count)
+            if (k + 1 < nmodels)
                 printf("\n");
         }
-        if (configs.count > 1)
-            print_table(all, configs.count, !unfused, measure);
+        if (nmodels > 1)
+            print_table(all, nmodels, !unfused, measure);
     }
     if (!rc && fflush(stdout) != 0)
         rc = EXIT_CANTCREAT;
-    for (int k = 0; k < configs.count; k++) {
+    for (int k = 0; k < nmodels; k++) {
         if (all)
             gy_stats_free(all[k]);
         if (models)
