@@ -108,11 +108,12 @@ typedef struct ckpt {
     const char *evil_module;  /* a GLOBAL + REDUCE inside train_args */
     int long_stride;          /* the stride tensor is int64 (LongStorage) instead of float32 */
     int no_train_args;        /* no train_args: no imgsz metadata */
+    int buffers;              /* _buffers {'kept': tensor, 'temp': tensor}, 'temp' non-persistent */
 } ckpt;
 
 static ckpt good(void)
 {
-    ckpt c = {"FloatStorage", "0", 4, 0, {4, 0}, 1, {1, 0}, 16, 1, 0, 0, 0, NULL, 0, 0};
+    ckpt c = {"FloatStorage", "0", 4, 0, {4, 0}, 1, {1, 0}, 16, 1, 0, 0, 0, NULL, 0, 0, 0};
     return c;
 }
 
@@ -186,6 +187,21 @@ static void module(pkb *p, const ckpt *c, const char *sub)
     op(p, 'u');
     str(p, "_buffers");
     odict(p);
+    if (c->buffers) {
+        op(p, '(');
+        str(p, "kept");
+        tensor(p, c, c->key, 0);
+        str(p, "temp");
+        tensor(p, c, c->key, 0);
+        op(p, 'u');
+        str(p, "_non_persistent_buffers_set");
+        glob(p, "__builtin__", "set");
+        op(p, ']');
+        str(p, "temp");
+        op(p, 'a');
+        op(p, 0x85);
+        op(p, 'R');
+    }
     str(p, "_modules");
     odict(p);
     op(p, 'u');
@@ -210,7 +226,7 @@ static void module(pkb *p, const ckpt *c, const char *sub)
     op(p, 'u');
     str(p, "stride");
     ckpt sc = {c->long_stride ? "LongStorage" : "FloatStorage", "s", 3, 0, {3, 0}, 1, {1, 0}, 12,
-               1, 0, 0, 0, NULL, 0, 0};
+               1, 0, 0, 0, NULL, 0, 0, 0};
     tensor(p, &sc, "s", 0);
     op(p, 'u');
     op(p, 'b'); /* BUILD the model */
@@ -418,6 +434,17 @@ START_TEST(synthetic_valid)
     ck_assert_ptr_nonnull(gy_st_find(st, "bn_ema.weight"));
     ck_assert_ptr_null(gy_st_find(st, "bn.weight"));
     gy_st_close(st);
+    /* buffers in the state_dict except the non-persistent ones; a storage key with letters */
+    c = good();
+    c.buffers = 1;
+    c.key = "zZ_9";
+    path = write_ckpt(&c, "buffers");
+    ck_assert_msg(gy_weights_open(path, &st, &err) == GY_OK, "%s", err.message);
+    ck_assert_int_eq(st->count, 2);
+    ck_assert_ptr_nonnull(gy_st_find(st, "bn.kept"));
+    ck_assert_ptr_null(gy_st_find(st, "bn.temp"));
+    gy_st_close(st);
+    remove(path);
     /* an int64 stride tensor; no train_args: no imgsz entry */
     c = good();
     c.long_stride = 1;
@@ -657,6 +684,17 @@ START_TEST(unknown_opcode)
     op(&p, 'N');
     op(&p, '.');
     expect_pickle_fail(&p, GY_ERR_FORMAT, "STOP with values or MARKs left over");
+    /* GLOBAL names must be dotted identifiers */
+    static const char *const bad_globals[] = {"torch x\nHalfStorage\n", "torch\nHalf Storage\n",
+                                              "torch\n\n", "torch/../os\nsystem\n",
+                                              "tor\x01ch\nx\n"};
+    for (int k = 0; k < 5; k++) {
+        p.n = 2;
+        op(&p, 'c');
+        raw(&p, bad_globals[k], strlen(bad_globals[k]));
+        op(&p, '.');
+        expect_pickle_fail(&p, GY_ERR_FORMAT, k == 2 ? "empty or over-long" : "dotted identifier");
+    }
     p.n = 2;
     op(&p, 'N'); /* no STOP */
     expect_pickle_fail(&p, GY_ERR_FORMAT, "without STOP (truncated)");
@@ -806,8 +844,8 @@ START_TEST(other_opcodes)
     free(p.b);
     /* arguments */
     gy_safetensors *st = (gy_safetensors *)&err;
-    ck_assert_int_eq(gy_pt_open(NULL, &st, &err), GY_ERR_ARGUMENT);
-    ck_assert_int_eq(gy_pt_open("x.pt", NULL, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_pt_parse(NULL, 4, "x.pt", &st, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_null(st);
     ck_assert_int_eq(gy_weights_open(NULL, &st, &err), GY_ERR_ARGUMENT);
     ck_assert_int_eq(gy_weights_open("x.pt", NULL, &err), GY_ERR_ARGUMENT);
     ck_assert_int_eq(gy_pickle_load(NULL, 5, "x", &pk, &root, &err), GY_ERR_ARGUMENT);

@@ -719,19 +719,6 @@ gy_status gy_pt_parse(unsigned char *buf, size_t size, const char *display, gy_s
     return GY_OK;
 }
 
-gy_status gy_pt_open(const char *path, gy_safetensors **out, gy_error *err)
-{
-    if (!path || !out)
-        return gy_fail(err, GY_ERR_ARGUMENT, "gy_pt_open needs a path and an output pointer");
-    *out = NULL;
-    unsigned char *buf;
-    size_t size;
-    gy_status s = gy_read_file(path, GY_PT_MAX_FILE, &buf, &size, err);
-    if (s != GY_OK)
-        return s;
-    return gy_pt_parse(buf, size, path, out, err);
-}
-
 gy_status gy_weights_open(const char *path, gy_safetensors **out, gy_error *err)
 {
     if (!path || !out)

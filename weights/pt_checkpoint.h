@@ -41,7 +41,6 @@ int gy_pt_sniff(const unsigned char *data, size_t size);
  * the file in messages and gives the `source` metadata (its last path component). */
 gy_status gy_pt_parse(unsigned char *buf, size_t size, const char *display, gy_safetensors **out,
                       gy_error *err);
-gy_status gy_pt_open(const char *path, gy_safetensors **out, gy_error *err);
 
 /* Opens a weights file of either kind, told apart by content: a zip archive is read as a PyTorch
  * checkpoint, anything else as safetensors. */
