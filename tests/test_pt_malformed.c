@@ -684,6 +684,29 @@ START_TEST(unknown_opcode)
     op(&p, 'N');
     op(&p, '.');
     expect_pickle_fail(&p, GY_ERR_FORMAT, "STOP with values or MARKs left over");
+    /* a protocol above 5; NEWOBJ and REDUCE of things that are not a class and a tuple */
+    static const unsigned char bad_ops[][12] = {
+        {0x80, 6, 'N', '.'},
+        {'N', ')', 0x81, '.'},
+        {'c', 't', 'o', 'r', 'c', 'h', '\n', 'S', 'i', 'z', 'e', '\n'},
+        {'N', ')', 'R', '.'}};
+    static const char *const bad_ops_msg[] = {"pickle protocol above 5",
+                                              "NEWOBJ needs a class and an argument tuple",
+                                              "NEWOBJ needs a class and an argument tuple",
+                                              "REDUCE of something that is not a global"};
+    for (int k = 0; k < 4; k++) {
+        p.n = 0;
+        raw(&p, bad_ops[k], k == 2 ? 12 : 4);
+        if (k == 2) { /* torch.Size NEWOBJ with a list instead of a tuple */
+            op(&p, ']');
+            op(&p, 0x81);
+            op(&p, '.');
+        }
+        expect_pickle_fail(&p, k == 0 ? GY_ERR_UNSUPPORTED : GY_ERR_FORMAT, bad_ops_msg[k]);
+    }
+    p.n = 0; /* the PROTO 2 header the cases below keep */
+    op(&p, 0x80);
+    op(&p, 2);
     /* GLOBAL names must be dotted identifiers */
     static const char *const bad_globals[] = {"torch x\nHalfStorage\n", "torch\nHalf Storage\n",
                                               "torch\n\n", "torch/../os\nsystem\n",
@@ -794,7 +817,7 @@ START_TEST(other_opcodes)
     ck_assert_uint_eq(root->u.str.len, 3);
     gy_pickle_free(pk);
     /* invalid byte, cut sequence, surrogate, NUL, overlong 2/3/4-byte forms, above U+10FFFF */
-    static const char *const bad_text[] = {"\xff", "a\xc3", "\xed\xa0\x80", "a\x00" "b",
+    static const char *const bad_text[] = {"\xff", "a\xc3", "\xed\xa0\x80", "a\0b",
                                            "\xc0\xaf", "\xe0\x9f\xbf", "\xf0\x8f\xbf\xbf",
                                            "\xf4\x90\x80\x80"};
     static const size_t bad_len[] = {1, 2, 3, 3, 2, 3, 4, 4};
