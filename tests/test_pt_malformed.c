@@ -434,6 +434,20 @@ START_TEST(synthetic_valid)
     ck_assert_ptr_nonnull(gy_st_find(st, "bn_ema.weight"));
     ck_assert_ptr_null(gy_st_find(st, "bn.weight"));
     gy_st_close(st);
+    /* a dimension of size 1 may carry any stride (torch makes such tensors): still contiguous */
+    c = good();
+    c.ndim = 2;
+    c.shape[1] = 1;
+    c.stride[0] = 1;
+    c.stride[1] = 7;
+    path = write_ckpt(&c, "size1");
+    ck_assert_msg(gy_weights_open(path, &st, &err) == GY_OK, "%s", err.message);
+    t = gy_st_find(st, "bn.weight");
+    ck_assert_int_eq(t->ndim, 2);
+    ck_assert_int_eq(t->shape[0], 4);
+    ck_assert_int_eq(t->shape[1], 1);
+    gy_st_close(st);
+    remove(path);
     /* buffers in the state_dict except the non-persistent ones; a storage key with letters */
     c = good();
     c.buffers = 1;
