@@ -582,6 +582,13 @@ START_TEST(missing_data_pkl)
     const char *path = tmp_path("nopkl");
     write_zip(path, e, 2);
     expect_fail(path, GY_ERR_FORMAT, "without <name>/data.pkl");
+    /* an empty archive (only its end record, "PK\5\6") is still read as a zip */
+    static const unsigned char empty_zip[22] = {'P', 'K', 5, 6};
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(empty_zip, 1, sizeof empty_zip, f), sizeof empty_zip);
+    fclose(f);
+    expect_fail(path, GY_ERR_FORMAT, "without <name>/data.pkl");
     remove(path);
 }
 END_TEST
