@@ -109,11 +109,12 @@ typedef struct ckpt {
     int long_stride;          /* the stride tensor is int64 (LongStorage) instead of float32 */
     int no_train_args;        /* no train_args: no imgsz metadata */
     int buffers;              /* _buffers {'kept': tensor, 'temp': tensor}, 'temp' non-persistent */
+    const char *names_key;    /* a str key for the class name instead of the int 0 */
 } ckpt;
 
 static ckpt good(void)
 {
-    ckpt c = {"FloatStorage", "0", 4, 0, {4, 0}, 1, {1, 0}, 16, 1, 0, 0, 0, NULL, 0, 0, 0};
+    ckpt c = {"FloatStorage", "0", 4, 0, {4, 0}, 1, {1, 0}, 16, 1, 0, 0, 0, NULL, 0, 0, 0, NULL};
     return c;
 }
 
@@ -215,7 +216,10 @@ static void module(pkb *p, const ckpt *c, const char *sub)
     str(p, "names");
     op(p, '}');
     op(p, '(');
-    int1(p, 0);
+    if (c->names_key)
+        str(p, c->names_key);
+    else
+        int1(p, 0);
     str(p, "widget");
     op(p, 'u');
     str(p, "yaml");
@@ -226,7 +230,7 @@ static void module(pkb *p, const ckpt *c, const char *sub)
     op(p, 'u');
     str(p, "stride");
     ckpt sc = {c->long_stride ? "LongStorage" : "FloatStorage", "s", 3, 0, {3, 0}, 1, {1, 0}, 12,
-               1, 0, 0, 0, NULL, 0, 0, 0};
+               1, 0, 0, 0, NULL, 0, 0, 0, NULL};
     tensor(p, &sc, "s", 0);
     op(p, 'u');
     op(p, 'b'); /* BUILD the model */
@@ -447,6 +451,17 @@ START_TEST(synthetic_valid)
     ck_assert_int_eq(t->shape[0], 4);
     ck_assert_int_eq(t->shape[1], 1);
     gy_st_close(st);
+    remove(path);
+    /* class ids given as decimal strings are read; other keys are refused */
+    c = good();
+    c.names_key = "3";
+    path = write_ckpt(&c, "namekey");
+    ck_assert_msg(gy_weights_open(path, &st, &err) == GY_OK, "%s", err.message);
+    ck_assert_str_eq(gy_st_meta_get(st, "names"), "{\"3\": \"widget\"}");
+    gy_st_close(st);
+    c.names_key = "x";
+    expect_fail(write_ckpt(&c, "namekey"), GY_ERR_FORMAT, "model 'names' entry 0 is not a class "
+                "id and a str name");
     remove(path);
     /* buffers in the state_dict except the non-persistent ones; a storage key with letters */
     c = good();
@@ -728,6 +743,27 @@ START_TEST(unknown_opcode)
     p.n = 0; /* the PROTO 2 header the cases below keep */
     op(&p, 0x80);
     op(&p, 2);
+    /* a GLOBAL module of 256 bytes is read, one of 257 is refused */
+    gy_error err;
+    gy_pickle *pk = NULL;
+    const gy_pk_value *root = NULL;
+    for (int len = 256; len <= 257; len++) {
+        p.n = 2;
+        op(&p, 'c');
+        raw(&p, "torch.", 6);
+        for (int k = 6; k < len; k++)
+            op(&p, 'a');
+        raw(&p, "\nX\n.", 4);
+        if (len == 256) {
+            ck_assert_msg(gy_pickle_load(p.b, p.n, "g256", &pk, &root, &err) == GY_OK, "%s",
+                          err.message);
+            ck_assert_int_eq(root->type, GY_PK_GLOBAL);
+            ck_assert_uint_eq(strlen(root->u.global.module), 256);
+            gy_pickle_free(pk);
+        } else {
+            expect_pickle_fail(&p, GY_ERR_FORMAT, "GLOBAL line without its newline");
+        }
+    }
     /* GLOBAL names must be dotted identifiers */
     static const char *const bad_globals[] = {"torch x\nHalfStorage\n", "torch\nHalf Storage\n",
                                               "torch\n\n", "torch/../os\nsystem\n",
