@@ -740,6 +740,14 @@ START_TEST(unknown_opcode)
         }
         expect_pickle_fail(&p, k == 0 ? GY_ERR_UNSUPPORTED : GY_ERR_FORMAT, bad_ops_msg[k]);
     }
+    static const unsigned char proto5[] = {0x80, 5, 'N', '.'};
+    gy_error perr;
+    gy_pickle *ppk = NULL;
+    const gy_pk_value *proot = NULL;
+    ck_assert_msg(gy_pickle_load(proto5, sizeof proto5, "p5", &ppk, &proot, &perr) == GY_OK, "%s",
+                  perr.message);
+    ck_assert_int_eq(proot->type, GY_PK_NONE);
+    gy_pickle_free(ppk);
     p.n = 0; /* the PROTO 2 header the cases below keep */
     op(&p, 0x80);
     op(&p, 2);
