@@ -913,6 +913,14 @@ START_TEST(other_opcodes)
     p.n = 0;
     raw(&p, "\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01.", 12);
     expect_pickle_fail(&p, GY_ERR_UNSUPPORTED, "an integer wider than 64 bits");
+    /* MARK TUPLE and MARK LIST on an empty stack (found by fuzz_pt: UB on a NULL stack) */
+    static const unsigned char empty_mark_tuple[] = {'(', 't', '(', 'l', 0x86, '.'};
+    ck_assert_msg(gy_pickle_load(empty_mark_tuple, sizeof empty_mark_tuple, "emptymark", &pk,
+                                 &root, &err) == GY_OK, "%s", err.message);
+    ck_assert_int_eq(root->u.seq.items[0]->type, GY_PK_TUPLE);
+    ck_assert_uint_eq(root->u.seq.items[0]->u.seq.n, 0);
+    ck_assert_int_eq(root->u.seq.items[1]->type, GY_PK_LIST);
+    gy_pickle_free(pk);
     /* empty SETITEMS and APPENDS are valid */
     static const unsigned char empties[] = {'}', '(', 'u', ']', '(', 'e', 0x86, '.'};
     ck_assert_msg(gy_pickle_load(empties, sizeof empties, "empties", &pk, &root, &err) == GY_OK,

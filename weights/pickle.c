@@ -609,8 +609,9 @@ static gy_status step(gy_pkvm *m, int *done)
     case 'l': /* LIST */
         if ((s = pop_mark(m, &first)) != GY_OK)
             return s;
-        v = make_seq(m, m->op == 't' ? GY_PK_TUPLE : GY_PK_LIST, m->stack + first,
-                     m->sp - first);
+        /* no pointer arithmetic on an empty (NULL) stack: found by fuzz_pt */
+        v = make_seq(m, m->op == 't' ? GY_PK_TUPLE : GY_PK_LIST,
+                     m->sp > first ? m->stack + first : NULL, m->sp - first);
         if (!v)
             return gy_pkvm_nomem(m);
         m->sp = first;
