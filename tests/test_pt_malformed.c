@@ -110,11 +110,12 @@ typedef struct ckpt {
     int no_train_args;        /* no train_args: no imgsz metadata */
     int buffers;              /* _buffers {'kept': tensor, 'temp': tensor}, 'temp' non-persistent */
     const char *names_key;    /* a str key for the class name instead of the int 0 */
+    int lists;                /* stride as a list [8, 16.0, 32], imgsz as a list [640, 480] */
 } ckpt;
 
 static ckpt good(void)
 {
-    ckpt c = {"FloatStorage", "0", 4, 0, {4, 0}, 1, {1, 0}, 16, 1, 0, 0, 0, NULL, 0, 0, 0, NULL};
+    ckpt c = {"FloatStorage", "0", 4, 0, {4, 0}, 1, {1, 0}, 16, 1, 0, 0, 0, NULL, 0, 0, 0, NULL, 0};
     return c;
 }
 
@@ -230,8 +231,17 @@ static void module(pkb *p, const ckpt *c, const char *sub)
     op(p, 'u');
     str(p, "stride");
     ckpt sc = {c->long_stride ? "LongStorage" : "FloatStorage", "s", 3, 0, {3, 0}, 1, {1, 0}, 12,
-               1, 0, 0, 0, NULL, 0, 0, 0, NULL};
-    tensor(p, &sc, "s", 0);
+               1, 0, 0, 0, NULL, 0, 0, 0, NULL, 0};
+    if (c->lists) {
+        op(p, ']');
+        op(p, '(');
+        int1(p, 8);
+        flt(p, 16.0);
+        int1(p, 32);
+        op(p, 'e');
+    } else {
+        tensor(p, &sc, "s", 0);
+    }
     op(p, 'u');
     op(p, 'b'); /* BUILD the model */
 }
@@ -253,9 +263,17 @@ static pkb checkpoint_pickle(const ckpt *c)
         str(&p, "train_args");
         op(&p, '}');
         str(&p, "imgsz");
+        if (c->lists)
+            op(&p, '(');
         op(&p, 'M');
         op(&p, 640 & 0xFF);
         op(&p, 640 >> 8);
+        if (c->lists) {
+            op(&p, 'M');
+            op(&p, 480 & 0xFF);
+            op(&p, 480 >> 8);
+            op(&p, 't');
+        }
         op(&p, 's');
     }
     if (c->evil_module) {
@@ -450,6 +468,15 @@ START_TEST(synthetic_valid)
     ck_assert_int_eq(t->ndim, 2);
     ck_assert_int_eq(t->shape[0], 4);
     ck_assert_int_eq(t->shape[1], 1);
+    gy_st_close(st);
+    remove(path);
+    /* stride as a list of numbers, imgsz as a list */
+    c = good();
+    c.lists = 1;
+    path = write_ckpt(&c, "lists");
+    ck_assert_msg(gy_weights_open(path, &st, &err) == GY_OK, "%s", err.message);
+    ck_assert_str_eq(gy_st_meta_get(st, "stride"), "[8, 16, 32]");
+    ck_assert_str_eq(gy_st_meta_get(st, "imgsz"), "[640, 480]");
     gy_st_close(st);
     remove(path);
     /* class ids given as decimal strings are read; other keys are refused */
