@@ -775,6 +775,17 @@ START_TEST(unknown_opcode)
                   perr.message);
     ck_assert_int_eq(proot->type, GY_PK_NONE);
     gy_pickle_free(ppk);
+    for (int k = 0; k < 2; k++) { /* STACK_GLOBAL of a str and a non-str, either way round */
+        p.n = 0;
+        if (k)
+            op(&p, 'N');
+        str(&p, "torch");
+        if (!k)
+            op(&p, 'N');
+        op(&p, 0x93);
+        op(&p, '.');
+        expect_pickle_fail(&p, GY_ERR_FORMAT, "STACK_GLOBAL of values that are not strings");
+    }
     p.n = 0; /* the PROTO 2 header the cases below keep */
     op(&p, 0x80);
     op(&p, 2);
