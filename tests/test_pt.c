@@ -52,11 +52,13 @@ START_TEST(tensors_and_metadata_match)
         for (int d = 0; d < a->ndim; d++)
             ck_assert_int_eq(a->shape[d], b->shape[d]);
         ck_assert_uint_eq(a->nbytes, b->nbytes);
+        ck_assert_uint_eq(a->offset, b->offset); /* the official writer's layout, no gaps */
         ck_assert_msg(memcmp(pt->data + a->offset, st->data + b->offset, a->nbytes) == 0,
                       "%s: bytes differ", a->name);
         bytes += a->nbytes;
     }
     ck_assert_uint_eq(bytes, st->data_size);
+    ck_assert_uint_eq(pt->data_size, st->data_size);
     ck_assert_int_eq(pt->meta_count, st->meta_count);
     for (int i = 0; i < st->meta_count; i++) {
         ck_assert_str_eq(pt->meta[i].key, st->meta[i].key);
