@@ -438,6 +438,7 @@ START_TEST(synthetic_valid)
     ck_assert_str_eq(gy_st_meta_get(st, "imgsz"), "640");
     ck_assert_str_eq(gy_st_meta_get(st, "source"), strrchr(path, '/') + 1);
     gy_st_close(st);
+    remove(path);
     /* an offset inside the storage selects the later elements */
     c.storage_numel = 6;
     c.entry_bytes = 24;
@@ -448,6 +449,7 @@ START_TEST(synthetic_valid)
     ck_assert_float_eq(v[0], 3.0f);
     ck_assert_float_eq(v[3], 6.0f);
     gy_st_close(st);
+    remove(path);
     /* with an EMA model, the EMA is read (as ultralytics' loader does) */
     c = good();
     c.with_ema = 1;
@@ -456,6 +458,7 @@ START_TEST(synthetic_valid)
     ck_assert_ptr_nonnull(gy_st_find(st, "bn_ema.weight"));
     ck_assert_ptr_null(gy_st_find(st, "bn.weight"));
     gy_st_close(st);
+    remove(path);
     /* a dimension of size 1 may carry any stride (torch makes such tensors): still contiguous */
     c = good();
     c.ndim = 2;
@@ -594,7 +597,9 @@ START_TEST(nested_evil_global_refused)
 {
     ckpt c = good();
     c.evil_module = "os system";
-    expect_fail(write_ckpt(&c, "nested_evil"), GY_ERR_UNSUPPORTED, "refused global 'os.system'");
+    const char *path = write_ckpt(&c, "nested_evil");
+    expect_fail(path, GY_ERR_UNSUPPORTED, "refused global 'os.system'");
+    remove(path);
 }
 END_TEST
 
