@@ -3,6 +3,7 @@
 #include "detector/session.h"
 
 #include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,10 +30,15 @@ gy_status gy_session_create(const gy_model *model, const gy_session_params *para
     if (params->num_threads < 0 || params->num_threads > 1024)
         return gy_fail(err, GY_ERR_ARGUMENT, "gy_session_create: num_threads %d is out of range",
                        params->num_threads);
+    gy_isa isa;
+    gy_status st = gy_isa_choose(getenv("GY_ISA"), &isa, err);
+    if (st != GY_OK)
+        return st;
     gy_session *s = calloc(1, sizeof *s);
     if (!s)
         return gy_fail(err, GY_ERR_NOMEM, "gy_session_create: out of memory");
     s->model = model;
+    s->isa = isa;
     s->nthreads = params->num_threads ? params->num_threads : omp_get_num_procs();
     if (s->nthreads < 1)
         s->nthreads = 1;
@@ -95,9 +101,12 @@ gy_status gy_session_reserve(gy_session *s, int h, int w, gy_error *err)
     if (st != GY_OK)
         return st;
     s->arena = alloc_floats(s->plan.arena_floats);
-    s->scratch = alloc_floats(s->plan.scratch_floats);
+    size_t scratch_floats;
+    if (!gy_mul_size(s->plan.scratch_floats, (size_t)s->nthreads, &scratch_floats))
+        scratch_floats = SIZE_MAX / sizeof(float);
+    s->scratch = alloc_floats(scratch_floats);
     if (!s->arena || !s->scratch) {
-        size_t mb = (s->plan.arena_floats + s->plan.scratch_floats) * sizeof(float) >> 20;
+        size_t mb = (s->plan.arena_floats / 2 + scratch_floats / 2) * sizeof(float) >> 19;
         release(s);
         return gy_fail(err, GY_ERR_NOMEM, "cannot allocate %zu MiB of activations for a %dx%d input",
                        mb, h, w);
@@ -120,7 +129,9 @@ gy_status gy_forward(gy_session *s, const float *input, int h, int w, gy_output 
     const gy_graph *g = &s->model->graph;
     memcpy(s->arena + s->plan.toff[g->input], input,
            sizeof(float) * (size_t)g->tensors[g->input].c * (size_t)h * (size_t)w);
-    gy_run_ops(g, &s->plan, s->arena, s->scratch, s->nthreads, s->op_ms);
+    gy_run_args run = {.g = g, .plan = &s->plan, .arena = s->arena, .scratch = s->scratch,
+                       .nthreads = s->nthreads, .isa = s->isa, .op_ms = s->op_ms};
+    gy_run_ops(&run);
     out->data = s->arena + s->plan.toff[g->output];
     out->channels = g->tensors[g->output].c;
     out->anchors = s->plan.anchors;

@@ -1,5 +1,6 @@
 /* plan.h - for one input size: every tensor's spatial size, and one activation arena laid out by
- * liveness (storages whose lifetimes do not overlap share memory), plus one scratch size. */
+ * liveness (storages whose lifetimes do not overlap share memory), plus the scratch each thread
+ * needs (the largest task's, runtime/run.c). */
 #ifndef GY_RUNTIME_PLAN_H
 #define GY_RUNTIME_PLAN_H
 
@@ -15,7 +16,7 @@ typedef struct gy_plan {
     int *th, *tw;        /* per tensor spatial size */
     size_t *toff;        /* per tensor offset (floats) into the arena */
     size_t arena_floats;
-    size_t scratch_floats;
+    size_t scratch_floats;  /* per thread, a multiple of 16 floats */
     int anchors;         /* Detect output columns */
     int nstrides;
     int strides[GY_OP_MAX_IN];
