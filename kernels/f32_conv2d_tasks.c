@@ -7,8 +7,9 @@
 
 #include "kernels/kernels.h"
 
-#define NCOL 256        /* output columns per GEMM task (a multiple of the GEMM's 16) */
-#define MIN_TASKS 16    /* split output channels until an op has at least this many tasks */
+#define NCOL 256        /* most output columns per GEMM task (a multiple of the GEMM's 16) */
+#define MIN_TASKS 16    /* columns, then output channels, are split until an op has this many */
+#define COL_FLOATS 65536 /* im2col block per task (256 KiB, stays in L2) when K allows */
 #define DW_PIXELS 8192  /* output pixels per depthwise task, at least one channel */
 
 typedef struct conv_split {
@@ -42,7 +43,16 @@ static void split_of(const gy_conv_run *r, conv_split *s)
         return;
     }
     int cout_g = c->cout / c->groups;
-    s->ncol = n < NCOL ? n : NCOL;
+    long k = (long)(c->cin / c->groups) * c->kh * c->kw;
+    /* columns first (im2col is done once per task, so splitting channels repeats it) */
+    int ncol = (n / MIN_TASKS + 15) / 16 * 16;
+    if (ncol > NCOL)
+        ncol = NCOL;
+    if (!is_pointwise(c) && (long)ncol * k > COL_FLOATS)
+        ncol = (int)(COL_FLOATS / k) / 16 * 16;
+    if (ncol < 16)
+        ncol = 16;
+    s->ncol = n < ncol ? n : ncol;
     s->nchunks = (n + s->ncol - 1) / s->ncol;
     s->mchunk = cout_g;
     for (;;) {
