@@ -1,6 +1,6 @@
 /* kernels.h - the kernels' interface, one op family per file in kernels/. Every kernel has a
- * plain reference version (tests compare the two); all take their thread count from the session. Tensors are float32
- * NCHW with batch 1, i.e. planes of h * w floats, one per channel. */
+ * plain reference version (tests compare the two); the runtime calls the fast ones in task form
+ * (below). Tensors are float32 NCHW with batch 1, i.e. planes of h * w floats, one per channel. */
 #ifndef GY_KERNELS_KERNELS_H
 #define GY_KERNELS_KERNELS_H
 
