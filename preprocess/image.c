@@ -213,6 +213,10 @@ static gy_status stb_decode(const char *path, const unsigned char *file, size_t 
             return gy_fail(err, GY_ERR_UNSUPPORTED,
                            "%s: %lux%lu %s has more than the %lld pixels allowed", path,
                            (unsigned long)hw, (unsigned long)hh, kind, (long long)GY_IMAGE_MAX_PIXELS);
+        if (kind && (hw > GY_IMAGE_MAX_SIDE || hh > GY_IMAGE_MAX_SIDE))
+            return gy_fail(err, GY_ERR_UNSUPPORTED,
+                           "%s: %lux%lu %s: image dimensions too large to decode (a side over %d)", path,
+                           (unsigned long)hw, (unsigned long)hh, kind, GY_IMAGE_MAX_SIDE);
         if (strcmp(why, "too large") == 0)
             return gy_fail(err, GY_ERR_UNSUPPORTED,
                            "%s: image dimensions too large to decode (stb_image: %s)", path, why);

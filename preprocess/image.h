@@ -8,7 +8,9 @@
 #include "ghostyolo.h"
 
 /* Files above this size are refused before reading. */
+#ifndef GY_IMAGE_MAX_FILE_BYTES
 #define GY_IMAGE_MAX_FILE_BYTES ((size_t)1 << 30)
+#endif
 
 /* Decodes an image held in memory exactly as gy_image_load decodes a file (same format gate, caps
  * and EXIF orientation). path names the source in messages (NULL: "<memory>"). The data stays the

@@ -9,7 +9,9 @@
 
 /* Longest image side stb_image accepts (STBI_MAX_DIMENSIONS); the pixel cap GY_IMAGE_MAX_PIXELS
  * applies as well. */
+#ifndef GY_IMAGE_MAX_SIDE
 #define GY_IMAGE_MAX_SIDE 65536
+#endif
 
 /* stbi_info_from_memory: 1 and the size and channel count, or 0. */
 int gy_stb_info(const unsigned char *data, size_t size, int *w, int *h, int *comp);

@@ -106,7 +106,7 @@ static int parse_imgsz(const cli_verb *verb, const char *text, int stride, int q
     while (n < 2) {
         errno = 0;
         v[n] = strtol(p, &end, 10);
-        if (errno || end == p || v[n] < 1 || v[n] > 8192)
+        if (errno || end == p || v[n] < 1 || v[n] > GY_IMGSZ_MAX)
             break;
         n++;
         if (*end != ',')
