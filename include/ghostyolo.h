@@ -327,6 +327,66 @@ gy_status gy_detect(gy_session *session, const gy_image *image, const gy_detect_
                     gy_detections **out, gy_error *err);
 void gy_detections_free(gy_detections *dets);
 
+/* ------------------------------------------------------------------------------------------------ */
+/* Validation (ultralytics' `yolo val`)                                                             */
+
+typedef struct gy_val_params {
+    int imgsz;          /* long side of the validator's input; default 640 (multiple of 32) */
+    float conf;         /* NMS confidence threshold; default 0.001 */
+    float iou;          /* NMS IoU threshold; default 0.7 */
+    int max_det;        /* boxes kept per image; default 300 */
+    const char *split;  /* dataset split to read: "val" (default), "test" or "train" */
+    /* Optional: called after each image with its predictions (NMS output, original-image
+     * pixels, best first; borrowed for the call), e.g. to save them. Return 0 to go on. */
+    int (*on_image)(void *user, const char *image, int width, int height, const gy_box *boxes,
+                    int count);
+    void *on_image_user;
+} gy_val_params;
+
+gy_val_params gy_val_default_params(void);
+
+typedef struct gy_val_class {
+    int id;
+    const char *name;   /* the model's class name (borrowed, model lifetime) */
+    int images;         /* images seen (as ultralytics prints it: every image, for every class) */
+    int instances;      /* labels of this class */
+    double p, r, map50, map50_95;
+} gy_val_class;
+
+typedef struct gy_val_speed {
+    double preprocess;  /* per image, ms: decoding, resize, letterbox */
+    double inference;   /* the forward pass */
+    double postprocess; /* NMS and scaling back */
+} gy_val_speed;
+
+typedef struct gy_val_result {
+    int images;                /* images validated, backgrounds included */
+    long long instances;       /* labels */
+    long long predictions;     /* boxes kept by NMS over all images */
+    double p, r, map50, map50_95, fitness; /* means over the classes that have labels */
+    int num_classes;           /* classes that have labels, ascending id */
+    gy_val_class *classes;
+    gy_val_speed speed_ms;
+    int coco_ids;              /* the split is a COCO val2017.txt list: ultralytics' JSON output
+                                  then maps the 80 class ids to COCO's 91 category ids */
+} gy_val_result;
+
+/* Called after each image: done of total, the image's path (borrowed for the call). Return 0 to
+ * go on, non-zero to stop the run (gy_val then fails with GY_ERR_STATE). */
+typedef int (*gy_val_progress_fn)(void *user, int done, int total, const char *image);
+
+/* Validates the session's model on an ultralytics dataset YAML (`path`, `val`, `names`; `path`
+ * relative to the YAML's folder) with YOLO label files (images/ -> labels/, .txt; an image
+ * without a label file is a background). Reproduces ultralytics 8.0.126's validator with batch 1:
+ * its input geometry (INTER_AREA when shrinking, a per-image rectangle with half a stride of
+ * padding, long side imgsz + 32), multi-label NMS, matching at IoU 0.50:0.05:0.95, the 101-point
+ * interpolated AP and P, R at the confidence of maximum mean F1.
+ * A malformed YAML, label line or image is an error naming the file (and line).
+ * params NULL means the defaults; progress may be NULL. *out is owned by the caller. */
+gy_status gy_val(gy_session *session, const char *data_yaml, const gy_val_params *params,
+                 gy_val_progress_fn progress, void *user, gy_val_result **out, gy_error *err);
+void gy_val_result_free(gy_val_result *result);
+
 #ifdef __cplusplus
 }
 #endif

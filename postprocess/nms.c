@@ -13,9 +13,11 @@
  *      walking that order, a kept box suppresses every later box whose
  *      inter / (area_i + area_j - inter) (float32) is > iou (compared in double, as torchvision
  *      compares the float overlap with its double threshold); then the first max_det kept boxes.
+ * With multi_label (the validator's setting), step 1 makes one candidate per (anchor, class) whose
+ * class score is > conf among the anchors whose best score is > conf, anchor-major, class ascending.
  * torch's sorts do not promise an order for equal scores; here equal scores are ordered by anchor
- * index (lower first), so the result is deterministic. The output keeps the NMS order (best first)
- * and the original (not offset) boxes.
+ * index (lower first), then class, so the result is deterministic. The output keeps the NMS order
+ * (best first) and the original (not offset) boxes.
  */
 #include "postprocess/nms.h"
 
@@ -37,6 +39,7 @@ gy_nms_params gy_nms_default_params(void)
     p.max_wh = 7680.0f;
     p.classes = NULL;
     p.num_classes = 0;
+    p.multi_label = 0;
     return p;
 }
 
@@ -61,7 +64,9 @@ static int candidate_cmp(const void *pa, const void *pb)
         return -1;
     if (a->score < b->score)
         return 1;
-    return (a->anchor > b->anchor) - (a->anchor < b->anchor);
+    if (a->anchor != b->anchor)
+        return (a->anchor > b->anchor) - (a->anchor < b->anchor);
+    return (a->class_id > b->class_id) - (a->class_id < b->class_id);
 }
 
 static int class_listed(const gy_nms_params *p, int class_id)
@@ -135,6 +140,38 @@ static void best_classes(const float *pred, int nc, int anchors, float *best, in
     }
 }
 
+/* multi_label: (cls > conf).nonzero() on the candidate anchors, anchor-major, class ascending. */
+static int class_kept(const gy_nms_params *p, int class_id)
+{
+    return !p->classes || p->num_classes <= 0 || class_listed(p, class_id);
+}
+
+/* multi_label rows of anchor a; with a class filter, ultralytics filters these (anchor, class) rows
+ * by their own class. */
+static size_t multi_label_count(const float *pred, int nc, size_t na, size_t a,
+                                const gy_nms_params *p)
+{
+    size_t k = 0;
+    for (int c = 0; c < nc; c++)
+        k += pred[(size_t)(4 + c) * na + a] > p->conf && class_kept(p, c);
+    return k;
+}
+
+static size_t multi_label_fill(const float *pred, int nc, size_t na, size_t a,
+                               const gy_nms_params *p, nms_candidate *cand, size_t n)
+{
+    for (int c = 0; c < nc; c++) {
+        const float v = pred[(size_t)(4 + c) * na + a];
+        if (v > p->conf && class_kept(p, c)) {
+            cand[n].score = v;
+            cand[n].anchor = (int)a;
+            cand[n].class_id = c;
+            n++;
+        }
+    }
+    return n;
+}
+
 gy_status gy_nms(const float *pred, int channels, int anchors, const gy_nms_params *p,
                  gy_box **out, int *count, gy_error *err)
 {
@@ -172,14 +209,14 @@ gy_status gy_nms(const float *pred, int channels, int anchors, const gy_nms_para
     /* 1. candidates: best score > conf, in float32 (NaN compares false); with a class filter,
      * ultralytics then keeps only the candidates whose best class is listed (before max_nms). */
     const float conf = p->conf;
-    if (p->classes && p->num_classes > 0)
+    if (!p->multi_label)
         for (size_t a = 0; a < na; a++)
-            if (best[a] > conf && !class_listed(p, cls[a]))
+            if (best[a] > conf && !class_kept(p, cls[a]))
                 best[a] = -1.0f;
     size_t n = 0;
     for (size_t a = 0; a < na; a++)
         if (best[a] > conf)
-            n++;
+            n += p->multi_label ? multi_label_count(pred, nc, na, a, p) : 1;
     if (n == 0)
         goto done;
     if (!gy_mul_size(n, sizeof *cand, &bytes) || !(cand = malloc(bytes))) {
@@ -188,7 +225,9 @@ gy_status gy_nms(const float *pred, int channels, int anchors, const gy_nms_para
     }
     n = 0;
     for (size_t a = 0; a < na; a++) {
-        if (best[a] > conf) {
+        if (best[a] > conf && p->multi_label) {
+            n = multi_label_fill(pred, nc, na, a, p, cand, n);
+        } else if (best[a] > conf) {
             cand[n].score = best[a];
             cand[n].anchor = (int)a;
             cand[n].class_id = cls[a];

@@ -13,6 +13,8 @@ typedef struct gy_nms_params {
     float max_wh;    /* 7680: class offset for per-class NMS */
     const int *classes; /* keep only candidates whose best class is one of these (NULL: all) */
     int num_classes;
+    int multi_label; /* 0: one candidate per anchor (its best class); 1: one per class whose
+                        score > conf, among anchors whose best score > conf (validation) */
 } gy_nms_params;
 
 gy_nms_params gy_nms_default_params(void);

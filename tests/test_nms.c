@@ -279,6 +279,63 @@ START_TEST(test_max_nms)
 }
 END_TEST
 
+/* multi_label (the validator's NMS): an anchor yields one candidate per class scoring > conf;
+ * boxes of different classes never suppress each other, same-class overlaps still do. */
+START_TEST(test_multi_label)
+{
+    gy_nms_params prm = gy_nms_default_params();
+    ck_assert_int_eq(prm.multi_label, 0);
+    prm.conf = 0.1f;
+    gy_box *out;
+    pred_buf p = pred_new(3, 3);
+    pred_set_xyxy(&p, 0, 0, 0, 10, 10);
+    pred_set_score(&p, 0, 0, 0.9f);
+    pred_set_score(&p, 0, 2, 0.5f);
+    pred_set_score(&p, 0, 1, 0.1f); /* not > conf */
+    pred_set_xyxy(&p, 1, 0, 0, 10, 9); /* IoU 0.9 with anchor 0 */
+    pred_set_score(&p, 1, 2, 0.6f);
+    pred_set_score(&p, 1, 0, 0.3f);
+    pred_set_xyxy(&p, 2, 50, 50, 60, 60);
+    pred_set_score(&p, 2, 1, 0.05f); /* best score below conf: no candidate at all */
+
+    /* single label: anchor 0 as class 0 (0.9), anchor 1 as class 2 (0.6) */
+    int n = run_nms(&p, &prm, &out);
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(out[0].class_id, 0);
+    ck_assert_int_eq(out[1].class_id, 2);
+    free(out);
+
+    /* multi label: candidates (0,c0,.9) (1,c2,.6) (0,c2,.5) (1,c0,.3); per class the better box
+     * suppresses the other: c0 keeps anchor 0, c2 keeps anchor 1 */
+    prm.multi_label = 1;
+    n = run_nms(&p, &prm, &out);
+    ck_assert_int_eq(n, 2);
+    ck_assert_float_eq(out[0].score, 0.9f);
+    ck_assert_int_eq(out[0].class_id, 0);
+    ck_assert_float_eq(out[1].score, 0.6f);
+    ck_assert_int_eq(out[1].class_id, 2);
+    ck_assert_float_eq(out[1].y2, 9.0f);
+    free(out);
+
+    /* separate the two boxes: all four candidates survive, best first */
+    pred_set_xyxy(&p, 1, 20, 20, 30, 29);
+    n = run_nms(&p, &prm, &out);
+    ck_assert_int_eq(n, 4);
+    const float scores[4] = {0.9f, 0.6f, 0.5f, 0.3f};
+    const int classes[4] = {0, 2, 2, 0};
+    for (int i = 0; i < 4; i++) {
+        ck_assert_float_eq(out[i].score, scores[i]);
+        ck_assert_int_eq(out[i].class_id, classes[i]);
+    }
+    free(out);
+    prm.max_det = 3;
+    n = run_nms(&p, &prm, &out);
+    ck_assert_int_eq(n, 3);
+    free(out);
+    free(p.data);
+}
+END_TEST
+
 START_TEST(test_ties)
 {
     gy_nms_params prm = gy_nms_default_params();
@@ -678,6 +735,7 @@ static Suite *nms_suite(void)
     tcase_add_test(tc, test_max_det);
     tcase_add_test(tc, test_max_nms);
     tcase_add_test(tc, test_ties);
+    tcase_add_test(tc, test_multi_label);
     tcase_add_test(tc, test_nan);
     tcase_add_test(tc, test_arguments);
     tcase_add_test(tc, test_random_vs_reference);

@@ -252,7 +252,7 @@ static int process(run_state *r, const char *path, int index, int total)
     if (!rc && r->saving && o->save_crop)
         rc = out_save_crops(r->run, stem, img, d, r->model);
     if (!rc && r->saving && o->save_json)
-        rc = out_coco_add(&r->coco, path, d, r->nc);
+        rc = out_coco_add(&r->coco, path, d->boxes, d->count);
     if (!rc && r->saving && !o->no_save) {
         gy_draw_options dopt = {o->line_width, o->hide_labels, o->hide_conf};
         rc = out_save_annotated(r->run, stem, path, img, d, r->model, &dopt);
@@ -427,7 +427,7 @@ int cmd_detect(int argc, char **argv)
         fatal = EXIT_SOFTWARE;
     }
     if (!rc && !fatal && r.saving && o.save_json)
-        fatal = out_coco_write(r.coco, r.run);
+        fatal = out_coco_write(r.coco, r.run, r.nc == 80);
     if (!rc && !o.quiet) {
         if (r.seen)
             fprintf(stderr, "Speed: %.1fms preprocess, %.1fms inference, %.1fms postprocess per "

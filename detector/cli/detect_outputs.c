@@ -326,7 +326,7 @@ static double round_to(double v, double scale)
     return round(v * scale) / scale;
 }
 
-int out_coco_add(out_coco **coco, const char *path, const gy_detections *d, int nc)
+int out_coco_add(out_coco **coco, const char *path, const gy_box *boxes, int count)
 {
     if (!*coco) {
         *coco = calloc(1, sizeof **coco);
@@ -338,15 +338,15 @@ int out_coco_add(out_coco **coco, const char *path, const gy_detections *d, int 
     int numeric = stem[0] != '\0' && strlen(stem) < 16;
     for (const char *p = stem; *p && numeric; p++)
         numeric = isdigit((unsigned char)*p);
-    for (int i = 0; i < d->count; i++) {
-        const gy_box *b = &d->boxes[i];
+    for (int i = 0; i < count; i++) {
+        const gy_box *b = &boxes[i];
+        /* pred_to_json: xyxy2xywh, then the centre moved to the top-left corner, in float32 */
+        const float w = b->x2 - b->x1, h = b->y2 - b->y1;
+        const float cx = (b->x1 + b->x2) / 2.0f, cy = (b->y1 + b->y2) / 2.0f;
+        const double xywh[4] = {round_to(cx - w / 2.0f, 1e3), round_to(cy - h / 2.0f, 1e3),
+                                round_to(w, 1e3), round_to(h, 1e3)};
         cJSON *o = cJSON_CreateObject();
-        double xywh[4] = {round_to(b->x1, 1e3), round_to(b->y1, 1e3),
-                          round_to((double)(b->x2 - b->x1), 1e3),
-                          round_to((double)(b->y2 - b->y1), 1e3)};
         cJSON *box = cJSON_CreateDoubleArray(xywh, 4);
-        int cat = nc == 80 && b->class_id >= 0 && b->class_id < 80 ? coco91[b->class_id]
-                                                                     : b->class_id;
         int ok = o && box && cJSON_AddItemToArray((*coco)->list, o);
         if (!ok) {
             cJSON_Delete(o);
@@ -356,7 +356,7 @@ int out_coco_add(out_coco **coco, const char *path, const gy_detections *d, int 
         /* image_id: int(stem) when the stem is numeric, else the stem (ultralytics' validator) */
         ok = (numeric ? cJSON_AddNumberToObject(o, "image_id", atof(stem)) != NULL
                       : cJSON_AddStringToObject(o, "image_id", stem) != NULL) &&
-             cJSON_AddNumberToObject(o, "category_id", cat) &&
+             cJSON_AddNumberToObject(o, "category_id", b->class_id) &&
              cJSON_AddItemToObject(o, "bbox", box) &&
              cJSON_AddNumberToObject(o, "score", round_to(b->score, 1e5));
         if (!ok)
@@ -365,8 +365,17 @@ int out_coco_add(out_coco **coco, const char *path, const gy_detections *d, int 
     return 0;
 }
 
-int out_coco_write(out_coco *coco, const char *run)
+int out_coco_write(out_coco *coco, const char *run, int coco91_ids)
 {
+    if (coco && coco91_ids) {
+        cJSON *o;
+        cJSON_ArrayForEach(o, coco->list)
+        {
+            cJSON *c = cJSON_GetObjectItem(o, "category_id");
+            if (c && c->valueint >= 0 && c->valueint < 80)
+                cJSON_SetNumberValue(c, coco91[c->valueint]);
+        }
+    }
     cJSON *empty = NULL;
     cJSON *list = coco ? coco->list : (empty = cJSON_CreateArray());
     char *text = list ? cJSON_PrintUnformatted(list) : NULL;

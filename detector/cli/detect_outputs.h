@@ -41,11 +41,13 @@ int out_save_crops(const char *run, const char *stem, const gy_image *img, const
 int out_save_annotated(const char *run, const char *stem, const char *path, gy_image *img,
                        const gy_detections *d, const gy_model *model, const gy_draw_options *opts);
 
-/* COCO results (--save-json): collected per image, written once at the end. */
+/* COCO results (--save-json of detect and val, ultralytics' pred_to_json): collected per image
+ * with the model's class ids, written once at the end. */
 typedef struct out_coco out_coco;
-int out_coco_add(out_coco **coco, const char *path, const gy_detections *d, int nc);
-/* Writes <run>/predictions.json (an empty list when nothing was added). 0 or an exit code. */
-int out_coco_write(out_coco *coco, const char *run);
+int out_coco_add(out_coco **coco, const char *path, const gy_box *boxes, int count);
+/* Writes <run>/predictions.json (an empty list when nothing was added); coco91_ids: class ids
+ * 0..79 become COCO's 91 category ids. 0 or an exit code (message printed). */
+int out_coco_write(out_coco *coco, const char *run, int coco91_ids);
 void out_coco_free(out_coco *coco);
 
 #endif

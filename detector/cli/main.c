@@ -1,4 +1,4 @@
-/* main.c - ghostyolo: verbs detect, info, stats, forward, bench. */
+/* main.c - ghostyolo: verbs detect, val, info, stats, forward, bench. */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +14,7 @@ typedef struct verb_entry {
 
 static const verb_entry verbs[] = {
     {"detect", cmd_detect, "find objects in images, folders, patterns, lists or stdin"},
+    {"val", cmd_val, "ultralytics' validation metrics (P, R, mAP50, mAP50-95) on a dataset"},
     {"info", cmd_info, "the ultralytics build table and model summary"},
     {"stats", cmd_stats, "per-row and per-model layers, parameters, GFLOPs, size; comparisons"},
     {"forward", cmd_forward, "raw head output of a raw input tensor (parity checks)"},

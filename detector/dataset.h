@@ -1,0 +1,52 @@
+/* dataset.h - ultralytics detection datasets: the dataset YAML (path, val, names), the image list
+ * of a split and the YOLO label files (cls cx cy w h, normalised). */
+#ifndef GY_DETECTOR_DATASET_H
+#define GY_DETECTOR_DATASET_H
+
+#include <stddef.h>
+
+#include "ghostyolo.h"
+
+#define GY_DATASET_MAX_NC 10000
+#define GY_DATASET_MAX_IMAGES 10000000
+#define GY_LABELS_MAX_BYTES ((size_t)16 << 20)
+#define GY_LABELS_MAX_BOXES 100000
+
+typedef struct gy_dataset {
+    char *yaml_path;
+    char *root;      /* `path`, resolved (absolute, symlinks resolved) */
+    int nc;
+    char **names;    /* nc class names */
+    int nimages;
+    char **images;   /* the split's images, sorted by path as ultralytics sorts them */
+    int coco;        /* the split is one path containing "coco" and ending in "/val2017.txt"
+                        (ultralytics' is_coco: its JSON output uses COCO's 91 category ids) */
+} gy_dataset;
+
+/* Reads a dataset YAML and lists the images of `split` ("val", "train" or "test").
+ *   path:  dataset root; relative to the YAML's folder (default: that folder).
+ *   split: a folder (its images, recursively, hidden entries skipped), a .txt list of image paths
+ *          (one per line, relative ones relative to the list's folder), or a list of those.
+ *   names: a list, or a mapping id -> name with ids 0..n-1; or `nc` alone (class_0 ...).
+ * Images are the files whose extension is one of ultralytics' IMG_FORMATS, sorted by path. */
+gy_status gy_dataset_load(const char *yaml_path, const char *split, gy_dataset **out, gy_error *err);
+void gy_dataset_free(gy_dataset *ds);
+
+/* ultralytics img2label_paths: the last "/images/" becomes "/labels/", the extension ".txt".
+ * Returns a new string (NULL when out of memory). */
+char *gy_dataset_label_path(const char *image_path);
+
+/* One label: class and box centre x, y, width, height normalised to [0, 1] (float32). */
+typedef struct gy_label {
+    int class_id;
+    float x, y, w, h;
+} gy_label;
+
+/* Reads a YOLO label file: one object per line, "cls cx cy w h" (5 columns) or a polygon
+ * "cls x1 y1 x2 y2 x3 y3 ..." (its bounding box), values in [0, 1], cls an integer in [0, nc).
+ * Blank lines are skipped; duplicate rows are removed as ultralytics does (the rows then come
+ * sorted). A malformed line is an error naming file:line. A missing file is not an error:
+ * *found = 0 and no labels (a background image). *out is NULL when *n is 0. */
+gy_status gy_labels_read(const char *path, int nc, gy_label **out, int *n, int *found, gy_error *err);
+
+#endif
