@@ -2,6 +2,7 @@
  * path a user's file takes (gy_model_load: config reader, scaling, module builders, graph, the
  * stride probe's plan), then the stats report (shapes, FLOPs, activation plan) at a small size.
  * gy_model_load reads a path, so the input goes through a file in /dev/shm (or /tmp). */
+#define _POSIX_C_SOURCE 200809L
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "configs/config.h"
+#include "detector/dataset.h"
 #include "detector/cli/path_lines.h"
 #include "preprocess/image.h"
 #include "preprocess/stb_decode.h"
@@ -233,6 +234,51 @@ static void over_line_bytes(void)
     run_list(path);
 }
 
+static void over_label_lines(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_limits_labels_%ld.txt", (long)getpid());
+    FILE *f = fopen(path, "w");
+    ck_assert(f);
+    for (long i = 0; i <= GY_LABELS_MAX_BOXES; i++)
+        fprintf(f, "%ld 0.5 0.5 0.1 0.1\n", i % 80);
+    ck_assert(fclose(f) == 0);
+    gy_label *l = NULL;
+    int n, found;
+    gy_error err;
+    ck_assert(gy_labels_read(path, 80, &l, &n, &found, &err) != GY_OK);
+    snprintf(msg, sizeof msg, "%s", err.message);
+    remove(path);
+}
+static void over_label_bytes(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_limits_labels_%ld.txt", (long)getpid());
+    FILE *f = fopen(path, "wb");
+    ck_assert(f);
+    fclose(f);
+    ck_assert(truncate(path, (off_t)GY_LABELS_MAX_BYTES + 1) == 0);
+    gy_label *l = NULL;
+    int n, found;
+    gy_error err;
+    ck_assert(gy_labels_read(path, 80, &l, &n, &found, &err) != GY_OK);
+    snprintf(msg, sizeof msg, "%s", err.message);
+    remove(path);
+}
+static void over_dataset_nc(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_limits_data_%ld.yaml", (long)getpid());
+    char text[128];
+    snprintf(text, sizeof text, "val: .\nnc: %d\n", GY_DATASET_MAX_NC + 1);
+    gy_test_write_text(path, text);
+    gy_dataset *ds = NULL;
+    gy_error err;
+    ck_assert(gy_dataset_load(path, "val", &ds, &err) != GY_OK);
+    snprintf(msg, sizeof msg, "%s", err.message);
+    remove(path);
+}
+
 typedef struct limit {
     const char *macro;
     long long value;
@@ -254,6 +300,9 @@ static const limit limits[] = {
     {"GY_IMGSZ_MAX", GY_IMGSZ_MAX, over_imgsz},
     {"GY_LIST_MAX_LINES", GY_LIST_MAX_LINES, over_list_lines},
     {"GY_LIST_MAX_LINE_BYTES", GY_LIST_MAX_LINE_BYTES, over_line_bytes},
+    {"GY_LABELS_MAX_BOXES", GY_LABELS_MAX_BOXES, over_label_lines},
+    {"GY_LABELS_MAX_BYTES", (long long)GY_LABELS_MAX_BYTES, over_label_bytes},
+    {"GY_DATASET_MAX_NC", GY_DATASET_MAX_NC, over_dataset_nc},
 };
 #define NLIMITS ((int)(sizeof limits / sizeof limits[0]))
 
@@ -318,7 +367,7 @@ START_TEST(readme_table_matches_code)
             limits[found].over();
             ck_assert_msg(strstr(msg, frag), "%s: README's message '%s' is not in the error: %.300s",
                           macro, frag, msg);
-            printf("%-24s %12lld  '%s' ok\n", macro, limits[found].value, frag);
+            printf("%-24s %12lld  '%s' ok: %.160s\n", macro, limits[found].value, frag, msg);
             seen[found]++;
             rows++;
         }
