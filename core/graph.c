@@ -33,6 +33,7 @@ void gy_graph_free(gy_graph *g)
     for (int i = 0; i < g->nconvs; i++) {
         free(g->convs[i].w);
         free(g->convs[i].b);
+        free(g->convs[i].wpack);
     }
     free(g->ops);
     free(g->tensors);

@@ -56,6 +56,11 @@ typedef struct gy_conv {
     int unfused_bn_flops;/* stats: its BN layer runs unfused (counted by thop, 4 per element) */
     float *w;            /* cout * (cin/groups) * kh * kw, owned by the graph after binding */
     float *b;            /* cout */
+    /* Set by the kernels' gy_conv_pack (kernels/kernels.h) after binding: the weights in the
+     * layout the fast kernel of instruction set `isa` reads, owned by the graph. */
+    float *wpack;
+    size_t wpack_floats;
+    int isa;
 } gy_conv;
 
 typedef struct gy_storage {

@@ -178,6 +178,14 @@ gy_status gy_model_load(const char *config_path, const char *weights_path,
         s = gy_model_synthetic_weights(&m->graph, err);
         m->has_weights = s == GY_OK;
     }
+    /* The kernels' instruction set: the best the CPU has unless GY_ISA asks for a lower one
+     * (read once per load); the weights are packed for it. */
+    if (s == GY_OK)
+        s = gy_isa_select(getenv("GY_ISA"), &m->isa, err);
+    for (int i = 0; s == GY_OK && m->has_weights && i < m->graph.nconvs; i++) {
+        s = gy_conv_pack(&m->graph.convs[i], m->isa, err);
+        m->packed_bytes += gy_conv_packed_bytes(&m->graph.convs[i]);
+    }
     if (s == GY_OK)
         s = fill_generic_names(m, err);
     if (s == GY_OK) {
@@ -228,6 +236,8 @@ gy_status gy_model_get_info(const gy_model *m, gy_model_info *info)
     info->reg_max = 16;
     info->num_strides = m->nstrides;
     memcpy(info->strides, m->strides, sizeof m->strides);
+    info->kernel_isa = gy_isa_name(m->isa);
+    info->packed_weight_bytes = m->packed_bytes;
     return GY_OK;
 }
 

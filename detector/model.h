@@ -5,6 +5,7 @@
 
 #include "core/graph.h"
 #include "configs/config.h"
+#include "kernels/kernels.h"
 
 struct gy_model {
     gy_config *cfg;
@@ -19,6 +20,8 @@ struct gy_model {
     int nstrides;
     int strides[8];
     double bn_eps;
+    gy_isa isa;           /* the kernels' instruction set (GY_ISA or the CPU's best) */
+    size_t packed_bytes;  /* weights repacked for the kernels */
 };
 
 /* max(largest Detect stride, 32): the letterbox multiple and ultralytics' get_flops() probe. */

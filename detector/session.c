@@ -95,9 +95,11 @@ gy_status gy_session_reserve(gy_session *s, int h, int w, gy_error *err)
     if (st != GY_OK)
         return st;
     s->arena = alloc_floats(s->plan.arena_floats);
-    s->scratch = alloc_floats(s->plan.scratch_floats);
+    size_t scratch_floats = 0; /* one slice per thread */
+    if (gy_mul_size(s->plan.scratch_floats, (size_t)s->nthreads, &scratch_floats))
+        s->scratch = alloc_floats(scratch_floats);
     if (!s->arena || !s->scratch) {
-        size_t mb = (s->plan.arena_floats + s->plan.scratch_floats) * sizeof(float) >> 20;
+        size_t mb = (s->plan.arena_floats + scratch_floats) * sizeof(float) >> 20;
         release(s);
         return gy_fail(err, GY_ERR_NOMEM, "cannot allocate %zu MiB of activations for a %dx%d input",
                        mb, h, w);

@@ -120,6 +120,10 @@ typedef struct gy_model_info {
     int reg_max;              /* Detect's DFL bins (16) */
     int num_strides;
     int strides[8];           /* Detect strides, e.g. 8, 16, 32 */
+    const char *kernel_isa;   /* instruction set of the kernels: "avx512", "avx2" or "generic"
+                                 (the CPU's best, or lower when the GY_ISA environment variable
+                                 asks for it at load) */
+    size_t packed_weight_bytes; /* weights repacked at load for the kernels (Winograd: 4x) */
 } gy_model_info;
 
 /* Fills *info with borrowed strings valid for the model's lifetime. */

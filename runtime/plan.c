@@ -251,7 +251,9 @@ gy_status gy_plan_make(const gy_graph *g, int h, int w, gy_plan *p, gy_error *er
             const gy_op *op = &g->ops[i];
             if (op->type != GY_OP_CONV)
                 continue;
-            size_t need = gy_conv2d_scratch_floats(&g->convs[op->conv], p->th[op->out], p->tw[op->out]);
+            size_t need = gy_f32_conv2d_scratch_floats(&g->convs[op->conv], p->th[op->out],
+                                                       p->tw[op->out]);
+            need = (need + 15) / 16 * 16; /* per thread, each slice 64-byte aligned */
             if (need > p->scratch_floats)
                 p->scratch_floats = need;
         }

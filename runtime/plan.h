@@ -15,7 +15,7 @@ typedef struct gy_plan {
     int *th, *tw;        /* per tensor spatial size */
     size_t *toff;        /* per tensor offset (floats) into the arena */
     size_t arena_floats;
-    size_t scratch_floats;
+    size_t scratch_floats; /* per thread (a multiple of 16: slices stay 64-byte aligned) */
     int anchors;         /* Detect output columns */
     int nstrides;
     int strides[GY_OP_MAX_IN];

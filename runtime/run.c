@@ -21,9 +21,17 @@ static void run_op(const gy_graph *g, const gy_plan *p, float *A, float *scratch
         gy_conv_run r = {.p = &g->convs[op->conv], .in = x, .ih = p->th[in], .iw = p->tw[in],
                          .out = y, .oh = p->th[out], .ow = p->tw[out],
                          .res = op->res >= 0 ? A + p->toff[op->res] : NULL,
-                         .res_before_act = op->res_before_act, .act = op->act,
-                         .scratch = scratch, .nthreads = nt};
-        gy_f32_conv2d(&r);
+                         .res_before_act = op->res_before_act, .act = op->act};
+        /* Until the single-region runner lands: one region per conv over its tasks, each thread
+         * with its own slice of scratch (plan->scratch_floats per thread). */
+        long ntasks = (long)gy_f32_conv2d_tasks(&r);
+#pragma omp parallel num_threads(ntasks < nt ? (int)ntasks : nt)
+        {
+            float *mine = scratch + (size_t)omp_get_thread_num() * p->scratch_floats;
+#pragma omp for schedule(dynamic)
+            for (long t = 0; t < ntasks; t++)
+                gy_f32_conv2d_task(&r, (size_t)t, mine);
+        }
         break;
     }
     case GY_OP_MAXPOOL:

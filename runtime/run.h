@@ -6,7 +6,7 @@
 #include "runtime/plan.h"
 
 /* The graph's input tensor must already be in the arena (at plan->toff[g->input]). scratch holds
- * plan->scratch_floats floats. op_ms: NULL, or g->nops entries that receive each op's wall time
+ * nthreads * plan->scratch_floats floats (one slice per thread). op_ms: NULL, or g->nops entries that receive each op's wall time
  * in milliseconds. Allocates nothing. */
 void gy_run_ops(const gy_graph *g, const gy_plan *plan, float *arena, float *scratch, int nthreads,
                 double *op_ms);

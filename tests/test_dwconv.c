@@ -66,32 +66,40 @@ static double run_case(rng *r, const conv_case *k, int dw)
     size_t on = (size_t)k->cout * oh * ow;
     float *res = k->with_res ? randv(r, on) : NULL;
     float *fast = malloc(sizeof *fast * on), *ref = malloc(sizeof *ref * on);
-    float *scratch = malloc(sizeof(float) * (gy_conv2d_scratch_floats(&c, oh, ow) + 1));
-    ck_assert(fast && ref && scratch);
-    for (size_t i = 0; i < on; i++)
-        fast[i] = ref[i] = NAN; /* every element must be written */
-    gy_conv_run run = {.p = &c, .in = in, .ih = k->ih, .iw = k->iw, .out = fast, .oh = oh,
-                       .ow = ow, .res = res, .res_before_act = k->res_before_act, .act = k->act,
-                       .scratch = scratch, .nthreads = k->threads};
-    if (dw)
-        gy_f32_dwconv2d(&run);
-    else
-        gy_f32_conv2d(&run);
-    run.out = ref;
+    ck_assert(fast && ref);
+    gy_conv_run run = {.p = &c, .in = in, .ih = k->ih, .iw = k->iw, .out = ref, .oh = oh,
+                       .ow = ow, .res = res, .res_before_act = k->res_before_act, .act = k->act};
     gy_f32_conv2d__ref(&run);
+    run.out = fast;
     double worst = 0.0;
-    for (size_t i = 0; i < on; i++) {
-        double d = fabs((double)fast[i] - ref[i]) / (1.0 + fabs((double)ref[i]));
-        if (!(d <= worst)) /* also catches NaN */
-            worst = isnan(d) ? INFINITY : d;
+    for (int isa = GY_ISA_GENERIC; isa <= (int)gy_cpu_best_isa(); isa++) {
+        ck_assert_int_eq(gy_conv_pack(&c, (gy_isa)isa, NULL), GY_OK);
+        size_t sf = dw ? gy_f32_dwconv2d_scratch_floats(&c, oh, ow)
+                       : gy_f32_conv2d_scratch_floats(&c, oh, ow);
+        float *scratch = aligned_alloc(64, sizeof(float) * (sf / 16 * 16 + 16));
+        ck_assert_ptr_nonnull(scratch);
+        for (size_t i = 0; i < on; i++)
+            fast[i] = NAN; /* every element must be written */
+        size_t n = dw ? gy_f32_dwconv2d_tasks(&run) : gy_f32_conv2d_tasks(&run);
+        for (size_t t = n; t-- > 0;) /* any order */
+            if (dw)
+                gy_f32_dwconv2d_task(&run, t, scratch);
+            else
+                gy_f32_conv2d_task(&run, t, scratch);
+        for (size_t i = 0; i < on; i++) {
+            double d = fabs((double)fast[i] - ref[i]) / (1.0 + fabs((double)ref[i]));
+            if (!(d <= worst)) /* also catches NaN */
+                worst = isnan(d) ? INFINITY : d;
+        }
+        free(scratch);
     }
+    free(c.wpack);
     free(c.w);
     free(c.b);
     free(in);
     free(res);
     free(fast);
     free(ref);
-    free(scratch);
     return worst;
 }
 

@@ -1,0 +1,32 @@
+/* f32_conv2d_tile.h - the register-tile micro-kernels of the packed convolution GEMM, one per
+ * instruction set (internal to kernels/). A tile computes rows x NR outputs over kc values of K
+ * from a packed A panel (kc steps of MRP floats, the rows' weights) and a packed B panel (kc
+ * steps of NR floats, the im2col columns), adds what the earlier K chunks left in the output
+ * unless `first`, and on the `last` chunk applies bias, residual and activation. */
+#ifndef GY_KERNELS_F32_CONV2D_TILE_H
+#define GY_KERNELS_F32_CONV2D_TILE_H
+
+#include "kernels/kernels.h"
+
+typedef struct gy_tile {
+    float *c;             /* output of the tile's first row and column */
+    size_t ldc;           /* floats between output rows (one output plane) */
+    int rows, cols;       /* rows <= MRP, cols <= NR actually stored */
+    int first, last;
+    const float *bias;    /* the tile's first row's bias, or NULL */
+    const float *res;     /* residual of the tile's first row and column, or NULL */
+    int res_before_act;
+    gy_act act;
+    size_t ldb;           /* floats from one k to the next in B; 0: a packed panel (NR) */
+} gy_tile;
+
+/* MRP 12, NR 32 (AVX-512: 24 zmm accumulators). */
+#define GY_TILE512_MR 12
+#define GY_TILE512_NR 32
+void gy_f32_conv_tile__avx512(int kc, const float *a, const float *b, const gy_tile *t);
+/* MRP 6, NR 16 (AVX2 + FMA: 12 ymm accumulators). */
+#define GY_TILE256_MR 6
+#define GY_TILE256_NR 16
+void gy_f32_conv_tile__avx2(int kc, const float *a, const float *b, const gy_tile *t);
+
+#endif

@@ -1,0 +1,180 @@
+/* f32_vmath.h - vectorised exp and the activations for the x86 kernels (included by the kernel
+ * files that use them; each function carries its own target attribute, so callers must only run
+ * them where kernels/cpu.c says the CPU has that instruction set).
+ *
+ * exp(x) = 2^n * p(r): n = round(x / ln 2), r = x - n ln 2 in two parts (Cody-Waite), p a degree-7
+ * polynomial (Cephes' expf coefficients); 2^n is applied by scalef (AVX-512) or as two
+ * power-of-two factors (AVX2), so that results down to the smallest subnormal and up to overflow
+ * round once. x is clamped to [-103.97, 88.8] first (exp saturates to 0 / +inf there); NaN
+ * stays NaN. tests/test_conv.c measures the error against expf over the
+ * whole float range. sigmoid = 1 / (1 + exp(-x)) takes the reciprocal as
+ * an estimate refined by one Newton step (within ~2 ulp of the division; division would cost a
+ * third of a small-K conv), and SiLU = x * sigmoid(x). */
+#ifndef GY_KERNELS_F32_VMATH_H
+#define GY_KERNELS_F32_VMATH_H
+
+#include <string.h>
+
+#include "kernels/kernels.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+#define GY_EXP_CAP 88.8f /* above ln(FLT_MAX): 2^128 * p with p >= 1 overflows to inf */
+#define GY_EXP_LO -103.972694f
+#define GY_LOG2E 1.44269504088896341f
+#define GY_LN2_HI 0.693359375f
+#define GY_LN2_LO -2.12194440e-4f
+#define GY_EXP_P0 1.9875691500e-4f
+#define GY_EXP_P1 1.3981999507e-3f
+#define GY_EXP_P2 8.3334519073e-3f
+#define GY_EXP_P3 4.1665795894e-2f
+#define GY_EXP_P4 1.6666665459e-1f
+#define GY_EXP_P5 5.0000001201e-1f
+
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static inline __m512
+gy_exp512(__m512 x)
+{
+    /* min/max return their second operand when one is NaN: NaN passes through */
+    __m512 xc = _mm512_max_ps(_mm512_set1_ps(GY_EXP_LO), _mm512_min_ps(_mm512_set1_ps(GY_EXP_CAP), x));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(GY_LOG2E)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(GY_LN2_HI), xc);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(GY_LN2_LO), r);
+    __m512 p = _mm512_set1_ps(GY_EXP_P0);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(GY_EXP_P1));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(GY_EXP_P2));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(GY_EXP_P3));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(GY_EXP_P4));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(GY_EXP_P5));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    return _mm512_scalef_ps(p, n); /* p * 2^n, rounded once, to subnormals or infinity */
+}
+
+/* 1 / (1 + exp(-v)) with exp's argument capped at 87 (the denominator stays below 2^126, where
+ * the reciprocal estimate is exact enough), as the estimate refined by one Newton step. */
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static inline __m512
+gy_sigmoid512(__m512 v)
+{
+    __m512 e = gy_exp512(_mm512_min_ps(_mm512_sub_ps(_mm512_setzero_ps(), v), _mm512_set1_ps(87.0f)));
+    __m512 d = _mm512_add_ps(_mm512_set1_ps(1.0f), e);
+    __m512 r = _mm512_rcp14_ps(d);
+    return _mm512_fmadd_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(1.0f)), r);
+}
+
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static inline __m512
+gy_act512(__m512 v, gy_act act)
+{
+    switch (act) {
+    case GY_ACT_SILU: /* v * sigmoid(v); below -88 both factors are capped: a result < 2e-36 */
+        return _mm512_mul_ps(_mm512_max_ps(_mm512_set1_ps(-88.0f), v), gy_sigmoid512(v));
+    case GY_ACT_SIGMOID: return gy_sigmoid512(v);
+    case GY_ACT_RELU: return _mm512_max_ps(v, _mm512_setzero_ps());
+    case GY_ACT_NONE: break;
+    }
+    return v;
+}
+
+/* dst[0..n) = epilogue(acc + bias), n <= 16 (masked). */
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static inline void
+gy_store512(float *dst, __m512 v, __mmask16 m, const float *res, int res_before_act, gy_act act)
+{
+    if (res && res_before_act)
+        v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, res));
+    v = gy_act512(v, act);
+    if (res && !res_before_act)
+        v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, res));
+    _mm512_mask_storeu_ps(dst, m, v);
+}
+
+__attribute__((target("avx2,fma"))) static inline __m256 gy_exp256(__m256 x)
+{
+    __m256 xc = _mm256_max_ps(_mm256_set1_ps(GY_EXP_LO), _mm256_min_ps(_mm256_set1_ps(GY_EXP_CAP), x));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(GY_LOG2E)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(GY_LN2_HI), xc);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(GY_LN2_LO), r);
+    __m256 p = _mm256_set1_ps(GY_EXP_P0);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(GY_EXP_P1));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(GY_EXP_P2));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(GY_EXP_P3));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(GY_EXP_P4));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(GY_EXP_P5));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    /* 2^n as two factors 2^(n/2) 2^(n - n/2), both normal for n in [-150, 128] */
+    __m256i ni = _mm256_cvtps_epi32(n);
+    __m256i n1 = _mm256_srai_epi32(ni, 1), n2 = _mm256_sub_epi32(ni, n1);
+    __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, _mm256_set1_epi32(127)), 23));
+    __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, _mm256_set1_epi32(127)), 23));
+    __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
+    /* NaN inputs: n's conversion gave garbage, p is NaN; keep NaN */
+    return _mm256_blendv_ps(y, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+}
+
+__attribute__((target("avx2,fma"))) static inline __m256 gy_sigmoid256(__m256 v)
+{
+    __m256 e = gy_exp256(_mm256_min_ps(_mm256_sub_ps(_mm256_setzero_ps(), v), _mm256_set1_ps(87.0f)));
+    __m256 d = _mm256_add_ps(_mm256_set1_ps(1.0f), e);
+    __m256 r = _mm256_rcp_ps(d);
+    return _mm256_fmadd_ps(r, _mm256_fnmadd_ps(d, r, _mm256_set1_ps(1.0f)), r);
+}
+
+__attribute__((target("avx2,fma"))) static inline __m256 gy_act256(__m256 v, gy_act act)
+{
+    switch (act) {
+    case GY_ACT_SILU:
+        return _mm256_mul_ps(_mm256_max_ps(_mm256_set1_ps(-88.0f), v), gy_sigmoid256(v));
+    case GY_ACT_SIGMOID: return gy_sigmoid256(v);
+    case GY_ACT_RELU: return _mm256_max_ps(v, _mm256_setzero_ps());
+    case GY_ACT_NONE: break;
+    }
+    return v;
+}
+
+/* dst[0..8) = epilogue(v) (full vector). */
+__attribute__((target("avx2,fma"))) static inline void
+gy_store256(float *dst, __m256 v, const float *res, int res_before_act, gy_act act)
+{
+    if (res && res_before_act)
+        v = _mm256_add_ps(v, _mm256_loadu_ps(res));
+    v = gy_act256(v, act);
+    if (res && !res_before_act)
+        v = _mm256_add_ps(v, _mm256_loadu_ps(res));
+    _mm256_storeu_ps(dst, v);
+}
+
+/* dst[0..n) = epilogue(acc[0..n) + bias) with AVX-512 (dst may equal acc). */
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static inline void
+gy_epilogue_row512(float *dst, const float *acc, int n, float bias, const float *res,
+                   int res_before_act, gy_act act)
+{
+    __m512 b = _mm512_set1_ps(bias);
+    for (int x = 0; x < n; x += 16) {
+        __mmask16 m = n - x >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - x)) - 1u);
+        __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, acc + x), b);
+        gy_store512(dst + x, v, m, res ? res + x : NULL, res_before_act, act);
+    }
+}
+
+/* The same with AVX2 (full vectors, then a scalar tail). */
+__attribute__((target("avx2,fma"))) static inline void
+gy_epilogue_row256(float *dst, const float *acc, int n, float bias, const float *res,
+                   int res_before_act, gy_act act)
+{
+    __m256 b = _mm256_set1_ps(bias);
+    int x = 0;
+    for (; x + 8 <= n; x += 8)
+        gy_store256(dst + x, _mm256_add_ps(_mm256_loadu_ps(acc + x), b), res ? res + x : NULL,
+                    res_before_act, act);
+    if (x < n) {
+        float a[8] = {0}, r8[8] = {0}, o[8];
+        memcpy(a, acc + x, sizeof(float) * (size_t)(n - x));
+        if (res)
+            memcpy(r8, res + x, sizeof(float) * (size_t)(n - x));
+        gy_store256(o, _mm256_add_ps(_mm256_loadu_ps(a), b), res ? r8 : NULL, res_before_act, act);
+        memcpy(dst + x, o, sizeof(float) * (size_t)(n - x));
+    }
+}
+
+#endif
+#endif

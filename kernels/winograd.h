@@ -1,0 +1,18 @@
+/* winograd.h - the Winograd F(4x4, 3x3) path of the fast convolution (f32_conv2d_winograd.c),
+ * used by f32_conv2d.c for 3x3 stride-1 dense convs (internal to kernels/). */
+#ifndef GY_KERNELS_WINOGRAD_H
+#define GY_KERNELS_WINOGRAD_H
+
+#include "kernels/kernels.h"
+
+/* Fewer channels than this: the transforms cost more than the GEMM saves (measured). */
+#define GY_WINOGRAD_MIN_CH 16
+
+int gy_winograd_eligible(const gy_conv *c);
+/* c->wpack = the transformed weights for `isa`'s register tile. */
+gy_status gy_winograd_pack(gy_conv *c, gy_isa isa, gy_error *err);
+size_t gy_winograd_scratch_floats(const gy_conv *c, int oh, int ow);
+size_t gy_winograd_tasks(const gy_conv_run *r);
+void gy_winograd_task(const gy_conv_run *r, size_t task, float *scratch);
+
+#endif

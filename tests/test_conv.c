@@ -1,0 +1,496 @@
+/* The fast convolution kernels against the reference (kernels/f32_conv2d__ref.c) on every
+ * instruction set this CPU has: the packed GEMM (1x1, kxk, strides, paddings, groups, K chunks,
+ * row and pixel blocks), the depthwise kernel, the fused epilogue (bias, residual before or after
+ * the activation, SiLU / sigmoid / ReLU) and outputs written into a channel slice of a larger
+ * buffer; plus the vector exp over the whole float range against expf. */
+#define _POSIX_C_SOURCE 200809L /* setenv */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels/kernels.h"
+#include "kernels/winograd.h"
+#include "runtime/plan.h"
+#include "parity.h"
+#include "testutil.h"
+
+typedef struct rng {
+    unsigned long long s;
+} rng;
+
+static unsigned next_u32(rng *r)
+{
+    r->s = r->s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)(r->s >> 33);
+}
+
+static float frand(rng *r) /* [-1, 1) */
+{
+    return (float)(next_u32(r) & 0xffffff) / (float)0x800000 - 1.0f;
+}
+
+static int irand(rng *r, int lo, int hi) /* inclusive */
+{
+    return lo + (int)(next_u32(r) % (unsigned)(hi - lo + 1));
+}
+
+static float *randv(rng *r, size_t n, float scale)
+{
+    float *v = malloc(sizeof *v * (n ? n : 1));
+    ck_assert_ptr_nonnull(v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = scale * frand(r);
+    return v;
+}
+
+typedef struct conv_case {
+    int cin, cout, groups, kh, kw, sh, sw, ph, pw, ih, iw;
+    gy_act act;
+    int with_res, res_before_act, with_bias;
+} conv_case;
+
+#define GUARD_CH 2     /* channels of sentinels before and after the output slice */
+#define SENTINEL 12345.0f
+
+/* Runs one case on every ISA with the output (and residual) as a channel slice of a buffer with
+ * GUARD_CH extra channels each side, tasks in a shuffled order; fails if a sentinel changed or an
+ * output was not written; returns the worst |fast - ref| / (1 + |ref|) over the ISAs. */
+static double run_case(rng *r, const conv_case *k)
+{
+    gy_conv c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.wname, sizeof c.wname, "test.conv.weight");
+    c.cin = k->cin;
+    c.cout = k->cout;
+    c.groups = k->groups;
+    c.kh = k->kh;
+    c.kw = k->kw;
+    c.sh = k->sh;
+    c.sw = k->sw;
+    c.ph = k->ph;
+    c.pw = k->pw;
+    /* weights scaled like a trained layer so that activations stay O(1) */
+    int fan_in = k->cin / k->groups * k->kh * k->kw;
+    c.w = randv(r, (size_t)k->cout * fan_in, 2.0f / sqrtf((float)fan_in));
+    c.b = k->with_bias ? randv(r, (size_t)k->cout, 1.0f) : NULL;
+    int oh = gy_window_out(k->ih, k->kh, k->sh, k->ph);
+    int ow = gy_window_out(k->iw, k->kw, k->sw, k->pw);
+    ck_assert(oh > 0 && ow > 0);
+    size_t plane = (size_t)oh * ow, on = (size_t)k->cout * plane;
+    size_t total = on + 2 * GUARD_CH * plane;
+    float *in = randv(r, (size_t)k->cin * k->ih * k->iw, 3.0f);
+    float *resbuf = k->with_res ? randv(r, total, 2.0f) : NULL;
+    float *ref = malloc(sizeof *ref * on), *buf = malloc(sizeof *buf * total);
+    ck_assert(ref && buf);
+    gy_conv_run run = {.p = &c, .in = in, .ih = k->ih, .iw = k->iw, .out = ref, .oh = oh,
+                       .ow = ow, .res = resbuf ? resbuf + GUARD_CH * plane : NULL,
+                       .res_before_act = k->res_before_act, .act = k->act};
+    gy_f32_conv2d__ref(&run);
+    double worst = 0.0;
+    for (int isa = GY_ISA_GENERIC; isa <= (int)gy_cpu_best_isa(); isa++) {
+        gy_error err;
+        ck_assert_int_eq(gy_conv_pack(&c, (gy_isa)isa, &err), GY_OK);
+        size_t sf = gy_f32_conv2d_scratch_floats(&c, oh, ow);
+        float *scratch = aligned_alloc(64, sizeof(float) * (sf / 16 * 16 + 16));
+        ck_assert_ptr_nonnull(scratch);
+        for (size_t i = 0; i < total; i++)
+            buf[i] = i < GUARD_CH * plane || i >= GUARD_CH * plane + on ? SENTINEL : NAN;
+        run.out = buf + GUARD_CH * plane;
+        size_t n = gy_f32_conv2d_tasks(&run);
+        ck_assert(n >= 1);
+        size_t *order = malloc(sizeof *order * n);
+        ck_assert_ptr_nonnull(order);
+        for (size_t t = 0; t < n; t++)
+            order[t] = t;
+        for (size_t t = n; t > 1; t--) { /* any order: tasks are independent */
+            size_t j = next_u32(r) % t, tmp = order[t - 1];
+            order[t - 1] = order[j];
+            order[j] = tmp;
+        }
+        for (size_t t = 0; t < n; t++)
+            gy_f32_conv2d_task(&run, order[t], scratch);
+        free(order);
+        for (size_t i = 0; i < total; i++) {
+            if (i < GUARD_CH * plane || i >= GUARD_CH * plane + on) {
+                ck_assert_msg(buf[i] == SENTINEL, "%s: wrote outside its channel slice (float %zu)",
+                              gy_isa_name((gy_isa)isa), i);
+                continue;
+            }
+            float f = buf[i], g = ref[i - GUARD_CH * plane];
+            double d = fabs((double)f - g) / (1.0 + fabs((double)g));
+            if (!(d <= worst)) /* also catches NaN: an output never written */
+                worst = isnan(d) ? INFINITY : d;
+        }
+        free(scratch);
+    }
+    free(c.wpack);
+    free(c.w);
+    free(c.b);
+    free(in);
+    free(resbuf);
+    free(ref);
+    free(buf);
+    return worst;
+}
+
+static const gy_act acts[4] = {GY_ACT_NONE, GY_ACT_RELU, GY_ACT_SILU, GY_ACT_SIGMOID};
+/* measured worst: 3.7e-6 direct, 2.5e-5 Winograd F(4, 3) (its transforms add rounding) */
+#define TOL 2e-5
+#define TOL_WINOGRAD 1e-4
+
+static double worst_seen; /* per test, printed at its end */
+
+static void check(rng *r, const conv_case *k, const char *what)
+{
+    double e = run_case(r, k);
+    if (e > worst_seen)
+        worst_seen = e;
+    gy_conv g;
+    memset(&g, 0, sizeof g);
+    g.cin = k->cin;
+    g.cout = k->cout;
+    g.groups = k->groups;
+    g.kh = k->kh;
+    g.kw = k->kw;
+    g.sh = k->sh;
+    g.sw = k->sw;
+    g.ph = k->ph;
+    g.pw = k->pw;
+    ck_assert_msg(e < (gy_winograd_eligible(&g) ? TOL_WINOGRAD : TOL),
+                  "%s: %d->%d g%d %dx%d s%d,%d p%d,%d in %dx%d act %d res %d/%d: error %g", what,
+                  k->cin, k->cout, k->groups, k->kh, k->kw, k->sh, k->sw, k->ph, k->pw, k->ih,
+                  k->iw, (int)k->act, k->with_res, k->res_before_act, e);
+}
+
+/* 1x1, 3x3 and 5x5 dense convs, the odd channel counts of the models (3, 4, 12, 20, 24),
+ * widths that are not multiples of 8 or 16, strides 1 and 2, paddings 0 .. k/2 + 1. */
+START_TEST(dense_random_shapes)
+{
+    worst_seen = 0.0;
+    static const int chans[] = {1, 3, 4, 12, 20, 24, 13, 37};
+    rng r = {0x1234567ULL};
+    for (int it = 0; it < 120; it++) {
+        conv_case k;
+        memset(&k, 0, sizeof k);
+        k.cin = chans[irand(&r, 0, 7)];
+        k.cout = chans[irand(&r, 0, 7)] + (it % 5 == 0 ? 16 : 0);
+        k.groups = 1;
+        k.kh = k.kw = it % 3 == 0 ? 1 : it % 3 == 1 ? 3 : 5;
+        if (it % 11 == 0) /* a rectangular filter */
+            k.kw = 1 + 2 * irand(&r, 0, 2);
+        k.sh = irand(&r, 1, 2);
+        k.sw = it % 7 == 0 ? 3 - k.sh : k.sh;
+        k.ph = irand(&r, 0, k.kh / 2 + 1);
+        k.pw = irand(&r, 0, k.kw / 2 + 1);
+        k.ih = irand(&r, k.kh, 29);
+        k.iw = irand(&r, k.kw, 45);
+        k.act = acts[it % 4];
+        k.with_res = it % 3 != 0;
+        k.res_before_act = it % 2;
+        k.with_bias = it % 6 != 5;
+        check(&r, &k, "dense");
+    }
+    printf("%s: worst relative error %.3g\n", "dense_random_shapes", worst_seen);
+}
+END_TEST
+
+/* Sizes that exercise the blocking: K over one chunk (K = 360, 2304), many pixel blocks,
+ * row blocks (cout 200 on a small map), the first conv of every model at a rect size, and
+ * grouped convs that are not depthwise. */
+START_TEST(dense_blocking_and_rect)
+{
+    worst_seen = 0.0;
+    rng r = {42};
+    const conv_case cases[] = {
+        {3, 16, 1, 3, 3, 2, 2, 1, 1, 96, 160, GY_ACT_SILU, 0, 0, 1},    /* first conv, rect */
+        {3, 32, 1, 3, 3, 2, 2, 1, 1, 48, 80, GY_ACT_SILU, 0, 0, 1},
+        {40, 24, 1, 3, 3, 1, 1, 1, 1, 23, 37, GY_ACT_SILU, 1, 1, 1},    /* K = 360: 2 chunks */
+        {256, 20, 1, 3, 3, 1, 1, 1, 1, 9, 7, GY_ACT_SILU, 1, 0, 1},     /* K = 2304 */
+        {64, 200, 1, 1, 1, 1, 1, 0, 0, 10, 12, GY_ACT_SILU, 1, 0, 1},   /* row blocks */
+        {300, 20, 1, 1, 1, 1, 1, 0, 0, 13, 21, GY_ACT_SILU, 1, 1, 1},   /* 1x1, 2 K chunks */
+        {33, 13, 1, 1, 1, 1, 1, 0, 0, 40, 40, GY_ACT_RELU, 1, 0, 1},    /* direct 1x1 + tail */
+        {96, 250, 1, 3, 3, 2, 2, 1, 1, 16, 20, GY_ACT_RELU, 1, 1, 1},
+        {24, 20, 1, 1, 1, 1, 1, 0, 0, 48, 80, GY_ACT_SIGMOID, 1, 1, 1}, /* many pixel blocks */
+        {12, 18, 6, 3, 3, 1, 1, 1, 1, 11, 13, GY_ACT_SILU, 0, 0, 1},    /* groups 6 */
+        {16, 32, 16, 3, 3, 2, 2, 1, 1, 15, 17, GY_ACT_SILU, 1, 1, 1},   /* groups 16, cin_g 1 */
+        {8, 8, 8, 3, 3, 5, 5, 1, 1, 21, 23, GY_ACT_SILU, 0, 0, 1},      /* depthwise stride 5 */
+        {5, 7, 1, 1, 1, 2, 2, 0, 0, 9, 9, GY_ACT_NONE, 0, 0, 0},        /* 1x1 stride 2 */
+        {4, 4, 1, 1, 1, 1, 1, 1, 1, 5, 6, GY_ACT_NONE, 1, 0, 1},        /* 1x1 with padding */
+        {20, 12, 1, 3, 3, 1, 1, 0, 0, 3, 3, GY_ACT_SILU, 0, 0, 1},      /* one pixel */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check(&r, &cases[i], "blocking");
+    printf("%s: worst relative error %.3g\n", "dense_blocking_and_rect", worst_seen);
+}
+END_TEST
+
+/* 3x3 stride-1 convs that take Winograd F(4, 3): maps that are not multiples of the 4x4 tile,
+ * paddings 0, 1 and 2, more than one block of 32 tiles, several channel blocks on a small map,
+ * residual and activations, rect maps. */
+START_TEST(winograd_shapes)
+{
+    worst_seen = 0.0;
+    rng r = {0xabcdefULL};
+    const conv_case cases[] = {
+        {16, 16, 1, 3, 3, 1, 1, 1, 1, 5, 7, GY_ACT_SILU, 1, 0, 1},
+        {20, 24, 1, 3, 3, 1, 1, 0, 0, 13, 11, GY_ACT_NONE, 0, 0, 1},
+        {24, 20, 1, 3, 3, 1, 1, 2, 2, 9, 30, GY_ACT_SIGMOID, 1, 1, 1},
+        {32, 37, 1, 3, 3, 1, 1, 1, 1, 48, 80, GY_ACT_SILU, 1, 0, 1},   /* 240 tiles, rect */
+        {64, 200, 1, 3, 3, 1, 1, 1, 1, 10, 10, GY_ACT_SILU, 0, 0, 1},  /* channel blocks */
+        {17, 19, 1, 3, 3, 1, 1, 1, 0, 3, 4, GY_ACT_RELU, 1, 1, 0},     /* one partial tile */
+        {128, 16, 1, 3, 3, 1, 1, 1, 1, 20, 12, GY_ACT_SILU, 1, 1, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gy_conv g;
+        memset(&g, 0, sizeof g);
+        g.cin = cases[i].cin;
+        g.cout = cases[i].cout;
+        g.groups = 1;
+        g.kh = g.kw = 3;
+        g.sh = g.sw = 1;
+        g.ph = cases[i].ph;
+        g.pw = cases[i].pw;
+        ck_assert_msg(gy_winograd_eligible(&g), "case %zu should take the Winograd path", i);
+        check(&r, &cases[i], "winograd");
+    }
+    printf("%s: worst relative error %.3g\n", "winograd_shapes", worst_seen);
+}
+END_TEST
+
+/* Depthwise 3x3 / 5x5 (stride 1 and 2), the 1x5 / 5x1 pair of DFC attention, on random sizes
+ * including planes smaller than the filter and widths past the vector lengths. */
+START_TEST(depthwise_random_shapes)
+{
+    worst_seen = 0.0;
+    static const int filters[6][2] = {{3, 3}, {5, 5}, {1, 5}, {5, 1}, {1, 1}, {7, 7}};
+    rng r = {0xfeedULL};
+    for (int f = 0; f < 6; f++)
+        for (int s = 1; s <= 2; s++)
+            for (int rep = 0; rep < 10; rep++) {
+                conv_case k;
+                memset(&k, 0, sizeof k);
+                k.cin = k.cout = k.groups = irand(&r, 2, 40);
+                k.kh = filters[f][0];
+                k.kw = filters[f][1];
+                k.sh = k.sw = s;
+                if (rep == 9)
+                    k.sw = 3 - s;
+                k.ph = rep % 4 == 3 ? 0 : k.kh / 2;
+                k.pw = rep % 4 == 3 ? 0 : k.kw / 2;
+                k.ih = irand(&r, rep < 2 ? 1 : k.kh, rep < 2 ? 3 : 41);
+                k.iw = irand(&r, rep < 2 ? 1 : k.kw, rep < 2 ? 3 : 70);
+                if (k.ih + 2 * k.ph < k.kh || k.iw + 2 * k.pw < k.kw) {
+                    k.ph = k.kh / 2;
+                    k.pw = k.kw / 2;
+                }
+                k.act = acts[rep % 4];
+                k.with_res = rep % 3 == 1;
+                k.res_before_act = rep % 2;
+                k.with_bias = rep % 5 != 0;
+                check(&r, &k, "depthwise");
+            }
+    printf("%s: worst relative error %.3g\n", "depthwise_random_shapes", worst_seen);
+}
+END_TEST
+
+/* The Ghost models' depthwise layers at rect sizes (384x640 maps: 48x80 .. 12x20). */
+START_TEST(depthwise_model_sizes)
+{
+    worst_seen = 0.0;
+    rng r = {7};
+    static const int sizes[3][2] = {{48, 80}, {24, 40}, {12, 20}};
+    for (int i = 0; i < 3; i++) {
+        conv_case k = {64, 64, 64, 5, 5, 1, 1, 2, 2, sizes[i][0], sizes[i][1], GY_ACT_SILU, 1, 0, 1};
+        check(&r, &k, "dw5x5");
+        k.kh = k.kw = 3;
+        k.ph = k.pw = 1;
+        k.sh = k.sw = 2;
+        k.act = GY_ACT_NONE;
+        check(&r, &k, "dw3x3 s2");
+        k.sh = k.sw = 1;
+        k.kh = 1;
+        k.ph = 0;
+        k.kw = 5;
+        k.pw = 2;
+        check(&r, &k, "dfc 1x5");
+        k.kh = 5;
+        k.ph = 2;
+        k.kw = 1;
+        k.pw = 0;
+        k.act = GY_ACT_SIGMOID;
+        check(&r, &k, "dfc 5x1");
+    }
+    printf("%s: worst relative error %.3g\n", "depthwise_model_sizes", worst_seen);
+}
+END_TEST
+
+/* The activations of the epilogue, through a 1x1 identity conv, against gy_act_apply (expf)
+ * over [-120, 120] and the float extremes, on every ISA: relative error a few float ulps. */
+START_TEST(epilogue_activations)
+{
+    enum { N = 4801 };
+    float *x = malloc(sizeof(float) * N), *y = malloc(sizeof(float) * N);
+    ck_assert(x && y);
+    for (int i = 0; i < N - 5; i++)
+        x[i] = -120.0f + 240.0f * (float)i / (float)(N - 6);
+    x[N - 5] = 0.0f;
+    x[N - 4] = -0.0f;
+    x[N - 3] = 3.0e38f;
+    x[N - 2] = -3.0e38f;
+    x[N - 1] = 1e-30f;
+    float one = 1.0f;
+    gy_conv c;
+    memset(&c, 0, sizeof c);
+    c.cin = c.cout = c.groups = 1;
+    c.kh = c.kw = c.sh = c.sw = 1;
+    c.w = &one;
+    for (int isa = GY_ISA_GENERIC; isa <= (int)gy_cpu_best_isa(); isa++) {
+        ck_assert_int_eq(gy_conv_pack(&c, (gy_isa)isa, NULL), GY_OK);
+        float *scratch = aligned_alloc(64, sizeof(float) * (gy_f32_conv2d_scratch_floats(&c, 1, N) / 16 * 16 + 16));
+        ck_assert_ptr_nonnull(scratch);
+        for (int a = 0; a < 4; a++) {
+            gy_conv_run run = {.p = &c, .in = x, .ih = 1, .iw = N, .out = y, .oh = 1, .ow = N,
+                               .act = acts[a]};
+            gy_f32_conv2d_serial(&run, scratch);
+            double worst = 0.0;
+            for (int i = 0; i < N; i++) {
+                float want = gy_act_apply(acts[a], x[i]);
+                double d = fabs((double)y[i] - want);
+                /* relative where the value is normal, absolute below that */
+                double rel = d / (fabs((double)want) > 1e-30 ? fabs((double)want) : 1.0);
+                ck_assert_msg(rel < 1e-6, "%s act %d at x = %g: %.9g, expected %.9g",
+                              gy_isa_name((gy_isa)isa), a, (double)x[i], (double)y[i],
+                              (double)want);
+                if (rel > worst)
+                    worst = rel;
+            }
+            printf("%s act %d: max relative error %.3g\n", gy_isa_name((gy_isa)isa), a, worst);
+        }
+        free(scratch);
+    }
+    free(c.wpack);
+    free(x);
+    free(y);
+}
+END_TEST
+
+/* ulps between two non-negative floats (exp's results) */
+static uint32_t ulps(float a, float b)
+{
+    uint32_t ua, ub;
+    memcpy(&ua, &a, 4);
+    memcpy(&ub, &b, 4);
+    return ua > ub ? ua - ub : ub - ua;
+}
+
+/* The vector exp against expf on every 97th float bit pattern (all signs, subnormals, infinities
+ * and NaNs), per ISA: NaN stays NaN, and the largest distance is asserted in ulps. */
+START_TEST(exp_whole_float_range)
+{
+    enum { CHUNK = 4096 };
+    float x[CHUNK], y[CHUNK];
+    for (int isa = GY_ISA_AVX2; isa <= (int)gy_cpu_best_isa(); isa++) {
+        uint32_t worst = 0;
+        float worst_x = 0.0f;
+        uint64_t bits = 0;
+        while (bits <= 0xffffffffULL) {
+            int n = 0;
+            for (; n < CHUNK && bits <= 0xffffffffULL; n++, bits += 97) {
+                uint32_t b = (uint32_t)bits;
+                memcpy(&x[n], &b, 4);
+            }
+            gy_f32_exp_isa((gy_isa)isa, x, y, (size_t)n);
+            for (int i = 0; i < n; i++) {
+                float want = expf(x[i]);
+                if (isnan(want)) {
+                    ck_assert_msg(isnan(y[i]), "%s exp(NaN) = %g", gy_isa_name((gy_isa)isa),
+                                  (double)y[i]);
+                    continue;
+                }
+                uint32_t u = ulps(y[i], want);
+                if (u > worst) {
+                    worst = u;
+                    worst_x = x[i];
+                }
+            }
+        }
+        printf("%s exp: max %u ulp (at x = %.9g)\n", gy_isa_name((gy_isa)isa), (unsigned)worst,
+               (double)worst_x);
+        ck_assert_msg(worst <= 2, "%s exp: %u ulp at x = %.9g", gy_isa_name((gy_isa)isa),
+                      (unsigned)worst, (double)worst_x);
+    }
+    /* the special values, exactly */
+    float sx[4] = {INFINITY, -INFINITY, 0.0f, 100.0f}, sy[4];
+    for (int isa = GY_ISA_GENERIC; isa <= (int)gy_cpu_best_isa(); isa++) {
+        gy_f32_exp_isa((gy_isa)isa, sx, sy, 4);
+        ck_assert(isinf(sy[0]) && sy[0] > 0);
+        ck_assert(sy[1] == 0.0f);
+        ck_assert(sy[2] == 1.0f);
+        ck_assert(isinf(sy[3]));
+    }
+}
+END_TEST
+
+/* GY_ISA requests: the CPU's best, a lower one, an unknown name. */
+START_TEST(isa_selection)
+{
+    gy_isa isa;
+    gy_error err;
+    ck_assert_int_eq(gy_isa_select(NULL, &isa, &err), GY_OK);
+    ck_assert_int_eq(isa, gy_cpu_best_isa());
+    ck_assert_int_eq(gy_isa_select("generic", &isa, &err), GY_OK);
+    ck_assert_int_eq(isa, GY_ISA_GENERIC);
+    ck_assert_int_eq(gy_isa_select("sse9", &isa, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "sse9"));
+    if (gy_cpu_best_isa() < GY_ISA_AVX512) {
+        ck_assert_int_eq(gy_isa_select("avx512", &isa, &err), GY_ERR_ARGUMENT);
+        ck_assert_ptr_nonnull(strstr(err.message, "avx512"));
+    } else {
+        ck_assert_int_eq(gy_isa_select("avx2", &isa, &err), GY_OK);
+        ck_assert_int_eq(isa, GY_ISA_AVX2);
+    }
+    printf("CPU: %s\n", gy_isa_name(gy_cpu_best_isa()));
+}
+END_TEST
+
+/* Whole models through GY_ISA on every ISA this CPU has, against ultralytics' outputs (the
+ * parity cases: a Ghost model with depthwise, Winograd, 1x1 and stride-2 convs, and a rect
+ * yolov8n); an unknown or unavailable GY_ISA is refused with a message naming it. */
+START_TEST(parity_on_every_isa)
+{
+    const char *cfg = gy_test_shared("configs/YOLOv8_C2f_GhostBottlenecks.yaml");
+    gy_model_params mp = gy_model_default_params();
+    gy_error err;
+    gy_model *m = NULL;
+    ck_assert_int_eq(setenv("GY_ISA", "sse9", 1), 0);
+    ck_assert_int_eq(gy_model_load(cfg, NULL, &mp, &m, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "GY_ISA"));
+    for (int isa = GY_ISA_GENERIC; isa <= (int)gy_cpu_best_isa(); isa++) {
+        ck_assert_int_eq(setenv("GY_ISA", gy_isa_name((gy_isa)isa), 1), 0);
+        printf("GY_ISA=%s\n", gy_isa_name((gy_isa)isa));
+        gy_test_parity("ghost_n_640", 2);
+        gy_test_parity("v8n_rect_f16", 1);
+    }
+    unsetenv("GY_ISA");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("conv");
+    TCase *tc = tcase_create("conv");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, isa_selection);
+    tcase_add_test(tc, dense_random_shapes);
+    tcase_add_test(tc, dense_blocking_and_rect);
+    tcase_add_test(tc, winograd_shapes);
+    tcase_add_test(tc, depthwise_random_shapes);
+    tcase_add_test(tc, depthwise_model_sizes);
+    tcase_add_test(tc, epilogue_activations);
+    tcase_add_test(tc, exp_whole_float_range);
+    tcase_add_test(tc, parity_on_every_isa);
+    suite_add_tcase(s, tc);
+    return gy_test_run(s);
+}
