@@ -261,7 +261,7 @@ typedef struct gy_image {
  *     orientation applied; a truncated JPEG is an error;
  *   - WebP through libwebp (still images; alpha dropped);
  *   - PNG (8- and 16-bit, 16-bit reduced by >> 8; grey, palette, alpha dropped, not composited),
- *     BMP, GIF (first frame) and the other formats of stb_image.
+ *     BMP and GIF (first frame) through stb_image (only those decoders are compiled in).
  * Files over 1 GiB and images over GY_IMAGE_MAX_PIXELS are refused; errors name the file. */
 gy_status gy_image_load(const char *path, gy_image **out, gy_error *err);
 /* Frees an image made by gy_image_load (not one the caller filled itself). */
