@@ -23,6 +23,9 @@
 #ifndef GY_MAX_REPEATS
 #define GY_MAX_REPEATS 1024 /* a row's repeats, before depth scaling */
 #endif
+#ifndef GY_MAX_TOTAL_REPEATS
+#define GY_MAX_TOTAL_REPEATS 4096 /* repeats of all rows together, after depth scaling */
+#endif
 #ifndef GY_MAX_NC
 #define GY_MAX_NC 100000 /* classes */
 #endif

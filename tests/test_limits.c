@@ -185,6 +185,27 @@ static void over_repeats(void)
     yaml(t);
     free(t);
 }
+static void over_total_repeats(void)
+{
+    /* rows of GY_MAX_REPEATS repeated Convs (8 -> 8 channels) until the total is over */
+    int rows = GY_MAX_TOTAL_REPEATS / GY_MAX_REPEATS + 1;
+    size_t cap = 4096 + (size_t)rows * 64;
+    char *t = malloc(cap);
+    ck_assert(t);
+    int n = snprintf(t, cap, "nc: 1\nbackbone:\n  - [-1, 1, Conv, [8, 3, 2]]\n");
+    for (int i = 0; i < rows; i++)
+        n += snprintf(t + n, cap - (size_t)n, "  - [-1, %d, Conv, [8, 3, 1]]\n", GY_MAX_REPEATS);
+    snprintf(t + n, cap - (size_t)n, "head:\n  - [[-1], 1, Detect, [nc]]\n");
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_limits_rep_%ld.yaml", (long)getpid());
+    gy_test_write_text(path, t);
+    free(t);
+    gy_model *m = NULL;
+    gy_error err;
+    ck_assert(gy_model_load(path, NULL, NULL, &m, &err) != GY_OK);
+    snprintf(msg, sizeof msg, "%s", err.message);
+    remove(path);
+}
 static void over_nc(void)
 {
     char *t = yaml_with("[-1, 1, Conv, [16, 3, 2]]", 0, GY_MAX_NC + 1);
@@ -296,6 +317,7 @@ static const limit limits[] = {
     {"GY_MAX_ROWS", GY_MAX_ROWS, over_rows},
     {"GY_MAX_CHANNELS", GY_MAX_CHANNELS, over_channels},
     {"GY_MAX_REPEATS", GY_MAX_REPEATS, over_repeats},
+    {"GY_MAX_TOTAL_REPEATS", GY_MAX_TOTAL_REPEATS, over_total_repeats},
     {"GY_MAX_NC", GY_MAX_NC, over_nc},
     {"GY_IMGSZ_MAX", GY_IMGSZ_MAX, over_imgsz},
     {"GY_LIST_MAX_LINES", GY_LIST_MAX_LINES, over_list_lines},
