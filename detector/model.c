@@ -12,6 +12,7 @@
 #include "core/util.h"
 #include "weights/bind.h"
 #include "detector/stats.h"
+#include "weights/pt_checkpoint.h"
 #include "weights/safetensors.h"
 
 gy_model_params gy_model_default_params(void)
@@ -133,7 +134,7 @@ gy_status gy_model_load(const char *config_path, const char *weights_path,
     gy_safetensors *st = NULL;
     gy_status s = GY_OK;
     if (weights_path)
-        s = gy_st_open(weights_path, &st, err);
+        s = gy_weights_open(weights_path, &st, err);
     if (s == GY_OK && config_path) {
         s = gy_config_load_file(config_path, params->scale, params->nc, &m->cfg, err);
     } else if (s == GY_OK) {

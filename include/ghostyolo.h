@@ -1,4 +1,5 @@
-/* ghostyolo.h - YOLOv8 and Ghost-bottleneck variants on the CPU, from ultralytics YAML + safetensors.
+/* ghostyolo.h - YOLOv8 and Ghost-bottleneck variants on the CPU, from ultralytics YAML + safetensors
+ * or .pt checkpoints.
  *
  * MANUAL
  * ------
@@ -97,9 +98,11 @@ gy_model_params gy_model_default_params(void);
  *   config_path:  an ultralytics model YAML, or NULL to use the YAML stored in the weights'
  *                 metadata ("config"). A missing path such as "configs/yolov8s.yaml" resolves to
  *                 "configs/yolov8.yaml" with scale "s", as ultralytics does.
- *   weights_path: a safetensors file with ultralytics state_dict names, or NULL for a model
- *                 without weights (enough for gy_model_info and statistics; gy_forward then
- *                 returns GY_ERR_STATE).
+ *   weights_path: a safetensors file with ultralytics state_dict names, or an ultralytics .pt
+ *                 checkpoint (told apart by content; read without Python and without running
+ *                 its pickle, which also supplies the config, names and BatchNorm eps), or NULL
+ *                 for a model without weights (enough for gy_model_info and statistics;
+ *                 gy_forward then returns GY_ERR_STATE).
  * On success *out is a new model owned by the caller (gy_model_free). */
 gy_status gy_model_load(const char *config_path, const char *weights_path,
                         const gy_model_params *params, gy_model **out, gy_error *err);

@@ -70,12 +70,14 @@ static parity_result compare(const char *case_name, const cJSON *c, const float 
     return r;
 }
 
-parity_result gy_test_parity(const char *case_name, int threads)
+parity_result gy_test_parity_load(const char *case_name, const char *config_file,
+                                  const char *weights_file, int threads)
 {
     cJSON *c = load_case(case_name);
     char yaml[4096], weights[4096], input[4096];
-    gy_test_parity_path(yaml, sizeof yaml, case_name, "model.yaml");
-    gy_test_parity_path(weights, sizeof weights, case_name, "weights.safetensors");
+    if (config_file)
+        gy_test_parity_path(yaml, sizeof yaml, case_name, config_file);
+    gy_test_parity_path(weights, sizeof weights, case_name, weights_file);
     gy_test_parity_path(input, sizeof input, case_name, "input.f32");
     const cJSON *shape = cJSON_GetObjectItem(c, "input_shape");
     int h = cJSON_GetArrayItem(shape, 2)->valueint, w = cJSON_GetArrayItem(shape, 3)->valueint;
@@ -83,7 +85,8 @@ parity_result gy_test_parity(const char *case_name, int threads)
     gy_model *m = NULL;
     gy_session *s = NULL;
     gy_error err;
-    ck_assert_msg(gy_model_load(yaml, weights, NULL, &m, &err) == GY_OK, "%s", err.message);
+    ck_assert_msg(gy_model_load(config_file ? yaml : NULL, weights, NULL, &m, &err) == GY_OK, "%s",
+                  err.message);
     gy_session_params sp = gy_session_default_params();
     sp.num_threads = threads;
     ck_assert_msg(gy_session_create(m, &sp, &s, &err) == GY_OK, "%s", err.message);
@@ -95,6 +98,11 @@ parity_result gy_test_parity(const char *case_name, int threads)
     free(x);
     cJSON_Delete(c);
     return r;
+}
+
+parity_result gy_test_parity(const char *case_name, int threads)
+{
+    return gy_test_parity_load(case_name, "model.yaml", "weights.safetensors", threads);
 }
 
 parity_result gy_test_parity_file(const char *case_name, const char *output_path)

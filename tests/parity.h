@@ -14,6 +14,10 @@ typedef struct parity_result {
 /* Loads CASE/model.yaml + CASE/weights.safetensors, runs CASE/input.f32 and compares. Fails the
  * test on any violation. Prints the measured errors. */
 parity_result gy_test_parity(const char *case_name, int threads);
+/* The same with other files of the case: config_file NULL loads the weights alone (the config
+ * then comes from the weights, e.g. a .pt checkpoint's model yaml). */
+parity_result gy_test_parity_load(const char *case_name, const char *config_file,
+                                  const char *weights_file, int threads);
 /* Copies the full path of ../shared/parity/CASE/FILE (model.yaml, weights.safetensors,
  * input.f32, case.json, ...) into buf (size n); fails the test when the file is missing. */
 void gy_test_parity_path(char *buf, size_t n, const char *case_name, const char *file);

@@ -56,6 +56,8 @@ static size_t dtype_size(gy_dtype dt)
     return 0;
 }
 
+size_t gy_dtype_size(gy_dtype dt) { return dtype_size(dt); }
+
 void gy_st_close(gy_safetensors *st)
 {
     if (!st)

@@ -74,5 +74,7 @@ gy_status gy_st_read_f32(const gy_safetensors *st, const gy_st_tensor *t, float 
 /* A metadata value or NULL. */
 const char *gy_st_meta_get(const gy_safetensors *st, const char *key);
 const char *gy_dtype_name(gy_dtype dt);
+/* Bytes per element (4, 2, 2, 8). */
+size_t gy_dtype_size(gy_dtype dt);
 
 #endif

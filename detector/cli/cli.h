@@ -71,6 +71,7 @@ int cmd_detect(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_val(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 
 /* Room for a path the CLI builds (a folder and a file name). */
 #define CLI_PATH_MAX 4160
@@ -82,7 +83,8 @@ const char *cli_configs_dir(void);
  * shipped config of that name (unified names too: yolov8n.yaml -> yolov8.yaml at scale n).
  * buf holds the result when it is not the argument itself. */
 const char *cli_find_config(const char *arg, char *buf, size_t size);
-/* 1 when path is a safetensors file: by its extension, else by its first bytes. */
+/* 1 when path is a weights file (safetensors or a .pt checkpoint): by its extension, else by its
+ * first bytes. */
 int cli_is_weights_file(const char *path);
 
 /* A model to load: a config, weights (config NULL: the YAML in the weights' metadata) or both. */

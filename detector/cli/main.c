@@ -1,4 +1,4 @@
-/* main.c - ghostyolo: verbs detect, val, info, stats, forward, bench. */
+/* main.c - ghostyolo: verbs detect, val, info, stats, forward, bench, convert. */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +19,7 @@ static const verb_entry verbs[] = {
     {"stats", cmd_stats, "per-row and per-model layers, parameters, GFLOPs, size; comparisons"},
     {"forward", cmd_forward, "raw head output of a raw input tensor (parity checks)"},
     {"bench", cmd_bench, "forward-pass timing beside the machine's GEMM rate"},
+    {"convert", cmd_convert, "an ultralytics .pt checkpoint to safetensors, without Python"},
 };
 #define NVERBS ((int)(sizeof verbs / sizeof verbs[0]))
 

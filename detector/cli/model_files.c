@@ -76,9 +76,11 @@ const char *cli_find_config(const char *arg, char *buf, size_t size)
 int cli_is_weights_file(const char *path)
 {
     size_t n = strlen(path);
-    if (n > 12 && strcasecmp(path + n - 12, ".safetensors") == 0)
+    if ((n > 12 && strcasecmp(path + n - 12, ".safetensors") == 0) ||
+        (n > 3 && strcasecmp(path + n - 3, ".pt") == 0))
         return 1;
-    /* by content: a little-endian u64 header length, then the JSON header's '{' */
+    /* by content: a zip archive (a torch checkpoint, which gy_model_load checks for data.pkl), or
+     * a little-endian u64 header length then the JSON header's '{' (safetensors) */
     FILE *f = fopen(path, "rb");
     if (!f)
         return 0;
@@ -88,6 +90,8 @@ int cli_is_weights_file(const char *path)
     if (ok && fseek(f, 0, SEEK_END) == 0)
         size = ftell(f);
     fclose(f);
+    if (ok && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4)
+        return 1;
     if (!ok || b[8] != '{')
         return 0;
     unsigned long long len = 0;

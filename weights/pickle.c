@@ -1,0 +1,764 @@
+/* pickle.c - the non-executing pickle machine (see pickle.h): arena, stack, MARKs, memo,
+ * containers and the opcode loop. What GLOBAL, REDUCE, NEWOBJ, BUILD and BINPERSID mean for a
+ * torch checkpoint is in pickle_torch.c; helpers for walking the values in pickle_walk.c.
+ *
+ * The machine is CPython's: a value stack, a stack of MARK positions, and a memo indexed by
+ * BINPUT/LONG_BINPUT/MEMOIZE. Opcodes are read from a bounds-checked cursor; every count read
+ * from the pickle is checked against the remaining bytes or a GY_PK_MAX_* limit before it is
+ * used, and every value comes from an arena capped at GY_PK_MAX_ARENA bytes. */
+#include "weights/pickle.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "weights/pickle_vm.h"
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Arena: values are never freed one by one. */
+
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, size;
+    _Alignas(16) unsigned char data[];
+} arena_block;
+
+struct gy_pickle {
+    arena_block *blocks;
+    size_t total; /* bytes obtained from malloc */
+};
+
+#define ARENA_BLOCK ((size_t)1 << 16)
+
+void *gy_pkvm_alloc(gy_pickle *pk, size_t size)
+{
+    size = (size + 15u) & ~(size_t)15u;
+    if (size == 0 || size > GY_PK_MAX_ARENA)
+        return NULL;
+    arena_block *b = pk->blocks;
+    if (!b || b->size - b->used < size) {
+        size_t bsize = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
+        if (pk->total + bsize > GY_PK_MAX_ARENA)
+            return NULL;
+        arena_block *nb = malloc(sizeof *nb + bsize);
+        if (!nb)
+            return NULL;
+        nb->used = 0;
+        nb->size = bsize;
+        pk->total += bsize;
+        if (b && bsize != ARENA_BLOCK) { /* a big single allocation: keep the open block in front */
+            nb->next = b->next;
+            b->next = nb;
+            nb->used = size;
+            memset(nb->data, 0, size);
+            return nb->data;
+        }
+        nb->next = b;
+        pk->blocks = b = nb;
+    }
+    void *p = b->data + b->used;
+    b->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+void gy_pickle_free(gy_pickle *pk)
+{
+    if (!pk)
+        return;
+    arena_block *b = pk->blocks;
+    while (b) {
+        arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    free(pk);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Opcode names, for messages. */
+
+static const char *opcode_name(unsigned op)
+{
+    switch (op) {
+    case '(': return "MARK";
+    case '.': return "STOP";
+    case '0': return "POP";
+    case '1': return "POP_MARK";
+    case '2': return "DUP";
+    case 'F': return "FLOAT";
+    case 'I': return "INT";
+    case 'J': return "BININT";
+    case 'K': return "BININT1";
+    case 'L': return "LONG";
+    case 'M': return "BININT2";
+    case 'N': return "NONE";
+    case 'P': return "PERSID";
+    case 'Q': return "BINPERSID";
+    case 'R': return "REDUCE";
+    case 'S': return "STRING";
+    case 'T': return "BINSTRING";
+    case 'U': return "SHORT_BINSTRING";
+    case 'V': return "UNICODE";
+    case 'X': return "BINUNICODE";
+    case 'a': return "APPEND";
+    case 'b': return "BUILD";
+    case 'c': return "GLOBAL";
+    case 'd': return "DICT";
+    case '}': return "EMPTY_DICT";
+    case 'e': return "APPENDS";
+    case 'g': return "GET";
+    case 'h': return "BINGET";
+    case 'i': return "INST";
+    case 'j': return "LONG_BINGET";
+    case 'l': return "LIST";
+    case ']': return "EMPTY_LIST";
+    case 'o': return "OBJ";
+    case 'p': return "PUT";
+    case 'q': return "BINPUT";
+    case 'r': return "LONG_BINPUT";
+    case 's': return "SETITEM";
+    case 't': return "TUPLE";
+    case ')': return "EMPTY_TUPLE";
+    case 'u': return "SETITEMS";
+    case 'G': return "BINFLOAT";
+    case 0x80: return "PROTO";
+    case 0x81: return "NEWOBJ";
+    case 0x82: return "EXT1";
+    case 0x83: return "EXT2";
+    case 0x84: return "EXT4";
+    case 0x85: return "TUPLE1";
+    case 0x86: return "TUPLE2";
+    case 0x87: return "TUPLE3";
+    case 0x88: return "NEWTRUE";
+    case 0x89: return "NEWFALSE";
+    case 0x8a: return "LONG1";
+    case 0x8b: return "LONG4";
+    case 'B': return "BINBYTES";
+    case 'C': return "SHORT_BINBYTES";
+    case 0x8c: return "SHORT_BINUNICODE";
+    case 0x8d: return "BINUNICODE8";
+    case 0x8e: return "BINBYTES8";
+    case 0x8f: return "EMPTY_SET";
+    case 0x90: return "ADDITEMS";
+    case 0x91: return "FROZENSET";
+    case 0x92: return "NEWOBJ_EX";
+    case 0x93: return "STACK_GLOBAL";
+    case 0x94: return "MEMOIZE";
+    case 0x95: return "FRAME";
+    case 0x96: return "BYTEARRAY8";
+    case 0x97: return "NEXT_BUFFER";
+    case 0x98: return "READONLY_BUFFER";
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* The machine (its state, gy_pkvm, is in pickle_vm.h). */
+
+static const char *op_str(unsigned op, char *buf, size_t n)
+{
+    const char *s = opcode_name(op);
+    if (s)
+        snprintf(buf, n, "%s (0x%02x)", s, op);
+    else
+        snprintf(buf, n, "0x%02x", op);
+    return buf;
+}
+
+/* Fails naming the pickle, the opcode and its offset. */
+gy_status gy_pkvm_fail(gy_pkvm *m, gy_status st, const char *what)
+{
+    char ob[48];
+    return gy_fail(m->err, st, "%s: byte %zu, opcode %s: %s", m->name, m->op_pos,
+                   op_str(m->op, ob, sizeof ob), what);
+}
+
+gy_status gy_pkvm_nomem(gy_pkvm *m)
+{
+    return gy_pkvm_fail(m, GY_ERR_NOMEM, "the unpickled values exceed the memory limit "
+                   "(GY_PK_MAX_ARENA) or memory ran out");
+}
+
+gy_pk_value *gy_pkvm_new(gy_pkvm *m, gy_pk_type type)
+{
+    gy_pk_value *v = gy_pkvm_alloc(m->pk, sizeof *v);
+    if (v)
+        v->type = type;
+    return v;
+}
+
+static gy_status need(gy_pkvm *m, size_t n)
+{
+    if (m->size - m->pos < n)
+        return gy_pkvm_fail(m, GY_ERR_FORMAT, "the pickle ends inside an opcode's argument (truncated)");
+    return GY_OK;
+}
+
+static uint64_t read_le(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+gy_status gy_pkvm_push(gy_pkvm *m, gy_pk_value *v)
+{
+    if (!v)
+        return gy_pkvm_nomem(m);
+    if (m->sp == m->stack_cap) {
+        if (m->stack_cap >= GY_PK_MAX_STACK)
+            return gy_pkvm_fail(m, GY_ERR_FORMAT, "more values on the stack than the limit "
+                           "(GY_PK_MAX_STACK)");
+        size_t cap = m->stack_cap ? m->stack_cap * 2 : 256;
+        if (cap > GY_PK_MAX_STACK)
+            cap = GY_PK_MAX_STACK;
+        gy_pk_value **s = realloc(m->stack, cap * sizeof *s);
+        if (!s)
+            return gy_pkvm_nomem(m);
+        m->stack = s;
+        m->stack_cap = cap;
+    }
+    m->stack[m->sp++] = v;
+    return GY_OK;
+}
+
+/* The stack floor: values below the innermost MARK cannot be popped by ordinary opcodes. */
+static size_t floor_of(const gy_pkvm *m) { return m->nmarks ? m->marks[m->nmarks - 1] : 0; }
+
+gy_status gy_pkvm_pop(gy_pkvm *m, gy_pk_value **out)
+{
+    if (m->sp <= floor_of(m))
+        return gy_pkvm_fail(m, GY_ERR_FORMAT, "stack underflow (nothing to pop)");
+    *out = m->stack[--m->sp];
+    return GY_OK;
+}
+
+gy_status gy_pkvm_top(gy_pkvm *m, gy_pk_value **out)
+{
+    if (m->sp <= floor_of(m))
+        return gy_pkvm_fail(m, GY_ERR_FORMAT, "stack underflow (no value on the stack)");
+    *out = m->stack[m->sp - 1];
+    return GY_OK;
+}
+
+/* Pops the innermost MARK: the values above it are m->stack[*first .. m->sp). */
+static gy_status pop_mark(gy_pkvm *m, size_t *first)
+{
+    if (m->nmarks == 0)
+        return gy_pkvm_fail(m, GY_ERR_FORMAT, "no MARK to close");
+    *first = m->marks[--m->nmarks];
+    return GY_OK;
+}
+
+static gy_status seq_reserve(gy_pkvm *m, gy_pk_value *s, size_t extra)
+{
+    if (extra > GY_PK_MAX_ITEMS || s->u.seq.n > GY_PK_MAX_ITEMS - extra)
+        return gy_pkvm_fail(m, GY_ERR_FORMAT, "a container holds more items than the limit "
+                       "(GY_PK_MAX_ITEMS)");
+    size_t want = s->u.seq.n + extra;
+    if (want <= s->u.seq.cap)
+        return GY_OK;
+    size_t cap = s->u.seq.cap ? s->u.seq.cap * 2 : 4;
+    while (cap < want)
+        cap *= 2;
+    gy_pk_value **items = gy_pkvm_alloc(m->pk, cap * sizeof *items);
+    if (!items)
+        return gy_pkvm_nomem(m);
+    if (s->u.seq.n)
+        memcpy(items, s->u.seq.items, s->u.seq.n * sizeof *items);
+    s->u.seq.items = items;
+    s->u.seq.cap = cap;
+    return GY_OK;
+}
+
+static gy_status dict_reserve(gy_pkvm *m, gy_pk_value *d, size_t extra)
+{
+    if (extra > GY_PK_MAX_ITEMS || d->u.dict.n > GY_PK_MAX_ITEMS - extra)
+        return gy_pkvm_fail(m, GY_ERR_FORMAT, "a dict holds more items than the limit "
+                       "(GY_PK_MAX_ITEMS)");
+    size_t want = d->u.dict.n + extra;
+    if (want <= d->u.dict.cap)
+        return GY_OK;
+    size_t cap = d->u.dict.cap ? d->u.dict.cap * 2 : 4;
+    while (cap < want)
+        cap *= 2;
+    gy_pk_value **k = gy_pkvm_alloc(m->pk, cap * sizeof *k);
+    gy_pk_value **v = k ? gy_pkvm_alloc(m->pk, cap * sizeof *v) : NULL;
+    if (!v)
+        return gy_pkvm_nomem(m);
+    if (d->u.dict.n) {
+        memcpy(k, d->u.dict.keys, d->u.dict.n * sizeof *k);
+        memcpy(v, d->u.dict.vals, d->u.dict.n * sizeof *v);
+    }
+    d->u.dict.keys = k;
+    d->u.dict.vals = v;
+    d->u.dict.cap = cap;
+    return GY_OK;
+}
+
+static gy_pk_value *make_seq(gy_pkvm *m, gy_pk_type type, gy_pk_value *const *items, size_t n)
+{
+    gy_pk_value *v = gy_pkvm_new(m, type);
+    if (!v)
+        return NULL;
+    if (n) {
+        v->u.seq.items = gy_pkvm_alloc(m->pk, n * sizeof *items);
+        if (!v->u.seq.items)
+            return NULL;
+        memcpy(v->u.seq.items, items, n * sizeof *items);
+    }
+    v->u.seq.n = v->u.seq.cap = n;
+    return v;
+}
+
+/* Returns the offset of the first invalid UTF-8 sequence or NUL byte, or n. */
+static size_t text_invalid_at(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        size_t len;
+        unsigned cp;
+        if (c == 0)
+            return i;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1Fu;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0Fu;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07u;
+        } else {
+            return i;
+        }
+        if (n - i < len)
+            return i;
+        for (size_t k = 1; k < len; k++) {
+            unsigned cc = s[i + k];
+            if ((cc & 0xC0u) != 0x80u)
+                return i;
+            cp = (cp << 6) | (cc & 0x3Fu);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += len;
+    }
+    return n;
+}
+
+static gy_status push_string(gy_pkvm *m, gy_pk_type type, size_t len)
+{
+    if (len > GY_PK_MAX_STRING)
+        return gy_pkvm_fail(m, GY_ERR_FORMAT, "a string longer than the limit (GY_PK_MAX_STRING)");
+    gy_status s = need(m, len);
+    if (s != GY_OK)
+        return s;
+    const unsigned char *src = m->p + m->pos;
+    if (type == GY_PK_STR) {
+        size_t bad = text_invalid_at(src, len);
+        if (bad != len) {
+            char what[96];
+            snprintf(what, sizeof what, "a string is not valid UTF-8 or holds a NUL (at its byte %zu)",
+                     bad);
+            return gy_pkvm_fail(m, GY_ERR_FORMAT, what);
+        }
+    }
+    gy_pk_value *v = gy_pkvm_new(m, type);
+    char *d = v ? gy_pkvm_alloc(m->pk, len + 1) : NULL;
+    if (!d)
+        return gy_pkvm_nomem(m);
+    memcpy(d, src, len);
+    d[len] = '\0';
+    v->u.str.data = d;
+    v->u.str.len = len;
+    m->pos += len;
+    return gy_pkvm_push(m, v);
+}
+
+static gy_status push_int(gy_pkvm *m, int64_t i)
+{
+    gy_pk_value *v = gy_pkvm_new(m, GY_PK_INT);
+    if (v)
+        v->u.i = i;
+    return gy_pkvm_push(m, v);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Memo. */
+
+static gy_status memo_put(gy_pkvm *m, uint64_t idx)
+{
+    if (idx >= GY_PK_MAX_MEMO) {
+        char what[128];
+        snprintf(what, sizeof what, "memo index %llu is over the limit %u (GY_PK_MAX_MEMO)",
+                 (unsigned long long)idx, GY_PK_MAX_MEMO);
+        return gy_pkvm_fail(m, GY_ERR_FORMAT, what);
+    }
+    gy_pk_value *v = NULL;
+    gy_status s = gy_pkvm_top(m, &v);
+    if (s != GY_OK)
+        return s;
+    if (idx >= m->memo_cap) {
+        size_t cap = m->memo_cap ? m->memo_cap : 1024;
+        while (cap <= idx)
+            cap *= 2;
+        if (cap > GY_PK_MAX_MEMO)
+            cap = GY_PK_MAX_MEMO;
+        gy_pk_value **mm = realloc(m->memo, cap * sizeof *mm);
+        if (!mm)
+            return gy_pkvm_nomem(m);
+        memset(mm + m->memo_cap, 0, (cap - m->memo_cap) * sizeof *mm);
+        m->memo = mm;
+        m->memo_cap = cap;
+    }
+    if (!m->memo[idx])
+        m->memo_len++;
+    m->memo[idx] = v;
+    return GY_OK;
+}
+
+static gy_status memo_get(gy_pkvm *m, uint64_t idx)
+{
+    if (idx >= m->memo_cap || !m->memo[idx]) {
+        char what[128];
+        snprintf(what, sizeof what, "memo index %llu was never stored%s",
+                 (unsigned long long)idx, idx >= GY_PK_MAX_MEMO ? " (over GY_PK_MAX_MEMO)" : "");
+        return gy_pkvm_fail(m, GY_ERR_FORMAT, what);
+    }
+    return gy_pkvm_push(m, m->memo[idx]);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Containers. */
+
+static gy_status op_setitems(gy_pkvm *m, size_t first)
+{
+    if (first == 0 || first > m->sp)
+        return gy_pkvm_fail(m, GY_ERR_FORMAT, "SETITEMS without a dict below its MARK");
+    size_t n = m->sp - first;
+    if (n % 2)
+        return gy_pkvm_fail(m, GY_ERR_FORMAT, "SETITEMS with an odd number of values");
+    gy_pk_value *d = m->stack[first - 1];
+    if (first - 1 < floor_of(m))
+        return gy_pkvm_fail(m, GY_ERR_FORMAT, "stack underflow (no dict for SETITEMS)");
+    if (d->type != GY_PK_DICT)
+        return gy_pkvm_fail(m, GY_ERR_UNSUPPORTED, "SETITEM(S) on a value that is not a dict");
+    gy_status s = dict_reserve(m, d, n / 2);
+    if (s != GY_OK)
+        return s;
+    for (size_t i = first; i < m->sp; i += 2) {
+        d->u.dict.keys[d->u.dict.n] = m->stack[i];
+        d->u.dict.vals[d->u.dict.n] = m->stack[i + 1];
+        d->u.dict.n++;
+    }
+    m->sp = first;
+    return GY_OK;
+}
+
+static gy_status op_appends(gy_pkvm *m, size_t first)
+{
+    if (first == 0 || first - 1 < floor_of(m))
+        return gy_pkvm_fail(m, GY_ERR_FORMAT, "stack underflow (no list for APPEND(S))");
+    gy_pk_value *l = m->stack[first - 1];
+    if (l->type != GY_PK_LIST)
+        return gy_pkvm_fail(m, GY_ERR_UNSUPPORTED, "APPEND(S) on a value that is not a list");
+    size_t n = m->sp - first;
+    gy_status s = seq_reserve(m, l, n);
+    if (s != GY_OK)
+        return s;
+    for (size_t i = first; i < m->sp; i++)
+        l->u.seq.items[l->u.seq.n++] = m->stack[i];
+    m->sp = first;
+    return GY_OK;
+}
+
+static gy_status op_tuple_n(gy_pkvm *m, size_t n)
+{
+    if (m->sp - floor_of(m) < n)
+        return gy_pkvm_fail(m, GY_ERR_FORMAT, "stack underflow (too few values for the tuple)");
+    gy_pk_value *t = make_seq(m, GY_PK_TUPLE, m->stack + m->sp - n, n);
+    if (!t)
+        return gy_pkvm_nomem(m);
+    m->sp -= n;
+    return gy_pkvm_push(m, t);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* The loop. */
+
+static gy_status step(gy_pkvm *m, int *done)
+{
+    gy_status s;
+    uint64_t u = 0;
+    size_t first = 0;
+    gy_pk_value *v = NULL;
+    m->op_pos = m->pos;
+    m->op = m->p[m->pos++];
+    switch (m->op) {
+    case 0x80: /* PROTO */
+        if ((s = need(m, 1)) != GY_OK)
+            return s;
+        if (m->p[m->pos] > 5)
+            return gy_pkvm_fail(m, GY_ERR_UNSUPPORTED, "pickle protocol above 5");
+        m->pos++;
+        return GY_OK;
+    case 0x95: /* FRAME: a length hint; the data follows inline */
+        if ((s = need(m, 8)) != GY_OK)
+            return s;
+        m->pos += 8;
+        return GY_OK;
+    case '.': /* STOP */
+        *done = 1;
+        return GY_OK;
+    case '(': /* MARK */
+        if (m->nmarks >= GY_PK_MAX_MARKS)
+            return gy_pkvm_fail(m, GY_ERR_FORMAT, "MARKs nested deeper than the limit "
+                           "(GY_PK_MAX_MARKS)");
+        m->marks[m->nmarks++] = m->sp;
+        return GY_OK;
+    case '0': /* POP */
+        return gy_pkvm_pop(m, &v);
+    case '1': /* POP_MARK */
+        if ((s = pop_mark(m, &first)) != GY_OK)
+            return s;
+        m->sp = first;
+        return GY_OK;
+    case '2': /* DUP */
+        if ((s = gy_pkvm_top(m, &v)) != GY_OK)
+            return s;
+        return gy_pkvm_push(m, v);
+    case 'N':
+        return gy_pkvm_push(m, m->none);
+    case 0x88:
+        return gy_pkvm_push(m, m->t);
+    case 0x89:
+        return gy_pkvm_push(m, m->f);
+    case 'J': /* BININT: signed 32-bit */
+        if ((s = need(m, 4)) != GY_OK)
+            return s;
+        u = read_le(m->p + m->pos, 4);
+        m->pos += 4;
+        return push_int(m, (int64_t)(int32_t)(uint32_t)u);
+    case 'K':
+        if ((s = need(m, 1)) != GY_OK)
+            return s;
+        return push_int(m, m->p[m->pos++]);
+    case 'M':
+        if ((s = need(m, 2)) != GY_OK)
+            return s;
+        u = read_le(m->p + m->pos, 2);
+        m->pos += 2;
+        return push_int(m, (int64_t)u);
+    case 0x8a: { /* LONG1: n bytes, two's complement little-endian; n <= 8 here */
+        if ((s = need(m, 1)) != GY_OK)
+            return s;
+        unsigned n = m->p[m->pos++];
+        if (n > 8)
+            return gy_pkvm_fail(m, GY_ERR_UNSUPPORTED, "an integer wider than 64 bits");
+        if ((s = need(m, n)) != GY_OK)
+            return s;
+        u = n ? read_le(m->p + m->pos, (int)n) : 0;
+        if (n && n < 8 && (m->p[m->pos + n - 1] & 0x80))
+            u |= ~(uint64_t)0 << (8 * n); /* sign-extend */
+        m->pos += n;
+        int64_t i;
+        memcpy(&i, &u, sizeof i);
+        return push_int(m, i);
+    }
+    case 'G': { /* BINFLOAT: big-endian double */
+        if ((s = need(m, 8)) != GY_OK)
+            return s;
+        u = 0;
+        for (int k = 0; k < 8; k++)
+            u = u << 8 | m->p[m->pos + (size_t)k];
+        m->pos += 8;
+        v = gy_pkvm_new(m, GY_PK_FLOAT);
+        if (v)
+            memcpy(&v->u.f, &u, sizeof v->u.f);
+        return gy_pkvm_push(m, v);
+    }
+    case 'X': /* BINUNICODE */
+    case 'B': /* BINBYTES */
+        if ((s = need(m, 4)) != GY_OK)
+            return s;
+        u = read_le(m->p + m->pos, 4);
+        m->pos += 4;
+        return push_string(m, m->op == 'X' ? GY_PK_STR : GY_PK_BYTES, (size_t)u);
+    case 0x8c: /* SHORT_BINUNICODE */
+    case 'C':  /* SHORT_BINBYTES */
+        if ((s = need(m, 1)) != GY_OK)
+            return s;
+        u = m->p[m->pos++];
+        return push_string(m, m->op == 0x8c ? GY_PK_STR : GY_PK_BYTES, (size_t)u);
+    case '}':
+        return gy_pkvm_push(m, gy_pkvm_new(m, GY_PK_DICT));
+    case ']':
+        return gy_pkvm_push(m, gy_pkvm_new(m, GY_PK_LIST));
+    case ')':
+        return gy_pkvm_push(m, gy_pkvm_new(m, GY_PK_TUPLE));
+    case 't': /* TUPLE */
+    case 'l': /* LIST */
+        if ((s = pop_mark(m, &first)) != GY_OK)
+            return s;
+        /* no pointer arithmetic on an empty (NULL) stack: found by fuzz_pt */
+        v = make_seq(m, m->op == 't' ? GY_PK_TUPLE : GY_PK_LIST,
+                     m->sp > first ? m->stack + first : NULL, m->sp - first);
+        if (!v)
+            return gy_pkvm_nomem(m);
+        m->sp = first;
+        return gy_pkvm_push(m, v);
+    case 'd': /* DICT */
+        if ((s = pop_mark(m, &first)) != GY_OK)
+            return s;
+        v = gy_pkvm_new(m, GY_PK_DICT);
+        if (!v)
+            return gy_pkvm_nomem(m);
+        if ((m->sp - first) % 2)
+            return gy_pkvm_fail(m, GY_ERR_FORMAT, "DICT with an odd number of values");
+        if ((s = dict_reserve(m, v, (m->sp - first) / 2)) != GY_OK)
+            return s;
+        for (size_t i = first; i < m->sp; i += 2) {
+            v->u.dict.keys[v->u.dict.n] = m->stack[i];
+            v->u.dict.vals[v->u.dict.n++] = m->stack[i + 1];
+        }
+        m->sp = first;
+        return gy_pkvm_push(m, v);
+    case 0x85:
+        return op_tuple_n(m, 1);
+    case 0x86:
+        return op_tuple_n(m, 2);
+    case 0x87:
+        return op_tuple_n(m, 3);
+    case 'q':
+        if ((s = need(m, 1)) != GY_OK)
+            return s;
+        return memo_put(m, m->p[m->pos++]);
+    case 'r':
+        if ((s = need(m, 4)) != GY_OK)
+            return s;
+        u = read_le(m->p + m->pos, 4);
+        m->pos += 4;
+        return memo_put(m, u);
+    case 0x94: /* MEMOIZE: stores at index len(memo) */
+        return memo_put(m, m->memo_len);
+    case 'h':
+        if ((s = need(m, 1)) != GY_OK)
+            return s;
+        return memo_get(m, m->p[m->pos++]);
+    case 'j':
+        if ((s = need(m, 4)) != GY_OK)
+            return s;
+        u = read_le(m->p + m->pos, 4);
+        m->pos += 4;
+        return memo_get(m, u);
+    case 's': /* SETITEM */
+        if (m->sp - floor_of(m) < 3)
+            return gy_pkvm_fail(m, GY_ERR_FORMAT, "stack underflow (SETITEM needs a dict, a key and "
+                           "a value)");
+        return op_setitems(m, m->sp - 2);
+    case 'u': /* SETITEMS */
+        if ((s = pop_mark(m, &first)) != GY_OK)
+            return s;
+        return op_setitems(m, first);
+    case 'a': /* APPEND */
+        if (m->sp - floor_of(m) < 2)
+            return gy_pkvm_fail(m, GY_ERR_FORMAT, "stack underflow (APPEND needs a list and a value)");
+        return op_appends(m, m->sp - 1);
+    case 'e': /* APPENDS */
+        if ((s = pop_mark(m, &first)) != GY_OK)
+            return s;
+        return op_appends(m, first);
+    case 'c':
+        return gy_pkvm_global(m);
+    case 0x93: { /* STACK_GLOBAL */
+        gy_pk_value *name = NULL, *mod = NULL;
+        if ((s = gy_pkvm_pop(m, &name)) != GY_OK || (s = gy_pkvm_pop(m, &mod)) != GY_OK)
+            return s;
+        if (name->type != GY_PK_STR || mod->type != GY_PK_STR)
+            return gy_pkvm_fail(m, GY_ERR_FORMAT, "STACK_GLOBAL of values that are not strings");
+        return gy_pkvm_push_global(m, mod->u.str.data, mod->u.str.len, name->u.str.data,
+                           name->u.str.len);
+    }
+    case 'R':
+        return gy_pkvm_reduce(m);
+    case 0x81:
+        return gy_pkvm_newobj(m);
+    case 'b':
+        return gy_pkvm_build(m);
+    case 'Q':
+        return gy_pkvm_persid(m);
+    }
+    return gy_pkvm_fail(m, GY_ERR_UNSUPPORTED, "unknown or unsupported pickle opcode");
+}
+
+gy_status gy_pickle_load(const unsigned char *data, size_t size, const char *display,
+                         gy_pickle **out, const gy_pk_value **root, gy_error *err)
+{
+    if (!out || !root || (!data && size))
+        return gy_fail(err, GY_ERR_ARGUMENT, "gy_pickle_load needs data and output pointers");
+    *out = NULL;
+    *root = NULL;
+    const char *name = display ? display : "<pickle>";
+    if (size > GY_PK_MAX_PICKLE)
+        return gy_fail(err, GY_ERR_FORMAT, "%s: the pickle is %zu bytes, more than the limit of "
+                       "%zu (GY_PK_MAX_PICKLE)", name, size, GY_PK_MAX_PICKLE);
+    gy_pickle *pk = calloc(1, sizeof *pk);
+    if (!pk)
+        return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", name);
+    gy_pkvm m;
+    memset(&m, 0, sizeof m);
+    m.pk = pk;
+    m.p = data;
+    m.size = size;
+    m.name = name;
+    m.err = err;
+    gy_pk_value *consts = gy_pkvm_alloc(pk, 3 * sizeof *consts);
+    gy_status s = GY_OK;
+    if (!consts) {
+        s = gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", name);
+    } else {
+        consts[0].type = GY_PK_NONE;
+        consts[1].type = GY_PK_BOOL;
+        consts[1].u.i = 1;
+        consts[2].type = GY_PK_BOOL;
+        m.none = &consts[0];
+        m.t = &consts[1];
+        m.f = &consts[2];
+    }
+    int done = 0;
+    while (s == GY_OK && !done) {
+        if (m.pos >= m.size) {
+            s = gy_fail(err, GY_ERR_FORMAT, "%s: the pickle ends at byte %zu without STOP "
+                        "(truncated)", name, m.size);
+            break;
+        }
+        s = step(&m, &done);
+    }
+    gy_pk_value *result = NULL;
+    if (s == GY_OK) {
+        if (m.sp != 1 || m.nmarks != 0)
+            s = gy_pkvm_fail(&m, GY_ERR_FORMAT, m.sp == 0 ? "STOP with an empty stack"
+                                                     : "STOP with values or MARKs left over");
+        else
+            result = m.stack[0];
+    }
+    free(m.stack);
+    free(m.memo);
+    if (s != GY_OK) {
+        gy_pickle_free(pk);
+        return s;
+    }
+    *out = pk;
+    *root = result;
+    return GY_OK;
+}
+
