@@ -1,5 +1,5 @@
 /* test_alloc_fail.c - allocation failure on every path: the k-th allocation made by our own code
- * fails, for every k, during model load (YAML + safetensors), session creation and reserve, detect
+ * fails, for every k, during model load (YAML, safetensors, .pt), session creation and reserve, detect
  * and the stats report. Each failure must return GY_ERR_NOMEM with a message (or leave the call
  * succeeding when the failing allocation had a fallback), hand out no object, leak nothing (the ASan
  * build runs LeakSanitizer over all of it), and leave the objects it was given usable: the next call
@@ -87,9 +87,9 @@ static gy_model *load_ok(void)
     return m;
 }
 
-START_TEST(model_load_every_allocation)
+static void model_load_each(const char *rel)
 {
-    const char *weights = gy_test_shared("weights/yolov8n.safetensors");
+    const char *weights = gy_test_shared(rel);
     long k;
     for (k = 1;; k++) {
         gy_model *m = (gy_model *)1;
@@ -110,7 +110,18 @@ START_TEST(model_load_every_allocation)
         check_failure(st, &err, "gy_model_load", k);
         ck_assert_msg(m == NULL, "gy_model_load: allocation %ld: a model was handed out", k);
     }
-    printf("model load (yolov8n.safetensors): %ld allocations, each failed once\n", k - 1);
+    printf("model load (%s): %ld allocations, each failed once\n", rel, k - 1);
+}
+
+START_TEST(model_load_every_allocation)
+{
+    model_load_each("weights/yolov8n.safetensors");
+}
+END_TEST
+
+START_TEST(pt_load_every_allocation)
+{
+    model_load_each("weights/yolov8n.pt");
 }
 END_TEST
 
@@ -337,6 +348,7 @@ int main(void)
     tcase_add_test(tc, stats_every_allocation);
     tcase_add_test(tc, session_and_detect_every_allocation);
     tcase_add_test(tc, model_load_every_allocation);
+    tcase_add_test(tc, pt_load_every_allocation);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }
