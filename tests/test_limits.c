@@ -15,6 +15,8 @@
 #include "preprocess/image.h"
 #include "preprocess/stb_decode.h"
 #include "testutil.h"
+#include "weights/pickle.h"
+#include "weights/pt_checkpoint.h"
 #include "weights/safetensors.h"
 
 static char msg[4096];
@@ -300,6 +302,45 @@ static void over_dataset_nc(void)
     remove(path);
 }
 
+static void over_pt_file(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_limits_big_%ld.pt", (long)getpid());
+    FILE *f = fopen(path, "wb");
+    ck_assert(f);
+    fclose(f);
+    ck_assert(truncate(path, (off_t)GY_PT_MAX_FILE + 1) == 0);
+    gy_safetensors *st;
+    gy_error err;
+    ck_assert(gy_weights_open(path, &st, &err) != GY_OK);
+    snprintf(msg, sizeof msg, "%s", err.message);
+    remove(path);
+}
+static void over_pickle_bytes(void)
+{
+    unsigned char *b = calloc(GY_PK_MAX_PICKLE + 1, 1);
+    ck_assert(b);
+    gy_pickle *pk = NULL;
+    const gy_pk_value *root;
+    gy_error err;
+    ck_assert(gy_pickle_load(b, GY_PK_MAX_PICKLE + 1, "big.pkl", &pk, &root, &err) != GY_OK);
+    snprintf(msg, sizeof msg, "%s", err.message);
+    free(b);
+}
+static void over_pickle_marks(void)
+{
+    unsigned char b[GY_PK_MAX_MARKS + 8];
+    b[0] = 0x80; /* PROTO 2 */
+    b[1] = 2;
+    memset(b + 2, '(', GY_PK_MAX_MARKS + 1);
+    b[GY_PK_MAX_MARKS + 3] = '.';
+    gy_pickle *pk = NULL;
+    const gy_pk_value *root;
+    gy_error err;
+    ck_assert(gy_pickle_load(b, GY_PK_MAX_MARKS + 4, "marks.pkl", &pk, &root, &err) != GY_OK);
+    snprintf(msg, sizeof msg, "%s", err.message);
+}
+
 typedef struct limit {
     const char *macro;
     long long value;
@@ -322,6 +363,9 @@ static const limit limits[] = {
     {"GY_IMGSZ_MAX", GY_IMGSZ_MAX, over_imgsz},
     {"GY_LIST_MAX_LINES", GY_LIST_MAX_LINES, over_list_lines},
     {"GY_LIST_MAX_LINE_BYTES", GY_LIST_MAX_LINE_BYTES, over_line_bytes},
+    {"GY_PT_MAX_FILE", (long long)GY_PT_MAX_FILE, over_pt_file},
+    {"GY_PK_MAX_PICKLE", (long long)GY_PK_MAX_PICKLE, over_pickle_bytes},
+    {"GY_PK_MAX_MARKS", GY_PK_MAX_MARKS, over_pickle_marks},
     {"GY_LABELS_MAX_BOXES", GY_LABELS_MAX_BOXES, over_label_lines},
     {"GY_LABELS_MAX_BYTES", (long long)GY_LABELS_MAX_BYTES, over_label_bytes},
     {"GY_DATASET_MAX_NC", GY_DATASET_MAX_NC, over_dataset_nc},
