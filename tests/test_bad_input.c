@@ -168,6 +168,8 @@ static void make_inputs(void)
     write_st("not_json.safetensors", "{\"a\":", f, 0);
     copy_prefix(v8n, "truncated.safetensors", 1000000);
     write_bytes("empty.safetensors", "", 0);
+    copy_prefix(gy_test_shared("weights/yolov8n.pt"), "truncated.pt", 3000000);
+    write_text("text.pt", "not a checkpoint\n");
     /* YAML */
     write_yaml("unknown_module.yaml", "  - [-1, 1, FooBarNet, [32]]\n");
     write_yaml("bad_from.yaml", "  - [-7, 1, Conv, [32, 3, 2]]\n");
@@ -237,6 +239,10 @@ static const row rows[] = {
      "truncated.safetensors: ", LIB_WEIGHTS, "truncated.safetensors", GY_ERR_FORMAT, "truncated"},
     {"safetensors empty file", "{G} detect -q -o {D}/o -w {D}/empty.safetensors {B}", 65,
      "empty.safetensors: ", LIB_WEIGHTS, "empty.safetensors", GY_ERR_FORMAT, "empty.safetensors"},
+    {".pt checkpoint truncated", "{G} detect -q -o {D}/o -w {D}/truncated.pt {B}", 65, "truncated.pt: ",
+     LIB_WEIGHTS, "truncated.pt", GY_ERR_FORMAT, "truncated.pt"},
+    {"text file named .pt", "{G} detect -q -o {D}/o -w {D}/text.pt {B}", 65, "text.pt: ", LIB_WEIGHTS, "text.pt",
+     GY_ERR_FORMAT, "text.pt"},
     {"weights of another model", "{G} detect -q -o {D}/o -m {C}/yolov8s.yaml -w {W} {B}", 65,
      "yolov8n.safetensors", LIB_NONE, NULL, GY_OK, NULL},
     /* model YAML */
