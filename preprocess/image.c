@@ -227,6 +227,11 @@ static gy_status stb_decode(const char *path, const unsigned char *file, size_t 
     if ((long long)w * (long long)h > GY_IMAGE_MAX_PIXELS)
         return gy_fail(err, GY_ERR_UNSUPPORTED, "%s: %dx%d image has more than the %lld pixels allowed",
                        path, w, h, (long long)GY_IMAGE_MAX_PIXELS);
+    if (size >= 6 && memcmp(file, "GIF8", 4) == 0 &&
+        (unsigned long long)w * (unsigned long long)h > (unsigned long long)size * GY_GIF_MAX_PIXELS_PER_BYTE)
+        return gy_fail(err, GY_ERR_FORMAT,
+                       "%s: %dx%d GIF from %zu bytes claims more than %d pixels per byte (a decompression "
+                       "bomb?)", path, w, h, size, GY_GIF_MAX_PIXELS_PER_BYTE);
     int dw = 0, dh = 0;
     unsigned char *px = gy_stb_load_rgb(file, size, &dw, &dh);
     if (!px) {

@@ -13,6 +13,13 @@
 #define GY_IMAGE_MAX_SIDE 65536
 #endif
 
+/* A GIF may claim at most this many pixels per byte of file: LZW with 12-bit codes cannot expand
+ * further (a code stands for at most 4096 pixels), so a tiny file claiming a huge logical screen
+ * is refused before stb_image allocates its three RGBA frames for it. */
+#ifndef GY_GIF_MAX_PIXELS_PER_BYTE
+#define GY_GIF_MAX_PIXELS_PER_BYTE 4096
+#endif
+
 /* stbi_info_from_memory: 1 and the size and channel count, or 0. */
 int gy_stb_info(const unsigned char *data, size_t size, int *w, int *h, int *comp);
 /* stbi_load_from_memory to 3 channels; NULL on failure. Free with gy_stb_free. */

@@ -104,6 +104,17 @@ static int cli(const char *const *args)
 /* Each check produces, in msg, the error for an input one step over the limit. */
 static void over_image_pixels(void) { png_header("big.png", 8193, 8192); }
 static void over_image_side(void) { png_header("wide.png", GY_IMAGE_MAX_SIDE + 1, 1); }
+static void over_gif_ratio(void)
+{
+    /* a 28-byte GIF claiming 1026 x 59357 pixels (found by fuzz_image: stb_image allocated three
+     * 244 MB RGBA frames for it) */
+    static const unsigned char gif[28] = {'G', 'I', 'F', '8', '9', 'a', 0x02, 0x04, 0xdd, 0xe7, 0x01, 0x00, 0x10, 0x61,
+                                          0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x40, 0x00, 0x42};
+    gy_image *img;
+    gy_error err;
+    ck_assert(gy_image_decode_memory(gif, sizeof gif, "bomb.gif", &img, &err) != GY_OK);
+    snprintf(msg, sizeof msg, "%s", err.message);
+}
 static void over_image_file(void)
 {
     char path[64];
@@ -350,6 +361,7 @@ typedef struct limit {
 static const limit limits[] = {
     {"GY_IMAGE_MAX_PIXELS", GY_IMAGE_MAX_PIXELS, over_image_pixels},
     {"GY_IMAGE_MAX_SIDE", GY_IMAGE_MAX_SIDE, over_image_side},
+    {"GY_GIF_MAX_PIXELS_PER_BYTE", GY_GIF_MAX_PIXELS_PER_BYTE, over_gif_ratio},
     {"GY_IMAGE_MAX_FILE_BYTES", (long long)GY_IMAGE_MAX_FILE_BYTES, over_image_file},
     {"GY_ST_MAX_HEADER", GY_ST_MAX_HEADER, over_st_header},
     {"GY_ST_MAX_TENSORS", GY_ST_MAX_TENSORS, over_st_tensors},
