@@ -3,6 +3,7 @@
 #include "detector/session.h"
 
 #include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,7 +123,9 @@ gy_status gy_forward(gy_session *s, const float *input, int h, int w, gy_output 
     const gy_graph *g = &s->model->graph;
     memcpy(s->arena + s->plan.toff[g->input], input,
            sizeof(float) * (size_t)g->tensors[g->input].c * (size_t)h * (size_t)w);
-    gy_run_ops(g, &s->plan, s->arena, s->scratch, s->nthreads, s->op_ms);
+    gy_run_args run = {.g = g, .plan = &s->plan, .arena = s->arena, .scratch = s->scratch,
+                       .nthreads = s->nthreads, .isa = s->model->isa, .op_ms = s->op_ms};
+    gy_run_ops(&run);
     out->data = s->arena + s->plan.toff[g->output];
     out->channels = g->tensors[g->output].c;
     out->anchors = s->plan.anchors;

@@ -2,6 +2,7 @@
 #ifndef GY_DETECTOR_SESSION_H
 #define GY_DETECTOR_SESSION_H
 
+#include "kernels/kernels.h"
 #include "runtime/plan.h"
 #include "detector/model.h"
 
@@ -11,7 +12,7 @@ struct gy_session {
     int planned;
     gy_plan plan;
     float *arena;
-    float *scratch;
+    float *scratch;   /* nthreads blocks of plan.scratch_floats */
     double *op_ms;    /* per-op wall time of the last forward when timing is on, else NULL */
     float *input;     /* letterbox buffer for gy_detect (3 x h x w) */
     size_t input_cap;

@@ -213,7 +213,10 @@ void gy_stats_free(gy_stats *stats);
 typedef struct gy_session gy_session;
 
 typedef struct gy_session_params {
-    int num_threads; /* OpenMP threads used by this session's kernels; 0 = all cores */
+    int num_threads; /* threads of this session's forward pass (one OpenMP parallel region per
+                        forward; nothing is set globally); 0 = all cores. The kernels use the best
+                        instruction set the CPU has, or the lower one named by the environment
+                        variable GY_ISA=generic|avx2|avx512 (read by gy_session_create) */
 } gy_session_params;
 
 gy_session_params gy_session_default_params(void);

@@ -1,6 +1,6 @@
 /* kernels.h - the kernels' interface, one op family per file in kernels/. Every kernel has a
- * plain reference version (tests compare the two); all take their thread count from the session. Tensors are float32
- * NCHW with batch 1, i.e. planes of h * w floats, one per channel. */
+ * plain reference version (tests compare the two); the runtime calls the fast ones in task form
+ * (below). Tensors are float32 NCHW with batch 1, i.e. planes of h * w floats, one per channel. */
 #ifndef GY_KERNELS_KERNELS_H
 #define GY_KERNELS_KERNELS_H
 
@@ -106,5 +106,70 @@ void gy_f32_binary_act(int mul, const float *a, const float *b, gy_act act, floa
 /* torch nearest: src = floor(dst * in / out). */
 void gy_f32_upsample_nearest(const float *in, float *out, int c, int ih, int iw, int oh, int ow,
                              int nthreads);
+
+/* ---- Task form (see runtime/run.c) ------------------------------------------------------------
+ * Every op's work is split into independent tasks that may run in any order on any thread:
+ *   size_t gy_f32_<op>_tasks(const <run> *r);                 how many tasks (>= 1)
+ *   void   gy_f32_<op>_task(const <run> *r, size_t task, float *scratch);
+ *   size_t gy_f32_<op>_scratch_floats(const <run> *r);        per-thread scratch one task needs
+ * Tasks never synchronise and never open OpenMP regions; scratch is the calling thread's own
+ * (64-byte aligned). _scratch_floats and _tasks read only the shapes (data pointers may be NULL).
+ * The functions without a suffix dispatch on r->isa; __generic / __avx2 are exposed for tests.
+ * The plain kernels above (gy_f32_maxpool2d, ...) are the references they are tested against;
+ * the convolution's task functions are declared with gy_conv_run above. */
+
+typedef struct gy_pool_run {
+    const float *in;
+    float *out;
+    int c, ih, iw, oh, ow, k, stride, pad;
+    gy_isa isa;
+} gy_pool_run;
+/* Max pooling with -inf padding; NaN propagates (as torch). Stride 1: separable row/column max. */
+size_t gy_f32_maxpool2d_tasks(const gy_pool_run *r);
+size_t gy_f32_maxpool2d_scratch_floats(const gy_pool_run *r);
+void gy_f32_maxpool2d_task(const gy_pool_run *r, size_t task, float *scratch);
+void gy_f32_maxpool2d_task__generic(const gy_pool_run *r, size_t task, float *scratch);
+void gy_f32_maxpool2d_task__avx2(const gy_pool_run *r, size_t task, float *scratch);
+/* Average pooling, no padding (pad must be 0); sums in the reference kernel's order. */
+size_t gy_f32_avgpool2d_tasks(const gy_pool_run *r);
+void gy_f32_avgpool2d_task(const gy_pool_run *r, size_t task, float *scratch);
+
+typedef struct gy_upsample_run {
+    const float *in;
+    float *out;
+    int c, ih, iw, oh, ow;
+    gy_isa isa;
+} gy_upsample_run;
+size_t gy_f32_upsample_nearest_tasks(const gy_upsample_run *r);
+void gy_f32_upsample_nearest_task(const gy_upsample_run *r, size_t task, float *scratch);
+void gy_f32_upsample_nearest_task__generic(const gy_upsample_run *r, size_t task, float *scratch);
+void gy_f32_upsample_nearest_task__avx2(const gy_upsample_run *r, size_t task, float *scratch);
+/* The row loop the variants share: widen maps one source row to one output row. */
+typedef void (*gy_upsample_widen_fn)(const float *src, float *dst, const gy_upsample_run *r);
+void gy_f32_upsample_nearest_rows(const gy_upsample_run *r, size_t task,
+                                  gy_upsample_widen_fn widen);
+
+/* y = a * act(b) when mul, else a + act(b); also a plain copy (b == NULL, mul == 0: y = a). */
+typedef struct gy_binary_run {
+    int mul;
+    const float *a, *b;
+    gy_act act;
+    float *y;
+    size_t n;
+    gy_isa isa;
+} gy_binary_run;
+size_t gy_f32_binary_act_tasks(const gy_binary_run *r);
+void gy_f32_binary_act_task(const gy_binary_run *r, size_t task, float *scratch);
+void gy_f32_binary_act_task__generic(const gy_binary_run *r, size_t task, float *scratch);
+void gy_f32_binary_act_task__avx2(const gy_binary_run *r, size_t task, float *scratch);
+
+/* The FMA limit (kernels/fma_peak*.c): `iters` rounds of a register-only loop of independent
+ * multiply-adds with the ISA's widest vectors (AVX-512: 16 zmm chains, AVX2: 12 ymm, generic: C
+ * the compiler vectorises as it can), on the calling thread. Returns the floating-point operations
+ * done (2 per lane per FMA); *sink gets a value that depends on every FMA. */
+double gy_fma_peak_run(gy_isa isa, long iters, float *sink);
+double gy_fma_peak_run__generic(long iters, float *sink);
+double gy_fma_peak_run__avx2(long iters, float *sink);
+double gy_fma_peak_run__avx512(long iters, float *sink);
 
 #endif

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "kernels/kernels.h"
 #include "core/util.h"
+#include "runtime/run.h"
 
 #define GY_ALIGN_FLOATS 16
 
@@ -247,16 +247,7 @@ gy_status gy_plan_make(const gy_graph *g, int h, int w, gy_plan *p, gy_error *er
                              ? roots[r].offset + (size_t)off * (size_t)roots[r].h * (size_t)roots[r].w
                              : 0;
         }
-        for (int i = 0; i < g->nops; i++) {
-            const gy_op *op = &g->ops[i];
-            if (op->type != GY_OP_CONV)
-                continue;
-            size_t need = gy_f32_conv2d_scratch_floats(&g->convs[op->conv], p->th[op->out],
-                                                       p->tw[op->out]);
-            need = (need + 15) / 16 * 16; /* per thread, each slice 64-byte aligned */
-            if (need > p->scratch_floats)
-                p->scratch_floats = need;
-        }
+        p->scratch_floats = gy_run_scratch_floats(g, p);
     }
     free(roots);
     free(order);

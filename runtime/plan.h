@@ -1,5 +1,6 @@
 /* plan.h - for one input size: every tensor's spatial size, and one activation arena laid out by
- * liveness (storages whose lifetimes do not overlap share memory), plus one scratch size. */
+ * liveness (storages whose lifetimes do not overlap share memory), plus the scratch each thread
+ * needs (the largest task's, runtime/run.c). */
 #ifndef GY_RUNTIME_PLAN_H
 #define GY_RUNTIME_PLAN_H
 

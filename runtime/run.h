@@ -3,12 +3,28 @@
 #define GY_RUNTIME_RUN_H
 
 #include "core/graph.h"
+#include "kernels/kernels.h"
 #include "runtime/plan.h"
 
-/* The graph's input tensor must already be in the arena (at plan->toff[g->input]). scratch holds
- * nthreads * plan->scratch_floats floats (one slice per thread). op_ms: NULL, or g->nops entries that receive each op's wall time
- * in milliseconds. Allocates nothing. */
-void gy_run_ops(const gy_graph *g, const gy_plan *plan, float *arena, float *scratch, int nthreads,
-                double *op_ms);
+/* Per-thread scratch blocks are multiples of this many floats (64 bytes). */
+#define GY_RUN_SCRATCH_ALIGN 16
+
+typedef struct gy_run_args {
+    const gy_graph *g;
+    const gy_plan *plan;
+    float *arena;     /* the graph's input tensor already at plan->toff[g->input] */
+    float *scratch;   /* nthreads blocks of plan->scratch_floats floats, 64-byte aligned */
+    int nthreads;     /* threads of the one parallel region (1: no region) */
+    gy_isa isa;       /* the kernels' instruction set */
+    double *op_ms;    /* NULL, or g->nops entries that receive each op's wall time (ms) */
+} gy_run_args;
+
+/* Runs every op; allocates nothing. */
+void gy_run_ops(const gy_run_args *args);
+
+/* The scratch one thread needs for the largest task of any op (plan->scratch_floats). */
+size_t gy_run_scratch_floats(const gy_graph *g, const gy_plan *p);
+/* How many tasks op `op` is split into (bench, tests). */
+size_t gy_run_op_tasks(const gy_graph *g, const gy_plan *p, int op);
 
 #endif

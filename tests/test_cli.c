@@ -6,8 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+#include <math.h>
 #include <stb/stb_image_write.h>
 
+#include "tables.h"
 #include "testutil.h"
 
 static char errfile[64];
@@ -228,6 +231,113 @@ START_TEST(info_prints_the_build_table)
 }
 END_TEST
 
+/* Runs `bench ... --json` (with env prefix env), returns the parsed object. */
+static cJSON *bench_json(const char *env, const char *args)
+{
+    char cmd[8192], out[64];
+    snprintf(out, sizeof out, "/tmp/gy_test_cli_bench_%d.json", (int)getpid());
+    snprintf(cmd, sizeof cmd, "%s '%s' bench %s --json > '%s' 2> '%s'", env, gy_test_cli(), args, out,
+             errfile);
+    int st = system(cmd);
+    char *err = (char *)gy_test_read(errfile, NULL);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "bench %s failed: %s", args, err);
+    free(err);
+    char *text = (char *)gy_test_read(out, NULL);
+    remove(out);
+    cJSON *o = cJSON_Parse(text);
+    ck_assert_msg(o != NULL, "bench --json printed no JSON: %s", text);
+    free(text);
+    return o;
+}
+
+static double num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    ck_assert_msg(cJSON_IsNumber(v), "bench JSON: '%s' missing or not a number", key);
+    return v->valuedouble;
+}
+
+START_TEST(bench_contract)
+{
+    char args[4096];
+    snprintf(args, sizeof args, "-m '%s/configs/yolov8n.yaml' --imgsz 640 --threads 2 --iters 3 "
+             "--warmup 0 --layers", GY_SOURCE_DIR);
+    cJSON *o = bench_json("", args);
+    const cJSON *model = cJSON_GetObjectItemCaseSensitive(o, "model");
+    ck_assert(cJSON_IsString(model));
+    ck_assert_str_eq(model->valuestring, "yolov8n");
+    ck_assert_double_eq(num(o, "imgsz"), 640);
+    ck_assert_double_eq(num(o, "threads"), 2);
+    /* the same GFLOPs as stats / ultralytics (fused, nc 80) */
+    cJSON *table = gy_test_expected_table();
+    const cJSON *e = gy_test_expected_entry(table, "extra", "yolov8n_nc80");
+    double expect = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e, "fused"),
+                                                     "gflops")->valuedouble;
+    ck_assert_msg(fabs(num(o, "gflops") - expect) < 1e-9 * expect, "gflops %.10g vs %.10g",
+                  num(o, "gflops"), expect);
+    cJSON_Delete(table);
+    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(o, "ms");
+    ck_assert(cJSON_IsObject(ms));
+    double mn = num(ms, "min"), med = num(ms, "median"), p95 = num(ms, "p95");
+    ck_assert_msg(mn > 0 && mn <= med && med <= p95, "ms %g %g %g", mn, med, p95);
+    double rate = num(o, "gflops_per_s");
+    ck_assert_msg(fabs(rate - expect / (med / 1e3)) < 1e-6 * rate, "rate %g", rate);
+    ck_assert(num(o, "peak_gflops_per_s") > 0);
+    ck_assert_double_eq_tol(num(o, "share_of_peak"), rate / num(o, "peak_gflops_per_s"), 1e-9);
+    ck_assert(num(o, "arena_bytes") > 1e6);
+    ck_assert(num(o, "peak_rss_bytes") > num(o, "arena_bytes"));
+    ck_assert(num(o, "weight_bytes") > 4 * 3e6); /* 3.15 M float32 parameters */
+    ck_assert(num(o, "packed_weight_bytes") >= 0);
+    const cJSON *isa = cJSON_GetObjectItemCaseSensitive(o, "isa");
+    ck_assert(cJSON_IsString(isa));
+    ck_assert_msg(!strcmp(isa->valuestring, "generic") || !strcmp(isa->valuestring, "avx2") ||
+                  !strcmp(isa->valuestring, "avx512"), "isa %s", isa->valuestring);
+    /* --layers: one entry per YAML row; the kinds thop counts add up to the model's GFLOPs */
+    const cJSON *layers = cJSON_GetObjectItemCaseSensitive(o, "layers");
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(layers, "rows")), 23);
+    double counted = 0.0, row_ms = 0.0, op_ms = 0.0;
+    const cJSON *k;
+    cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(layers, "kinds"))
+    {
+        const char *kind = cJSON_GetObjectItemCaseSensitive(k, "kind")->valuestring;
+        if (!strncmp(kind, "conv", 4) || !strcmp(kind, "first conv") || !strcmp(kind, "upsample") ||
+            !strcmp(kind, "head decode") || !strcmp(kind, "depthwise"))
+            counted += num(k, "gflops");
+    }
+    ck_assert_msg(fabs(counted - expect) < 1e-6 * expect, "kinds add up to %.9g GFLOPs", counted);
+    cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(layers, "rows")) row_ms += num(k, "ms");
+    cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(layers, "ops")) op_ms += num(k, "ms");
+    ck_assert_msg(fabs(row_ms - op_ms) < 1e-6 * (1 + op_ms), "rows %g ms, ops %g ms", row_ms, op_ms);
+    cJSON_Delete(o);
+
+    /* a rectangle, another thread count, the forced portable path */
+    snprintf(args, sizeof args, "-m '%s/configs/yolov8n.yaml' --nc 3 --shape 96x160 --threads 1 "
+             "--iters 2 --warmup 1", GY_SOURCE_DIR);
+    o = bench_json("GY_ISA=generic", args);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(o, "isa")->valuestring, "generic");
+    ck_assert_double_eq(num(o, "threads"), 1);
+    ck_assert_double_eq(num(o, "nc"), 3);
+    const cJSON *shape = cJSON_GetObjectItemCaseSensitive(o, "shape");
+    ck_assert_double_eq(cJSON_GetArrayItem(shape, 0)->valuedouble, 96);
+    ck_assert_double_eq(cJSON_GetArrayItem(shape, 1)->valuedouble, 160);
+    /* GFLOPs scale with the area, as counted at 640 (nc 3 changes only the class convs) */
+    ck_assert(num(o, "gflops") > 0 && num(o, "gflops") < expect * 96 * 160 / (640.0 * 640));
+    cJSON_Delete(o);
+
+    /* usage and data errors */
+    ck_assert_int_eq(run("bench"), 64);
+    snprintf(args, sizeof args, "bench -m '%s/configs/yolov8n.yaml' --shape 100x64", GY_SOURCE_DIR);
+    ck_assert_int_eq(run(args), 64);
+    snprintf(args, sizeof args, "bench -m '%s/configs/yolov8n.yaml' --iters 0", GY_SOURCE_DIR);
+    ck_assert_int_eq(run(args), 64);
+    snprintf(args, sizeof args, "GY_ISA=sse9 '%s' bench -m '%s/configs/yolov8n.yaml' --imgsz 64 "
+             "> /dev/null 2> '%s'", gy_test_cli(), GY_SOURCE_DIR, errfile);
+    int st = system(args);
+    ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 64);
+    stderr_has("GY_ISA 'sse9' is not one of generic, avx2, avx512");
+}
+END_TEST
+
 int main(void)
 {
     snprintf(errfile, sizeof errfile, "/tmp/gy_test_cli_err_%d.txt", (int)getpid());
@@ -240,6 +350,7 @@ int main(void)
     tcase_add_test(tc, input_errors);
     tcase_add_test(tc, output_errors);
     tcase_add_test(tc, info_prints_the_build_table);
+    tcase_add_test(tc, bench_contract);
     suite_add_tcase(s, tc);
     int rc = gy_test_run(s);
     remove(errfile);

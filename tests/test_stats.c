@@ -38,7 +38,8 @@ START_TEST(published_table_via_cli_json)
         ck_assert_int_eq((int)gy_test_num(m, "nc"), 1);
         ck_assert_int_eq((int)gy_test_num(m, "imgsz"), 640);
         const cJSON *fused = cJSON_GetObjectItem(m, "fused");
-        /* the published row: layers, parameters, GFLOPs to one decimal, kb within 0.5 % */
+        /* the published row: layers, parameters, GFLOPs to one decimal; kb within 0.03 % (measured:
+         * -0.003, +0.003, +0.008 and -0.009 %; the published figures are whole KiB) */
         ck_assert_int_eq((long long)gy_test_num(fused, "layers"),
                          (long long)gy_test_num(pub, "layers"));
         ck_assert_int_eq((long long)gy_test_num(fused, "params"),
@@ -50,7 +51,7 @@ START_TEST(published_table_via_cli_json)
         double kb = gy_test_num(m, "kb"), kbp = gy_test_num(pub, "kb");
         printf("%-32s kb %.1f vs published %.0f (%+.3f %%)\n", table_models[k], kb, kbp,
                (kb - kbp) / kbp * 100);
-        ck_assert_msg(fabs(kb - kbp) <= 0.005 * kbp, "%s: kb %.1f vs %.0f", table_models[k], kb, kbp);
+        ck_assert_msg(fabs(kb - kbp) <= 0.0003 * kbp, "%s: kb %.1f vs %.0f", table_models[k], kb, kbp);
         /* ultralytics' exact numbers, fused and unfused */
         static const char *const kinds[2] = {"fused", "unfused"};
         for (int f = 0; f < 2; f++) {

@@ -1,12 +1,21 @@
-/* ghostyolo bench: forward-pass timing beside the machine's own GEMM rate, measured in the same
- * run, so results compare across noisy machines as ratios. */
+/* ghostyolo bench: forward latency (min / median / p95) of any config, with real or synthetic
+ * weights, beside the machine's FMA limit measured in the same run with the same thread count,
+ * so results compare across noisy machines as shares of that limit. --layers adds time per op,
+ * per YAML row and per op kind; --json prints one object. */
+#include <cjson/cJSON.h>
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "detector/cli/cli.h"
+#include "detector/model.h"
+#include "detector/session.h"
+#include "detector/stats.h"
 #include "kernels/kernels.h"
+#include "runtime/run.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -14,120 +23,462 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* GFLOP/s of the library's GEMM on a 256 x 6400 x 576 product (a typical 3x3 conv layer). */
-static double gemm_rate(int threads)
+typedef struct latency {
+    double min, median, p95;
+} latency;
+
+/* Sorts v; median (mean of the middle two for even n) and p95 by nearest rank. */
+static latency summarise(double *v, int n)
 {
-    int M = 256, N = 6400, K = 576;
-    float *A = malloc(sizeof(float) * (size_t)M * K), *B = malloc(sizeof(float) * (size_t)K * N);
-    float *C = malloc(sizeof(float) * (size_t)M * N);
-    if (!A || !B || !C) {
-        free(A);
-        free(B);
-        free(C);
-        return 0.0;
-    }
-    for (size_t i = 0; i < (size_t)M * K; i++)
-        A[i] = (float)(i % 7) * 0.1f;
-    for (size_t i = 0; i < (size_t)K * N; i++)
-        B[i] = (float)(i % 5) * 0.1f;
-    double best = 1e30;
-    for (int r = 0; r < 5; r++) {
-        double t0 = omp_get_wtime();
-        gy_f32_gemm_epilogue(M, N, K, A, B, N, C, N, NULL, NULL, 0, 0, GY_ACT_NONE, threads);
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    latency l;
+    l.min = v[0];
+    l.median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    int rank = (int)ceil(0.95 * n);
+    l.p95 = v[rank > 0 ? rank - 1 : 0];
+    return l;
+}
+
+/* GFLOP/s of the register-only FMA loop on `threads` threads at once (best of 3 ~0.1 s runs). */
+static double fma_peak(gy_isa isa, int threads)
+{
+    long iters = 200000;
+    double best = 0.0;
+    for (int rep = 0; rep < 4; rep++) {
+        double flops = 0.0, t0 = omp_get_wtime();
+#pragma omp parallel num_threads(threads) reduction(+ : flops)
+        {
+            float sink = 0.0f;
+            flops += gy_fma_peak_run(isa, iters, &sink);
+            if (sink == -1.0f) /* never: keeps the result alive */
+                flops += 1.0;
+        }
         double t = omp_get_wtime() - t0;
-        if (t < best)
-            best = t;
+        if (rep == 0) { /* calibration: ~0.1 s per timed run */
+            iters = (long)((double)iters * 0.1 / (t > 1e-4 ? t : 1e-4));
+            if (iters < 1000)
+                iters = 1000;
+            continue;
+        }
+        if (flops / t / 1e9 > best)
+            best = flops / t / 1e9;
     }
-    free(A);
-    free(B);
-    free(C);
-    return 2.0 * M * N * K / best / 1e9;
+    return best;
+}
+
+enum {
+    K_FIRST, K_1X1, K_3X3S1, K_3X3S2, K_DW, K_CONV_OTHER, K_POOL, K_UPSAMPLE, K_COPY, K_ELTWISE,
+    K_HEAD, K_COUNT
+};
+static const char *const kind_names[K_COUNT] = {
+    "first conv", "conv 1x1", "conv 3x3 s1", "conv 3x3 s2", "depthwise", "conv other",
+    "pool", "upsample", "copy", "elementwise", "head decode"};
+
+static int op_kind(const gy_graph *g, const gy_op *op)
+{
+    switch (op->type) {
+    case GY_OP_CONV: {
+        const gy_conv *c = &g->convs[op->conv];
+        if (op->in[0] == g->input)
+            return K_FIRST;
+        if (c->groups > 1 && c->groups == c->cin && c->cin == c->cout)
+            return K_DW;
+        if (c->groups == 1 && c->kh == 1 && c->kw == 1)
+            return K_1X1;
+        if (c->groups == 1 && c->kh == 3 && c->kw == 3 && c->sh == c->sw)
+            return c->sh == 1 ? K_3X3S1 : c->sh == 2 ? K_3X3S2 : K_CONV_OTHER;
+        return K_CONV_OTHER;
+    }
+    case GY_OP_MAXPOOL:
+    case GY_OP_AVGPOOL: return K_POOL;
+    case GY_OP_UPSAMPLE: return K_UPSAMPLE;
+    case GY_OP_COPY: return K_COPY;
+    case GY_OP_MUL:
+    case GY_OP_ADD: return K_ELTWISE;
+    case GY_OP_DETECT: return K_HEAD;
+    }
+    return K_CONV_OTHER;
+}
+
+/* GFLOPs of one op: thop's count x 2 for convs, upsample and the DFL; for the ops thop counts as
+ * zero, one operation per compared or written element (pool: k*k per output; add/mul/copy: 1). */
+static double op_gflops(const gy_graph *g, const gy_plan *p, const gy_op *op)
+{
+    double out = (double)g->tensors[op->out].c * p->th[op->out] * p->tw[op->out];
+    switch (op->type) {
+    case GY_OP_CONV: {
+        const gy_conv *c = &g->convs[op->conv];
+        return 2.0 * out * (c->cin / c->groups) * c->kh * c->kw / 1e9;
+    }
+    case GY_OP_MAXPOOL:
+    case GY_OP_AVGPOOL: return out * op->k * op->k / 1e9;
+    case GY_OP_UPSAMPLE: return 2.0 * out / 1e9;
+    case GY_OP_COPY:
+    case GY_OP_MUL:
+    case GY_OP_ADD: return out / 1e9;
+    case GY_OP_DETECT: return 2.0 * 4.0 * p->anchors * op->reg_max / 1e9;
+    }
+    return 0.0;
+}
+
+/* The last component of ultralytics' printed module type ("C2f"). */
+static const char *short_module(const char *m)
+{
+    const char *dot = strrchr(m, '.');
+    return dot ? dot + 1 : m;
+}
+
+static int parse_shape(const char *s, int *h, int *w)
+{
+    char *end;
+    long a = strtol(s, &end, 10);
+    if (end == s || (*end != 'x' && *end != 'X'))
+        return 0;
+    const char *s2 = end + 1;
+    long b = strtol(s2, &end, 10);
+    if (end == s2 || *end)
+        return 0;
+    if (a <= 0 || b <= 0 || a > 4096 || b > 4096 || a % 32 || b % 32)
+        return 0;
+    *h = (int)a;
+    *w = (int)b;
+    return 1;
+}
+
+typedef struct bench_result {
+    latency ms;
+    double gflops, rate, peak;
+    int h, w, threads;
+    size_t arena_bytes, scratch_bytes, weight_bytes, packed_bytes, peak_rss;
+    int synthetic;    /* synthetic weights (no -w) */
+    double *op_med;   /* per op median ms (--layers), else NULL */
+} bench_result;
+
+static void print_layers_text(const gy_model *m, const gy_plan *p, const bench_result *b)
+{
+    const gy_graph *g = &m->graph;
+    double total = 0.0;
+    for (int i = 0; i < g->nops; i++)
+        total += b->op_med[i];
+    printf("\n%4s %4s  %-12s %-16s %9s %6s %9s\n", "op", "row", "kind", "output", "ms", "%",
+           "GFLOP/s");
+    for (int i = 0; i < g->nops; i++) {
+        const gy_op *op = &g->ops[i];
+        char shape[48];
+        snprintf(shape, sizeof shape, "%dx%dx%d", g->tensors[op->out].c, p->th[op->out],
+                 p->tw[op->out]);
+        double gf = op_gflops(g, p, op);
+        printf("%4d %4d  %-12s %-16s %9.3f %6.2f %9.1f\n", i, op->row, kind_names[op_kind(g, op)],
+               shape, b->op_med[i], total > 0 ? 100.0 * b->op_med[i] / total : 0.0,
+               b->op_med[i] > 0 ? gf / (b->op_med[i] / 1e3) : 0.0);
+    }
+    printf("\n%4s  %-28s %9s %6s %9s\n", "row", "module", "ms", "%", "GFLOP/s");
+    for (int r = 0; r < m->nrows; r++) {
+        double ms = 0.0, gf = 0.0;
+        for (int i = m->rows[r].first_op; i < m->rows[r].end_op; i++) {
+            ms += b->op_med[i];
+            gf += op_gflops(g, p, &g->ops[i]);
+        }
+        printf("%4d  %-28s %9.3f %6.2f %9.1f\n", r, short_module(m->rows[r].module), ms,
+               total > 0 ? 100.0 * ms / total : 0.0, ms > 0 ? gf / (ms / 1e3) : 0.0);
+    }
+    printf("\n%-12s %5s %9s %6s %9s %9s\n", "kind", "ops", "ms", "%", "GFLOPs", "GFLOP/s");
+    for (int k = 0; k < K_COUNT; k++) {
+        int n = 0;
+        double ms = 0.0, gf = 0.0;
+        for (int i = 0; i < g->nops; i++)
+            if (op_kind(g, &g->ops[i]) == k) {
+                n++;
+                ms += b->op_med[i];
+                gf += op_gflops(g, p, &g->ops[i]);
+            }
+        if (n)
+            printf("%-12s %5d %9.3f %6.2f %9.3f %9.1f\n", kind_names[k], n, ms,
+                   total > 0 ? 100.0 * ms / total : 0.0, gf, ms > 0 ? gf / (ms / 1e3) : 0.0);
+    }
+}
+
+static cJSON *layers_json(const gy_model *m, const gy_plan *p, const bench_result *b)
+{
+    const gy_graph *g = &m->graph;
+    cJSON *o = cJSON_CreateObject(), *ops = cJSON_AddArrayToObject(o, "ops");
+    cJSON *rows = cJSON_AddArrayToObject(o, "rows"), *kinds = cJSON_AddArrayToObject(o, "kinds");
+    if (!ops || !rows || !kinds)
+        return o;
+    for (int i = 0; i < g->nops; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "op", i);
+        cJSON_AddNumberToObject(e, "row", g->ops[i].row);
+        cJSON_AddStringToObject(e, "kind", kind_names[op_kind(g, &g->ops[i])]);
+        cJSON_AddNumberToObject(e, "ms", b->op_med[i]);
+        cJSON_AddNumberToObject(e, "gflops", op_gflops(g, p, &g->ops[i]));
+        cJSON_AddItemToArray(ops, e);
+    }
+    for (int r = 0; r < m->nrows; r++) {
+        double ms = 0.0;
+        for (int i = m->rows[r].first_op; i < m->rows[r].end_op; i++)
+            ms += b->op_med[i];
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "row", r);
+        cJSON_AddStringToObject(e, "module", short_module(m->rows[r].module));
+        cJSON_AddNumberToObject(e, "ms", ms);
+        cJSON_AddItemToArray(rows, e);
+    }
+    for (int k = 0; k < K_COUNT; k++) {
+        int n = 0;
+        double ms = 0.0, gf = 0.0;
+        for (int i = 0; i < g->nops; i++)
+            if (op_kind(g, &g->ops[i]) == k) {
+                n++;
+                ms += b->op_med[i];
+                gf += op_gflops(g, p, &g->ops[i]);
+            }
+        if (!n)
+            continue;
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "kind", kind_names[k]);
+        cJSON_AddNumberToObject(e, "ops", n);
+        cJSON_AddNumberToObject(e, "ms", ms);
+        cJSON_AddNumberToObject(e, "gflops", gf);
+        cJSON_AddNumberToObject(e, "gflops_per_s", ms > 0 ? gf / (ms / 1e3) : 0.0);
+        cJSON_AddItemToArray(kinds, e);
+    }
+    return o;
+}
+
+static int print_json(const gy_model *m, const gy_session *s, const bench_result *b, int iters,
+                      int warmup)
+{
+    gy_model_info info;
+    gy_model_get_info(m, &info);
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return EXIT_SOFTWARE;
+    cJSON_AddStringToObject(o, "model", info.name);
+    cJSON_AddNumberToObject(o, "imgsz", b->h > b->w ? b->h : b->w);
+    cJSON *shape = cJSON_AddArrayToObject(o, "shape");
+    if (shape) {
+        cJSON_AddItemToArray(shape, cJSON_CreateNumber(b->h));
+        cJSON_AddItemToArray(shape, cJSON_CreateNumber(b->w));
+    }
+    cJSON_AddNumberToObject(o, "threads", b->threads);
+    cJSON_AddNumberToObject(o, "gflops", b->gflops);
+    cJSON *ms = cJSON_AddObjectToObject(o, "ms");
+    if (ms) {
+        cJSON_AddNumberToObject(ms, "min", b->ms.min);
+        cJSON_AddNumberToObject(ms, "median", b->ms.median);
+        cJSON_AddNumberToObject(ms, "p95", b->ms.p95);
+    }
+    cJSON_AddNumberToObject(o, "gflops_per_s", b->rate);
+    cJSON_AddNumberToObject(o, "peak_gflops_per_s", b->peak);
+    cJSON_AddNumberToObject(o, "arena_bytes", (double)b->arena_bytes);
+    cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)b->peak_rss);
+    cJSON_AddNumberToObject(o, "share_of_peak", b->peak > 0 ? b->rate / b->peak : 0.0);
+    cJSON_AddStringToObject(o, "isa", gy_isa_name(s->model->isa));
+    cJSON_AddStringToObject(o, "peak_isa", gy_isa_name(gy_cpu_best_isa()));
+    cJSON_AddNumberToObject(o, "scratch_bytes", (double)b->scratch_bytes);
+    cJSON_AddNumberToObject(o, "weight_bytes", (double)b->weight_bytes);
+    cJSON_AddNumberToObject(o, "packed_weight_bytes", (double)b->packed_bytes);
+    cJSON_AddNumberToObject(o, "nc", info.nc);
+    cJSON_AddStringToObject(o, "scale", info.scale);
+    cJSON_AddBoolToObject(o, "synthetic_weights", b->synthetic);
+    cJSON_AddNumberToObject(o, "iters", iters);
+    cJSON_AddNumberToObject(o, "warmup", warmup);
+    if (b->op_med)
+        cJSON_AddItemToObject(o, "layers", layers_json(m, &s->plan, b));
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!text)
+        return EXIT_SOFTWARE;
+    printf("%s\n", text);
+    free(text);
+    return 0;
 }
 
 int cmd_bench(int argc, char **argv)
 {
-    const char *config = NULL, *weights = NULL;
-    int imgsz = 640, runs = 10, threads = 0;
+    const char *config = NULL, *weights = NULL, *scale = NULL, *shape = NULL;
+    int imgsz = 640, iters = 30, warmup = 3, threads = 0, nc = 0, layers = 0, json = 0, runs = 0;
     cli_list pos = {0};
     const cli_opt opts[] = {
+        {"-w", "--weights", CLI_STRING, &weights, "WEIGHTS", "weights (.safetensors or .pt)", 0, 0},
         {"-m", "--model", CLI_STRING, &config, "CONFIG",
-         "model YAML (alone: synthetic weights)", 0, 0},
-        {"-w", "--weights", CLI_STRING, &weights, "WEIGHTS", "weights (.safetensors)", 0, 0},
+         "model YAML (alone: synthetic weights, so any config can be timed)", 0, 0},
+        {NULL, "--nc", CLI_INT, &nc, "N", "class count (0 = the YAML's)", 0, 100000},
+        {NULL, "--scale", CLI_STRING, &scale, "X", "scale key (n, s, m, l, x)", 0, 0},
         {NULL, "--imgsz", CLI_INT, &imgsz, "N", "square input size, a multiple of 32", 32, 4096},
-        {NULL, "--runs", CLI_INT, &runs, "N", "timed runs", 1, 10000},
+        {NULL, "--shape", CLI_STRING, &shape, "HxW", "a rectangular input instead, e.g. 384x640", 0,
+         0},
         {"-t", "--threads", CLI_INT, &threads, "N", "threads (0 = all cores)", 0, 1024},
+        {NULL, "--iters", CLI_INT, &iters, "N", "timed forward passes", 1, 10000},
+        {NULL, "--runs", CLI_INT, &runs, "N", "the older name of --iters", 0, 10000},
+        {NULL, "--warmup", CLI_INT, &warmup, "N", "untimed passes first", 0, 1000},
+        {NULL, "--layers", CLI_FLAG, &layers, NULL,
+         "time per op and per YAML row, GFLOP/s per op kind", 0, 0},
+        {NULL, "--json", CLI_FLAG, &json, NULL, "one JSON object on stdout", 0, 0},
     };
     const cli_verb verb = {"bench", "-w WEIGHTS | -m CONFIG [options]",
-                           "Times the forward pass (median and best of the runs) beside the machine's "
-                           "GEMM rate\nmeasured in the same run.",
+                           "Times the forward pass (min, median, p95) beside the machine's FMA limit measured in\n"
+                           "the same run with the same threads, and reports GFLOP/s, the share of the limit,\n"
+                           "the kernels' instruction set, the activation arena and peak memory.",
                            opts, (int)(sizeof opts / sizeof opts[0])};
     int rc = cli_parse(&verb, argc, argv, &pos);
     int npos = pos.count;
     free(pos.items);
     if (rc)
         return rc == CLI_HELP ? EXIT_OK : rc;
+    if (runs)
+        iters = runs; /* --runs: the older name of --iters */
+    int h = imgsz, w = imgsz;
     if (imgsz % 32) {
         char v[16];
         snprintf(v, sizeof v, "%d", imgsz);
         cli_bad_value(&verb, "--imgsz", v, "must be a multiple of 32");
         return EXIT_USAGE;
     }
+    if (shape && !parse_shape(shape, &h, &w)) {
+        cli_bad_value(&verb, "--shape", shape, "must be HxW, multiples of 32 up to 4096");
+        return EXIT_USAGE;
+    }
     if (npos || (!config && !weights)) {
         fprintf(stderr, "ghostyolo bench: needs -w WEIGHTS and/or -m CONFIG (synthetic weights) and "
-                        "no other arguments\n");
+                        "no other arguments (see 'ghostyolo bench --help')\n");
         return EXIT_USAGE;
     }
     gy_model_params mp = gy_model_default_params();
     mp.log = cli_log;
     mp.synthetic_weights = weights == NULL;
+    mp.nc = nc;
+    mp.scale = scale;
     gy_session_params sp = gy_session_default_params();
     sp.num_threads = threads;
     gy_model *model = NULL;
     gy_session *sess = NULL;
     gy_error err;
     gy_status st;
-    float *x = calloc((size_t)3 * imgsz * imgsz, sizeof *x);
-    double *ms = calloc((size_t)runs, sizeof *ms);
+    size_t nin = (size_t)3 * h * w;
+    float *x = malloc(nin * sizeof *x);
+    double *ms = calloc((size_t)iters, sizeof *ms);
+    double *op_ms = NULL;
+    bench_result b;
+    memset(&b, 0, sizeof b);
     if (!x || !ms) {
-        free(x);
-        free(ms);
+        rc = EXIT_SOFTWARE;
         fprintf(stderr, "ghostyolo bench: out of memory\n");
-        return EXIT_SOFTWARE;
+        goto done;
     }
-    for (size_t i = 0; i < (size_t)3 * imgsz * imgsz; i++)
+    for (size_t i = 0; i < nin; i++)
         x[i] = (float)(i % 255) / 255.0f;
     gy_output out;
-    gy_model_summary sum;
     if ((st = gy_model_load(config, weights, &mp, &model, &err)) != GY_OK ||
         (st = gy_session_create(model, &sp, &sess, &err)) != GY_OK ||
-        (st = gy_model_get_summary(model, 1, imgsz, &sum, &err)) != GY_OK ||
-        (st = gy_forward(sess, x, imgsz, imgsz, &out, &err)) != GY_OK) { /* warm-up + planning */
+        (st = gy_session_reserve(sess, h, w, &err)) != GY_OK ||
+        (layers && (st = gy_session_set_timing(sess, 1, &err)) != GY_OK)) {
         cli_error(&err);
         rc = cli_exit_for(st);
+        goto done;
     }
-    for (int r = 0; r < runs && !rc; r++) {
+    const gy_graph *g = &model->graph;
+    if (layers && !(op_ms = calloc((size_t)iters * (size_t)g->nops, sizeof *op_ms))) {
+        rc = EXIT_SOFTWARE;
+        fprintf(stderr, "ghostyolo bench: out of memory\n");
+        goto done;
+    }
+    b.h = h;
+    b.w = w;
+    b.synthetic = weights == NULL;
+    b.threads = sess->nthreads;
+    b.peak = fma_peak(gy_cpu_best_isa(), b.threads);
+    for (int r = 0; r < warmup + iters; r++) {
         double t0 = omp_get_wtime();
-        if ((st = gy_forward(sess, x, imgsz, imgsz, &out, &err)) != GY_OK) {
+        if ((st = gy_forward(sess, x, h, w, &out, &err)) != GY_OK) {
             cli_error(&err);
             rc = cli_exit_for(st);
+            goto done;
         }
-        ms[r] = (omp_get_wtime() - t0) * 1e3;
+        double t = (omp_get_wtime() - t0) * 1e3;
+        if (r < warmup)
+            continue;
+        ms[r - warmup] = t;
+        if (op_ms)
+            memcpy(op_ms + (size_t)(r - warmup) * g->nops, sess->op_ms, sizeof *op_ms * g->nops);
     }
-    if (!rc) {
-        int nt = threads ? threads : omp_get_num_procs();
-        double rate = gemm_rate(nt);
-        qsort(ms, (size_t)runs, sizeof *ms, cmp_double);
-        double med = ms[runs / 2];
-        gy_model_info info;
-        gy_model_get_info(model, &info);
-        double eff = sum.gflops / (med / 1e3);
-        printf("model %s (scale '%s', %s), input %dx%d, %d threads, %d runs\n", info.name,
-               info.scale, info.scale_source, imgsz, imgsz, nt, runs);
-        printf("forward: median %.2f ms, best %.2f ms, %.1f GFLOPs -> %.1f GFLOP/s\n", med, ms[0],
-               sum.gflops, eff);
-        printf("machine GEMM (library kernel, 256x6400x576): %.1f GFLOP/s\n", rate);
-        printf("ratio forward rate / GEMM rate: %.3f\n", rate > 0 ? eff / rate : 0.0);
+    b.ms = summarise(ms, iters);
+    if (h == w) {
+        gy_model_summary sum;
+        if ((st = gy_model_get_summary(model, 1, h, &sum, &err)) != GY_OK) {
+            cli_error(&err);
+            rc = cli_exit_for(st);
+            goto done;
+        }
+        b.gflops = sum.gflops;
+    } else { /* ultralytics' probe is square: count at the rectangle directly */
+        gy_row_numbers *rows = calloc((size_t)model->nrows, sizeof *rows);
+        if (!rows || (st = gy_model_row_numbers(model, h, w, rows, NULL, &err)) != GY_OK) {
+            free(rows);
+            rc = rows ? cli_exit_for(st) : EXIT_SOFTWARE;
+            if (rows)
+                cli_error(&err);
+            goto done;
+        }
+        for (int r = 0; r < model->nrows; r++)
+            b.gflops += rows[r].ops_fused * 2.0 / 1e9;
+        free(rows);
     }
+    b.rate = b.gflops / (b.ms.median / 1e3);
+    b.arena_bytes = sess->plan.arena_floats * sizeof(float);
+    b.scratch_bytes = sess->plan.scratch_floats * (size_t)sess->nthreads * sizeof(float);
+    for (int c = 0; c < g->nconvs; c++) {
+        const gy_conv *cv = &g->convs[c];
+        b.weight_bytes += ((size_t)cv->cout * (cv->cin / cv->groups) * cv->kh * cv->kw +
+                           (cv->b ? (size_t)cv->cout : 0)) * sizeof(float);
+    }
+    b.packed_bytes = 0;
+    for (int i = 0; i < model->graph.nconvs; i++)
+        b.packed_bytes += gy_conv_packed_bytes(&model->graph.convs[i]);
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        b.peak_rss = (size_t)ru.ru_maxrss * 1024;
+    if (op_ms) {
+        b.op_med = calloc((size_t)g->nops, sizeof *b.op_med);
+        double *col = calloc((size_t)iters, sizeof *col);
+        if (!b.op_med || !col) {
+            free(col);
+            rc = EXIT_SOFTWARE;
+            fprintf(stderr, "ghostyolo bench: out of memory\n");
+            goto done;
+        }
+        for (int i = 0; i < g->nops; i++) {
+            for (int r = 0; r < iters; r++)
+                col[r] = op_ms[(size_t)r * g->nops + i];
+            b.op_med[i] = summarise(col, iters).median;
+        }
+        free(col);
+    }
+    if (json) {
+        rc = print_json(model, sess, &b, iters, warmup);
+        goto done;
+    }
+    gy_model_info info;
+    gy_model_get_info(model, &info);
+    printf("model %s (scale '%s', %s), nc %d, input %dx%d, %d threads, %d iterations after %d "
+           "warm-up, %s weights\n", info.name, info.scale, info.scale_source, info.nc, h, w,
+           b.threads, iters, warmup, weights ? "real" : "synthetic");
+    printf("forward ms: min %.2f  median %.2f  p95 %.2f  (p95/median %.2f)\n", b.ms.min,
+           b.ms.median, b.ms.p95, b.ms.p95 / b.ms.median);
+    printf("work: %.2f GFLOPs (fused, thop rules) -> %.1f GFLOP/s at the median\n", b.gflops,
+           b.rate);
+    printf("FMA limit: %.1f GFLOP/s (%s, %d threads, same run); kernels: %s; share %.1f %%\n",
+           b.peak, gy_isa_name(gy_cpu_best_isa()), b.threads, gy_isa_name(sess->model->isa),
+           b.peak > 0 ? 100.0 * b.rate / b.peak : 0.0);
+    printf("memory: arena %.1f MiB, scratch %.2f MiB, weights %.1f MiB, packed weights %.1f MiB, "
+           "peak RSS %.1f MiB\n", b.arena_bytes / 1048576.0, b.scratch_bytes / 1048576.0,
+           b.weight_bytes / 1048576.0, b.packed_bytes / 1048576.0, b.peak_rss / 1048576.0);
+    if (b.op_med)
+        print_layers_text(model, &sess->plan, &b);
+done:
+    free(b.op_med);
+    free(op_ms);
     gy_session_free(sess);
     gy_model_free(model);
     free(x);
