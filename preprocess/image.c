@@ -196,6 +196,26 @@ static const char *stb_reason(void)
     return gy_stb_failure_reason();
 }
 
+/* 1 when p is a PNG whose chunks (walked as far as they are whole) hold a zero-length IDAT before
+ * any non-empty one: stb_image would then offset its still-NULL data buffer (undefined behaviour,
+ * found by fuzz_image under UBSan), so such files are refused. */
+static int png_empty_first_idat(const unsigned char *p, size_t n)
+{
+    static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+    if (n < 8 || memcmp(p, sig, 8) != 0)
+        return 0;
+    size_t i = 8;
+    while (n - i >= 12) {
+        uint32_t len = (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3];
+        if (memcmp(p + i + 4, "IDAT", 4) == 0)
+            return len == 0;
+        if (len > n - i - 12)
+            return 0;
+        i += 12 + (size_t)len;
+    }
+    return 0;
+}
+
 /* PNG, BMP, GIF (first frame) and the other stb_image formats, to RGB as cv2's IMREAD_COLOR:
  * alpha dropped (not composited), grey repeated, 16-bit samples reduced by >> 8 (what both
  * stb_image and libpng's png_set_strip_16 do). The header is checked against the pixel cap first.
@@ -232,6 +252,8 @@ static gy_status stb_decode(const char *path, const unsigned char *file, size_t 
         return gy_fail(err, GY_ERR_FORMAT,
                        "%s: %dx%d GIF from %zu bytes claims more than %d pixels per byte (a decompression "
                        "bomb?)", path, w, h, size, GY_GIF_MAX_PIXELS_PER_BYTE);
+    if (png_empty_first_idat(file, size))
+        return gy_fail(err, GY_ERR_FORMAT, "%s: PNG whose first IDAT chunk is empty (not supported)", path);
     int dw = 0, dh = 0;
     unsigned char *px = gy_stb_load_rgb(file, size, &dw, &dh);
     if (!px) {
