@@ -196,24 +196,30 @@ static const char *stb_reason(void)
     return gy_stb_failure_reason();
 }
 
-/* 1 when p is a PNG whose chunks (walked as far as they are whole) hold a zero-length IDAT before
- * any non-empty one: stb_image would then offset its still-NULL data buffer (undefined behaviour,
- * found by fuzz_image under UBSan), so such files are refused. */
-static int png_empty_first_idat(const unsigned char *p, size_t n)
+/* The chunk walk stb_image does not do before allocating: NULL when p is not a PNG or its chunks
+ * are sound, else why not. stb_image reallocates its IDAT buffer to a chunk's claimed length
+ * before reading it (a 2 KB file claiming a 1 GB IDAT made it allocate 2 GB), and offsets its
+ * still-NULL buffer for an empty first IDAT (undefined behaviour); both found by fuzz_image. */
+static const char *png_chunk_problem(const unsigned char *p, size_t n)
 {
     static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
     if (n < 8 || memcmp(p, sig, 8) != 0)
-        return 0;
+        return NULL;
     size_t i = 8;
-    while (n - i >= 12) {
+    int data_seen = 0;
+    while (n - i >= 8) {
         uint32_t len = (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3];
-        if (memcmp(p + i + 4, "IDAT", 4) == 0)
-            return len == 0;
-        if (len > n - i - 12)
-            return 0;
+        int idat = memcmp(p + i + 4, "IDAT", 4) == 0;
+        if (len > n - i - 8 || n - i - 8 - len < 4)
+            return "a PNG chunk runs past the end of the file (truncated or corrupt)";
+        if (idat && len == 0 && !data_seen)
+            return "PNG whose first IDAT chunk is empty (not supported)";
+        data_seen |= idat && len > 0;
+        if (memcmp(p + i + 4, "IEND", 4) == 0)
+            return NULL;
         i += 12 + (size_t)len;
     }
-    return 0;
+    return NULL;
 }
 
 /* PNG, BMP, GIF (first frame) and the other stb_image formats, to RGB as cv2's IMREAD_COLOR:
@@ -252,8 +258,9 @@ static gy_status stb_decode(const char *path, const unsigned char *file, size_t 
         return gy_fail(err, GY_ERR_FORMAT,
                        "%s: %dx%d GIF from %zu bytes claims more than %d pixels per byte (a decompression "
                        "bomb?)", path, w, h, size, GY_GIF_MAX_PIXELS_PER_BYTE);
-    if (png_empty_first_idat(file, size))
-        return gy_fail(err, GY_ERR_FORMAT, "%s: PNG whose first IDAT chunk is empty (not supported)", path);
+    const char *png_bad = png_chunk_problem(file, size);
+    if (png_bad)
+        return gy_fail(err, GY_ERR_FORMAT, "%s: %s", path, png_bad);
     int dw = 0, dh = 0;
     unsigned char *px = gy_stb_load_rgb(file, size, &dw, &dh);
     if (!px) {
