@@ -23,9 +23,9 @@
 #include "core/util.h"
 #include "configs/config_yaml.h"
 
-#define CFG_MAX_BYTES ((size_t)1 << 20) /* YAML text cap */
+#define CFG_MAX_BYTES GY_YAML_MAX_BYTES /* YAML text cap */
 #define CFG_MAX_TOP_KEYS 256
-#define CFG_MAX_NC 100000
+#define CFG_MAX_NC GY_MAX_NC
 #define CFG_MAX_MULTIPLE 16.0
 
 /* ------------------------------------------------------------------------------------------------

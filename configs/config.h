@@ -10,12 +10,28 @@
 
 #include "ghostyolo.h"
 
-#define GY_MAX_ROWS 512
+/* Limits of a model YAML (README "Limits"; each can be changed at build time with -DNAME=value). */
+#ifndef GY_YAML_MAX_BYTES
+#define GY_YAML_MAX_BYTES ((size_t)1 << 20) /* the YAML text */
+#endif
+#ifndef GY_MAX_ROWS
+#define GY_MAX_ROWS 512 /* backbone + head rows (layers) */
+#endif
+#ifndef GY_MAX_CHANNELS
+#define GY_MAX_CHANNELS 65536 /* channels of a row's argument, max_channels, ch */
+#endif
+#ifndef GY_MAX_REPEATS
+#define GY_MAX_REPEATS 1024 /* a row's repeats, before depth scaling */
+#endif
+#ifndef GY_MAX_TOTAL_REPEATS
+#define GY_MAX_TOTAL_REPEATS 4096 /* repeats of all rows together, after depth scaling */
+#endif
+#ifndef GY_MAX_NC
+#define GY_MAX_NC 100000 /* classes */
+#endif
 #define GY_MAX_FROM 16
 #define GY_MAX_ARGS 16
 #define GY_MAX_SCALES 16
-#define GY_MAX_CHANNELS 65536
-#define GY_MAX_REPEATS 1024
 
 typedef enum gy_arg_type {
     GY_ARG_NONE,  /* None / null / ~ */

@@ -71,14 +71,20 @@ gy_status gy_write_file_atomic(const char *path, const void *data, size_t size, 
         free(tmp);
         return st;
     }
+    errno = 0;
     size_t put = size ? fwrite(data, 1, size, f) : 0;
     int bad = put != size || fflush(f) != 0;
-    if (fclose(f) != 0)
+    int saved = errno;
+    if (fclose(f) != 0) {
         bad = 1;
+        if (!saved)
+            saved = errno;
+    }
     if (bad) {
         remove(tmp);
         free(tmp);
-        return gy_fail(err, GY_ERR_IO, "%s: write failed (disk full?)", path);
+        return gy_fail(err, GY_ERR_IO, "%s: write failed (%s)", path,
+                       saved ? strerror(saved) : "disk full?");
     }
     if (rename(tmp, path) != 0) {
         gy_status st = gy_fail(err, GY_ERR_IO, "%s: cannot rename %s into place: %s", path, tmp,

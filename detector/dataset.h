@@ -7,10 +7,19 @@
 
 #include "ghostyolo.h"
 
+/* Limits (README "Limits"; each can be changed at build time with -DNAME=value). */
+#ifndef GY_DATASET_MAX_NC
 #define GY_DATASET_MAX_NC 10000
+#endif
+#ifndef GY_DATASET_MAX_IMAGES
 #define GY_DATASET_MAX_IMAGES 10000000
+#endif
+#ifndef GY_LABELS_MAX_BYTES
 #define GY_LABELS_MAX_BYTES ((size_t)16 << 20)
-#define GY_LABELS_MAX_BOXES 100000
+#endif
+#ifndef GY_LABELS_MAX_BOXES
+#define GY_LABELS_MAX_BOXES 100000 /* label lines (objects) in one file */
+#endif
 
 typedef struct gy_dataset {
     char *yaml_path;

@@ -52,6 +52,7 @@ gy_status gy_model_build_graph(gy_model *model, gy_error *err)
         free(outs);
         return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", cfg->path);
     }
+    long total_repeats = 0;
     gy_status st = GY_OK;
     g->input = gy_graph_new_tensor(g, cfg->ch);
     if (g->input < 0)
@@ -86,6 +87,13 @@ gy_status gy_model_build_graph(gy_model *model, gy_error *err)
         }
         int n = gy_config_repeats(cfg, row->repeats);
         rs->n = n;
+        total_repeats += n;
+        if (total_repeats > GY_MAX_TOTAL_REPEATS) {
+            st = gy_fail(err, GY_ERR_FORMAT,
+                         "%s:%d: row %d brings the model to %ld repeated blocks, more than the %d "
+                         "allowed in all", cfg->path, row->line, i, total_repeats, GY_MAX_TOTAL_REPEATS);
+            break;
+        }
         int c2 = blk.in_ch[0];
         blk.nargs = row->nargs;
         memcpy(blk.args, row->args, sizeof row->args);

@@ -257,7 +257,9 @@ typedef struct gy_image {
 /* Largest image accepted: 64 megapixels counted in binary, 64 * 2^20 = 67108864 pixels (8192 x
  * 8192). gy_image_load refuses a bigger image from its header, before decoding anything; gy_detect
  * refuses a bigger caller-filled image. */
+#ifndef GY_IMAGE_MAX_PIXELS
 #define GY_IMAGE_MAX_PIXELS (64LL * 1024 * 1024)
+#endif
 /* Decodes an image file into a new RGB image, as cv2.imread(path, IMREAD_COLOR) does, which is what
  * ultralytics sees:
  *   - JPEG through libjpeg-turbo with libjpeg's default settings (byte-identical to cv2), grey
@@ -265,7 +267,7 @@ typedef struct gy_image {
  *     orientation applied; a truncated JPEG is an error;
  *   - WebP through libwebp (still images; alpha dropped);
  *   - PNG (8- and 16-bit, 16-bit reduced by >> 8; grey, palette, alpha dropped, not composited),
- *     BMP, GIF (first frame) and the other formats of stb_image.
+ *     BMP and GIF (first frame) through stb_image (only those decoders are compiled in).
  * Files over 1 GiB and images over GY_IMAGE_MAX_PIXELS are refused; errors name the file. */
 gy_status gy_image_load(const char *path, gy_image **out, gy_error *err);
 /* Frees an image made by gy_image_load (not one the caller filled itself). */
@@ -288,6 +290,9 @@ typedef struct gy_detect_params {
 } gy_detect_params;
 
 gy_detect_params gy_detect_default_params(void);
+
+/* Largest imgsz (and side of imgsz_h x imgsz_w) gy_detect, gy_model_stats and the CLI accept. */
+#define GY_IMGSZ_MAX 8192
 
 typedef struct gy_box {
     float x1, y1, x2, y2; /* original-image pixels, clipped to the image (0 <= x <= width) */

@@ -2,7 +2,6 @@
  * through libjpeg-turbo, WebP through libwebp, PNG/BMP/GIF/... through stb_image), with the JPEG
  * EXIF orientation applied the way cv2.imread (OpenCV 4.x) applies it, so pixels and sizes match
  * what ultralytics sees. */
-#include <stb/stb_image.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +9,10 @@
 #include "core/error.h"
 #include "core/util.h"
 #include "ghostyolo.h"
+#include "preprocess/image.h"
 #include "preprocess/jpeg_decode.h"
+#include "preprocess/stb_decode.h"
 #include "preprocess/webp_decode.h"
-
-/* Files above this size are refused before reading. */
-#define GY_IMAGE_MAX_FILE_BYTES ((size_t)1 << 30)
 
 /* What gy_image_load hands out: the public struct first, so a gy_image pointer converts back. */
 typedef struct gy_image_owned {
@@ -195,8 +193,33 @@ static const char *header_size(const unsigned char *p, size_t n, uint32_t *w, ui
 
 static const char *stb_reason(void)
 {
-    const char *r = stbi_failure_reason();
-    return r ? r : "unknown error";
+    return gy_stb_failure_reason();
+}
+
+/* The chunk walk stb_image does not do before allocating: NULL when p is not a PNG or its chunks
+ * are sound, else why not. stb_image reallocates its IDAT buffer to a chunk's claimed length
+ * before reading it (a 2 KB file claiming a 1 GB IDAT made it allocate 2 GB), and offsets its
+ * still-NULL buffer for an empty first IDAT (undefined behaviour); both found by fuzz_image. */
+static const char *png_chunk_problem(const unsigned char *p, size_t n)
+{
+    static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+    if (n < 8 || memcmp(p, sig, 8) != 0)
+        return NULL;
+    size_t i = 8;
+    int data_seen = 0;
+    while (n - i >= 8) {
+        uint32_t len = (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3];
+        int idat = memcmp(p + i + 4, "IDAT", 4) == 0;
+        if (len > n - i - 8 || n - i - 8 - len < 4)
+            return "a PNG chunk runs past the end of the file (truncated or corrupt)";
+        if (idat && len == 0 && !data_seen)
+            return "PNG whose first IDAT chunk is empty (not supported)";
+        data_seen |= idat && len > 0;
+        if (memcmp(p + i + 4, "IEND", 4) == 0)
+            return NULL;
+        i += 12 + (size_t)len;
+    }
+    return NULL;
 }
 
 /* PNG, BMP, GIF (first frame) and the other stb_image formats, to RGB as cv2's IMREAD_COLOR:
@@ -208,7 +231,7 @@ static gy_status stb_decode(const char *path, const unsigned char *file, size_t 
 {
     /* size <= 1 GiB fits stb's int length */
     int w = 0, h = 0, comp = 0;
-    if (!stbi_info_from_memory(file, (int)size, &w, &h, &comp)) {
+    if (!gy_stb_info(file, size, &w, &h, &comp)) {
         const char *why = stb_reason();
         uint32_t hw, hh;
         const char *kind = header_size(file, size, &hw, &hh);
@@ -216,6 +239,10 @@ static gy_status stb_decode(const char *path, const unsigned char *file, size_t 
             return gy_fail(err, GY_ERR_UNSUPPORTED,
                            "%s: %lux%lu %s has more than the %lld pixels allowed", path,
                            (unsigned long)hw, (unsigned long)hh, kind, (long long)GY_IMAGE_MAX_PIXELS);
+        if (kind && (hw > GY_IMAGE_MAX_SIDE || hh > GY_IMAGE_MAX_SIDE))
+            return gy_fail(err, GY_ERR_UNSUPPORTED,
+                           "%s: %lux%lu %s: image dimensions too large to decode (a side over %d)", path,
+                           (unsigned long)hw, (unsigned long)hh, kind, GY_IMAGE_MAX_SIDE);
         if (strcmp(why, "too large") == 0)
             return gy_fail(err, GY_ERR_UNSUPPORTED,
                            "%s: image dimensions too large to decode (stb_image: %s)", path, why);
@@ -226,8 +253,16 @@ static gy_status stb_decode(const char *path, const unsigned char *file, size_t 
     if ((long long)w * (long long)h > GY_IMAGE_MAX_PIXELS)
         return gy_fail(err, GY_ERR_UNSUPPORTED, "%s: %dx%d image has more than the %lld pixels allowed",
                        path, w, h, (long long)GY_IMAGE_MAX_PIXELS);
-    int dw = 0, dh = 0, dcomp = 0;
-    unsigned char *px = stbi_load_from_memory(file, (int)size, &dw, &dh, &dcomp, 3);
+    if (size >= 6 && memcmp(file, "GIF8", 4) == 0 &&
+        (unsigned long long)w * (unsigned long long)h > (unsigned long long)size * GY_GIF_MAX_PIXELS_PER_BYTE)
+        return gy_fail(err, GY_ERR_FORMAT,
+                       "%s: %dx%d GIF from %zu bytes claims more than %d pixels per byte (a decompression "
+                       "bomb?)", path, w, h, size, GY_GIF_MAX_PIXELS_PER_BYTE);
+    const char *png_bad = png_chunk_problem(file, size);
+    if (png_bad)
+        return gy_fail(err, GY_ERR_FORMAT, "%s: %s", path, png_bad);
+    int dw = 0, dh = 0;
+    unsigned char *px = gy_stb_load_rgb(file, size, &dw, &dh);
     if (!px) {
         const char *why = stb_reason();
         if (strcmp(why, "outofmem") == 0)
@@ -235,7 +270,7 @@ static gy_status stb_decode(const char *path, const unsigned char *file, size_t 
         return gy_fail(err, GY_ERR_FORMAT, "%s: cannot decode image (stb_image: %s)", path, why);
     }
     if (dw != w || dh != h) {
-        stbi_image_free(px);
+        gy_stb_free(px);
         return gy_fail(err, GY_ERR_FORMAT, "%s: header says %dx%d but the decoder produced %dx%d",
                        path, w, h, dw, dh);
     }
@@ -245,23 +280,21 @@ static gy_status stb_decode(const char *path, const unsigned char *file, size_t 
     return GY_OK;
 }
 
-gy_status gy_image_load(const char *path, gy_image **out, gy_error *err)
+gy_status gy_image_decode_memory(const unsigned char *file, size_t size, const char *path,
+                                 gy_image **out, gy_error *err)
 {
     if (out)
         *out = NULL;
-    if (!path || !out)
-        return gy_fail(err, GY_ERR_ARGUMENT, "gy_image_load: NULL %s", !path ? "path" : "output pointer");
-
-    unsigned char *file;
-    size_t size;
-    gy_status st = gy_read_file(path, GY_IMAGE_MAX_FILE_BYTES, &file, &size, err);
-    if (st != GY_OK)
-        return st;
-    if (size == 0) {
-        free(file);
+    if (!out || (!file && size))
+        return gy_fail(err, GY_ERR_ARGUMENT, "gy_image_decode_memory: NULL %s", !out ? "output pointer" : "data");
+    if (!path)
+        path = "<memory>";
+    if (size == 0)
         return gy_fail(err, GY_ERR_FORMAT, "%s: empty file, not an image", path);
-    }
-
+    if (size > GY_IMAGE_MAX_FILE_BYTES)
+        return gy_fail(err, GY_ERR_UNSUPPORTED, "%s: %zu bytes, more than the %zu allowed for an image file",
+                       path, size, (size_t)GY_IMAGE_MAX_FILE_BYTES);
+    gy_status st;
     /* JPEG as cv2 decodes it (libjpeg-turbo), WebP through libwebp, the rest through stb_image. */
     unsigned orientation = 1;
     unsigned char *pixels = NULL;
@@ -275,14 +308,13 @@ gy_status gy_image_load(const char *path, gy_image **out, gy_error *err)
         st = stb_decode(path, file, size, &pixels, &w, &h, err);
         from_stb = 1;
     }
-    free(file);
     if (st != GY_OK)
         return st;
 
     gy_image_owned *img = malloc(sizeof *img);
     if (!img) {
         if (from_stb)
-            stbi_image_free(pixels);
+            gy_stb_free(pixels);
         else
             free(pixels);
         return gy_fail(err, GY_ERR_NOMEM, "%s: cannot allocate the image", path);
@@ -308,13 +340,29 @@ gy_status gy_image_load(const char *path, gy_image **out, gy_error *err)
     return GY_OK;
 }
 
+gy_status gy_image_load(const char *path, gy_image **out, gy_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!path || !out)
+        return gy_fail(err, GY_ERR_ARGUMENT, "gy_image_load: NULL %s", !path ? "path" : "output pointer");
+    unsigned char *file;
+    size_t size;
+    gy_status st = gy_read_file(path, GY_IMAGE_MAX_FILE_BYTES, &file, &size, err);
+    if (st != GY_OK)
+        return st;
+    st = gy_image_decode_memory(file, size, path, out, err);
+    free(file);
+    return st;
+}
+
 void gy_image_free(gy_image *image)
 {
     if (!image)
         return;
     gy_image_owned *img = (gy_image_owned *)image;
     if (img->from_stb)
-        stbi_image_free(img->image.data);
+        gy_stb_free(img->image.data);
     else
         free(img->image.data);
     free(img);

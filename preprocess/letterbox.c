@@ -17,7 +17,7 @@
 #include "core/util.h"
 #include "preprocess/resize.h"
 
-#define GY_LETTERBOX_MAX_IMGSZ 8192
+#define GY_LETTERBOX_MAX_IMGSZ GY_IMGSZ_MAX
 #define GY_LETTERBOX_MAX_STRIDE 256
 #define GY_LETTERBOX_PAD 114
 

@@ -31,10 +31,14 @@
 
 /* Limits. Each is far above what an ultralytics checkpoint needs (yolov8s: 97 KB of pickle,
  * 7,900 memo entries, stack depth 30, containers of at most 500 items). */
+#ifndef GY_PK_MAX_PICKLE
 #define GY_PK_MAX_PICKLE ((size_t)64 << 20) /* bytes of data.pkl */
+#endif
 #define GY_PK_MAX_MEMO (1u << 20)           /* memo indices must be below this */
 #define GY_PK_MAX_STACK (1u << 20)          /* values on the stack at once */
+#ifndef GY_PK_MAX_MARKS
 #define GY_PK_MAX_MARKS 256                 /* MARKs open at once (nesting depth) */
+#endif
 #define GY_PK_MAX_ITEMS (1u << 20)          /* items in one tuple, list or dict */
 #define GY_PK_MAX_STRING ((size_t)16 << 20) /* bytes of one str or bytes value */
 #define GY_PK_MAX_GLOBAL 256                /* bytes of a GLOBAL module or name */

@@ -269,7 +269,7 @@ static gy_status add_meta(reader *r, const char *key, char *value)
 typedef struct sbuf {
     char *s;
     size_t len, cap;
-    int bad;
+    int bad; /* 1: over GY_PT_MAX_META, 2: out of memory */
 } sbuf;
 
 static void sb_put(sbuf *b, const char *s, size_t n)
@@ -286,7 +286,7 @@ static void sb_put(sbuf *b, const char *s, size_t n)
             cap *= 2;
         char *p = realloc(b->s, cap);
         if (!p) {
-            b->bad = 1;
+            b->bad = 2;
             return;
         }
         b->s = p;
@@ -381,8 +381,10 @@ static gy_status names_json(reader *r, const gy_pk_value *names, char **out)
     free(p);
     if (b.bad) {
         free(b.s);
+        if (b.bad == 2)
+            return nomem(r);
         return gy_fail(r->err, GY_ERR_FORMAT, "%s: model 'names' as JSON is over %zu bytes "
-                       "(GY_PT_MAX_META) or memory ran out", r->display, GY_PT_MAX_META);
+                       "(GY_PT_MAX_META)", r->display, GY_PT_MAX_META);
     }
     *out = b.s;
     return GY_OK;

@@ -23,7 +23,9 @@
 #include "ghostyolo.h"
 #include "weights/safetensors.h"
 
+#ifndef GY_PT_MAX_FILE
 #define GY_PT_MAX_FILE ((size_t)8 << 30) /* bytes of a .pt file */
+#endif
 #define GY_PT_MAX_MODULE_DEPTH 64        /* nesting of _modules */
 #define GY_PT_MAX_NAME 1024              /* bytes of a dotted state_dict name */
 #define GY_PT_MAX_TENSORS 1000000        /* state_dict entries */

@@ -27,12 +27,6 @@
 #include "core/error.h"
 #include "core/util.h"
 
-/* Whole-file cap for gy_st_open: 8 GiB (or the address space on a 32-bit host). */
-#if SIZE_MAX > 0xFFFFFFFFu
-#define GY_ST_MAX_FILE ((size_t)8 << 30)
-#else
-#define GY_ST_MAX_FILE ((size_t)SIZE_MAX)
-#endif
 
 /* Largest integer a double holds exactly: header integers above it are refused. */
 #define GY_ST_MAX_JSON_INT 9007199254740992.0

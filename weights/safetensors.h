@@ -13,9 +13,22 @@
 
 #include "ghostyolo.h"
 
-#define GY_ST_MAX_HEADER (100u * 1000u * 1000u)
-#define GY_ST_MAX_DIMS 8
+/* Limits (README "Limits"; each can be changed at build time with -DNAME=value). */
+#ifndef GY_ST_MAX_HEADER
+#define GY_ST_MAX_HEADER (100u * 1000u * 1000u) /* the JSON header, bytes (the reference's cap) */
+#endif
+#ifndef GY_ST_MAX_TENSORS
 #define GY_ST_MAX_TENSORS 1000000 /* more entries in one header are refused */
+#endif
+/* Whole-file cap for gy_st_open: 8 GiB (or the address space on a 32-bit host). */
+#ifndef GY_ST_MAX_FILE
+#if SIZE_MAX > 0xFFFFFFFFu
+#define GY_ST_MAX_FILE ((size_t)8 << 30)
+#else
+#define GY_ST_MAX_FILE ((size_t)SIZE_MAX)
+#endif
+#endif
+#define GY_ST_MAX_DIMS 8
 
 typedef enum gy_dtype { GY_DT_F32, GY_DT_F16, GY_DT_BF16, GY_DT_I64 } gy_dtype;
 

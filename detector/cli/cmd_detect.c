@@ -106,7 +106,7 @@ static int parse_imgsz(const cli_verb *verb, const char *text, int stride, int q
     while (n < 2) {
         errno = 0;
         v[n] = strtol(p, &end, 10);
-        if (errno || end == p || v[n] < 1 || v[n] > 8192)
+        if (errno || end == p || v[n] < 1 || v[n] > GY_IMGSZ_MAX)
             break;
         n++;
         if (*end != ',')
@@ -287,8 +287,9 @@ int cmd_detect(int argc, char **argv)
     detect_opts o;
     memset(&o, 0, sizeof o);
     o.imgsz = "640";
-    o.project = "runs/detect";
-    o.name = "predict";
+    static const char default_project[] = "runs/detect", default_name[] = "predict";
+    o.project = default_project;
+    o.name = default_name;
     o.dp = gy_detect_default_params();
     cli_list sources = {0};
     const cli_opt opts[] = {
@@ -340,6 +341,21 @@ int cmd_detect(int argc, char **argv)
     if (!o.weights || sources.count == 0) {
         fprintf(stderr, "ghostyolo detect: needs -w WEIGHTS and at least one SOURCE "
                         "(see 'ghostyolo detect --help')\n");
+        free(sources.items);
+        return EXIT_USAGE;
+    }
+    /* contradictory or incomplete options */
+    const char *clash = NULL;
+    if (o.dir && o.project != default_project)
+        clash = "-o/--output and --project are alternatives: give one";
+    else if (o.dir && o.name != default_name)
+        clash = "-o/--output and --name are alternatives: give one";
+    else if (o.dir && o.exist_ok)
+        clash = "--exist-ok applies to PROJECT/NAME run folders, not to -o/--output";
+    else if (o.save_conf && !o.save_txt)
+        clash = "--save-conf needs --save-txt (it adds a column to the label files)";
+    if (clash) {
+        fprintf(stderr, "ghostyolo detect: %s\n", clash);
         free(sources.items);
         return EXIT_USAGE;
     }

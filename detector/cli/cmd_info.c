@@ -28,7 +28,7 @@ int cmd_info(int argc, char **argv)
          "weights; alone, the YAML in their metadata (repeatable)", 0, 0},
         {NULL, "--scale", CLI_STRING, &scale, "X", "scale key (n, s, m, l, x)", 0, 0},
         {NULL, "--nc", CLI_INT, &nc, "N", "class count (0 = the YAML's)", 0, 100000},
-        {NULL, "--imgsz", CLI_INT, &imgsz, "N", "input size for GFLOPs, a multiple of 32", 32, 8192},
+        {NULL, "--imgsz", CLI_INT, &imgsz, "N", "input size for GFLOPs, a multiple of 32", 32, GY_IMGSZ_MAX},
     };
     const cli_verb verb = {"info", "[-m CONFIG | -w WEIGHTS | MODEL...] [options]", info_about,
                            opts, (int)(sizeof opts / sizeof opts[0])};

@@ -191,7 +191,7 @@ int cmd_stats(int argc, char **argv)
         {NULL, "--scale", CLI_STRING, &scale, "X", "scale key (n, s, m, l, x)", 0, 0},
         {NULL, "--nc", CLI_INT, &nc, "N", "class count (0 = the YAML's; 1 for the default table)",
          0, 100000},
-        {NULL, "--imgsz", CLI_INT, &sp.imgsz, "N", "square input size, a multiple of 32", 32, 8192},
+        {NULL, "--imgsz", CLI_INT, &sp.imgsz, "N", "square input size, a multiple of 32", 32, GY_IMGSZ_MAX},
         {NULL, "--json", CLI_FLAG, &json, NULL, "the report as JSON on stdout", 0, 0},
         {NULL, "--measure", CLI_FLAG, &measure, NULL,
          "run the model and time each row (synthetic weights without -w)", 0, 0},

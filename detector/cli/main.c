@@ -1,4 +1,6 @@
 /* main.c - ghostyolo: verbs detect, val, info, stats, forward, bench, convert. */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +53,9 @@ static int full_help(void)
 
 int main(int argc, char **argv)
 {
+    /* over a file-size limit (ulimit -f) a write must fail with EFBIG and be reported (exit 73,
+     * the temporary file removed), not kill the process and leave the temporary behind */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

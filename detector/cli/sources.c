@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "detector/cli/cli.h"
+#include "detector/cli/path_lines.h"
 
 typedef struct item {
     char *path;
@@ -29,8 +30,8 @@ struct cli_sources {
     int has_stdin;
     queue q;          /* expanded items waiting */
     item cur;         /* the item last returned (owned) */
-    char *line;       /* getline buffer */
-    size_t line_cap;
+    cli_path_lines stdin_lines; /* the reader of "-" */
+    int stdin_started;
     int total;
     int nomem;
 };
@@ -195,24 +196,13 @@ static void expand_path(cli_sources *s, const char *path)
         globfree(&g);
 }
 
-/* Strips surrounding blanks and a trailing CR/LF in place. */
-static char *trim(char *line)
-{
-    while (*line == ' ' || *line == '\t')
-        line++;
-    size_t n = strlen(line);
-    while (n > 0 && strchr(" \t\r\n", line[n - 1]))
-        line[--n] = '\0';
-    return line;
-}
-
 static int ends_with_txt(const char *p)
 {
     size_t n = strlen(p);
     return n > 4 && strcasecmp(p + n - 4, ".txt") == 0;
 }
 
-/* A .txt list: one path per line, relative to the list's folder. */
+/* A .txt list: one path per line, relative to the list's folder (at most GY_LIST_MAX_LINES). */
 static void expand_list(cli_sources *s, const char *list)
 {
     FILE *f = fopen(list, "r");
@@ -222,29 +212,22 @@ static void expand_list(cli_sources *s, const char *list)
     }
     const char *slash = strrchr(list, '/');
     size_t dl = slash ? (size_t)(slash - list) + 1 : 0; /* the folder with its slash */
-    char *line = NULL;
-    size_t cap = 0;
-    while (getline(&line, &cap, f) != -1 && !s->nomem) {
-        char *p = trim(line);
-        if (!*p)
-            continue;
-        if (p[0] == '/' || dl == 0) {
-            expand_path(s, p);
-            continue;
-        }
-        size_t len = dl + strlen(p) + 1;
-        char *full = malloc(len);
-        if (!full) {
+    cli_path_lines r;
+    cli_path_lines_init(&r, f, list, dl, GY_LIST_MAX_LINES);
+    const char *path;
+    int rc;
+    while (!s->nomem && (rc = cli_path_lines_next(&r, &path)) != 0) {
+        if (rc == 1) {
+            expand_path(s, path);
+        } else if (rc == -3) {
             s->nomem = 1;
-            break;
+        } else {
+            push(s, list, r.why);
+            if (rc == -2)
+                break;
         }
-        snprintf(full, len, "%.*s%s", (int)dl, list, p);
-        expand_path(s, full);
-        free(full);
     }
-    if (ferror(f))
-        push(s, list, "read error");
-    free(line);
+    cli_path_lines_free(&r);
     fclose(f);
 }
 
@@ -300,13 +283,28 @@ int cli_sources_next(cli_sources *s, cli_source_item *out)
         const char *a = s->args[s->arg];
         if (strcmp(a, "-") == 0) {
             /* one line at a time, so a pipe is processed as it arrives */
-            if (!s->in || getline(&s->line, &s->line_cap, s->in) == -1) {
+            if (!s->in) {
                 s->arg++;
                 continue;
             }
-            char *p = trim(s->line);
-            if (*p)
+            if (!s->stdin_started) {
+                cli_path_lines_init(&s->stdin_lines, s->in, NULL, 0, 0);
+                s->stdin_started = 1;
+            }
+            const char *p;
+            int rc = cli_path_lines_next(&s->stdin_lines, &p);
+            if (rc == 0) {
+                s->arg++;
+                continue;
+            }
+            if (rc == 1)
                 expand_path(s, p);
+            else if (rc == -3)
+                s->nomem = 1;
+            else
+                push(s, "-", s->stdin_lines.why);
+            if (rc == -2)
+                s->arg++;
         } else {
             expand_arg(s, a);
             s->arg++;
@@ -331,6 +329,7 @@ void cli_sources_free(cli_sources *s)
     free(s->q.items);
     free(s->cur.path);
     free(s->cur.error);
-    free(s->line);
+    if (s->stdin_started)
+        cli_path_lines_free(&s->stdin_lines);
     free(s);
 }
