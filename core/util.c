@@ -126,3 +126,69 @@ double gy_py_round(double x)
         f += 1.0;
     return f;
 }
+
+size_t gy_utf8_invalid_at(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        size_t len;
+        unsigned cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1Fu;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0Fu;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07u;
+        } else {
+            return i;
+        }
+        if (n - i < len)
+            return i;
+        for (size_t k = 1; k < len; k++) {
+            unsigned cc = s[i + k];
+            if ((cc & 0xC0u) != 0x80u)
+                return i;
+            cp = (cp << 6) | (cc & 0x3Fu);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += len;
+    }
+    return n;
+}
+
+void gy_strbuf_put(gy_strbuf *b, const char *s, size_t n)
+{
+    if (b->bad)
+        return;
+    size_t limit = b->limit ? b->limit : SIZE_MAX / 4;
+    if (b->len > limit || n > limit - b->len) {
+        b->bad = GY_STRBUF_TOO_LONG;
+        return;
+    }
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->s, cap);
+        if (!p) {
+            b->bad = GY_STRBUF_NOMEM;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void gy_strbuf_str(gy_strbuf *b, const char *s) { gy_strbuf_put(b, s, strlen(s)); }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/util.h"
 #include "weights/pickle_vm.h"
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -317,42 +318,9 @@ static gy_pk_value *make_seq(gy_pkvm *m, gy_pk_type type, gy_pk_value *const *it
 /* Returns the offset of the first invalid UTF-8 sequence or NUL byte, or n. */
 static size_t text_invalid_at(const unsigned char *s, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t len;
-        unsigned cp;
-        if (c == 0)
-            return i;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1Fu;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0Fu;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07u;
-        } else {
-            return i;
-        }
-        if (n - i < len)
-            return i;
-        for (size_t k = 1; k < len; k++) {
-            unsigned cc = s[i + k];
-            if ((cc & 0xC0u) != 0x80u)
-                return i;
-            cp = (cp << 6) | (cc & 0x3Fu);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
-        i += len;
-    }
-    return n;
+    const unsigned char *nul = memchr(s, 0, n);
+    size_t bad = gy_utf8_invalid_at(s, n);
+    return nul && (size_t)(nul - s) < bad ? (size_t)(nul - s) : bad;
 }
 
 static gy_status push_string(gy_pkvm *m, gy_pk_type type, size_t len)

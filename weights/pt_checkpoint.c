@@ -266,64 +266,32 @@ static gy_status add_meta(reader *r, const char *key, char *value)
     return GY_OK;
 }
 
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-    int bad; /* 1: over GY_PT_MAX_META, 2: out of memory */
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-    if (b->bad)
-        return;
-    if (n > GY_PT_MAX_META - b->len) {
-        b->bad = 1;
-        return;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            b->bad = 2;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void sb_str(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
 
 /* A JSON string as Python's json.dumps(ensure_ascii=False) writes it. */
-static void sb_json_string(sbuf *b, const char *s, size_t n)
+static void sb_json_string(gy_strbuf *b, const char *s, size_t n)
 {
-    sb_put(b, "\"", 1);
+    gy_strbuf_put(b, "\"", 1);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         char e[8];
         switch (c) {
-        case '"': sb_str(b, "\\\""); break;
-        case '\\': sb_str(b, "\\\\"); break;
-        case '\n': sb_str(b, "\\n"); break;
-        case '\r': sb_str(b, "\\r"); break;
-        case '\t': sb_str(b, "\\t"); break;
-        case '\b': sb_str(b, "\\b"); break;
-        case '\f': sb_str(b, "\\f"); break;
+        case '"': gy_strbuf_str(b, "\\\""); break;
+        case '\\': gy_strbuf_str(b, "\\\\"); break;
+        case '\n': gy_strbuf_str(b, "\\n"); break;
+        case '\r': gy_strbuf_str(b, "\\r"); break;
+        case '\t': gy_strbuf_str(b, "\\t"); break;
+        case '\b': gy_strbuf_str(b, "\\b"); break;
+        case '\f': gy_strbuf_str(b, "\\f"); break;
         default:
             if (c < 0x20) {
                 snprintf(e, sizeof e, "\\u%04x", c);
-                sb_str(b, e);
+                gy_strbuf_str(b, e);
             } else {
-                sb_put(b, s + i, 1);
+                gy_strbuf_put(b, s + i, 1);
             }
         }
     }
-    sb_put(b, "\"", 1);
+    gy_strbuf_put(b, "\"", 1);
 }
 
 typedef struct name_pair {
@@ -369,19 +337,19 @@ static gy_status names_json(reader *r, const gy_pk_value *names, char **out)
         p[i].name = v;
     }
     qsort(p, n, sizeof *p, cmp_pair);
-    sbuf b = {0};
-    sb_str(&b, "{");
+    gy_strbuf b = {.limit = GY_PT_MAX_META};
+    gy_strbuf_str(&b, "{");
     for (size_t i = 0; i < n; i++) {
         char num[32];
         snprintf(num, sizeof num, "%s\"%lld\": ", i ? ", " : "", p[i].id);
-        sb_str(&b, num);
+        gy_strbuf_str(&b, num);
         sb_json_string(&b, p[i].name->u.str.data, p[i].name->u.str.len);
     }
-    sb_str(&b, "}");
+    gy_strbuf_str(&b, "}");
     free(p);
     if (b.bad) {
         free(b.s);
-        if (b.bad == 2)
+        if (b.bad == GY_STRBUF_NOMEM)
             return nomem(r);
         return gy_fail(r->err, GY_ERR_FORMAT, "%s: model 'names' as JSON is over %zu bytes "
                        "(GY_PT_MAX_META)", r->display, GY_PT_MAX_META);
@@ -454,17 +422,17 @@ static gy_status stride_json(reader *r, const gy_pk_value *v, char **out)
         return gy_fail(r->err, GY_ERR_FORMAT, "%s: model 'stride' is a %s, not a tensor",
                        r->display, gy_pk_type_name(v));
     }
-    sbuf b = {0};
-    sb_str(&b, "[");
+    gy_strbuf b = {.limit = GY_PT_MAX_META};
+    gy_strbuf_str(&b, "[");
     for (size_t i = 0; i < n; i++) {
         if (!(vals[i] > -1e9 && vals[i] < 1e9))
             return free(b.s), gy_fail(r->err, GY_ERR_FORMAT, "%s: model 'stride' value out of "
                                       "range", r->display);
         char num[32];
         snprintf(num, sizeof num, "%s%lld", i ? ", " : "", (long long)vals[i]);
-        sb_str(&b, num);
+        gy_strbuf_str(&b, num);
     }
-    sb_str(&b, "]");
+    gy_strbuf_str(&b, "]");
     if (b.bad) {
         free(b.s);
         return nomem(r);
@@ -483,20 +451,20 @@ static gy_status imgsz_text(reader *r, const gy_pk_value *root, char **out)
     const gy_pk_value *v = gy_pk_dict_get(ta, "imgsz");
     if (!v || v->type == GY_PK_NONE)
         return GY_OK;
-    sbuf b = {0};
+    gy_strbuf b = {.limit = GY_PT_MAX_META};
     char num[32];
     if (v->type == GY_PK_INT) {
         snprintf(num, sizeof num, "%lld", (long long)v->u.i);
-        sb_str(&b, num);
+        gy_strbuf_str(&b, num);
     } else if ((v->type == GY_PK_LIST || v->type == GY_PK_TUPLE) && v->u.seq.n <= 4) {
-        sb_str(&b, "[");
+        gy_strbuf_str(&b, "[");
         for (size_t i = 0; i < v->u.seq.n; i++) {
             if (v->u.seq.items[i]->type != GY_PK_INT)
                 return free(b.s), GY_OK; /* informational only: leave it out */
             snprintf(num, sizeof num, "%s%lld", i ? ", " : "", (long long)v->u.seq.items[i]->u.i);
-            sb_str(&b, num);
+            gy_strbuf_str(&b, num);
         }
-        sb_str(&b, "]");
+        gy_strbuf_str(&b, "]");
     } else {
         return GY_OK;
     }

@@ -82,46 +82,6 @@ void gy_st_close(gy_safetensors *st)
 /* ---------------------------------------------------------------------------------------------- */
 /* Header text checks done before cJSON sees it. */
 
-/* Returns the offset of the first invalid UTF-8 sequence, or n when the text is valid. Overlong
- * forms, surrogates and code points above U+10FFFF are invalid. */
-static size_t utf8_invalid_at(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t len;
-        unsigned cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1Fu;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0Fu;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07u;
-        } else {
-            return i;
-        }
-        if (n - i < len)
-            return i;
-        for (size_t k = 1; k < len; k++) {
-            unsigned cc = s[i + k];
-            if ((cc & 0xC0u) != 0x80u)
-                return i;
-            cp = (cp << 6) | (cc & 0x3Fu);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
-        i += len;
-    }
-    return n;
-}
-
 static int json_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 static gy_status check_header_text(const unsigned char *h, size_t n, const char *name,
@@ -138,7 +98,7 @@ static gy_status check_header_text(const unsigned char *h, size_t n, const char 
         if (h[i] < 0x20 && !json_space(h[i]))
             return gy_fail(err, GY_ERR_FORMAT, "%s: invalid JSON header: control byte 0x%02x at "
                            "header byte %zu", name, h[i], i);
-    size_t bad = utf8_invalid_at(h, n);
+    size_t bad = gy_utf8_invalid_at(h, n);
     if (bad != n)
         return gy_fail(err, GY_ERR_FORMAT, "%s: the header is not valid UTF-8 (at header byte %zu)",
                        name, bad);

@@ -8,65 +8,33 @@
 #include "core/error.h"
 #include "core/util.h"
 
-typedef struct jbuf {
-    char *s;
-    size_t len, cap;
-    int bad;
-} jbuf;
-
-static void jb_put(jbuf *b, const char *s, size_t n)
-{
-    if (b->bad)
-        return;
-    if (n > SIZE_MAX / 4 - b->len) {
-        b->bad = 1;
-        return;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            b->bad = 1;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void jb_str(jbuf *b, const char *s) { jb_put(b, s, strlen(s)); }
 
 /* A JSON string as serde_json writes it: \" \\ \b \f \n \r \t, other control bytes as \u00xx,
  * everything else (UTF-8 included) as is. */
-static void jb_json_string(jbuf *b, const char *s)
+static void jb_json_string(gy_strbuf *b, const char *s)
 {
-    jb_put(b, "\"", 1);
+    gy_strbuf_put(b, "\"", 1);
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         char e[8];
         switch (c) {
-        case '"': jb_str(b, "\\\""); break;
-        case '\\': jb_str(b, "\\\\"); break;
-        case '\b': jb_str(b, "\\b"); break;
-        case '\f': jb_str(b, "\\f"); break;
-        case '\n': jb_str(b, "\\n"); break;
-        case '\r': jb_str(b, "\\r"); break;
-        case '\t': jb_str(b, "\\t"); break;
+        case '"': gy_strbuf_str(b, "\\\""); break;
+        case '\\': gy_strbuf_str(b, "\\\\"); break;
+        case '\b': gy_strbuf_str(b, "\\b"); break;
+        case '\f': gy_strbuf_str(b, "\\f"); break;
+        case '\n': gy_strbuf_str(b, "\\n"); break;
+        case '\r': gy_strbuf_str(b, "\\r"); break;
+        case '\t': gy_strbuf_str(b, "\\t"); break;
         default:
             if (c < 0x20) {
                 snprintf(e, sizeof e, "\\u%04x", c);
-                jb_str(b, e);
+                gy_strbuf_str(b, e);
             } else {
-                jb_put(b, s, 1);
+                gy_strbuf_put(b, s, 1);
             }
         }
     }
-    jb_put(b, "\"", 1);
+    gy_strbuf_put(b, "\"", 1);
 }
 
 typedef struct order_item {
@@ -107,8 +75,8 @@ gy_status gy_st_serialize(const gy_safetensors *st, const char *const *meta_orde
         ord[i].esize = gy_dtype_size(st->tensors[i].dtype);
     }
     qsort(ord, n, sizeof *ord, cmp_order);
-    jbuf b = {0};
-    jb_str(&b, "{");
+    gy_strbuf b = {0};
+    gy_strbuf_str(&b, "{");
     size_t off = 0;
     for (size_t i = 0; i < n; i++) {
         const gy_st_tensor *t = ord[i].t;
@@ -119,49 +87,49 @@ gy_status gy_st_serialize(const gy_safetensors *st, const char *const *meta_orde
                            name, t->name);
         }
         if (i)
-            jb_str(&b, ",");
+            gy_strbuf_str(&b, ",");
         jb_json_string(&b, t->name);
         char num[64];
-        jb_str(&b, ":{\"dtype\":\"");
-        jb_str(&b, gy_dtype_name(t->dtype));
-        jb_str(&b, "\",\"shape\":[");
+        gy_strbuf_str(&b, ":{\"dtype\":\"");
+        gy_strbuf_str(&b, gy_dtype_name(t->dtype));
+        gy_strbuf_str(&b, "\",\"shape\":[");
         for (int d = 0; d < t->ndim; d++) {
             snprintf(num, sizeof num, "%s%lld", d ? "," : "", (long long)t->shape[d]);
-            jb_str(&b, num);
+            gy_strbuf_str(&b, num);
         }
         snprintf(num, sizeof num, "],\"data_offsets\":[%zu,%zu]}", off, off + t->nbytes);
-        jb_str(&b, num);
+        gy_strbuf_str(&b, num);
         off += t->nbytes;
     }
     if (st->meta_count > 0) {
-        jb_str(&b, n ? ",\"__metadata__\":{" : "\"__metadata__\":{");
+        gy_strbuf_str(&b, n ? ",\"__metadata__\":{" : "\"__metadata__\":{");
         int first = 1;
         for (const char *const *k = meta_order; k && *k; k++) {
             const char *v = gy_st_meta_get(st, *k);
             if (!v)
                 continue;
             if (!first)
-                jb_str(&b, ",");
+                gy_strbuf_str(&b, ",");
             first = 0;
             jb_json_string(&b, *k);
-            jb_str(&b, ":");
+            gy_strbuf_str(&b, ":");
             jb_json_string(&b, v);
         }
         for (int i = 0; i < st->meta_count; i++) { /* st->meta is sorted by key */
             if (listed(st->meta[i].key, meta_order))
                 continue;
             if (!first)
-                jb_str(&b, ",");
+                gy_strbuf_str(&b, ",");
             first = 0;
             jb_json_string(&b, st->meta[i].key);
-            jb_str(&b, ":");
+            gy_strbuf_str(&b, ":");
             jb_json_string(&b, st->meta[i].value);
         }
-        jb_str(&b, "}");
+        gy_strbuf_str(&b, "}");
     }
-    jb_str(&b, "}");
+    gy_strbuf_str(&b, "}");
     while (!b.bad && b.len % 8)
-        jb_str(&b, " ");
+        gy_strbuf_str(&b, " ");
     if (b.bad) {
         free(ord);
         free(b.s);
