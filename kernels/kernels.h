@@ -65,24 +65,7 @@ void gy_f32_dwconv2d_task(const gy_conv_run *r, size_t task, float *scratch);
  * accuracy. */
 void gy_f32_exp_isa(gy_isa isa, const float *x, float *y, size_t n);
 
-/* C[m][n] = sum_k A[m][k] * B[k][n] for rows [0, M), then bias/residual/act per row (epilogue).
- * ldb / ldc: row strides of B and C. Dispatches at run time to the AVX2+FMA kernel or the
- * portable one; both are exposed for tests. */
-void gy_f32_gemm_epilogue(int M, int N, int K, const float *A, const float *B, int ldb, float *C,
-                          int ldc, const float *bias, const float *res, int ldres,
-                          int res_before_act, gy_act act, int nthreads);
-void gy_f32_gemm_epilogue__generic(int M, int N, int K, const float *A, const float *B, int ldb,
-                                   float *C, int ldc, const float *bias, const float *res,
-                                   int ldres, int res_before_act, gy_act act, int nthreads);
-/* Only where gy_cpu_has_avx2_fma() (x86). */
-void gy_f32_gemm_epilogue__avx2(int M, int N, int K, const float *A, const float *B, int ldb,
-                                float *C, int ldc, const float *bias, const float *res, int ldres,
-                                int res_before_act, gy_act act, int nthreads);
 int gy_cpu_has_avx2_fma(void);
-/* The GEMM epilogue for one row of n outputs: dst = act(acc + bias [+ res]) [+ res]. */
-void gy_f32_gemm_store_row(float *dst, const float *acc, int n, float bias, const float *res,
-                           int res_before_act, gy_act act);
-
 /* The activations, as torch computes them in float32. */
 static inline float gy_act_apply(gy_act act, float v)
 {

@@ -139,62 +139,6 @@ START_TEST(conv_random_shapes)
 }
 END_TEST
 
-typedef void (*gemm_fn)(int, int, int, const float *, const float *, int, float *, int,
-                        const float *, const float *, int, int, gy_act, int);
-
-/* One GEMM implementation against the double-precision definition, with bias, residual (both
- * placements) and activation, on shapes with row and column tails (6-row and 16-column tiles in
- * the AVX2 kernel, 4 x 128 in the portable one). */
-static void gemm_check(gemm_fn fn, const char *name)
-{
-    static const int shapes[][3] = {{37, 300, 70}, {6, 16, 1}, {5, 15, 9}, {1, 1, 1}, {13, 47, 200},
-                                    {64, 6400, 27}, {7, 129, 576}};
-    for (size_t c = 0; c < sizeof shapes / sizeof shapes[0]; c++) {
-        int M = shapes[c][0], N = shapes[c][1], K = shapes[c][2];
-        int ldb = N + 3, ldc = N + 5; /* strides wider than N */
-        float *A = randv((size_t)M * K), *B = randv((size_t)K * ldb), *bias = randv((size_t)M);
-        float *R = randv((size_t)M * ldc), *C = malloc(sizeof(float) * M * ldc);
-        ck_assert_ptr_nonnull(C);
-        for (int mode = 0; mode < 3; mode++) {
-            gy_act act = mode == 0 ? GY_ACT_NONE : mode == 1 ? GY_ACT_SILU : GY_ACT_RELU;
-            const float *res = mode ? R : NULL;
-            int before = mode == 2;
-            fn(M, N, K, A, B, ldb, C, ldc, bias, res, ldc, before, act, 2);
-            for (int m = 0; m < M; m++)
-                for (int n = 0; n < N; n++) {
-                    double acc = bias[m];
-                    for (int k = 0; k < K; k++)
-                        acc += (double)A[m * K + k] * B[k * ldb + n];
-                    float v = (float)acc;
-                    if (res && before)
-                        v += res[m * ldc + n];
-                    v = gy_act_apply(act, v);
-                    if (res && !before)
-                        v += res[m * ldc + n];
-                    ck_assert_msg(fabs(C[m * ldc + n] - v) <= 1e-4 * (1 + fabs(v)),
-                                  "%s %dx%dx%d mode %d at (%d, %d): %g vs %g", name, M, N, K, mode,
-                                  m, n, C[m * ldc + n], v);
-                }
-        }
-        free(A);
-        free(B);
-        free(bias);
-        free(R);
-        free(C);
-    }
-}
-
-START_TEST(gemm_against_naive)
-{
-    gemm_check(gy_f32_gemm_epilogue__generic, "generic");
-    if (gy_cpu_has_avx2_fma())
-        gemm_check(gy_f32_gemm_epilogue__avx2, "avx2");
-    else
-        printf("AVX2+FMA not available: only the portable GEMM was checked\n");
-    gemm_check(gy_f32_gemm_epilogue, "dispatch");
-}
-END_TEST
-
 START_TEST(maxpool_and_upsample)
 {
     int c = 3, h = 9, w = 7, k = 5, p = 2;
@@ -287,7 +231,6 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, conv_fixed_shapes);
     tcase_add_test(tc, conv_random_shapes);
-    tcase_add_test(tc, gemm_against_naive);
     tcase_add_test(tc, maxpool_and_upsample);
     tcase_add_test(tc, detect_decode_against_formula);
     suite_add_tcase(s, tc);
