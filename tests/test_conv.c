@@ -16,32 +16,12 @@
 #include "parity.h"
 #include "testutil.h"
 
-typedef struct rng {
-    unsigned long long s;
-} rng;
-
-static unsigned next_u32(rng *r)
-{
-    r->s = r->s * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (unsigned)(r->s >> 33);
-}
-
-static float frand(rng *r) /* [-1, 1) */
-{
-    return (float)(next_u32(r) & 0xffffff) / (float)0x800000 - 1.0f;
-}
-
-static int irand(rng *r, int lo, int hi) /* inclusive */
-{
-    return lo + (int)(next_u32(r) % (unsigned)(hi - lo + 1));
-}
-
-static float *randv(rng *r, size_t n, float scale)
+static float *randv(gy_test_rng *r, size_t n, float scale)
 {
     float *v = malloc(sizeof *v * (n ? n : 1));
     ck_assert_ptr_nonnull(v);
     for (size_t i = 0; i < n; i++)
-        v[i] = scale * frand(r);
+        v[i] = scale * gy_test_rng_float(r);
     return v;
 }
 
@@ -57,7 +37,7 @@ typedef struct conv_case {
 /* Runs one case on every ISA with the output (and residual) as a channel slice of a buffer with
  * GUARD_CH extra channels each side, tasks in a shuffled order; fails if a sentinel changed or an
  * output was not written; returns the worst |fast - ref| / (1 + |ref|) over the ISAs. */
-static double run_case(rng *r, const conv_case *k)
+static double run_case(gy_test_rng *r, const conv_case *k)
 {
     gy_conv c;
     memset(&c, 0, sizeof c);
@@ -105,7 +85,7 @@ static double run_case(rng *r, const conv_case *k)
         for (size_t t = 0; t < n; t++)
             order[t] = t;
         for (size_t t = n; t > 1; t--) { /* any order: tasks are independent */
-            size_t j = next_u32(r) % t, tmp = order[t - 1];
+            size_t j = gy_test_rng_u32(r) % t, tmp = order[t - 1];
             order[t - 1] = order[j];
             order[j] = tmp;
         }
@@ -142,7 +122,7 @@ static const gy_act acts[4] = {GY_ACT_NONE, GY_ACT_RELU, GY_ACT_SILU, GY_ACT_SIG
 
 static double worst_seen; /* per test, printed at its end */
 
-static void check(rng *r, const conv_case *k, const char *what)
+static void check(gy_test_rng *r, const conv_case *k, const char *what)
 {
     double e = run_case(r, k);
     if (e > worst_seen)
@@ -170,22 +150,22 @@ START_TEST(dense_random_shapes)
 {
     worst_seen = 0.0;
     static const int chans[] = {1, 3, 4, 12, 20, 24, 13, 37};
-    rng r = {0x1234567ULL};
+    gy_test_rng r = {0x1234567ULL};
     for (int it = 0; it < 120; it++) {
         conv_case k;
         memset(&k, 0, sizeof k);
-        k.cin = chans[irand(&r, 0, 7)];
-        k.cout = chans[irand(&r, 0, 7)] + (it % 5 == 0 ? 16 : 0);
+        k.cin = chans[gy_test_rng_int(&r, 0, 7)];
+        k.cout = chans[gy_test_rng_int(&r, 0, 7)] + (it % 5 == 0 ? 16 : 0);
         k.groups = 1;
         k.kh = k.kw = it % 3 == 0 ? 1 : it % 3 == 1 ? 3 : 5;
         if (it % 11 == 0) /* a rectangular filter */
-            k.kw = 1 + 2 * irand(&r, 0, 2);
-        k.sh = irand(&r, 1, 2);
+            k.kw = 1 + 2 * gy_test_rng_int(&r, 0, 2);
+        k.sh = gy_test_rng_int(&r, 1, 2);
         k.sw = it % 7 == 0 ? 3 - k.sh : k.sh;
-        k.ph = irand(&r, 0, k.kh / 2 + 1);
-        k.pw = irand(&r, 0, k.kw / 2 + 1);
-        k.ih = irand(&r, k.kh, 29);
-        k.iw = irand(&r, k.kw, 45);
+        k.ph = gy_test_rng_int(&r, 0, k.kh / 2 + 1);
+        k.pw = gy_test_rng_int(&r, 0, k.kw / 2 + 1);
+        k.ih = gy_test_rng_int(&r, k.kh, 29);
+        k.iw = gy_test_rng_int(&r, k.kw, 45);
         k.act = acts[it % 4];
         k.with_res = it % 3 != 0;
         k.res_before_act = it % 2;
@@ -202,7 +182,7 @@ END_TEST
 START_TEST(dense_blocking_and_rect)
 {
     worst_seen = 0.0;
-    rng r = {42};
+    gy_test_rng r = {42};
     const conv_case cases[] = {
         {3, 16, 1, 3, 3, 2, 2, 1, 1, 96, 160, GY_ACT_SILU, 0, 0, 1},    /* first conv, rect */
         {3, 32, 1, 3, 3, 2, 2, 1, 1, 48, 80, GY_ACT_SILU, 0, 0, 1},
@@ -232,7 +212,7 @@ END_TEST
 START_TEST(winograd_shapes)
 {
     worst_seen = 0.0;
-    rng r = {0xabcdefULL};
+    gy_test_rng r = {0xabcdefULL};
     const conv_case cases[] = {
         {16, 16, 1, 3, 3, 1, 1, 1, 1, 5, 7, GY_ACT_SILU, 1, 0, 1},
         {20, 24, 1, 3, 3, 1, 1, 0, 0, 13, 11, GY_ACT_NONE, 0, 0, 1},
@@ -265,13 +245,13 @@ START_TEST(depthwise_random_shapes)
 {
     worst_seen = 0.0;
     static const int filters[6][2] = {{3, 3}, {5, 5}, {1, 5}, {5, 1}, {1, 1}, {7, 7}};
-    rng r = {0xfeedULL};
+    gy_test_rng r = {0xfeedULL};
     for (int f = 0; f < 6; f++)
         for (int s = 1; s <= 2; s++)
             for (int rep = 0; rep < 10; rep++) {
                 conv_case k;
                 memset(&k, 0, sizeof k);
-                k.cin = k.cout = k.groups = irand(&r, 2, 40);
+                k.cin = k.cout = k.groups = gy_test_rng_int(&r, 2, 40);
                 k.kh = filters[f][0];
                 k.kw = filters[f][1];
                 k.sh = k.sw = s;
@@ -279,8 +259,8 @@ START_TEST(depthwise_random_shapes)
                     k.sw = 3 - s;
                 k.ph = rep % 4 == 3 ? 0 : k.kh / 2;
                 k.pw = rep % 4 == 3 ? 0 : k.kw / 2;
-                k.ih = irand(&r, rep < 2 ? 1 : k.kh, rep < 2 ? 3 : 41);
-                k.iw = irand(&r, rep < 2 ? 1 : k.kw, rep < 2 ? 3 : 70);
+                k.ih = gy_test_rng_int(&r, rep < 2 ? 1 : k.kh, rep < 2 ? 3 : 41);
+                k.iw = gy_test_rng_int(&r, rep < 2 ? 1 : k.kw, rep < 2 ? 3 : 70);
                 if (k.ih + 2 * k.ph < k.kh || k.iw + 2 * k.pw < k.kw) {
                     k.ph = k.kh / 2;
                     k.pw = k.kw / 2;
@@ -299,7 +279,7 @@ END_TEST
 START_TEST(depthwise_model_sizes)
 {
     worst_seen = 0.0;
-    rng r = {7};
+    gy_test_rng r = {7};
     static const int sizes[3][2] = {{48, 80}, {24, 40}, {12, 20}};
     for (int i = 0; i < 3; i++) {
         conv_case k = {64, 64, 64, 5, 5, 1, 1, 2, 2, sizes[i][0], sizes[i][1], GY_ACT_SILU, 1, 0, 1};

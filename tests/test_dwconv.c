@@ -9,32 +9,12 @@
 #include "kernels/kernels.h"
 #include "testutil.h"
 
-typedef struct rng {
-    unsigned long long s;
-} rng;
-
-static unsigned next_u32(rng *r)
-{
-    r->s = r->s * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (unsigned)(r->s >> 33);
-}
-
-static float frand(rng *r) /* [-1, 1) */
-{
-    return (float)(next_u32(r) & 0xffffff) / (float)0x800000 - 1.0f;
-}
-
-static int irand(rng *r, int lo, int hi) /* inclusive */
-{
-    return lo + (int)(next_u32(r) % (unsigned)(hi - lo + 1));
-}
-
-static float *randv(rng *r, size_t n)
+static float *randv(gy_test_rng *r, size_t n)
 {
     float *v = malloc(sizeof *v * (n ? n : 1));
     ck_assert_ptr_nonnull(v);
     for (size_t i = 0; i < n; i++)
-        v[i] = frand(r);
+        v[i] = gy_test_rng_float(r);
     return v;
 }
 
@@ -46,7 +26,7 @@ typedef struct conv_case {
 
 /* Runs the reference and, with dw set, gy_f32_dwconv2d, else gy_f32_conv2d; returns the worst
  * |fast - ref| / (1 + |ref|). */
-static double run_case(rng *r, const conv_case *k, int dw)
+static double run_case(gy_test_rng *r, const conv_case *k, int dw)
 {
     gy_conv c;
     memset(&c, 0, sizeof c);
@@ -110,18 +90,18 @@ static const gy_act acts[4] = {GY_ACT_NONE, GY_ACT_RELU, GY_ACT_SILU, GY_ACT_SIG
 START_TEST(depthwise_against_reference)
 {
     static const int kernels[5][2] = {{3, 3}, {5, 5}, {1, 5}, {5, 1}, {1, 1}};
-    rng r = {0x9e3779b97f4a7c15ULL};
+    gy_test_rng r = {0x9e3779b97f4a7c15ULL};
     for (int kk = 0; kk < 5; kk++)
         for (int s = 1; s <= 2; s++)
             for (int rep = 0; rep < 12; rep++) {
                 conv_case k;
                 memset(&k, 0, sizeof k);
-                k.cin = k.cout = k.groups = irand(&r, 2, 19);
+                k.cin = k.cout = k.groups = gy_test_rng_int(&r, 2, 19);
                 k.kh = kernels[kk][0];
                 k.kw = kernels[kk][1];
                 k.s = s;
-                k.ih = rep < 3 ? irand(&r, 1, 3) : irand(&r, 1, 41);
-                k.iw = rep < 3 ? irand(&r, 1, 3) : irand(&r, 1, 41);
+                k.ih = rep < 3 ? gy_test_rng_int(&r, 1, 3) : gy_test_rng_int(&r, 1, 41);
+                k.iw = rep < 3 ? gy_test_rng_int(&r, 1, 3) : gy_test_rng_int(&r, 1, 41);
                 k.act = acts[rep % 4];
                 k.with_res = rep % 3 == 1;
                 k.res_before_act = rep % 2;
@@ -141,7 +121,7 @@ END_TEST
 /* Planes of a typical Ghost size (80x80, 40x40 ...) with many channels and threads. */
 START_TEST(depthwise_model_sizes)
 {
-    rng r = {12345};
+    gy_test_rng r = {12345};
     static const int sizes[4] = {80, 40, 20, 10};
     for (int i = 0; i < 4; i++) {
         conv_case k = {.cin = 64, .cout = 64, .groups = 64, .kh = 3, .kw = 3, .s = 1,
@@ -166,7 +146,7 @@ END_TEST
 /* Grouped convolutions that are not depthwise (DWConv with c1 != c2: groups = gcd(c1, c2)). */
 START_TEST(grouped_against_reference)
 {
-    rng r = {777};
+    gy_test_rng r = {777};
     static const int pairs[4][2] = {{16, 32}, {32, 16}, {12, 18}, {8, 8}};
     for (int i = 0; i < 4; i++)
         for (int s = 1; s <= 2; s++) {
@@ -177,7 +157,7 @@ START_TEST(grouped_against_reference)
                 t = m;
             }
             conv_case k = {.cin = a, .cout = b, .groups = g, .kh = 3, .kw = 3, .s = s,
-                           .ih = irand(&r, 3, 23), .iw = irand(&r, 3, 23), .act = GY_ACT_SILU,
+                           .ih = gy_test_rng_int(&r, 3, 23), .iw = gy_test_rng_int(&r, 3, 23), .act = GY_ACT_SILU,
                            .with_bias = 1, .threads = 2};
             double e = run_case(&r, &k, 0);
             ck_assert_msg(e < 1e-5, "groups %d (%d -> %d) s%d: error %g", g, a, b, s, e);
@@ -188,9 +168,9 @@ END_TEST
 /* F.avg_pool2d(x, 2, 2): floor output size, odd sizes drop the last row / column. */
 START_TEST(avgpool_against_naive)
 {
-    rng r = {4242};
+    gy_test_rng r = {4242};
     for (int rep = 0; rep < 40; rep++) {
-        int c = irand(&r, 1, 9), h = irand(&r, 2, 37), w = irand(&r, 2, 37);
+        int c = gy_test_rng_int(&r, 1, 9), h = gy_test_rng_int(&r, 2, 37), w = gy_test_rng_int(&r, 2, 37);
         int k = rep % 4 == 3 ? 3 : 2, s = rep % 5 == 4 ? 1 : k;
         if (h < k || w < k)
             continue;
@@ -221,7 +201,7 @@ END_TEST
  * computed in float (the DFC gate goes from ceil-less avg-pooled sizes back up, e.g. 2 -> 5). */
 START_TEST(nearest_to_size)
 {
-    rng r = {99};
+    gy_test_rng r = {99};
     static const int cases[][4] = {{2, 2, 5, 5}, {5, 5, 10, 10}, {3, 7, 7, 15}, {10, 10, 20, 20},
                                    {1, 1, 3, 2}, {7, 3, 15, 7},  {20, 20, 40, 40}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

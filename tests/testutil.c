@@ -82,3 +82,19 @@ int gy_test_run(Suite *s)
     srunner_free(sr);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+unsigned gy_test_rng_u32(gy_test_rng *r)
+{
+    r->s = r->s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)(r->s >> 33);
+}
+
+float gy_test_rng_float(gy_test_rng *r)
+{
+    return (float)(gy_test_rng_u32(r) & 0xffffff) / (float)0x800000 - 1.0f;
+}
+
+int gy_test_rng_int(gy_test_rng *r, int lo, int hi)
+{
+    return lo + (int)(gy_test_rng_u32(r) % (unsigned)(hi - lo + 1));
+}

@@ -22,6 +22,14 @@ void gy_test_write_text(const char *path, const char *text);
 /* Reads a float32 file (expected_count elements, or any when 0) or fails. Caller frees. */
 float *gy_test_read_f32(const char *path, size_t expected_count, size_t *count);
 
+/* A small deterministic generator for random test shapes and values (64-bit LCG, high bits). */
+typedef struct gy_test_rng {
+    unsigned long long s;
+} gy_test_rng;
+unsigned gy_test_rng_u32(gy_test_rng *r);
+float gy_test_rng_float(gy_test_rng *r);         /* [-1, 1) */
+int gy_test_rng_int(gy_test_rng *r, int lo, int hi); /* inclusive */
+
 /* Runs a Check suite with CK_NORMAL output; returns the process exit code. */
 int gy_test_run(Suite *s);
 
