@@ -41,6 +41,11 @@ const char *cli_configs_dir(void)
     if (!slash)
         return NULL;
     *slash = '\0'; /* the executable's folder */
+    /* a build folder, wherever it is: CMake links <build>/configs to the checkout's configs */
+    snprintf(found, sizeof found, "%s/configs", exe);
+    if (is_dir(found))
+        return found;
+    found[0] = '\0';
     slash = strrchr(exe, '/');
     if (!slash)
         return NULL;
