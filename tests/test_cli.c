@@ -257,6 +257,30 @@ static double num(const cJSON *o, const char *key)
     return v->valuedouble;
 }
 
+static int cmp_ms(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* ms.min / median / p95 recomputed here from ms.runs (n timed runs): the median of an even count
+ * is the mean of the middle two, p95 the nearest rank (ceil(0.95 n)-th smallest). */
+static void check_latency(const cJSON *ms, int n)
+{
+    const cJSON *runs = cJSON_GetObjectItemCaseSensitive(ms, "runs");
+    ck_assert_int_eq(cJSON_GetArraySize(runs), n);
+    double v[16];
+    ck_assert(n <= 16);
+    for (int i = 0; i < n; i++) {
+        v[i] = cJSON_GetArrayItem(runs, i)->valuedouble;
+        ck_assert(v[i] > 0);
+    }
+    qsort(v, (size_t)n, sizeof v[0], cmp_ms);
+    ck_assert_double_eq(num(ms, "min"), v[0]);
+    ck_assert_double_eq(num(ms, "median"), n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
+    ck_assert_double_eq(num(ms, "p95"), v[(int)ceil(0.95 * n) - 1]);
+}
+
 START_TEST(bench_contract)
 {
     char args[4096];
@@ -284,7 +308,10 @@ START_TEST(bench_contract)
     ck_assert_msg(fabs(rate - expect / (med / 1e3)) < 1e-6 * rate, "rate %g", rate);
     ck_assert(num(o, "peak_gflops_per_s") > 0);
     ck_assert_double_eq_tol(num(o, "share_of_peak"), rate / num(o, "peak_gflops_per_s"), 1e-9);
-    ck_assert(num(o, "arena_bytes") > 1e6);
+    check_latency(ms, 3);
+    /* the input and the first conv's output are live together (op 0), and the liveness planner
+     * fits every later op inside that: measured exactly (3 x 640 x 640 + 16 x 320 x 320) floats */
+    ck_assert_double_eq(num(o, "arena_bytes"), (3.0 * 640 * 640 + 16.0 * 320 * 320) * 4);
     ck_assert(num(o, "peak_rss_bytes") > num(o, "arena_bytes"));
     ck_assert(num(o, "weight_bytes") > 4 * 3e6); /* 3.15 M float32 parameters */
     ck_assert(num(o, "packed_weight_bytes") >= 0);
@@ -320,6 +347,8 @@ START_TEST(bench_contract)
     const cJSON *shape = cJSON_GetObjectItemCaseSensitive(o, "shape");
     ck_assert_double_eq(cJSON_GetArrayItem(shape, 0)->valuedouble, 96);
     ck_assert_double_eq(cJSON_GetArrayItem(shape, 1)->valuedouble, 160);
+    check_latency(cJSON_GetObjectItemCaseSensitive(o, "ms"), 2);
+    ck_assert_double_eq(num(o, "arena_bytes"), (3.0 * 96 * 160 + 16.0 * 48 * 80) * 4);
     /* GFLOPs scale with the area, as counted at 640 (nc 3 changes only the class convs) */
     ck_assert(num(o, "gflops") > 0 && num(o, "gflops") < expect * 96 * 160 / (640.0 * 640));
     cJSON_Delete(o);

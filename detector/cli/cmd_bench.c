@@ -152,6 +152,7 @@ typedef struct bench_result {
     size_t arena_bytes, scratch_bytes, weight_bytes, packed_bytes, peak_rss;
     int synthetic;    /* synthetic weights (no -w) */
     double *op_med;   /* per op median ms (--layers), else NULL */
+    const double *runs; /* each timed forward's ms, in run order */
 } bench_result;
 
 static void print_layers_text(const gy_model *m, const gy_plan *p, const bench_result *b)
@@ -268,6 +269,9 @@ static int print_json(const gy_model *m, const gy_session *s, const bench_result
         cJSON_AddNumberToObject(ms, "min", b->ms.min);
         cJSON_AddNumberToObject(ms, "median", b->ms.median);
         cJSON_AddNumberToObject(ms, "p95", b->ms.p95);
+        cJSON *runs = cJSON_AddArrayToObject(ms, "runs");
+        for (int r = 0; runs && r < iters; r++)
+            cJSON_AddItemToArray(runs, cJSON_CreateNumber(b->runs[r]));
     }
     cJSON_AddNumberToObject(o, "gflops_per_s", b->rate);
     cJSON_AddNumberToObject(o, "peak_gflops_per_s", b->peak);
@@ -358,11 +362,11 @@ int cmd_bench(int argc, char **argv)
     gy_status st;
     size_t nin = (size_t)3 * h * w;
     float *x = malloc(nin * sizeof *x);
-    double *ms = calloc((size_t)iters, sizeof *ms);
+    double *ms = calloc((size_t)iters, sizeof *ms), *in_order = calloc((size_t)iters, sizeof *in_order);
     double *op_ms = NULL;
     bench_result b;
     memset(&b, 0, sizeof b);
-    if (!x || !ms) {
+    if (!x || !ms || !in_order) {
         rc = EXIT_SOFTWARE;
         fprintf(stderr, "ghostyolo bench: out of memory\n");
         goto done;
@@ -403,6 +407,8 @@ int cmd_bench(int argc, char **argv)
         if (op_ms)
             memcpy(op_ms + (size_t)(r - warmup) * g->nops, sess->op_ms, sizeof *op_ms * g->nops);
     }
+    memcpy(in_order, ms, sizeof *in_order * (size_t)iters);
+    b.runs = in_order;
     b.ms = summarise(ms, iters);
     if (h == w) {
         gy_model_summary sum;
@@ -483,5 +489,6 @@ done:
     gy_model_free(model);
     free(x);
     free(ms);
+    free(in_order);
     return rc;
 }
