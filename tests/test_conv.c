@@ -306,8 +306,21 @@ START_TEST(depthwise_model_sizes)
 }
 END_TEST
 
-/* The activations of the epilogue, through a 1x1 identity conv, against gy_act_apply (expf)
- * over [-120, 120] and the float extremes, on every ISA: relative error a few float ulps. */
+/* The activation, in double from its definition (not the library's scalar gy_act_apply). */
+static double act_exact(gy_act act, double v)
+{
+    switch (act) {
+    case GY_ACT_SILU: return v / (1.0 + exp(-v));
+    case GY_ACT_RELU: return v > 0.0 ? v : 0.0;
+    case GY_ACT_SIGMOID: return 1.0 / (1.0 + exp(-v));
+    case GY_ACT_NONE: break;
+    }
+    return v;
+}
+
+/* The activations of the epilogue, through a 1x1 identity conv, against act_exact (libm's exp
+ * in double) over [-120, 120] and the float extremes, on every ISA: relative error a few float
+ * ulps. */
 START_TEST(epilogue_activations)
 {
     enum { N = 4801 };
@@ -336,11 +349,12 @@ START_TEST(epilogue_activations)
             gy_f32_conv2d_serial(&run, scratch);
             double worst = 0.0;
             for (int i = 0; i < N; i++) {
-                float want = gy_act_apply(acts[a], x[i]);
+                double want = act_exact(acts[a], x[i]);
                 double d = fabs((double)y[i] - want);
                 /* relative where the value is normal, absolute below that */
                 double rel = d / (fabs((double)want) > 1e-30 ? fabs((double)want) : 1.0);
-                ck_assert_msg(rel < 1e-6, "%s act %d at x = %g: %.9g, expected %.9g",
+                /* measured: at most 1.7e-7 (AVX2 SiLU), 1.1e-7 generic */
+                ck_assert_msg(rel < 5e-7, "%s act %d at x = %g: %.9g, expected %.9g",
                               gy_isa_name((gy_isa)isa), a, (double)x[i], (double)y[i],
                               (double)want);
                 if (rel > worst)
