@@ -297,8 +297,18 @@ START_TEST(bad_arguments)
     int cls = 2;
     ck_assert_int_eq(gy_metrics_add(m, NULL, NULL, 0, &cls, 1, &err), GY_ERR_ARGUMENT);
     ck_assert_ptr_nonnull(strstr(err.message, "label class 2"));
+    cls = -1;
+    ck_assert_int_eq(gy_metrics_add(m, NULL, NULL, 0, &cls, 1, &err), GY_ERR_ARGUMENT);
     gy_box d = box(0, 0, 1, 1, 0.5f, 5);
     ck_assert_int_eq(gy_metrics_add(m, &d, NULL, 1, NULL, 0, &err), GY_ERR_ARGUMENT);
+    d.class_id = 2; /* nc 2: classes 0 and 1 */
+    ck_assert_int_eq(gy_metrics_add(m, &d, NULL, 1, NULL, 0, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "prediction class 2 is not in [0, 2)"));
+    d.class_id = -1;
+    ck_assert_int_eq(gy_metrics_add(m, &d, NULL, 1, NULL, 0, &err), GY_ERR_ARGUMENT);
+    d.class_id = 1; /* the last class is fine */
+    uint16_t tp = 0;
+    ck_assert_int_eq(gy_metrics_add(m, &d, &tp, 1, NULL, 0, &err), GY_OK);
     d.class_id = 0;
     d.score = NAN;
     ck_assert_int_eq(gy_metrics_add(m, &d, NULL, 1, NULL, 0, &err), GY_ERR_ARGUMENT);

@@ -111,11 +111,12 @@ typedef struct ckpt {
     int buffers;              /* _buffers {'kept': tensor, 'temp': tensor}, 'temp' non-persistent */
     const char *names_key;    /* a str key for the class name instead of the int 0 */
     int lists;                /* stride as a list [8, 16.0, 32], imgsz as a list [640, 480] */
+    long long big_stride;     /* nonzero: the tensor's (1-D) stride, as an 8-byte LONG1 */
 } ckpt;
 
 static ckpt good(void)
 {
-    ckpt c = {"FloatStorage", "0", 4, 0, {4, 0}, 1, {1, 0}, 16, 1, 0, 0, 0, NULL, 0, 0, 0, NULL, 0};
+    ckpt c = {"FloatStorage", "0", 4, 0, {4, 0}, 1, {1, 0}, 16, 1, 0, 0, 0, NULL, 0, 0, 0, NULL, 0, 0};
     return c;
 }
 
@@ -135,7 +136,16 @@ static void tensor(pkb *p, const ckpt *c, const char *key, int param)
     op(p, 'Q'); /* BINPERSID */
     int1(p, c->offset);
     int_tuple(p, c->shape, c->ndim);
-    int_tuple(p, c->stride, c->ndim);
+    if (c->big_stride) {
+        op(p, '(');
+        op(p, 0x8a); /* LONG1, 8 bytes little-endian */
+        op(p, 8);
+        for (int k = 0; k < 8; k++)
+            op(p, (unsigned char)((unsigned long long)c->big_stride >> (8 * k)));
+        op(p, 't');
+    } else {
+        int_tuple(p, c->stride, c->ndim);
+    }
     op(p, 0x89);
     odict(p);
     op(p, 't');
@@ -231,7 +241,7 @@ static void module(pkb *p, const ckpt *c, const char *sub)
     op(p, 'u');
     str(p, "stride");
     ckpt sc = {c->long_stride ? "LongStorage" : "FloatStorage", "s", 3, 0, {3, 0}, 1, {1, 0}, 12,
-               1, 0, 0, 0, NULL, 0, 0, 0, NULL, 0};
+               1, 0, 0, 0, NULL, 0, 0, 0, NULL, 0, 0};
     if (c->lists) {
         op(p, ']');
         op(p, '(');
@@ -637,6 +647,19 @@ START_TEST(missing_data_pkl)
     fclose(f);
     expect_fail(path, GY_ERR_FORMAT, "without <name>/data.pkl");
     remove(path);
+}
+END_TEST
+
+/* Strides near the 64-bit limit: the last element's distance (size - 1) x stride is checked
+ * for overflow before it is compared with the storage. */
+START_TEST(huge_strides)
+{
+    ckpt c = good();
+    c.shape[0] = 2;
+    c.big_stride = 7000000000000000000LL; /* 1 x 7e18: no overflow, but far outside 4 elements */
+    expect_fail(write_ckpt(&c, "bigstride"), GY_ERR_FORMAT, "lies outside its storage '0'");
+    c.shape[0] = 3; /* 2 x 7e18 does not fit in the half of 2^64 the check allows */
+    expect_fail(write_ckpt(&c, "bigstride2"), GY_ERR_FORMAT, "a tensor's strides overflow");
 }
 END_TEST
 
@@ -1154,6 +1177,7 @@ int main(void)
     tcase_add_test(tc, truncated_zip);
     tcase_add_test(tc, missing_data_pkl);
     tcase_add_test(tc, storage_out_of_range);
+    tcase_add_test(tc, huge_strides);
     tcase_add_test(tc, huge_memo_index);
     tcase_add_test(tc, deep_nesting);
     tcase_add_test(tc, unknown_opcode);
