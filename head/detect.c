@@ -45,9 +45,8 @@ gy_status gy_block_detect(gy_build *b, const gy_block *blk, int *out)
         return gy_block_fail(b, blk, GY_ERR_FORMAT, "Detect needs 1 to %d inputs, got %d",
                              GY_OP_MAX_IN, nl);
     int ch0 = blk->in_ch[0];
-    int c2 = ch0 / 4 > 16 ? ch0 / 4 : 16;
-    if (c2 < GY_REG_MAX * 4)
-        c2 = GY_REG_MAX * 4;
+    /* ultralytics: c2 = max(16, ch0 // 4, reg_max * 4); the 16 never wins (reg_max * 4 = 64) */
+    int c2 = ch0 / 4 > GY_REG_MAX * 4 ? ch0 / 4 : GY_REG_MAX * 4;
     int c3 = nc < 100 ? nc : 100;
     if (c3 < ch0)
         c3 = ch0;

@@ -34,6 +34,31 @@ START_TEST(yolov8_tables_nc80)
 }
 END_TEST
 
+/* The l and x scales, against the summaries ultralytics prints in its yolov8.yaml (model.info(),
+ * unfused, nc 80, GFLOPs to one decimal). At x the Detect box branch is ch0 / 4 = 80 wide, the
+ * only scale where that term beats 4 * reg_max = 64. */
+START_TEST(yolov8_l_x_summaries)
+{
+    static const struct { const char *scale; long long layers, params, grads; const char *gflops; } cases[] = {
+        {"l", 365, 43691520, 43691504, "165.7"},
+        {"x", 365, 68229648, 68229632, "258.5"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        gy_model *m = gy_test_load(gy_test_source("configs/yolov8.yaml"), NULL, cases[i].scale, 80);
+        gy_model_summary sum;
+        gy_error err;
+        ck_assert_msg(gy_model_get_summary(m, 0, 640, &sum, &err) == GY_OK, "%s", err.message);
+        ck_assert_int_eq(sum.layers, cases[i].layers);
+        ck_assert_int_eq(sum.params, cases[i].params);
+        ck_assert_int_eq(sum.gradients, cases[i].grads);
+        char g[32];
+        snprintf(g, sizeof g, "%.1f", sum.gflops);
+        ck_assert_str_eq(g, cases[i].gflops);
+        gy_model_free(m);
+    }
+}
+END_TEST
+
 START_TEST(yolov8s_table_nc1)
 {
     cJSON *j = gy_test_expected_table();
@@ -214,6 +239,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, yolov8_tables_nc80);
     tcase_add_test(tc, yolov8s_table_nc1);
+    tcase_add_test(tc, yolov8_l_x_summaries);
     tcase_add_test(tc, weights_only_load);
     tcase_add_test(tc, weights_wrong_scale);
     tcase_add_test(tc, weights_missing_and_unexpected);
