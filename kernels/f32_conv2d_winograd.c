@@ -145,11 +145,9 @@ AI void input_transform(const gy_conv_run *r, const wsplit *s, int ci, int t0, f
             if (iy < 0 || iy >= r->ih || hi <= lo) {
                 memset(prow, 0, sizeof prow);
             } else {
-                for (int x = 0; x < lo; x++)
-                    prow[x] = 0.0f;
+                memset(prow, 0, sizeof(float) * (size_t)lo);
                 memcpy(prow + lo, plane + (size_t)iy * r->iw + x0 + lo, sizeof(float) * (size_t)(hi - lo));
-                for (int x = hi; x < len; x++)
-                    prow[x] = 0.0f;
+                memset(prow + hi, 0, sizeof(float) * (size_t)(len - hi));
             }
             for (int b = 0; b < 6; b++)
                 for (int q = 0; q < run; q++)
