@@ -194,6 +194,8 @@ im2col_line(const gy_conv_run *r, int grp, int k, int n0, int n1, float *line)
         }
         const float *src = plane + (size_t)iy * r->iw;
         int a = xlo > ox ? xlo : ox, b = xhi < ox + len ? xhi : ox + len;
+        if (a > ox + len) /* the whole run in the left padding (padding wider than the filter) */
+            a = ox + len;
         if (b < a)
             b = a;
         for (int x = ox; x < a; x++)
