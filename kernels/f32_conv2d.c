@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "kernels/f32_conv2d_tile.h"
+#include "kernels/f32_im2col_s2.h"
 #include "kernels/kernels.h"
 #include "kernels/winograd.h"
 
@@ -193,6 +194,8 @@ im2col_line(const gy_conv_run *r, int grp, int k, int n0, int n1, float *line)
         }
         const float *src = plane + (size_t)iy * r->iw;
         int a = xlo > ox ? xlo : ox, b = xhi < ox + len ? xhi : ox + len;
+        if (a > ox + len) /* the whole run in the left padding (padding wider than the filter) */
+            a = ox + len;
         if (b < a)
             b = a;
         for (int x = ox; x < a; x++)
@@ -256,6 +259,10 @@ __attribute__((target("avx2,fma"))) static void
 pack_b_avx2(const gy_conv_run *r, int grp, int k0, int kc, int n0, int n1, int nr, float *dst)
 {
     (void)nr;
+    if (r->p->sw == 2) {
+        gy_f32_im2col_s2__avx2(r, grp, k0, kc, n0, n1, dst);
+        return;
+    }
     pack_b(r, grp, k0, kc, n0, n1, GY_TILE256_NR, dst);
 }
 
@@ -263,6 +270,10 @@ __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static vo
 pack_b_avx512(const gy_conv_run *r, int grp, int k0, int kc, int n0, int n1, int nr, float *dst)
 {
     (void)nr;
+    if (r->p->sw == 2) {
+        gy_f32_im2col_s2__avx512(r, grp, k0, kc, n0, n1, dst);
+        return;
+    }
     pack_b(r, grp, k0, kc, n0, n1, GY_TILE512_NR, dst);
 }
 #else

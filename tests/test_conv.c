@@ -206,6 +206,59 @@ START_TEST(dense_blocking_and_rect)
 }
 END_TEST
 
+/* Stride-2 convs, whose im2col panels the x86 paths gather with vector permutes straight into
+ * the panels (kernels/f32_im2col_s2__*.c): input channels 3, 4, 5 and the odd counts, paddings
+ * 0, 1 and 2 (more than the filter's half: whole rows and runs of zeros), odd and even widths
+ * and heights below and above a panel (16 / 32 columns) and a row of a task crossing panels,
+ * stride 1 in y with 2 in x, 1x3 / 5x5 filters, rect maps (96x160), and K chunks (cin 40 x 9). */
+START_TEST(stride2_shapes)
+{
+    worst_seen = 0.0;
+    gy_test_rng r = {0x5152ULL};
+    const conv_case cases[] = {
+        {3, 16, 1, 3, 3, 2, 2, 1, 1, 96, 160, GY_ACT_SILU, 0, 0, 1},
+        {3, 32, 1, 3, 3, 2, 2, 1, 1, 97, 161, GY_ACT_SILU, 0, 0, 1},
+        {4, 12, 1, 3, 3, 2, 2, 0, 0, 33, 65, GY_ACT_SILU, 1, 0, 1},
+        {5, 20, 1, 3, 3, 2, 2, 2, 2, 31, 67, GY_ACT_RELU, 1, 1, 1},
+        {12, 24, 1, 3, 3, 2, 2, 1, 1, 40, 40, GY_ACT_SILU, 1, 0, 1},
+        {20, 24, 1, 3, 3, 2, 2, 1, 1, 41, 39, GY_ACT_SIGMOID, 0, 0, 1},
+        {24, 20, 1, 3, 3, 2, 2, 1, 1, 20, 20, GY_ACT_SILU, 1, 1, 0},
+        {3, 16, 1, 3, 3, 2, 2, 1, 2, 7, 5, GY_ACT_NONE, 0, 0, 1},
+        {4, 8, 1, 3, 3, 2, 2, 2, 0, 3, 3, GY_ACT_SILU, 0, 0, 1},
+        {5, 12, 1, 3, 3, 1, 2, 1, 1, 17, 130, GY_ACT_SILU, 1, 0, 1},   /* sh 1, sw 2 */
+        {3, 16, 1, 5, 5, 2, 2, 2, 2, 29, 71, GY_ACT_SILU, 0, 0, 1},
+        {4, 12, 1, 1, 3, 2, 2, 0, 1, 18, 34, GY_ACT_NONE, 1, 1, 1},
+        {40, 36, 1, 3, 3, 2, 2, 1, 1, 24, 66, GY_ACT_SILU, 1, 0, 1},   /* K = 360: 2 chunks */
+        {16, 32, 1, 3, 3, 2, 2, 1, 1, 80, 80, GY_ACT_SILU, 0, 0, 1},
+        {12, 24, 4, 3, 3, 2, 2, 1, 1, 21, 45, GY_ACT_SILU, 0, 0, 1},   /* groups 4 */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check(&r, &cases[i], "stride 2");
+    for (int it = 0; it < 60; it++) { /* random sizes, paddings and filters */
+        conv_case k;
+        memset(&k, 0, sizeof k);
+        static const int chans[] = {3, 4, 5, 12, 20, 24};
+        k.cin = chans[gy_test_rng_int(&r, 0, 5)];
+        k.cout = chans[gy_test_rng_int(&r, 0, 5)] + 8 * gy_test_rng_int(&r, 0, 2);
+        k.groups = 1;
+        k.kh = 1 + 2 * gy_test_rng_int(&r, 0, 2);
+        k.kw = 1 + 2 * gy_test_rng_int(&r, 0, 2);
+        k.sh = gy_test_rng_int(&r, 1, 2);
+        k.sw = 2;
+        k.ph = gy_test_rng_int(&r, 0, k.kh / 2 + 1);
+        k.pw = gy_test_rng_int(&r, 0, k.kw / 2 + 1);
+        k.ih = gy_test_rng_int(&r, k.kh, 50);
+        k.iw = gy_test_rng_int(&r, k.kw, 140);
+        k.act = acts[it % 4];
+        k.with_res = it % 3 == 1;
+        k.res_before_act = it % 2;
+        k.with_bias = it % 5 != 0;
+        check(&r, &k, "stride 2 random");
+    }
+    printf("%s: worst relative error %.3g\n", "stride2_shapes", worst_seen);
+}
+END_TEST
+
 /* 3x3 stride-1 convs that take Winograd F(4, 3): maps that are not multiples of the 4x4 tile,
  * paddings 0, 1 and 2, more than one block of 32 tiles, several channel blocks on a small map,
  * residual and activations, rect maps. */
@@ -479,6 +532,7 @@ int main(void)
     tcase_add_test(tc, isa_selection);
     tcase_add_test(tc, dense_random_shapes);
     tcase_add_test(tc, dense_blocking_and_rect);
+    tcase_add_test(tc, stride2_shapes);
     tcase_add_test(tc, winograd_shapes);
     tcase_add_test(tc, depthwise_random_shapes);
     tcase_add_test(tc, depthwise_model_sizes);
