@@ -277,7 +277,8 @@ static void check_latency(const cJSON *ms, int n)
     }
     qsort(v, (size_t)n, sizeof v[0], cmp_ms);
     ck_assert_double_eq(num(ms, "min"), v[0]);
-    ck_assert_double_eq(num(ms, "median"), n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
+    double median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    ck_assert_double_eq(num(ms, "median"), median);
     ck_assert_double_eq(num(ms, "p95"), v[(int)ceil(0.95 * n) - 1]);
 }
 
