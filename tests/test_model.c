@@ -183,6 +183,29 @@ START_TEST(weights_missing_and_unexpected)
 }
 END_TEST
 
+/* SPPF(c1, c2, k): the pool size is the argument after the channels; an even k would change the
+ * shape (pad k // 2 on both sides) and is refused, an odd one is accepted. */
+START_TEST(sppf_pool_size_argument)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_test_model_sppf_%d.yaml", (int)getpid());
+    gy_test_write_text(path, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n"
+                             "  - [-1, 1, SPPF, [16, 4]]\nhead:\n  - [[1], 1, Detect, [nc]]\n");
+    gy_model *m = NULL;
+    gy_error err;
+    gy_status st = gy_model_load(path, NULL, NULL, &m, &err);
+    ck_assert_int_eq(st, GY_ERR_UNSUPPORTED);
+    ck_assert_ptr_null(m);
+    ck_assert_msg(strstr(err.message, "even pool size 4") != NULL, "%s", err.message);
+    gy_test_write_text(path, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n"
+                             "  - [-1, 1, SPPF, [16, 3]]\nhead:\n  - [[1], 1, Detect, [nc]]\n");
+    st = gy_model_load(path, NULL, NULL, &m, &err);
+    remove(path);
+    ck_assert_msg(st == GY_OK, "%s", err.message);
+    gy_model_free(m);
+}
+END_TEST
+
 START_TEST(config_errors_reach_the_caller)
 {
     char path[64];
@@ -243,6 +266,7 @@ int main(void)
     tcase_add_test(tc, weights_only_load);
     tcase_add_test(tc, weights_wrong_scale);
     tcase_add_test(tc, weights_missing_and_unexpected);
+    tcase_add_test(tc, sppf_pool_size_argument);
     tcase_add_test(tc, config_errors_reach_the_caller);
     tcase_add_test(tc, absurd_sizes_are_refused);
     suite_add_tcase(s, tc);
