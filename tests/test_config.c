@@ -695,6 +695,26 @@ START_TEST(test_argument_typing)
 }
 END_TEST
 
+/* Python float literals with an unsigned or '+' exponent (no '.', so PyYAML keeps them as strings
+ * and parse_model's ast.literal_eval makes floats): Python's float('1e3') == 1000.0. */
+START_TEST(test_argument_exponents)
+{
+    const char *yaml = "nc: 2\n"
+                       "backbone:\n"
+                       "  - [-1, 1, Custom, [1e3, 1e+2, 2E3, '4e-1', 5E+0]]\n"
+                       "head: []\n";
+    gy_config *cfg = load_string_ok(yaml, "exp.yaml", NULL, 0);
+    const gy_row *r = &cfg->rows[0];
+    ck_assert_int_eq(r->nargs, 5);
+    assert_arg(&r->args[0], GY_ARG_FLOAT, "1000.0");
+    assert_arg(&r->args[1], GY_ARG_FLOAT, "100.0");
+    assert_arg(&r->args[2], GY_ARG_FLOAT, "2000.0");
+    assert_arg(&r->args[3], GY_ARG_FLOAT, "0.4");
+    assert_arg(&r->args[4], GY_ARG_FLOAT, "5.0");
+    gy_config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_arg_format)
 {
     static const struct {
@@ -910,6 +930,24 @@ START_TEST(test_errors_too_many_rows)
 }
 END_TEST
 
+/* gy_error_prefix makes "<prefix>: <old message>" (core/error.h): a 400-character prefix, such as a
+ * long image path, is kept whole in the 1024-byte message. */
+START_TEST(test_error_prefix_keeps_long_prefix)
+{
+    char prefix[401];
+    memset(prefix, 'p', 400);
+    prefix[400] = '\0';
+    gy_error err;
+    memset(&err, 0, sizeof err);
+    ck_assert_int_eq(gy_fail(&err, GY_ERR_FORMAT, "bad %s", "thing"), GY_ERR_FORMAT);
+    gy_error_prefix(&err, "%s", prefix);
+    char want[420];
+    snprintf(want, sizeof want, "%s: bad thing", prefix);
+    ck_assert_str_eq(err.message, want);
+    ck_assert_int_eq(err.status, GY_ERR_FORMAT);
+}
+END_TEST
+
 START_TEST(test_error_names_the_file)
 {
     char path[] = "/tmp/gy_test_config_XXXXXX";
@@ -948,12 +986,14 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_guess_missing_scale_defaults);
     tcase_add_test(tc, test_scaling_rules);
     tcase_add_test(tc, test_argument_typing);
+    tcase_add_test(tc, test_argument_exponents);
     tcase_add_test(tc, test_arg_format);
     tcase_add_test(tc, test_errors_yaml_level);
     tcase_add_test(tc, test_errors_top_level_values);
     tcase_add_test(tc, test_errors_rows);
     tcase_add_test(tc, test_errors_too_many_rows);
     tcase_add_test(tc, test_error_names_the_file);
+    tcase_add_test(tc, test_error_prefix_keeps_long_prefix);
     suite_add_tcase(s, tc);
     return s;
 }

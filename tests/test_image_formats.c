@@ -385,6 +385,54 @@ START_TEST(test_header_pixel_cap)
 }
 END_TEST
 
+/* Bytes after IEND are not part of the PNG datastream (PNG spec 11.2.5: IEND marks its end); libpng,
+ * hence cv2.imread, and stb_image stop there. Trailing bytes that would read as a chunk running
+ * past the end of the file must not make the image unreadable. */
+START_TEST(test_png_trailing_bytes_after_iend)
+{
+    const int w = 13, h = 7;
+    unsigned char *px = pattern(w, h, 3);
+    membuf m = {NULL, 0, 0};
+    ck_assert(stbi_write_png_to_func(membuf_write, &m, w, h, 3, px, w * 3));
+    ck_assert_int_eq(memcmp(m.p + m.n - 8, "IEND", 4), 0);
+    /* "length" 0x40 and a type, then 8 bytes: a chunk that would run 60 bytes past the end */
+    static const unsigned char junk[16] = {0, 0, 0, 0x40, 'j', 'U', 'N', 'k', 1, 2, 3, 4, 5, 6, 7, 8};
+    mem_put(&m, junk, sizeof junk);
+    gy_image *img = load_ok(m.p, m.n, ".png", w, h);
+    expect_pixels(img, px, 3);
+    gy_image_free(img);
+    free(m.p);
+    free(px);
+}
+END_TEST
+
+/* A PNG header wider than stb_image accepts (2^24): stb_image only says "too large", so the refusal
+ * gives the size read from IHDR (bytes 16..23, after the 8-byte signature and the chunk's length
+ * and type): also when the file is only those 24 bytes. */
+START_TEST(test_png_header_size_in_refusal)
+{
+    const uint16_t one[3] = {1, 2, 3};
+    membuf m = png16(1, 1, 2, 3, one);
+    put_be32(m.p + 16, 20000000);
+    put_be32(m.p + 20, 1);
+    put_be32(m.p + 29, crc32_of(m.p + 12, 17));
+    for (int cut = 0; cut < 2; cut++) {
+        char path[256];
+        gy_image *img = (gy_image *)&img;
+        gy_error err;
+        size_t n = cut ? 24 : m.n;
+        gy_status st = load_bytes(m.p, n, ".png", &img, &err, path, sizeof path);
+        printf("%s\n", err.message);
+        ck_assert_msg(st == GY_ERR_UNSUPPORTED, "%zu bytes: status %d (%s)", n, (int)st, err.message);
+        ck_assert_ptr_null(img);
+        ck_assert_msg(strstr(err.message, path) != NULL, "no path in: %s", err.message);
+        ck_assert_msg(strstr(err.message, "20000000x1 PNG") != NULL, "%zu bytes: no size in: %s", n,
+                      err.message);
+    }
+    free(m.p);
+}
+END_TEST
+
 START_TEST(test_bad_files)
 {
     char path[256];
@@ -432,6 +480,8 @@ int main(void)
     tcase_add_test(tc, test_gif_first_frame);
     tcase_add_test(tc, test_webp);
     tcase_add_test(tc, test_header_pixel_cap);
+    tcase_add_test(tc, test_png_trailing_bytes_after_iend);
+    tcase_add_test(tc, test_png_header_size_in_refusal);
     tcase_add_test(tc, test_bad_files);
     suite_add_tcase(s, tc);
     return gy_test_run(s);

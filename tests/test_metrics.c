@@ -209,6 +209,33 @@ START_TEST(duplicates)
 }
 END_TEST
 
+/* The smoothing's right edge: 50 exact TPs at conf 1.0 and one FP at 0.999. Up to index 998
+ * (px <= 998/999 < 0.999) P = 50/51, R = 1, F1 = 100/101; at index 999 (px = 1) only the TPs:
+ * F1 = 1. smooth() pads the curve with copies of its last value, so the box filter (101 points)
+ * rises while index 999 enters more often: at j >= 950 it holds f1[949..999] and j - 949 more
+ * copies of f1[999]; the maximum is at j = 999 with P = R = 1 (with one of those copies lost the
+ * mean at 999 would fall below the mean at 949). */
+START_TEST(smoothing_right_edge)
+{
+    gy_box labels[50], dets[51];
+    for (int i = 0; i < 50; i++) {
+        float x = (float)(i % 10) * 20.0f, y = (float)(i / 10) * 20.0f;
+        labels[i] = box(x, y, x + 10, y + 10, 1, 0);
+        dets[i] = box(x, y, x + 10, y + 10, 1.0f, 0);
+    }
+    dets[50] = box(500, 500, 510, 510, 0.999f, 0);
+    gy_metrics *m = new_metrics(1);
+    add_image(m, dets, 51, labels, 50);
+    gy_metrics_result r;
+    compute(m, &r);
+    ck_assert_int_eq(r.conf_index, 999);
+    ck_assert_double_eq_tol(r.mp, 1.0, TOL);
+    ck_assert_double_eq_tol(r.mr, 1.0, TOL);
+    gy_metrics_result_clear(&r);
+    gy_metrics_free(m);
+}
+END_TEST
+
 /* A detection overlapping its label with IoU 0.72 (a 100 x 72 box in a 100 x 100 label) is a TP at
  * 0.50 ... 0.70 (5 thresholds) and a FP above: AP 0.995 five times and 0 five times,
  * mAP50-95 = 0.4975; mAP50 = 0.995. Another class's label does not match it. */
@@ -326,6 +353,7 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, none);
     tcase_add_test(tc, one_false_positive);
     tcase_add_test(tc, duplicates);
+    tcase_add_test(tc, smoothing_right_edge);
     tcase_add_test(tc, iou_levels_and_class);
     tcase_add_test(tc, background_image);
     tcase_add_test(tc, class_absent_from_labels);

@@ -166,6 +166,48 @@ static void rename_two(cJSON *j)
     cJSON_AddItemToObject(j, "model.22.dfl.extra", b);
 }
 
+/* The unexpected names are listed in a 640-byte text while a name, its ", " and 6 more bytes fit
+ * (name + 8 < 640): a 631-character name is listed, a 632-character one only counted. */
+static int long_name_len;
+
+static void rename_dfl_long(cJSON *j)
+{
+    char name[700];
+    memset(name, 'x', sizeof name);
+    name[long_name_len] = '\0';
+    cJSON *b = cJSON_DetachItemFromObject(j, "model.22.dfl.conv.weight");
+    cJSON_AddItemToObject(j, name, b);
+}
+
+START_TEST(weights_unexpected_long_name)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_test_model_long_%d.safetensors", (int)getpid());
+    for (long_name_len = 631; long_name_len <= 632; long_name_len++) {
+        rewrite(gy_test_shared("parity/v8n_640/weights.safetensors"), path, rename_dfl_long);
+        gy_model *m = NULL;
+        gy_error err;
+        gy_status st = gy_model_load(gy_test_shared("parity/v8n_640/model.yaml"), path, NULL, &m,
+                                     &err);
+        remove(path);
+        ck_assert_int_eq(st, GY_ERR_MISMATCH);
+        ck_assert_msg(strstr(err.message, "1 missing: model.22.dfl.conv.weight;") != NULL, "%s",
+                      err.message);
+        char want[700];
+        if (long_name_len == 631) {
+            memcpy(want, "1 unexpected: ", 14);
+            memset(want + 14, 'x', 631);
+            want[14 + 631] = '\0';
+            ck_assert_msg(strstr(err.message, want) != NULL, "631: %s", err.message);
+            ck_assert_ptr_null(strstr(err.message, "more)"));
+        } else {
+            ck_assert_msg(strstr(err.message, "1 unexpected:  (and 1 more)") != NULL, "632: %s",
+                          err.message);
+        }
+    }
+}
+END_TEST
+
 START_TEST(weights_missing_and_unexpected)
 {
     char path[64];
@@ -180,6 +222,29 @@ START_TEST(weights_missing_and_unexpected)
                   "%s", err.message);
     ck_assert_msg(strstr(err.message, "2 unexpected: model.0.conv.weigth, model.22.dfl.extra") != NULL,
                   "%s", err.message);
+}
+END_TEST
+
+/* SPPF(c1, c2, k): the pool size is the argument after the channels; an even k would change the
+ * shape (pad k // 2 on both sides) and is refused, an odd one is accepted. */
+START_TEST(sppf_pool_size_argument)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_test_model_sppf_%d.yaml", (int)getpid());
+    gy_test_write_text(path, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n"
+                             "  - [-1, 1, SPPF, [16, 4]]\nhead:\n  - [[1], 1, Detect, [nc]]\n");
+    gy_model *m = NULL;
+    gy_error err;
+    gy_status st = gy_model_load(path, NULL, NULL, &m, &err);
+    ck_assert_int_eq(st, GY_ERR_UNSUPPORTED);
+    ck_assert_ptr_null(m);
+    ck_assert_msg(strstr(err.message, "even pool size 4") != NULL, "%s", err.message);
+    gy_test_write_text(path, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n"
+                             "  - [-1, 1, SPPF, [16, 3]]\nhead:\n  - [[1], 1, Detect, [nc]]\n");
+    st = gy_model_load(path, NULL, NULL, &m, &err);
+    remove(path);
+    ck_assert_msg(st == GY_OK, "%s", err.message);
+    gy_model_free(m);
 }
 END_TEST
 
@@ -243,6 +308,8 @@ int main(void)
     tcase_add_test(tc, weights_only_load);
     tcase_add_test(tc, weights_wrong_scale);
     tcase_add_test(tc, weights_missing_and_unexpected);
+    tcase_add_test(tc, weights_unexpected_long_name);
+    tcase_add_test(tc, sppf_pool_size_argument);
     tcase_add_test(tc, config_errors_reach_the_caller);
     tcase_add_test(tc, absurd_sizes_are_refused);
     suite_add_tcase(s, tc);

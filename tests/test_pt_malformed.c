@@ -112,11 +112,12 @@ typedef struct ckpt {
     const char *names_key;    /* a str key for the class name instead of the int 0 */
     int lists;                /* stride as a list [8, 16.0, 32], imgsz as a list [640, 480] */
     long long big_stride;     /* nonzero: the tensor's (1-D) stride, as an 8-byte LONG1 */
+    double last_stride;       /* nonzero, with lists: the list's last stride, this BINFLOAT */
 } ckpt;
 
 static ckpt good(void)
 {
-    ckpt c = {"FloatStorage", "0", 4, 0, {4, 0}, 1, {1, 0}, 16, 1, 0, 0, 0, NULL, 0, 0, 0, NULL, 0, 0};
+    ckpt c = {"FloatStorage", "0", 4, 0, {4, 0}, 1, {1, 0}, 16, 1, 0, 0, 0, NULL, 0, 0, 0, NULL, 0, 0, 0.0};
     return c;
 }
 
@@ -241,13 +242,16 @@ static void module(pkb *p, const ckpt *c, const char *sub)
     op(p, 'u');
     str(p, "stride");
     ckpt sc = {c->long_stride ? "LongStorage" : "FloatStorage", "s", 3, 0, {3, 0}, 1, {1, 0}, 12,
-               1, 0, 0, 0, NULL, 0, 0, 0, NULL, 0, 0};
+               1, 0, 0, 0, NULL, 0, 0, 0, NULL, 0, 0, 0.0};
     if (c->lists) {
         op(p, ']');
         op(p, '(');
         int1(p, 8);
         flt(p, 16.0);
-        int1(p, 32);
+        if (c->last_stride != 0.0)
+            flt(p, c->last_stride);
+        else
+            int1(p, 32);
         op(p, 'e');
     } else {
         tensor(p, &sc, "s", 0);
@@ -491,6 +495,19 @@ START_TEST(synthetic_valid)
     ck_assert_str_eq(gy_st_meta_get(st, "stride"), "[8, 16, 32]");
     ck_assert_str_eq(gy_st_meta_get(st, "imgsz"), "[640, 480]");
     gy_st_close(st);
+    remove(path);
+    /* a stride must lie in the open range (-1e9, 1e9): 999999999 is kept, 1e9 itself refused */
+    c = good();
+    c.lists = 1;
+    c.last_stride = 999999999.0;
+    path = write_ckpt(&c, "stride_max");
+    ck_assert_msg(gy_weights_open(path, &st, &err) == GY_OK, "%s", err.message);
+    ck_assert_str_eq(gy_st_meta_get(st, "stride"), "[8, 16, 999999999]");
+    gy_st_close(st);
+    remove(path);
+    c.last_stride = 1e9;
+    path = write_ckpt(&c, "stride_1e9");
+    expect_fail(path, GY_ERR_FORMAT, "model 'stride' value out of range");
     remove(path);
     /* class ids given as decimal strings are read; other keys are refused */
     c = good();
@@ -1139,6 +1156,69 @@ START_TEST(yaml_like_pyyaml)
 }
 END_TEST
 
+/* Floats whose repr has both a '.' and an exponent stay as they are in PyYAML (it adds ".0" only
+ * when the repr has an 'e' and no '.': 1e-05 -> 1.0e-05): yaml.safe_dump({'x': [1.5e-07, 2.5e+16,
+ * 1e-05]}, default_flow_style=None) == "x: [1.5e-07, 2.5e+16, 1.0e-05]\n". */
+START_TEST(yaml_float_with_point_and_exponent)
+{
+    pkb p = {NULL, 0, 0};
+    op(&p, 0x80);
+    op(&p, 2);
+    op(&p, '}');
+    op(&p, '(');
+    str(&p, "x");
+    op(&p, ']');
+    op(&p, '(');
+    flt(&p, 1.5e-07);
+    flt(&p, 2.5e+16);
+    flt(&p, 1e-05);
+    op(&p, 'e');
+    op(&p, 'u');
+    op(&p, '.');
+    gy_error err;
+    gy_pickle *pk = NULL;
+    const gy_pk_value *root = NULL;
+    ck_assert_msg(gy_pickle_load(p.b, p.n, "f.pkl", &pk, &root, &err) == GY_OK, "%s", err.message);
+    char *text = NULL;
+    ck_assert_msg(gy_yaml_emit(root, "f.pkl", &text, &err) == GY_OK, "%s", err.message);
+    ck_assert_str_eq(text, "x: [1.5e-07, 2.5e+16, 1.0e-05]\n");
+    free(text);
+    gy_pickle_free(pk);
+    free(p.b);
+}
+END_TEST
+
+/* The model yaml must be a dict: a list, or no value at all, is refused with a message. */
+START_TEST(yaml_root_not_dict)
+{
+    pkb p = {NULL, 0, 0};
+    op(&p, 0x80);
+    op(&p, 2);
+    op(&p, ']');
+    op(&p, '(');
+    int1(&p, 1);
+    int1(&p, 2);
+    op(&p, 'e');
+    op(&p, '.');
+    gy_error err;
+    gy_pickle *pk = NULL;
+    const gy_pk_value *root = NULL;
+    ck_assert_msg(gy_pickle_load(p.b, p.n, "l.pkl", &pk, &root, &err) == GY_OK, "%s", err.message);
+    char *text = (char *)&err; /* must be reset to NULL */
+    ck_assert_int_eq(gy_yaml_emit(root, "l.pkl", &text, &err), GY_ERR_FORMAT);
+    ck_assert_ptr_null(text);
+    ck_assert_msg(strstr(err.message, "l.pkl: the model yaml is a list, not a dict") != NULL, "%s",
+                  err.message);
+    text = (char *)&err;
+    ck_assert_int_eq(gy_yaml_emit(NULL, "none.pkl", &text, &err), GY_ERR_FORMAT);
+    ck_assert_ptr_null(text);
+    ck_assert_msg(strstr(err.message, "none.pkl: the model yaml is a nothing, not a dict") != NULL,
+                  "%s", err.message);
+    gy_pickle_free(pk);
+    free(p.b);
+}
+END_TEST
+
 START_TEST(float_repr_like_python)
 {
     static const struct {
@@ -1185,6 +1265,8 @@ int main(void)
     tcase_add_test(tc, mutations_never_crash);
     tcase_add_test(tc, yaml_like_pyyaml);
     tcase_add_test(tc, float_repr_like_python);
+    tcase_add_test(tc, yaml_float_with_point_and_exponent);
+    tcase_add_test(tc, yaml_root_not_dict);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }

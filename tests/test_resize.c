@@ -185,6 +185,30 @@ START_TEST(test_half_is_block_mean)
 }
 END_TEST
 
+/* Only an exact 2x2 shrink switches INTER_LINEAR to the area path (OpenCV's resize); a 3x by 2x
+ * shrink stays bilinear: source x = (dx + 0.5) * 3 - 0.5 = 3dx + 1 exactly (weights 2048, 0 of
+ * 2^11), source y = 2dy + 0.5 (weights 1024, 1024), so with the 2^22 fixed-point rounding each
+ * output is (a + b + 1) >> 1 of the two pixels in column 3dx + 1, rows 2dy and 2dy + 1; not the
+ * mean of the 3x2 block. */
+START_TEST(test_linear_3x2_stays_bilinear)
+{
+    enum { W = 12, H = 4, CN = 3 };
+    unsigned char src[W * H * CN], dst[(W / 3) * (H / 2) * CN];
+    fill_random(src, sizeof src, 11);
+    gy_error err;
+    ck_assert_int_eq(gy_resize_u8(src, W, H, dst, W / 3, H / 2, CN, GY_INTER_LINEAR, &err), GY_OK);
+    for (int y = 0; y < H / 2; y++)
+        for (int x = 0; x < W / 3; x++)
+            for (int c = 0; c < CN; c++) {
+                const unsigned char *p = src + ((size_t)(2 * y) * W + 3 * x + 1) * CN + c;
+                int v = (p[0] + p[W * CN] + 1) >> 1;
+                ck_assert_msg(dst[((size_t)y * (W / 3) + x) * CN + c] == v,
+                              "(%d, %d) channel %d: %d, expected %d", x, y, c,
+                              dst[((size_t)y * (W / 3) + x) * CN + c], v);
+            }
+}
+END_TEST
+
 /* Integer factors other than 2x2 (here 2x1): the float mean rounded half to even. */
 START_TEST(test_integer_area_rounding)
 {
@@ -245,6 +269,7 @@ static Suite *resize_suite(void)
     TCase *tp = tcase_create("properties");
     tcase_add_test(tp, test_constant_image);
     tcase_add_test(tp, test_half_is_block_mean);
+    tcase_add_test(tp, test_linear_3x2_stays_bilinear);
     tcase_add_test(tp, test_integer_area_rounding);
     tcase_add_test(tp, test_same_size_copies);
     tcase_add_test(tp, test_argument_errors);

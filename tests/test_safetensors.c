@@ -496,6 +496,19 @@ START_TEST(test_invalid_bytes)
 }
 END_TEST
 
+/* Valid UTF-8 of every length (RFC 3629): U+00E9 in 2 bytes, U+20AC in 3, U+1F600 in 4, kept as is. */
+START_TEST(test_valid_utf8)
+{
+    gy_safetensors *st =
+        parse_ok("{\"__metadata__\": {\"k\": \"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\", "
+                 "\"\xf0\x9f\x98\x80\": \"x\"}}", NULL, 0);
+    ck_assert_int_eq(st->meta_count, 2);
+    ck_assert_str_eq(gy_st_meta_get(st, "k"), "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+    ck_assert_str_eq(gy_st_meta_get(st, "\xf0\x9f\x98\x80"), "x");
+    gy_st_close(st);
+}
+END_TEST
+
 START_TEST(test_not_object)
 {
     expect_fail("[1, 2]", 0, GY_ERR_FORMAT, "header is not a JSON object");
@@ -817,6 +830,7 @@ static Suite *safetensors_suite(void)
     tcase_add_test(tc, test_header_empty);
     tcase_add_test(tc, test_invalid_json);
     tcase_add_test(tc, test_invalid_bytes);
+    tcase_add_test(tc, test_valid_utf8);
     tcase_add_test(tc, test_not_object);
     tcase_add_test(tc, test_metadata_not_object);
     tcase_add_test(tc, test_metadata_non_string);
