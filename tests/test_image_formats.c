@@ -470,6 +470,35 @@ START_TEST(test_bad_files)
 }
 END_TEST
 
+/* Headers stb_image's info accepts or refuses where the explanation must come from the header as
+ * the format defines it. */
+START_TEST(test_odd_headers)
+{
+    char path[256];
+    gy_image *img = (gy_image *)&img;
+    gy_error err;
+
+    /* GIF logical screen 0 x 5 (GIF89a: two 16-bit little-endian sizes after the signature): no
+     * pixel at all, refused as a zero dimension before any decoding */
+    static const unsigned char gif0[13] = {'G', 'I', 'F', '8', '9', 'a', 0, 0, 5, 0, 0, 0, 0};
+    ck_assert_int_eq(load_bytes(gif0, sizeof gif0, ".gif", &img, &err, path, sizeof path), GY_ERR_FORMAT);
+    ck_assert_ptr_null(img);
+    printf("%s\n", err.message);
+    ck_assert_msg(strstr(err.message, "zero dimension (0x5)") != NULL, "%s", err.message);
+
+    /* BMP whose 32-bit little-endian header size (offset 14) is 0x8000000C: not the 12-byte
+     * BITMAPCOREHEADER, so width and height are the 32-bit fields at 18 and 22, here 65536 each */
+    unsigned char *px = pattern(4, 4, 3);
+    membuf m = {NULL, 0, 0};
+    ck_assert(stbi_write_bmp_to_func(membuf_write, &m, 4, 4, 3, px));
+    free(px);
+    static const unsigned char hdr[12] = {0x0C, 0, 0, 0x80, 0, 0, 1, 0, 0, 0, 1, 0};
+    memcpy(m.p + 14, hdr, sizeof hdr);
+    expect_cap_refusal(m.p, m.n, ".bmp", "65536x65536 BMP");
+    free(m.p);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("image_formats");
@@ -483,6 +512,7 @@ int main(void)
     tcase_add_test(tc, test_png_trailing_bytes_after_iend);
     tcase_add_test(tc, test_png_header_size_in_refusal);
     tcase_add_test(tc, test_bad_files);
+    tcase_add_test(tc, test_odd_headers);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }

@@ -224,6 +224,25 @@ START_TEST(detect_decode_against_formula)
 }
 END_TEST
 
+/* The DFL expectation uses bins[0 .. reg_max - 1] only: a NaN just past them must not reach the
+ * boxes. One 1x1 level, reg_max 2, all logits 0: softmax (0.5, 0.5) over bins (0, 1) gives 0.5 on
+ * every side, so the box is anchor (0.5, 0.5) -+ 0.5 = [0, 1] x [0, 1], times stride 8:
+ * xywh (4, 4, 8, 8); the class logit 0 gives sigmoid 0.5. */
+START_TEST(detect_decode_reads_reg_max_bins)
+{
+    float map[4 * 2 + 1] = {0};
+    const float *levels[1] = {map};
+    int hs[1] = {1}, ws[1] = {1}, strides[1] = {8};
+    const float bins[3] = {0.0f, 1.0f, NAN};
+    float out[5] = {-1, -1, -1, -1, -1};
+    gy_detect_decode(1, levels, hs, ws, strides, 1, 2, bins, out, 1, 1);
+    const float want[5] = {4.0f, 4.0f, 8.0f, 8.0f, 0.5f};
+    for (int i = 0; i < 5; i++)
+        ck_assert_msg(fabsf(out[i] - want[i]) < 1e-5f, "out[%d] = %g, expected %g", i, (double)out[i],
+                      (double)want[i]);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("kernels");
@@ -233,6 +252,7 @@ int main(void)
     tcase_add_test(tc, conv_random_shapes);
     tcase_add_test(tc, maxpool_and_upsample);
     tcase_add_test(tc, detect_decode_against_formula);
+    tcase_add_test(tc, detect_decode_reads_reg_max_bins);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }

@@ -6,8 +6,36 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/graph.h"
 #include "tables.h"
 #include "testutil.h"
+
+/* gy_graph_concat (core/graph.h): inputs that are whole storages of their own become slices of the
+ * result with no op; a storage given twice is not its own slice, so both of its uses are copied. */
+START_TEST(concat_aliases_whole_storages)
+{
+    gy_graph g;
+    gy_graph_init(&g);
+    int a = gy_graph_new_tensor(&g, 4), b = gy_graph_new_tensor(&g, 6);
+    ck_assert(a >= 0 && b >= 0);
+    const int ab[2] = {a, b};
+    int out = gy_graph_concat(&g, 2, ab);
+    ck_assert_int_ge(out, 0);
+    ck_assert_int_eq(g.nops, 0);
+    int root = g.tensors[out].storage, off = -1;
+    ck_assert_int_eq(gy_graph_root(&g, g.tensors[a].storage, &off), root);
+    ck_assert_int_eq(off, 0);
+    ck_assert_int_eq(gy_graph_root(&g, g.tensors[b].storage, &off), root);
+    ck_assert_int_eq(off, 4);
+    int c = gy_graph_new_tensor(&g, 3);
+    const int cc[2] = {c, c};
+    ck_assert_int_ge(gy_graph_concat(&g, 2, cc), 0);
+    ck_assert_int_eq(g.nops, 2);
+    ck_assert_int_eq(g.ops[0].type, GY_OP_COPY);
+    ck_assert_int_eq(g.ops[1].type, GY_OP_COPY);
+    gy_graph_free(&g);
+}
+END_TEST
 
 START_TEST(yolov8_tables_nc80)
 {
@@ -302,6 +330,7 @@ int main(void)
     Suite *s = suite_create("model");
     TCase *tc = tcase_create("model");
     tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, concat_aliases_whole_storages);
     tcase_add_test(tc, yolov8_tables_nc80);
     tcase_add_test(tc, yolov8s_table_nc1);
     tcase_add_test(tc, yolov8_l_x_summaries);

@@ -1219,6 +1219,44 @@ START_TEST(yaml_root_not_dict)
 }
 END_TEST
 
+/* A DEL (0x7F) is not printable for YAML: PyYAML 6.0.3 double-quotes it as \x7F,
+ * yaml.safe_dump({'b': ['a\x7f', 'x\x7f y']}, sort_keys=False, default_flow_style=None)
+ * == 'b: ["a\\x7F", "x\\x7F y"]\n'; the pickle is pickle.dumps of that dict, protocol 2. */
+START_TEST(yaml_del_is_escaped)
+{
+    static const unsigned char pkl[] = "\x80\x02}q\x00X\x01\x00\x00\x00" "bq\x01]q\x02(X\x02\x00\x00\x00"
+                                       "a\x7fq\x03X\x04\x00\x00\x00x\x7f yq\x04" "es.";
+    gy_error err;
+    gy_pickle *pk = NULL;
+    const gy_pk_value *root = NULL;
+    ck_assert_msg(gy_pickle_load(pkl, sizeof pkl - 1, "del.pkl", &pk, &root, &err) == GY_OK, "%s",
+                  err.message);
+    char *text = NULL;
+    ck_assert_msg(gy_yaml_emit(root, "del.pkl", &text, &err) == GY_OK, "%s", err.message);
+    ck_assert_str_eq(text, "b: [\"a\\x7F\", \"x\\x7F y\"]\n");
+    free(text);
+    gy_pickle_free(pk);
+}
+END_TEST
+
+/* A 4-byte UTF-8 sequence led by 0xF0 (U+1F600, F0 9F 98 80) is valid UTF-8 (RFC 3629: F0 then
+ * 90..BF): pickle.dumps('\U0001F600', protocol=2) loads as that 4-byte string. */
+START_TEST(pickle_four_byte_utf8)
+{
+    static const unsigned char pkl[] = "\x80\x02X\x04\x00\x00\x00\xf0\x9f\x98\x80q\x00.";
+    gy_error err;
+    gy_pickle *pk = NULL;
+    const gy_pk_value *root = NULL;
+    ck_assert_msg(gy_pickle_load(pkl, sizeof pkl - 1, "emoji.pkl", &pk, &root, &err) == GY_OK, "%s",
+                  err.message);
+    ck_assert_int_eq(root->type, GY_PK_STR);
+    ck_assert_uint_eq(root->u.str.len, 4);
+    ck_assert_int_eq(memcmp(root->u.str.data, "\xf0\x9f\x98\x80", 4), 0);
+    gy_pickle_free(pk);
+}
+END_TEST
+
+
 START_TEST(float_repr_like_python)
 {
     static const struct {
@@ -1259,6 +1297,8 @@ int main(void)
     tcase_add_test(tc, storage_out_of_range);
     tcase_add_test(tc, huge_strides);
     tcase_add_test(tc, huge_memo_index);
+    tcase_add_test(tc, yaml_del_is_escaped);
+    tcase_add_test(tc, pickle_four_byte_utf8);
     tcase_add_test(tc, deep_nesting);
     tcase_add_test(tc, unknown_opcode);
     tcase_add_test(tc, other_opcodes);

@@ -168,6 +168,43 @@ START_TEST(input_tensor)
 }
 END_TEST
 
+/* load_image shrinks only the width of a wide 800 x 2 image: r0 = 640/800, load
+ * (ceil(800 r0), ceil(2 r0)) = 640 x 2; rectangle 672 x 32 (ceil(2/800 * 20 + 0.5) * 32 high,
+ * ceil(20 + 0.5) * 32 wide), no letterbox scaling (r = 1), paddings top 15 (round(14.9)),
+ * left 16. Rows of one value each (50 above, 200 below) stay what they are through any area
+ * resize of the width alone, so the tensor is known exactly. */
+START_TEST(input_tensor_width_only_resize)
+{
+    enum { W0 = 800, H0 = 2 };
+    static unsigned char px[W0 * H0 * 3];
+    memset(px, 50, W0 * 3);
+    memset(px + W0 * 3, 200, W0 * 3);
+    gy_image img = {W0, H0, px};
+    gy_val_geometry g;
+    gy_error err;
+    ck_assert_msg(gy_val_geometry_compute(W0, H0, 640, 32, 0.5, &g, &err) == GY_OK, "%s", err.message);
+    ck_assert_int_eq(g.load_w, 640);
+    ck_assert_int_eq(g.load_h, 2);
+    ck_assert_int_eq(g.out_w, 672);
+    ck_assert_int_eq(g.out_h, 32);
+    ck_assert_int_eq(g.top, 15);
+    ck_assert_int_eq(g.left, 16);
+    float *t = malloc(sizeof *t * 3 * 672 * 32);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_msg(gy_val_input(&img, &g, t, &err) == GY_OK, "%s", err.message);
+    for (int c = 0; c < 3; c++)
+        for (int y = 0; y < 32; y++)
+            for (int x = 0; x < 672; x++) {
+                int inside = y >= 15 && y < 17 && x >= 16 && x < 656;
+                float want = (inside ? (y == 15 ? 50.0f : 200.0f) : 114.0f) / 255.0f;
+                float got = t[((size_t)c * 32 + (size_t)y) * 672 + (size_t)x];
+                ck_assert_msg(fabsf(got - want) < 1e-6f, "channel %d (%d, %d): %g, expected %g", c, x,
+                              y, (double)got, (double)want);
+            }
+    free(t);
+}
+END_TEST
+
 static Suite *val_input_suite(void)
 {
     Suite *s = suite_create("val_input");
@@ -175,6 +212,7 @@ static Suite *val_input_suite(void)
     tcase_add_test(tc, geometry_matches_ultralytics);
     tcase_add_test(tc, geometry_by_hand);
     tcase_add_test(tc, input_tensor);
+    tcase_add_test(tc, input_tensor_width_only_resize);
     suite_add_tcase(s, tc);
     return s;
 }
