@@ -221,6 +221,39 @@ START_TEST(conv_act_false)
 }
 END_TEST
 
+/* A repeated module's shortcut (argument 3 after parse_model inserts c1 and n) must be a boolean,
+ * for C3Ghost (which ignores it, as ultralytics does) as for C2f; its g (argument 4) is not it. */
+START_TEST(shortcut_must_be_boolean)
+{
+    static const char *const modules[2] = {"C2f", "C3Ghost"};
+    char path[64], text[256];
+    snprintf(path, sizeof path, "/tmp/gy_test_model_sc_%d.yaml", (int)getpid());
+    for (int i = 0; i < 2; i++) {
+        for (int bad = 0; bad < 2; bad++) {
+            snprintf(text, sizeof text, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n"
+                     "  - [-1, 1, %s, [16, %s]]\nhead:\n  - [[1], 1, Detect, [nc]]\n",
+                     modules[i], bad ? "0.5" : "False");
+            gy_test_write_text(path, text);
+            gy_model *m = NULL;
+            gy_error err;
+            gy_status st = gy_model_load(path, NULL, NULL, &m, &err);
+            if (bad) {
+                ck_assert_msg(st == GY_ERR_FORMAT, "%s shortcut 0.5: status %d (%s)", modules[i],
+                              (int)st, st == GY_OK ? "accepted" : err.message);
+                ck_assert_msg(strstr(err.message, ":4:") != NULL &&
+                              strstr(err.message, "argument 3 must be True or False") != NULL,
+                              "%s", err.message);
+                ck_assert_ptr_null(m);
+            } else {
+                ck_assert_msg(st == GY_OK, "%s shortcut False: %s", modules[i], err.message);
+                gy_model_free(m);
+            }
+        }
+    }
+    remove(path);
+}
+END_TEST
+
 START_TEST(config_errors_reach_the_caller)
 {
     char path[64];
@@ -282,6 +315,7 @@ int main(void)
     tcase_add_test(tc, weights_wrong_scale);
     tcase_add_test(tc, weights_missing_and_unexpected);
     tcase_add_test(tc, conv_act_false);
+    tcase_add_test(tc, shortcut_must_be_boolean);
     tcase_add_test(tc, config_errors_reach_the_caller);
     tcase_add_test(tc, absurd_sizes_are_refused);
     suite_add_tcase(s, tc);
