@@ -782,6 +782,10 @@ START_TEST(test_errors_yaml_level)
     expect_error("# only a comment\n", GY_ERR_FORMAT, "bad.yaml:1: the YAML is empty");
     expect_error("nc: 80\nbackbone: []\n\x01" HEAD_OK, GY_ERR_FORMAT,
                  "bad.yaml:3: YAML syntax error: control characters are not allowed");
+    /* a UTF-8 lead byte followed by the newline that ends line 3: libyaml's reader error points at
+     * the newline itself (the bad trailing octet), which still belongs to line 3 */
+    expect_error("nc: 80\nbackbone: []\nx: \xC3\n" HEAD_OK, GY_ERR_FORMAT,
+                 "bad.yaml:3: YAML syntax error: invalid trailing UTF-8 octet");
     expect_error("nc: 80\nactivation: nn.ReLU()\nbackbone: []\n" HEAD_OK, GY_ERR_UNSUPPORTED,
                  "bad.yaml:2: activation: 'nn.ReLU()' is not supported");
     /* size cap */

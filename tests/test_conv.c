@@ -199,6 +199,8 @@ START_TEST(dense_blocking_and_rect)
         {5, 7, 1, 1, 1, 2, 2, 0, 0, 9, 9, GY_ACT_NONE, 0, 0, 0},        /* 1x1 stride 2 */
         {4, 4, 1, 1, 1, 1, 1, 1, 1, 5, 6, GY_ACT_NONE, 1, 0, 1},        /* 1x1 with padding */
         {20, 12, 1, 3, 3, 1, 1, 0, 0, 3, 3, GY_ACT_SILU, 0, 0, 1},      /* one pixel */
+        {6, 10, 1, 3, 1, 1, 1, 0, 0, 9, 11, GY_ACT_NONE, 0, 0, 1},      /* 3x1, stride 1, no pad: */
+        {5, 9, 1, 5, 1, 1, 1, 0, 0, 12, 7, GY_ACT_SILU, 1, 0, 1},       /* not pointwise (kh > 1) */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check(&r, &cases[i], "blocking");

@@ -351,6 +351,9 @@ START_TEST(test_header_pixel_cap)
     put_be32(m.p + 20, 20000);
     put_be32(m.p + 29, crc32_of(m.p + 12, 17));
     expect_cap_refusal(m.p, m.n, ".png", "20000x20000");
+    /* the same file cut right after IHDR's height (bytes 16..23 by the PNG spec): the 24 bytes
+     * that hold the size are all it takes to name it */
+    expect_cap_refusal(m.p, 24, ".png", "20000x20000");
     free(m.p);
 
     /* BMP 9000 x 8000 */

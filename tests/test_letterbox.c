@@ -448,6 +448,43 @@ START_TEST(test_exif_orientation)
 }
 END_TEST
 
+/* An IFD0 that ends exactly at the end of the APP1 segment (its 4-byte next-IFD offset left out):
+ * OpenCV's ExifReader reads the entries one by one within the data and still finds the
+ * orientation, so the last entry's bytes count up to the segment's last byte. */
+START_TEST(test_exif_ifd_at_segment_end)
+{
+    membuf jpg = make_jpeg();
+    for (int le = 0; le < 2; le++) {
+        membuf m = jpeg_with_exif(&jpg, 6, le, 0, 0);
+        /* SOI, FF E1, length, "Exif\0\0", TIFF header (8), count (2), entry (12), next IFD (4) */
+        const size_t app1 = 2, next_ifd = app1 + 4 + 6 + 8 + 2 + 12;
+        ck_assert(m.p[app1] == 0xFF && m.p[app1 + 1] == 0xE1);
+        size_t len = (size_t)m.p[app1 + 2] << 8 | m.p[app1 + 3];
+        ck_assert_uint_eq(app1 + 2 + len, next_ifd + 4);
+        memmove(m.p + next_ifd, m.p + next_ifd + 4, m.n - next_ifd - 4);
+        m.n -= 4;
+        len -= 4;
+        m.p[app1 + 2] = (unsigned char)(len >> 8);
+        m.p[app1 + 3] = (unsigned char)len;
+        char path[512];
+        temp_path(path, sizeof path, ".jpg");
+        write_file(path, m.p, m.n);
+        gy_image *img;
+        gy_error err;
+        ck_assert_msg(gy_image_load(path, &img, &err) == GY_OK, "%s", err.message);
+        /* orientation 6: rotated 90 degrees clockwise, the red top-left quadrant now top-right */
+        ck_assert_int_eq(img->width, EH);
+        ck_assert_int_eq(img->height, EW);
+        ck_assert_msg(is_red(img, 3 * EH / 4, EW / 4), "%s: orientation not applied", le ? "II" : "MM");
+        ck_assert(is_blue(img, EH / 4, EW / 4));
+        gy_image_free(img);
+        remove(path);
+        free(m.p);
+    }
+    free(jpg.p);
+}
+END_TEST
+
 /* Cases where cv2 leaves the pixels alone: the Exif block is not the first APP1 (libjpeg hands
  * OpenCV the first one), its IFD offset points outside the block, or the value is out of range. */
 START_TEST(test_exif_ignored)
@@ -616,6 +653,7 @@ static Suite *letterbox_suite(void)
     TCase *ti = tcase_create("image");
     tcase_add_loop_test(ti, test_exif_orientation, 1, 9);
     tcase_add_test(ti, test_exif_ignored);
+    tcase_add_test(ti, test_exif_ifd_at_segment_end);
     tcase_add_test(ti, test_load_refusals);
     tcase_add_test(ti, test_load_errors);
     suite_add_tcase(s, ti);

@@ -5,11 +5,14 @@
  *   99 * 0.01 * 1 + 0.01 * (1 + 0) / 2 = 0.995.
  *   P and R are read at the first maximum of the smoothed mean F1 over px = linspace(0, 1, 1000);
  *   below the lowest confidence np.interp gives the last point of each curve. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "testutil.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "postprocess/metrics.h"
 
@@ -236,6 +239,43 @@ START_TEST(smoothing_right_edge)
 }
 END_TEST
 
+/* n boxes ending right where an inaccessible page begins: a read past the last one faults. */
+static gy_box *boxes_before_guard(int n, void **map, size_t *maplen)
+{
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    const size_t bytes = (size_t)n * sizeof(gy_box);
+    const size_t data_pages = (bytes + page - 1) / page;
+    *maplen = (data_pages + 1) * page;
+    *map = mmap(NULL, *maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(*map != MAP_FAILED);
+    unsigned char *guard = (unsigned char *)*map + data_pages * page;
+    ck_assert_int_eq(mprotect(guard, page, PROT_NONE), 0);
+    return (gy_box *)(guard - bytes);
+}
+
+/* gy_metrics_match reads labels[0 .. nlab) and dets[0 .. ndet) only (both arrays here end at a
+ * guard page); the lowest-index detection of three on the single label takes it at every IoU. */
+START_TEST(match_stays_in_its_arrays)
+{
+    void *lmap, *dmap;
+    size_t llen, dlen;
+    gy_box *label = boxes_before_guard(1, &lmap, &llen);
+    gy_box *dets = boxes_before_guard(3, &dmap, &dlen);
+    label[0] = box(0, 0, 10, 10, 1, 0);
+    dets[0] = box(0, 0, 10, 10, 0.9f, 0);
+    dets[1] = box(0, 0, 10, 10, 0.8f, 0);
+    dets[2] = box(20, 20, 30, 30, 0.7f, 0);
+    uint16_t correct[3];
+    gy_error err;
+    ck_assert(gy_metrics_match(dets, 3, label, 1, correct, &err) == GY_OK);
+    ck_assert_uint_eq(correct[0], 0x3FF);
+    ck_assert_uint_eq(correct[1], 0);
+    ck_assert_uint_eq(correct[2], 0);
+    munmap(lmap, llen);
+    munmap(dmap, dlen);
+}
+END_TEST
+
 /* A detection overlapping its label with IoU 0.72 (a 100 x 72 box in a 100 x 100 label) is a TP at
  * 0.50 ... 0.70 (5 thresholds) and a FP above: AP 0.995 five times and 0 five times,
  * mAP50-95 = 0.4975; mAP50 = 0.995. Another class's label does not match it. */
@@ -354,6 +394,7 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, one_false_positive);
     tcase_add_test(tc, duplicates);
     tcase_add_test(tc, smoothing_right_edge);
+    tcase_add_test(tc, match_stays_in_its_arrays);
     tcase_add_test(tc, iou_levels_and_class);
     tcase_add_test(tc, background_image);
     tcase_add_test(tc, class_absent_from_labels);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/graph.h"
+#include "detector/model.h"
 #include "tables.h"
 #include "testutil.h"
 
@@ -276,6 +277,76 @@ START_TEST(sppf_pool_size_argument)
 }
 END_TEST
 
+/* Conv's 8th argument (c1, c2, k, s, p, g, d, act): act=False gives ultralytics' nn.Identity (no
+ * activation, one more torch module than a Conv on the shared default SiLU). */
+START_TEST(conv_act_false)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_test_model_act_%d.yaml", (int)getpid());
+    gy_test_write_text(path, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2, None, 1, 1, False]]\n"
+                             "  - [-1, 1, Conv, [16, 3, 2, None, 1, 1, True]]\n"
+                             "  - [-1, 1, Conv, [16, 3, 2]]\nhead:\n  - [[2], 1, Detect, [nc]]\n");
+    gy_model *m = NULL;
+    gy_error err;
+    gy_status st = gy_model_load(path, NULL, NULL, &m, &err);
+    remove(path);
+    ck_assert_msg(st == GY_OK, "%s", err.message);
+    static const char *const names[3] = {"model.0.conv.weight", "model.1.conv.weight",
+                                         "model.2.conv.weight"};
+    static const gy_act want[3] = {GY_ACT_NONE, GY_ACT_SILU, GY_ACT_SILU};
+    for (int r = 0; r < 3; r++) {
+        int found = 0;
+        for (int i = 0; i < m->graph.nops; i++) {
+            const gy_op *op = &m->graph.ops[i];
+            if (op->type != GY_OP_CONV || strcmp(m->graph.convs[op->conv].wname, names[r]) != 0)
+                continue;
+            found++;
+            ck_assert_msg(op->act == want[r], "%s: activation %d, expected %d", names[r],
+                          (int)op->act, (int)want[r]);
+        }
+        ck_assert_msg(found == 1, "%s: %d conv ops", names[r], found);
+    }
+    /* Conv + Conv2d + BatchNorm2d + Identity vs Conv + Conv2d + BatchNorm2d */
+    ck_assert_int_eq(m->rows[0].modules_unfused, 4);
+    ck_assert_int_eq(m->rows[1].modules_unfused, 3);
+    ck_assert_int_eq(m->rows[2].modules_unfused, 3);
+    gy_model_free(m);
+}
+END_TEST
+
+/* A repeated module's shortcut (argument 3 after parse_model inserts c1 and n) must be a boolean,
+ * for C3Ghost (which ignores it, as ultralytics does) as for C2f; its g (argument 4) is not it. */
+START_TEST(shortcut_must_be_boolean)
+{
+    static const char *const modules[2] = {"C2f", "C3Ghost"};
+    char path[64], text[256];
+    snprintf(path, sizeof path, "/tmp/gy_test_model_sc_%d.yaml", (int)getpid());
+    for (int i = 0; i < 2; i++) {
+        for (int bad = 0; bad < 2; bad++) {
+            snprintf(text, sizeof text, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n"
+                     "  - [-1, 1, %s, [16, %s]]\nhead:\n  - [[1], 1, Detect, [nc]]\n",
+                     modules[i], bad ? "0.5" : "False");
+            gy_test_write_text(path, text);
+            gy_model *m = NULL;
+            gy_error err;
+            gy_status st = gy_model_load(path, NULL, NULL, &m, &err);
+            if (bad) {
+                ck_assert_msg(st == GY_ERR_FORMAT, "%s shortcut 0.5: status %d (%s)", modules[i],
+                              (int)st, st == GY_OK ? "accepted" : err.message);
+                ck_assert_msg(strstr(err.message, ":4:") != NULL &&
+                              strstr(err.message, "argument 3 must be True or False") != NULL,
+                              "%s", err.message);
+                ck_assert_ptr_null(m);
+            } else {
+                ck_assert_msg(st == GY_OK, "%s shortcut False: %s", modules[i], err.message);
+                gy_model_free(m);
+            }
+        }
+    }
+    remove(path);
+}
+END_TEST
+
 START_TEST(config_errors_reach_the_caller)
 {
     char path[64];
@@ -339,6 +410,8 @@ int main(void)
     tcase_add_test(tc, weights_missing_and_unexpected);
     tcase_add_test(tc, weights_unexpected_long_name);
     tcase_add_test(tc, sppf_pool_size_argument);
+    tcase_add_test(tc, conv_act_false);
+    tcase_add_test(tc, shortcut_must_be_boolean);
     tcase_add_test(tc, config_errors_reach_the_caller);
     tcase_add_test(tc, absurd_sizes_are_refused);
     suite_add_tcase(s, tc);

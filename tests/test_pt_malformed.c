@@ -55,8 +55,13 @@ static void str(pkb *p, const char *s)
 
 static void int1(pkb *p, int v)
 {
-    op(p, 'K');
-    op(p, (unsigned char)v);
+    if (v >= 0 && v <= 255) {
+        op(p, 'K'); /* BININT1 */
+        op(p, (unsigned char)v);
+    } else {
+        op(p, 'J'); /* BININT: 4-byte signed little-endian */
+        u32(p, (uint32_t)v);
+    }
 }
 
 static void flt(pkb *p, double d)
@@ -714,6 +719,40 @@ START_TEST(storage_out_of_range)
 }
 END_TEST
 
+/* GY_PT_MAX_FILE (8 GiB) is the most the tensors may add up to: exactly that much passes the cap
+ * (the open then fails for the missing storage, or for memory), one element more is refused. The
+ * state_dict holds one int64 tensor of n elements: 8 n bytes (the model's stride is metadata). */
+START_TEST(tensor_bytes_cap_is_inclusive)
+{
+    ckpt c = good();
+    c.storage_type = "LongStorage";
+    c.key = "7"; /* no archive/data/7: nothing is read */
+    const int n = (int)(GY_PT_MAX_FILE / 8);
+    ck_assert(8 * (size_t)n == GY_PT_MAX_FILE);
+    for (int extra = 0; extra < 2; extra++) {
+        c.storage_numel = c.shape[0] = n + extra;
+        const char *path = write_ckpt(&c, extra ? "capover" : "capexact");
+        gy_error err;
+        gy_safetensors *st = NULL;
+        gy_status s = gy_weights_open(path, &st, &err);
+        ck_assert_int_ne(s, GY_OK);
+        ck_assert_ptr_null(st);
+        printf("%s: %s\n", extra ? "over" : "exact", err.message);
+        if (extra) {
+            ck_assert_int_eq(s, GY_ERR_FORMAT);
+            ck_assert_msg(strstr(err.message, "the tensors add up to 8589934600 bytes, more than "
+                                 "allowed") != NULL, "%s", err.message);
+        } else {
+            ck_assert_msg(strstr(err.message, "more than allowed") == NULL, "%s", err.message);
+            ck_assert_msg((s == GY_ERR_FORMAT && strstr(err.message, "storage '7', which is not "
+                                                        "in the archive") != NULL) ||
+                          s == GY_ERR_NOMEM, "%s", err.message);
+        }
+        remove(path);
+    }
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Pickle machine limits. */
 
@@ -1296,6 +1335,7 @@ int main(void)
     tcase_add_test(tc, missing_data_pkl);
     tcase_add_test(tc, storage_out_of_range);
     tcase_add_test(tc, huge_strides);
+    tcase_add_test(tc, tensor_bytes_cap_is_inclusive);
     tcase_add_test(tc, huge_memo_index);
     tcase_add_test(tc, yaml_del_is_escaped);
     tcase_add_test(tc, pickle_four_byte_utf8);

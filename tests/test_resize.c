@@ -209,6 +209,26 @@ START_TEST(test_linear_3x2_stays_bilinear)
 }
 END_TEST
 
+/* Only 2x2 takes the area path: INTER_LINEAR by 1/2 in x and 1/3 in y samples source x = 2 dx + 0.5
+ * (weights 1/2, 1/2) and source y = 3 dy + 1 (the middle row alone), so each output is the rounded
+ * mean (a + b + 1) >> 1 of two neighbours in that row (OpenCV's fixed point: 11-bit weights in each
+ * direction, + 2^21 >> 22); a 2x3 block mean would mix three rows. */
+START_TEST(test_linear_two_by_three_is_not_area)
+{
+    enum { W = 14, H = 12, CN = 3 };
+    unsigned char src[W * H * CN], lin[(W / 2) * (H / 3) * CN];
+    fill_random(src, sizeof src, 11);
+    gy_error err;
+    ck_assert_int_eq(gy_resize_u8(src, W, H, lin, W / 2, H / 3, CN, GY_INTER_LINEAR, &err), GY_OK);
+    for (int y = 0; y < H / 3; y++)
+        for (int x = 0; x < W / 2; x++)
+            for (int c = 0; c < CN; c++) {
+                const unsigned char *p = src + ((size_t)(3 * y + 1) * W + 2 * x) * CN + c;
+                ck_assert_int_eq(lin[((size_t)y * (W / 2) + x) * CN + c], (p[0] + p[CN] + 1) >> 1);
+            }
+}
+END_TEST
+
 /* Integer factors other than 2x2 (here 2x1): the float mean rounded half to even. */
 START_TEST(test_integer_area_rounding)
 {
@@ -270,6 +290,7 @@ static Suite *resize_suite(void)
     tcase_add_test(tp, test_constant_image);
     tcase_add_test(tp, test_half_is_block_mean);
     tcase_add_test(tp, test_linear_3x2_stays_bilinear);
+    tcase_add_test(tp, test_linear_two_by_three_is_not_area);
     tcase_add_test(tp, test_integer_area_rounding);
     tcase_add_test(tp, test_same_size_copies);
     tcase_add_test(tp, test_argument_errors);
