@@ -813,6 +813,22 @@ START_TEST(deep_nesting)
 }
 END_TEST
 
+/* GLOBAL needs a non-empty module and a non-empty name, each checked on its own. */
+START_TEST(global_empty_parts)
+{
+    static const char *const parts[3][2] = {{"", "OrderedDict"}, {"collections", ""}, {"", ""}};
+    for (int i = 0; i < 3; i++) {
+        pkb p = {0};
+        op(&p, 0x80);
+        op(&p, 2);
+        glob(&p, parts[i][0], parts[i][1]);
+        op(&p, '.');
+        expect_pickle_fail(&p, GY_ERR_FORMAT, "a global with an empty or over-long module or name");
+        free(p.b);
+    }
+}
+END_TEST
+
 START_TEST(unknown_opcode)
 {
     pkb p = {0};
@@ -1340,6 +1356,7 @@ int main(void)
     tcase_add_test(tc, yaml_del_is_escaped);
     tcase_add_test(tc, pickle_four_byte_utf8);
     tcase_add_test(tc, deep_nesting);
+    tcase_add_test(tc, global_empty_parts);
     tcase_add_test(tc, unknown_opcode);
     tcase_add_test(tc, other_opcodes);
     tcase_add_test(tc, mutations_never_crash);
