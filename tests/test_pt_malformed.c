@@ -1196,18 +1196,23 @@ static const char yaml_want[] =
     "  - 3\n"
     "flow: {x: 1, y: z}\n";
 
-START_TEST(yaml_like_pyyaml)
+/* The YAML gy_yaml_emit writes for the pickle pkl[0, n) is exactly want. */
+static void expect_yaml(const void *pkl, size_t n, const char *name, const char *want)
 {
     gy_error err;
     gy_pickle *pk = NULL;
     const gy_pk_value *root = NULL;
-    ck_assert_msg(gy_pickle_load(yaml_pickle, sizeof yaml_pickle - 1, "yaml.pkl", &pk, &root,
-                                 &err) == GY_OK, "%s", err.message);
+    ck_assert_msg(gy_pickle_load(pkl, n, name, &pk, &root, &err) == GY_OK, "%s", err.message);
     char *text = NULL;
-    ck_assert_msg(gy_yaml_emit(root, "yaml.pkl", &text, &err) == GY_OK, "%s", err.message);
-    ck_assert_str_eq(text, yaml_want);
+    ck_assert_msg(gy_yaml_emit(root, name, &text, &err) == GY_OK, "%s", err.message);
+    ck_assert_str_eq(text, want);
     free(text);
     gy_pickle_free(pk);
+}
+
+START_TEST(yaml_like_pyyaml)
+{
+    expect_yaml(yaml_pickle, sizeof yaml_pickle - 1, "yaml.pkl", yaml_want);
 }
 END_TEST
 
@@ -1230,15 +1235,7 @@ START_TEST(yaml_float_with_point_and_exponent)
     op(&p, 'e');
     op(&p, 'u');
     op(&p, '.');
-    gy_error err;
-    gy_pickle *pk = NULL;
-    const gy_pk_value *root = NULL;
-    ck_assert_msg(gy_pickle_load(p.b, p.n, "f.pkl", &pk, &root, &err) == GY_OK, "%s", err.message);
-    char *text = NULL;
-    ck_assert_msg(gy_yaml_emit(root, "f.pkl", &text, &err) == GY_OK, "%s", err.message);
-    ck_assert_str_eq(text, "x: [1.5e-07, 2.5e+16, 1.0e-05]\n");
-    free(text);
-    gy_pickle_free(pk);
+    expect_yaml(p.b, p.n, "f.pkl", "x: [1.5e-07, 2.5e+16, 1.0e-05]\n");
     free(p.b);
 }
 END_TEST
@@ -1281,16 +1278,7 @@ START_TEST(yaml_del_is_escaped)
 {
     static const unsigned char pkl[] = "\x80\x02}q\x00X\x01\x00\x00\x00" "bq\x01]q\x02(X\x02\x00\x00\x00"
                                        "a\x7fq\x03X\x04\x00\x00\x00x\x7f yq\x04" "es.";
-    gy_error err;
-    gy_pickle *pk = NULL;
-    const gy_pk_value *root = NULL;
-    ck_assert_msg(gy_pickle_load(pkl, sizeof pkl - 1, "del.pkl", &pk, &root, &err) == GY_OK, "%s",
-                  err.message);
-    char *text = NULL;
-    ck_assert_msg(gy_yaml_emit(root, "del.pkl", &text, &err) == GY_OK, "%s", err.message);
-    ck_assert_str_eq(text, "b: [\"a\\x7F\", \"x\\x7F y\"]\n");
-    free(text);
-    gy_pickle_free(pk);
+    expect_yaml(pkl, sizeof pkl - 1, "del.pkl", "b: [\"a\\x7F\", \"x\\x7F y\"]\n");
 }
 END_TEST
 
