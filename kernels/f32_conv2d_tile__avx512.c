@@ -9,23 +9,37 @@
 
 #define T512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
 
+/* The accumulators are named variables (arrays zeroed before the loop made gcc clear them in
+ * memory with rep stos on every call); they go to stack arrays only for the epilogue. */
+#define ROW(i, n)                                                                                  \
+    {                                                                                              \
+        __m512 ai = _mm512_set1_ps(a[i]);                                                          \
+        c##n##0 = _mm512_fmadd_ps(ai, b0, c##n##0);                                                \
+        c##n##1 = _mm512_fmadd_ps(ai, b1, c##n##1);                                                \
+    }
+
 T512 static inline __attribute__((always_inline)) void
 tile(const int MR, int kc, const float *a, const float *b, const gy_tile *t)
 {
-    __m512 c0[GY_TILE512_MR], c1[GY_TILE512_MR];
-    for (int i = 0; i < MR; i++)
-        c0[i] = c1[i] = _mm512_setzero_ps();
+    __m512 z = _mm512_setzero_ps();
+    __m512 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+    __m512 c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+    __m512 c80 = z, c81 = z, c90 = z, c91 = z, cA0 = z, cA1 = z, cB0 = z, cB1 = z;
     size_t ldb = t->ldb ? t->ldb : GY_TILE512_NR;
     for (int k = 0; k < kc; k++) {
         __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
-        for (int i = 0; i < MR; i++) {
-            __m512 ai = _mm512_set1_ps(a[i]);
-            c0[i] = _mm512_fmadd_ps(ai, b0, c0[i]);
-            c1[i] = _mm512_fmadd_ps(ai, b1, c1[i]);
+        ROW(0, 0) ROW(1, 1) ROW(2, 2) ROW(3, 3)
+        if (MR > 4) {
+            ROW(4, 4) ROW(5, 5) ROW(6, 6) ROW(7, 7)
+        }
+        if (MR > 8) {
+            ROW(8, 8) ROW(9, 9) ROW(10, A) ROW(11, B)
         }
         a += GY_TILE512_MR;
         b += ldb;
     }
+    __m512 c0[GY_TILE512_MR] = {c00, c10, c20, c30, c40, c50, c60, c70, c80, c90, cA0, cB0};
+    __m512 c1[GY_TILE512_MR] = {c01, c11, c21, c31, c41, c51, c61, c71, c81, c91, cA1, cB1};
     int cols = t->cols;
     __mmask16 m0 = cols >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << cols) - 1u);
     __mmask16 m1 = cols >= 32 ? (__mmask16)0xffff
