@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "kernels/f32_conv2d_s2_direct.h"
 #include "kernels/f32_conv2d_tile.h"
 #include "kernels/f32_im2col_s2.h"
 #include "kernels/kernels.h"
@@ -112,6 +113,8 @@ size_t gy_f32_conv2d_scratch_floats(const gy_conv *c, int oh, int ow)
         return gy_f32_dwconv2d_scratch_floats(c, oh, ow);
     if (gy_winograd_eligible(c))
         return gy_winograd_scratch_floats(c, oh, ow);
+    if (gy_s2_direct_eligible(c, c->isa))
+        return gy_s2_direct_scratch_floats(c, oh, ow);
     split s;
     make_split(c, oh, ow, &s);
     size_t cols = (size_t)(s.N < s.ncb ? (s.N + 31) / 32 * 32 : s.ncb);
@@ -133,6 +136,8 @@ gy_status gy_conv_pack(gy_conv *c, gy_isa isa, gy_error *err)
         return GY_OK; /* the depthwise kernel reads the weights as they are */
     if (gy_winograd_eligible(c))
         return gy_winograd_pack(c, isa, err);
+    if (gy_s2_direct_eligible(c, (int)isa))
+        return gy_s2_direct_pack(c, isa, err);
     int mr = isa_mr(isa), groups = c->groups;
     int cout_g = c->cout / groups, K = c->cin / groups * c->kh * c->kw;
     size_t panels = (size_t)(cout_g + mr - 1) / mr;
@@ -162,6 +167,8 @@ size_t gy_f32_conv2d_tasks(const gy_conv_run *r)
         return gy_f32_dwconv2d_tasks(r);
     if (gy_winograd_eligible(r->p))
         return gy_winograd_tasks(r);
+    if (gy_s2_direct_eligible(r->p, r->p->isa))
+        return gy_s2_direct_tasks(r);
     split s;
     make_split(r->p, r->oh, r->ow, &s);
     return (size_t)r->p->groups * s.mb * s.nb;
@@ -322,6 +329,10 @@ void gy_f32_conv2d_task(const gy_conv_run *r, size_t task, float *scratch)
     }
     if (gy_winograd_eligible(c)) {
         gy_winograd_task(r, task, scratch);
+        return;
+    }
+    if (gy_s2_direct_eligible(c, c->isa)) {
+        gy_s2_direct_task(r, task, scratch);
         return;
     }
     split s;

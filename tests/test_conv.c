@@ -233,6 +233,10 @@ START_TEST(stride2_shapes)
         {40, 36, 1, 3, 3, 2, 2, 1, 1, 24, 66, GY_ACT_SILU, 1, 0, 1},   /* K = 360: 2 chunks */
         {16, 32, 1, 3, 3, 2, 2, 1, 1, 80, 80, GY_ACT_SILU, 0, 0, 1},
         {12, 24, 4, 3, 3, 2, 2, 1, 1, 21, 45, GY_ACT_SILU, 0, 0, 1},   /* groups 4 */
+        /* AVX-512 direct path: weights of one 16-channel block above its per-task budget, so
+         * tasks split the blocks (3 blocks, the last partial) as well as the rows */
+        {256, 40, 1, 3, 3, 2, 2, 1, 1, 13, 41, GY_ACT_SILU, 1, 0, 1},
+        {64, 48, 1, 3, 3, 2, 2, 1, 1, 40, 40, GY_ACT_SILU, 0, 0, 1},   /* a model's 40 -> 20 */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check(&r, &cases[i], "stride 2");
