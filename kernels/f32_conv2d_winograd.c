@@ -275,7 +275,7 @@ static void tile_generic(int kc, const float *a, const float *b, const gy_tile *
 }
 
 AI void run_task(const gy_conv_run *r, size_t task, float *scratch, const int mr, const int nr,
-                 tile_fn tile, epi_fn epi)
+                 tile_fn tile, epi_fn epi, const int avx512)
 {
     const gy_conv *c = r->p;
     wsplit s;
@@ -284,8 +284,12 @@ AI void run_task(const gy_conv_run *r, size_t task, float *scratch, const int mr
     int t0 = blk * WT, m0 = mblk * s.mc, m1 = m0 + s.mc < c->cout ? m0 + s.mc : c->cout;
     size_t vstride = (size_t)c->cin * WT, mstride = (size_t)s.mc * WT;
     float *V = scratch, *M = scratch + XI * vstride;
-    for (int ci = 0; ci < c->cin; ci++)
-        input_transform(r, &s, ci, t0, V, vstride, nr);
+    for (int ci = 0; ci < c->cin; ci++) {
+        if (avx512)
+            gy_f32_winograd_input__avx512(r, s.tw, s.ntiles, ci, t0, V, vstride);
+        else
+            input_transform(r, &s, ci, t0, V, vstride, nr);
+    }
     size_t panels = (size_t)(c->cout + mr - 1) / mr;
     for (int xi = 0; xi < XI; xi++) {
         const float *U = c->wpack + (size_t)xi * panels * c->cin * mr;
@@ -305,7 +309,7 @@ AI void run_task(const gy_conv_run *r, size_t task, float *scratch, const int mr
 
 static void task_generic(const gy_conv_run *r, size_t task, float *scratch)
 {
-    run_task(r, task, scratch, GEN_MR, GEN_NR, tile_generic, epi_generic);
+    run_task(r, task, scratch, GEN_MR, GEN_NR, tile_generic, epi_generic, 0);
 }
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -318,7 +322,7 @@ epi_avx2(float *dst, const float *acc, int n, float bias, const float *res, int 
 __attribute__((target("avx2,fma"))) static void task_avx2(const gy_conv_run *r, size_t task,
                                                           float *scratch)
 {
-    run_task(r, task, scratch, GY_TILE256_MR, GY_TILE256_NR, gy_f32_conv_tile__avx2, epi_avx2);
+    run_task(r, task, scratch, GY_TILE256_MR, GY_TILE256_NR, gy_f32_conv_tile__avx2, epi_avx2, 0);
 }
 
 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static void
@@ -331,7 +335,7 @@ __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static vo
 task_avx512(const gy_conv_run *r, size_t task, float *scratch)
 {
     run_task(r, task, scratch, GY_TILE512_MR, GY_TILE512_NR, gy_f32_conv_tile__avx512,
-             epi_avx512);
+             epi_avx512, 1);
 }
 #endif
 

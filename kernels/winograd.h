@@ -15,4 +15,10 @@ size_t gy_winograd_scratch_floats(const gy_conv *c, int oh, int ow);
 size_t gy_winograd_tasks(const gy_conv_run *r);
 void gy_winograd_task(const gy_conv_run *r, size_t task, float *scratch);
 
+/* V[xi * vstride + ci * 32 + q] = the transformed 6x6 input patch of tile t0 + q (q < 32; tiles
+ * past ntiles are zero) of input channel ci, on a grid of tw tiles per row, with AVX-512
+ * (f32_winograd_input__avx512.c; only where kernels/cpu.c says the CPU has it). */
+void gy_f32_winograd_input__avx512(const gy_conv_run *r, int tw, int ntiles, int ci, int t0,
+                                   float *V, size_t vstride);
+
 #endif
