@@ -303,8 +303,12 @@ AI void run_task(const gy_conv_run *r, size_t task, float *scratch, const int mr
             }
         }
     }
-    for (int o = m0; o < m1; o++)
-        output_transform(r, &s, M, mstride, o - m0, o, t0, epi);
+    for (int o = m0; o < m1; o++) {
+        if (avx512)
+            gy_f32_winograd_output__avx512(r, s.tw, s.ntiles, M, mstride, o - m0, o, t0);
+        else
+            output_transform(r, &s, M, mstride, o - m0, o, t0, epi);
+    }
 }
 
 static void task_generic(const gy_conv_run *r, size_t task, float *scratch)

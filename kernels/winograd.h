@@ -20,5 +20,10 @@ void gy_winograd_task(const gy_conv_run *r, size_t task, float *scratch);
  * (f32_winograd_input__avx512.c; only where kernels/cpu.c says the CPU has it). */
 void gy_f32_winograd_input__avx512(const gy_conv_run *r, int tw, int ntiles, int ci, int t0,
                                    float *V, size_t vstride);
+/* Output channel o from row `row` of M[xi * mstride + row * 32 + q]: its 4x4 tiles t0 + q
+ * (q < 32, those below ntiles) plus bias, then residual and activation, into r->out, with
+ * AVX-512 (f32_winograd_output__avx512.c). */
+void gy_f32_winograd_output__avx512(const gy_conv_run *r, int tw, int ntiles, const float *M,
+                                    size_t mstride, int row, int o, int t0);
 
 #endif
