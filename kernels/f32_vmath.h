@@ -51,15 +51,37 @@ gy_exp512(__m512 x)
     return _mm512_scalef_ps(p, n); /* p * 2^n, rounded once, to subnormals or infinity */
 }
 
-/* 1 / (1 + exp(-v)) with exp's argument capped at 87 (the denominator stays below 2^126, where
- * the reciprocal estimate is exact enough), as the estimate refined by one Newton step. */
+/* 1 / (1 + exp(-v)) for the activations, with its own exp (a cheaper form of the one above,
+ * as accurate): v is clamped to [-87, 88] (exp(-v) stays below 2^126, where the reciprocal
+ * estimate is exact enough, and above it the sigmoid is 1 in float); -v log2(e) is rounded to a
+ * multiple of 1/16 by adding 1.5 * 2^19, whose low 4 mantissa bits are then the index j of
+ * 2^(j/16) in a 16-entry table (one permute); the rest r (|r| <= ln2 / 32) takes a degree-4
+ * polynomial, and scalef applies 2^floor. The reciprocal is the estimate refined by one Newton
+ * step (within ~2 ulp of the division; division would cost a third of a small-K conv). */
+#define GY_EXP_MAGIC16 786432.0f /* 1.5 * 2^19: its float ulp is 1/16 */
 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static inline __m512
 gy_sigmoid512(__m512 v)
 {
-    __m512 e = gy_exp512(_mm512_min_ps(_mm512_sub_ps(_mm512_setzero_ps(), v), _mm512_set1_ps(87.0f)));
+    const __m512 t16 = _mm512_setr_ps(0x1p+0f, 0x1.0b5586p+0f, 0x1.172b84p+0f, 0x1.2387a6p+0f,
+                                      0x1.306fe0p+0f, 0x1.3dea64p+0f, 0x1.4bfdaep+0f, 0x1.5ab07ep+0f,
+                                      0x1.6a09e6p+0f, 0x1.7a1148p+0f, 0x1.8ace54p+0f, 0x1.9c4918p+0f,
+                                      0x1.ae89fap+0f, 0x1.c199bep+0f, 0x1.d5818ep+0f, 0x1.ea4afap+0f);
+    /* min/max return their second operand when one is NaN: NaN passes through */
+    __m512 x = _mm512_min_ps(_mm512_set1_ps(88.0f), _mm512_max_ps(_mm512_set1_ps(-87.0f), v));
+    __m512 magic = _mm512_set1_ps(GY_EXP_MAGIC16);
+    __m512 tm = _mm512_fnmadd_ps(x, _mm512_set1_ps(GY_LOG2E), magic); /* magic - x log2 e */
+    __m512 n = _mm512_sub_ps(tm, magic);                               /* multiple of 1/16 */
+    __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(GY_LN2_HI), x);
+    r = _mm512_fnmsub_ps(n, _mm512_set1_ps(GY_LN2_LO), r); /* -x - n ln 2 */
+    __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(1.0f / 24.0f), r, _mm512_set1_ps(1.0f / 6.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    __m512 tj = _mm512_permutexvar_ps(_mm512_castps_si512(tm), t16); /* 2^(frac(n)) */
+    __m512 e = _mm512_scalef_ps(_mm512_mul_ps(p, tj), n);            /* times 2^floor(n) */
     __m512 d = _mm512_add_ps(_mm512_set1_ps(1.0f), e);
-    __m512 r = _mm512_rcp14_ps(d);
-    return _mm512_fmadd_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(1.0f)), r);
+    __m512 rc = _mm512_rcp14_ps(d);
+    return _mm512_fmadd_ps(rc, _mm512_fnmadd_ps(d, rc, _mm512_set1_ps(1.0f)), rc);
 }
 
 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static inline __m512
