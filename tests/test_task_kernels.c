@@ -75,7 +75,8 @@ static void maxpool_check(int c, int ih, int iw, int k, int s, int pad, int with
     gy_f32_maxpool2d(in, ref, c, ih, iw, oh, ow, k, s, pad, 1);
     pool_task_fn fns[3] = {gy_f32_maxpool2d_task__generic, NULL, NULL};
 #if defined(__x86_64__) || defined(__i386__)
-    fns[1] = fns[2] = gy_f32_maxpool2d_task__avx2;
+    fns[1] = gy_f32_maxpool2d_task__avx2;
+    fns[2] = gy_f32_maxpool2d_task__avx512;
 #endif
     for (int isa = 0; isa < isa_count() + 1; isa++) {
         gy_pool_run r = {.in = in, .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh, .ow = ow,
