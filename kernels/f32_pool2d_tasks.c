@@ -29,11 +29,13 @@ static inline float nanmax(float m, float v)
 
 size_t gy_f32_maxpool2d_tasks(const gy_pool_run *r) { return ntasks(r); }
 
-/* Stride 1: the row pass's ih rows of ow, between pad rows of -inf above and below (the AVX-512
- * task's column pass reads them; the others use the first ih rows). */
+/* Stride 1: the row pass's ih rows of ow, between pad rows of -inf above and below (the vector
+ * tasks' column pass reads them; the generic one uses the first ih rows), then the AVX2 task's
+ * row buffer (a row between -inf margins, ow rounded up to 8 plus k - 1). */
 size_t gy_f32_maxpool2d_scratch_floats(const gy_pool_run *r)
 {
-    return r->stride == 1 ? (size_t)(r->ih + 2 * r->pad) * r->ow : 0;
+    return r->stride == 1 ? (size_t)(r->ih + 2 * r->pad) * r->ow + (size_t)r->ow + (size_t)r->k + 7
+                          : 0;
 }
 
 /* The windowed max of one input row into ow values (stride 1, -inf outside). */
