@@ -1,6 +1,7 @@
 /* f32_pool2d_tasks.c - max and average pooling in task form (blocks of channels). Max pooling
  * with stride 1 (SPPF's 5x5) is separable: the max over each row's window first, then over the
- * column of those; exact, as max is. The AVX2 variant is in f32_pool2d__avx2.c. */
+ * column of those; exact, as max is. The AVX2 and AVX-512 variants are in f32_pool2d__avx2.c and
+ * f32_pool2d__avx512.c. */
 #include <math.h>
 
 #include "kernels/kernels.h"
@@ -28,9 +29,13 @@ static inline float nanmax(float m, float v)
 
 size_t gy_f32_maxpool2d_tasks(const gy_pool_run *r) { return ntasks(r); }
 
+/* Stride 1: the row pass's ih rows of ow, between pad rows of -inf above and below (the vector
+ * tasks' column pass reads them; the generic one uses the first ih rows), then the AVX2 task's
+ * row buffer (a row between -inf margins, ow rounded up to 8 plus k - 1). */
 size_t gy_f32_maxpool2d_scratch_floats(const gy_pool_run *r)
 {
-    return r->stride == 1 ? (size_t)r->ih * r->ow : 0;
+    return r->stride == 1 ? (size_t)(r->ih + 2 * r->pad) * r->ow + (size_t)r->ow + (size_t)r->k + 7
+                          : 0;
 }
 
 /* The windowed max of one input row into ow values (stride 1, -inf outside). */
@@ -94,6 +99,10 @@ void gy_f32_maxpool2d_task__generic(const gy_pool_run *r, size_t task, float *sc
 void gy_f32_maxpool2d_task(const gy_pool_run *r, size_t task, float *scratch)
 {
 #if defined(__x86_64__) || defined(__i386__)
+    if (r->isa >= GY_ISA_AVX512) {
+        gy_f32_maxpool2d_task__avx512(r, task, scratch);
+        return;
+    }
     if (r->isa >= GY_ISA_AVX2) {
         gy_f32_maxpool2d_task__avx2(r, task, scratch);
         return;

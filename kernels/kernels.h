@@ -97,7 +97,8 @@ void gy_f32_upsample_nearest(const float *in, float *out, int c, int ih, int iw,
  *   size_t gy_f32_<op>_scratch_floats(const <run> *r);        per-thread scratch one task needs
  * Tasks never synchronise and never open OpenMP regions; scratch is the calling thread's own
  * (64-byte aligned). _scratch_floats and _tasks read only the shapes (data pointers may be NULL).
- * The functions without a suffix dispatch on r->isa; __generic / __avx2 are exposed for tests.
+ * The functions without a suffix dispatch on r->isa; __generic / __avx2 (/ __avx512) are exposed
+ * for tests.
  * The plain kernels above (gy_f32_maxpool2d, ...) are the references they are tested against;
  * the convolution's task functions are declared with gy_conv_run above. */
 
@@ -113,6 +114,7 @@ size_t gy_f32_maxpool2d_scratch_floats(const gy_pool_run *r);
 void gy_f32_maxpool2d_task(const gy_pool_run *r, size_t task, float *scratch);
 void gy_f32_maxpool2d_task__generic(const gy_pool_run *r, size_t task, float *scratch);
 void gy_f32_maxpool2d_task__avx2(const gy_pool_run *r, size_t task, float *scratch);
+void gy_f32_maxpool2d_task__avx512(const gy_pool_run *r, size_t task, float *scratch);
 /* Average pooling, no padding (pad must be 0); sums in the reference kernel's order. */
 size_t gy_f32_avgpool2d_tasks(const gy_pool_run *r);
 void gy_f32_avgpool2d_task(const gy_pool_run *r, size_t task, float *scratch);

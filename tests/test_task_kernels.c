@@ -62,20 +62,29 @@ static int same(float a, float b)
 
 typedef void (*pool_task_fn)(const gy_pool_run *, size_t, float *);
 
-static void maxpool_check(int c, int ih, int iw, int k, int s, int pad, int with_nan)
+/* Bit equality, NaNs included (the reference keeps the last NaN of the window, payload and sign). */
+static int same_bits(float a, float b) { return memcmp(&a, &b, sizeof a) == 0; }
+static unsigned bits_of(float a)
+{
+    unsigned u;
+    memcpy(&u, &a, sizeof u);
+    return u;
+}
+
+/* Every max-pooling variant this CPU runs, then the dispatch, against gy_f32_maxpool2d on `in`
+ * (c planes of ih x iw); bitwise: NaNs must match bit for bit too, else any NaN matches any. */
+static void maxpool_compare(const float *in, int c, int ih, int iw, int k, int s, int pad,
+                            int bitwise, const char *what)
 {
     int oh = (ih + 2 * pad - k) / s + 1, ow = (iw + 2 * pad - k) / s + 1;
-    float *in = randv((size_t)c * ih * iw, 3.0f);
-    if (with_nan)
-        for (int i = 0; i < 3; i++)
-            in[irand(0, c * ih * iw - 1)] = NAN;
     size_t on = (size_t)c * oh * ow;
     float *ref = malloc(sizeof *ref * on), *out = malloc(sizeof *out * on);
     ck_assert(ref && out);
     gy_f32_maxpool2d(in, ref, c, ih, iw, oh, ow, k, s, pad, 1);
     pool_task_fn fns[3] = {gy_f32_maxpool2d_task__generic, NULL, NULL};
 #if defined(__x86_64__) || defined(__i386__)
-    fns[1] = fns[2] = gy_f32_maxpool2d_task__avx2;
+    fns[1] = gy_f32_maxpool2d_task__avx2;
+    fns[2] = gy_f32_maxpool2d_task__avx512;
 #endif
     for (int isa = 0; isa < isa_count() + 1; isa++) {
         gy_pool_run r = {.in = in, .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh, .ow = ow,
@@ -88,14 +97,54 @@ static void maxpool_check(int c, int ih, int iw, int k, int s, int pad, int with
         for (size_t t = 0; t < n; t++)
             fn(&r, t, scratch);
         for (size_t i = 0; i < on; i++)
-            CHECK(same(out[i], ref[i]),
-                          "maxpool isa %d c %d %dx%d k %d s %d p %d nan %d at %zu: %g vs %g", isa,
-                          c, ih, iw, k, s, pad, with_nan, i, out[i], ref[i]);
+            CHECK(bitwise ? same_bits(out[i], ref[i]) : same(out[i], ref[i]),
+                  "maxpool %s isa %d c %d %dx%d k %d s %d p %d at %zu: %g (0x%08x) vs %g (0x%08x)",
+                  what, isa, c, ih, iw, k, s, pad, i, out[i], bits_of(out[i]), ref[i],
+                  bits_of(ref[i]));
         free(scratch);
     }
-    free(in);
     free(ref);
     free(out);
+}
+
+static void maxpool_check(int c, int ih, int iw, int k, int s, int pad, int with_nan)
+{
+    float *in = randv((size_t)c * ih * iw, 3.0f);
+    if (with_nan)
+        for (int i = 0; i < 3; i++)
+            in[irand(0, c * ih * iw - 1)] = NAN;
+    maxpool_compare(in, c, ih, iw, k, s, pad, 0, with_nan ? "random+nan" : "random");
+    free(in);
+}
+
+/* Values that tell max implementations apart: mostly <= 0 so that many windows peak at a zero,
+ * with -0 and +0 mixed (the reference keeps the first of equal values); -inf (the padding's
+ * value) and a rare +inf; with nan, NaNs of distinct payloads and both signs in every third
+ * channel (so the others run NaN-free paths). */
+static float *awkward_input(int c, int plane, int with_nan)
+{
+    float *v = randv((size_t)c * plane, 3.0f);
+    for (int ch = 0; ch < c; ch++)
+        for (int i = 0; i < plane; i++) {
+            float *x = &v[(size_t)ch * plane + i];
+            int r = irand(0, 99);
+            if (r < 45)
+                *x = -fabsf(*x);
+            else if (r < 65)
+                *x = 0.0f;
+            else if (r < 85)
+                *x = -0.0f;
+            else if (r < 93)
+                *x = -INFINITY;
+            else if (r < 94)
+                *x = INFINITY;
+            if (with_nan && ch % 3 == 1 && irand(0, 29) == 0) {
+                unsigned bits = 0x7fc00000u | (unsigned)irand(1, 0x3fffff) |
+                                (irand(0, 1) ? 0x80000000u : 0u);
+                memcpy(x, &bits, sizeof bits);
+            }
+        }
+    return v;
 }
 
 START_TEST(maxpool_tasks_exact)
@@ -113,6 +162,33 @@ START_TEST(maxpool_tasks_exact)
             continue;
         maxpool_check(chans[irand(0, 4)], ih, iw, k, s, pad, irand(0, 1));
     }
+}
+END_TEST
+
+/* Stride 1 (the SPPF path, where the vector variants do their own borders) on every width 1..40
+ * (so every remainder of 8 and 16 lanes, rows narrower than the window), k 1..5 and 7, every
+ * padding 0..k/2, odd channel counts; bit-exact, signed zeros and NaN payloads included. */
+START_TEST(maxpool_stride1_awkward_exact)
+{
+    static const int ks[] = {1, 2, 3, 4, 5, 7};
+    int cases = 0;
+    for (int iw = 1; iw <= 40; iw++)
+        for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++)
+            for (int pad = 0; pad <= ks[ki] / 2; pad++) {
+                int k = ks[ki], ih = irand(1, 40), c = 2 * irand(0, 3) + 1;
+                if (ih + 2 * pad < k || iw + 2 * pad < k)
+                    continue;
+                int with_nan = (iw + k + pad) % 2;
+                float *in = awkward_input(c, ih * iw, with_nan);
+                maxpool_compare(in, c, ih, iw, k, 1, pad, 1, with_nan ? "awkward+nan" : "awkward");
+                free(in);
+                cases++;
+            }
+    ck_assert_int_gt(cases, 500);
+    /* SPPF's shapes, many channels (several tasks sharing one scratch) */
+    float *in = awkward_input(129, 20 * 20, 1);
+    maxpool_compare(in, 129, 20, 20, 5, 1, 2, 1, "sppf awkward+nan");
+    free(in);
 }
 END_TEST
 
@@ -415,6 +491,7 @@ int main(void)
     TCase *tc = tcase_create("all");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, maxpool_tasks_exact);
+    tcase_add_test(tc, maxpool_stride1_awkward_exact);
     tcase_add_test(tc, avgpool_tasks_exact);
     tcase_add_test(tc, upsample_tasks_exact);
     tcase_add_test(tc, elementwise_tasks_exact);
