@@ -85,6 +85,15 @@ T512 void gy_f32_winograd_input__avx512(const gy_conv_run *r, int tw, int ntiles
         }
         /* column transform over the rows, for the buffer columns the row transform reads */
         int ncol = 4 * ((run - 1) / 16 * 16) + 66;
+        if (ci + 1 < c->cin) { /* the same rows of the next channel: planes apart, too many
+                                * streams for the hardware prefetcher */
+            size_t pl = (size_t)r->ih * r->iw;
+            int xa = x0 < 0 ? 0 : x0, xb = x0 + ncol < r->iw ? x0 + ncol : r->iw;
+            for (int a = 0; a < 6; a++)
+                if (rows[a])
+                    for (int x = xa; x < xb; x += 16)
+                        _mm_prefetch((const char *)(rows[a] + pl + x), _MM_HINT_T0);
+        }
         for (int x = 0; x < ncol; x += 16) {
             __m512 d0, d1, d2, d3, d4, d5;
             int xi = x0 + x;
