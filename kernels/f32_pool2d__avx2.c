@@ -16,7 +16,6 @@
 
 #define T256 __attribute__((target("avx2")))
 #define INLINE256 T256 static inline __attribute__((always_inline))
-#define POOL_PIXELS 8192
 
 /* acc, then v (v later in the window): the reference's `if (v > m || isnan(v)) m = v`. maxps
  * returns its second operand on ties (-0 / +0) and when either is NaN; with nan, a NaN v is
@@ -110,11 +109,8 @@ T256 void gy_f32_maxpool2d_task__avx2(const gy_pool_run *r, size_t task, float *
         gy_f32_maxpool2d_task__generic(r, task, scratch);
         return;
     }
-    int plane = r->oh * r->ow;
-    int per = plane >= POOL_PIXELS ? 1 : (POOL_PIXELS + plane - 1) / plane;
-    if (per > r->c)
-        per = r->c > 0 ? r->c : 1;
-    int c0 = (int)task * per, c1 = c0 + per < r->c ? c0 + per : r->c;
+    int c0, c1, plane = r->oh * r->ow;
+    gy_pool_task_channels(r, task, &c0, &c1);
     int ih = r->ih, iw = r->iw, ow = r->ow, k = r->k, pad = r->pad;
     /* scratch: pad rows of -inf, the ih rows of the row pass, pad rows of -inf (oh + k - 1 rows),
      * then the row buffer */

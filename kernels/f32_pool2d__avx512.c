@@ -15,7 +15,6 @@
 
 #define T512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
 #define INLINE512 T512 static inline __attribute__((always_inline))
-#define POOL_PIXELS 8192
 #define MAX_K 32 /* the row pass's masks per vector; a larger window goes to the AVX2 task */
 
 INLINE512 __mmask16 lanes16(int n) /* lanes [0, n) set, n clamped to [0, 16] */
@@ -117,11 +116,8 @@ T512 void gy_f32_maxpool2d_task__avx512(const gy_pool_run *r, size_t task, float
         gy_f32_maxpool2d_task__avx2(r, task, scratch);
         return;
     }
-    int plane = r->oh * r->ow;
-    int per = plane >= POOL_PIXELS ? 1 : (POOL_PIXELS + plane - 1) / plane;
-    if (per > r->c)
-        per = r->c > 0 ? r->c : 1;
-    int c0 = (int)task * per, c1 = c0 + per < r->c ? c0 + per : r->c;
+    int c0, c1;
+    gy_pool_task_channels(r, task, &c0, &c1);
     int ih = r->ih, ow = r->ow, k = r->k, pad = r->pad;
     /* scratch: pad rows of -inf, the ih rows of the row pass, pad rows of -inf (oh + k - 1 rows) */
     float *rows = scratch + (size_t)pad * ow;

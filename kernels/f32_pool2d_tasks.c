@@ -29,6 +29,13 @@ static inline float nanmax(float m, float v)
 
 size_t gy_f32_maxpool2d_tasks(const gy_pool_run *r) { return ntasks(r); }
 
+void gy_pool_task_channels(const gy_pool_run *r, size_t task, int *c0, int *c1)
+{
+    int per = chans_per_task(r);
+    *c0 = (int)task * per;
+    *c1 = *c0 + per < r->c ? *c0 + per : r->c;
+}
+
 /* Stride 1: the row pass's ih rows of ow, between pad rows of -inf above and below (the vector
  * tasks' column pass reads them; the generic one uses the first ih rows), then the AVX2 task's
  * row buffer (a row between -inf margins, ow rounded up to 8 plus k - 1). */
@@ -71,8 +78,8 @@ static void maxpool_channel_strided(const gy_pool_run *r, const float *src, floa
 
 void gy_f32_maxpool2d_task__generic(const gy_pool_run *r, size_t task, float *scratch)
 {
-    int per = chans_per_task(r), c0 = (int)task * per;
-    int c1 = c0 + per < r->c ? c0 + per : r->c;
+    int c0, c1;
+    gy_pool_task_channels(r, task, &c0, &c1);
     for (int ch = c0; ch < c1; ch++) {
         const float *src = r->in + (size_t)ch * r->ih * r->iw;
         float *dst = r->out + (size_t)ch * r->oh * r->ow;
@@ -116,8 +123,8 @@ size_t gy_f32_avgpool2d_tasks(const gy_pool_run *r) { return ntasks(r); }
 void gy_f32_avgpool2d_task(const gy_pool_run *r, size_t task, float *scratch)
 {
     (void)scratch;
-    int per = chans_per_task(r), c0 = (int)task * per;
-    int c1 = c0 + per < r->c ? c0 + per : r->c;
+    int c0, c1;
+    gy_pool_task_channels(r, task, &c0, &c1);
     float inv = 1.0f / (float)(r->k * r->k);
     for (int ch = c0; ch < c1; ch++) {
         const float *src = r->in + (size_t)ch * r->ih * r->iw;

@@ -110,6 +110,8 @@ typedef struct gy_pool_run {
 } gy_pool_run;
 /* Max pooling with -inf padding; NaN propagates (as torch). Stride 1: separable row/column max. */
 size_t gy_f32_maxpool2d_tasks(const gy_pool_run *r);
+/* The channels [*c0, *c1) of pooling task `task` (the same blocks for every variant). */
+void gy_pool_task_channels(const gy_pool_run *r, size_t task, int *c0, int *c1);
 size_t gy_f32_maxpool2d_scratch_floats(const gy_pool_run *r);
 void gy_f32_maxpool2d_task(const gy_pool_run *r, size_t task, float *scratch);
 void gy_f32_maxpool2d_task__generic(const gy_pool_run *r, size_t task, float *scratch);
