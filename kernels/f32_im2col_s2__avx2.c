@@ -6,6 +6,7 @@
  * loads (which start at the first valid input), then moved into place and zeroed. */
 #include "kernels/f32_conv2d_tile.h"
 #include "kernels/f32_im2col_s2.h"
+#include "kernels/f32_im2col_s2_loop.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -51,75 +52,40 @@ T256 static inline void gather8(float *d, const float *src, int x0, int n, int o
         _mm256_maskstore_ps(d, lanes8(n), v);
 }
 
-/* Panel-major, as the AVX-512 version: for each run of pixels (one output row, inside one
- * panel) the whole K chunk; an inner run (no padding for any kx) is a tight loop of plain
- * loads, the runs at the edges of a row take gather8 for each k. */
+T256 static inline void zero_run(float *d, int len)
+{
+    for (int j = 0; j < len; j++)
+        d[j] = 0.0f;
+}
+
+T256 static inline void inner_run(float *d, const float *p)
+{
+    __m256 a0 = _mm256_loadu_ps(p), a1 = _mm256_loadu_ps(p + 8);
+    __m256 b0 = _mm256_loadu_ps(p + 16), b1 = _mm256_loadu_ps(p + 24);
+    _mm256_storeu_ps(d, evens(a0, a1));
+    _mm256_storeu_ps(d + 8, evens(b0, b1));
+}
+
+T256 static inline void edge_run(float *d, const float *src, int ox, int len, int off, int xlo,
+                                 int xhi)
+{
+    gather8(d, src, ox, len < 8 ? len : 8, off, xlo, xhi);
+    if (len > 8)
+        gather8(d + 8, src, ox + 8, len - 8, off, xlo, xhi);
+}
+
+T256 static inline void clear_tail(float *z, int from)
+{
+    for (int j = from; j < NR; j++)
+        z[j] = 0.0f;
+}
+
+/* The inner copy's last load reads the odd input after the run (slack 1). */
 T256 void gy_f32_im2col_s2__avx2(const gy_conv_run *r, int grp, int k0, int kc, int n0, int n1,
                                  float *dst)
 {
-    const gy_conv *c = r->p;
-    int ow = r->ow, ih = r->ih, iw = r->iw, cols = n1 - n0, kw = c->kw, kh = c->kh, pw = c->pw;
-    int kx0 = k0 % kw, ky0 = k0 / kw % kh, ci0 = k0 / (kw * kh);
-    size_t plane = (size_t)ih * iw;
-    const float *in = r->in + (size_t)grp * (size_t)(c->cin / c->groups) * plane;
-    /* x in [xin_lo, xin_hi): input 2x + kx - pw inside the row for every kx */
-    int xin_lo = (pw + 1) / 2, xin_hi = (iw - (kw - 1 - pw) + 1) / 2;
-    int oy = n0 / ow, ox = n0 % ow;
-    for (int col = 0; col < cols;) {
-        int len = ow - ox, room = NR - col % NR;
-        if (len > room)
-            len = room;
-        if (len > cols - col)
-            len = cols - col;
-        float *d = dst + (size_t)(col / NR) * kc * NR + col % NR;
-        /* (strictly below xin_hi: the last load may then read the odd input after the run) */
-        int inner = len == NR && ox >= xin_lo && ox + NR < xin_hi;
-        int iy0 = oy * c->sh - c->ph;
-        int kx = kx0, ky = ky0, ci = ci0;
-        for (int k = 0; k < kc; k++, d += NR) {
-            int iy = iy0 + ky, off = kx - pw;
-            if (iy < 0 || iy >= ih) {
-                for (int j = 0; j < len; j++)
-                    d[j] = 0.0f;
-            } else {
-                const float *src = in + (size_t)ci * plane + (size_t)iy * iw;
-                if (inner) {
-                    const float *p = src + 2 * ox + off;
-                    __m256 a0 = _mm256_loadu_ps(p), a1 = _mm256_loadu_ps(p + 8);
-                    __m256 b0 = _mm256_loadu_ps(p + 16), b1 = _mm256_loadu_ps(p + 24);
-                    _mm256_storeu_ps(d, evens(a0, a1));
-                    _mm256_storeu_ps(d + 8, evens(b0, b1));
-                } else {
-                    /* input 2x + off is inside [0, iw) for x in [xlo, xhi) */
-                    int xlo = off >= 0 ? 0 : (1 - off) / 2;
-                    int xhi = iw - off > 0 ? (iw - off + 1) / 2 : 0;
-                    gather8(d, src, ox, len < 8 ? len : 8, off, xlo, xhi);
-                    if (len > 8)
-                        gather8(d + 8, src, ox + 8, len - 8, off, xlo, xhi);
-                }
-            }
-            if (++kx == kw) {
-                kx = 0;
-                if (++ky == kh) {
-                    ky = 0;
-                    ci++;
-                }
-            }
-        }
-        col += len;
-        ox += len;
-        if (ox == ow) {
-            ox = 0;
-            oy++;
-        }
-    }
-    int tail = cols % NR; /* the columns the tile reads past the last pixel */
-    if (tail) {
-        float *z = dst + (size_t)(cols / NR) * kc * NR;
-        for (int k = 0; k < kc; k++, z += NR)
-            for (int j = tail; j < NR; j++)
-                z[j] = 0.0f;
-    }
+    const gy_im2col_s2_isa isa = {NR, 1, zero_run, inner_run, edge_run, clear_tail};
+    gy_im2col_s2_loop(r, grp, k0, kc, n0, n1, dst, isa);
 }
 
 #else

@@ -6,6 +6,7 @@
  * input) and zeroed by the permute, whose index is shifted by as many lanes. */
 #include "kernels/f32_conv2d_tile.h"
 #include "kernels/f32_im2col_s2.h"
+#include "kernels/f32_im2col_s2_loop.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -42,79 +43,47 @@ T512 static inline void gather16(float *d, const float *src, int x0, int n, int 
     _mm512_mask_storeu_ps(d, lanes16(n), v);
 }
 
-/* Panel-major: for each run of pixels (one output row, inside one panel) the whole K chunk, so
- * the panel is written sequentially and an inner run (no padding for any kx) is a tight loop of
- * unmasked loads; the runs at the edges of a row take gather16 for each k. */
+T512 static inline __m512i even_lanes(void)
+{
+    return _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+}
+
+T512 static inline void zero_run(float *d, int len)
+{
+    _mm512_mask_storeu_ps(d, lanes16(len), _mm512_setzero_ps());
+    if (len > 16)
+        _mm512_mask_storeu_ps(d + 16, lanes16(len - 16), _mm512_setzero_ps());
+}
+
+T512 static inline void inner_run(float *d, const float *p)
+{
+    __m512 a0 = _mm512_loadu_ps(p), a1 = _mm512_loadu_ps(p + 16);
+    __m512 b0 = _mm512_loadu_ps(p + 32);
+    __m512 b1 = _mm512_maskz_loadu_ps((__mmask16)0x7fff, p + 48);
+    _mm512_storeu_ps(d, _mm512_permutex2var_ps(a0, even_lanes(), a1));
+    _mm512_storeu_ps(d + 16, _mm512_permutex2var_ps(b0, even_lanes(), b1));
+}
+
+T512 static inline void edge_run(float *d, const float *src, int ox, int len, int off, int xlo,
+                                 int xhi)
+{
+    gather16(d, src, ox, len < 16 ? len : 16, off, xlo, xhi, even_lanes());
+    if (len > 16)
+        gather16(d + 16, src, ox + 16, len - 16, off, xlo, xhi, even_lanes());
+}
+
+T512 static inline void clear_tail(float *z, int from)
+{
+    for (int j = from; j < NR; j += 16 - j % 16)
+        _mm512_mask_storeu_ps(z + j - j % 16, (__mmask16)(0xffffu << (j % 16)), _mm512_setzero_ps());
+}
+
+/* The inner copy's last load is masked to the inputs it needs (slack 0). */
 T512 void gy_f32_im2col_s2__avx512(const gy_conv_run *r, int grp, int k0, int kc, int n0, int n1,
                                    float *dst)
 {
-    const gy_conv *c = r->p;
-    const __m512i even =
-        _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    int ow = r->ow, ih = r->ih, iw = r->iw, cols = n1 - n0, kw = c->kw, kh = c->kh, pw = c->pw;
-    int kx0 = k0 % kw, ky0 = k0 / kw % kh, ci0 = k0 / (kw * kh);
-    size_t plane = (size_t)ih * iw;
-    const float *in = r->in + (size_t)grp * (size_t)(c->cin / c->groups) * plane;
-    /* x in [xin_lo, xin_hi): input 2x + kx - pw inside the row for every kx */
-    int xin_lo = (pw + 1) / 2, xin_hi = (iw - (kw - 1 - pw) + 1) / 2;
-    int oy = n0 / ow, ox = n0 % ow;
-    for (int col = 0; col < cols;) {
-        int len = ow - ox, room = NR - col % NR;
-        if (len > room)
-            len = room;
-        if (len > cols - col)
-            len = cols - col;
-        float *d = dst + (size_t)(col / NR) * kc * NR + col % NR;
-        int inner = len == NR && ox >= xin_lo && ox + NR <= xin_hi;
-        int iy0 = oy * c->sh - c->ph;
-        int kx = kx0, ky = ky0, ci = ci0;
-        for (int k = 0; k < kc; k++, d += NR) {
-            int iy = iy0 + ky, off = kx - pw;
-            if (iy < 0 || iy >= ih) {
-                _mm512_mask_storeu_ps(d, lanes16(len), _mm512_setzero_ps());
-                if (len > 16)
-                    _mm512_mask_storeu_ps(d + 16, lanes16(len - 16), _mm512_setzero_ps());
-            } else {
-                const float *src = in + (size_t)ci * plane + (size_t)iy * iw;
-                if (inner) {
-                    const float *p = src + 2 * ox + off;
-                    __m512 a0 = _mm512_loadu_ps(p), a1 = _mm512_loadu_ps(p + 16);
-                    __m512 b0 = _mm512_loadu_ps(p + 32);
-                    __m512 b1 = _mm512_maskz_loadu_ps((__mmask16)0x7fff, p + 48);
-                    _mm512_storeu_ps(d, _mm512_permutex2var_ps(a0, even, a1));
-                    _mm512_storeu_ps(d + 16, _mm512_permutex2var_ps(b0, even, b1));
-                } else {
-                    /* input 2x + off is inside [0, iw) for x in [xlo, xhi) */
-                    int xlo = off >= 0 ? 0 : (1 - off) / 2;
-                    int xhi = iw - off > 0 ? (iw - off + 1) / 2 : 0;
-                    gather16(d, src, ox, len < 16 ? len : 16, off, xlo, xhi, even);
-                    if (len > 16)
-                        gather16(d + 16, src, ox + 16, len - 16, off, xlo, xhi, even);
-                }
-            }
-            if (++kx == kw) {
-                kx = 0;
-                if (++ky == kh) {
-                    ky = 0;
-                    ci++;
-                }
-            }
-        }
-        col += len;
-        ox += len;
-        if (ox == ow) {
-            ox = 0;
-            oy++;
-        }
-    }
-    int tail = cols % NR; /* the columns the tile reads past the last pixel */
-    if (tail) {
-        float *z = dst + (size_t)(cols / NR) * kc * NR;
-        for (int k = 0; k < kc; k++, z += NR)
-            for (int j = tail; j < NR; j += 16 - j % 16)
-                _mm512_mask_storeu_ps(z + j - j % 16, (__mmask16)(0xffffu << (j % 16)),
-                                      _mm512_setzero_ps());
-    }
+    const gy_im2col_s2_isa isa = {NR, 0, zero_run, inner_run, edge_run, clear_tail};
+    gy_im2col_s2_loop(r, grp, k0, kc, n0, n1, dst, isa);
 }
 
 #else
