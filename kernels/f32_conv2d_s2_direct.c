@@ -12,28 +12,33 @@
 
 int gy_s2_direct_eligible(const gy_conv *c, int isa)
 {
-    return isa == GY_ISA_AVX512 && c->groups == 1 && c->sw == 2 && c->sh >= 1;
+    return (isa == GY_ISA_AVX512 || isa == GY_ISA_AVX2) && c->groups == 1 && c->sw == 2 &&
+           c->sh >= 1;
+}
+
+static int block(int isa)
+{
+    return isa == GY_ISA_AVX512 ? GY_S2_CB : GY_S2_CB256;
 }
 
 static int nblocks(const gy_conv *c)
 {
-    return (c->cout + GY_S2_CB - 1) / GY_S2_CB;
+    return (c->cout + block(c->isa) - 1) / block(c->isa);
 }
 
 gy_status gy_s2_direct_pack(gy_conv *c, gy_isa isa, gy_error *err)
 {
-    (void)isa;
-    size_t K = (size_t)c->cin * c->kh * c->kw, nb = (size_t)nblocks(c);
-    size_t n = nb * K * GY_S2_CB;
+    size_t cb = (size_t)block((int)isa), K = (size_t)c->cin * c->kh * c->kw;
+    size_t nb = (size_t)(c->cout + (int)cb - 1) / cb, n = nb * K * cb;
     float *p = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
     if (!p)
         return gy_fail(err, GY_ERR_NOMEM, "packing the weights of %s: out of memory (%zu floats)",
                        c->wname, n);
     for (size_t b = 0; b < nb; b++)
         for (size_t k = 0; k < K; k++)
-            for (size_t j = 0; j < GY_S2_CB; j++) {
-                size_t co = b * GY_S2_CB + j;
-                p[(b * K + k) * GY_S2_CB + j] = co < (size_t)c->cout ? c->w[co * K + k] : 0.0f;
+            for (size_t j = 0; j < cb; j++) {
+                size_t co = b * cb + j;
+                p[(b * K + k) * cb + j] = co < (size_t)c->cout ? c->w[co * K + k] : 0.0f;
             }
     c->wpack = p;
     c->wpack_floats = n;
@@ -42,7 +47,7 @@ gy_status gy_s2_direct_pack(gy_conv *c, gy_isa isa, gy_error *err)
 
 size_t gy_s2_direct_scratch_floats(const gy_conv *c, int oh, int ow)
 {
-    (void)oh, (void)ow;
+    (void)oh, (void)ow; /* the widest window: the AVX-512 tile's (GY_S2_P >= GY_S2_P256) */
     return (size_t)c->cin * c->kh * (2 * GY_S2_P + (size_t)c->kw);
 }
 
@@ -51,7 +56,7 @@ static void split(const gy_conv_run *r, int *rows, int *blocks)
 {
     const gy_conv *c = r->p;
     int nb = nblocks(c);
-    size_t wblock = (size_t)c->cin * c->kh * c->kw * GY_S2_CB * sizeof(float);
+    size_t wblock = (size_t)c->cin * c->kh * c->kw * (size_t)block(c->isa) * sizeof(float);
     int per = (int)(GY_S2_WBYTES / wblock);
     if (per < 1)
         per = 1;
@@ -83,5 +88,8 @@ void gy_s2_direct_task(const gy_conv_run *r, size_t task, float *scratch)
     size_t cg = (size_t)(nb + blocks - 1) / blocks;
     int oy0 = (int)(task / cg) * rows, cb0 = (int)(task % cg) * blocks;
     int oy1 = oy0 + rows < r->oh ? oy0 + rows : r->oh, cb1 = cb0 + blocks < nb ? cb0 + blocks : nb;
-    gy_f32_conv2d_s2_direct__avx512(r, oy0, oy1, cb0, cb1, scratch);
+    if (r->p->isa == GY_ISA_AVX512)
+        gy_f32_conv2d_s2_direct__avx512(r, oy0, oy1, cb0, cb1, scratch);
+    else
+        gy_f32_conv2d_s2_direct__avx2(r, oy0, oy1, cb0, cb1, scratch);
 }

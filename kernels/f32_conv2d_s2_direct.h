@@ -2,27 +2,31 @@
  * (horizontal stride 2, any kernel, padding and vertical stride, groups 1) on AVX-512
  * (f32_conv2d_s2_direct.c drives it, f32_conv2d_s2_direct__avx512.c holds the tile; internal to
  * kernels/). It needs no im2col: a tile of 16 output pixels of one row x 16 output channels
- * keeps the pixels in 16 accumulators whose lanes are the channels, and every step broadcasts
- * one input value per pixel (at 2p + kx from the row's start) against one vector of packed
- * weights. Weights are packed once as [block of 16 output channels][cin][kh][kw][16]. */
+ * (AVX2: 8 x 8) keeps the pixels in accumulators whose lanes are the channels, and every step
+ * broadcasts one input value per pixel (at 2p + kx from the row's start) against one vector of
+ * packed weights. Weights are packed once as [block of CB output channels][cin][kh][kw][CB]. */
 #ifndef GY_KERNELS_F32_CONV2D_S2_DIRECT_H
 #define GY_KERNELS_F32_CONV2D_S2_DIRECT_H
 
 #include "kernels/kernels.h"
 
-#define GY_S2_CB 16 /* output channels per block (the lanes of one zmm) */
-#define GY_S2_P 16  /* output pixels per tile */
+#define GY_S2_CB 16 /* AVX-512: output channels per block (the lanes of one zmm) */
+#define GY_S2_P 16  /* AVX-512: output pixels per tile */
+#define GY_S2_CB256 8 /* AVX2: the lanes of one ymm */
+#define GY_S2_P256 8  /* AVX2: 8 pixels x 8 channels in 8 of the 16 ymm registers */
 
-/* The conv takes this path once packed for `isa`. */
+/* The conv takes this path once packed for `isa` (AVX-512 or AVX2). */
 int gy_s2_direct_eligible(const gy_conv *c, int isa);
 gy_status gy_s2_direct_pack(gy_conv *c, gy_isa isa, gy_error *err);
 size_t gy_s2_direct_scratch_floats(const gy_conv *c, int oh, int ow);
 size_t gy_s2_direct_tasks(const gy_conv_run *r);
 void gy_s2_direct_task(const gy_conv_run *r, size_t task, float *scratch);
 
-/* Output rows [oy0, oy1) x output channel blocks [cb0, cb1) with the AVX-512 tile; scratch holds
+/* Output rows [oy0, oy1) x output channel blocks [cb0, cb1) with the AVX-512 or AVX2 tile; scratch holds
  * gy_s2_direct_scratch_floats floats (the zero-padded input window of tiles at the borders). */
 void gy_f32_conv2d_s2_direct__avx512(const gy_conv_run *r, int oy0, int oy1, int cb0, int cb1,
                                      float *scratch);
+void gy_f32_conv2d_s2_direct__avx2(const gy_conv_run *r, int oy0, int oy1, int cb0, int cb1,
+                                   float *scratch);
 
 #endif

@@ -7,9 +7,8 @@
  * left or right edge read a zero-padded copy of it in the scratch. The epilogue adds the bias
  * as a vector, transposes the 16 x 16 block (pixels x channels -> channels x pixels) and stores
  * each channel's pixels through the shared epilogue (residual, activation, masked tail). */
-#include <string.h>
-
 #include "kernels/f32_conv2d_s2_direct.h"
+#include "kernels/f32_conv2d_s2_direct_loop.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include "kernels/f32_vmath.h"
@@ -110,58 +109,26 @@ T512 static void store_tile(const gy_conv_run *r, __m512 *t, int co0, int oy, in
     }
 }
 
+T512 static inline void run_tile(const gy_conv_run *r, int np, const float *src, size_t cs,
+                                 size_t rs, int ky0, int ky1, int cb, int oy, int ox0, int n)
+{
+    const gy_conv *c = r->p;
+    const float *w = c->wpack + (size_t)cb * c->cin * c->kh * c->kw * CB;
+    __m512 t[P];
+    int kw3 = c->kw == 3;
+    if (np == 16)
+        kw3 ? tile(16, 3, src, cs, rs, c, ky0, ky1, w, t) : tile(16, 0, src, cs, rs, c, ky0, ky1, w, t);
+    else if (np == 8)
+        kw3 ? tile(8, 3, src, cs, rs, c, ky0, ky1, w, t) : tile(8, 0, src, cs, rs, c, ky0, ky1, w, t);
+    else
+        kw3 ? tile(4, 3, src, cs, rs, c, ky0, ky1, w, t) : tile(4, 0, src, cs, rs, c, ky0, ky1, w, t);
+    store_tile(r, t, cb * CB, oy, ox0, n);
+}
+
 T512 void gy_f32_conv2d_s2_direct__avx512(const gy_conv_run *r, int oy0, int oy1, int cb0, int cb1,
                                           float *scratch)
 {
-    const gy_conv *c = r->p;
-    int ih = r->ih, iw = r->iw, ow = r->ow, kh = c->kh, kw = c->kw, cin = c->cin;
-    size_t plane = (size_t)ih * iw, K = (size_t)cin * kh * kw;
-    __m512 t[P];
-    for (int oy = oy0; oy < oy1; oy++) {
-        int iy0 = oy * c->sh - c->ph;
-        int ky0 = iy0 < 0 ? -iy0 : 0, ky1 = ih - iy0 < kh ? ih - iy0 : kh;
-        if (ky1 < ky0)
-            ky1 = ky0;
-        for (int ox0 = 0; ox0 < ow; ox0 += P) {
-            int n = ow - ox0 < P ? ow - ox0 : P;
-            int np = n > 8 ? 16 : n > 4 ? 8 : 4;
-            int xs = 2 * ox0 - c->pw, len = 2 * (np - 1) + kw; /* window: input xs .. xs + len */
-            const float *src;
-            size_t cs, rs;
-            if (ky0 == ky1) {
-                src = scratch, cs = rs = 0; /* no row of the window is inside the input */
-            } else if (xs >= 0 && xs + len <= iw) {
-                src = r->in + (size_t)(iy0 + ky0) * iw + (size_t)xs, cs = plane, rs = (size_t)iw;
-            } else { /* zero-padded copy of the window: [ci][ky - ky0][len] */
-                int qlo = xs < 0 ? -xs : 0, qhi = iw - xs < len ? iw - xs : len;
-                if (qhi < qlo)
-                    qhi = qlo;
-                float *d = scratch;
-                for (int ci = 0; ci < cin; ci++)
-                    for (int ky = ky0; ky < ky1; ky++, d += len) {
-                        const float *row = r->in + (size_t)ci * plane + (size_t)(iy0 + ky) * iw;
-                        memset(d, 0, sizeof *d * (size_t)qlo);
-                        if (qhi > qlo)
-                            memcpy(d + qlo, row + xs + qlo, sizeof *d * (size_t)(qhi - qlo));
-                        memset(d + qhi, 0, sizeof *d * (size_t)(len - qhi));
-                    }
-                src = scratch, rs = (size_t)len, cs = (size_t)(ky1 - ky0) * len;
-            }
-            for (int cb = cb0; cb < cb1; cb++) {
-                const float *w = c->wpack + (size_t)cb * K * CB;
-                if (np == 16)
-                    kw == 3 ? tile(16, 3, src, cs, rs, c, ky0, ky1, w, t)
-                            : tile(16, 0, src, cs, rs, c, ky0, ky1, w, t);
-                else if (np == 8)
-                    kw == 3 ? tile(8, 3, src, cs, rs, c, ky0, ky1, w, t)
-                            : tile(8, 0, src, cs, rs, c, ky0, ky1, w, t);
-                else
-                    kw == 3 ? tile(4, 3, src, cs, rs, c, ky0, ky1, w, t)
-                            : tile(4, 0, src, cs, rs, c, ky0, ky1, w, t);
-                store_tile(r, t, cb * CB, oy, ox0, n);
-            }
-        }
-    }
+    gy_s2_direct_loop(r, oy0, oy1, cb0, cb1, scratch, P, 4, run_tile);
 }
 
 #else
