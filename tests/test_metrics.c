@@ -380,6 +380,12 @@ START_TEST(bad_arguments)
     d.score = NAN;
     ck_assert_int_eq(gy_metrics_add(m, &d, NULL, 1, NULL, 0, &err), GY_ERR_ARGUMENT);
     gy_metrics_free(m);
+    /* matching: a negative count on either side alone is refused, naming both counts */
+    uint16_t correct[1];
+    ck_assert_int_eq(gy_metrics_match(&d, -1, &d, 1, correct, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "(-1 detections, 1 labels)"));
+    ck_assert_int_eq(gy_metrics_match(&d, 1, &d, -1, correct, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "(1 detections, -1 labels)"));
 }
 END_TEST
 

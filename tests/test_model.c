@@ -8,6 +8,7 @@
 
 #include "core/graph.h"
 #include "detector/model.h"
+#include "runtime/plan.h"
 #include "tables.h"
 #include "testutil.h"
 
@@ -365,6 +366,41 @@ START_TEST(config_errors_reach_the_caller)
 }
 END_TEST
 
+/* The edges of what the builders and the planner accept: a C2f of 2 output channels (c = 1), a
+ * C3Ghost with e = 4 (the largest), and a 2x upsample to exactly 65536 pixels per side. */
+START_TEST(smallest_and_largest_accepted)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_test_model_edge_%d.yaml", (int)getpid());
+    gy_test_write_text(path, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n"
+                             "  - [-1, 1, C2f, [2, True]]\n"
+                             "  - [-1, 1, C3Ghost, [16, True, 1, 4.0]]\n"
+                             "head:\n  - [[2], 1, Detect, [nc]]\n");
+    gy_model *m = gy_test_load(path, NULL, NULL, 0);
+    gy_row_info r;
+    ck_assert_int_eq(gy_model_get_row(m, 2, &r), GY_OK);
+    ck_assert_str_eq(r.module, "ultralytics.nn.modules.block.C3Ghost");
+    gy_model_free(m);
+    gy_test_write_text(path, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n"
+                             "  - [-1, 1, nn.Upsample, [None, 2, 'nearest']]\n"
+                             "  - [-1, 1, Conv, [16, 3, 2]]\n"
+                             "head:\n  - [[2], 1, Detect, [nc]]\n");
+    m = gy_test_load(path, NULL, NULL, 0);
+    remove(path);
+    gy_plan p;
+    gy_error err;
+    ck_assert_msg(gy_plan_make(&m->graph, 32, GY_PLAN_MAX_SIDE, &p, &err) == GY_OK, "%s",
+                  err.message);
+    ck_assert_int_eq(p.tw[m->graph.ops[1].out], GY_PLAN_MAX_SIDE);
+    gy_plan_free(&p);
+    ck_assert_msg(gy_plan_make(&m->graph, GY_PLAN_MAX_SIDE, 32, &p, &err) == GY_OK, "%s",
+                  err.message);
+    ck_assert_int_eq(p.th[m->graph.ops[1].out], GY_PLAN_MAX_SIDE);
+    gy_plan_free(&p);
+    gy_model_free(m);
+}
+END_TEST
+
 /* Sizes that would overflow: found by fuzzing the YAML -> graph -> plan path. */
 START_TEST(absurd_sizes_are_refused)
 {
@@ -402,6 +438,7 @@ int main(void)
     TCase *tc = tcase_create("model");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, concat_aliases_whole_storages);
+    tcase_add_test(tc, smallest_and_largest_accepted);
     tcase_add_test(tc, yolov8_tables_nc80);
     tcase_add_test(tc, yolov8s_table_nc1);
     tcase_add_test(tc, yolov8_l_x_summaries);

@@ -525,10 +525,11 @@ START_TEST(synthetic_valid)
     expect_fail(write_ckpt(&c, "namekey"), GY_ERR_FORMAT, "model 'names' entry 0 is not a class "
                 "id and a str name");
     remove(path);
-    /* buffers in the state_dict except the non-persistent ones; a storage key with letters */
+    /* buffers in the state_dict except the non-persistent ones; a storage key with every end of
+     * the accepted ranges (0-9, a-z, A-Z) and '_' */
     c = good();
     c.buffers = 1;
-    c.key = "zZ_9";
+    c.key = "0aA_zZ9";
     path = write_ckpt(&c, "buffers");
     ck_assert_msg(gy_weights_open(path, &st, &err) == GY_OK, "%s", err.message);
     ck_assert_int_eq(st->count, 2);
