@@ -294,6 +294,14 @@ START_TEST(detect_arguments)
     ck_assert_int_eq(gy_detect(NULL, img, &p, &d, &err), GY_ERR_ARGUMENT);
     ck_assert_int_eq(gy_detect(s, NULL, &p, &d, &err), GY_ERR_ARGUMENT);
     ck_assert_int_eq(gy_detect(s, img, &p, NULL, &err), GY_ERR_ARGUMENT);
+    /* a caller-filled image with pixels but a side of 0 or less, each side on its own */
+    static const int sides[4][2] = {{0, 10}, {10, 0}, {-1, 10}, {10, -1}};
+    for (int i = 0; i < 4; i++) {
+        gy_image bad_img = {.width = sides[i][0], .height = sides[i][1], .data = img->data};
+        ck_assert_int_eq(gy_detect(s, &bad_img, &p, &d, &err), GY_ERR_ARGUMENT);
+        ck_assert_ptr_nonnull(strstr(err.message, "the image is empty or too large"));
+        ck_assert_ptr_null(d);
+    }
 
     /* NULL params are the defaults; max_det keeps the best boxes */
     gy_detections *all = NULL, *two = NULL;

@@ -743,6 +743,10 @@ START_TEST(test_arg_format)
     char buf[64];
     gy_arg_format(&a, buf, sizeof buf);
     ck_assert_str_eq(buf, "'a\\\\b\\'c\"'");
+    /* control characters as Python's repr writes them: \n \r \t by name, others in hex */
+    strcpy(a.s, "a\nb\rc\td\x01" "e\x7f");
+    gy_arg_format(&a, buf, sizeof buf);
+    ck_assert_str_eq(buf, "'a\\nb\\rc\\td\\x01e\\x7f'");
     a.type = GY_ARG_BOOL;
     a.i = 0;
     gy_arg_format(&a, buf, sizeof buf);

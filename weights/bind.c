@@ -80,8 +80,7 @@ static int fetch(binder *bd, const char *name, int ndim, const int64_t *dims, fl
         if (bd->bad_shapes++ == 0) {
             char got[128], want[128];
             gy_st_tensor w = {.ndim = ndim};
-            for (int i = 0; i < ndim; i++)
-                w.shape[i] = dims[i];
+            memcpy(w.shape, dims, sizeof *dims * (size_t)ndim);
             shape_str(t, got, sizeof got);
             shape_str(&w, want, sizeof want);
             snprintf(bd->first_bad_shape, sizeof bd->first_bad_shape,
