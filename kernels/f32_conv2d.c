@@ -248,8 +248,7 @@ static inline __attribute__((always_inline)) void pack_b(const gy_conv_run *r, i
                 continue;
             }
             memcpy(d, src + p * nr, sizeof *d * (size_t)w);
-            for (int j = w; j < nr; j++)
-                d[j] = 0.0f;
+            memset(d + w, 0, sizeof *d * (size_t)(nr - w));
         }
     }
 }

@@ -303,6 +303,20 @@ START_TEST(detect_arguments)
         ck_assert_ptr_null(d);
     }
 
+    /* imgsz_h and imgsz_w take over from imgsz only when both are positive */
+    {
+        gy_detections *sq = NULL, *hw = NULL;
+        ck_assert_int_eq(gy_detect(s, img, &p, &sq, &err), GY_OK);
+        gy_detect_params q = p;
+        q.imgsz_h = 0;
+        q.imgsz_w = 320;
+        ck_assert_msg(gy_detect(s, img, &q, &hw, &err) == GY_OK, "%s", err.message);
+        ck_assert_int_eq(hw->count, sq->count);
+        ck_assert_int_eq(hw->input_width, sq->input_width); /* the square imgsz letterbox */
+        ck_assert_int_eq(hw->input_height, sq->input_height);
+        gy_detections_free(sq);
+        gy_detections_free(hw);
+    }
     /* NULL params are the defaults; max_det keeps the best boxes */
     gy_detections *all = NULL, *two = NULL;
     ck_assert_int_eq(gy_detect(s, img, NULL, &all, &err), GY_OK);

@@ -252,6 +252,20 @@ START_TEST(labels_good)
     ck_assert_float_eq_tol(l[1].w, 0.4f, 1e-7f);
     ck_assert_float_eq_tol(l[1].h, 0.4f, 1e-7f);
     free(l);
+    /* a single-class dataset (nc 1) reads its class 0; nc 0 is refused */
+    put("labels/one.txt", "0 0.5 0.5 0.25 0.5\n");
+    {
+        int n = -1;
+        gy_error err;
+        ck_assert_msg(gy_labels_read(tmp_path("labels/one.txt"), 1, &l, &n, &found, &err) == GY_OK,
+                      "%s", err.message);
+        ck_assert_int_eq(n, 1);
+        ck_assert_int_eq(l[0].class_id, 0);
+        free(l);
+        ck_assert_int_eq(gy_labels_read(tmp_path("labels/one.txt"), 0, &l, &n, &found, &err),
+                         GY_ERR_ARGUMENT);
+        ck_assert_ptr_nonnull(strstr(err.message, "class count 0 must be positive"));
+    }
     /* duplicate rows are removed and the rows come back sorted (np.unique(axis=0)) */
     put("labels/dup.txt", "2 0.5 0.5 0.1 0.1\n0 0.5 0.5 0.1 0.1\n2 0.5 0.5 0.1 0.1\n");
     ck_assert_int_eq(read_labels("labels/dup.txt", &l, &found, GY_OK, NULL), 2);

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "detector/model.h"
 #include "parity.h"
+#include "runtime/plan.h"
 #include "tables.h"
 #include "testutil.h"
 
@@ -55,6 +57,27 @@ START_TEST(published_table)
         gy_model_free(m);
     }
     cJSON_Delete(j);
+}
+END_TEST
+
+/* The activation arena of the Ghost models at 640: like yolov8n's, the input and the first conv's
+ * output live together (op 0) and every later op fits inside that, (3 x 640 x 640 + 16 x 320 x
+ * 320) floats; an op that named a tensor it does not read would keep that tensor alive longer. */
+START_TEST(ghost_arena_at_640)
+{
+    static const char *const configs[3] = {"configs/YOLOv8_C2f_GhostBottlenecks.yaml",
+                                           "configs/YOLOv8_C2f_GhostBottleneckV2s.yaml",
+                                           "configs/YOLOv8_C2f_g_ghostBottlenecks.yaml"};
+    for (int i = 0; i < 3; i++) {
+        gy_model *m = gy_test_load(gy_test_source(configs[i]), NULL, NULL, 1);
+        gy_plan p;
+        gy_error err;
+        ck_assert_msg(gy_plan_make(&m->graph, 640, 640, &p, &err) == GY_OK, "%s", err.message);
+        ck_assert_msg(p.arena_floats == 3 * 640 * 640 + 16 * 320 * 320, "%s: %zu floats",
+                      configs[i], p.arena_floats);
+        gy_plan_free(&p);
+        gy_model_free(m);
+    }
 }
 END_TEST
 
@@ -320,6 +343,7 @@ int main(void)
     tc = tcase_create("stats");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, published_table);
+    tcase_add_test(tc, ghost_arena_at_640);
     tcase_add_test(tc, shipped_configs_match_shared);
     tcase_add_test(tc, dfc_models);
     tcase_add_test(tc, dfc_case_numbers);

@@ -328,6 +328,21 @@ START_TEST(test_multi_label)
         ck_assert_int_eq(out[i].class_id, classes[i]);
     }
     free(out);
+    /* a class list with a count of 0 filters nothing (num_classes <= 0: no filter) */
+    const int only2[1] = {2};
+    prm.classes = only2;
+    prm.num_classes = 0;
+    n = run_nms(&p, &prm, &out);
+    ck_assert_int_eq(n, 4);
+    free(out);
+    prm.num_classes = 1; /* and with its count, only class 2 */
+    n = run_nms(&p, &prm, &out);
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(out[0].class_id, 2);
+    ck_assert_int_eq(out[1].class_id, 2);
+    free(out);
+    prm.classes = NULL;
+    prm.num_classes = 0;
     prm.max_det = 3;
     n = run_nms(&p, &prm, &out);
     ck_assert_int_eq(n, 3);

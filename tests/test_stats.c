@@ -124,6 +124,8 @@ START_TEST(rows_shapes_memory_and_measure)
     ck_assert_msg(gy_model_load(gy_test_source("configs/yolov8.yaml"), NULL, &mp, &m, &err) == GY_OK,
                   "%s", err.message);
     gy_stats_params sp = gy_stats_default_params();
+    ck_assert_int_eq(sp.imgsz, 640); /* the documented defaults: 640, the median of 5 runs */
+    ck_assert_int_eq(sp.runs, 5);
     sp.imgsz = 320;
     sp.measure = 1;
     sp.runs = 3;
