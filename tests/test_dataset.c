@@ -178,6 +178,23 @@ START_TEST(yaml_variants)
     ck_assert_int_eq(ds->nimages, 3);
     ck_assert(ends_with(ds->images[2], "/images/b/1.png"));
     gy_dataset_free(ds);
+
+    /* YAML's nulls for names (plain empty, ~, null): nc alone counts; a quoted 'null' is a text */
+    static const char *const nulls[3] = {"", " ~", " null"};
+    for (int i = 0; i < 3; i++) {
+        char yaml[128];
+        snprintf(yaml, sizeof yaml, "val: list.txt\nnc: 2\nnames:%s\n", nulls[i]);
+        put("d4.yaml", yaml);
+        ds = load_ok("d4.yaml");
+        ck_assert_int_eq(ds->nc, 2);
+        ck_assert_str_eq(ds->names[1], "class_1");
+        gy_dataset_free(ds);
+    }
+    put("d5.yaml", "val: list.txt\nnames: ['null', x]\n");
+    ds = load_ok("d5.yaml");
+    ck_assert_int_eq(ds->nc, 2);
+    ck_assert_str_eq(ds->names[0], "null");
+    gy_dataset_free(ds);
 }
 END_TEST
 
