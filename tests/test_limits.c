@@ -398,6 +398,34 @@ static char *backticked(char **p, char *buf, size_t size)
     return buf;
 }
 
+/* A PNG header exactly at the side limit (65536 x 1, 1 x 65536) that stb_image refuses for another
+ * reason (bit depth 3) is "not readable", not "too large"; one pixel more is too large. */
+START_TEST(image_side_at_the_limit)
+{
+    static const unsigned sides[4][2] = {{GY_IMAGE_MAX_SIDE, 1}, {1, GY_IMAGE_MAX_SIDE},
+                                         {GY_IMAGE_MAX_SIDE + 1, 1}, {1, GY_IMAGE_MAX_SIDE + 1}};
+    for (int i = 0; i < 4; i++) {
+        unsigned char png[33] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13,
+                                 'I', 'H', 'D', 'R'};
+        put_be32(png + 16, sides[i][0]);
+        put_be32(png + 20, sides[i][1]);
+        png[24] = 3; /* bit depth 3: stb_image refuses the header */
+        png[25] = 0;
+        gy_image *img = NULL;
+        gy_error err;
+        gy_status st = gy_image_decode_memory(png, sizeof png, "edge.png", &img, &err);
+        ck_assert_ptr_null(img);
+        if (i < 2) {
+            ck_assert_msg(st == GY_ERR_FORMAT && strstr(err.message, "not a readable image"),
+                          "%ux%u: %d %s", sides[i][0], sides[i][1], (int)st, err.message);
+        } else {
+            ck_assert_msg(st == GY_ERR_UNSUPPORTED && strstr(err.message, "a side over 65536"),
+                          "%ux%u: %d %s", sides[i][0], sides[i][1], (int)st, err.message);
+        }
+    }
+}
+END_TEST
+
 START_TEST(readme_table_matches_code)
 {
     size_t n;
@@ -467,6 +495,7 @@ int main(void)
     TCase *tc = tcase_create("readme");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, readme_table_matches_code);
+    tcase_add_test(tc, image_side_at_the_limit);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }
