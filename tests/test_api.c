@@ -325,6 +325,12 @@ START_TEST(detect_arguments)
     ck_assert_int_eq(gy_detect(s, img, &p, &two, &err), GY_OK);
     ck_assert_int_eq(two->count, 2);
     ck_assert_int_eq(memcmp(two->boxes, all->boxes, 2 * sizeof *two->boxes), 0);
+    gy_detections *one = NULL; /* the smallest max_det */
+    p.max_det = 1;
+    ck_assert_msg(gy_detect(s, img, &p, &one, &err) == GY_OK, "%s", err.message);
+    ck_assert_int_eq(one->count, 1);
+    ck_assert_int_eq(memcmp(one->boxes, all->boxes, sizeof *one->boxes), 0);
+    gy_detections_free(one);
     for (int i = 0; i < all->count; i++) { /* clipped to the image */
         ck_assert(all->boxes[i].x1 >= 0 && all->boxes[i].x2 <= img->width);
         ck_assert(all->boxes[i].y1 >= 0 && all->boxes[i].y2 <= img->height);

@@ -86,13 +86,14 @@ static double run_case(gy_test_rng *r, const conv_case *k, int dw)
 static const gy_act acts[4] = {GY_ACT_NONE, GY_ACT_RELU, GY_ACT_SILU, GY_ACT_SIGMOID};
 
 /* The depthwise shapes of the Ghost modules (3x3 cheap operation, 5x5 GhostConv, 1x5 / 5x1 DFC,
- * stride 2 DWConv) on random sizes, including planes smaller than the kernel. */
+ * stride 2 DWConv) on random sizes, including planes smaller than the kernel; strides 3 and 4
+ * (up to GY_DW_MAX_STRIDE) take the general phase split. */
 START_TEST(depthwise_against_reference)
 {
     static const int kernels[5][2] = {{3, 3}, {5, 5}, {1, 5}, {5, 1}, {1, 1}};
     gy_test_rng r = {0x9e3779b97f4a7c15ULL};
     for (int kk = 0; kk < 5; kk++)
-        for (int s = 1; s <= 2; s++)
+        for (int s = 1; s <= GY_DW_MAX_STRIDE; s++)
             for (int rep = 0; rep < 12; rep++) {
                 conv_case k;
                 memset(&k, 0, sizeof k);
@@ -149,7 +150,7 @@ START_TEST(grouped_against_reference)
     gy_test_rng r = {777};
     static const int pairs[4][2] = {{16, 32}, {32, 16}, {12, 18}, {8, 8}};
     for (int i = 0; i < 4; i++)
-        for (int s = 1; s <= 2; s++) {
+        for (int s = 1; s <= GY_DW_MAX_STRIDE; s++) {
             int a = pairs[i][0], b = pairs[i][1], g = a;
             for (int t = b; t;) { /* gcd */
                 int m = g % t;

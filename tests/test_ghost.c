@@ -309,6 +309,8 @@ START_TEST(bad_ghost_rows)
         {"  - [-1, 1, GhostBottleneck, [64, 3, 3]]\n", "outside"},
         {"  - [-1, 1, C2f_GhostBottleneck, [32, True, 1]]\n", "at most"},
         {"  - [-1, 1, GhostConv, [32, 2, 2]]\n", "even kernel"},
+        {"  - [-1, 1, C3Ghost, [32, True, 1, 4.5]]\n", "expansion e = 4.5 is out of range"},
+        {"  - [-1, 1, C3Ghost, [32, True, 1, 0.0]]\n", "expansion e = 0 is out of range"},
     };
     char path[64];
     snprintf(path, sizeof path, "/tmp/gy_test_ghost_bad_%d.yaml", (int)getpid());
