@@ -275,7 +275,7 @@ static void tile_generic(int kc, const float *a, const float *b, const gy_tile *
 }
 
 AI void run_task(const gy_conv_run *r, size_t task, float *scratch, const int mr, const int nr,
-                 tile_fn tile, epi_fn epi, const int isa)
+                 tile_fn tile, epi_fn epi, const int avx512)
 {
     const gy_conv *c = r->p;
     wsplit s;
@@ -285,10 +285,8 @@ AI void run_task(const gy_conv_run *r, size_t task, float *scratch, const int mr
     size_t vstride = (size_t)c->cin * WT, mstride = (size_t)s.mc * WT;
     float *V = scratch, *M = scratch + XI * vstride;
     for (int ci = 0; ci < c->cin; ci++) {
-        if (isa == GY_ISA_AVX512)
+        if (avx512)
             gy_f32_winograd_input__avx512(r, s.tw, s.ntiles, ci, t0, V, vstride);
-        else if (isa == GY_ISA_AVX2)
-            gy_f32_winograd_input__avx2(r, s.tw, s.ntiles, ci, t0, V, vstride);
         else
             input_transform(r, &s, ci, t0, V, vstride, nr);
     }
@@ -306,10 +304,8 @@ AI void run_task(const gy_conv_run *r, size_t task, float *scratch, const int mr
         }
     }
     for (int o = m0; o < m1; o++) {
-        if (isa == GY_ISA_AVX512)
+        if (avx512)
             gy_f32_winograd_output__avx512(r, s.tw, s.ntiles, M, mstride, o - m0, o, t0);
-        else if (isa == GY_ISA_AVX2)
-            gy_f32_winograd_output__avx2(r, s.tw, s.ntiles, M, mstride, o - m0, o, t0);
         else
             output_transform(r, &s, M, mstride, o - m0, o, t0, epi);
     }
@@ -317,7 +313,7 @@ AI void run_task(const gy_conv_run *r, size_t task, float *scratch, const int mr
 
 static void task_generic(const gy_conv_run *r, size_t task, float *scratch)
 {
-    run_task(r, task, scratch, GEN_MR, GEN_NR, tile_generic, epi_generic, GY_ISA_GENERIC);
+    run_task(r, task, scratch, GEN_MR, GEN_NR, tile_generic, epi_generic, 0);
 }
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -330,8 +326,7 @@ epi_avx2(float *dst, const float *acc, int n, float bias, const float *res, int 
 __attribute__((target("avx2,fma"))) static void task_avx2(const gy_conv_run *r, size_t task,
                                                           float *scratch)
 {
-    run_task(r, task, scratch, GY_TILE256_MR, GY_TILE256_NR, gy_f32_conv_tile__avx2, epi_avx2,
-             GY_ISA_AVX2);
+    run_task(r, task, scratch, GY_TILE256_MR, GY_TILE256_NR, gy_f32_conv_tile__avx2, epi_avx2, 0);
 }
 
 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static void
@@ -344,7 +339,7 @@ __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static vo
 task_avx512(const gy_conv_run *r, size_t task, float *scratch)
 {
     run_task(r, task, scratch, GY_TILE512_MR, GY_TILE512_NR, gy_f32_conv_tile__avx512,
-             epi_avx512, GY_ISA_AVX512);
+             epi_avx512, 1);
 }
 #endif
 

@@ -25,11 +25,5 @@ void gy_f32_winograd_input__avx512(const gy_conv_run *r, int tw, int ntiles, int
  * AVX-512 (f32_winograd_output__avx512.c). */
 void gy_f32_winograd_output__avx512(const gy_conv_run *r, int tw, int ntiles, const float *M,
                                     size_t mstride, int row, int o, int t0);
-/* The same two with AVX2 + FMA (f32_winograd_*__avx2.c); the input one writes the AVX2 tile's
- * two 16-lane B panels, V[xi * vstride + (panel * cin + ci) * 16 + q % 16], panel = q / 16. */
-void gy_f32_winograd_input__avx2(const gy_conv_run *r, int tw, int ntiles, int ci, int t0,
-                                 float *V, size_t vstride);
-void gy_f32_winograd_output__avx2(const gy_conv_run *r, int tw, int ntiles, const float *M,
-                                  size_t mstride, int row, int o, int t0);
 
 #endif
