@@ -71,8 +71,10 @@ static void assert_overall(const gy_metrics_result *r, double p, double rec, dou
 
 START_TEST(iou_thresholds)
 {
-    float v[GY_METRICS_NIOU];
+    float v[GY_METRICS_NIOU + 1];
+    v[GY_METRICS_NIOU] = -1.0f; /* a guard: exactly GY_METRICS_NIOU values are written */
     gy_metrics_iou_thresholds(v);
+    ck_assert_float_eq(v[GY_METRICS_NIOU], -1.0f);
     ck_assert_float_eq(v[0], 0.5f);
     ck_assert_float_eq(v[9], 0.95f);
     for (int i = 0; i < GY_METRICS_NIOU; i++)

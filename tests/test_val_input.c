@@ -158,6 +158,17 @@ START_TEST(input_tensor)
     float *t = malloc(sizeof *t * 3 * (size_t)g.out_w * (size_t)g.out_h);
     ck_assert_ptr_nonnull(t);
     ck_assert(gy_val_input(&img, &g, t, &err) == GY_OK);
+    /* an image that differs from the geometry's source in one side only is refused */
+    for (int side = 0; side < 2; side++) {
+        gy_image other = img;
+        if (side)
+            other.height++;
+        else
+            other.width++;
+        ck_assert_int_eq(gy_val_input(&other, &g, t, &err), GY_ERR_ARGUMENT);
+        ck_assert_ptr_nonnull(strstr(err.message, "the geometry is for 2x3"));
+    }
+    ck_assert(gy_val_input(&img, &g, t, &err) == GY_OK);
     const float pad = 114.0f / 255.0f;
     ck_assert_float_eq(t[0], pad);                                       /* top-left corner */
     ck_assert_float_eq(t[(size_t)(g.top - 1) * 64 + 30], pad);           /* last top row */
