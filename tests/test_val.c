@@ -129,7 +129,7 @@ END_TEST
 /* The table: header, `all`, then the labelled classes (checked on a one-image dataset). */
 START_TEST(errors_and_table)
 {
-    char args[8192], dir[128], *out = NULL;
+    char args[8192], cmd[8300], dir[128], *out = NULL;
     const char *w = gy_test_shared("weights/yolov8n.safetensors");
     ck_assert_int_eq(run("val --data x.yaml", NULL), 64);
     snprintf(args, sizeof args, "val -w '%s'", w);
@@ -185,9 +185,12 @@ START_TEST(errors_and_table)
     ck_assert_ptr_nonnull(strstr(out, "\n                person          1          1"));
     ck_assert_ptr_nonnull(strstr(out, "\n                   bus          1          1"));
     free(out);
+    /* conf 0 and iou 0 are inside [0, 1]: accepted */
+    snprintf(cmd, sizeof cmd, "%s --conf 0 --iou 0 --max-det 5", args);
+    ck_assert_int_eq(run(cmd, &out), 0);
+    free(out);
 
     /* --save-json: COCO results in runs/detect/val, then val2 (run from the dataset's folder) */
-    char cmd[8192];
     snprintf(cmd, sizeof cmd, "cd '%s' && '%s' val -w '%s' --data d.yaml --save-json > /dev/null 2>&1 && "
              "'%s' val -w '%s' --data d.yaml --save-json > /dev/null 2>&1", dir, gy_test_cli(), w,
              gy_test_cli(), w);
