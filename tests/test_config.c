@@ -551,6 +551,25 @@ START_TEST(test_nc_override)
 }
 END_TEST
 
+/* parse_model literal_evals string arguments: quoted numbers become ints (decimal, with '_'
+ * separators, and 0x / 0o / 0b prefixes), as Python reads them. */
+START_TEST(test_quoted_number_arguments)
+{
+    gy_config *cfg = load_string_ok("nc: 2\nbackbone:\n"
+                                    "  - [-1, 1, Conv, ['48', '3', \"2\"]]\n"
+                                    "  - [-1, 1, Conv, ['1_024', '0x10', '0o7']]\n"
+                                    "head:\n  - [[-1], 1, Detect, [nc]]\n",
+                                    "q.yaml", NULL, 0);
+    assert_arg(&cfg->rows[0].args[0], GY_ARG_INT, "48");
+    assert_arg(&cfg->rows[0].args[1], GY_ARG_INT, "3");
+    assert_arg(&cfg->rows[0].args[2], GY_ARG_INT, "2");
+    assert_arg(&cfg->rows[1].args[0], GY_ARG_INT, "1024");
+    assert_arg(&cfg->rows[1].args[1], GY_ARG_INT, "16");
+    assert_arg(&cfg->rows[1].args[2], GY_ARG_INT, "7");
+    gy_config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_guess_scale)
 {
     static const char *cases[][2] = {
@@ -991,6 +1010,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_scale_override);
     tcase_add_test(tc, test_nc_override);
     tcase_add_test(tc, test_guess_scale);
+    tcase_add_test(tc, test_quoted_number_arguments);
     tcase_add_test(tc, test_guess_missing_scale_defaults);
     tcase_add_test(tc, test_scaling_rules);
     tcase_add_test(tc, test_argument_typing);
