@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "configs/config.h"
+#include "core/util.h"
 
 static gy_config *load_file_ok(const char *path, const char *scale, int nc)
 {
@@ -570,6 +571,25 @@ START_TEST(test_quoted_number_arguments)
 }
 END_TEST
 
+/* gy_path_stem (core/util.c): the file name without its last extension; a name without a dot,
+ * or whose only dot leads, is whole; cut to the buffer. */
+START_TEST(test_path_stem)
+{
+    static const char *cases[][2] = {{"dir/yolov8n.yaml", "yolov8n"}, {"noext", "noext"},
+                                     {"a/b/.hidden", ".hidden"},      {"x.tar.gz", "x.tar"},
+                                     {"dir.d/plain", "plain"},        {"", ""}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[32] = "junk";
+        gy_path_stem(cases[i][0], out, sizeof out);
+        ck_assert_msg(!strcmp(out, cases[i][1]), "'%s' -> '%s', expected '%s'", cases[i][0], out,
+                      cases[i][1]);
+    }
+    char tiny[4];
+    gy_path_stem("abcdef.yaml", tiny, sizeof tiny);
+    ck_assert_str_eq(tiny, "abc");
+}
+END_TEST
+
 START_TEST(test_guess_scale)
 {
     static const char *cases[][2] = {
@@ -902,6 +922,13 @@ START_TEST(test_errors_rows)
                  "bad.yaml:4: row 1: argument 1 (-64) is negative");
     expect_error(BB "  - [-1, 1, Conv, [64, .inf, 2]]\n" HEAD_OK, GY_ERR_FORMAT,
                  "bad.yaml:4: row 1: argument 2 ('.inf') is not a sensible number");
+    /* YAML's three spellings of NaN, each on its own */
+    expect_error(BB "  - [-1, 1, Conv, [64, .nan, 2]]\n" HEAD_OK, GY_ERR_FORMAT,
+                 "bad.yaml:4: row 1: argument 2 ('.nan') is not a sensible number");
+    expect_error(BB "  - [-1, 1, Conv, [64, .NaN, 2]]\n" HEAD_OK, GY_ERR_FORMAT,
+                 "bad.yaml:4: row 1: argument 2 ('.NaN') is not a sensible number");
+    expect_error(BB "  - [-1, 1, Conv, [64, .NAN, 2]]\n" HEAD_OK, GY_ERR_FORMAT,
+                 "bad.yaml:4: row 1: argument 2 ('.NAN') is not a sensible number");
     expect_error(BB "  - [-1, 1, Conv, [[64], 3, 2]]\n" HEAD_OK, GY_ERR_UNSUPPORTED,
                  "bad.yaml:4: row 1: argument 1 is a list; nested list arguments are not "
                  "supported");
@@ -1010,6 +1037,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_scale_override);
     tcase_add_test(tc, test_nc_override);
     tcase_add_test(tc, test_guess_scale);
+    tcase_add_test(tc, test_path_stem);
     tcase_add_test(tc, test_quoted_number_arguments);
     tcase_add_test(tc, test_guess_missing_scale_defaults);
     tcase_add_test(tc, test_scaling_rules);
