@@ -1,4 +1,6 @@
-/* f32_conv2d.c - the fast convolution: a packed GEMM for every conv that is not depthwise.
+/* f32_conv2d.c - the fast convolution's dispatch (depthwise: f32_dwconv2d.c; 3x3 stride 1:
+ * f32_conv2d_winograd.c; dense stride 2 on AVX2 / AVX-512: f32_conv2d_s2_direct.c) and the
+ * packed GEMM for every other conv.
  *
  * out[cout][oh*ow] = W[cout][K] x col[K][oh*ow], K = cin/groups * kh * kw, per group. The
  * weights are packed once (gy_conv_pack) into panels of MRP rows, [panel][K][MRP], zero-padded.
