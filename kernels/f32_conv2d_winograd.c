@@ -20,7 +20,7 @@
 #include "kernels/kernels.h"
 #include "kernels/winograd.h"
 
-#define WT 32      /* tiles per task */
+#define WT GY_WINOGRAD_WT /* tiles per task */
 #define XI 36      /* 6 x 6 transform positions */
 #define WMC_MIN 48 /* smallest block of output channels when a map has few tiles */
 #define WTASKS 4   /* tasks wanted per conv */
@@ -188,8 +188,7 @@ AI void input_transform(const gy_conv_run *r, const wsplit *s, int ci, int t0, f
     }
 }
 
-/* The epilogue of one output row segment: dst = act(acc + bias [+ res]) [+ res]. */
-typedef void (*epi_fn)(float *, const float *, int, float, const float *, int, gy_act);
+typedef gy_winograd_epi_fn epi_fn;
 
 static void epi_generic(float *dst, const float *acc, int n, float bias, const float *res,
                         int rba, gy_act act)
@@ -225,8 +224,6 @@ AI void output_transform(const gy_conv_run *r, const wsplit *s, const float *M, 
             tmp[3 * 6 + b][j] = n12 + 8.0f * n34 + m5;
         }
     float bias = r->p->b ? r->p->b[o] : 0.0f;
-    float *out = r->out + (size_t)o * r->oh * r->ow;
-    int nt = s->ntiles - t0 < WT ? s->ntiles - t0 : WT;
     for (int a = 0; a < 4; a++) {
         float seg[4 * WT];
         for (int j = 0; j < WT; j++) {
@@ -238,22 +235,7 @@ AI void output_transform(const gy_conv_run *r, const wsplit *s, const float *M, 
             seg[4 * j + 2] = p12 + 4.0f * p34 + bias;
             seg[4 * j + 3] = n12 + 8.0f * n34 + m5 + bias;
         }
-        for (int j = 0; j < nt;) {
-            int t = t0 + j, ty = t / s->tw, tx = t % s->tw;
-            int run = s->tw - tx < nt - j ? s->tw - tx : nt - j;
-            int oy = ty * 4 + a, ox = tx * 4;
-            if (oy < r->oh) {
-                int n = r->ow - ox < 4 * run ? r->ow - ox : 4 * run;
-                size_t off = (size_t)oy * r->ow + (size_t)ox;
-                if (r->res || r->act != GY_ACT_NONE)
-                    epi(out + off, seg + 4 * j, n, 0.0f,
-                        r->res ? r->res + (size_t)o * r->oh * r->ow + off : NULL,
-                        r->res_before_act, r->act);
-                else
-                    memcpy(out + off, seg + 4 * j, sizeof(float) * (size_t)n);
-            }
-            j += run;
-        }
+        gy_winograd_store_row(r, s->tw, s->ntiles, t0, o, a, seg, epi);
     }
 }
 
@@ -330,16 +312,10 @@ __attribute__((target("avx2,fma"))) static void task_avx2(const gy_conv_run *r, 
 }
 
 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static void
-epi_avx512(float *dst, const float *acc, int n, float bias, const float *res, int rba, gy_act act)
-{
-    gy_epilogue_row512(dst, acc, n, bias, res, rba, act);
-}
-
-__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static void
 task_avx512(const gy_conv_run *r, size_t task, float *scratch)
 {
-    run_task(r, task, scratch, GY_TILE512_MR, GY_TILE512_NR, gy_f32_conv_tile__avx512,
-             epi_avx512, 1);
+    /* the AVX-512 output transform applies its own epilogue */
+    run_task(r, task, scratch, GY_TILE512_MR, GY_TILE512_NR, gy_f32_conv_tile__avx512, NULL, 1);
 }
 #endif
 

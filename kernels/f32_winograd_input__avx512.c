@@ -6,15 +6,13 @@
  * with two rounds of permutes plus two lane shifts, and the row transform (B over j) gives the
  * six positions of that row. Input outside the map reads as zero (masked and expanding loads
  * that touch only elements inside the input row). */
-#include <string.h>
-
 #include "kernels/winograd.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
 #define T512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
-#define WT 32
+#define WT GY_WINOGRAD_WT
 #define SEG (4 * WT + 16) /* buffer columns: 4 per tile, the 2 of the last tile's overlap, and
                            * the reach of the 16-column loads */
 

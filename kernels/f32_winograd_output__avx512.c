@@ -4,15 +4,13 @@
  * row transform (A^T over the six rows) of each column, then per output row the column
  * transform, whose four results per tile are interleaved into 64 consecutive outputs by two
  * rounds of permutes; each run of tiles on one tile row then goes through the vector epilogue. */
-#include <string.h>
-
 #include "kernels/winograd.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include "kernels/f32_vmath.h"
 
 #define T512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
-#define WT 32
+#define WT GY_WINOGRAD_WT
 
 /* A^T applied to six values: four results. */
 #define AT(m0, m1, m2, m3, m4, m5, y0, y1, y2, y3)                                                \
@@ -24,6 +22,12 @@
         y2 = _mm512_fmadd_ps(_mm512_set1_ps(4.0f), p34, p12);                                      \
         y3 = _mm512_add_ps(_mm512_fmadd_ps(_mm512_set1_ps(8.0f), n34, n12), m5);                   \
     }
+
+T512 static void epi512(float *dst, const float *acc, int n, float bias, const float *res, int rba,
+                        gy_act act)
+{
+    gy_epilogue_row512(dst, acc, n, bias, res, rba, act);
+}
 
 T512 void gy_f32_winograd_output__avx512(const gy_conv_run *r, int tw, int ntiles, const float *M,
                                          size_t mstride, int row, int o, int t0)
@@ -65,25 +69,8 @@ T512 void gy_f32_winograd_output__avx512(const gy_conv_run *r, int tw, int ntile
             _mm512_store_ps(s + 48, _mm512_permutex2var_ps(C, ih, D));
         }
     }
-    float *out = r->out + (size_t)o * r->oh * r->ow;
-    const float *res = r->res ? r->res + (size_t)o * r->oh * r->ow : NULL;
-    int nt = ntiles - t0 < WT ? ntiles - t0 : WT;
     for (int a = 0; a < 4; a++)
-        for (int j = 0; j < nt;) {
-            int t = t0 + j, ty = t / tw, tx = t % tw;
-            int run = tw - tx < nt - j ? tw - tx : nt - j;
-            int oy = ty * 4 + a, ox = tx * 4;
-            if (oy < r->oh) {
-                int n = r->ow - ox < 4 * run ? r->ow - ox : 4 * run;
-                size_t off = (size_t)oy * r->ow + (size_t)ox;
-                if (res || r->act != GY_ACT_NONE)
-                    gy_epilogue_row512(out + off, seg[a] + 4 * j, n, 0.0f, res ? res + off : NULL,
-                                       r->res_before_act, r->act);
-                else
-                    memcpy(out + off, seg[a] + 4 * j, sizeof(float) * (size_t)n);
-            }
-            j += run;
-        }
+        gy_winograd_store_row(r, tw, ntiles, t0, o, a, seg[a], epi512);
 }
 
 #else

@@ -3,10 +3,13 @@
 #ifndef GY_KERNELS_WINOGRAD_H
 #define GY_KERNELS_WINOGRAD_H
 
+#include <string.h>
+
 #include "kernels/kernels.h"
 
 /* Fewer channels than this: the transforms cost more than the GEMM saves (measured). */
 #define GY_WINOGRAD_MIN_CH 16
+#define GY_WINOGRAD_WT 32 /* tiles per task: the lanes of V and M */
 
 int gy_winograd_eligible(const gy_conv *c);
 /* c->wpack = the transformed weights for `isa`'s register tile. */
@@ -25,5 +28,37 @@ void gy_f32_winograd_input__avx512(const gy_conv_run *r, int tw, int ntiles, int
  * AVX-512 (f32_winograd_output__avx512.c). */
 void gy_f32_winograd_output__avx512(const gy_conv_run *r, int tw, int ntiles, const float *M,
                                     size_t mstride, int row, int o, int t0);
+
+/* The epilogue of one output row segment: dst = act(acc + bias [+ res]) [+ res]. */
+typedef void (*gy_winograd_epi_fn)(float *dst, const float *acc, int n, float bias,
+                                   const float *res, int res_before_act, gy_act act);
+
+/* Output row a (0..3) of the 4x4 tiles [t0, t0 + 32) below ntiles of output channel o, from seg
+ * (tile q's four outputs at 4q, bias added), run by run of tiles on one tile row (tw tiles per
+ * row): through epi when there is a residual or an activation, else copied. The output
+ * transform of every instruction set ends with it. */
+static inline __attribute__((always_inline)) void
+gy_winograd_store_row(const gy_conv_run *r, int tw, int ntiles, int t0, int o, int a,
+                      const float *seg, gy_winograd_epi_fn epi)
+{
+    float *out = r->out + (size_t)o * r->oh * r->ow;
+    const float *res = r->res ? r->res + (size_t)o * r->oh * r->ow : NULL;
+    int nt = ntiles - t0 < GY_WINOGRAD_WT ? ntiles - t0 : GY_WINOGRAD_WT;
+    for (int j = 0; j < nt;) {
+        int t = t0 + j, ty = t / tw, tx = t % tw;
+        int run = tw - tx < nt - j ? tw - tx : nt - j;
+        int oy = ty * 4 + a, ox = tx * 4;
+        if (oy < r->oh) {
+            int n = r->ow - ox < 4 * run ? r->ow - ox : 4 * run;
+            size_t off = (size_t)oy * r->ow + (size_t)ox;
+            if (res || r->act != GY_ACT_NONE)
+                epi(out + off, seg + 4 * j, n, 0.0f, res ? res + off : NULL, r->res_before_act,
+                    r->act);
+            else
+                memcpy(out + off, seg + 4 * j, sizeof(float) * (size_t)n);
+        }
+        j += run;
+    }
+}
 
 #endif
