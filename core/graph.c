@@ -146,3 +146,16 @@ int gy_graph_add_conv(gy_graph *g, const gy_conv *c)
     g->convs[g->nconvs].b = NULL;
     return g->nconvs++;
 }
+
+long long gy_conv_params(const gy_conv *c, int fused)
+{
+    long long p = (long long)c->cout * (c->cin / c->groups) * c->kh * c->kw;
+    int bn = c->bnprefix[0] != '\0';
+    if (fused && bn && c->fusable)
+        return p + c->cout;
+    if (c->bname[0])
+        p += c->cout;
+    if (bn)
+        p += 2LL * c->cout;
+    return p;
+}

@@ -122,6 +122,10 @@ int gy_graph_add_op(gy_graph *g, const gy_op *op);
 /* Appends a conv parameter record; returns its index or -1. */
 int gy_graph_add_conv(gy_graph *g, const gy_conv *c);
 
+/* Parameters of one conv as torch counts them (weights, conv bias, BatchNorm weight and bias),
+ * unfused or after ultralytics' fuse() (which folds the BN of its own Conv layers only). */
+long long gy_conv_params(const gy_conv *c, int fused);
+
 /* The root storage of a storage and the channel offset of tensor t inside that root. */
 int gy_graph_root(const gy_graph *g, int storage, int *c_off);
 

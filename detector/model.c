@@ -11,7 +11,6 @@
 #include "runtime/plan.h"
 #include "core/util.h"
 #include "weights/bind.h"
-#include "detector/stats.h"
 #include "weights/pt_checkpoint.h"
 #include "weights/safetensors.h"
 

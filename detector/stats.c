@@ -15,19 +15,6 @@
 #include "core/error.h"
 #include "runtime/plan.h"
 
-long long gy_conv_params(const gy_conv *c, int fused)
-{
-    long long p = (long long)c->cout * (c->cin / c->groups) * c->kh * c->kw;
-    int bn = c->bnprefix[0] != '\0';
-    if (fused && bn && c->fusable)
-        return p + c->cout;
-    if (c->bname[0])
-        p += c->cout;
-    if (bn)
-        p += 2LL * c->cout;
-    return p;
-}
-
 gy_status gy_model_row_numbers(const gy_model *m, int h, int w, gy_row_numbers *rows,
                                gy_plan *keep, gy_error *err)
 {

@@ -22,7 +22,4 @@ gy_status gy_model_row_numbers(const gy_model *m, int h, int w, gy_row_numbers *
 gy_status gy_model_summary_ex(const gy_model *m, int fused, int imgsz, gy_model_summary *out,
                               int *probe_failed, gy_error *err);
 
-/* Parameters of one conv, unfused or after fuse(). */
-long long gy_conv_params(const gy_conv *c, int fused);
-
 #endif

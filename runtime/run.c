@@ -23,7 +23,7 @@
 #define CPU_RELAX() ((void)0)
 #endif
 
-#include "kernels/detect_decode.h"
+#include "kernels/f32-decode/detect_decode.h"
 #include "kernels/kernels.h"
 
 /* One op bound to the arena: its kernel family and the run record the kernel reads. */

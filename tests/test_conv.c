@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "kernels/kernels.h"
-#include "kernels/winograd.h"
+#include "kernels/f32-winograd/winograd.h"
 #include "runtime/plan.h"
 #include "parity.h"
 #include "testutil.h"

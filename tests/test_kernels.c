@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "kernels/kernels.h"
-#include "kernels/detect_decode.h"
-#include "kernels/winograd.h"
+#include "kernels/f32-decode/detect_decode.h"
+#include "kernels/f32-winograd/winograd.h"
 #include "testutil.h"
 
 static unsigned rng_state = 12345u;

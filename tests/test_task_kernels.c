@@ -8,7 +8,7 @@
 
 #include "detector/model.h"
 #include "detector/session.h"
-#include "kernels/detect_decode.h"
+#include "kernels/f32-decode/detect_decode.h"
 #include "kernels/kernels.h"
 #include "runtime/run.h"
 #include "testutil.h"
@@ -90,7 +90,10 @@ static void maxpool_compare(const float *in, int c, int ih, int iw, int k, int s
         gy_pool_run r = {.in = in, .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh, .ow = ow,
                          .k = k, .stride = s, .pad = pad,
                          .isa = isa < isa_count() ? (gy_isa)isa : gy_cpu_best_isa()};
-        pool_task_fn fn = isa < isa_count() ? fns[isa] : gy_f32_maxpool2d_task; /* + dispatch */
+        /* the vector variants take stride 1 only: other strides go through the dispatch, which
+         * must send them to the portable task */
+        pool_task_fn fn = isa < isa_count() && (s == 1 || isa == 0) ? fns[isa]
+                                                                     : gy_f32_maxpool2d_task;
         float *scratch = scratch_of(gy_f32_maxpool2d_scratch_floats(&r));
         memset(out, 0xff, sizeof *out * on);
         size_t n = gy_f32_maxpool2d_tasks(&r);
@@ -285,7 +288,11 @@ START_TEST(elementwise_tasks_exact)
                 gy_binary_run r = {.mul = copy ? 0 : mul, .a = a, .b = copy ? NULL : b,
                                    .act = copy ? GY_ACT_NONE : act, .y = out, .n = n,
                                    .isa = isa < isa_count() ? (gy_isa)isa : gy_cpu_best_isa()};
-                bin_task_fn fn = isa < isa_count() ? fns[isa] : gy_f32_binary_act_task;
+                /* the AVX2 variant takes a plain add or multiply only: the dispatch sends it
+                 * nothing else */
+                int plain = !copy && act == GY_ACT_NONE;
+                bin_task_fn fn = isa < isa_count() && (plain || isa == 0) ? fns[isa]
+                                                                          : gy_f32_binary_act_task;
                 memset(out, 0, sizeof *out * n);
                 size_t nt = gy_f32_binary_act_tasks(&r);
                 for (size_t t = 0; t < nt; t++)

@@ -1,5 +1,6 @@
-/* pickle_vm.h - the pickle machine's state, shared by pickle.c (the opcode loop) and
- * pickle_torch.c (what names and calls mean). Internal to weights/. */
+/* pickle_vm.h - the pickle machine's state, shared by pickle.c (the opcode loop),
+ * pickle_torch.c (what names and calls mean) and pickle_stack.c (arena, stack, messages), which
+ * the other two call. Internal to weights/. */
 #ifndef GY_WEIGHTS_PICKLE_VM_H
 #define GY_WEIGHTS_PICKLE_VM_H
 
@@ -27,7 +28,14 @@ typedef struct gy_pkvm {
     gy_pk_value *none, *t, *f; /* shared constants, in the arena */
 } gy_pkvm;
 
-/* pickle.c */
+/* The stack floor: values below the innermost MARK cannot be popped by ordinary opcodes. */
+static inline size_t gy_pkvm_floor(const gy_pkvm *m)
+{
+    return m->nmarks ? m->marks[m->nmarks - 1] : 0;
+}
+
+/* pickle_stack.c */
+gy_pickle *gy_pkvm_arena_new(void); /* an empty arena, NULL when out of memory */
 void *gy_pkvm_alloc(gy_pickle *pk, size_t size); /* zeroed arena memory, NULL over the cap */
 /* Fails naming the pickle, the opcode and its offset: "NAME: byte N, opcode X: what". */
 gy_status gy_pkvm_fail(gy_pkvm *m, gy_status st, const char *what);

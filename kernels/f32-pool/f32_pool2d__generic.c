@@ -1,0 +1,133 @@
+/* f32_pool2d__generic.c - max and average pooling in task form (blocks of channels), portable C,
+ * and the task split the vector variants share. Max pooling with stride 1 (SPPF's 5x5) is
+ * separable: the max over each row's window first, then over the column of those; exact, as max
+ * is. The dispatcher is f32_pool2d.c. */
+#include <math.h>
+
+#include "kernels/kernels.h"
+
+#define POOL_PIXELS 8192 /* output pixels per task, at least one channel */
+
+static int chans_per_task(const gy_pool_run *r)
+{
+    int plane = r->oh * r->ow;
+    int per = plane >= POOL_PIXELS ? 1 : (POOL_PIXELS + plane - 1) / plane;
+    return per > r->c ? (r->c > 0 ? r->c : 1) : per;
+}
+
+static size_t ntasks(const gy_pool_run *r)
+{
+    int per = chans_per_task(r);
+    size_t n = (size_t)(r->c + per - 1) / (size_t)per;
+    return n ? n : 1;
+}
+
+static inline float nanmax(float m, float v)
+{
+    return v > m || isnan(v) ? v : m;
+}
+
+size_t gy_f32_maxpool2d_tasks(const gy_pool_run *r) { return ntasks(r); }
+
+void gy_pool_task_channels(const gy_pool_run *r, size_t task, int *c0, int *c1)
+{
+    int per = chans_per_task(r);
+    *c0 = (int)task * per;
+    *c1 = *c0 + per < r->c ? *c0 + per : r->c;
+}
+
+/* Stride 1: the row pass's ih rows of ow, between pad rows of -inf above and below (the vector
+ * tasks' column pass reads them; the generic one uses the first ih rows), then the AVX2 task's
+ * row buffer (a row between -inf margins, ow rounded up to 8 plus k - 1). */
+size_t gy_f32_maxpool2d_scratch_floats(const gy_pool_run *r)
+{
+    return r->stride == 1 ? (size_t)(r->ih + 2 * r->pad) * r->ow + (size_t)r->ow + (size_t)r->k + 7
+                          : 0;
+}
+
+/* The windowed max of one input row into ow values (stride 1, -inf outside). */
+static void row_max(const float *row, int iw, int ow, int k, int pad, float *dst)
+{
+    for (int ox = 0; ox < ow; ox++) {
+        int lo = ox - pad, kx0 = lo < 0 ? -lo : 0, kx1 = iw - lo < k ? iw - lo : k;
+        float m = -INFINITY;
+        for (int kx = kx0; kx < kx1; kx++)
+            m = nanmax(m, row[lo + kx]);
+        dst[ox] = m;
+    }
+}
+
+static void maxpool_channel_strided(const gy_pool_run *r, const float *src, float *dst)
+{
+    for (int oy = 0; oy < r->oh; oy++)
+        for (int ox = 0; ox < r->ow; ox++) {
+            float m = -INFINITY;
+            for (int ky = 0; ky < r->k; ky++) {
+                int iy = oy * r->stride - r->pad + ky;
+                if (iy < 0 || iy >= r->ih)
+                    continue;
+                for (int kx = 0; kx < r->k; kx++) {
+                    int ix = ox * r->stride - r->pad + kx;
+                    if (ix >= 0 && ix < r->iw)
+                        m = nanmax(m, src[(size_t)iy * r->iw + ix]);
+                }
+            }
+            dst[(size_t)oy * r->ow + ox] = m;
+        }
+}
+
+void gy_f32_maxpool2d_task__generic(const gy_pool_run *r, size_t task, float *scratch)
+{
+    int c0, c1;
+    gy_pool_task_channels(r, task, &c0, &c1);
+    for (int ch = c0; ch < c1; ch++) {
+        const float *src = r->in + (size_t)ch * r->ih * r->iw;
+        float *dst = r->out + (size_t)ch * r->oh * r->ow;
+        if (r->stride != 1) {
+            maxpool_channel_strided(r, src, dst);
+            continue;
+        }
+        for (int y = 0; y < r->ih; y++)
+            row_max(src + (size_t)y * r->iw, r->iw, r->ow, r->k, r->pad, scratch + (size_t)y * r->ow);
+        for (int oy = 0; oy < r->oh; oy++) {
+            int lo = oy - r->pad, ky0 = lo < 0 ? -lo : 0, ky1 = r->ih - lo < r->k ? r->ih - lo : r->k;
+            float *d = dst + (size_t)oy * r->ow;
+            for (int ox = 0; ox < r->ow; ox++)
+                d[ox] = -INFINITY;
+            for (int ky = ky0; ky < ky1; ky++) {
+                const float *s = scratch + (size_t)(lo + ky) * r->ow;
+                for (int ox = 0; ox < r->ow; ox++)
+                    d[ox] = nanmax(d[ox], s[ox]);
+            }
+        }
+    }
+}
+
+
+size_t gy_f32_avgpool2d_tasks(const gy_pool_run *r) { return ntasks(r); }
+
+void gy_f32_avgpool2d_task(const gy_pool_run *r, size_t task, float *scratch)
+{
+    (void)scratch;
+    int c0, c1;
+    gy_pool_task_channels(r, task, &c0, &c1);
+    float inv = 1.0f / (float)(r->k * r->k);
+    for (int ch = c0; ch < c1; ch++) {
+        const float *src = r->in + (size_t)ch * r->ih * r->iw;
+        float *dst = r->out + (size_t)ch * r->oh * r->ow;
+        for (int oy = 0; oy < r->oh; oy++) {
+            float *d = dst + (size_t)oy * r->ow;
+            for (int ox = 0; ox < r->ow; ox++)
+                d[ox] = 0.0f;
+            /* the reference's order: ky outer, kx inner, one sum per output */
+            for (int ky = 0; ky < r->k; ky++) {
+                const float *s = src + (size_t)(oy * r->stride + ky) * r->iw;
+                for (int kx = 0; kx < r->k; kx++)
+                    for (int ox = 0; ox < r->ow; ox++)
+                        d[ox] += s[ox * r->stride + kx];
+            }
+            for (int ox = 0; ox < r->ow; ox++)
+                d[ox] *= inv;
+        }
+    }
+}
