@@ -72,11 +72,10 @@ static void make_split(const gy_conv *c, int oh, int ow, split *s)
      * B in place and pack almost nothing). Pixel blocks are NC, NC/2 or NC/4; row blocks are
      * multiples of 12 and at least MC_MIN rows. */
     double flops = 2.0 * s->cout_g * (double)s->K * s->N;
-    int want = (int)(flops / 2e6);
-    if (want > GY_CONV_TASKS)
-        want = GY_CONV_TASKS;
-    if (want < 1)
-        want = 1;
+    /* compared as a double first: a huge conv's flops / 2e6 is far outside int's range */
+    double tasks_wanted = flops / 2e6;
+    int want = tasks_wanted >= GY_CONV_TASKS ? GY_CONV_TASKS
+                                             : tasks_wanted < 1.0 ? 1 : (int)tasks_wanted;
     int mpanels = (s->cout_g + MC_UNIT - 1) / MC_UNIT;
     int max_mb = s->cout_g / MC_MIN;
     if (max_mb > mpanels)
