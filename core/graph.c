@@ -36,6 +36,7 @@ void gy_graph_free(gy_graph *g)
         free(g->convs[i].wpack);
     }
     free(g->ops);
+    free(g->row_names);
     free(g->tensors);
     free(g->storages);
     free(g->convs);

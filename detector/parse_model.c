@@ -45,6 +45,12 @@ gy_status gy_model_build_graph(gy_model *model, gy_error *err)
     if (!model->rows)
         return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", cfg->path);
     model->nrows = cfg->nrows;
+    g->row_names = calloc((size_t)cfg->nrows + 1, sizeof *g->row_names);
+    if (!g->row_names)
+        return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", cfg->path);
+    g->nrows = cfg->nrows;
+    for (int i = 0; i < cfg->nrows; i++)
+        snprintf(g->row_names[i], sizeof g->row_names[i], "%s", cfg->rows[i].module);
     int *ch = calloc((size_t)cfg->nrows, sizeof *ch);
     int *outs = calloc((size_t)cfg->nrows, sizeof *outs);
     if (!ch || !outs) {

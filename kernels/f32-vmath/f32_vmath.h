@@ -13,9 +13,34 @@
 #ifndef GY_KERNELS_F32_VMATH_H
 #define GY_KERNELS_F32_VMATH_H
 
+#include <math.h>
 #include <string.h>
 
 #include "kernels/kernels.h"
+
+/* The activations, as torch computes them in float32 (the vector versions below compute the same
+ * operations in the same order, so they agree bit for bit except SiLU and sigmoid, whose exp is a
+ * polynomial). relu6, hardsigmoid and hardswish clamp with compares that turn NaN into 0 before
+ * the multiply, as max_ps / min_ps do. */
+static inline float gy_relu6f(float v)
+{
+    float t = v > 0.0f ? v : 0.0f;
+    return t < 6.0f ? t : 6.0f;
+}
+
+static inline float gy_act_apply(gy_act act, float v)
+{
+    switch (act) {
+    case GY_ACT_SILU: return v / (1.0f + expf(-v));
+    case GY_ACT_RELU: return v > 0.0f ? v : 0.0f;
+    case GY_ACT_SIGMOID: return 1.0f / (1.0f + expf(-v));
+    case GY_ACT_RELU6: return gy_relu6f(v);
+    case GY_ACT_HARDSWISH: return v * gy_relu6f(v + 3.0f) / 6.0f;
+    case GY_ACT_HARDSIGMOID: return gy_relu6f(v + 3.0f) / 6.0f;
+    case GY_ACT_NONE: break;
+    }
+    return v;
+}
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -92,6 +117,16 @@ gy_act512(__m512 v, gy_act act)
         return _mm512_mul_ps(_mm512_max_ps(_mm512_set1_ps(-88.0f), v), gy_sigmoid512(v));
     case GY_ACT_SIGMOID: return gy_sigmoid512(v);
     case GY_ACT_RELU: return _mm512_max_ps(v, _mm512_setzero_ps());
+    case GY_ACT_RELU6:
+        return _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.0f));
+    case GY_ACT_HARDSWISH:
+    case GY_ACT_HARDSIGMOID: {
+        __m512 c = _mm512_add_ps(v, _mm512_set1_ps(3.0f));
+        c = _mm512_min_ps(_mm512_max_ps(c, _mm512_setzero_ps()), _mm512_set1_ps(6.0f));
+        if (act == GY_ACT_HARDSWISH)
+            c = _mm512_mul_ps(v, c);
+        return _mm512_div_ps(c, _mm512_set1_ps(6.0f));
+    }
     case GY_ACT_NONE: break;
     }
     return v;
@@ -148,6 +183,16 @@ __attribute__((target("avx2,fma"))) static inline __m256 gy_act256(__m256 v, gy_
         return _mm256_mul_ps(_mm256_max_ps(_mm256_set1_ps(-88.0f), v), gy_sigmoid256(v));
     case GY_ACT_SIGMOID: return gy_sigmoid256(v);
     case GY_ACT_RELU: return _mm256_max_ps(v, _mm256_setzero_ps());
+    case GY_ACT_RELU6:
+        return _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(6.0f));
+    case GY_ACT_HARDSWISH:
+    case GY_ACT_HARDSIGMOID: {
+        __m256 c = _mm256_add_ps(v, _mm256_set1_ps(3.0f));
+        c = _mm256_min_ps(_mm256_max_ps(c, _mm256_setzero_ps()), _mm256_set1_ps(6.0f));
+        if (act == GY_ACT_HARDSWISH)
+            c = _mm256_mul_ps(v, c);
+        return _mm256_div_ps(c, _mm256_set1_ps(6.0f));
+    }
     case GY_ACT_NONE: break;
     }
     return v;
