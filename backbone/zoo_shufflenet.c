@@ -139,7 +139,7 @@ gy_status gy_block_shufflev1_block(gy_build *b, const gy_block *blk, int *out)
         (st = gy_build_slice(b, *out, c1, outputs, &main_part)) != GY_OK)
         return st;
     gy_op op = {.type = GY_OP_AVGPOOL, .nin = 1, .in = {blk->in[0]}, .out = pool, .res = -1,
-                .conv = -1, .k = 3, .stride = 2, .pad = 1};
+                .conv = -1, .k = 3, .stride = 2, .pad = 1, .pool_module = 1};
     if ((st = gy_emit_op(b, &op)) != GY_OK)
         return st;
     return gy_zoo_conv(b, &z3, t2, main_part, -1, 0, &t1);

@@ -57,6 +57,8 @@ typedef struct gy_op {
                                 * gy_model_load; 0 until then: the plan derives them) */
     int ceil_mode;         /* MAXPOOL: output ceil((in + 2 pad - k) / stride) + 1 (torch's rule) */
     int groups;            /* SHUFFLE */
+    int pool_module;       /* AVGPOOL: an nn.AvgPool2d module (thop counts one op per output
+                            * element), not the functional F.avg_pool2d (counted as nothing) */
 } gy_op;
 
 /* A convolution's parameters: weight names as in the ultralytics state_dict, and after binding
@@ -84,6 +86,7 @@ typedef struct gy_storage {
     int c;        /* channels */
     int parent;   /* storage this one lives in, or -1 */
     int c_off;    /* channel offset inside the parent */
+    int row;      /* the YAML row that created it (a concatenation's storage: the Concat row) */
 } gy_storage;
 
 typedef struct gy_tensor {

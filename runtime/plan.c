@@ -68,7 +68,10 @@ static gy_status set_shape(const gy_graph *g, root_info *roots, int t, int h, in
         roots[r].h = h;
         roots[r].w = w;
     } else if (roots[r].h != h || roots[r].w != w) {
-        return disagree(g, op, err, "inputs", roots[r].h, roots[r].w, h, w);
+        /* two writers of one storage (a concatenation's inputs): name the row that joins them */
+        gy_op joined = *op;
+        joined.row = g->storages[r].row;
+        return disagree(g, &joined, err, "inputs", roots[r].h, roots[r].w, h, w);
     }
     return GY_OK;
 }
