@@ -39,7 +39,7 @@ static gy_status bneck(gy_build *b, const gy_block *blk, int v2, int *out)
     if ((st = gy_block_int(b, blk, 2, 0, 1, GY_MAX_CHANNELS, &mid)) != GY_OK ||
         (st = gy_block_int(b, blk, 3, 3, 1, 15, &k)) != GY_OK ||
         (st = gy_block_int(b, blk, 4, 1, 1, 8, &s)) != GY_OK ||
-        (st = gy_block_num(b, blk, 5, 0.0, -1e9, 1e9, &se_ratio)) != GY_OK ||
+        (st = gy_block_num(b, blk, 5, 0.0, 0.0, 1e9, &se_ratio)) != GY_OK ||
         (v2 && (st = gy_block_bool(b, blk, 6, 1, &dfc)) != GY_OK))
         return st;
     if (blk->nargs < 3)
@@ -51,8 +51,6 @@ static gy_status bneck(gy_build *b, const gy_block *blk, int v2, int *out)
     if (k % 2 == 0)
         return gy_block_fail(b, blk, GY_ERR_FORMAT, "kernel size k %d must be odd (padding "
                              "(k - 1) // 2 keeps the shortcut's shape only then)", k);
-    if (se_ratio < 0.0)
-        return gy_block_fail(b, blk, GY_ERR_FORMAT, "se_ratio %g is negative", se_ratio);
     b->bn_eps = GY_ZOO_EPS;
     /* G_bneck, and its shortcut Sequential (empty, or the four layers counted when emitted) */
     gy_build_modules(b, 2, 2);
