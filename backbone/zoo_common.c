@@ -72,6 +72,23 @@ gy_status gy_zoo_se(gy_build *b, const char *reduce, const char *expand, int in,
     return gy_zoo_op(b, GY_OP_MUL_CH, in, gate, out, GY_ACT_NONE);
 }
 
+gy_status gy_zoo_conv_row(gy_build *b, const gy_block *blk, const gy_zoo_convrow *r, int *out)
+{
+    int k, s;
+    gy_status st;
+    if ((st = gy_block_int(b, blk, r->s_first ? 3 : 2, r->k_default, 1, 15, &k)) != GY_OK ||
+        (st = gy_block_int(b, blk, r->s_first ? 2 : 3, 1, 1, 8, &s)) != GY_OK)
+        return st;
+    if (blk->nargs > 4)
+        return gy_block_fail(b, blk, GY_ERR_FORMAT, "takes [c2, %s], got %d arguments",
+                             r->s_first ? "s, k" : "k, s", blk->nargs - 1);
+    b->bn_eps = r->eps;
+    gy_build_modules(b, 2, 2); /* the row's module and its activation module */
+    gy_zconv z = gy_zconv_sq(r->conv, r->bn, blk->c2, k, s, r->torchvision_pad ? (k - 1) / 2 : k / 2,
+                             1, r->act);
+    return gy_zoo_conv(b, &z, blk->in[0], -1, -1, 0, out);
+}
+
 int gy_make_divisible(double v, int divisor)
 {
     long long n = (long long)floor(v + divisor / 2.0) / divisor * divisor;

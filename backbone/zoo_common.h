@@ -46,6 +46,18 @@ int gy_chunk_sizes(int n, int chunks, int *sizes);
 /* An element-wise or pooling op with one input (and the second in1 >= 0), into out. */
 gy_status gy_zoo_op(gy_build *b, gy_op_type type, int in0, int in1, int out, gy_act act);
 
+/* A row that is one conv -> BatchNorm -> activation module (ConvBnAct, ConvBNReLU, ConvBNReLU6,
+ * conv_bn_hswish): arguments [c2, k, s] ([c2, s, k] when s_first), the wrapper and its activation
+ * module counted. */
+typedef struct gy_zoo_convrow {
+    int k_default, s_first;
+    const char *conv, *bn;  /* names below the row */
+    int torchvision_pad;    /* padding (k - 1) // 2 (Conv2dNormActivation), else k // 2 */
+    gy_act act;
+    double eps;
+} gy_zoo_convrow;
+gy_status gy_zoo_conv_row(gy_build *b, const gy_block *blk, const gy_zoo_convrow *r, int *out);
+
 /* Python's round() of a non-negative value: halves go to the even neighbour (round(40.5) = 40). */
 long long gy_round_half_even(double v);
 

@@ -28,30 +28,18 @@ static gy_status cna(gy_build *b, const char *name, int in, int cout, int k, int
 
 gy_status gy_block_convbnrelu6(gy_build *b, const gy_block *blk, int *out)
 {
-    int k, s;
-    gy_status st;
-    if ((st = gy_block_int(b, blk, 2, 3, 1, 15, &k)) != GY_OK ||
-        (st = gy_block_int(b, blk, 3, 1, 1, 8, &s)) != GY_OK)
-        return st;
-    if (blk->nargs > 4)
-        return gy_block_fail(b, blk, GY_ERR_FORMAT, "takes [c2, k, s], got %d arguments",
-                             blk->nargs - 1);
-    b->bn_eps = GY_ZOO_EPS;
-    return cna(b, "", blk->in[0], blk->c2, k, s, 1, GY_ACT_RELU6, -1, out);
+    static const gy_zoo_convrow row = {.k_default = 3, .conv = "0", .bn = "1",
+                                       .torchvision_pad = 1, .act = GY_ACT_RELU6,
+                                       .eps = GY_ZOO_EPS};
+    return gy_zoo_conv_row(b, blk, &row, out);
 }
 
 gy_status gy_block_conv_bn_hswish(gy_build *b, const gy_block *blk, int *out)
 {
-    int k, s;
-    gy_status st;
-    if ((st = gy_block_int(b, blk, 2, 1, 1, 8, &s)) != GY_OK ||
-        (st = gy_block_int(b, blk, 3, 3, 1, 15, &k)) != GY_OK)
-        return st;
-    if (blk->nargs > 4)
-        return gy_block_fail(b, blk, GY_ERR_FORMAT, "takes [c2, s, k], got %d arguments",
-                             blk->nargs - 1);
-    b->bn_eps = GY_ZOO_EPS_MBV3;
-    return cna(b, "", blk->in[0], blk->c2, k, s, 1, GY_ACT_HARDSWISH, -1, out);
+    static const gy_zoo_convrow row = {.k_default = 3, .s_first = 1, .conv = "0", .bn = "1",
+                                       .torchvision_pad = 1, .act = GY_ACT_HARDSWISH,
+                                       .eps = GY_ZOO_EPS_MBV3};
+    return gy_zoo_conv_row(b, blk, &row, out);
 }
 
 gy_status gy_block_inverted_residual(gy_build *b, const gy_block *blk, int *out)

@@ -147,16 +147,7 @@ gy_status gy_block_shufflev1_block(gy_build *b, const gy_block *blk, int *out)
 
 gy_status gy_block_convbnrelu(gy_build *b, const gy_block *blk, int *out)
 {
-    int k, s;
-    gy_status st;
-    if ((st = gy_block_int(b, blk, 2, 1, 1, 15, &k)) != GY_OK ||
-        (st = gy_block_int(b, blk, 3, 1, 1, 8, &s)) != GY_OK)
-        return st;
-    if (blk->nargs > 4)
-        return gy_block_fail(b, blk, GY_ERR_FORMAT, "takes [c2, k, s], got %d arguments",
-                             blk->nargs - 1);
-    b->bn_eps = GY_ZOO_EPS;
-    gy_build_modules(b, 2, 2); /* Conv2dNormActivation (a Sequential) and its ReLU */
-    gy_zconv z = gy_zconv_sq("0", "1", blk->c2, k, s, (k - 1) / 2, 1, GY_ACT_RELU);
-    return gy_zoo_conv(b, &z, blk->in[0], -1, -1, 0, out);
+    static const gy_zoo_convrow row = {.k_default = 1, .conv = "0", .bn = "1",
+                                       .torchvision_pad = 1, .act = GY_ACT_RELU, .eps = GY_ZOO_EPS};
+    return gy_zoo_conv_row(b, blk, &row, out);
 }
