@@ -58,7 +58,8 @@ static gy_status bneck(gy_build *b, const gy_block *blk, int v2, int *out)
     }
     int x;
     if ((st = gy_build_tensor(b, mid, &x)) != GY_OK ||
-        (st = gy_ghost_module(b, "ghost1", blk->in[0], x, mid, 1, -1, v2 && dfc, v2)) != GY_OK)
+        (st = gy_ghost_module(b, "ghost1", blk->in[0], x, mid, 1, -1,
+                              v2 && dfc ? GY_DFC_GATE_IN_CONV : 0, v2)) != GY_OK)
         return st;
     if (s > 1) {
         gy_zconv dw = gy_zconv_sq("conv_dw", "bn_dw", mid, k, s, (k - 1) / 2, mid, GY_ACT_NONE);
