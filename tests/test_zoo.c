@@ -423,6 +423,10 @@ START_TEST(bad_zoo_rows)
         {"32", "[-1, 1, nn.MaxPool2d, [3, 2, 1, 1, True]]", "return_indices True",
          "[-1, 1, nn.MaxPool2d, [3, 2, 0, 1, False, True]]"},
         {"32", "[-1, 1, nn.MaxPool2d, []]", "needs the kernel size", "[-1, 1, nn.MaxPool2d, [2]]"},
+        {"32", "[-1, 1, G_bneck, [32, 64, 3, 1, abc]]", "argument 5 must be a number",
+         "[-1, 1, G_bneck, [32, 64, 3, 1, 0.5]]"},
+        {"32", "[-1, 1, GGhostStage, [64, 3, 8, 2, half]]", "argument 5 must be a number",
+         "[-1, 1, GGhostStage, [64, 3, 8, 2, 0.5]]"},
     };
     char path[64];
     snprintf(path, sizeof path, "/tmp/gy_test_zoo_rows_%d.yaml", (int)getpid());
@@ -484,6 +488,33 @@ START_TEST(zoo_row_details)
     ck_assert_int_eq(s.layers - f.layers, 4); /* only Detect's Conv BatchNorms fold: 2 in cv2 and
                                                * 2 in cv3 for its one level */
     gy_model_free(m);
+    unlink(path);
+}
+END_TEST
+
+/* InvertedResidual's hidden = round(c1 t) with Python's rounding, halves to even: 9 x 4.5 = 40.5
+ * -> 40, 13 x 1.5 = 19.5 -> 20, 11 x 1.5 = 16.5 -> 16 (the parameters show it). */
+START_TEST(inverted_residual_rounding)
+{
+    static const struct { int c1; const char *t; int hidden; } cases[] = {
+        {9, "4.5", 40}, {13, "1.5", 20}, {11, "1.5", 16}, {10, "1.25", 12}, {8, "2", 16}};
+    char path[64], yaml[512];
+    snprintf(path, sizeof path, "/tmp/gy_test_zoo_round_%d.yaml", (int)getpid());
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, ConvBnAct, [%d, 3, 2]]\n"
+                                    "  - [-1, 1, InvertedResidual, [16, 2, %s]]\nhead:\n"
+                                    "  - [[-1], 1, Detect, [nc]]\n", cases[i].c1, cases[i].t);
+        gy_test_write_text(path, yaml);
+        gy_model *m = gy_test_load(path, NULL, NULL, 0);
+        gy_row_info r;
+        ck_assert_int_eq(gy_model_get_row(m, 1, &r), GY_OK);
+        long long c1 = cases[i].c1, h = cases[i].hidden;
+        /* expand 1x1 + BN, depthwise 3x3 + BN, project 1x1 + BN */
+        long long want = c1 * h + 2 * h + 9 * h + 2 * h + h * 16 + 32;
+        ck_assert_msg(r.params == want, "c1 %lld t %s: %lld params, expected %lld (hidden %lld)",
+                      c1, cases[i].t, r.params, want, h);
+        gy_model_free(m);
+    }
     unlink(path);
 }
 END_TEST
@@ -580,6 +611,7 @@ int main(void)
     tcase_add_test(tc, pt_bn_eps_per_module);
     tcase_add_test(tc, bad_zoo_rows);
     tcase_add_test(tc, zoo_row_details);
+    tcase_add_test(tc, inverted_residual_rounding);
     tcase_add_test(tc, input_sizes);
     tcase_add_loop_test(tc, configs_by_bare_name, 0, 3);
     tcase_add_test(tc, shipped_zoo_configs_match_shared);
