@@ -16,6 +16,25 @@ gy_status gy_block_c2f_ghost(gy_build *b, const gy_block *blk, int *out);
 gy_status gy_block_c2f_ghostv2(gy_build *b, const gy_block *blk, int *out);
 gy_status gy_block_c2f_g_ghost(gy_build *b, const gy_block *blk, int *out);
 
+/* The backbone zoo (../shared/zoo): one file per network family, zoo_<family>.c. */
+gy_status gy_block_convbnact(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_g_bneck(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_g_bneckv2(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_gghost_bottleneck(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_gghost_stage(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_hsbottleneck(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_conv_bn_relu_maxpool(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_shuffle_block(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_shufflev1_block(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_convbnrelu(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_convbnrelu6(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_inverted_residual(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_conv_bn_hswish(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_mobilenetv3(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_convrelu(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_fire(gy_build *b, const gy_block *blk, int *out);
+gy_status gy_block_maxpool(gy_build *b, const gy_block *blk, int *out);
+
 /* A bottleneck inside a C2f shell: reads `in` (c channels), writes the slice `dst`. */
 typedef gy_status (*gy_bottleneck_fn)(gy_build *b, const gy_block *blk, const void *ctx,
                                       const char *name, int index, int in, int dst, int c,

@@ -30,7 +30,7 @@ static gy_status bottleneck(gy_build *b, const gy_block *blk, const void *ctx, c
     int mid;
     gy_status st = gy_build_tensor(b, c, &mid);
     if (st == GY_OK)
-        st = gy_ghost_module(b, n1, in, mid, c, 1, -1, dfc, 1);
+        st = gy_ghost_module(b, n1, in, mid, c, 1, -1, dfc ? GY_DFC_GATE_ON_MUL : 0, 1);
     if (st == GY_OK)
         st = gy_ghost_module(b, n2, mid, dst, c, 0, in, 0, 1);
     return st;

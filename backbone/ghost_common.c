@@ -51,7 +51,8 @@ static gy_status emit2(gy_build *b, gy_op_type type, int in0, int in1, int out, 
 
 /* DFC attention of GhostModuleV2 into gate (oup channels at the size of `like`), already
  * upsampled; the caller multiplies by sigmoid(gate). */
-static gy_status dfc_gate(gy_build *b, const char *name, int in, int oup, int like, int *gate)
+static gy_status dfc_gate(gy_build *b, const char *name, int in, int oup, int like, int mode,
+                          int *gate)
 {
     gy_graph *g = b->g;
     int inp = g->tensors[in].c;
@@ -72,13 +73,14 @@ static gy_status dfc_gate(gy_build *b, const char *name, int in, int oup, int li
     for (int i = 0; i < 3; i++) {
         snprintf(cn, sizeof cn, "%.80s.short_conv.%d", name, 2 * i);
         snprintf(bn, sizeof bn, "%.80s.short_conv.%d", name, 2 * i + 1);
-        if ((st = gy_ghost_convbn(b, cn, bn, src, -1, oup, kh[i], kw[i], 1, i ? oup : 1,
-                                  GY_ACT_NONE, -1, 0, outs[i])) != GY_OK)
+        gy_act act = i == 2 && mode == GY_DFC_GATE_IN_CONV ? GY_ACT_SIGMOID : GY_ACT_NONE;
+        if ((st = gy_ghost_convbn(b, cn, bn, src, -1, oup, kh[i], kw[i], 1, i ? oup : 1, act, -1,
+                                  0, outs[i])) != GY_OK)
             return st;
         src = *outs[i];
     }
     /* F.interpolate(gate_fn(res), size=out.shape[-2:], mode='nearest'): sigmoid commutes with a
-     * nearest resize, so the resize comes first and MUL applies the sigmoid. */
+     * nearest resize, so it is applied before (GY_DFC_GATE_IN_CONV) or after it (MUL). */
     if ((st = gy_build_tensor(b, oup, gate)) != GY_OK)
         return st;
     gy_op up = {.type = GY_OP_UPSAMPLE, .nin = 2, .in = {s2, like}, .out = *gate, .res = -1,
@@ -134,9 +136,10 @@ gy_status gy_ghost_module(gy_build *b, const char *name, int in, int dst, int ou
     if (dfc) {
         int gate, kept;
         if ((st = slice(b, whole, 0, oup, &kept)) != GY_OK ||
-            (st = dfc_gate(b, name, in, oup, whole, &gate)) != GY_OK)
+            (st = dfc_gate(b, name, in, oup, whole, dfc, &gate)) != GY_OK)
             return st;
-        return emit2(b, GY_OP_MUL, kept, gate, dst, GY_ACT_SIGMOID);
+        return emit2(b, GY_OP_MUL, kept, gate, dst,
+                     dfc == GY_DFC_GATE_IN_CONV ? GY_ACT_NONE : GY_ACT_SIGMOID);
     }
     if (res >= 0) { /* out[:, :init] = x1 + res[:, :init] */
         int d0, r0;

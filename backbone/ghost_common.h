@@ -22,7 +22,13 @@ gy_status gy_ghost_convbn(gy_build *b, const char *conv, const char *bn, int in,
  *   short_conv = 1x1 conv + BN, 1x5 depthwise + BN, 5x1 depthwise + BN.
  * `name` is the module's path below the row ("m.0.ghost1"); `dst` receives the oup channels.
  * res >= 0 (oup channels, not with dfc) is added to the module output (the bottleneck's
- * identity shortcut). v2 adds GhostModuleV2's gate_fn Sigmoid to the module count. */
+ * identity shortcut). v2 adds GhostModuleV2's gate_fn Sigmoid to the module count.
+ * dfc: 0 none; GY_DFC_GATE_ON_MUL the sigmoid applied by the multiply, per output element (scalar
+ * expf: the C2f_GhostBottleneckV2 path, kept bit for bit); GY_DFC_GATE_IN_CONV the sigmoid in the
+ * last short conv's (vector) epilogue on the pooled map, before the resize (they commute), and a
+ * plain multiply: a quarter of the sigmoids, all vectorised (the backbone zoo's G_bneckV2). */
+#define GY_DFC_GATE_ON_MUL 1
+#define GY_DFC_GATE_IN_CONV 2
 gy_status gy_ghost_module(gy_build *b, const char *name, int in, int dst, int oup, int relu,
                           int res, int dfc, int v2);
 

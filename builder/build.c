@@ -33,6 +33,28 @@ gy_status gy_block_int(gy_build *b, const gy_block *blk, int idx, int def, int l
     return GY_OK;
 }
 
+gy_status gy_block_num(gy_build *b, const gy_block *blk, int idx, double def, double lo, double hi,
+                       double *v)
+{
+    if (idx >= blk->nargs || blk->args[idx].type == GY_ARG_NONE) {
+        *v = def;
+        return GY_OK;
+    }
+    const gy_arg *a = &blk->args[idx];
+    double x;
+    if (a->type == GY_ARG_FLOAT)
+        x = a->f;
+    else if (a->type == GY_ARG_INT || a->type == GY_ARG_NC || a->type == GY_ARG_BOOL)
+        x = (double)a->i;
+    else
+        return gy_block_fail(b, blk, GY_ERR_FORMAT, "argument %d must be a number", idx);
+    if (!(x >= lo && x <= hi))
+        return gy_block_fail(b, blk, GY_ERR_FORMAT, "argument %d = %g is outside [%g, %g]", idx, x,
+                             lo, hi);
+    *v = x;
+    return GY_OK;
+}
+
 gy_status gy_block_bool(gy_build *b, const gy_block *blk, int idx, int def, int *v)
 {
     if (idx >= blk->nargs) {
@@ -119,6 +141,7 @@ gy_status gy_emit_conv2d(gy_build *b, int in, int out, const gy_conv_desc *d, in
     c.groups = d->groups;
     c.fixed = d->fixed;
     c.fusable = d->fusable;
+    c.bn_eps = b->bn_eps;
     c.unfused_bn_flops = d->bnprefix[0] != '\0';
     int ci = gy_graph_add_conv(g, &c);
     if (ci < 0)

@@ -15,6 +15,8 @@ typedef struct gy_build {
     gy_row_stats *rs;     /* the row being built */
     char prefix[32];      /* "model.<i>" */
     gy_error *err;
+    double bn_eps;        /* the eps of the BatchNorms this row's builder emits (zoo blocks: 1e-5,
+                           * MobileNetV3 rows 1e-3), or 0: the model's (ultralytics sets 1e-3) */
 } gy_build;
 
 /* A row after ultralytics' parse_model argument rewriting, e.g. Conv: [c1, c2, k, s],
@@ -34,6 +36,9 @@ typedef gy_status (*gy_block_fn)(gy_build *b, const gy_block *blk, int *out);
 /* Positional integer / boolean argument with a default when absent; errors name file:line. */
 gy_status gy_block_int(gy_build *b, const gy_block *blk, int idx, int def, int lo, int hi, int *v);
 gy_status gy_block_bool(gy_build *b, const gy_block *blk, int idx, int def, int *v);
+/* Positional number (int, float or bool) with a default when absent; errors name file:line. */
+gy_status gy_block_num(gy_build *b, const gy_block *blk, int idx, double def, double lo, double hi,
+                       double *v);
 /* Fails with file:line and the module name. */
 gy_status gy_block_fail(gy_build *b, const gy_block *blk, gy_status st, const char *fmt, ...)
     GY_PRINTF(4, 5);

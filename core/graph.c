@@ -36,6 +36,7 @@ void gy_graph_free(gy_graph *g)
         free(g->convs[i].wpack);
     }
     free(g->ops);
+    free(g->row_names);
     free(g->tensors);
     free(g->storages);
     free(g->convs);
@@ -46,7 +47,7 @@ static int new_storage(gy_graph *g, int c)
 {
     if (!grow((void **)&g->storages, &g->cap_storages, g->nstorages, sizeof *g->storages))
         return -1;
-    g->storages[g->nstorages] = (gy_storage){.c = c, .parent = -1, .c_off = 0};
+    g->storages[g->nstorages] = (gy_storage){.c = c, .parent = -1, .c_off = 0, .row = g->cur_row};
     return g->nstorages++;
 }
 

@@ -12,17 +12,29 @@
 
 #include "ghostyolo.h"
 
-typedef enum gy_act { GY_ACT_NONE, GY_ACT_SILU, GY_ACT_RELU, GY_ACT_SIGMOID } gy_act;
+/* Activations applied in a conv's epilogue (or to an elementwise op's second input):
+ * relu6(x) = min(max(x, 0), 6), hardswish(x) = x * relu6(x + 3) / 6, hardsigmoid(x) =
+ * relu6(x + 3) / 6 (torch's formulas, division by 6 included). */
+typedef enum gy_act {
+    GY_ACT_NONE, GY_ACT_SILU, GY_ACT_RELU, GY_ACT_SIGMOID,
+    GY_ACT_RELU6, GY_ACT_HARDSWISH, GY_ACT_HARDSIGMOID
+} gy_act;
 
 typedef enum gy_op_type {
     GY_OP_CONV,      /* conv2d (groups, stride, pad) + bias + activation (+ residual) */
-    GY_OP_MAXPOOL,   /* k x k, stride, pad (-inf padding) */
-    GY_OP_AVGPOOL,   /* k x k, stride, no padding, floor */
+    GY_OP_MAXPOOL,   /* k x k, stride, pad (-inf padding); ceil_mode rounds the output size up */
+    GY_OP_AVGPOOL,   /* k x k, stride, floor; pad > 0: zero padding counted (count_include_pad) */
     GY_OP_UPSAMPLE,  /* nearest; by `scale`, or to the size of tensor in[1] when scale == 0 */
     GY_OP_COPY,      /* in[0] -> out (a concat input that cannot alias) */
     GY_OP_MUL,       /* out = in[0] * act(in[1]) elementwise (in[1] may be upsampled first) */
     GY_OP_ADD,       /* out = in[0] + in[1] */
-    GY_OP_DETECT     /* Detect decode: in[0..nl-1] level maps -> (4 + nc, anchors) */
+    GY_OP_DETECT,    /* Detect decode: in[0..nl-1] level maps -> (4 + nc, anchors) */
+    GY_OP_GAP,       /* global average pool: out (c x 1 x 1) = mean of each plane of in[0] */
+    GY_OP_MUL_CH,    /* out = in[0] * act(in[1]) with in[1] one value per channel (c x 1 x 1) */
+    GY_OP_ADD_CH,    /* out = act(in[0] + in[1]) with in[1] one value per channel (c x 1 x 1) */
+    GY_OP_SHUFFLE    /* channel shuffle of the inputs' concatenation X (C channels, `groups` | C):
+                      * out[j * groups + i] = X[i * (C / groups) + j] (torchvision's
+                      * channel_shuffle; Megvii's order is this with C / g groups) */
 } gy_op_type;
 
 #define GY_OP_MAX_IN 8
@@ -41,7 +53,12 @@ typedef struct gy_op {
     int scale;             /* UPSAMPLE */
     /* DETECT */
     int nc, reg_max, dfl_conv; /* dfl_conv: index of the DFL conv parameters (bin weights) */
-    int strides[GY_OP_MAX_IN];
+    int strides[GY_OP_MAX_IN]; /* the model's strides per level (set after the stride probe of
+                                * gy_model_load; 0 until then: the plan derives them) */
+    int ceil_mode;         /* MAXPOOL: output ceil((in + 2 pad - k) / stride) + 1 (torch's rule) */
+    int groups;            /* SHUFFLE */
+    int pool_module;       /* AVGPOOL: an nn.AvgPool2d module (thop counts one op per output
+                            * element), not the functional F.avg_pool2d (counted as nothing) */
 } gy_op;
 
 /* A convolution's parameters: weight names as in the ultralytics state_dict, and after binding
@@ -50,6 +67,8 @@ typedef struct gy_conv {
     char wname[160];     /* "<p>.conv.weight" or "<p>.weight" */
     char bname[160];     /* conv bias name, "" if the conv has none */
     char bnprefix[160];  /* BatchNorm prefix ("<p>.bn"), "" if none */
+    double bn_eps;       /* the BatchNorm's own eps (zoo blocks: 1e-5 or 1e-3), or 0: the model's
+                          * (ultralytics' 1e-3, or the weights' bn_eps metadata) */
     int cin, cout, kh, kw, sh, sw, ph, pw, groups;
     int fixed;           /* parameters without gradient (DFL) */
     int fusable;         /* an ultralytics Conv: fuse() folds its BN (stats count it fused) */
@@ -67,6 +86,7 @@ typedef struct gy_storage {
     int c;        /* channels */
     int parent;   /* storage this one lives in, or -1 */
     int c_off;    /* channel offset inside the parent */
+    int row;      /* the YAML row that created it (a concatenation's storage: the Concat row) */
 } gy_storage;
 
 typedef struct gy_tensor {
@@ -102,6 +122,8 @@ typedef struct gy_graph {
     int input;        /* tensor id of the network input */
     int output;       /* tensor id of the Detect output, -1 until set */
     int cur_row;      /* row being built (recorded in ops) */
+    char (*row_names)[64]; /* nrows YAML module names ("Concat"), for shape errors; may be NULL */
+    int nrows;
     int default_act;  /* 1 when some Conv uses ultralytics' shared default SiLU module */
 } gy_graph;
 

@@ -191,10 +191,17 @@ gy_status gy_model_load(const char *config_path, const char *weights_path,
     if (s == GY_OK) {
         gy_plan probe;
         s = gy_plan_make(&m->graph, 256, 256, &probe, err);
+        int probe_strides[GY_OP_MAX_IN] = {0};
         if (s == GY_OK) {
+            memcpy(probe_strides, probe.strides, sizeof(int) * (size_t)probe.nstrides);
             m->nstrides = probe.nstrides;
             memcpy(m->strides, probe.strides, sizeof(int) * (size_t)probe.nstrides);
             gy_plan_free(&probe);
+            /* Detect decodes with these strides at every input size (ultralytics computes them
+             * once from its 256x256 probe), not with input / level size */
+            for (int i = 0; i < m->graph.nops; i++)
+                if (m->graph.ops[i].type == GY_OP_DETECT)
+                    memcpy(m->graph.ops[i].strides, probe_strides, sizeof probe_strides);
         } else {
             gy_error_prefix(err, "%s: computing the strides on a 256x256 input", m->config_path);
         }

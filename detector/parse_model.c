@@ -45,6 +45,12 @@ gy_status gy_model_build_graph(gy_model *model, gy_error *err)
     if (!model->rows)
         return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", cfg->path);
     model->nrows = cfg->nrows;
+    g->row_names = calloc((size_t)cfg->nrows + 1, sizeof *g->row_names);
+    if (!g->row_names)
+        return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", cfg->path);
+    g->nrows = cfg->nrows;
+    for (int i = 0; i < cfg->nrows; i++)
+        snprintf(g->row_names[i], sizeof g->row_names[i], "%s", cfg->rows[i].module);
     int *ch = calloc((size_t)cfg->nrows, sizeof *ch);
     int *outs = calloc((size_t)cfg->nrows, sizeof *outs);
     if (!ch || !outs) {
@@ -119,6 +125,38 @@ gy_status gy_model_build_graph(gy_model *model, gy_error *err)
                 blk.nargs++;
                 n = 1;
             }
+        } else if (def->kind == GY_MOD_ZOO || def->kind == GY_MOD_ZOO_FIRE) {
+            /* zoo rows: Module(c1, *args) with the backbone's official widths (no width gain) */
+            int need = def->kind == GY_MOD_ZOO_FIRE ? 3 : 1;
+            if (row->nfrom != 1 || row->nargs < need) {
+                st = gy_fail(err, GY_ERR_FORMAT, "%s:%d: %s (row %d) needs one input and %s as "
+                             "first argument%s", cfg->path, row->line, row->module, i,
+                             need == 3 ? "squeeze, expand1x1 and expand3x3 channels"
+                                       : "its output channels", need == 3 ? "s" : "");
+                break;
+            }
+            c2 = 0;
+            for (int j = need == 3 ? 1 : 0; j < need && st == GY_OK; j++) {
+                const gy_arg *a = &row->args[j];
+                if ((a->type != GY_ARG_INT && a->type != GY_ARG_NC) || a->i < 1 ||
+                    a->i > GY_MAX_CHANNELS)
+                    st = gy_fail(err, GY_ERR_FORMAT, "%s:%d: %s (row %d): argument %d must be a "
+                                 "channel count from 1 to %d", cfg->path, row->line, row->module,
+                                 i, j, GY_MAX_CHANNELS);
+                else
+                    c2 += (int)a->i;
+            }
+            if (st != GY_OK)
+                break;
+            if (c2 > GY_MAX_CHANNELS) {
+                st = gy_fail(err, GY_ERR_FORMAT, "%s:%d: %s (row %d) gives %d channels, more than "
+                             "%d", cfg->path, row->line, row->module, i, c2, GY_MAX_CHANNELS);
+                break;
+            }
+            blk.args[0] = int_arg(blk.in_ch[0]);
+            for (int j = 0; j < row->nargs; j++)
+                blk.args[j + 1] = row->args[j];
+            blk.nargs = row->nargs + 1;
         } else if (def->kind == GY_MOD_CONCAT) {
             c2 = 0;
             for (int j = 0; j < blk.nin; j++)

@@ -26,6 +26,25 @@ static const gy_module_def modules[] = {
      GY_MOD_CHANNELS_REPS, gy_block_c2f_ghostv2},
     {"C2f_g_ghostBottleneck", "ultralytics.nn.modules.ghost_variants.C2f_g_ghostBottleneck",
      GY_MOD_CHANNELS_REPS, gy_block_c2f_g_ghost},
+    {"nn.MaxPool2d", "torch.nn.modules.pooling.MaxPool2d", GY_MOD_PASS, gy_block_maxpool},
+#define ZOO(name, fn) {#name, "ultralytics.nn.modules.zoo_modules." #name, GY_MOD_ZOO, fn}
+    ZOO(ConvBnAct, gy_block_convbnact),
+    ZOO(G_bneck, gy_block_g_bneck),
+    ZOO(G_bneckV2, gy_block_g_bneckv2),
+    ZOO(GGhostBottleneck, gy_block_gghost_bottleneck),
+    ZOO(GGhostStage, gy_block_gghost_stage),
+    ZOO(HSBottleneck, gy_block_hsbottleneck),
+    ZOO(conv_bn_relu_maxpool, gy_block_conv_bn_relu_maxpool),
+    ZOO(Shuffle_Block, gy_block_shuffle_block),
+    ZOO(ShuffleV1Block, gy_block_shufflev1_block),
+    ZOO(ConvBNReLU, gy_block_convbnrelu),
+    ZOO(ConvBNReLU6, gy_block_convbnrelu6),
+    ZOO(InvertedResidual, gy_block_inverted_residual),
+    ZOO(conv_bn_hswish, gy_block_conv_bn_hswish),
+    ZOO(MobileNetV3, gy_block_mobilenetv3),
+    ZOO(ConvReLU, gy_block_convrelu),
+    {"Fire", "ultralytics.nn.modules.zoo_modules.Fire", GY_MOD_ZOO_FIRE, gy_block_fire},
+#undef ZOO
 };
 
 const gy_module_def *gy_module_find(const char *name)

@@ -10,7 +10,10 @@ typedef enum gy_module_kind {
     GY_MOD_CHANNELS_REPS, /* the same, plus n inserted as args[2] and the row built once */
     GY_MOD_CONCAT,        /* c2 = sum of input channels */
     GY_MOD_DETECT,        /* the input channel list appended to args */
-    GY_MOD_PASS           /* c2 = ch[f] */
+    GY_MOD_PASS,          /* c2 = ch[f] */
+    GY_MOD_ZOO,           /* backbone zoo: c1 = ch[f] inserted, c2 = args[0] unscaled (no width
+                           * gain, no max_channels); args = [c1, *args], n repeats the block */
+    GY_MOD_ZOO_FIRE       /* the same with c2 = args[1] + args[2] (SqueezeNet's Fire) */
 } gy_module_kind;
 
 typedef struct gy_module_def {

@@ -85,10 +85,11 @@ gy_status gy_session_reserve(gy_session *s, int h, int w, gy_error *err)
 {
     if (!s)
         return gy_fail(err, GY_ERR_ARGUMENT, "gy_session_reserve: session is NULL");
-    if (h <= 0 || w <= 0 || h % 32 || w % 32 || h > 16384 || w > 16384)
+    /* Any size whose shapes agree through the graph (the plan names the first row where they
+     * do not, e.g. a Concat of 10x10 and 9x9); stride-2 convs and pools round up. */
+    if (h <= 0 || w <= 0 || h > 16384 || w > 16384)
         return gy_fail(err, GY_ERR_ARGUMENT,
-                       "input size %dx%d (h x w) must be positive multiples of 32, at most 16384",
-                       h, w);
+                       "input size %dx%d (h x w) must be positive, at most 16384 per side", h, w);
     if (s->planned && s->plan.in_h == h && s->plan.in_w == w)
         return GY_OK;
     release(s);

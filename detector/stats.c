@@ -5,8 +5,10 @@
  *   fuse() an ultralytics Conv has weight + bias and no BatchNorm.
  * FLOPs (thop 0.1.1 rules): Conv2d = output elements x (cin / groups) x kh x kw (no bias);
  *   BatchNorm2d = 4 per element (affine); nearest Upsample = 1 per output element; Detect's DFL
- *   Conv2d = 4 x anchors x reg_max (it runs in the probe); pools,
- *   activations and functional ops = 0; GFLOPs = 2 x ops / 1e9. */
+ *   Conv2d = 4 x anchors x reg_max (it runs in the probe); nn.AvgPool2d = 1 per output element;
+ *   nn.AdaptiveAvgPool2d(1) = (input plane + 1) per output element; max pools, activations and
+ *   functional ops (F.avg_pool2d, F.interpolate, adds, products, shuffles) = 0;
+ *   GFLOPs = 2 x ops / 1e9. */
 #include "detector/stats.h"
 
 #include <stdlib.h>
@@ -47,9 +49,15 @@ gy_status gy_model_row_numbers(const gy_model *m, int h, int w, gy_row_numbers *
                 double dfl = 4.0 * p.anchors * op->reg_max;
                 n->ops_unfused += dfl;
                 n->ops_fused += dfl;
-            } else if (op->type == GY_OP_UPSAMPLE && op->scale > 0) {
+            } else if ((op->type == GY_OP_UPSAMPLE && op->scale > 0) ||
+                       (op->type == GY_OP_AVGPOOL && op->pool_module)) {
                 n->ops_unfused += out_elems;
                 n->ops_fused += out_elems;
+            } else if (op->type == GY_OP_GAP) {
+                /* nn.AdaptiveAvgPool2d(1): (kernel adds + 1 division) per output element */
+                double gap = ((double)p.th[op->in[0]] * p.tw[op->in[0]] + 1.0) * out_elems;
+                n->ops_unfused += gap;
+                n->ops_fused += gap;
             }
         }
         n->out_c = g->tensors[rs->out].c;

@@ -226,8 +226,11 @@ gy_status gy_session_create(const gy_model *model, const gy_session_params *para
                             gy_session **out, gy_error *err);
 void gy_session_free(gy_session *session);
 
-/* Plans and allocates memory for inputs of height x width (multiples of 32). gy_forward calls it
- * itself when the size changes; call it ahead to keep allocation out of the timed path. */
+/* Plans and allocates memory for inputs of height x width (1 .. 16384 each): any size whose
+ * feature maps agree through the network (every multiple of the largest stride does; stride-2
+ * convs and pools round up, as in PyTorch); another size is refused with GY_ERR_ARGUMENT naming
+ * the first row whose inputs disagree ("row 11 (Concat): inputs 3x4 and 4x4"). gy_forward calls
+ * it itself when the size changes; call it ahead to keep allocation out of the timed path. */
 gy_status gy_session_reserve(gy_session *session, int height, int width, gy_error *err);
 
 /* The raw Detect output of the last forward: (1, channels = 4 + nc, anchors), row-major, i.e.
@@ -239,8 +242,9 @@ typedef struct gy_output {
     int anchors;
 } gy_output;
 
-/* Runs the network on a float32 NCHW tensor (1, 3, height, width), RGB in [0,1].
- * height and width must be positive multiples of 32. Allocates nothing once reserved. */
+/* Runs the network on a float32 NCHW tensor (1, 3, height, width), RGB in [0,1], at any size
+ * gy_session_reserve accepts; Detect decodes with the model's strides (info.strides). Allocates
+ * nothing once reserved. */
 gy_status gy_forward(gy_session *session, const float *input, int height, int width,
                      gy_output *out, gy_error *err);
 

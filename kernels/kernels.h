@@ -66,23 +66,20 @@ void gy_f32_dwconv2d_task(const gy_conv_run *r, size_t task, float *scratch);
 void gy_f32_exp_isa(gy_isa isa, const float *x, float *y, size_t n);
 
 int gy_cpu_has_avx2_fma(void);
-/* The activations, as torch computes them in float32. */
-static inline float gy_act_apply(gy_act act, float v)
-{
-    switch (act) {
-    case GY_ACT_SILU: return v / (1.0f + expf(-v));
-    case GY_ACT_RELU: return v > 0.0f ? v : 0.0f;
-    case GY_ACT_SIGMOID: return 1.0f / (1.0f + expf(-v));
-    case GY_ACT_NONE: break;
-    }
-    return v;
-}
+/* The activations (gy_act_apply, and their vector versions for the conv epilogues) are in
+ * kernels/f32-vmath/f32_vmath.h. */
 
 void gy_f32_maxpool2d(const float *in, float *out, int c, int ih, int iw, int oh, int ow, int k,
                       int stride, int pad, int nthreads);
 /* avg_pool2d(k, stride), no padding (count is always k * k). */
 void gy_f32_avgpool2d(const float *in, float *out, int c, int ih, int iw, int oh, int ow, int k,
                       int stride, int nthreads);
+/* avg_pool2d(k, stride, pad) with count_include_pad: zero padding counted, each window's float sum
+ * (rows outer, columns inner) divided by its size clipped to the padded input (torch's divisor). */
+void gy_f32_avgpool2d_pad(const float *in, float *out, int c, int ih, int iw, int oh, int ow,
+                          int k, int stride, int pad, int nthreads);
+/* One axis of that window: output o reads [*a, *b) of the input; *span is the divisor's factor. */
+void gy_avgpool_window(int o, int k, int stride, int pad, int in, int *a, int *b, int *span);
 /* y = a * act(b) when mul, else a + act(b); n elements. */
 void gy_f32_binary_act(int mul, const float *a, const float *b, gy_act act, float *y, size_t n,
                        int nthreads);
@@ -117,7 +114,7 @@ void gy_f32_maxpool2d_task(const gy_pool_run *r, size_t task, float *scratch);
 void gy_f32_maxpool2d_task__generic(const gy_pool_run *r, size_t task, float *scratch);
 void gy_f32_maxpool2d_task__avx2(const gy_pool_run *r, size_t task, float *scratch);
 void gy_f32_maxpool2d_task__avx512(const gy_pool_run *r, size_t task, float *scratch);
-/* Average pooling, no padding (pad must be 0); sums in the reference kernel's order. */
+/* Average pooling with counted zero padding; sums in the reference kernel's order (bit-exact). */
 size_t gy_f32_avgpool2d_tasks(const gy_pool_run *r);
 void gy_f32_avgpool2d_task(const gy_pool_run *r, size_t task, float *scratch);
 
@@ -149,6 +146,65 @@ size_t gy_f32_binary_act_tasks(const gy_binary_run *r);
 void gy_f32_binary_act_task(const gy_binary_run *r, size_t task, float *scratch);
 void gy_f32_binary_act_task__generic(const gy_binary_run *r, size_t task, float *scratch);
 void gy_f32_binary_act_task__avx2(const gy_binary_run *r, size_t task, float *scratch);
+
+/* Global average pooling (f32-gavgpool/): out[ch] = sum of plane ch / plane. Every fast variant
+ * sums in the same order, so they agree bit for bit: 16 running float sums (element i goes to sum
+ * i % 16, in order), then added pairwise (s[j] += s[j + 8], + 4, + 2, + 1) and divided by the
+ * plane size; the reference sums in double (the fast ones stay within 1e-6 relative of it for
+ * planes whose values have one sign, see tests/test_zoo_kernels.c). */
+typedef struct gy_gap_run {
+    const float *in;
+    float *out;
+    int c;
+    size_t plane;
+    gy_isa isa;
+} gy_gap_run;
+void gy_f32_gavgpool(const float *in, float *out, int c, size_t plane);
+size_t gy_f32_gavgpool_tasks(const gy_gap_run *r);
+void gy_f32_gavgpool_task(const gy_gap_run *r, size_t task, float *scratch);
+void gy_f32_gavgpool_task__generic(const gy_gap_run *r, size_t task, float *scratch);
+void gy_f32_gavgpool_task__avx2(const gy_gap_run *r, size_t task, float *scratch);
+void gy_f32_gavgpool_task__avx512(const gy_gap_run *r, size_t task, float *scratch);
+/* The channels [*c0, *c1) of task `task` (the same blocks for every variant). */
+void gy_gap_task_channels(const gy_gap_run *r, size_t task, int *c0, int *c1);
+
+/* Per-channel operations (f32-vchannel/): mul: y = x * act(p[ch]) (squeeze-and-excite's scale),
+ * else y = act(x + p[ch]) (a broadcast add of a (c, 1, 1) tensor); planes of `plane` floats. The
+ * variants agree bit for bit with the reference (the gate's act is the scalar gy_act_apply in all
+ * of them; the add's act is elementwise, exact for ReLU / ReLU6 / hard-swish / hard-sigmoid). */
+typedef struct gy_chan_run {
+    int mul;
+    const float *x, *p;
+    gy_act act;
+    float *y;
+    int c;
+    size_t plane;
+    gy_isa isa;
+} gy_chan_run;
+void gy_f32_channel_op(int mul, const float *x, const float *p, gy_act act, float *y, int c,
+                       size_t plane);
+size_t gy_f32_channel_op_tasks(const gy_chan_run *r);
+void gy_f32_channel_op_task(const gy_chan_run *r, size_t task, float *scratch);
+void gy_f32_channel_op_task__generic(const gy_chan_run *r, size_t task, float *scratch);
+void gy_f32_channel_op_task__avx2(const gy_chan_run *r, size_t task, float *scratch);
+void gy_f32_channel_op_task__avx512(const gy_chan_run *r, size_t task, float *scratch);
+void gy_chan_task_channels(const gy_chan_run *r, size_t task, int *c0, int *c1);
+
+/* Channel shuffle (f32-shuffle/): X = the concatenation of nin inputs of c / nin channels each;
+ * out[j * groups + i] = X[i * (c / groups) + j]: torchvision's channel_shuffle(X, groups) (Megvii's
+ * order is the same with c / g groups). Each output plane is one input plane, copied. */
+typedef struct gy_shuffle_run {
+    const float *in[GY_OP_MAX_IN];
+    int nin;
+    float *out;
+    int c, groups;
+    size_t plane;
+} gy_shuffle_run;
+void gy_x32_shuffle(const gy_shuffle_run *r); /* reference: element by element */
+size_t gy_x32_shuffle_tasks(const gy_shuffle_run *r);
+void gy_x32_shuffle_task(const gy_shuffle_run *r, size_t task, float *scratch);
+/* The input plane that output channel co copies. */
+const float *gy_shuffle_source(const gy_shuffle_run *r, int co);
 
 /* The FMA limit (kernels/fma_peak*.c): `iters` rounds of a register-only loop of independent
  * multiply-adds with the ISA's widest vectors (AVX-512: 16 zmm chains, AVX2: 12 ymm, generic: C

@@ -1,5 +1,6 @@
 #include "runtime/plan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,22 +34,44 @@ typedef struct root_info {
     int placed;
 } root_info;
 
+/* "row 20 (Concat)" for messages. */
+static const char *row_label(const gy_graph *g, int row, char *buf, size_t size)
+{
+    if (g->row_names && row >= 0 && row < g->nrows)
+        snprintf(buf, size, "row %d (%s)", row, g->row_names[row]);
+    else
+        snprintf(buf, size, "row %d", row);
+    return buf;
+}
+
+/* The input size does not suit the model: the first row whose inputs disagree is named. */
+static gy_status disagree(const gy_graph *g, const gy_op *op, gy_error *err, const char *what,
+                          int h1, int w1, int h2, int w2)
+{
+    char lab[64];
+    return gy_fail(err, GY_ERR_ARGUMENT, "%s: %s %dx%d and %dx%d (this input size does not suit "
+                   "the model's strides; a multiple of its largest stride always does)",
+                   row_label(g, op->row, lab, sizeof lab), what, h1, w1, h2, w2);
+}
+
 static gy_status set_shape(const gy_graph *g, root_info *roots, int t, int h, int w,
                            const gy_op *op, gy_error *err)
 {
     int r = gy_graph_root(g, g->tensors[t].storage, NULL);
-    if (h <= 0 || w <= 0)
+    if (h <= 0 || w <= 0) {
+        char lab[64];
         return gy_fail(err, GY_ERR_ARGUMENT,
-                       "row %d: the input is too small for this model (a layer output would be "
-                       "%dx%d)", op->row, h, w);
+                       "%s: the input is too small for this model (a layer output would be "
+                       "%dx%d)", row_label(g, op->row, lab, sizeof lab), h, w);
+    }
     if (roots[r].h < 0) {
         roots[r].h = h;
         roots[r].w = w;
     } else if (roots[r].h != h || roots[r].w != w) {
-        return gy_fail(err, GY_ERR_MISMATCH,
-                       "row %d: concatenated tensors differ in size (%dx%d vs %dx%d); the input "
-                       "size must be a multiple of the model's largest stride",
-                       op->row, h, w, roots[r].h, roots[r].w);
+        /* two writers of one storage (a concatenation's inputs): name the row that joins them */
+        gy_op joined = *op;
+        joined.row = g->storages[r].row;
+        return disagree(g, &joined, err, "inputs", roots[r].h, roots[r].w, h, w);
     }
     return GY_OK;
 }
@@ -58,6 +81,19 @@ static void root_hw(const gy_graph *g, const root_info *roots, int t, int *h, in
     int r = gy_graph_root(g, g->tensors[t].storage, NULL);
     *h = roots[r].h;
     *w = roots[r].w;
+}
+
+int gy_pool_out(int in, int k, int s, int p, int ceil_mode)
+{
+    int span = in + 2 * p - k;
+    if (span < 0)
+        return 0;
+    if (!ceil_mode)
+        return span / s + 1;
+    int out = (span + s - 1) / s + 1;
+    if ((out - 1) * s >= in + p) /* the last window must start inside the input or left pad */
+        out--;
+    return out;
 }
 
 /* Shape inference: writes each op's output size into its root storage. */
@@ -81,15 +117,15 @@ static gy_status infer(const gy_graph *g, root_info *roots, gy_plan *p, gy_error
             if (op->res >= 0) {
                 int rh, rw;
                 root_hw(g, roots, op->res, &rh, &rw);
-                if (rh != oh || rw != ow)
-                    return gy_fail(err, GY_ERR_MISMATCH, "row %d: residual size mismatch", op->row);
+                if ((rh != oh || rw != ow) && oh > 0 && ow > 0)
+                    return disagree(g, op, err, "a residual add of", oh, ow, rh, rw);
             }
             break;
         }
         case GY_OP_MAXPOOL:
         case GY_OP_AVGPOOL:
-            oh = gy_window_out(h, op->k, op->stride, op->pad);
-            ow = gy_window_out(w, op->k, op->stride, op->pad);
+            oh = gy_pool_out(h, op->k, op->stride, op->pad, op->ceil_mode);
+            ow = gy_pool_out(w, op->k, op->stride, op->pad, op->ceil_mode);
             break;
         case GY_OP_UPSAMPLE:
             if (op->scale > 0) {
@@ -109,8 +145,29 @@ static gy_status infer(const gy_graph *g, root_info *roots, gy_plan *p, gy_error
             break;
         case GY_OP_MUL:
         case GY_OP_ADD:
+        case GY_OP_SHUFFLE:
             oh = h;
             ow = w;
+            for (int j = 1; j < op->nin; j++) {
+                int h2, w2;
+                root_hw(g, roots, op->in[j], &h2, &w2);
+                if (h2 != h || w2 != w)
+                    return disagree(g, op, err, "inputs", h, w, h2, w2);
+            }
+            break;
+        case GY_OP_MUL_CH:
+        case GY_OP_ADD_CH: {
+            int h2, w2;
+            root_hw(g, roots, op->in[1], &h2, &w2);
+            if (h2 != 1 || w2 != 1)
+                return gy_fail(err, GY_ERR_MISMATCH, "row %d: a per-channel operand of %dx%d",
+                               op->row, h2, w2);
+            oh = h;
+            ow = w;
+            break;
+        }
+        case GY_OP_GAP:
+            oh = ow = 1;
             break;
         case GY_OP_DETECT: {
             long anchors = 0;
@@ -118,12 +175,16 @@ static gy_status infer(const gy_graph *g, root_info *roots, gy_plan *p, gy_error
             for (int j = 0; j < op->nin; j++) {
                 int lh, lw;
                 root_hw(g, roots, op->in[j], &lh, &lw);
-                if (p->in_h % lh != 0 || p->in_h / lh != p->in_w / lw || p->in_w % lw != 0)
-                    return gy_fail(err, GY_ERR_MISMATCH,
-                                   "Detect level %d is %dx%d for a %dx%d input: the input size must "
-                                   "be a multiple of the model's largest stride", j, lh, lw,
-                                   p->in_h, p->in_w);
-                p->strides[j] = p->in_h / lh;
+                if (op->strides[j] > 0) { /* the model's strides (ultralytics: from its probe) */
+                    p->strides[j] = op->strides[j];
+                } else { /* the stride probe itself: the input must be a multiple of each level */
+                    if (p->in_h % lh != 0 || p->in_h / lh != p->in_w / lw || p->in_w % lw != 0)
+                        return gy_fail(err, GY_ERR_MISMATCH,
+                                       "Detect level %d is %dx%d for a %dx%d input: the input "
+                                       "size must be a multiple of the model's largest stride",
+                                       j, lh, lw, p->in_h, p->in_w);
+                    p->strides[j] = p->in_h / lh;
+                }
                 anchors += (long)lh * lw;
             }
             oh = 1;

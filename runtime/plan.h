@@ -28,5 +28,8 @@ void gy_plan_free(gy_plan *plan);
 
 /* Spatial output size of a conv/pool window; <= 0 when the input is too small. */
 int gy_window_out(int in, int k, int s, int p);
+/* Output size of a pooling window as torch computes it (ceil_mode: rounded up, but the last
+ * window must start inside the input or its left padding); <= 0 when the input is too small. */
+int gy_pool_out(int in, int k, int s, int p, int ceil_mode);
 
 #endif

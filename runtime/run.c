@@ -35,6 +35,9 @@ typedef struct op_work {
         gy_upsample_run up;
         gy_binary_run bin;
         gy_decode_run dec;
+        gy_gap_run gap;
+        gy_chan_run chan;
+        gy_shuffle_run shuf;
     } u;
 } op_work;
 
@@ -63,6 +66,22 @@ static void bind_op(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, c
         w->u.pool = (gy_pool_run){.in = x, .out = y, .c = c, .ih = p->th[in], .iw = p->tw[in],
                                   .oh = p->th[out], .ow = p->tw[out], .k = op->k,
                                   .stride = op->stride, .pad = op->pad, .isa = isa};
+        break;
+    case GY_OP_GAP:
+        w->u.gap = (gy_gap_run){.in = x, .out = y, .c = c,
+                                .plane = (size_t)p->th[in] * p->tw[in], .isa = isa};
+        break;
+    case GY_OP_MUL_CH:
+    case GY_OP_ADD_CH:
+        w->u.chan = (gy_chan_run){.mul = op->type == GY_OP_MUL_CH, .x = x,
+                                  .p = at(A, p->toff[op->in[1]]), .act = op->act, .y = y, .c = c,
+                                  .plane = plane, .isa = isa};
+        break;
+    case GY_OP_SHUFFLE:
+        w->u.shuf = (gy_shuffle_run){.nin = op->nin, .out = y, .c = c, .groups = op->groups,
+                                     .plane = plane};
+        for (int j = 0; j < op->nin; j++)
+            w->u.shuf.in[j] = at(A, p->toff[op->in[j]]);
         break;
     case GY_OP_UPSAMPLE:
         w->u.up = (gy_upsample_run){.in = x, .out = y, .c = c, .ih = p->th[in], .iw = p->tw[in],
@@ -108,6 +127,10 @@ static size_t work_tasks(const op_work *w)
     case GY_OP_MUL:
     case GY_OP_ADD: return gy_f32_binary_act_tasks(&w->u.bin);
     case GY_OP_DETECT: return gy_f32_detect_decode_tasks(&w->u.dec);
+    case GY_OP_GAP: return gy_f32_gavgpool_tasks(&w->u.gap);
+    case GY_OP_MUL_CH:
+    case GY_OP_ADD_CH: return gy_f32_channel_op_tasks(&w->u.chan);
+    case GY_OP_SHUFFLE: return gy_x32_shuffle_tasks(&w->u.shuf);
     }
     return 1;
 }
@@ -133,6 +156,10 @@ static void work_task(const op_work *w, size_t t, float *scratch)
     case GY_OP_MUL:
     case GY_OP_ADD: gy_f32_binary_act_task(&w->u.bin, t, scratch); break;
     case GY_OP_DETECT: gy_f32_detect_decode_task(&w->u.dec, t, scratch); break;
+    case GY_OP_GAP: gy_f32_gavgpool_task(&w->u.gap, t, scratch); break;
+    case GY_OP_MUL_CH:
+    case GY_OP_ADD_CH: gy_f32_channel_op_task(&w->u.chan, t, scratch); break;
+    case GY_OP_SHUFFLE: gy_x32_shuffle_task(&w->u.shuf, t, scratch); break;
     }
 }
 

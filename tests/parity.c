@@ -37,8 +37,8 @@ static cJSON *load_case(const char *case_name)
     return gy_test_read_json(path);
 }
 
-static parity_result compare(const char *case_name, const cJSON *c, const float *got, int channels,
-                             int anchors)
+static parity_result compare_ex(const char *case_name, const cJSON *c, const float *got,
+                                int channels, int anchors, int must_pass)
 {
     const cJSON *shape = cJSON_GetObjectItem(c, "output_shape");
     ck_assert_int_eq(channels, cJSON_GetArrayItem(shape, 1)->valueint);
@@ -65,19 +65,32 @@ static parity_result compare(const char *case_name, const cJSON *c, const float 
     free(exp_out);
     printf("parity %s: max abs box %.3g cls %.3g, worst error/tolerance %.3f, violations %ld\n",
            case_name, r.max_abs_box, r.max_abs_cls, r.worst_ratio, r.violations);
-    ck_assert_msg(r.violations == 0, "%s: %ld elements outside tolerance (worst ratio %g)", case_name,
-                  r.violations, r.worst_ratio);
+    ck_assert_msg(!must_pass || r.violations == 0, "%s: %ld elements outside tolerance (worst "
+                  "ratio %g)", case_name, r.violations, r.worst_ratio);
     return r;
+}
+
+static parity_result compare(const char *case_name, const cJSON *c, const float *got, int channels,
+                             int anchors)
+{
+    return compare_ex(case_name, c, got, channels, anchors, 1);
 }
 
 parity_result gy_test_parity_load(const char *case_name, const char *config_file,
                                   const char *weights_file, int threads)
 {
-    cJSON *c = load_case(case_name);
-    char yaml[4096], weights[4096], input[4096];
+    char yaml[4096], weights[4096];
     if (config_file)
         gy_test_parity_path(yaml, sizeof yaml, case_name, config_file);
     gy_test_parity_path(weights, sizeof weights, case_name, weights_file);
+    return gy_test_parity_run(case_name, config_file ? yaml : NULL, weights, threads, 1);
+}
+
+parity_result gy_test_parity_run(const char *case_name, const char *config_path,
+                                 const char *weights_path, int threads, int must_pass)
+{
+    cJSON *c = load_case(case_name);
+    char input[4096];
     gy_test_parity_path(input, sizeof input, case_name, "input.f32");
     const cJSON *shape = cJSON_GetObjectItem(c, "input_shape");
     int h = cJSON_GetArrayItem(shape, 2)->valueint, w = cJSON_GetArrayItem(shape, 3)->valueint;
@@ -85,14 +98,14 @@ parity_result gy_test_parity_load(const char *case_name, const char *config_file
     gy_model *m = NULL;
     gy_session *s = NULL;
     gy_error err;
-    ck_assert_msg(gy_model_load(config_file ? yaml : NULL, weights, NULL, &m, &err) == GY_OK, "%s",
+    ck_assert_msg(gy_model_load(config_path, weights_path, NULL, &m, &err) == GY_OK, "%s",
                   err.message);
     gy_session_params sp = gy_session_default_params();
     sp.num_threads = threads;
     ck_assert_msg(gy_session_create(m, &sp, &s, &err) == GY_OK, "%s", err.message);
     gy_output out;
     ck_assert_msg(gy_forward(s, x, h, w, &out, &err) == GY_OK, "%s", err.message);
-    parity_result r = compare(case_name, c, out.data, out.channels, out.anchors);
+    parity_result r = compare_ex(case_name, c, out.data, out.channels, out.anchors, must_pass);
     gy_session_free(s);
     gy_model_free(m);
     free(x);

@@ -18,6 +18,9 @@ parity_result gy_test_parity(const char *case_name, int threads);
  * then comes from the weights, e.g. a .pt checkpoint's model yaml). */
 parity_result gy_test_parity_load(const char *case_name, const char *config_file,
                                   const char *weights_file, int threads);
+/* The same with full paths (config_path may be NULL); fails on a violation only when must_pass. */
+parity_result gy_test_parity_run(const char *case_name, const char *config_path,
+                                 const char *weights_path, int threads, int must_pass);
 /* Copies the full path of ../shared/parity/CASE/FILE (model.yaml, weights.safetensors,
  * input.f32, case.json, ...) into buf (size n); fails the test when the file is missing. */
 void gy_test_parity_path(char *buf, size_t n, const char *case_name, const char *file);

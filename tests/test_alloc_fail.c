@@ -125,9 +125,54 @@ START_TEST(pt_load_every_allocation)
 }
 END_TEST
 
+static void config_load_each(const char *cfg, const char *what);
+
 START_TEST(config_load_every_allocation)
 {
-    const char *cfg = gy_test_source("configs/YOLOv8_C2f_GhostBottleneckV2s.yaml");
+    config_load_each(gy_test_source("configs/YOLOv8_C2f_GhostBottleneckV2s.yaml"), "Ghost V2 YAML");
+}
+END_TEST
+
+/* Every backbone-zoo row (and the nn.MaxPool2d row) in one small model. */
+START_TEST(zoo_config_load_every_allocation)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_test_alloc_zoo_%d.yaml", (int)getpid());
+    gy_test_write_text(path, "nc: 2\n"
+                             "backbone:\n"
+                             "  - [-1, 1, ConvBnAct, [16, 3, 2]]\n"
+                             "  - [-1, 1, G_bneck, [24, 36, 3, 2, 0.25]]\n"
+                             "  - [-1, 1, G_bneckV2, [24, 47, 3, 1, 0.25, 1]]\n"
+                             "  - [-1, 1, GGhostBottleneck, [24, 1, 8]]\n"
+                             "  - [-1, 1, GGhostStage, [48, 3, 8, 2, 0.5]]\n"
+                             "  - [-1, 1, HSBottleneck, [48, 1, 5]]\n"
+                             "  - [-1, 1, conv_bn_relu_maxpool, [24]]\n"
+                             "  - [-1, 1, Shuffle_Block, [24, 1]]\n"
+                             "  - [-1, 1, ShuffleV1Block, [48, 2, 3, 0]]\n"
+                             "  - [-1, 1, ConvBNReLU, [24, 1, 1]]\n"
+                             "  - [-1, 1, ConvBNReLU6, [24, 3, 1]]\n"
+                             "  - [-1, 1, InvertedResidual, [24, 1, 6]]\n"
+                             "  - [-1, 1, conv_bn_hswish, [16, 1, 1]]\n"
+                             "  - [-1, 1, MobileNetV3, [16, 48, 3, 1, 1, 1]]\n"
+                             "  - [-1, 1, ConvReLU, [16, 3, 1]]\n"
+                             "  - [-1, 1, Fire, [8, 8, 8]]\n"
+                             "  - [-1, 1, nn.MaxPool2d, [3, 1, 1, 1, False, True]]\n"
+                             "head:\n"
+                             "  - [[-1], 1, Detect, [nc]]\n");
+    config_load_each(path, "zoo YAML");
+    unlink(path);
+}
+END_TEST
+
+/* A zoo checkpoint: torchvision classes, per-BatchNorm eps. */
+START_TEST(zoo_pt_load_every_allocation)
+{
+    model_load_each("parity/zoo_mobilenetv3_pt_224x320/weights.pt");
+}
+END_TEST
+
+static void config_load_each(const char *cfg, const char *what)
+{
     gy_model_params p = gy_model_default_params();
     p.synthetic_weights = 1;
     long k;
@@ -150,9 +195,8 @@ START_TEST(config_load_every_allocation)
         check_failure(st, &err, "gy_model_load (YAML, synthetic weights)", k);
         ck_assert(m == NULL);
     }
-    printf("model load (Ghost V2 YAML, synthetic weights): %ld allocations, each failed once\n", k - 1);
+    printf("model load (%s, synthetic weights): %ld allocations, each failed once\n", what, k - 1);
 }
-END_TEST
 
 START_TEST(stats_every_allocation)
 {
@@ -345,6 +389,8 @@ int main(void)
     tcase_set_timeout(tc, 1200);
     tcase_add_test(tc, image_load_every_allocation);
     tcase_add_test(tc, config_load_every_allocation);
+    tcase_add_test(tc, zoo_config_load_every_allocation);
+    tcase_add_test(tc, zoo_pt_load_every_allocation);
     tcase_add_test(tc, stats_every_allocation);
     tcase_add_test(tc, session_and_detect_every_allocation);
     tcase_add_test(tc, model_load_every_allocation);

@@ -1,8 +1,10 @@
 /* bind.c - binds safetensors tensors to the graph's convolutions by ultralytics state_dict name,
  * checks shapes, refuses missing and left-over tensors, and folds BatchNorm into the conv:
- *   w' = w * gamma / sqrt(var + eps),  b' = beta + (b - mean) * gamma / sqrt(var + eps). */
+ *   w' = w * gamma / sqrt(var + eps),  b' = beta + (b - mean) * gamma / sqrt(var + eps)
+ * (b the conv's own bias, 0 without one), with each BatchNorm's own eps. */
 #include "weights/bind.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -62,8 +64,45 @@ typedef struct binder {
     name_list missing;
     char first_bad_shape[512];
     int bad_shapes;
+    const cJSON *eps_exceptions; /* bn_eps_exceptions metadata (BN prefix -> eps), or NULL */
     gy_error *err;
 } binder;
+
+/* The eps a conv's BatchNorm is folded with: the weights' bn_eps_exceptions when they have that
+ * metadata (every BN whose eps is not bn_eps is listed), else the BN's own eps from its module
+ * (zoo blocks), else the model's. */
+static double bn_eps_of(const binder *bd, const gy_conv *c, double model_eps)
+{
+    if (bd->eps_exceptions) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(bd->eps_exceptions, c->bnprefix);
+        return v ? v->valuedouble : model_eps;
+    }
+    return c->bn_eps > 0.0 ? c->bn_eps : model_eps;
+}
+
+/* Parses bn_eps_exceptions: a JSON object of BatchNorm prefix -> eps in (0, 1). */
+static gy_status load_eps_exceptions(binder *bd, cJSON **out)
+{
+    *out = NULL;
+    const char *text = gy_st_meta_get(bd->st, "bn_eps_exceptions");
+    if (!text)
+        return GY_OK;
+    cJSON *j = cJSON_Parse(text);
+    if (!cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        return gy_fail(bd->err, GY_ERR_FORMAT, "%s: metadata bn_eps_exceptions is not a JSON object "
+                       "of BatchNorm name -> eps", bd->st->path);
+    }
+    for (const cJSON *it = j->child; it; it = it->next)
+        if (!cJSON_IsNumber(it) || !(it->valuedouble > 0.0 && it->valuedouble < 1.0)) {
+            gy_status st = gy_fail(bd->err, GY_ERR_FORMAT, "%s: metadata bn_eps_exceptions: '%s' "
+                                   "is not a small positive eps", bd->st->path, it->string);
+            cJSON_Delete(j);
+            return st;
+        }
+    *out = j;
+    return GY_OK;
+}
 
 /* Finds `name` with the expected shape and converts it into dst (numel floats); records a
  * missing name or a wrong shape. Returns 1 when dst was filled. */
@@ -96,8 +135,9 @@ static int fetch(binder *bd, const char *name, int ndim, const int64_t *dims, fl
     return 1;
 }
 
-static gy_status bind_conv(binder *bd, gy_conv *c, double eps)
+static gy_status bind_conv(binder *bd, gy_conv *c, double model_eps)
 {
+    double eps = bn_eps_of(bd, c, model_eps);
     int cin_g = c->cin / c->groups;
     size_t wcount = (size_t)c->cout * cin_g * c->kh * c->kw;
     c->w = malloc(sizeof *c->w * wcount);
@@ -147,12 +187,19 @@ gy_status gy_model_bind(gy_graph *g, const gy_safetensors *st, double eps, gy_er
     memset(&bd, 0, sizeof bd);
     bd.st = st;
     bd.err = err;
+    cJSON *exceptions;
+    gy_status s = load_eps_exceptions(&bd, &exceptions);
+    if (s != GY_OK)
+        return s;
+    bd.eps_exceptions = exceptions;
     bd.used = calloc((size_t)st->count + 1, 1);
-    if (!bd.used)
+    if (!bd.used) {
+        cJSON_Delete(exceptions);
         return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", st->path);
-    gy_status s = GY_OK;
+    }
     for (int i = 0; i < g->nconvs && s == GY_OK; i++)
         s = bind_conv(&bd, &g->convs[i], eps);
+    cJSON_Delete(exceptions);
     if (s != GY_OK) {
         free(bd.used);
         return s;

@@ -6,7 +6,9 @@
 #include "weights/safetensors.h"
 
 /* Fills every conv's folded w/b. Fails listing all missing and unexpected tensor names
- * (num_batches_tracked aside) and the first wrong shape. eps: BatchNorm epsilon (1e-3). */
+ * (num_batches_tracked aside) and the first wrong shape. eps: the model's BatchNorm epsilon (1e-3,
+ * or the weights' bn_eps); a BatchNorm folds with its own: the weights' bn_eps_exceptions metadata
+ * (a JSON object of BatchNorm name -> eps) when present, else its module's (gy_conv.bn_eps). */
 gy_status gy_model_bind(gy_graph *g, const gy_safetensors *st, double eps, gy_error *err);
 
 /* Deterministic pseudo-random weights (scaled to keep activations bounded) for every conv, and

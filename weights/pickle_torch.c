@@ -31,9 +31,28 @@ static int has_prefix_ns(const char *module, const char *ns)
 /* The allow-list: namespaces whose classes a checkpoint may name. Nothing is ever imported or
  * called, so this is not what makes the reader safe; it turns a pickle that names os.system,
  * eval or subprocess into a clear refusal instead of an inert record. */
+/* Exact classes (and one function) outside those namespaces, or inside a namespace where only
+ * these are allowed: what a pickled backbone-zoo model names (../shared/zoo/README.md). */
+static const char *const exact_globals[] = {
+    "torchvision.ops.misc.Conv2dNormActivation", "torchvision.ops.misc.SqueezeExcitation", NULL};
+#define ZOO_NS "ultralytics.nn.modules.zoo_modules"
+static const char *const zoo_globals[] = {
+    "ConvBnAct", "G_bneck", "G_bneckV2", "GGhostBottleneck", "GGhostStage", "HSBottleneck",
+    "conv_bn_relu_maxpool", "Shuffle_Block", "ShuffleV1Block", "ConvBNReLU", "ConvBNReLU6",
+    "InvertedResidual", "conv_bn_hswish", "MobileNetV3", "ConvReLU", "Fire", "BatchNorm2d",
+    "GhostModule", "GhostModuleV2", "SqueezeExcite", "HSBlock", "_RegNetBottleneck", "LambdaLayer",
+    "hard_sigmoid", NULL};
+
 static int global_allowed(const char *module, const char *name)
 {
     static const char *const spaces[] = {"torch", "ultralytics", "numpy", NULL};
+    if (strcmp(module, ZOO_NS) == 0)
+        return str_in(name, zoo_globals);
+    for (const char *const *e = exact_globals; *e; e++) {
+        size_t ml = strlen(module);
+        if (strncmp(*e, module, ml) == 0 && (*e)[ml] == '.' && strcmp(*e + ml + 1, name) == 0)
+            return 1;
+    }
     static const char *const modules[] = {"collections", "pathlib", "argparse", "types",
                                           "_codecs", "copyreg", "copy_reg", "datetime", NULL};
     static const char *const builtins[] = {"set", "frozenset", "slice", "bytearray", "complex",
@@ -76,8 +95,8 @@ gy_status gy_pkvm_push_global(gy_pkvm *m, const char *module, size_t mlen, const
     if (!global_allowed(mod, nam)) {
         char what[640];
         snprintf(what, sizeof what, "refused global '%s.%s': a checkpoint may only name classes "
-                 "of torch, ultralytics, numpy, collections and a few plain builtins; nothing "
-                 "is ever called", mod, nam);
+                 "of torch, ultralytics, numpy, collections, a few plain builtins and the "
+                 "torchvision classes of the backbone zoo; nothing is ever called", mod, nam);
         return gy_pkvm_fail(m, GY_ERR_UNSUPPORTED, what);
     }
     v->u.global.module = mod;

@@ -16,7 +16,7 @@
 const char *const *gy_pt_meta_order(void)
 {
     static const char *const order[] = {"format", "source", "config", "names", "stride",
-                                        "bn_eps", "imgsz", NULL};
+                                        "bn_eps", "bn_eps_exceptions", "imgsz", NULL};
     return order;
 }
 
@@ -27,6 +27,13 @@ typedef struct sd_entry {
     const gy_pk_tensor *t;
 } sd_entry;
 
+/* One BatchNorm2d of the model: its state_dict prefix (without the dot) and eps. */
+typedef struct bn_entry {
+    char *name;
+    double eps;
+    int plain; /* torch.nn.BatchNorm2d itself (ultralytics' own layers), not a subclass */
+} bn_entry;
+
 typedef struct reader {
     const char *display;
     gy_error *err;
@@ -35,10 +42,11 @@ typedef struct reader {
     sd_entry *e;
     size_t n, cap;
     size_t walked; /* dict entries looked at (GY_PT_MAX_WALK) */
-    double eps;
+    double eps;    /* the model's eps: its plain BatchNorm2d's (else the first BatchNorm's) */
     int have_eps;
-    char eps_at[GY_PT_MAX_NAME];
-    gy_st_meta meta[8];
+    bn_entry *bns;
+    size_t nbn, cap_bn;
+    gy_st_meta meta[12];
     int nmeta;
 } reader;
 
@@ -180,6 +188,77 @@ static gy_status add_tensors(reader *r, const gy_pk_value *state, const char *fi
     return GY_OK;
 }
 
+/* Records a BatchNorm2d's eps: each folds with its own (the backbone zoo's keep 1e-5 or 1e-3
+ * beside ultralytics' 1e-3). */
+static gy_status add_bn(reader *r, const gy_pk_value *state, const char *prefix, int plain)
+{
+    const gy_pk_value *eps = gy_pk_dict_get(state, "eps");
+    if (!eps || eps->type != GY_PK_FLOAT)
+        return gy_fail(r->err, GY_ERR_FORMAT, "%s: BatchNorm2d '%s' has no float eps", r->display,
+                       prefix);
+    if (!(eps->u.f > 0.0 && eps->u.f < 1.0))
+        return gy_fail(r->err, GY_ERR_FORMAT, "%s: BatchNorm2d '%s' has eps %g, not a small "
+                       "positive number", r->display, prefix, eps->u.f);
+    if (r->nbn == r->cap_bn) {
+        size_t cap = r->cap_bn ? r->cap_bn * 2 : 64;
+        bn_entry *e = realloc(r->bns, cap * sizeof *e);
+        if (!e)
+            return nomem(r);
+        r->bns = e;
+        r->cap_bn = cap;
+    }
+    char *name = gy_strdup(prefix);
+    if (!name)
+        return nomem(r);
+    size_t n = strlen(name);
+    if (n && name[n - 1] == '.')
+        name[n - 1] = '\0';
+    r->bns[r->nbn++] = (bn_entry){.name = name, .eps = eps->u.f, .plain = plain};
+    return GY_OK;
+}
+
+static void sb_json_string(gy_strbuf *b, const char *s, size_t n);
+
+/* The model's eps (its first plain BatchNorm2d's, else its first BatchNorm's) and, when some
+ * BatchNorm has another one, the bn_eps_exceptions JSON object of those (name -> eps). */
+static gy_status choose_eps(reader *r, char **exceptions)
+{
+    *exceptions = NULL;
+    if (!r->nbn)
+        return GY_OK;
+    r->have_eps = 1;
+    r->eps = r->bns[0].eps;
+    for (size_t i = 0; i < r->nbn; i++)
+        if (r->bns[i].plain) {
+            r->eps = r->bns[i].eps;
+            break;
+        }
+    gy_strbuf b = {.limit = GY_PT_MAX_META};
+    int n = 0;
+    for (size_t i = 0; i < r->nbn; i++) {
+        if (r->bns[i].eps == r->eps)
+            continue;
+        char num[48];
+        gy_py_float_repr(r->bns[i].eps, num, sizeof num);
+        gy_strbuf_str(&b, n++ ? ", " : "{");
+        sb_json_string(&b, r->bns[i].name, strlen(r->bns[i].name));
+        gy_strbuf_str(&b, ": ");
+        gy_strbuf_str(&b, num);
+    }
+    if (!n)
+        return GY_OK;
+    gy_strbuf_str(&b, "}");
+    if (b.bad) {
+        free(b.s);
+        if (b.bad == GY_STRBUF_NOMEM)
+            return nomem(r);
+        return gy_fail(r->err, GY_ERR_FORMAT, "%s: the BatchNorm eps list is over %zu bytes "
+                       "(GY_PT_MAX_META)", r->display, GY_PT_MAX_META);
+    }
+    *exceptions = b.s;
+    return GY_OK;
+}
+
 static gy_status walk_module(reader *r, const gy_pk_value *mod, const char *prefix, int depth)
 {
     if (depth > GY_PT_MAX_MODULE_DEPTH)
@@ -203,20 +282,11 @@ static gy_status walk_module(reader *r, const gy_pk_value *mod, const char *pref
         return gy_fail(r->err, GY_ERR_FORMAT, "%s: the module tree is too large (more than %u "
                        "entries looked at, GY_PT_MAX_WALK) at '%s'", r->display, GY_PT_MAX_WALK,
                        prefix);
-    if (gy_pk_is_class(mod, "torch.nn.modules.batchnorm", "BatchNorm2d")) {
-        const gy_pk_value *eps = gy_pk_dict_get(state, "eps");
-        if (!eps || eps->type != GY_PK_FLOAT)
-            return gy_fail(r->err, GY_ERR_FORMAT, "%s: BatchNorm2d '%s' has no float eps",
-                           r->display, prefix);
-        if (!r->have_eps) {
-            r->eps = eps->u.f;
-            r->have_eps = 1;
-            snprintf(r->eps_at, sizeof r->eps_at, "%s", prefix);
-        } else if (eps->u.f != r->eps) {
-            return gy_fail(r->err, GY_ERR_UNSUPPORTED, "%s: BatchNorm2d eps differs between "
-                           "modules (%g at '%s', %g at '%s'); ghostyolo folds every BatchNorm with "
-                           "one eps", r->display, r->eps, r->eps_at, eps->u.f, prefix);
-        }
+    int plain = gy_pk_is_class(mod, "torch.nn.modules.batchnorm", "BatchNorm2d");
+    if (plain || gy_pk_is_class(mod, "ultralytics.nn.modules.zoo_modules", "BatchNorm2d")) {
+        gy_status s = add_bn(r, state, prefix, plain);
+        if (s != GY_OK)
+            return s;
     }
     gy_status s = add_tensors(r, state, "_parameters", prefix);
     if (s == GY_OK)
@@ -517,10 +587,17 @@ static gy_status build_meta(reader *r, const gy_pk_value *root, const gy_pk_valu
         if (s != GY_OK)
             return s;
     }
+    char *exceptions;
+    if ((s = choose_eps(r, &exceptions)) != GY_OK)
+        return s;
     if (r->have_eps) {
         char num[48];
         gy_py_float_repr(r->eps, num, sizeof num);
         s = add_meta(r, "bn_eps", gy_strdup(num));
+        if (s == GY_OK && exceptions)
+            s = add_meta(r, "bn_eps_exceptions", exceptions);
+        else
+            free(exceptions);
         if (s != GY_OK)
             return s;
     }
@@ -643,7 +720,7 @@ static gy_status run(reader *r, const unsigned char *buf, size_t size, gy_safete
     }
     if (s == GY_OK)
         s = walk_module(r, model, "", 0);
-    if (s == GY_OK && !r->have_eps)
+    if (s == GY_OK && !r->nbn)
         s = gy_fail(r->err, GY_ERR_UNSUPPORTED, "%s: no BatchNorm2d in the model: it looks "
                     "fused; ghostyolo needs the unfused checkpoint training saves", r->display);
     if (s == GY_OK)
@@ -677,6 +754,9 @@ gy_status gy_pt_parse(unsigned char *buf, size_t size, const char *display, gy_s
     for (size_t i = 0; i < r.n; i++)
         free(r.e[i].name);
     free(r.e);
+    for (size_t i = 0; i < r.nbn; i++)
+        free(r.bns[i].name);
+    free(r.bns);
     for (int i = 0; i < r.nmeta; i++) {
         free(r.meta[i].key);
         free(r.meta[i].value);

@@ -90,11 +90,15 @@ static int op_kind(const gy_graph *g, const gy_op *op)
         return K_CONV_OTHER;
     }
     case GY_OP_MAXPOOL:
-    case GY_OP_AVGPOOL: return K_POOL;
+    case GY_OP_AVGPOOL:
+    case GY_OP_GAP: return K_POOL;
     case GY_OP_UPSAMPLE: return K_UPSAMPLE;
-    case GY_OP_COPY: return K_COPY;
+    case GY_OP_COPY:
+    case GY_OP_SHUFFLE: return K_COPY;
     case GY_OP_MUL:
-    case GY_OP_ADD: return K_ELTWISE;
+    case GY_OP_ADD:
+    case GY_OP_MUL_CH:
+    case GY_OP_ADD_CH: return K_ELTWISE;
     case GY_OP_DETECT: return K_HEAD;
     }
     return K_CONV_OTHER;
@@ -112,10 +116,15 @@ static double op_gflops(const gy_graph *g, const gy_plan *p, const gy_op *op)
     }
     case GY_OP_MAXPOOL:
     case GY_OP_AVGPOOL: return out * op->k * op->k / 1e9;
+    case GY_OP_GAP: /* one add per input element */
+        return (double)g->tensors[op->in[0]].c * p->th[op->in[0]] * p->tw[op->in[0]] / 1e9;
     case GY_OP_UPSAMPLE: return 2.0 * out / 1e9;
     case GY_OP_COPY:
+    case GY_OP_SHUFFLE:
     case GY_OP_MUL:
-    case GY_OP_ADD: return out / 1e9;
+    case GY_OP_ADD:
+    case GY_OP_MUL_CH:
+    case GY_OP_ADD_CH: return out / 1e9;
     case GY_OP_DETECT: return 2.0 * 4.0 * p->anchors * op->reg_max / 1e9;
     }
     return 0.0;

@@ -70,11 +70,15 @@ const char *cli_find_config(const char *arg, char *buf, size_t size)
     if (gy_config_unified_path(arg, unified, sizeof unified) && is_file(unified))
         return arg; /* the library resolves it in the current folder */
     const char *dir = cli_configs_dir();
-    if (!dir || (size_t)snprintf(buf, size, "%s/%s", dir, arg) >= size)
-        return arg;
-    if (is_file(buf) ||
-        (gy_config_unified_path(buf, unified, sizeof unified) && is_file(unified)))
-        return buf;
+    /* the shipped configs, then the backbone zoo's (configs/zoo/) */
+    static const char *const sub[2] = {"", "zoo/"};
+    for (int i = 0; dir && i < 2; i++) {
+        if ((size_t)snprintf(buf, size, "%s/%s%s", dir, sub[i], arg) >= size)
+            return arg;
+        if (is_file(buf) ||
+            (gy_config_unified_path(buf, unified, sizeof unified) && is_file(unified)))
+            return buf;
+    }
     return arg;
 }
 

@@ -19,6 +19,7 @@
 #include "kernels/f32-conv-s2/f32_conv2d_s2_direct.h"
 #include "kernels/f32-gemm/f32_conv2d_tile.h"
 #include "kernels/f32-im2col/f32_im2col_s2.h"
+#include "kernels/f32-vmath/f32_vmath.h"
 #include "kernels/kernels.h"
 #include "kernels/f32-winograd/winograd.h"
 

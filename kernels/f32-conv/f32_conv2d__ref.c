@@ -1,6 +1,7 @@
 /* Reference convolution: the plain definition, used by tests to check the fast kernels. */
 #include <math.h>
 
+#include "kernels/f32-vmath/f32_vmath.h"
 #include "kernels/kernels.h"
 
 void gy_f32_conv2d__ref(const gy_conv_run *r)

@@ -42,7 +42,7 @@ void gy_pool_task_channels(const gy_pool_run *r, size_t task, int *c0, int *c1)
 size_t gy_f32_maxpool2d_scratch_floats(const gy_pool_run *r)
 {
     return r->stride == 1 ? (size_t)(r->ih + 2 * r->pad) * r->ow + (size_t)r->ow + (size_t)r->k + 7
-                          : 0;
+                          : (size_t)r->ih * r->ow; /* the strided row pass's rows */
 }
 
 /* The windowed max of one input row into ow values (stride 1, -inf outside). */
@@ -57,23 +57,55 @@ static void row_max(const float *row, int iw, int ow, int k, int pad, float *dst
     }
 }
 
-static void maxpool_channel_strided(const gy_pool_run *r, const float *src, float *dst)
+/* The windowed max of one input row at stride s into ow values: the border windows clipped, the
+ * interior ones (inside [0, iw)) in a loop over the outputs per tap, which the compiler
+ * vectorises. The same result as row_max taken at every s-th column. */
+static void row_max_strided(const float *row, int iw, int ow, int k, int s, int pad, float *dst)
 {
-    for (int oy = 0; oy < r->oh; oy++)
-        for (int ox = 0; ox < r->ow; ox++) {
-            float m = -INFINITY;
-            for (int ky = 0; ky < r->k; ky++) {
-                int iy = oy * r->stride - r->pad + ky;
-                if (iy < 0 || iy >= r->ih)
-                    continue;
-                for (int kx = 0; kx < r->k; kx++) {
-                    int ix = ox * r->stride - r->pad + kx;
-                    if (ix >= 0 && ix < r->iw)
-                        m = nanmax(m, src[(size_t)iy * r->iw + ix]);
-                }
-            }
-            dst[(size_t)oy * r->ow + ox] = m;
+    int xa = (pad + s - 1) / s, xb = iw - k + pad >= 0 ? (iw - k + pad) / s + 1 : 0;
+    if (xb > ow)
+        xb = ow;
+    if (xa > xb)
+        xa = xb;
+    for (int ox = 0; ox < ow; ox++) {
+        if (ox == xa && xb > xa) {
+            for (int x = xa; x < xb; x++)
+                dst[x] = row[x * s - pad];
+            for (int kx = 1; kx < k; kx++)
+                for (int x = xa; x < xb; x++)
+                    dst[x] = nanmax(dst[x], row[x * s - pad + kx]);
+            ox = xb - 1;
+            continue;
         }
+        int lo = ox * s - pad, kx0 = lo < 0 ? -lo : 0, kx1 = iw - lo < k ? iw - lo : k;
+        float m = -INFINITY;
+        for (int kx = kx0; kx < kx1; kx++)
+            m = nanmax(m, row[lo + kx]);
+        dst[ox] = m;
+    }
+}
+
+/* Stride > 1: the row pass (each input row's windowed max at the stride) into the scratch, then
+ * the column pass over the output rows' windows. Row first, then column: the last NaN of a window
+ * in row-major order wins, as in the reference. */
+static void maxpool_channel_strided(const gy_pool_run *r, const float *src, float *dst,
+                                    float *rows)
+{
+    for (int y = 0; y < r->ih; y++)
+        row_max_strided(src + (size_t)y * r->iw, r->iw, r->ow, r->k, r->stride, r->pad,
+                        rows + (size_t)y * r->ow);
+    for (int oy = 0; oy < r->oh; oy++) {
+        int lo = oy * r->stride - r->pad, ky0 = lo < 0 ? -lo : 0;
+        int ky1 = r->ih - lo < r->k ? r->ih - lo : r->k;
+        float *d = dst + (size_t)oy * r->ow;
+        for (int ox = 0; ox < r->ow; ox++)
+            d[ox] = -INFINITY;
+        for (int ky = ky0; ky < ky1; ky++) {
+            const float *s = rows + (size_t)(lo + ky) * r->ow;
+            for (int ox = 0; ox < r->ow; ox++)
+                d[ox] = nanmax(d[ox], s[ox]);
+        }
+    }
 }
 
 void gy_f32_maxpool2d_task__generic(const gy_pool_run *r, size_t task, float *scratch)
@@ -84,7 +116,7 @@ void gy_f32_maxpool2d_task__generic(const gy_pool_run *r, size_t task, float *sc
         const float *src = r->in + (size_t)ch * r->ih * r->iw;
         float *dst = r->out + (size_t)ch * r->oh * r->ow;
         if (r->stride != 1) {
-            maxpool_channel_strided(r, src, dst);
+            maxpool_channel_strided(r, src, dst, scratch);
             continue;
         }
         for (int y = 0; y < r->ih; y++)
@@ -106,28 +138,52 @@ void gy_f32_maxpool2d_task__generic(const gy_pool_run *r, size_t task, float *sc
 
 size_t gy_f32_avgpool2d_tasks(const gy_pool_run *r) { return ntasks(r); }
 
+/* Average pooling: the reference's order (rows of the window outer, columns inner, padding
+ * skipped, one float sum per output) with the interior of each output row in a loop over ox that
+ * the compiler vectorises; the border columns take the reference's clipped windows. */
 void gy_f32_avgpool2d_task(const gy_pool_run *r, size_t task, float *scratch)
 {
     (void)scratch;
     int c0, c1;
     gy_pool_task_channels(r, task, &c0, &c1);
-    float inv = 1.0f / (float)(r->k * r->k);
+    int k = r->k, s = r->stride, p = r->pad;
+    /* interior columns: the whole window inside the input */
+    int xa = (p + s - 1) / s, xb = r->iw - k + p >= 0 ? (r->iw - k + p) / s + 1 : 0;
+    if (xb > r->ow)
+        xb = r->ow;
+    if (xa > xb)
+        xa = xb;
     for (int ch = c0; ch < c1; ch++) {
         const float *src = r->in + (size_t)ch * r->ih * r->iw;
         float *dst = r->out + (size_t)ch * r->oh * r->ow;
         for (int oy = 0; oy < r->oh; oy++) {
+            int y0, y1, sy;
+            gy_avgpool_window(oy, k, s, p, r->ih, &y0, &y1, &sy);
             float *d = dst + (size_t)oy * r->ow;
-            for (int ox = 0; ox < r->ow; ox++)
-                d[ox] = 0.0f;
-            /* the reference's order: ky outer, kx inner, one sum per output */
-            for (int ky = 0; ky < r->k; ky++) {
-                const float *s = src + (size_t)(oy * r->stride + ky) * r->iw;
-                for (int kx = 0; kx < r->k; kx++)
-                    for (int ox = 0; ox < r->ow; ox++)
-                        d[ox] += s[ox * r->stride + kx];
+            for (int ox = 0; ox < r->ow; ox++) {
+                if (ox == xa && xb > xa) { /* the interior run */
+                    float div = (float)(sy * k);
+                    for (int x = xa; x < xb; x++)
+                        d[x] = 0.0f;
+                    for (int y = y0; y < y1; y++) {
+                        const float *row = src + (size_t)y * r->iw;
+                        for (int kx = 0; kx < k; kx++)
+                            for (int x = xa; x < xb; x++)
+                                d[x] += row[x * s + kx - p];
+                    }
+                    for (int x = xa; x < xb; x++)
+                        d[x] /= div;
+                    ox = xb - 1;
+                    continue;
+                }
+                int x0, x1, sx;
+                gy_avgpool_window(ox, k, s, p, r->iw, &x0, &x1, &sx);
+                float sum = 0.0f;
+                for (int y = y0; y < y1; y++)
+                    for (int x = x0; x < x1; x++)
+                        sum += src[(size_t)y * r->iw + x];
+                d[ox] = sum / (float)(sy * sx);
             }
-            for (int ox = 0; ox < r->ow; ox++)
-                d[ox] *= inv;
         }
     }
 }

@@ -3,6 +3,7 @@
  * gy_act_apply, so results equal the reference's. */
 #include <string.h>
 
+#include "kernels/f32-vmath/f32_vmath.h"
 #include "kernels/kernels.h"
 
 #define EW_BLOCK 16384 /* elements per task */

@@ -1,5 +1,6 @@
 /* f32_elementwise__ref.c - the reference kernel: y = a * act(b) or a + act(b), element by
  * element. */
+#include "kernels/f32-vmath/f32_vmath.h"
 #include "kernels/kernels.h"
 
 void gy_f32_binary_act(int mul, const float *a, const float *b, gy_act act, float *y, size_t n,

@@ -13,9 +13,44 @@
 #ifndef GY_KERNELS_F32_VMATH_H
 #define GY_KERNELS_F32_VMATH_H
 
+#include <math.h>
 #include <string.h>
 
 #include "kernels/kernels.h"
+
+/* The activations, as torch computes them in float32 (the vector versions below compute the same
+ * operations in the same order, so they agree bit for bit except SiLU and sigmoid, whose exp is a
+ * polynomial). relu6, hardsigmoid and hardswish clamp with compares that turn NaN into 0 before
+ * the multiply, as max_ps / min_ps do. */
+static inline float gy_relu6f(float v)
+{
+    float t = v > 0.0f ? v : 0.0f;
+    return t < 6.0f ? t : 6.0f;
+}
+
+/* The zoo's activations, apart so that the epilogues keep the compare chain of the original four
+ * (a switch over all seven became a jump table in every tile's store). */
+static inline float gy_act_apply_zoo(gy_act act, float v)
+{
+    if (act == GY_ACT_RELU6)
+        return gy_relu6f(v);
+    if (act == GY_ACT_HARDSWISH)
+        return v * gy_relu6f(v + 3.0f) / 6.0f;
+    if (act == GY_ACT_HARDSIGMOID)
+        return gy_relu6f(v + 3.0f) / 6.0f;
+    return v;
+}
+
+static inline float gy_act_apply(gy_act act, float v)
+{
+    switch (act) {
+    case GY_ACT_SILU: return v / (1.0f + expf(-v));
+    case GY_ACT_RELU: return v > 0.0f ? v : 0.0f;
+    case GY_ACT_SIGMOID: return 1.0f / (1.0f + expf(-v));
+    case GY_ACT_NONE: return v;
+    default: return gy_act_apply_zoo(act, v);
+    }
+}
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -84,6 +119,22 @@ gy_sigmoid512(__m512 v)
     return _mm512_fmadd_ps(rc, _mm512_fnmadd_ps(d, rc, _mm512_set1_ps(1.0f)), rc);
 }
 
+/* ReLU6, hard-swish, hard-sigmoid: torch's operations in torch's order (the division by 6
+ * included), so they equal gy_act_apply bit for bit. */
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static inline __m512
+gy_act512_zoo(__m512 v, gy_act act)
+{
+    if (act == GY_ACT_RELU6)
+        return _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.0f));
+    if (act != GY_ACT_HARDSWISH && act != GY_ACT_HARDSIGMOID)
+        return v;
+    __m512 c = _mm512_add_ps(v, _mm512_set1_ps(3.0f));
+    c = _mm512_min_ps(_mm512_max_ps(c, _mm512_setzero_ps()), _mm512_set1_ps(6.0f));
+    if (act == GY_ACT_HARDSWISH)
+        c = _mm512_mul_ps(v, c);
+    return _mm512_div_ps(c, _mm512_set1_ps(6.0f));
+}
+
 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) static inline __m512
 gy_act512(__m512 v, gy_act act)
 {
@@ -92,9 +143,9 @@ gy_act512(__m512 v, gy_act act)
         return _mm512_mul_ps(_mm512_max_ps(_mm512_set1_ps(-88.0f), v), gy_sigmoid512(v));
     case GY_ACT_SIGMOID: return gy_sigmoid512(v);
     case GY_ACT_RELU: return _mm512_max_ps(v, _mm512_setzero_ps());
-    case GY_ACT_NONE: break;
+    case GY_ACT_NONE: return v;
+    default: return gy_act512_zoo(v, act);
     }
-    return v;
 }
 
 /* dst[0..n) = epilogue(acc + bias), n <= 16 (masked). */
@@ -141,6 +192,19 @@ __attribute__((target("avx2,fma"))) static inline __m256 gy_sigmoid256(__m256 v)
     return _mm256_fmadd_ps(r, _mm256_fnmadd_ps(d, r, _mm256_set1_ps(1.0f)), r);
 }
 
+__attribute__((target("avx2,fma"))) static inline __m256 gy_act256_zoo(__m256 v, gy_act act)
+{
+    if (act == GY_ACT_RELU6)
+        return _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(6.0f));
+    if (act != GY_ACT_HARDSWISH && act != GY_ACT_HARDSIGMOID)
+        return v;
+    __m256 c = _mm256_add_ps(v, _mm256_set1_ps(3.0f));
+    c = _mm256_min_ps(_mm256_max_ps(c, _mm256_setzero_ps()), _mm256_set1_ps(6.0f));
+    if (act == GY_ACT_HARDSWISH)
+        c = _mm256_mul_ps(v, c);
+    return _mm256_div_ps(c, _mm256_set1_ps(6.0f));
+}
+
 __attribute__((target("avx2,fma"))) static inline __m256 gy_act256(__m256 v, gy_act act)
 {
     switch (act) {
@@ -148,9 +212,9 @@ __attribute__((target("avx2,fma"))) static inline __m256 gy_act256(__m256 v, gy_
         return _mm256_mul_ps(_mm256_max_ps(_mm256_set1_ps(-88.0f), v), gy_sigmoid256(v));
     case GY_ACT_SIGMOID: return gy_sigmoid256(v);
     case GY_ACT_RELU: return _mm256_max_ps(v, _mm256_setzero_ps());
-    case GY_ACT_NONE: break;
+    case GY_ACT_NONE: return v;
+    default: return gy_act256_zoo(v, act);
     }
-    return v;
 }
 
 /* dst[0..8) = epilogue(v) (full vector). */
