@@ -1,5 +1,5 @@
 /* annotate.c - gy_annotate: the public face of postprocess/draw.c (ultralytics' Results.plot()),
- * with the model's class names and the caller's arguments checked. */
+ * with the caller's class names and arguments checked. */
 #include <string.h>
 
 #include "core/error.h"
@@ -14,13 +14,19 @@ gy_annotate_params gy_annotate_default_params(void)
     return p;
 }
 
-static const char *class_name(const void *model, int class_id)
+typedef struct name_table {
+    const char *const *names;
+    int count;
+} name_table;
+
+static const char *name_of(const void *ctx, int class_id)
 {
-    return gy_model_class_name(model, class_id);
+    const name_table *t = ctx;
+    return class_id >= 0 && class_id < t->count ? t->names[class_id] : NULL;
 }
 
-gy_status gy_annotate(gy_image *image, const gy_detections *dets, const gy_model *model,
-                      const gy_annotate_params *params, gy_error *err)
+gy_status gy_annotate(gy_image *image, const gy_detections *dets, const char *const *names,
+                      int num_names, const gy_annotate_params *params, gy_error *err)
 {
     if (!image || !dets)
         return gy_fail(err, GY_ERR_ARGUMENT, "gy_annotate: image and dets must not be NULL");
@@ -31,6 +37,8 @@ gy_status gy_annotate(gy_image *image, const gy_detections *dets, const gy_model
     if (dets->count < 0 || (dets->count > 0 && !dets->boxes))
         return gy_fail(err, GY_ERR_ARGUMENT, "gy_annotate: %d boxes and %s box array", dets->count,
                        dets->boxes ? "a" : "no");
+    if (num_names < 0)
+        return gy_fail(err, GY_ERR_ARGUMENT, "gy_annotate: num_names is %d", num_names);
     gy_annotate_params defaults = gy_annotate_default_params();
     if (!params)
         params = &defaults;
@@ -39,7 +47,7 @@ gy_status gy_annotate(gy_image *image, const gy_detections *dets, const gy_model
                        "gy_annotate: line_width must be 0 (automatic) or 1 .. %d, got %d",
                        GY_ANNOTATE_LINE_MAX, params->line_width);
     gy_draw_options opts = {params->line_width, !params->labels, !params->conf};
-    gy_draw_detections_opts(image, dets->boxes, dets->count, model ? class_name : NULL, model,
-                            &opts);
+    name_table table = {names, names ? num_names : 0};
+    gy_draw_detections_opts(image, dets->boxes, dets->count, name_of, &table, &opts);
     return GY_OK;
 }

@@ -355,12 +355,14 @@ gy_annotate_params gy_annotate_default_params(void);
 /* Draws dets' boxes into image, in place, as ultralytics 8.0.126's Results.plot() draws them with
  * its defaults: the class colours of its palette, outlines of line_width centred on the box edges,
  * each label on a box-coloured band above the box (inside it when there is no room above), the
- * best box drawn last so it ends on top. Class names come from model (NULL: the class ids); the
- * text is an 8-pixel bitmap font magnified to about cv2's text height. image is RGB (swap the
- * channels of a BGR buffer around the call); dets may be filled by the caller (count, boxes).
- * Everything is clipped to the image. params NULL means gy_annotate_default_params(). */
-gy_status gy_annotate(gy_image *image, const gy_detections *dets, const gy_model *model,
-                      const gy_annotate_params *params, gy_error *err);
+ * best box drawn last so it ends on top. names[id] labels class id (num_names entries; with a
+ * model: gy_model_class_name(model, id) for id < nc); NULL names, an id outside the array or a
+ * NULL entry is labelled with the id. The text is an 8-pixel bitmap font (printable ASCII; other
+ * bytes show as '?') magnified to about cv2's text height. image is RGB (swap the channels of a
+ * BGR buffer around the call); dets may be filled by the caller (count, boxes). Everything is
+ * clipped to the image. params NULL means gy_annotate_default_params(). */
+gy_status gy_annotate(gy_image *image, const gy_detections *dets, const char *const *names,
+                      int num_names, const gy_annotate_params *params, gy_error *err);
 
 /* Writes image (RGB) to path in the format its extension names, as cv2.imwrite picks it: .jpg and
  * .jpeg (baseline JPEG, quality 95 as cv2's default), .png, .bmp (any letter case); another

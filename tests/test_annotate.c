@@ -1,5 +1,5 @@
 /* test_annotate.c - the public drawing and saving calls: gy_annotate draws exactly what the
- * internal drawing draws with the matching options and the model's class names, refuses each bad
+ * internal drawing draws with the matching options and the given class names, refuses each bad
  * argument alone (leaving the image untouched), and gy_image_save writes PNG and BMP that decode
  * back to the same pixels, JPEG close to them, picks the format by extension, refuses the others
  * and leaves no file behind when it fails. */
@@ -59,6 +59,12 @@ static const char *model_names(const void *ctx, int id)
     return gy_model_class_name(ctx, id);
 }
 
+static const char *fixed_name(const void *ctx, int id)
+{
+    (void)id;
+    return ctx;
+}
+
 /* a bus, two persons and a class id the model does not have (its label is the id) */
 static gy_box BOXES[] = {
     {30.5f, 40.2f, 300.9f, 200.1f, 0.87f, 5},
@@ -70,6 +76,10 @@ static gy_box BOXES[] = {
 START_TEST(annotate_draws_as_the_drawing_code)
 {
     gy_model *m = load_v8n();
+    const char *names[80];
+    for (int i = 0; i < 80; i++)
+        names[i] = gy_model_class_name(m, i);
+    ck_assert_str_eq(names[5], "bus");
     gy_detections dets = {4, BOXES, 0, 0, {0, 0, 0}};
     gy_error err;
     gy_annotate_params d = gy_annotate_default_params();
@@ -92,7 +102,8 @@ START_TEST(annotate_draws_as_the_drawing_code)
     gy_image *previous = NULL;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         gy_image *got = copy_of(base), *want = copy_of(base);
-        ck_assert_msg(gy_annotate(got, &dets, m, &cases[i].p, &err) == GY_OK, "%s", err.message);
+        ck_assert_msg(gy_annotate(got, &dets, names, 80, &cases[i].p, &err) == GY_OK, "%s",
+                      err.message);
         gy_draw_detections_opts(want, BOXES, 4, model_names, m, &cases[i].o);
         ck_assert_msg(same_pixels(got, want), "case %zu differs from the drawing code", i);
         ck_assert_msg(!same_pixels(got, base), "case %zu drew nothing", i);
@@ -103,24 +114,43 @@ START_TEST(annotate_draws_as_the_drawing_code)
         image_del(got);
         image_del(want);
     }
-    /* NULL params are the defaults; the names are the model's ("bus 0.87", not "5 0.87") */
+    /* NULL params are the defaults; the names are the ones given ("bus 0.87", not "5 0.87") */
     gy_image *got = copy_of(base), *ids = copy_of(base);
-    ck_assert_int_eq(gy_annotate(got, &dets, m, NULL, &err), GY_OK);
+    ck_assert_int_eq(gy_annotate(got, &dets, names, 80, NULL, &err), GY_OK);
     ck_assert(same_pixels(got, previous));
     gy_draw_detections_opts(ids, BOXES, 4, NULL, NULL, NULL);
     ck_assert(!same_pixels(got, ids));
-    /* without a model the labels are the class ids */
-    image_del(got);
-    got = copy_of(base);
-    ck_assert_int_eq(gy_annotate(got, &dets, NULL, NULL, &err), GY_OK);
-    ck_assert(same_pixels(got, ids));
+    /* without names, with no entries, or NULL entries, the labels are the class ids */
+    const char *none_named[80] = {0};
+    const char *const *tables[] = {NULL, names, none_named};
+    const int counts[] = {80, 0, 80};
+    for (int i = 0; i < 3; i++) {
+        image_del(got);
+        got = copy_of(base);
+        ck_assert_int_eq(gy_annotate(got, &dets, tables[i], counts[i], NULL, &err), GY_OK);
+        ck_assert_msg(same_pixels(got, ids), "table %d: labels are not the ids", i);
+    }
+    /* the array's last entry is used, the one past it is not: 6 names label the bus (id 5),
+     * 5 names do not */
+    gy_detections bus = {1, BOXES, 0, 0, {0, 0, 0}};
+    gy_image *bus_named = copy_of(base), *bus_id = copy_of(base);
+    gy_draw_detections_opts(bus_named, BOXES, 1, fixed_name, "bus", NULL);
+    gy_draw_detections_opts(bus_id, BOXES, 1, NULL, NULL, NULL);
+    for (int n = 5; n <= 6; n++) {
+        image_del(got);
+        got = copy_of(base);
+        ck_assert_int_eq(gy_annotate(got, &bus, names, n, NULL, &err), GY_OK);
+        ck_assert_msg(same_pixels(got, n == 6 ? bus_named : bus_id), "%d names", n);
+    }
     /* no boxes: nothing drawn, and the box array may then be NULL */
     gy_detections none = {0, NULL, 0, 0, {0, 0, 0}};
     image_del(got);
     got = copy_of(base);
-    ck_assert_int_eq(gy_annotate(got, &none, m, NULL, &err), GY_OK);
+    ck_assert_int_eq(gy_annotate(got, &none, names, 80, NULL, &err), GY_OK);
     ck_assert(same_pixels(got, base));
     image_del(got);
+    image_del(bus_named);
+    image_del(bus_id);
     image_del(ids);
     image_del(previous);
     image_del(base);
@@ -134,21 +164,21 @@ START_TEST(annotate_arguments)
     gy_image *img = pattern(64, 48), *orig = copy_of(img);
     gy_detections dets = {1, BOXES, 0, 0, {0, 0, 0}};
     gy_annotate_params p = gy_annotate_default_params();
-    ck_assert_int_eq(gy_annotate(NULL, &dets, NULL, &p, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_annotate(NULL, &dets, NULL, 0, &p, &err), GY_ERR_ARGUMENT);
     ck_assert_ptr_nonnull(strstr(err.message, "must not be NULL"));
-    ck_assert_int_eq(gy_annotate(img, NULL, NULL, &p, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_annotate(img, NULL, NULL, 0, &p, &err), GY_ERR_ARGUMENT);
     ck_assert_ptr_nonnull(strstr(err.message, "must not be NULL"));
     /* the image: data, each side, the pixel limit */
     gy_image bad = *img;
     bad.data = NULL;
-    ck_assert_int_eq(gy_annotate(&bad, &dets, NULL, &p, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_annotate(&bad, &dets, NULL, 0, &p, &err), GY_ERR_ARGUMENT);
     ck_assert_ptr_nonnull(strstr(err.message, "empty or too large (64x48)"));
     static const int sizes[][2] = {{0, 48}, {64, 0}, {-1, 48}, {64, -1}};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         bad = *img;
         bad.width = sizes[i][0];
         bad.height = sizes[i][1];
-        ck_assert_int_eq(gy_annotate(&bad, &dets, NULL, &p, &err), GY_ERR_ARGUMENT);
+        ck_assert_int_eq(gy_annotate(&bad, &dets, NULL, 0, &p, &err), GY_ERR_ARGUMENT);
         ck_assert_ptr_nonnull(strstr(err.message, "empty or too large"));
     }
     /* at the limit (no boxes, so the pixels are never touched) and one past it */
@@ -156,30 +186,33 @@ START_TEST(annotate_arguments)
     bad = *img;
     bad.width = (int)GY_IMAGE_MAX_PIXELS;
     bad.height = 1;
-    ck_assert_int_eq(gy_annotate(&bad, &none, NULL, &p, &err), GY_OK);
+    ck_assert_int_eq(gy_annotate(&bad, &none, NULL, 0, &p, &err), GY_OK);
     bad.width = (int)GY_IMAGE_MAX_PIXELS + 1;
-    ck_assert_int_eq(gy_annotate(&bad, &none, NULL, &p, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_annotate(&bad, &none, NULL, 0, &p, &err), GY_ERR_ARGUMENT);
     ck_assert_ptr_nonnull(strstr(err.message, "too large"));
     bad.width = (int)(GY_IMAGE_MAX_PIXELS / 2) + 1;
     bad.height = 2;
-    ck_assert_int_eq(gy_annotate(&bad, &none, NULL, &p, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_annotate(&bad, &none, NULL, 0, &p, &err), GY_ERR_ARGUMENT);
+    /* the names' count */
+    ck_assert_int_eq(gy_annotate(img, &dets, NULL, -1, &p, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "num_names is -1"));
     /* the boxes */
     gy_detections d2 = {-1, BOXES, 0, 0, {0, 0, 0}};
-    ck_assert_int_eq(gy_annotate(img, &d2, NULL, &p, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_annotate(img, &d2, NULL, 0, &p, &err), GY_ERR_ARGUMENT);
     ck_assert_ptr_nonnull(strstr(err.message, "-1 boxes"));
     d2 = (gy_detections){1, NULL, 0, 0, {0, 0, 0}};
-    ck_assert_int_eq(gy_annotate(img, &d2, NULL, &p, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_annotate(img, &d2, NULL, 0, &p, &err), GY_ERR_ARGUMENT);
     ck_assert_ptr_nonnull(strstr(err.message, "1 boxes and no box array"));
     /* line_width: 0 .. GY_ANNOTATE_LINE_MAX */
     p.line_width = -1;
-    ck_assert_int_eq(gy_annotate(img, &dets, NULL, &p, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_annotate(img, &dets, NULL, 0, &p, &err), GY_ERR_ARGUMENT);
     ck_assert_ptr_nonnull(strstr(err.message, "line_width must be 0 (automatic) or 1 .. 1000, got -1"));
     p.line_width = GY_ANNOTATE_LINE_MAX + 1;
-    ck_assert_int_eq(gy_annotate(img, &dets, NULL, &p, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_annotate(img, &dets, NULL, 0, &p, &err), GY_ERR_ARGUMENT);
     ck_assert_ptr_nonnull(strstr(err.message, "got 1001"));
     ck_assert_msg(same_pixels(img, orig), "a refused call drew");
     p.line_width = GY_ANNOTATE_LINE_MAX;
-    ck_assert_int_eq(gy_annotate(img, &dets, NULL, &p, &err), GY_OK);
+    ck_assert_int_eq(gy_annotate(img, &dets, NULL, 0, &p, &err), GY_OK);
     ck_assert(!same_pixels(img, orig));
     image_del(img);
     image_del(orig);
