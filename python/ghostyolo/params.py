@@ -1,6 +1,7 @@
 """Detection parameters: Python values checked and turned into a gy_detect_params, shared by
-Session.detect and predict. The library checks the ranges again; the checks here catch the
-types (a string, a bool where a number belongs) before they reach C."""
+Session.detect and predict. The library checks the ranges again; they are checked here too so
+that predict(stream=True) refuses them when called rather than at the first image, and so that
+a type C would convert (a string, a bool where a number belongs) is refused."""
 import math
 import warnings
 
@@ -22,7 +23,8 @@ def int_arg(v, what, lo, hi):
 
 
 def number_arg(v, what):
-    if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)):
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)) or \
+            not 0 <= v <= 1:
         raise argument_error(f"{what} must be a number in [0, 1], got {v!r}")
     return float(v)
 
@@ -70,7 +72,7 @@ def detect_params(lib, conf, iou, max_det, classes, agnostic=False, square=False
         p.imgsz_h, p.imgsz_w = h, w
     p.conf = number_arg(conf, "conf")
     p.iou = number_arg(iou, "iou")
-    p.max_det = int_arg(max_det, "max_det", -(1 << 30), 1 << 30)  # the library checks >= 1
+    p.max_det = int_arg(max_det, "max_det", 1, 1 << 30)
     p.agnostic = 1 if agnostic else 0
     p.square = 1 if square else 0
     keep = None

@@ -137,7 +137,7 @@ def decode(kind, index, what, rgb):
         im = pil_to_rgb(what)
         return getattr(what, "filename", "") or f"image{index}.jpg", im, swap_channels(im)
     if rgb:
-        return f"image{index}.jpg", what, swap_channels(what)
+        return f"image{index}.jpg", np.ascontiguousarray(what), swap_channels(what)
     return f"image{index}.jpg", swap_channels(what), what
 
 
