@@ -37,4 +37,5 @@ class BuildWithLibPath(build_py):
         print(f"ghostyolo: recorded {lib} in {target}")
 
 
-setup(cmdclass={"build_py": BuildWithLibPath})
+if __name__ == "__main__":  # (setuptools runs this file as __main__; tests import it)
+    setup(cmdclass={"build_py": BuildWithLibPath})
