@@ -35,32 +35,11 @@ static image_format format_of(const char *path, const char **ext)
     return FMT_NONE;
 }
 
-/* The encoded bytes, grown as stb hands them over; failed is set when memory runs out. */
-typedef struct encoded {
-    unsigned char *data;
-    size_t size, cap;
-    int failed;
-} encoded;
-
+/* stb's output callback: the encoded bytes go into a gy_strbuf (binary-safe: it keeps a length). */
 static void append(void *ctx, void *data, int size)
 {
-    encoded *e = ctx;
-    if (e->failed || size <= 0)
-        return;
-    if ((size_t)size > e->cap - e->size) {
-        size_t cap = e->cap ? e->cap : (size_t)1 << 16;
-        while (cap - e->size < (size_t)size)
-            cap *= 2;
-        unsigned char *p = realloc(e->data, cap);
-        if (!p) {
-            e->failed = 1;
-            return;
-        }
-        e->data = p;
-        e->cap = cap;
-    }
-    memcpy(e->data + e->size, data, (size_t)size);
-    e->size += (size_t)size;
+    if (size > 0)
+        gy_strbuf_put(ctx, data, (size_t)size);
 }
 
 gy_status gy_image_save(const gy_image *image, const char *path, gy_error *err)
@@ -77,7 +56,7 @@ gy_status gy_image_save(const gy_image *image, const char *path, gy_error *err)
         return gy_fail(err, GY_ERR_UNSUPPORTED,
                        "%s: cannot write images with the extension '%s' (.jpg, .jpeg, .png or .bmp)",
                        path, ext);
-    encoded e = {0};
+    gy_strbuf e = {0};
     int w = image->width, h = image->height, ok;
     if (fmt == FMT_JPG)
         ok = stbi_write_jpg_to_func(append, &e, w, h, 3, image->data, 95);
@@ -85,15 +64,15 @@ gy_status gy_image_save(const gy_image *image, const char *path, gy_error *err)
         ok = stbi_write_png_to_func(append, &e, w, h, 3, image->data, w * 3);
     else
         ok = stbi_write_bmp_to_func(append, &e, w, h, 3, image->data);
-    if (e.failed) {
-        free(e.data);
+    if (e.bad) {
+        free(e.s);
         return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory encoding a %dx%d image", path, w, h);
     }
-    if (!ok || e.size == 0) {
-        free(e.data);
+    if (!ok || e.len == 0) {
+        free(e.s);
         return gy_fail(err, GY_ERR_STATE, "%s: the encoder failed on a %dx%d image", path, w, h);
     }
-    gy_status st = gy_write_file_atomic(path, e.data, e.size, err);
-    free(e.data);
+    gy_status st = gy_write_file_atomic(path, e.s, e.len, err);
+    free(e.s);
     return st;
 }
