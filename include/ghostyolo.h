@@ -364,9 +364,9 @@ gy_annotate_params gy_annotate_default_params(void);
 gy_status gy_annotate(gy_image *image, const gy_detections *dets, const char *const *names,
                       int num_names, const gy_annotate_params *params, gy_error *err);
 
-/* Writes image (RGB) to path in the format its extension names, as cv2.imwrite picks it: .jpg and
- * .jpeg (baseline JPEG, quality 95 as cv2's default), .png, .bmp (any letter case); another
- * extension is GY_ERR_UNSUPPORTED. The file is written under a temporary name and renamed into
+/* Writes image (RGB) to path in the format its extension names, as cv2.imwrite picks it: .jpg,
+ * .jpeg and .jpe (baseline JPEG, quality 95 as cv2's default), .png, .bmp (any letter case);
+ * another extension is GY_ERR_UNSUPPORTED. The file is written under a temporary name and renamed into
  * place, so a failed call leaves no partial file (an existing path is replaced). */
 gy_status gy_image_save(const gy_image *image, const char *path, gy_error *err);
 

@@ -1,5 +1,6 @@
 /* image_save.c - gy_image_save: an RGB image encoded in memory by stb_image_write (JPEG quality
  * 95, PNG, BMP, picked by the path's extension as cv2.imwrite picks it) and written atomically. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +11,16 @@
 
 typedef enum { FMT_NONE, FMT_JPG, FMT_PNG, FMT_BMP } image_format;
 
-/* The format named by the extension of path's last component (letter case ignored). */
+/* a equals lower (a lower-case name) with ASCII letter case ignored. */
+static int same_name(const char *a, const char *lower)
+{
+    for (; *lower; a++, lower++)
+        if (tolower((unsigned char)*a) != *lower) /* (also where a ends first) */
+            return 0;
+    return *a == '\0';
+}
+
+/* The format named by the extension of path's last component. */
 static image_format format_of(const char *path, const char **ext)
 {
     const char *slash = strrchr(path, '/');
@@ -18,19 +28,11 @@ static image_format format_of(const char *path, const char **ext)
     *ext = dot ? dot : "";
     if (!dot)
         return FMT_NONE;
-    char low[8];
-    size_t n = strlen(dot + 1);
-    if (n == 0 || n >= sizeof low)
-        return FMT_NONE;
-    for (size_t i = 0; i <= n; i++) {
-        char c = dot[1 + i];
-        low[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-    }
-    if (strcmp(low, "jpg") == 0 || strcmp(low, "jpeg") == 0)
+    if (same_name(dot + 1, "jpg") || same_name(dot + 1, "jpeg") || same_name(dot + 1, "jpe"))
         return FMT_JPG;
-    if (strcmp(low, "png") == 0)
+    if (same_name(dot + 1, "png"))
         return FMT_PNG;
-    if (strcmp(low, "bmp") == 0)
+    if (same_name(dot + 1, "bmp"))
         return FMT_BMP;
     return FMT_NONE;
 }
@@ -38,8 +40,7 @@ static image_format format_of(const char *path, const char **ext)
 /* stb's output callback: the encoded bytes go into a gy_strbuf (binary-safe: it keeps a length). */
 static void append(void *ctx, void *data, int size)
 {
-    if (size > 0)
-        gy_strbuf_put(ctx, data, (size_t)size);
+    gy_strbuf_put(ctx, data, (size_t)size);
 }
 
 gy_status gy_image_save(const gy_image *image, const char *path, gy_error *err)
@@ -54,7 +55,7 @@ gy_status gy_image_save(const gy_image *image, const char *path, gy_error *err)
     image_format fmt = format_of(path, &ext);
     if (fmt == FMT_NONE)
         return gy_fail(err, GY_ERR_UNSUPPORTED,
-                       "%s: cannot write images with the extension '%s' (.jpg, .jpeg, .png or .bmp)",
+                       "%s: cannot write images with the extension '%s' (.jpg, .jpeg, .jpe, .png or .bmp)",
                        path, ext);
     gy_strbuf e = {0};
     int w = image->width, h = image->height, ok;
@@ -68,7 +69,7 @@ gy_status gy_image_save(const gy_image *image, const char *path, gy_error *err)
         free(e.s);
         return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory encoding a %dx%d image", path, w, h);
     }
-    if (!ok || e.len == 0) {
+    if (!ok) { /* (stb fails only on arguments checked above) */
         free(e.s);
         return gy_fail(err, GY_ERR_STATE, "%s: the encoder failed on a %dx%d image", path, w, h);
     }

@@ -72,7 +72,7 @@ def gy_image(rgb, writable=False):
 
 
 def save_rgb(rgb, path):
-    """Writes an RGB array to path (.jpg/.jpeg quality 95, .png, .bmp) with gy_image_save."""
+    """Writes an RGB array to path (.jpg/.jpeg/.jpe quality 95, .png, .bmp) with gy_image_save."""
     lib = _lib.load()
     p = path_arg(path, "filename")
     rgb = np.ascontiguousarray(rgb)

@@ -170,9 +170,9 @@ class Results:
         return swap_channels(rgb)
 
     def save(self, filename=None, **plot_args):
-        """Writes plot(**plot_args) to filename (.jpg/.jpeg, .png or .bmp, chosen by its
+        """Writes plot(**plot_args) to filename (.jpg/.jpeg/.jpe, .png or .bmp, chosen by its
         extension) and returns the filename. Default: "results_<image name>" in the current
-        folder, with the image's extension when it is .jpg/.jpeg/.png/.bmp, else .png."""
+        folder, with the image's extension when it is one of those, else .png."""
         if filename is None:
             filename = "results_" + _writable_name(os.path.basename(os.fsdecode(self.path)))
         save_rgb(swap_channels(self.plot(**plot_args)), filename)
@@ -235,6 +235,6 @@ def _writable_name(name):
     """name with its extension kept when gy_image_save writes it, else with .png, as `ghostyolo
     detect` names its annotated copies."""
     stem, ext = os.path.splitext(name)
-    if ext.lower() in (".jpg", ".jpeg", ".png", ".bmp"):
+    if ext.lower() in (".jpg", ".jpeg", ".jpe", ".png", ".bmp"):
         return name
     return (stem or name or "image") + ".png"
