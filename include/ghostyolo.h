@@ -342,6 +342,39 @@ gy_status gy_detect(gy_session *session, const gy_image *image, const gy_detect_
 void gy_detections_free(gy_detections *dets);
 
 /* ------------------------------------------------------------------------------------------------ */
+/* Annotated images (ultralytics' Results.plot() and cv2.imwrite)                                   */
+
+/* Widest box outline gy_annotate accepts, in pixels. */
+#define GY_ANNOTATE_LINE_MAX 1000
+
+typedef struct gy_annotate_params {
+    int line_width; /* outline width in pixels, 1 .. GY_ANNOTATE_LINE_MAX; 0 (default): ultralytics'
+                       max(round((height + width + 3) / 2 * 0.003), 2); the label text follows it */
+    int labels;     /* 1 (default): a label on each box; 0: outlines only (plot(labels=False)) */
+    int conf;       /* 1 (default): "name score" labels ("bus 0.87"); 0: the name only */
+} gy_annotate_params;
+
+gy_annotate_params gy_annotate_default_params(void);
+
+/* Draws dets' boxes into image, in place, as ultralytics 8.0.126's Results.plot() draws them with
+ * its defaults: the class colours of its palette, outlines of line_width centred on the box edges,
+ * each label on a box-coloured band above the box (inside it when there is no room above), the
+ * best box drawn last so it ends on top. names[id] labels class id (num_names entries; with a
+ * model: gy_model_class_name(model, id) for id < nc); NULL names, an id outside the array or a
+ * NULL entry is labelled with the id. The text is an 8-pixel bitmap font (printable ASCII; other
+ * bytes show as '?') magnified to about cv2's text height. image is RGB (swap the channels of a
+ * BGR buffer around the call); dets may be filled by the caller (count, boxes). Everything is
+ * clipped to the image. params NULL means gy_annotate_default_params(). */
+gy_status gy_annotate(gy_image *image, const gy_detections *dets, const char *const *names,
+                      int num_names, const gy_annotate_params *params, gy_error *err);
+
+/* Writes image (RGB) to path in the format its extension names, as cv2.imwrite picks it: .jpg,
+ * .jpeg and .jpe (baseline JPEG, quality 95 as cv2's default), .png, .bmp (any letter case);
+ * another extension is GY_ERR_UNSUPPORTED. The file is written under a temporary name and renamed into
+ * place, so a failed call leaves no partial file (an existing path is replaced). */
+gy_status gy_image_save(const gy_image *image, const char *path, gy_error *err);
+
+/* ------------------------------------------------------------------------------------------------ */
 /* Validation (ultralytics' `yolo val`)                                                             */
 
 typedef struct gy_val_params {

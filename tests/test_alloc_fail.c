@@ -382,12 +382,46 @@ START_TEST(image_load_every_allocation)
 }
 END_TEST
 
+START_TEST(image_save_every_allocation)
+{
+    /* the encoder's growing buffer and the temporary name: each failure is GY_ERR_NOMEM and
+     * leaves no file */
+    static unsigned char px[300 * 200 * 3];
+    for (size_t i = 0; i < sizeof px; i++)
+        px[i] = (unsigned char)(i * 13 + i / 301);
+    gy_image img = {300, 200, px};
+    static const char *exts[] = {"png", "jpg", "bmp"};
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/tmp/gy_alloc_fail_save_%ld.%s", (long)getpid(), exts[i]);
+        long k;
+        for (k = 1;; k++) {
+            gy_error err;
+            memset(&err, 0, sizeof err);
+            arm(k);
+            gy_status st = gy_image_save(&img, path, &err);
+            int failed = disarm();
+            if (!failed) {
+                ck_assert_msg(st == GY_OK, "%s", err.message);
+                break;
+            }
+            check_failure(st, &err, "gy_image_save", k);
+            ck_assert_msg(access(path, F_OK) != 0, "%s: written after failure %ld", path, k);
+        }
+        ck_assert_int_gt(k, 2); /* at least the buffer and the temporary name were failed */
+        printf("image save %s: %ld allocations, each failed once\n", exts[i], k - 1);
+        remove(path);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("alloc_fail");
     TCase *tc = tcase_create("every allocation");
     tcase_set_timeout(tc, 1200);
     tcase_add_test(tc, image_load_every_allocation);
+    tcase_add_test(tc, image_save_every_allocation);
     tcase_add_test(tc, config_load_every_allocation);
     tcase_add_test(tc, zoo_config_load_every_allocation);
     tcase_add_test(tc, zoo_pt_load_every_allocation);

@@ -5,10 +5,16 @@ function's type against these declarations, so a change to the header that is no
 fails the suite instead of corrupting memory.
 
 Where the library is found, first match wins:
-  1. the GHOSTYOLO_LIB environment variable (a path to libghostyolo.so);
-  2. next to the package: the path `cmake --install` recorded in _libpath.py, or a
-     libghostyolo.so* copied into the package folder;
-  3. the system search path (ctypes.util.find_library("ghostyolo"), then "libghostyolo.so.0").
+  1. the GHOSTYOLO_LIB environment variable (a path to libghostyolo.so), alone: a wrong one is
+     an error, not a reason to look elsewhere;
+  2. the path recorded in the package's _libpath.py when it was installed: `cmake --install`
+     records the library it installs; `pip install` records $GHOSTYOLO_LIB as set during the
+     install, else the library of the build folder next to the sources (<repo>/build);
+  3. a libghostyolo.so* copied into the package folder;
+  4. the system search path (ctypes.util.find_library("ghostyolo"), then "libghostyolo.so.0"),
+     then cmake's default prefix /usr/local/lib (installed there but not yet in ldconfig's cache).
+A recorded or copied path that no longer exists is passed over; the error when nothing loads
+lists every place tried.
 """
 import ctypes.util
 import glob
@@ -179,12 +185,25 @@ typedef struct gy_detections {
 gy_status gy_detect(gy_session *session, const gy_image *image, const gy_detect_params *params,
                     gy_detections **out, gy_error *err);
 void gy_detections_free(gy_detections *dets);
+
+typedef struct gy_annotate_params {
+    int line_width;
+    int labels;
+    int conf;
+} gy_annotate_params;
+gy_annotate_params gy_annotate_default_params(void);
+gy_status gy_annotate(gy_image *image, const gy_detections *dets, const char *const *names,
+                      int num_names, const gy_annotate_params *params, gy_error *err);
+gy_status gy_image_save(const gy_image *image, const char *path, gy_error *err);
 """
 
 # The structs declared above, for the layout test.
 STRUCTS = ["gy_error", "gy_model_params", "gy_model_info", "gy_row_info", "gy_model_summary",
            "gy_stats_params", "gy_stats_row", "gy_stats", "gy_session_params", "gy_output",
-           "gy_image", "gy_detect_params", "gy_box", "gy_detect_timing", "gy_detections"]
+           "gy_image", "gy_detect_params", "gy_box", "gy_detect_timing", "gy_detections",
+           "gy_annotate_params"]
+# The header's limits the binding checks against (macros: cffi's ABI mode cannot read them).
+DEFINES = {"GY_IMGSZ_MAX": 8192, "GY_ANNOTATE_LINE_MAX": 1000, "GY_IMAGE_MAX_PIXELS": 1 << 26}
 ENUMS = ["GY_OK", "GY_ERR_ARGUMENT", "GY_ERR_IO", "GY_ERR_FORMAT", "GY_ERR_MISMATCH",
          "GY_ERR_UNSUPPORTED", "GY_ERR_NOMEM", "GY_ERR_STATE", "GY_LOG_INFO", "GY_LOG_WARNING"]
 
@@ -202,8 +221,8 @@ def _candidates():
         return [("GHOSTYOLO_LIB", env)]  # explicit: no fallback that would hide a wrong path
     found = []
     try:
-        from . import _libpath  # written by cmake --install
-        found.append(("installed path", _libpath.LIBRARY))
+        from . import _libpath  # written by cmake --install or pip install
+        found.append(("recorded at install", _libpath.LIBRARY))
     except ImportError:
         pass
     here = os.path.dirname(os.path.abspath(__file__))
@@ -213,6 +232,7 @@ def _candidates():
     if name:
         found.append(("system search path", name))
     found.append(("system search path", "libghostyolo.so.0"))
+    found.append(("cmake's default prefix", "/usr/local/lib/libghostyolo.so.0"))
     return found
 
 
@@ -237,7 +257,10 @@ def load():
         from .errors import GhostyoloError
         raise GhostyoloError(
             "cannot load libghostyolo: tried " + "; ".join(tried) +
-            ". Set GHOSTYOLO_LIB to the library's path (e.g. build/libghostyolo.so).",
+            ". Set GHOSTYOLO_LIB to the library's path (e.g. build/libghostyolo.so), or install "
+            "the package after building the library: `pip install ./python` records "
+            "<repo>/build/libghostyolo.so (or $GHOSTYOLO_LIB as set then), `cmake --install` "
+            "the library it installs.",
             status=-1, status_name="library not found")
 
 

@@ -1,9 +1,10 @@
 """Model and Session: the library's gy_model and gy_session as Python objects.
 
 A Model is loaded once and may be shared by threads; each thread that detects makes its own
-Session (model.session()). A Session keeps its Model alive; closing a Model while sessions are
-open defers freeing it until the last of them is closed. Both are context managers, and both free
-their C object when garbage-collected if nobody closed them."""
+Session (model.session()). model(source) / model.predict(source) run on a session the model
+keeps for itself (one call at a time). A Session keeps its Model alive; closing a Model while
+sessions are open defers freeing it until the last of them is closed. Both are context managers,
+and both free their C object when garbage-collected if nobody closed them."""
 import json
 import os
 import threading
@@ -11,11 +12,14 @@ import warnings
 
 import numpy as np
 
-from . import _lib
+from . import _lib, predict as _predict
+from .detections import Detections
 from .errors import GhostyoloError, argument_error, check
-from .result import Detections
+from .images import check_array, gy_image, load_image, path_arg, swap_channels
+from .params import class_list, detect_params, int_arg as _int_arg
 
 ffi = _lib.ffi
+BOX_FIELDS = np.dtype([("xyxy", np.float32, 4), ("score", np.float32), ("class_id", np.int32)])
 
 
 def _cstr(s):
@@ -23,17 +27,7 @@ def _cstr(s):
 
 
 def _path_arg(p, what):
-    if p is None:
-        return ffi.NULL
-    if not isinstance(p, (str, bytes, os.PathLike)):
-        raise argument_error(f"{what} must be a path, got {type(p).__name__}")
-    return os.fsencode(p)
-
-
-def _int_arg(v, what, lo, hi):
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-        raise argument_error(f"{what} must be an integer in [{lo}, {hi}], got {v!r}")
-    return int(v)
+    return ffi.NULL if p is None else path_arg(p, what)
 
 
 def _display_name(stem):
@@ -42,11 +36,14 @@ def _display_name(stem):
 
 
 class Model:
-    """A detection model: Model(weights, config=None, nc=None, scale=None).
+    """A detection model: Model(weights, config=None, nc=None, scale=None); also YOLO(...).
 
-    weights: a safetensors file (its metadata holds the YAML when config is None), or None for a
-    model without weights (statistics only). config: an ultralytics model YAML. nc: class count
-    override. scale: scale key ("n", "s", ...)."""
+    weights: an ultralytics .pt checkpoint or a safetensors file (either holds the YAML when
+    config is None), a model YAML (as YOLO("yolov8n.yaml"): a model without weights), or None
+    for a model without weights (statistics only). config: an ultralytics model YAML. nc: class
+    count override. scale: scale key ("n", "s", ...).
+
+    names: {class id: name} as ultralytics' model.names."""
 
     def __init__(self, weights, config=None, nc=None, scale=None):
         self._lib = _lib.load()
@@ -54,6 +51,11 @@ class Model:
         self._closed = False
         self._sessions = 0
         self._guard = threading.Lock()
+        self._own_session = None
+        self._own_lock = threading.Lock()
+        if config is None and isinstance(weights, (str, bytes, os.PathLike)) and \
+                os.fsdecode(weights).lower().endswith((".yaml", ".yml")):
+            weights, config = None, weights
         if weights is None and config is None:
             raise argument_error("Model needs weights, a config, or both")
         w = _path_arg(weights, "weights")
@@ -74,7 +76,8 @@ class Model:
         self._handle = out[0]
         self.info = self._info()
         self.nc = self.info["nc"]
-        self.names = [_cstr(self._lib.gy_model_class_name(self._handle, i)) for i in range(self.nc)]
+        self.names = {i: _cstr(self._lib.gy_model_class_name(self._handle, i))
+                      for i in range(self.nc)}
         if self.info["warning"]:
             warnings.warn(self.info["warning"], stacklevel=2)
 
@@ -95,6 +98,27 @@ class Model:
     def session(self, threads=0):
         """A new Session (one thread at a time); threads: OpenMP threads, 0 = all cores."""
         return Session(self, threads)
+
+    def predict(self, source=None, stream=False, **kwargs):
+        """Detects objects as ultralytics' model.predict does: a list of Results, one per image
+        (a generator of them with stream=True). source: an image path, folder, glob pattern or
+        .txt list, a numpy array (H, W, 3) uint8 BGR as cv2.imread returns it (rgb=True: RGB),
+        a PIL image, or a list of these. kwargs: conf=0.25, iou=0.7, imgsz=640 (or (h, w)),
+        classes=None, max_det=300, agnostic_nms=False, verbose=False, rgb=False, square=False
+        (see ghostyolo.predict). Runs on the model's own session, one call at a time; threads
+        that predict in parallel each use their own: model.session().predict(...)."""
+        return self._own().predict(source, stream=stream, _stacklevel=3, **kwargs)
+
+    def __call__(self, source=None, stream=False, **kwargs):
+        """model(source, ...) is model.predict(source, ...)."""
+        return self._own().predict(source, stream=stream, _stacklevel=3, **kwargs)
+
+    def _own(self):
+        """The session predict runs on, made at first use (all cores)."""
+        with self._own_lock:
+            if self._own_session is None or self._own_session.closed:
+                self._own_session = Session(self, 0)
+            return self._own_session
 
     def stats(self, imgsz=640, measure=False, runs=5, threads=0):
         """The model-stats report as a dict, with the keys of one model of `ghostyolo stats
@@ -162,6 +186,9 @@ class Model:
 
     def close(self):
         """Frees the model now, or when its last open session closes."""
+        own = getattr(self, "_own_session", None)
+        if own is not None:
+            own.close()
         with self._guard:
             self._closed = True
             self._free_if_done()
@@ -177,6 +204,9 @@ class Model:
         self.close()
 
     def __del__(self):
+        own = getattr(self, "_own_session", None)
+        if own is not None:  # a cycle (it refers to the model): free it first, whoever goes first
+            own.close()
         if getattr(self, "_handle", None) is not None:
             self._closed = True
             self._sessions = 0  # a live session holds a reference, so none is left
@@ -218,75 +248,74 @@ class Session:
         return self._handle
 
     def detect(self, image, conf=0.25, iou=0.7, classes=None, max_det=300, imgsz=640,
-               square=False):
-        """Detects objects in image: a path, or an (H, W, 3) uint8 RGB numpy array. Letterbox,
-        forward, NMS and boxes scaled back, as ultralytics 8.0.126 predicts. classes: an iterable
-        of class ids to keep (None = all). Returns a Detections."""
-        p = ffi.new("gy_detect_params *", self._lib.gy_detect_default_params())
-        p.imgsz = _int_arg(imgsz, "imgsz", 32, 8192)
-        for v, what in ((conf, "conf"), (iou, "iou")):
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)):
-                raise argument_error(f"{what} must be a number in [0, 1], got {v!r}")
-        p.conf = float(conf)
-        p.iou = float(iou)
-        p.max_det = _int_arg(max_det, "max_det", -(1 << 30), 1 << 30)  # the library checks >= 1
-        p.square = 1 if square else 0
-        if classes is not None:
-            try:
-                classes = [_int_arg(c, "classes[]", 0, (1 << 31) - 1) for c in classes]
-            except TypeError:
-                raise argument_error(f"classes must be an iterable of class ids, got {classes!r}")
-            # an empty list keeps nothing, as ultralytics' filter does (the C API's empty filter
-            # means every class): a class id no model has stands for it
-            class_buf = ffi.new("int[]", classes or [(1 << 31) - 1])
-            p.classes = class_buf
-            p.num_classes = len(classes) or 1
-        err = ffi.new("gy_error *")
-        lib = self._lib
-        img_p = ffi.new("gy_image **")
-        keep = None
+               square=False, rgb=True):
+        """Detects objects in image: a path, or an (H, W, 3) uint8 numpy array, RGB (this older
+        call's order; rgb=False for cv2's BGR). Letterbox, forward, NMS and boxes scaled back,
+        as ultralytics 8.0.126 predicts. classes: an iterable of class ids to keep (None = all);
+        imgsz: a multiple of 32. Returns a Detections (the CLI's JSON line: to_json())."""
+        hw = (_int_arg(imgsz, "imgsz", 32, 8192),) * 2
+        p, keep = detect_params(self._lib, conf, iou, max_det, class_list(classes), False, square,
+                                hw)
         if isinstance(image, np.ndarray):
-            if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-                raise argument_error("an image array must be (H, W, 3) uint8 RGB, got "
-                                     f"{image.shape} {image.dtype}")
-            keep = np.ascontiguousarray(image)
-            img = ffi.new("gy_image *")
-            img.height, img.width = keep.shape[0], keep.shape[1]
-            img.data = ffi.from_buffer("unsigned char[]", keep)
+            check_array(image)
+            im = np.ascontiguousarray(image) if rgb else swap_channels(image)
             name = None
+            data, (in_w, in_h), _ = self._run(im, p)
+            w, h = im.shape[1], im.shape[0]
         else:
             path = _path_arg(image, "image")
-            img = None
             name = os.fsdecode(path)
-        with self._lock:
-            handle = self._ptr()
-            if img is None:
-                check(lib, ffi, lib.gy_image_load(path, img_p, err), err)
-                img = img_p[0]
-            try:
-                out = ffi.new("gy_detections **")
-                check(lib, ffi, lib.gy_detect(handle, img, p, out, err), err)
-                d = out[0]
-                try:
-                    n = d.count
-                    raw = np.frombuffer(ffi.buffer(d.boxes, n * ffi.sizeof("gy_box")),
-                                        dtype=np.dtype([("xyxy", np.float32, 4),
-                                                        ("score", np.float32),
-                                                        ("class_id", np.int32)]))
-                    boxes = raw["xyxy"].copy()
-                    scores = raw["score"].copy()
-                    class_ids = raw["class_id"].copy()
-                    res = Detections(name, int(img.width), int(img.height), d.input_width,
-                                     d.input_height, boxes, scores, class_ids,
-                                     [self.model.names[c] if 0 <= c < len(self.model.names)
-                                      else f"class{c}" for c in class_ids.tolist()])
-                finally:
-                    lib.gy_detections_free(d)
-            finally:
-                if img_p[0] != ffi.NULL:
-                    lib.gy_image_free(img_p[0])
+            data, (in_w, in_h), _, (w, h) = self._run_file(path, p)
         del keep
-        return res
+        class_ids = data[:, 5].astype(np.int32)
+        names = [self.model.names.get(c, f"class{c}") for c in class_ids.tolist()]
+        return Detections(name, w, h, in_w, in_h, np.ascontiguousarray(data[:, :4]),
+                          np.ascontiguousarray(data[:, 4]), class_ids, names)
+
+    def predict(self, source=None, stream=False, _stacklevel=2, **kwargs):
+        """model.predict on this session: see Model.predict."""
+        gen = _predict.prepare(self, self.model.names, source, kwargs, _stacklevel + 1)
+        return gen if stream else list(gen)
+
+    def _run(self, rgb, params):
+        """gy_detect on a C-contiguous (H, W, 3) uint8 RGB array: ((N, 6) float32 rows x1 y1 x2
+        y2 conf cls, (input width, input height), speed in ms)."""
+        with self._lock:
+            return self._detect(gy_image(rgb), params)
+
+    def _run_file(self, path, params):
+        """gy_detect on an image file decoded by the library: _run's triple and (width,
+        height)."""
+        lib = self._lib
+        out = ffi.new("gy_image **")
+        err = ffi.new("gy_error *")
+        with self._lock:
+            self._ptr()
+            check(lib, ffi, lib.gy_image_load(path, out, err), err)
+            try:
+                return self._detect(out[0], params) + ((out[0].width, out[0].height),)
+            finally:
+                lib.gy_image_free(out[0])
+
+    def _detect(self, img, params):
+        lib = self._lib
+        out = ffi.new("gy_detections **")
+        err = ffi.new("gy_error *")
+        check(lib, ffi, lib.gy_detect(self._ptr(), img, params, out, err), err)
+        d = out[0]
+        try:
+            n = d.count
+            raw = np.frombuffer(ffi.buffer(d.boxes, n * ffi.sizeof("gy_box")), dtype=BOX_FIELDS)
+            data = np.empty((n, 6), np.float32)
+            data[:, :4] = raw["xyxy"]
+            data[:, 4] = raw["score"]
+            data[:, 5] = raw["class_id"]
+            t = d.timing
+            speed = {"preprocess": t.preprocess_ms, "inference": t.inference_ms,
+                     "postprocess": t.postprocess_ms}
+            return data, (d.input_width, d.input_height), speed
+        finally:
+            lib.gy_detections_free(d)
 
     def forward(self, tensor):
         """Runs the network on a float32 (1, 3, H, W) or (3, H, W) tensor, RGB in [0, 1], H and W
@@ -333,19 +362,3 @@ class Session:
             self._handle = None
             self.model._release()
 
-
-def load_image(path):
-    """Decodes an image file as the library (and cv2.imread, which ultralytics uses) does:
-    returns a new (H, W, 3) uint8 RGB array."""
-    lib = _lib.load()
-    p = _path_arg(path, "image")
-    out = ffi.new("gy_image **")
-    err = ffi.new("gy_error *")
-    check(lib, ffi, lib.gy_image_load(p, out, err), err)
-    img = out[0]
-    try:
-        n = img.width * img.height * 3
-        return np.frombuffer(ffi.buffer(img.data, n), dtype=np.uint8).reshape(
-            img.height, img.width, 3).copy()
-    finally:
-        lib.gy_image_free(img)

@@ -1,7 +1,8 @@
 """Sources as `ghostyolo detect` takes them, expanded to image paths (and errors):
   - an image file;
   - a folder: its images (by extension), sorted by name in byte order, hidden entries passed
-    over, subfolders not searched (each one is an error item);
+    over, subfolders not searched (each one is an error item, or passed over quietly with
+    skip_subfolders=True, as ultralytics' folder glob does);
   - a glob pattern ('images/*.jpg', quoted so the shell leaves it alone): the matching images,
     sorted;
   - a .txt file: one path per line (blank lines skipped), relative paths taken from the list's
@@ -33,7 +34,7 @@ def _regular(st):
     return None if stat.S_ISREG(st.st_mode) else "not a regular file"
 
 
-def _expand_dir(d):
+def _expand_dir(d, skip_subfolders):
     try:
         names = sorted((n for n in os.listdir(d) if not n.startswith(".")),
                        key=lambda n: os.fsencode(n))
@@ -47,16 +48,17 @@ def _expand_dir(d):
             if is_image_name(p):
                 yield p, why
         elif stat.S_ISDIR(st.st_mode):
-            yield p, "a folder inside a source folder (subfolders are not searched)"
+            if not skip_subfolders:
+                yield p, "a folder inside a source folder (subfolders are not searched)"
         elif is_image_name(p):
             yield p, _regular(st)
 
 
-def _expand_path(p):
+def _expand_path(p, skip_subfolders=False):
     st, why = _stat(p)
     if st is not None:
         if stat.S_ISDIR(st.st_mode):
-            yield from _expand_dir(p)
+            yield from _expand_dir(p, skip_subfolders)
         else:
             yield p, _regular(st)
         return
@@ -74,8 +76,9 @@ def _expand_path(p):
             found += 1
             yield m, mwhy
         elif stat.S_ISDIR(mst.st_mode):
-            found += 1
-            yield m, "a folder matched by a pattern (folders are not searched)"
+            if not skip_subfolders:
+                found += 1
+                yield m, "a folder matched by a pattern (folders are not searched)"
         elif is_image_name(m):
             found += 1
             yield m, _regular(mst)
@@ -83,7 +86,7 @@ def _expand_path(p):
         yield p, "the pattern matches no image file"
 
 
-def _expand_list(lst):
+def _expand_list(lst, skip_subfolders):
     try:
         with open(lst, "r", encoding="utf-8", errors="surrogateescape") as f:
             lines = f.read().splitlines()
@@ -95,10 +98,11 @@ def _expand_list(lst):
         p = line.strip(" \t\r\n")
         if not p:
             continue
-        yield from _expand_path(p if p.startswith("/") or not folder else folder + p)
+        yield from _expand_path(p if p.startswith("/") or not folder else folder + p,
+                                skip_subfolders)
 
 
-def expand_sources(sources, stdin=None):
+def expand_sources(sources, stdin=None, skip_subfolders=False):
     """Yields (path, error) pairs in order: error is None for an image to read, else why path
     is not one. "-" reads paths from stdin (default sys.stdin) one line at a time."""
     for a in sources:
@@ -107,11 +111,11 @@ def expand_sources(sources, stdin=None):
             for line in (stdin or sys.stdin):
                 p = line.strip(" \t\r\n")
                 if p:
-                    yield from _expand_path(p)
+                    yield from _expand_path(p, skip_subfolders)
             continue
         st, _ = _stat(a)
         is_file = st is not None and stat.S_ISREG(st.st_mode)
         if a.lower().endswith(".txt") and len(a) > 4 and is_file:
-            yield from _expand_list(a)
+            yield from _expand_list(a, skip_subfolders)
         else:
-            yield from _expand_path(a)
+            yield from _expand_path(a, skip_subfolders)

@@ -1,7 +1,7 @@
 """The binding's hand-written cffi declarations against the real header: a C program compiled
 here with the project's compiler prints sizeof and every field's offset of each struct the
-binding declares, and every enum value; these must equal what cffi computes from the
-declarations. The same program assigns each real function to a pointer of the type the binding
+binding declares, every enum value and the header limits the binding copies (_lib.DEFINES);
+these must equal what cffi computes from the declarations. The same program assigns each real function to a pointer of the type the binding
 declares, with incompatible-pointer warnings as errors, so a changed signature fails to compile."""
 import os
 import re
@@ -49,6 +49,9 @@ class Layout(unittest.TestCase):
         for e in _lib.ENUMS:
             lines.append(f'printf("enum {e} %d\\n", (int){e});')
             expect.append(f"enum {e} {getattr(lib, e)}")
+        for name, value in _lib.DEFINES.items():
+            lines.append(f'printf("define {name} %lld\\n", (long long)({name}));')
+            expect.append(f"define {name} {value}")
         lines.append("return 0; }")
         self.assertGreater(len(expect), 80)  # every struct and field is in the comparison
         with tempfile.TemporaryDirectory() as d:
