@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,13 +255,35 @@ int cli_exit_for(gy_status st)
     return EXIT_SOFTWARE;
 }
 
+/* The verb being run, for the prefix of every message ("ghostyolo detect: ..."): the program's
+ * own name in the sense of getopt's argv[0], set once by main before the verb runs. */
+static const char *verb_running;
+
+void cli_set_verb(const char *name)
+{
+    verb_running = name;
+}
+
+void cli_say(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (verb_running)
+        fprintf(stderr, "ghostyolo %s: ", verb_running);
+    else
+        fputs("ghostyolo: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
 void cli_error(const gy_error *err)
 {
-    fprintf(stderr, "ghostyolo: %s\n", err->message);
+    cli_say("%s", err->message);
 }
 
 void cli_log(void *user, gy_log_level level, const char *message)
 {
     (void)user;
-    fprintf(stderr, "ghostyolo: %s: %s\n", level == GY_LOG_WARNING ? "warning" : "info", message);
+    cli_say("%s: %s", level == GY_LOG_WARNING ? "warning" : "info", message);
 }

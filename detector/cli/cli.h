@@ -58,9 +58,15 @@ void cli_help(const cli_verb *verb, FILE *f);
 /* Prints "ghostyolo VERB: OPTION 'VALUE': ..." for a value the command refuses after parsing. */
 void cli_bad_value(const cli_verb *verb, const char *option, const char *value, const char *why);
 
+/* The verb being run (main sets it before running the verb): every message of the run starts
+ * "ghostyolo VERB: ". */
+void cli_set_verb(const char *name);
+/* Prints "ghostyolo VERB: <fmt ...>" and a newline to stderr. */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Exit code for a failed library call on an input (IO -> 66, data -> 65, memory -> 70). */
 int cli_exit_for(gy_status st);
-/* Prints "ghostyolo: <message>" to stderr. */
+/* Prints "ghostyolo VERB: <message>" to stderr. */
 void cli_error(const gy_error *err);
 /* Log callback printing warnings to stderr. */
 void cli_log(void *user, gy_log_level level, const char *message);

@@ -45,6 +45,7 @@ static int full_help(void)
         char *args[] = {prog, name, help, NULL};
         printf("\n");
         fflush(stdout);
+        cli_set_verb(verbs[i].name);
         if (verbs[i].run(3, args) != EXIT_OK)
             return EXIT_SOFTWARE;
     }
@@ -62,8 +63,10 @@ int main(int argc, char **argv)
     }
     const char *verb = argv[1];
     for (int i = 0; i < NVERBS; i++)
-        if (strcmp(verb, verbs[i].name) == 0)
+        if (strcmp(verb, verbs[i].name) == 0) {
+            cli_set_verb(verbs[i].name);
             return verbs[i].run(argc, argv);
+        }
     if (strcmp(verb, "help") == 0 || strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0)
         return full_help();
     if (strcmp(verb, "--version") == 0) {
