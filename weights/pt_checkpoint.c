@@ -701,8 +701,8 @@ static void describe_non_weights(const unsigned char *b, size_t n, char *out, si
         {"\x89PNG", 4, "a PNG image"},
         {"GIF8", 4, "a GIF image"},
         {"BM", 2, "a BMP image"},
-        {"\x80\x02", 2, "a bare pickle (a legacy, pre-1.6 torch file?): weights/convert_pt.py reads it"},
-        {"\x80\x04", 2, "a bare pickle (a legacy, pre-1.6 torch file?): weights/convert_pt.py reads it"},
+        {"\x80\x02", 2, "a bare pickle, as torch.save before 1.6 wrote: weights/convert_pt.py reads it"},
+        {"\x80\x04", 2, "a bare pickle, as torch.save before 1.6 wrote: weights/convert_pt.py reads it"},
         {"\x1f\x8b", 2, "a gzip archive"},
     };
     out[0] = '\0';
