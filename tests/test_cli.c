@@ -218,8 +218,8 @@ START_TEST(info_prints_the_build_table)
     char *text = (char *)gy_test_read(out, NULL);
     ck_assert_ptr_nonnull(strstr(text, "  9                  -1  1    164608  ultralytics.nn.modules.block.SPPF"));
     ck_assert_ptr_nonnull(strstr(text, "[80, [64, 128, 256]]"));
-    ck_assert_ptr_nonnull(strstr(text, "yolov8n summary: 225 layers, 3157200 parameters, 3157184 gradients, 8.9 GFLOPs"));
-    ck_assert_ptr_nonnull(strstr(text, "yolov8n summary (fused): 168 layers, 3151904 parameters"));
+    ck_assert_ptr_nonnull(strstr(text, "YOLOv8n summary: 225 layers, 3157200 parameters, 3157184 gradients, 8.9 GFLOPs"));
+    ck_assert_ptr_nonnull(strstr(text, "YOLOv8n summary (fused): 168 layers, 3151904 parameters"));
     free(text);
     /* a bare config name from another folder: found among the configs beside the executable
      * (<checkout>/configs for a build folder in the checkout), unified name and all */
@@ -227,7 +227,7 @@ START_TEST(info_prints_the_build_table)
     ck_assert_int_eq(system(cmd), 0);
     text = (char *)gy_test_read(out, NULL);
     ck_assert_ptr_nonnull(strstr(text, "configs/yolov8.yaml, scale 'n' (file name)"));
-    ck_assert_ptr_nonnull(strstr(text, "yolov8n summary: 225 layers, 3157200 parameters"));
+    ck_assert_ptr_nonnull(strstr(text, "YOLOv8n summary: 225 layers, 3157200 parameters"));
     free(text);
     remove(out);
 }

@@ -93,6 +93,16 @@ const char *cli_find_config(const char *arg, char *buf, size_t size);
  * first bytes. */
 int cli_is_weights_file(const char *path);
 
+/* ultralytics' display name: the file stem with "yolo" written "YOLO" (info and stats alike). */
+void cli_display_name(const char *stem, char *buf, size_t size);
+/* The scale as printed: its key ("n"), or the depth/width multiples ("0.5/0.5") of a YAML that
+ * has them and matches no scale of yolov8.yaml. */
+void cli_scale_text(const gy_model_info *info, char *buf, size_t size);
+/* ultralytics' build table: the header and a row (from, n, params, module, arguments), without
+ * the newline; a module name of 45 characters or more is followed by one space. */
+void cli_print_build_head(void);
+void cli_print_build_row(const gy_row_info *r);
+
 /* A model to load: a config, weights (config NULL: the YAML in the weights' metadata) or both. */
 typedef struct cli_model_ref {
     const char *config;
