@@ -270,6 +270,9 @@ static const row rows[] = {
      "full: is a directory, not a regular file\n", LIB_NONE, NULL, GY_OK, NULL},
     {"weights of another model", "{G} detect -q -o {D}/o -m {C}/yolov8s.yaml -w {W} {B}", 65,
      "yolov8n.safetensors", LIB_NONE, NULL, GY_OK, NULL},
+    {"--nc 3 with 80-class weights", "{G} info --nc 3 -w {W}", 65,
+     "yolov8n.safetensors: the weights have 80 classes (Detect model.22.cv3.0.2 has 80 outputs), the "
+     "config asks for 3\n", LIB_NONE, NULL, GY_OK, NULL},
     /* model YAML */
     {"YAML unknown module", "{G} info -m {D}/unknown_module.yaml", 65, "unknown_module.yaml:4: ", LIB_CONFIG,
      "unknown_module.yaml", GY_ERR_UNSUPPORTED, "FooBarNet"},
