@@ -1,7 +1,7 @@
 /* test_cli_report.c - what info and stats print about a model: the scale of the official
  * checkpoints (their YAML gives depth/width multiples: yolov8n's are scale n), the name of a model
  * built at another scale (yolov8n.yaml at scale x is YOLOv8x), one spelling of the name in info and
- * stats, Detect's real output shape, module names longer than ultralytics' 45-character column
+ * stats, Detect's real output shape in the text, module names longer than ultralytics' 45-character column
  * kept apart from the arguments, and the scale warnings naming their file. Through the binary. */
 #define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
@@ -56,12 +56,6 @@ START_TEST(official_checkpoint)
     cJSON *m = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "models"), 0);
     ck_assert_str_eq(cJSON_GetObjectItem(m, "name")->valuestring, "YOLOv8n");
     ck_assert_str_eq(cJSON_GetObjectItem(m, "scale")->valuestring, "n");
-    cJSON *rows = cJSON_GetObjectItem(m, "rows");
-    cJSON *shape = cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 22), "shape");
-    ck_assert_int_eq(cJSON_GetArraySize(shape), 3);
-    ck_assert_int_eq(cJSON_GetArrayItem(shape, 1)->valueint, 84);
-    ck_assert_int_eq(cJSON_GetArrayItem(shape, 2)->valueint, 8400);
-    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 21), "shape")), 4);
     cJSON_Delete(o);
 }
 END_TEST

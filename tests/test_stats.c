@@ -79,9 +79,7 @@ START_TEST(published_table_via_cli_json)
             ck_assert_int_eq((int)gy_test_num(r, "n"), (int)gy_test_num(er, "n"));
             ck_assert_str_eq(cJSON_GetObjectItem(r, "args")->valuestring,
                              cJSON_GetObjectItem(er, "arguments")->valuestring);
-            /* a feature map (1, c, h, w); Detect's output (1, 4 + nc, anchors) */
-            int head = i == cJSON_GetArraySize(rows) - 1;
-            ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r, "shape")), head ? 3 : 4);
+            ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r, "shape")), 4);
             gsum += gy_test_num(r, "gflops");
         }
         /* the rows add up to ultralytics' total (the reference, not our own total) */

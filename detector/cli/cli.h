@@ -53,6 +53,21 @@ typedef struct cli_verb {
  * *pos (argv pointers, caller frees pos->items). Returns 0; CLI_HELP after printing the help on
  * stdout; or EXIT_USAGE after printing the problem. */
 int cli_parse(const cli_verb *verb, int argc, char **argv, cli_list *pos);
+/* Sets option o from the text val as the parser does (ranges checked); key: NULL, or the
+ * key=value argument's key, which the messages then name ('conf=1.5'). 0 or EXIT_USAGE. */
+int cli_set_option(const cli_verb *verb, const cli_opt *o, const char *val, const char *key);
+/* The key=value arguments among the positional arguments pos (keys.c): each is applied to the
+ * verb's option of that key (conf= to --conf, ...) and taken out of pos; "source=" adds a
+ * positional argument. 0, or EXIT_USAGE after printing the problem (an unknown key with the
+ * close matches, as ultralytics lists them; a value of the wrong type). */
+int cli_apply_keys(const cli_verb *verb, cli_list *pos);
+/* The key=value form of option o ("conf=X", "show_labels=False") in buf, or NULL when none. */
+const char *cli_option_key(const cli_opt *o, char *buf, size_t size);
+/* Python's difflib: SequenceMatcher(None, x, word).ratio(), and get_close_matches(word,
+ * possibilities, n, cutoff) into out (at most n, best first); returns how many (close_matches.c). */
+double cli_similarity(const char *x, const char *word);
+int cli_close_matches(const char *word, const char *const *possibilities, int count, int n,
+                      double cutoff, const char **out);
 /* Prints a verb's usage and options. */
 void cli_help(const cli_verb *verb, FILE *f);
 /* Prints "ghostyolo VERB: OPTION 'VALUE': ..." for a value the command refuses after parsing. */

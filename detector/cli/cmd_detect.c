@@ -289,7 +289,9 @@ static const char detect_about[] =
     "480x640 4 persons, 1 bus, 41.2ms), then the speed per image and the run folder. A bad image\n"
     "is reported and skipped; the exit code is then 65. A run that saves nothing leaves no run\n"
     "folder. Two images with one file stem are saved as NAME and NAME_2, or NAME_gif for a\n"
-    "NAME.gif after a NAME.png (said on stderr).";
+    "NAME.gif after a NAME.png (said on stderr). As with ultralytics' yolo CLI, options may be\n"
+    "given as key=value (model=yolov8n.pt source=bus.jpg conf=0.5 save_txt=True), and\n"
+    "'ghostyolo predict' is this verb.";
 
 int cmd_detect(int argc, char **argv)
 {
@@ -302,7 +304,8 @@ int cmd_detect(int argc, char **argv)
     o.dp = gy_detect_default_params();
     cli_list sources = {0};
     const cli_opt opts[] = {
-        {"-w", "--weights", CLI_STRING, &o.weights, "WEIGHTS", "the model's .safetensors", 0, 0},
+        {"-w", "--weights", CLI_STRING, &o.weights, "WEIGHTS",
+         "the model's weights (.pt checkpoint or .safetensors)", 0, 0},
         {"-m", "--model", CLI_STRING, &o.config, "CONFIG",
          "model YAML (default: the one stored in the weights); a bare name such as yolov8n.yaml "
          "is also looked for among the shipped configs", 0, 0},

@@ -122,10 +122,10 @@ static cJSON *model_json(const gy_stats *s, int measured)
         cJSON_AddNumberToObject(j, "params_fused", (double)r->info.params_fused);
         cJSON_AddStringToObject(j, "module", r->info.module);
         cJSON_AddStringToObject(j, "args", r->info.args);
+        /* as the library gives it (Detect's: [1, 4 + nc, 1, anchors]); the text shows the
+         * head's output shape */
         int shape[4] = {1, r->out_c, r->out_h, r->out_w};
-        if (is_head(r))
-            shape[2] = r->out_h * r->out_w;
-        cJSON_AddItemToObject(j, "shape", cJSON_CreateIntArray(shape, is_head(r) ? 3 : 4));
+        cJSON_AddItemToObject(j, "shape", cJSON_CreateIntArray(shape, 4));
         cJSON_AddNumberToObject(j, "layers", (double)r->layers);
         cJSON_AddNumberToObject(j, "layers_fused", (double)r->layers_fused);
         cJSON_AddNumberToObject(j, "gflops", r->gflops_fused);
