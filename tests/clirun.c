@@ -38,9 +38,12 @@ int run(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(args, sizeof args, fmt, ap);
     va_end(ap);
-    const char *verb = strncmp(args, "detect ", 7) == 0    ? "detect"
-                       : strncmp(args, "predict ", 8) == 0 ? "predict"
-                                                           : NULL;
+    /* the verb, with yolo's TASK MODE forms */
+    const char *verb = strncmp(args, "detect predict ", 15) == 0 ? "detect predict"
+                       : strncmp(args, "detect val ", 11) == 0   ? "detect val"
+                       : strncmp(args, "detect ", 7) == 0        ? "detect"
+                       : strncmp(args, "predict ", 8) == 0       ? "predict"
+                                                                 : NULL;
     snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s%s%s > '%s' 2> '%s'", tmp, gy_test_cli(),
              verb ? verb : "", verb ? " -t 1 " : "", verb ? args + strlen(verb) + 1 : args,
              outpath, errpath);

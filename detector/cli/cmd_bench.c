@@ -406,6 +406,9 @@ int cmd_bench(int argc, char **argv)
     for (size_t i = 0; i < nin; i++)
         x[i] = (float)(i % 255) / 255.0f;
     gy_output out;
+    char cfgbuf[CLI_PATH_MAX]; /* a bare name such as yolov8n.yaml: also the shipped configs */
+    if (config)
+        config = cli_find_config(config, cfgbuf, sizeof cfgbuf);
     if ((st = gy_model_load(config, weights, &mp, &model, &err)) != GY_OK ||
         (st = gy_session_create(model, &sp, &sess, &err)) != GY_OK ||
         (st = gy_session_reserve(sess, h, w, &err)) != GY_OK ||
