@@ -209,7 +209,7 @@ START_TEST(bad_folder)
     ck_assert_int_eq(h, 426);
     /* only good images and a subfolder: exit 0; -q says nothing of the subfolders */
     shell("rm in/trunc.jpg in/zero.jpg in/text.jpg in/huge.png");
-    ck_assert_int_eq(run("detect -q --no-save -w '%s' in", weights()), 0);
+    ck_assert_int_eq(run("detect -q --no-save --imgsz 160 -w '%s' in", weights()), 0);
     e = read_text(errpath);
     ck_assert_msg(e[0] == '\0', "-q printed:\n%s", e);
     free(e);

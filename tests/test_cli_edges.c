@@ -77,14 +77,14 @@ START_TEST(nothing_saved)
     memset(grey, 128, 160 * 120 * 3);
     ck_assert(stbi_write_png(tmp_file("grey.png"), 160, 120, 3, grey, 160 * 3));
     free(grey);
-    ck_assert_int_eq(run("detect -w '%s' --no-save --save-txt grey.png", weights()), 0);
-    err_has("grey.png: 480x640 (no detections), ");
+    ck_assert_int_eq(run("detect -w '%s' --imgsz 160 --no-save --save-txt grey.png", weights()), 0);
+    err_has("grey.png: 128x160 (no detections), ");
     err_has("Nothing to save: no boxes found\n");
     err_lacks("Results saved");
     err_lacks("labels saved");
     ck_assert(!exists("runs/detect/predict"));
     /* and a run that saved something says where */
-    ck_assert_int_eq(run("detect -w '%s' grey.png", weights()), 0);
+    ck_assert_int_eq(run("detect -w '%s' --imgsz 160 grey.png", weights()), 0);
     err_has("Results saved to runs/detect/predict\n");
     ck_assert(exists("runs/detect/predict/grey.png"));
 }
@@ -98,13 +98,13 @@ START_TEST(unsupported_sources)
           "cp f/clip.mp4 f/clip.MKV && cp f/clip.mp4 movie.jpg && printf 'P6\\n1 1\\n255\\nabc' > "
           "p.ppm && printf 'PF\\n1 1\\n-1\\n' > f.pfm && echo notes > f/notes.txt",
           gy_test_shared("images/bus.jpg"));
-    ck_assert_int_eq(run("detect --no-save -w '%s' https://ultralytics.com/images/bus.jpg "
+    ck_assert_int_eq(run("detect --no-save --imgsz 160 -w '%s' https://ultralytics.com/images/bus.jpg "
                          "rtsp://cam/1 f movie.jpg p.ppm f.pfm", weights()), 65);
     char *e = read_text(errpath);
     static const char *const want[] = {
         "image 1/8 https://ultralytics.com/images/bus.jpg: error: a URL: not supported",
         "image 2/8 rtsp://cam/1: error: a URL: not supported",
-        "image 3/8 f/bus.jpg: 640x480 ",
+        "image 3/8 f/bus.jpg: 160x128 ",
         "image 4/8 f/clip.MKV: error: a video file: not supported yet\n",
         "image 5/8 f/clip.mp4: error: a video file: not supported yet\n",
         "image 6/8 movie.jpg: error: a video file (MP4/MOV): not supported yet\n",
@@ -145,7 +145,7 @@ START_TEST(tiff_images)
     TIFFClose(t);
     gy_image_free(img);
     free(px);
-    ck_assert_int_eq(run("detect --json -o out -w '%s' f", weights()), 0);
+    ck_assert_int_eq(run("detect --json --imgsz 320 -o out -w '%s' f", weights()), 0);
     char *o = read_text(outpath);
     char *nl = strchr(o, '\n');
     ck_assert_ptr_nonnull(nl);
@@ -172,7 +172,7 @@ START_TEST(same_stem_names)
     shell("mkdir -p a b && cp '%s' a/bus.jpg && cp a/bus.jpg b/bus.jpg", gy_test_shared("images/bus.jpg"));
     ck_assert(stbi_write_bmp(tmp_file("a/bus.bmp"), w, h, 3, px));
     free(px);
-    ck_assert_int_eq(run("detect --save-txt -o out -w '%s' a/bus.jpg a/bus.bmp b/bus.jpg "
+    ck_assert_int_eq(run("detect --save-txt --imgsz 160 -o out -w '%s' a/bus.jpg a/bus.bmp b/bus.jpg "
                          "a/bus.bmp", weights()), 0);
     err_has("ghostyolo detect: warning: a/bus.bmp has the file stem of an earlier image; its "
             "results are saved as bus_bmp\n");
@@ -201,8 +201,8 @@ START_TEST(files_and_folders)
     err_lacks(".tmp.");
     ck_assert_int_eq(run("detect -w '%s' --project afile '%s'", weights(), bus), 73);
     err_has("ghostyolo detect: --project afile: a file of that name exists");
-    ck_assert_int_eq(run("detect -w '%s' --project adir --name afile --exist-ok '%s'", weights(),
-                         bus), 0); /* adir/afile does not exist yet: made */
+    ck_assert_int_eq(run("detect -w '%s' --imgsz 160 --project adir --name afile --exist-ok '%s'",
+                         weights(), bus), 0); /* adir/afile does not exist yet: made */
     shell("rm -r adir/afile && echo x > adir/afile");
     ck_assert_int_eq(run("detect -w '%s' --project adir --name afile --exist-ok '%s'", weights(),
                          bus), 73);

@@ -88,22 +88,22 @@ START_TEST(detect_keys_equal_options)
         same_stdout(a, b);
     }
     /* drawing keys: show_labels / show_conf / line_width against the hide options */
-    ck_assert_int_eq(run("detect -w '%s' -o k2 show_labels=False line_width=3 bus.jpg",
+    ck_assert_int_eq(run("detect -w '%s' -o k2 imgsz=160 show_labels=False line_width=3 bus.jpg",
                          weights()), 0);
-    ck_assert_int_eq(run("detect -w '%s' -o o2 --hide-labels --line-width 3 bus.jpg", weights()), 0);
+    ck_assert_int_eq(run("detect -w '%s' -o o2 --imgsz 160 --hide-labels --line-width 3 bus.jpg", weights()), 0);
     shell("cmp k2/bus.jpg o2/bus.jpg");
-    ck_assert_int_eq(run("detect -w '%s' -o k3 show_conf=False save_crop save_conf=True "
+    ck_assert_int_eq(run("detect -w '%s' -o k3 imgsz=160 show_conf=False save_crop save_conf=True "
                          "save_txt=True save_json=True bus.jpg", weights()), 0);
-    ck_assert_int_eq(run("detect -w '%s' -o o3 --hide-conf --save-crop --save-conf --save-txt "
+    ck_assert_int_eq(run("detect -w '%s' -o o3 --imgsz 160 --hide-conf --save-crop --save-conf --save-txt "
                          "--save-json bus.jpg", weights()), 0);
     shell("diff -r k3 o3");
     /* project / name / exist_ok, and verbose=False as -q */
-    ck_assert_int_eq(run("detect -w '%s' project=p name=run exist_ok=True verbose=False bus.jpg",
+    ck_assert_int_eq(run("detect -w '%s' project=p name=run exist_ok=True verbose=False imgsz=160 bus.jpg",
                          weights()), 0);
-    ck_assert_int_eq(run("detect -w '%s' project=p name=run exist_ok bus.jpg", weights()), 0);
+    ck_assert_int_eq(run("detect -w '%s' project=p name=run exist_ok imgsz=160 bus.jpg", weights()), 0);
     ck_assert_int_eq(access(tmp_file("p/run/bus.jpg"), F_OK), 0);
     ck_assert_int_ne(access(tmp_file("p/run2"), F_OK), 0);
-    ck_assert_int_eq(run("detect -w '%s' --no-save verbose=False bus.jpg", weights()), 0);
+    ck_assert_int_eq(run("detect -w '%s' --no-save verbose=False imgsz=160 bus.jpg", weights()), 0);
     char *e = read_text(errpath);
     ck_assert_msg(e[0] == '\0', "verbose=False printed:\n%s", e);
     free(e);
@@ -114,10 +114,10 @@ END_TEST
 START_TEST(files_that_look_like_keys)
 {
     shell("cp '%s' 'conf=0.9.jpg' && cp '%s' save_txt", bus(), bus());
-    ck_assert_int_eq(run("detect --no-save -w '%s' conf=0.9.jpg", weights()), 0);
-    err_has("image 1/1 conf=0.9.jpg: 640x480 ");
-    ck_assert_int_eq(run("detect --no-save -w '%s' save_txt", weights()), 0); /* read by content */
-    err_has("image 1/1 save_txt: 640x480 ");
+    ck_assert_int_eq(run("detect --no-save --imgsz 160 -w '%s' conf=0.9.jpg", weights()), 0);
+    err_has("image 1/1 conf=0.9.jpg: 160x128 ");
+    ck_assert_int_eq(run("detect --no-save --imgsz 160 -w '%s' save_txt", weights()), 0); /* read by content */
+    err_has("image 1/1 save_txt: 160x128 ");
     ck_assert_int_eq(run("detect --no-save -w '%s' -- conf=0.5", weights()), 65);
     err_has("image 1/1 conf=0.5: error: No such file or directory");
     /* a path is not a key: dir/a=b.jpg */
