@@ -340,20 +340,27 @@ static const struct {
 } v8_scales[] = {{"n", 0.33, 0.25}, {"s", 0.33, 0.50}, {"m", 0.67, 0.75}, {"l", 1.00, 1.00},
                  {"x", 1.00, 1.25}};
 
-/* The position of the scale letter in r'yolov\d+([nslmx])' of name, or of the end of the digits
- * when no letter follows them (*has_letter 0); -1 when name has no yolov<digits>. */
+/* The position of the scale letter of re.search(r'yolov\d+([nslmx])', name) (case-sensitive,
+ * leftmost match; *has_letter 1), else of the end of the first yolov<digits> (*has_letter 0), or
+ * -1 when name has no yolov<digits>. */
 static long scale_letter_at(const char *name, int *has_letter)
 {
+    long first = -1;
+    *has_letter = 0;
     for (const char *p = strstr(name, "yolov"); p; p = strstr(p + 1, "yolov")) {
         const char *q = p + 5;
         if (!isdigit((unsigned char)*q))
             continue;
         while (isdigit((unsigned char)*q))
             q++;
-        *has_letter = *q && strchr("nslmx", *q) != NULL;
-        return q - name;
+        if (*q && strchr("nslmx", *q)) {
+            *has_letter = 1;
+            return q - name;
+        }
+        if (first < 0)
+            first = q - name;
     }
-    return -1;
+    return first;
 }
 
 /* A model built at an explicitly chosen scale is named for it, as ultralytics names its scaled
@@ -728,19 +735,10 @@ void gy_guess_scale(const char *path, char *out, size_t outsize)
         return;
     char stem[1024];
     gy_path_stem(path, stem, sizeof stem);
-    /* re.search(r'yolov\d+([nslmx])', stem): case-sensitive, leftmost match */
-    for (const char *p = strstr(stem, "yolov"); p; p = strstr(p + 1, "yolov")) {
-        const char *q = p + 5;
-        if (!isdigit((unsigned char)*q))
-            continue;
-        while (isdigit((unsigned char)*q))
-            q++;
-        if (*q && strchr("nslmx", *q)) {
-            if (outsize >= 2) {
-                out[0] = *q;
-                out[1] = '\0';
-            }
-            return;
-        }
+    int has_letter;
+    long at = scale_letter_at(stem, &has_letter);
+    if (has_letter && outsize >= 2) {
+        out[0] = stem[at];
+        out[1] = '\0';
     }
 }
