@@ -329,8 +329,55 @@ static gy_status row_list(const pctx *c, const ynode *key, const ynode *val, int
 }
 
 typedef struct seen_keys {
-    int nc, scales, depth, width, scale, ch, backbone, head; /* key node index or -1 */
+    int nc, scales, depth, width, scale, ch, backbone, head, yaml_file; /* key node index or -1 */
 } seen_keys;
+
+/* The scales of ultralytics' yolov8.yaml, to name the scale of an older YAML that gives
+ * depth_multiple / width_multiple instead (the official checkpoints store such a YAML). */
+static const struct {
+    const char *key;
+    double depth, width;
+} v8_scales[] = {{"n", 0.33, 0.25}, {"s", 0.33, 0.50}, {"m", 0.67, 0.75}, {"l", 1.00, 1.00},
+                 {"x", 1.00, 1.25}};
+
+/* The position of the scale letter of re.search(r'yolov\d+([nslmx])', name) (case-sensitive,
+ * leftmost match; *has_letter 1), else of the end of the first yolov<digits> (*has_letter 0), or
+ * -1 when name has no yolov<digits>. */
+static long scale_letter_at(const char *name, int *has_letter)
+{
+    long first = -1;
+    *has_letter = 0;
+    for (const char *p = strstr(name, "yolov"); p; p = strstr(p + 1, "yolov")) {
+        const char *q = p + 5;
+        if (!isdigit((unsigned char)*q))
+            continue;
+        while (isdigit((unsigned char)*q))
+            q++;
+        if (*q && strchr("nslmx", *q)) {
+            *has_letter = 1;
+            return q - name;
+        }
+        if (first < 0)
+            first = q - name;
+    }
+    return first;
+}
+
+/* A model built at an explicitly chosen scale is named for it, as ultralytics names its scaled
+ * files: yolov8n.yaml at scale x is yolov8x, yolov8.yaml at scale s is yolov8s. */
+static void name_for_scale(char *name, size_t size, const char *scale)
+{
+    int has_letter = 0;
+    long at = scale_letter_at(name, &has_letter);
+    if (at < 0 || strlen(scale) != 1 || !strchr("nslmx", scale[0]))
+        return;
+    if (has_letter) {
+        name[at] = scale[0];
+    } else if (strlen(name) + 2 <= size) {
+        memmove(name + at + 1, name + at, strlen(name + at) + 1);
+        name[at] = scale[0];
+    }
+}
 
 static gy_status interpret(const pctx *c, const char *guess_name, const char *scale_override,
                            int nc_override, gy_config *cfg)
@@ -348,7 +395,7 @@ static gy_status interpret(const pctx *c, const char *guess_name, const char *sc
         return gy_cfg_fail_at(c, GY_ERR_UNSUPPORTED, root->line, "more than %d top-level keys",
                               CFG_MAX_TOP_KEYS);
 
-    seen_keys sk = {-1, -1, -1, -1, -1, -1, -1, -1}; /* key node indices */
+    seen_keys sk = {-1, -1, -1, -1, -1, -1, -1, -1, -1}; /* key node indices */
     struct {
         const char *name;
         int *slot;
@@ -359,7 +406,8 @@ static gy_status interpret(const pctx *c, const char *guess_name, const char *sc
                  {"scale", &sk.scale},
                  {"ch", &sk.ch},
                  {"backbone", &sk.backbone},
-                 {"head", &sk.head}};
+                 {"head", &sk.head},
+                 {"yaml_file", &sk.yaml_file}};
     for (int k = root->first; k >= 0; k = gy_cfg_node(c, gy_cfg_node(c, k)->next)->next) {
         const ynode *key = gy_cfg_node(c, k);
         const ynode *val = gy_cfg_node(c, key->next);
@@ -387,7 +435,7 @@ static gy_status interpret(const pctx *c, const char *guess_name, const char *sc
         for (size_t q = 0; q < sizeof known / sizeof known[0]; q++)
             if (!strcmp(name, known[q].name))
                 *known[q].slot = k;
-        /* other keys (kpt_shape, inplace, yaml_file, ...) do not affect a detection model */
+        /* other keys (kpt_shape, inplace, ...) do not affect a detection model */
     }
 
 #define VAL(keyidx) gy_cfg_node(c, gy_cfg_node(c, keyidx)->next)
@@ -427,6 +475,11 @@ static gy_status interpret(const pctx *c, const char *guess_name, const char *sc
                                   gy_cfg_kind_word(c, sn, w, sizeof w));
         if (sv.kind != V_NULL)
             memcpy(cfg->yaml_scale, gy_cfg_stext(c, sn), sn->len + 1);
+    }
+    if (sk.yaml_file >= 0) { /* ultralytics names a model after it (model_info) */
+        const ynode *yn = VAL(sk.yaml_file);
+        if (yn->kind == YN_SCALAR && yn->len < sizeof cfg->yaml_file)
+            memcpy(cfg->yaml_file, gy_cfg_stext(c, yn), yn->len + 1);
     }
     if (sk.backbone < 0)
         return gy_cfg_fail_at(c, GY_ERR_FORMAT, root->line, "missing required key 'backbone'");
@@ -507,17 +560,23 @@ static gy_status interpret(const pctx *c, const char *guess_name, const char *sc
             } else {
                 idx = 0;
                 cfg->scale_source = "first scale (default)";
+                /* named, so that several models' warnings can be told apart */
+                const char *base = strrchr(guess_name, '/') ? strrchr(guess_name, '/') + 1
+                                                            : guess_name;
                 if (guess[0])
                     snprintf(cfg->warning, sizeof cfg->warning,
-                             "scale '%s' from the file name is not in scales (%.120s). "
+                             "%.80s: scale '%s' from the file name is not in scales (%.100s). "
                              "Assuming scale='%s'.",
-                             guess, avail, cfg->scales[0].key);
+                             base, guess, avail, cfg->scales[0].key);
                 else
                     snprintf(cfg->warning, sizeof cfg->warning,
-                             "no model scale passed. Assuming scale='%s'.", cfg->scales[0].key);
+                             "%.120s: no model scale passed. Assuming scale='%s'.", base,
+                             cfg->scales[0].key);
             }
         }
         snprintf(cfg->scale, sizeof cfg->scale, "%s", cfg->scales[idx].key);
+        if (have_override || cfg->yaml_scale[0])
+            name_for_scale(cfg->name, sizeof cfg->name, cfg->scale);
         cfg->depth = cfg->scales[idx].depth;
         cfg->width = cfg->scales[idx].width;
         cfg->max_channels = cfg->scales[idx].max_channels;
@@ -531,6 +590,9 @@ static gy_status interpret(const pctx *c, const char *guess_name, const char *sc
         cfg->scale_source = cfg->has_multiples ? "depth/width multiples" : "none";
         cfg->depth = cfg->depth_multiple;
         cfg->width = cfg->width_multiple;
+        for (size_t i = 0; cfg->has_multiples && i < sizeof v8_scales / sizeof v8_scales[0]; i++)
+            if (cfg->depth == v8_scales[i].depth && cfg->width == v8_scales[i].width)
+                snprintf(cfg->scale, sizeof cfg->scale, "%s", v8_scales[i].key);
         cfg->max_channels = INT_MAX;
     }
 #undef VAL
@@ -585,8 +647,13 @@ gy_status gy_config_load_string(const char *text, size_t len, const char *displa
         display_name = "<string>";
     if (!text && len)
         return gy_fail(err, GY_ERR_ARGUMENT, "%s: YAML text is NULL", display_name);
-    return load_text(text ? text : "", len, display_name, display_name, scale_override,
-                     nc_override, out, err);
+    gy_status st = load_text(text ? text : "", len, display_name, display_name, scale_override,
+                             nc_override, out, err);
+    /* YAML text stored with weights: ultralytics names the model after its yaml_file key when it
+     * has one (a YAML file read from disk is named after the file, as ultralytics names it) */
+    if (st == GY_OK && (*out)->yaml_file[0])
+        gy_path_stem((*out)->yaml_file, (*out)->name, sizeof (*out)->name);
+    return st;
 }
 
 /* ultralytics' yaml_model_load: re.sub(r'(\d+)([nslmx])(.+)?$', r'\1\3', path). The first run of
@@ -640,8 +707,7 @@ gy_status gy_config_load_file(const char *path, const char *scale_override, int 
                            path, unified);
         use = unified;
     }
-    if (stat(use, &sb) == 0 && !S_ISREG(sb.st_mode))
-        return gy_fail(err, GY_ERR_IO, "%s: not a regular file", use);
+    /* a folder or other non-file: gy_read_file says so */
     unsigned char *data;
     size_t size;
     gy_status st = gy_read_file(use, CFG_MAX_BYTES, &data, &size, err);
@@ -669,19 +735,10 @@ void gy_guess_scale(const char *path, char *out, size_t outsize)
         return;
     char stem[1024];
     gy_path_stem(path, stem, sizeof stem);
-    /* re.search(r'yolov\d+([nslmx])', stem): case-sensitive, leftmost match */
-    for (const char *p = strstr(stem, "yolov"); p; p = strstr(p + 1, "yolov")) {
-        const char *q = p + 5;
-        if (!isdigit((unsigned char)*q))
-            continue;
-        while (isdigit((unsigned char)*q))
-            q++;
-        if (*q && strchr("nslmx", *q)) {
-            if (outsize >= 2) {
-                out[0] = *q;
-                out[1] = '\0';
-            }
-            return;
-        }
+    int has_letter;
+    long at = scale_letter_at(stem, &has_letter);
+    if (has_letter && outsize >= 2) {
+        out[0] = stem[at];
+        out[1] = '\0';
     }
 }

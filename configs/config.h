@@ -69,7 +69,11 @@ typedef struct gy_scale_def {
 
 typedef struct gy_config {
     char path[1024];          /* file actually read, or the display name given */
-    char name[256];           /* stem of the path the user gave (before the yolov8s->yolov8 rule) */
+    char name[256];           /* stem of the path the user gave (before the yolov8s->yolov8 rule),
+                                 with the scale letter of an explicitly chosen scale (yolov8n.yaml
+                                 at scale x: yolov8x); for YAML text with a yaml_file key (stored
+                                 in weights), that file's stem */
+    char yaml_file[256];      /* the yaml_file key, "" if none */
     int nc;                   /* after override */
     int ch;                   /* input channels (ch: key, default 3) */
     int nscales;
@@ -80,12 +84,13 @@ typedef struct gy_config {
     int nrows, nbackbone;
     gy_row *rows;
     /* resolved scale */
-    char scale[16];           /* "" when no scales */
+    char scale[16];           /* "" when no scales, but for depth/width multiples equal to a
+                                 scale of yolov8.yaml (0.33/0.25: "n") */
     const char *scale_source; /* "parameter", "yaml scale key", "file name", "first scale (default)",
                                  "depth/width multiples", "none" */
     double depth, width;
     int max_channels;         /* INT_MAX-like large value when unlimited */
-    char warning[256];        /* "" or why the scale was defaulted */
+    char warning[512];        /* "" or why the scale was defaulted */
 } gy_config;
 
 /* Loads a YAML file. If path does not exist and its name matches ultralytics' rule

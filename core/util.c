@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -23,6 +24,15 @@ gy_status gy_read_file(const char *path, size_t max_bytes, unsigned char **data,
 {
     *data = NULL;
     *size = 0;
+    /* before opening: fopen takes a folder (its size then reads as LONG_MAX) and waits on a
+     * FIFO without a writer */
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return gy_fail(err, GY_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        return gy_fail(err, GY_ERR_IO, "%s: is a directory, not a regular file", path);
+    if (!S_ISREG(sb.st_mode))
+        return gy_fail(err, GY_ERR_IO, "%s: not a regular file", path);
     FILE *f = fopen(path, "rb");
     if (!f)
         return gy_fail(err, GY_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
@@ -60,6 +70,9 @@ gy_status gy_read_file(const char *path, size_t max_bytes, unsigned char **data,
 
 gy_status gy_write_file_atomic(const char *path, const void *data, size_t size, gy_error *err)
 {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return gy_fail(err, GY_ERR_IO, "%s: is a directory, not a file to write", path);
     size_t n = strlen(path) + 32;
     char *tmp = malloc(n);
     if (!tmp)
@@ -67,7 +80,8 @@ gy_status gy_write_file_atomic(const char *path, const void *data, size_t size, 
     snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "wb");
     if (!f) {
-        gy_status st = gy_fail(err, GY_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
+        /* the temporary name is ours, not the user's: name the file asked for */
+        gy_status st = gy_fail(err, GY_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
         free(tmp);
         return st;
     }
@@ -87,8 +101,8 @@ gy_status gy_write_file_atomic(const char *path, const void *data, size_t size, 
                        saved ? strerror(saved) : "disk full?");
     }
     if (rename(tmp, path) != 0) {
-        gy_status st = gy_fail(err, GY_ERR_IO, "%s: cannot rename %s into place: %s", path, tmp,
-                               strerror(errno));
+        gy_status st = gy_fail(err, GY_ERR_IO, "%s: cannot move the written file into place: %s",
+                               path, strerror(errno));
         remove(tmp);
         free(tmp);
         return st;

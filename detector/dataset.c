@@ -441,11 +441,7 @@ gy_status gy_dataset_load(const char *yaml_path, const char *split, gy_dataset *
     if (strcmp(split, "val") && strcmp(split, "train") && strcmp(split, "test"))
         return gy_fail(err, GY_ERR_ARGUMENT, "gy_dataset_load: split '%s' is not val, train or test",
                        split);
-    struct stat sb;
-    if (stat(yaml_path, &sb) != 0)
-        return gy_fail(err, GY_ERR_IO, "%s: cannot open: %s", yaml_path, strerror(errno));
-    if (!S_ISREG(sb.st_mode))
-        return gy_fail(err, GY_ERR_IO, "%s: not a regular file", yaml_path);
+    /* a folder or other non-file: gy_read_file says so */
     unsigned char *text;
     size_t len;
     gy_status st = gy_read_file(yaml_path, DATASET_MAX_YAML_BYTES, &text, &len, err);

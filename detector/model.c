@@ -106,6 +106,28 @@ static gy_status fill_generic_names(gy_model *m, gy_error *err)
     return GY_OK;
 }
 
+/* The weights' class count against the config's, before the tensor-by-tensor check (whose first
+ * complaint, about a hidden layer whose width follows nc, would not say so): Detect's class convs
+ * (ultralytics' cv3.<level>.2, nc outputs each) tell the weights' nc. */
+static gy_status check_class_count(const gy_graph *g, const gy_safetensors *st, const char *path,
+                                   int nc, gy_error *err)
+{
+    static const char tail[] = ".2.weight";
+    for (int i = 0; i < g->nconvs; i++) {
+        const char *n = g->convs[i].wname, *cv3 = strstr(n, ".cv3.");
+        size_t len = strlen(n);
+        if (!cv3 || len < sizeof tail || strcmp(n + len - (sizeof tail - 1), tail) != 0)
+            continue;
+        const gy_st_tensor *t = gy_st_find(st, n);
+        if (t && t->ndim == 4 && t->shape[0] != g->convs[i].cout)
+            return gy_fail(err, GY_ERR_MISMATCH,
+                           "%s: the weights have %lld classes (Detect %.*s has %lld outputs), the "
+                           "config asks for %d", path, (long long)t->shape[0],
+                           (int)(len - (sizeof ".weight" - 1)), n, (long long)t->shape[0], nc);
+    }
+    return GY_OK;
+}
+
 static void log_msg(const gy_model_params *p, gy_log_level lvl, const char *msg)
 {
     if (p->log && msg && *msg)
@@ -167,6 +189,8 @@ gy_status gy_model_load(const char *config_path, const char *weights_path,
             else
                 m->bn_eps = v;
         }
+        if (s == GY_OK)
+            s = check_class_count(&m->graph, st, weights_path, m->cfg->nc, err);
         if (s == GY_OK)
             s = gy_model_bind(&m->graph, st, m->bn_eps, err);
         const char *names = gy_st_meta_get(st, "names");

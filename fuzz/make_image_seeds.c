@@ -1,11 +1,13 @@
 /* make_image_seeds.c - writes small seed images for fuzz_image from one real photo (argv[1], e.g.
  * ../shared/images/bus.jpg) into folder argv[2]: JPEG (stb_image_write baseline, plus one with an
- * EXIF orientation), PNG (RGB, grey, RGBA), BMP, WebP (lossy and lossless), at two small sizes.
+ * EXIF orientation), PNG (RGB, grey, RGBA), BMP, WebP (lossy and lossless), TIFF (RGB in LZW
+ * strips, grey in tiles), at two small sizes.
  * Built with GY_FUZZ=ON; run by fuzz/make-corpus. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stb/stb_image_write.h>
+#include <tiffio.h>
 #include <webp/encode.h>
 
 #include "ghostyolo.h"
@@ -22,6 +24,43 @@ static void save(const char *name, const void *data, size_t n)
         exit(1);
     }
     fclose(f);
+}
+
+/* A TIFF of w x h pixels of spp samples (3: RGB in LZW strips; 1: grey in 16x16 tiles). */
+static void save_tiff(const char *name, const unsigned char *px, int w, int h, int spp)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    TIFF *t = TIFFOpen(path, "w");
+    if (!t) {
+        fprintf(stderr, "make_image_seeds: cannot write %s\n", path);
+        exit(1);
+    }
+    TIFFSetField(t, TIFFTAG_IMAGEWIDTH, (uint32_t)w);
+    TIFFSetField(t, TIFFTAG_IMAGELENGTH, (uint32_t)h);
+    TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, (uint16_t)spp);
+    TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, 8);
+    TIFFSetField(t, TIFFTAG_PHOTOMETRIC, spp == 3 ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISBLACK);
+    TIFFSetField(t, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+    TIFFSetField(t, TIFFTAG_COMPRESSION, spp == 3 ? COMPRESSION_LZW : COMPRESSION_NONE);
+    if (spp == 3) {
+        TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, 8u);
+        for (int y = 0; y < h; y++)
+            TIFFWriteScanline(t, (void *)(px + (size_t)y * (size_t)w * 3), (uint32_t)y, 0);
+    } else {
+        TIFFSetField(t, TIFFTAG_TILEWIDTH, 16);
+        TIFFSetField(t, TIFFTAG_TILELENGTH, 16);
+        unsigned char tile[256];
+        for (int ty = 0; ty < h; ty += 16)
+            for (int tx = 0; tx < w; tx += 16) {
+                memset(tile, 0, sizeof tile);
+                for (int y = 0; y < 16 && ty + y < h; y++)
+                    for (int x = 0; x < 16 && tx + x < w; x++)
+                        tile[y * 16 + x] = px[(size_t)(ty + y) * (size_t)w + (size_t)(tx + x)];
+                TIFFWriteTile(t, tile, (uint32_t)tx, (uint32_t)ty, 0, 0);
+            }
+    }
+    TIFFClose(t);
 }
 
 typedef struct membuf {
@@ -113,6 +152,10 @@ int main(int argc, char **argv)
         snprintf(name, sizeof name, "s%d_lossless.webp", s);
         save(name, enc, n);
         WebPFree(enc);
+        snprintf(name, sizeof name, "s%d.tif", s);
+        save_tiff(name, rgb, w, h, 3);
+        snprintf(name, sizeof name, "s%d_grey_tiles.tif", s);
+        save_tiff(name, grey, w, h, 1);
         free(rgb);
         free(grey);
         free(rgba);

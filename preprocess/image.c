@@ -12,6 +12,7 @@
 #include "preprocess/image.h"
 #include "preprocess/jpeg_decode.h"
 #include "preprocess/stb_decode.h"
+#include "preprocess/tiff_decode.h"
 #include "preprocess/webp_decode.h"
 
 /* What gy_image_load hands out: the public struct first, so a gy_image pointer converts back. */
@@ -196,6 +197,41 @@ static const char *stb_reason(void)
     return gy_stb_failure_reason();
 }
 
+/* What a file none of the decoders reads is, in words, when its first bytes say: a video, or an
+ * image format not read here; NULL otherwise. */
+static const char *unsupported_kind(const unsigned char *p, size_t n)
+{
+    if (n >= 12 && memcmp(p + 4, "ftyp", 4) == 0) {
+        if (!memcmp(p + 8, "heic", 4) || !memcmp(p + 8, "heix", 4) || !memcmp(p + 8, "mif1", 4) ||
+            !memcmp(p + 8, "msf1", 4))
+            return "a HEIC/HEIF image: not supported";
+        if (!memcmp(p + 8, "avif", 4) || !memcmp(p + 8, "avis", 4))
+            return "an AVIF image: not supported";
+        return "a video file (MP4/MOV): not supported yet";
+    }
+    if (n >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "AVI ", 4) == 0)
+        return "a video file (AVI): not supported yet";
+    static const unsigned char mkv[4] = {0x1a, 0x45, 0xdf, 0xa3};
+    static const unsigned char asf[8] = {0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11};
+    static const unsigned char mpg_ps[4] = {0, 0, 1, 0xba}, mpg_es[4] = {0, 0, 1, 0xb3};
+    if (n >= 4 && memcmp(p, mkv, 4) == 0)
+        return "a video file (Matroska/WebM): not supported yet";
+    if (n >= 8 && memcmp(p, asf, 8) == 0)
+        return "a video file (ASF/WMV): not supported yet";
+    if (n >= 4 && (memcmp(p, mpg_ps, 4) == 0 || memcmp(p, mpg_es, 4) == 0))
+        return "a video file (MPEG): not supported yet";
+    if (n > 188 && p[0] == 0x47 && p[188] == 0x47)
+        return "a video file (MPEG transport stream): not supported yet";
+    if (n >= 3 && p[0] == 'P' && (p[1] == 'F' || p[1] == 'f') && (p[2] == '\n' || p[2] == '\r'))
+        return "a PFM (portable float map) image: not supported";
+    if (n >= 3 && p[0] == 'P' && p[1] >= '1' && p[1] <= '7' && (p[2] == '\n' || p[2] == ' ' ||
+                                                              p[2] == '\r' || p[2] == '\t'))
+        return "a PNM/PPM/PGM image: not supported";
+    if (n >= 5 && memcmp(p, "%PDF-", 5) == 0)
+        return "a PDF document, not an image";
+    return NULL;
+}
+
 /* The chunk walk stb_image does not do before allocating: NULL when p is not a PNG or its chunks
  * are sound, else why not. stb_image reallocates its IDAT buffer to a chunk's claimed length
  * before reading it (a 2 KB file claiming a 1 GB IDAT made it allocate 2 GB), and offsets its
@@ -246,6 +282,9 @@ static gy_status stb_decode(const char *path, const unsigned char *file, size_t 
         if (strcmp(why, "too large") == 0)
             return gy_fail(err, GY_ERR_UNSUPPORTED,
                            "%s: image dimensions too large to decode (stb_image: %s)", path, why);
+        if (strcmp(why, "unknown image type") == 0) /* stb tried PNG, BMP and GIF, the others */
+            return gy_fail(err, GY_ERR_FORMAT, "%s: not a readable image (not JPEG, PNG, BMP, GIF, "
+                           "WebP or TIFF)", path);     /* were ruled out by their signatures */
         return gy_fail(err, GY_ERR_FORMAT, "%s: not a readable image (stb_image: %s)", path, why);
     }
     if (w <= 0 || h <= 0)
@@ -298,12 +337,17 @@ gy_status gy_image_decode_memory(const unsigned char *file, size_t size, const c
     /* JPEG as cv2 decodes it (libjpeg-turbo), WebP through libwebp, the rest through stb_image. */
     unsigned orientation = 1;
     unsigned char *pixels = NULL;
+    const char *what;
     int w = 0, h = 0, from_stb = 0;
     if (gy_jpeg_is_jpeg(file, size)) {
         st = gy_jpeg_decode(path, file, size, GY_IMAGE_MAX_PIXELS, &pixels, &w, &h, err);
         orientation = jpeg_orientation(file, size);
     } else if (gy_webp_is_webp(file, size)) {
         st = gy_webp_decode(path, file, size, GY_IMAGE_MAX_PIXELS, &pixels, &w, &h, err);
+    } else if (gy_tiff_is_tiff(file, size)) {
+        st = gy_tiff_decode(path, file, size, GY_IMAGE_MAX_PIXELS, &pixels, &w, &h, err);
+    } else if ((what = unsupported_kind(file, size)) != NULL) {
+        return gy_fail(err, GY_ERR_UNSUPPORTED, "%s: %s", path, what);
     } else {
         st = stb_decode(path, file, size, &pixels, &w, &h, err);
         from_stb = 1;

@@ -214,10 +214,22 @@ typedef struct run_barrier {
     long spin;
 } run_barrier;
 
-static void barrier_wait(run_barrier *b)
+/* stamp: NULL, or the op's timing, which the last thread to arrive (the moment the op's last
+ * task is done) records before it releases the others. */
+typedef struct op_stamp {
+    double *op_ms; /* the op's entry */
+    double *t0;    /* the previous op's end, shared by the team; becomes this op's end */
+} op_stamp;
+
+static void barrier_wait(run_barrier *b, const op_stamp *stamp)
 {
     int gen = atomic_load(&b->generation);
     if (atomic_fetch_add(&b->arrived, 1) == b->n - 1) {
+        if (stamp) {
+            double t1 = omp_get_wtime();
+            *stamp->op_ms = (t1 - *stamp->t0) * 1e3;
+            *stamp->t0 = t1;
+        }
         atomic_store(&b->arrived, 0);
         atomic_fetch_add(&b->generation, 1);
 #if defined(__linux__)
@@ -258,6 +270,12 @@ void gy_run_ops(const gy_run_args *a)
     atomic_init(&bar.generation, 0);
     atomic_init(&bar.sleepers, 0);
     bar.spin = BARRIER_SPIN;
+    /* An op's time runs from the previous op's end to the moment its last task is done (the
+     * barrier's last arrival), whichever thread that is: the ops' times then add up to the
+     * whole pass (the first op also carries the start of the thread team, the last its join),
+     * and a thread that wakes late from the barrier is billed to the op it is late for, not to
+     * the one before. */
+    double t_end = a->op_ms ? omp_get_wtime() : 0.0;
 #pragma omp parallel num_threads(a->nthreads)
     {
         int tid = omp_get_thread_num();
@@ -266,7 +284,6 @@ void gy_run_ops(const gy_run_args *a)
         bar.n = (int)team;
         float *scratch = a->scratch + (size_t)tid * a->plan->scratch_floats;
         size_t base = 0;
-        double t0 = a->op_ms ? omp_get_wtime() : 0.0;
         for (int i = 0; i < g->nops; i++) {
             op_work w;
             bind_op(g, a->plan, a->arena, a->isa, &g->ops[i], &w);
@@ -278,12 +295,11 @@ void gy_run_ops(const gy_run_args *a)
                 work_task(&w, t, scratch);
             }
             base += n + team;
-            barrier_wait(&bar);
-            if (tid == 0 && a->op_ms) {
-                double t1 = omp_get_wtime();
-                a->op_ms[i] = (t1 - t0) * 1e3;
-                t0 = t1;
-            }
+            op_stamp stamp = {a->op_ms ? &a->op_ms[i] : NULL, &t_end};
+            barrier_wait(&bar, a->op_ms ? &stamp : NULL);
         }
     }
+    /* the pass ends when the team has joined: the last op carries the join */
+    if (a->op_ms && g->nops > 0)
+        a->op_ms[g->nops - 1] += (omp_get_wtime() - t_end) * 1e3;
 }

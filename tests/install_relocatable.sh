@@ -17,7 +17,7 @@ cd "$tmp/work.exp2s/v8n"
 bin="$tmp/moved/bin/ghostyolo"
 fail() { echo "FAIL: $*"; exit 1; }
 "$bin" info -m yolov8n.yaml > info.txt 2>&1 || { cat info.txt; fail "info -m yolov8n.yaml"; }
-grep -q "yolov8n summary: 225 layers, 3157200 parameters" info.txt || { cat info.txt; fail "yolov8n summary"; }
+grep -q "YOLOv8n summary: 225 layers, 3157200 parameters" info.txt || { cat info.txt; fail "YOLOv8n summary"; }
 grep -q "moved/share/ghostyolo/configs/yolov8.yaml" info.txt || { cat info.txt; fail "config path"; }
 "$bin" info -m yolov8-ghost.yaml --scale n > ghost.txt 2>&1 || { cat ghost.txt; fail "info ghost"; }
 "$bin" stats > stats.txt 2>&1 || { cat stats.txt; fail "stats (published table)"; }

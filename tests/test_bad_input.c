@@ -170,6 +170,14 @@ static void make_inputs(void)
     write_bytes("empty.safetensors", "", 0);
     copy_prefix(gy_test_shared("weights/yolov8n.pt"), "truncated.pt", 3000000);
     write_text("text.pt", "not a checkpoint\n");
+    write_text("t.py", "from ultralytics import YOLO\nmodel = YOLO('yolov8n.pt')\n");
+    copy_prefix(bus, "photo.pt", 4096);
+    {
+        /* torch < 1.6: a pickle (protocol 2) of the magic number 0x1950a86a20f9469cfc6c first */
+        static const unsigned char legacy[16] = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46,
+                                                 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e, 0x80};
+        write_bytes("legacy.pt", legacy, sizeof legacy);
+    }
     /* YAML */
     write_yaml("unknown_module.yaml", "  - [-1, 1, FooBarNet, [32]]\n");
     write_yaml("bad_from.yaml", "  - [-7, 1, Conv, [32, 3, 2]]\n");
@@ -241,10 +249,30 @@ static const row rows[] = {
      "empty.safetensors: ", LIB_WEIGHTS, "empty.safetensors", GY_ERR_FORMAT, "empty.safetensors"},
     {".pt checkpoint truncated", "{G} detect -q -o {D}/o -w {D}/truncated.pt {B}", 65, "truncated.pt: ",
      LIB_WEIGHTS, "truncated.pt", GY_ERR_FORMAT, "truncated.pt"},
-    {"text file named .pt", "{G} detect -q -o {D}/o -w {D}/text.pt {B}", 65, "text.pt: ", LIB_WEIGHTS, "text.pt",
-     GY_ERR_FORMAT, "text.pt"},
+    {"text file named .pt", "{G} detect -q -o {D}/o -w {D}/text.pt {B}", 65,
+     "text.pt: neither a PyTorch checkpoint (zip) nor a safetensors file (a text file)\n", LIB_WEIGHTS,
+     "text.pt", GY_ERR_FORMAT, "neither a PyTorch checkpoint (zip) nor a safetensors file (a text file)"},
+    {"an image given to convert", "{G} convert {B} -o {D}/o.safetensors", 65,
+     "bus.jpg: neither a PyTorch checkpoint (zip) nor a safetensors file (a JPEG image)\n", LIB_WEIGHTS,
+     "photo.pt", GY_ERR_FORMAT, "neither a PyTorch checkpoint (zip) nor a safetensors file (a JPEG image)"},
+    {"a Python file as weights", "{G} info -w {D}/t.py", 65,
+     "t.py: neither a PyTorch checkpoint (zip) nor a safetensors file (a text file)\n", LIB_WEIGHTS, "t.py",
+     GY_ERR_FORMAT, "neither a PyTorch checkpoint (zip) nor a safetensors file"},
+    {"a bare pickle as weights", "{G} stats -w {D}/legacy.pt", 65,
+     "legacy.pt: neither a PyTorch checkpoint (zip) nor a safetensors file (a bare pickle", LIB_WEIGHTS,
+     "legacy.pt", GY_ERR_FORMAT, "weights/convert_pt.py reads it"},
+    {"folder as weights", "{G} detect -q -o {D}/o -w {D}/full {B}", 66, "full: is a directory, not a regular file\n",
+     LIB_WEIGHTS, "full", GY_ERR_IO, "full: is a directory, not a regular file"},
+    {"folder as config", "{G} info -m {D}/full", 66, "full: is a directory, not a regular file\n", LIB_CONFIG,
+     "full", GY_ERR_IO, "full: is a directory, not a regular file"},
+    {"folder as image (library)", NULL, 0, "", LIB_IMAGE, "full", GY_ERR_IO, "full: is a directory, not a regular file"},
+    {"folder as forward's input", "{G} forward -w {W} --input {D}/full --shape 1,3,32,32 -o {D}/x.f32", 66,
+     "full: is a directory, not a regular file\n", LIB_NONE, NULL, GY_OK, NULL},
     {"weights of another model", "{G} detect -q -o {D}/o -m {C}/yolov8s.yaml -w {W} {B}", 65,
      "yolov8n.safetensors", LIB_NONE, NULL, GY_OK, NULL},
+    {"--nc 3 with 80-class weights", "{G} info --nc 3 -w {W}", 65,
+     "yolov8n.safetensors: the weights have 80 classes (Detect model.22.cv3.0.2 has 80 outputs), the "
+     "config asks for 3\n", LIB_NONE, NULL, GY_OK, NULL},
     /* model YAML */
     {"YAML unknown module", "{G} info -m {D}/unknown_module.yaml", 65, "unknown_module.yaml:4: ", LIB_CONFIG,
      "unknown_module.yaml", GY_ERR_UNSUPPORTED, "FooBarNet"},

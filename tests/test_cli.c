@@ -1,5 +1,7 @@
 /* The CLI's contract: usage errors exit 64, bad data 65, unreadable input 66, output failure 73;
  * errors go to stderr naming the file; nothing half-written is left behind. */
+#define _GNU_SOURCE /* sched_setaffinity */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,8 +218,8 @@ START_TEST(info_prints_the_build_table)
     char *text = (char *)gy_test_read(out, NULL);
     ck_assert_ptr_nonnull(strstr(text, "  9                  -1  1    164608  ultralytics.nn.modules.block.SPPF"));
     ck_assert_ptr_nonnull(strstr(text, "[80, [64, 128, 256]]"));
-    ck_assert_ptr_nonnull(strstr(text, "yolov8n summary: 225 layers, 3157200 parameters, 3157184 gradients, 8.9 GFLOPs"));
-    ck_assert_ptr_nonnull(strstr(text, "yolov8n summary (fused): 168 layers, 3151904 parameters"));
+    ck_assert_ptr_nonnull(strstr(text, "YOLOv8n summary: 225 layers, 3157200 parameters, 3157184 gradients, 8.9 GFLOPs"));
+    ck_assert_ptr_nonnull(strstr(text, "YOLOv8n summary (fused): 168 layers, 3151904 parameters"));
     free(text);
     /* a bare config name from another folder: found among the configs beside the executable
      * (<checkout>/configs for a build folder in the checkout), unified name and all */
@@ -225,7 +227,7 @@ START_TEST(info_prints_the_build_table)
     ck_assert_int_eq(system(cmd), 0);
     text = (char *)gy_test_read(out, NULL);
     ck_assert_ptr_nonnull(strstr(text, "configs/yolov8.yaml, scale 'n' (file name)"));
-    ck_assert_ptr_nonnull(strstr(text, "yolov8n summary: 225 layers, 3157200 parameters"));
+    ck_assert_ptr_nonnull(strstr(text, "YOLOv8n summary: 225 layers, 3157200 parameters"));
     free(text);
     remove(out);
 }
@@ -371,6 +373,80 @@ START_TEST(bench_contract)
 }
 END_TEST
 
+/* The GFLOP/s an op cannot exceed, as a multiple of the FMA loop's rate: a 3x3 stride-1 conv may
+ * run as Winograd F(4x4, 3x3), whose transformed GEMM does 36 multiplies where the direct conv
+ * (the count thop makes) does 16 x 9 = 144, so at most 4x; every other op does at least the
+ * multiply-adds it is counted for. */
+static double op_limit(const char *kind)
+{
+    return strcmp(kind, "conv 3x3 s1") == 0 ? 4.0 : 1.0;
+}
+
+/* bench --layers with 2 threads: every op's time positive, the ops adding up to the pass, and no
+ * op faster than the machine can be (the FMA limit measured in the same run x op_limit). */
+static void check_layers(const cJSON *o, const char *how)
+{
+    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(o, "ms");
+    double peak = num(o, "peak_gflops_per_s"), sum_mean = 0.0, worst = 0.0;
+    int nops = 0, worst_op = -1;
+    const cJSON *op;
+    cJSON_ArrayForEach(op, cJSON_GetObjectItemCaseSensitive(
+                               cJSON_GetObjectItemCaseSensitive(o, "layers"), "ops"))
+    {
+        double med = num(op, "ms"), mean = num(op, "mean_ms"), gf = num(op, "gflops");
+        const char *kind = cJSON_GetObjectItemCaseSensitive(op, "kind")->valuestring;
+        ck_assert_msg(med > 0 && mean > 0, "%s: op %d (%s): %g ms median, %g ms mean", how, nops,
+                      kind, med, mean);
+        double share = gf / (med / 1e3) / (peak * op_limit(kind));
+        if (share > worst) {
+            worst = share;
+            worst_op = nops;
+        }
+        sum_mean += mean;
+        nops++;
+    }
+    ck_assert_int_gt(nops, 50);
+    /* the means add up to the mean pass (the medians only on a quiet machine) */
+    ck_assert_msg(fabs(sum_mean - num(ms, "mean")) <= 0.1 * num(ms, "mean"),
+                  "%s: the ops add up to %g ms, the mean pass is %g ms", how, sum_mean,
+                  num(ms, "mean"));
+    ck_assert_msg(worst <= 1.0, "%s: op %d runs at %.2f x the machine's limit (%g GFLOP/s)", how,
+                  worst_op, worst, peak);
+}
+
+/* Runs bench with every thread on one CPU of the test's own set: each barrier then waits for a
+ * thread that is not running, the case where a thread wakes late after an op. */
+static cJSON *bench_json_one_cpu(const char *args)
+{
+    cpu_set_t all, one;
+    ck_assert_int_eq(sched_getaffinity(0, sizeof all, &all), 0);
+    int cpu = 0;
+    while (cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &all))
+        cpu++;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    ck_assert_int_eq(sched_setaffinity(0, sizeof one, &one), 0);
+    cJSON *o = bench_json("", args); /* the child inherits the mask */
+    ck_assert_int_eq(sched_setaffinity(0, sizeof all, &all), 0);
+    return o;
+}
+
+START_TEST(bench_layers_two_threads)
+{
+    char args[4096];
+    snprintf(args, sizeof args, "-m '%s/configs/yolov8n.yaml' --imgsz 320 --threads 2 --iters 7 "
+             "--warmup 1 --layers", GY_SOURCE_DIR);
+    cJSON *o = bench_json("", args);
+    ck_assert_double_eq(num(o, "threads"), 2);
+    check_layers(o, "2 threads");
+    cJSON_Delete(o);
+    o = bench_json_one_cpu(args);
+    ck_assert_double_eq(num(o, "threads"), 2);
+    check_layers(o, "2 threads on one CPU");
+    cJSON_Delete(o);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(errfile, sizeof errfile, "/tmp/gy_test_cli_err_%d.txt", (int)getpid());
@@ -384,6 +460,7 @@ int main(void)
     tcase_add_test(tc, output_errors);
     tcase_add_test(tc, info_prints_the_build_table);
     tcase_add_test(tc, bench_contract);
+    tcase_add_test(tc, bench_layers_two_threads);
     suite_add_tcase(s, tc);
     int rc = gy_test_run(s);
     remove(errfile);

@@ -17,12 +17,9 @@
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
+#include "clirun.h"
 #include "tables.h"
 #include "testutil.h"
-
-static char tmp[128];     /* this test's folder */
-static char errpath[192]; /* stderr of the last run */
-static char outpath[192]; /* stdout of the last run */
 
 static const char *weights(void)
 {
@@ -34,64 +31,6 @@ static const char *coco(const char *name)
     char rel[256];
     snprintf(rel, sizeof rel, "datasets/coco128/images/train2017/%s", name);
     return gy_test_shared(rel);
-}
-
-/* Runs "cd TMP && ghostyolo ARGS" (printf-style) with stdout and stderr captured; returns the
- * exit code. */
-static int run(const char *fmt, ...)
-{
-    char args[12288], cmd[16384];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    /* one thread per run: the machine running the suite is shared; the results do not change */
-    int detect = strncmp(args, "detect ", 7) == 0;
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s%s > '%s' 2> '%s'", tmp, gy_test_cli(),
-             detect ? "detect -t 1 " : "", detect ? args + 7 : args, outpath, errpath);
-    int st = system(cmd);
-    ck_assert(WIFEXITED(st));
-    return WEXITSTATUS(st);
-}
-
-static void shell(const char *fmt, ...)
-{
-    char cmd[16384], full[16640];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    snprintf(full, sizeof full, "cd '%s' && %s", tmp, cmd);
-    ck_assert_msg(system(full) == 0, "%s", full);
-}
-
-static char *read_text(const char *path)
-{
-    return (char *)gy_test_read(path, NULL);
-}
-
-static char *tmp_file(const char *rel)
-{
-    static char buf[4][512];
-    static int slot;
-    char *b = buf[slot++ % 4];
-    snprintf(b, 512, "%s/%s", tmp, rel);
-    return b;
-}
-
-static int count_of(const char *text, const char *what)
-{
-    int n = 0;
-    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
-        n++;
-    return n;
-}
-
-static void err_has(const char *what)
-{
-    char *e = read_text(errpath);
-    ck_assert_msg(strstr(e, what) != NULL, "stderr lacks '%s':\n%s", what, e);
-    free(e);
 }
 
 /* stdout's JSON lines (--json) */
@@ -223,26 +162,20 @@ static void write_huge_png(const char *path)
 
 static void setup(void)
 {
-    snprintf(tmp, sizeof tmp, "/tmp/gy_test_cli_detect_%d", (int)getpid());
-    snprintf(errpath, sizeof errpath, "%s/stderr.txt", tmp);
-    snprintf(outpath, sizeof outpath, "%s/stdout.txt", tmp);
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", tmp, tmp);
-    ck_assert_int_eq(system(cmd), 0);
+    cli_setup("cli_detect");
 }
 
 static void teardown(void)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    ck_assert_int_eq(system(cmd), 0);
+    cli_teardown();
 }
 
 /* The issue's "done means": good images beside a truncated JPEG, a zero-byte file, a text file
- * named .jpg, a subfolder and a PNG whose header claims 20000x20000. */
+ * named .jpg, a PNG whose header claims 20000x20000, and two subfolders, which are passed over as
+ * ultralytics' glob passes them over (one line says so, none under -q). */
 START_TEST(bad_folder)
 {
-    shell("mkdir -p in/sub && cp '%s' in/a.jpg && cp '%s' in/b.jpg && cp '%s' in/sub/c.jpg",
+    shell("mkdir -p in/sub in/runs && cp '%s' in/a.jpg && cp '%s' in/b.jpg && cp '%s' in/sub/c.jpg",
           coco("000000000009.jpg"), coco("000000000025.jpg"), coco("000000000030.jpg"));
     shell("head -c 6000 '%s' > in/trunc.jpg && : > in/zero.jpg && echo 'just text' > in/text.jpg",
           coco("000000000030.jpg"));
@@ -251,17 +184,18 @@ START_TEST(bad_folder)
     char *e = read_text(errpath);
     printf("bad folder stderr:\n%s", e);
     /* a progress line per item, in name order; one error per bad one, naming it */
-    ck_assert_int_eq(count_of(e, "\nimage ") + (strncmp(e, "image ", 6) == 0), 7);
-    ck_assert_ptr_nonnull(strstr(e, "image 1/7 in/a.jpg: 480x640 "));
-    ck_assert_ptr_nonnull(strstr(e, "image 2/7 in/b.jpg: 448x640 2 giraffes, "));
-    static const char *const bad[] = {"image 3/7 in/huge.png: error: ", "image 4/7 in/sub: error: ",
-                                      "image 5/7 in/text.jpg: error: ", "image 6/7 in/trunc.jpg: error: ",
-                                      "image 7/7 in/zero.jpg: error: "};
+    ck_assert_int_eq(count_of(e, "\nimage ") + (strncmp(e, "image ", 6) == 0), 6);
+    ck_assert_ptr_nonnull(strstr(e, "image 1/6 in/a.jpg: 480x640 "));
+    ck_assert_ptr_nonnull(strstr(e, "image 2/6 in/b.jpg: 448x640 2 giraffes, "));
+    static const char *const bad[] = {"image 3/6 in/huge.png: error: ", "image 4/6 in/text.jpg: error: ",
+                                      "image 5/6 in/trunc.jpg: error: ", "image 6/6 in/zero.jpg: error: "};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ck_assert_msg(count_of(e, bad[i]) == 1, "one '%s' expected:\n%s", bad[i], e);
-    ck_assert_int_eq(count_of(e, "error"), 5);
+    ck_assert_int_eq(count_of(e, "error"), 4);
     ck_assert_ptr_nonnull(strstr(e, "20000x20000"));
-    ck_assert_ptr_nonnull(strstr(e, "subfolders are not searched"));
+    ck_assert_int_eq(count_of(e, "passed over"), 1);
+    ck_assert_ptr_nonnull(strstr(e, "2 folders inside the source folders passed over (not searched), "
+                                    "e.g. in/runs\n"));
     ck_assert_ptr_nonnull(strstr(e, "Speed: "));
     ck_assert_ptr_null(strstr(e, "sub/c.jpg")); /* the subfolder's image is not searched */
     free(e);
@@ -273,6 +207,18 @@ START_TEST(bad_folder)
     ck_assert(stbi_info(tmp_file("out/b.jpg"), &w, &h, &c));
     ck_assert_int_eq(w, 640);
     ck_assert_int_eq(h, 426);
+    /* only good images and a subfolder: exit 0; -q says nothing of the subfolders */
+    shell("rm in/trunc.jpg in/zero.jpg in/text.jpg in/huge.png");
+    ck_assert_int_eq(run("detect -q --no-save --imgsz 160 -w '%s' in", weights()), 0);
+    e = read_text(errpath);
+    ck_assert_msg(e[0] == '\0', "-q printed:\n%s", e);
+    free(e);
+    /* a folder with nothing but subfolders: no images, and why */
+    shell("rm in/a.jpg in/b.jpg");
+    ck_assert_int_eq(run("detect -w '%s' in", weights()), 66);
+    err_has("no images in the sources given (2 folders passed over, e.g. in/runs: folders inside a "
+            "source folder are not searched)");
+    ck_assert_int_ne(access(tmp_file("runs"), F_OK), 0);
 }
 END_TEST
 
@@ -369,7 +315,8 @@ START_TEST(run_folders)
     err_has("Results saved to p/exp2\n");
     /* same file name from two folders */
     ck_assert_int_eq(run("detect --save-txt -o same -w '%s' a/x.jpg b/x.jpg", weights()), 0);
-    err_has("b/x.jpg has the file name of an earlier image; its results are saved as x_2");
+    err_has("ghostyolo detect: warning: b/x.jpg has the file stem of an earlier image; its results "
+            "are saved as x_2\n");
     char files[4096] = "";
     list_files(tmp_file("same"), "", files, sizeof files);
     ck_assert_str_eq(files, "labels/x.txt\nlabels/x_2.txt\nx.jpg\nx_2.jpg\n");

@@ -93,7 +93,7 @@ START_TEST(test_shipped_yolov8)
     /* no scale in the name "yolov8": ultralytics takes the first one and warns */
     ck_assert_str_eq(cfg->scale, "n");
     ck_assert_str_eq(cfg->scale_source, "first scale (default)");
-    ck_assert_str_eq(cfg->warning, "no model scale passed. Assuming scale='n'.");
+    ck_assert_str_eq(cfg->warning, "yolov8.yaml: no model scale passed. Assuming scale='n'.");
 
     const gy_row *r0 = &cfg->rows[0];
     ck_assert_int_eq(r0->index, 0);
@@ -151,7 +151,7 @@ START_TEST(test_block_style_checkpoint_yaml)
     ck_assert_int_eq(cfg->ch, 3);
     ck_assert_int_eq(cfg->nscales, 0);
     ck_assert_int_eq(cfg->has_multiples, 1);
-    ck_assert_str_eq(cfg->scale, "");
+    ck_assert_str_eq(cfg->scale, "n"); /* 0.33 / 0.25: yolov8.yaml's scale n */
     ck_assert_str_eq(cfg->scale_source, "depth/width multiples");
     ck_assert_str_eq(cfg->warning, "");
     ck_assert(cfg->depth == 0.33);
@@ -513,6 +513,37 @@ START_TEST(test_scale_override)
     gy_config_free(c2);
     free(text);
 
+    /* a model built at a chosen scale is named for it: the letter after yolov<digits> replaced
+     * (yolov8.yaml at m is yolov8m, a yolov8n file at x is yolov8x), the yaml's own scale key
+     * likewise; the file name's scale and the default leave the name alone */
+    cfg = load_file_ok(path, "m", 0);
+    ck_assert_str_eq(cfg->name, "yolov8m");
+    gy_config_free(cfg);
+    text = (char *)gy_test_read(gy_test_shared("parity/v8n_640/model.yaml"), &size);
+    static const struct {
+        const char *given, *scale, *name;
+    } names[] = {{"yolov8n.yaml", "x", "yolov8x"},     {"dir/yolov8s.yaml", "l", "yolov8l"},
+                 {"yolov8.yaml", "s", "yolov8s"},      {"my-yolov10n-2.yaml", "m", "my-yolov10m-2"},
+                 {"custom.yaml", "x", "custom"},       {"yolov8n.yaml", NULL, "yolov8n"},
+                 {"yolov8s.yaml", NULL, "yolov8s"} /* its `scale: n` key: named yolov8n */};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        ck_assert_int_eq(gy_config_load_string(text, size, names[i].given, names[i].scale, 0, &c2,
+                                               &err), GY_OK);
+        const char *want = i == 6 ? "yolov8n" : names[i].name;
+        ck_assert_msg(!strcmp(c2->name, want), "%s at %s: %s, expected %s", names[i].given,
+                      names[i].scale ? names[i].scale : "-", c2->name, want);
+        gy_config_free(c2);
+    }
+    free(text);
+    /* without a scale key or parameter, a default scale leaves yolov8 as it is */
+    char *plain = (char *)gy_test_read(path, &size);
+    ck_assert_int_eq(gy_config_load_string(plain, size, "yolov8.yaml", NULL, 0, &c2, &err), GY_OK);
+    ck_assert_str_eq(c2->scale_source, "first scale (default)");
+    ck_assert_str_eq(c2->name, "yolov8");
+    ck_assert_str_eq(c2->warning, "yolov8.yaml: no model scale passed. Assuming scale='n'.");
+    gy_config_free(c2);
+    free(plain);
+
     /* a scale that is not in the file */
     gy_config *bad = (gy_config *)&bad;
     ck_assert_int_eq(gy_config_load_file(path, "q", 0, &bad, &err), GY_ERR_ARGUMENT);
@@ -640,6 +671,29 @@ START_TEST(test_guess_missing_scale_defaults)
     ck_assert_int_eq(gy_config_channels(cfg, 100), 104);
     ck_assert_int_eq(cfg->nbackbone, 1);
     ck_assert_int_eq(cfg->nrows, 1);
+    gy_config_free(cfg);
+
+    /* older YAMLs give depth_multiple / width_multiple: the scale is named when they are one of
+     * yolov8.yaml's (n s m l x), else left empty; each multiple alone decides nothing */
+    static const struct {
+        const char *dm, *wm, *scale;
+    } mult[] = {{"0.33", "0.25", "n"}, {"0.33", "0.50", "s"}, {"0.67", "0.75", "m"},
+                {"1.0", "1.0", "l"},   {"1.00", "1.25", "x"}, {"0.33", "0.75", ""},
+                {"0.67", "0.25", ""},  {"1.33", "1.25", ""},  {"0.34", "0.25", ""}};
+    for (size_t i = 0; i < sizeof mult / sizeof mult[0]; i++) {
+        char y[256];
+        snprintf(y, sizeof y, "nc: 2\ndepth_multiple: %s\nwidth_multiple: %s\nbackbone:\n"
+                 "- [-1, 1, Conv, [64, 3, 2]]\nhead: []\n", mult[i].dm, mult[i].wm);
+        cfg = load_string_ok(y, "m.yaml", NULL, 0);
+        ck_assert_msg(!strcmp(cfg->scale, mult[i].scale), "%s/%s: scale '%s'", mult[i].dm,
+                      mult[i].wm, cfg->scale);
+        ck_assert_str_eq(cfg->scale_source, "depth/width multiples");
+        gy_config_free(cfg);
+    }
+    /* ultralytics names a model after its yaml_file key (YAML stored with weights) */
+    cfg = load_string_ok("nc: 2\nyaml_file: /data/yolov8s-custom.yaml\nbackbone:\n"
+                         "- [-1, 1, Conv, [64, 3, 2]]\nhead: []\n", "best.pt:config", NULL, 0);
+    ck_assert_str_eq(cfg->name, "yolov8s-custom");
     gy_config_free(cfg);
 
     /* `scales: {}` is treated as absent, like ultralytics' `if scales:` */

@@ -153,10 +153,35 @@ START_TEST(weights_wrong_scale)
     st = gy_model_load(gy_test_shared("parity/v8n_640/model.yaml"),
                        gy_test_shared("weights/yolov8n.safetensors"), &p, &m, &err);
     ck_assert_int_eq(st, GY_ERR_MISMATCH);
-    ck_assert_msg(strstr(err.message, "model.22.cv3.0.0.conv.weight has shape [80, 64, 3, 3], the "
-                                      "model needs [64, 64, 3, 3]") != NULL, "%s", err.message);
+    char want[1200];
+    snprintf(want, sizeof want, "%s: the weights have 80 classes (Detect model.22.cv3.0.2 has 80 "
+             "outputs), the config asks for 3", gy_test_shared("weights/yolov8n.safetensors"));
+    ck_assert_str_eq(err.message, want);
+    /* and from the weights' own YAML, .pt or safetensors */
+    const char *const files[] = {gy_test_shared("weights/yolov8n.pt"),
+                                 gy_test_shared("weights/yolov8s.safetensors")};
+    for (int i = 0; i < 2; i++) {
+        p.nc = 1;
+        ck_assert_int_eq(gy_model_load(NULL, files[i], &p, &m, &err), GY_ERR_MISMATCH);
+        snprintf(want, sizeof want, "%s: the weights have 80 classes (Detect model.22.cv3.0.2 has "
+                 "80 outputs), the config asks for 1", files[i]);
+        ck_assert_str_eq(err.message, want);
+    }
+    /* the class count that fits loads */
+    p.nc = 80;
+    ck_assert_int_eq(gy_model_load(NULL, files[0], &p, &m, &err), GY_OK);
+    gy_model_free(m);
 }
 END_TEST
+
+/* How many "model.99." names a message part lists. */
+static int count_of_names(const char *text)
+{
+    int n = 0;
+    for (const char *p = strstr(text, "model.99."); p; p = strstr(p + 1, "model.99."))
+        n++;
+    return n;
+}
 
 /* Writes a copy of a safetensors file with the header edited by `edit`. */
 static void rewrite(const char *src, const char *dst, void (*edit)(cJSON *))
@@ -196,13 +221,15 @@ static void rename_two(cJSON *j)
     cJSON_AddItemToObject(j, "model.22.dfl.extra", b);
 }
 
-/* The unexpected names are listed in a 640-byte text while a name, its ", " and 6 more bytes fit
- * (name + 8 < 640): a 631-character name is listed, a 632-character one only counted. */
+/* The lists of names fill what is left of the message (GY_ERROR_MESSAGE_MAX bytes with its NUL),
+ * whole names only: a name that would not fit is counted, "(and 1 more)", never cut. With the
+ * message before the name P bytes long, a name of 1022 - P characters is listed (P + name + the
+ * NUL, with room for a ';' kept), one of 1023 - P only counted. */
 static int long_name_len;
 
 static void rename_dfl_long(cJSON *j)
 {
-    char name[700];
+    char name[1100];
     memset(name, 'x', sizeof name);
     name[long_name_len] = '\0';
     cJSON *b = cJSON_DetachItemFromObject(j, "model.22.dfl.conv.weight");
@@ -211,9 +238,11 @@ static void rename_dfl_long(cJSON *j)
 
 START_TEST(weights_unexpected_long_name)
 {
-    char path[64];
+    char path[64], head[256];
     snprintf(path, sizeof path, "/tmp/gy_test_model_long_%d.safetensors", (int)getpid());
-    for (long_name_len = 631; long_name_len <= 632; long_name_len++) {
+    int p = snprintf(head, sizeof head, "%s: the weights do not fit the model: 1 missing: "
+                     "model.22.dfl.conv.weight; 1 unexpected: ", path);
+    for (long_name_len = 1022 - p; long_name_len <= 1023 - p; long_name_len++) {
         rewrite(gy_test_shared("parity/v8n_640/weights.safetensors"), path, rename_dfl_long);
         gy_model *m = NULL;
         gy_error err;
@@ -221,20 +250,64 @@ START_TEST(weights_unexpected_long_name)
                                      &err);
         remove(path);
         ck_assert_int_eq(st, GY_ERR_MISMATCH);
-        ck_assert_msg(strstr(err.message, "1 missing: model.22.dfl.conv.weight;") != NULL, "%s",
-                      err.message);
-        char want[700];
-        if (long_name_len == 631) {
-            memcpy(want, "1 unexpected: ", 14);
-            memset(want + 14, 'x', 631);
-            want[14 + 631] = '\0';
-            ck_assert_msg(strstr(err.message, want) != NULL, "631: %s", err.message);
-            ck_assert_ptr_null(strstr(err.message, "more)"));
+        ck_assert_msg(strncmp(err.message, head, (size_t)p) == 0, "%s", err.message);
+        const char *rest = err.message + p;
+        if (long_name_len == 1022 - p) {
+            ck_assert_int_eq((int)strlen(rest), long_name_len);
+            ck_assert_int_eq((int)strspn(rest, "x"), long_name_len);
         } else {
-            ck_assert_msg(strstr(err.message, "1 unexpected:  (and 1 more)") != NULL, "632: %s",
-                          err.message);
+            ck_assert_str_eq(rest, "(and 1 more)");
         }
     }
+}
+END_TEST
+
+/* Many names: as many whole ones as fit, then how many more; the missing list leaves the
+ * unexpected one room (half of what is left each). */
+static void rename_many(cJSON *j)
+{
+    const char *drop[] = {"model.22.dfl.conv.weight", "model.0.conv.weight", "model.0.bn.weight",
+                          "model.0.bn.bias", "model.0.bn.running_mean", "model.0.bn.running_var"};
+    for (int k = 0; k < 6; k++) {
+        cJSON *b = cJSON_DetachItemFromObject(j, drop[k]);
+        ck_assert_ptr_nonnull(b);
+        char name[300];
+        snprintf(name, sizeof name, "model.99.a_rather_long_module_name_%d_%0200d.weight", k, 0);
+        cJSON_AddItemToObject(j, name, b);
+    }
+}
+
+START_TEST(weights_name_lists_capped)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_test_model_many_%d.safetensors", (int)getpid());
+    rewrite(gy_test_shared("parity/v8n_640/weights.safetensors"), path, rename_many);
+    gy_model *m = NULL;
+    gy_error err;
+    gy_status st = gy_model_load(gy_test_shared("parity/v8n_640/model.yaml"), path, NULL, &m, &err);
+    remove(path);
+    ck_assert_int_eq(st, GY_ERR_MISMATCH);
+    printf("%s\n", err.message);
+    ck_assert_msg(strstr(err.message, " 6 missing: model.0.conv.weight, model.0.bn.weight, "
+                                      "model.0.bn.bias, model.0.bn.running_mean, "
+                                      "model.0.bn.running_var, model.22.dfl.conv.weight;"), "%s",
+                  err.message);
+    /* 246-character names: whole ones while they fit, then the count; one more would not fit
+     * (its ", " and the NUL) */
+    const char *u = strstr(err.message, " 6 unexpected: ");
+    ck_assert_ptr_nonnull(u);
+    int shown = count_of_names(u);
+    ck_assert_int_ge(shown, 1);
+    char more[32];
+    snprintf(more, sizeof more, " (and %d more)", 6 - shown);
+    size_t len = strlen(err.message), name_len = strlen("model.99.a_rather_long_module_name_0_") +
+                                                  200 + strlen(".weight");
+    ck_assert_msg(len > strlen(more) && strcmp(err.message + len - strlen(more), more) == 0, "%s",
+                  err.message);
+    ck_assert_uint_gt(len - strlen(more) + 2 + name_len + 1, GY_ERROR_MESSAGE_MAX - strlen(more));
+    /* no name cut: every listed one ends in ".weight" */
+    for (const char *p = strstr(u, "model.99."); p; p = strstr(p + 1, "model.99."))
+        ck_assert_int_eq(strncmp(p + name_len - 7, ".weight", 7), 0);
 }
 END_TEST
 
@@ -446,6 +519,7 @@ int main(void)
     tcase_add_test(tc, weights_wrong_scale);
     tcase_add_test(tc, weights_missing_and_unexpected);
     tcase_add_test(tc, weights_unexpected_long_name);
+    tcase_add_test(tc, weights_name_lists_capped);
     tcase_add_test(tc, sppf_pool_size_argument);
     tcase_add_test(tc, conv_act_false);
     tcase_add_test(tc, shortcut_must_be_boolean);

@@ -216,7 +216,7 @@ START_TEST(cli_info_pt)
     static const char *const kinds[2] = {"unfused", "fused"};
     for (int k = 0; k < 2; k++) {
         const cJSON *u = cJSON_GetObjectItem(v8n, kinds[k]);
-        snprintf(want[k], sizeof want[k], "yolov8n summary%s: %d layers, %d parameters, %d "
+        snprintf(want[k], sizeof want[k], "YOLOv8n summary%s: %d layers, %d parameters, %d "
                  "gradients, %s GFLOPs", k ? " (fused)" : "", cJSON_GetObjectItem(u, "layers")->valueint,
                  cJSON_GetObjectItem(u, "params")->valueint,
                  cJSON_GetObjectItem(u, "gradients")->valueint,

@@ -13,29 +13,50 @@
 
 #include "core/error.h"
 
+/* Tensor names kept for the error message (NUL-separated, the first few KiB of them). */
 typedef struct name_list {
-    char text[640];
+    char text[4096];
     size_t used;
-    int count, shown;
+    int count, kept;
 } name_list;
 
 static void list_add(name_list *l, const char *name)
 {
     l->count++;
-    if (l->used + strlen(name) + 8 >= sizeof l->text)
+    size_t n = strlen(name) + 1;
+    if (l->used + n > sizeof l->text)
         return;
-    l->used += (size_t)snprintf(l->text + l->used, sizeof l->text - l->used, "%s%s",
-                                l->shown ? ", " : "", name);
-    l->shown++;
+    memcpy(l->text + l->used, name, n);
+    l->used += n;
+    l->kept++;
 }
 
-/* " (and N more)" when the list was cut, else "". */
-static const char *more(const name_list *l, char *buf, size_t size)
+/* Appends " N what: a, b, c (and K more);" to msg, whole names only, keeping the message under
+ * used + budget bytes: a name that does not fit is counted among the K, never cut. */
+static void append_list(char *msg, size_t size, size_t *used, size_t budget, const char *what,
+                        const name_list *l)
 {
-    buf[0] = '\0';
-    if (l->count > l->shown)
-        snprintf(buf, size, " (and %d more)", l->count - l->shown);
-    return buf;
+    size_t limit = *used + budget < size ? *used + budget : size;
+    char head[64], tail[48];
+    snprintf(head, sizeof head, " %d %s: ", l->count, what);
+    if (*used + strlen(head) + 1 > limit)
+        return;
+    *used += (size_t)snprintf(msg + *used, size - *used, "%s", head);
+    const char *p = l->text;
+    int shown = 0;
+    for (; shown < l->kept; shown++, p += strlen(p) + 1) {
+        size_t need = strlen(p) + (shown ? 2 : 0);
+        int left = l->count - shown - 1; /* after this one */
+        size_t reserve = left ? (size_t)snprintf(tail, sizeof tail, " (and %d more);", left) : 1;
+        if (*used + need + reserve + 1 > limit)
+            break;
+        *used += (size_t)snprintf(msg + *used, size - *used, "%s%s", shown ? ", " : "", p);
+    }
+    if (shown < l->count)
+        snprintf(tail, sizeof tail, "%s(and %d more);", shown ? " " : "", l->count - shown);
+    else
+        snprintf(tail, sizeof tail, ";");
+    *used += (size_t)snprintf(msg + *used, size - *used, "%s", tail);
 }
 
 static int shape_is(const gy_st_tensor *t, int ndim, const int64_t *dims)
@@ -222,14 +243,17 @@ gy_status gy_model_bind(gy_graph *g, const gy_safetensors *st, double eps, gy_er
         if (bd.bad_shapes && used < sizeof msg)
             used += (size_t)snprintf(msg + used, sizeof msg - used, " %d wrong shape(s), first: %s;",
                                      bd.bad_shapes, bd.first_bad_shape);
-        char tail[48];
-        if (bd.missing.count && used < sizeof msg)
-            used += (size_t)snprintf(msg + used, sizeof msg - used, " %d missing: %s%s;",
-                                     bd.missing.count, bd.missing.text,
-                                     more(&bd.missing, tail, sizeof tail));
-        if (unexpected.count && used < sizeof msg)
-            snprintf(msg + used, sizeof msg - used, " %d unexpected: %s%s", unexpected.count,
-                     unexpected.text, more(&unexpected, tail, sizeof tail));
+        if (used >= sizeof msg)
+            used = sizeof msg - 1;
+        /* the lists share what is left (half each when both are there) */
+        size_t left = sizeof msg - used;
+        if (bd.missing.count)
+            append_list(msg, sizeof msg, &used, unexpected.count ? left / 2 : left, "missing",
+                        &bd.missing);
+        if (unexpected.count)
+            append_list(msg, sizeof msg, &used, sizeof msg - used, "unexpected", &unexpected);
+        if (used > 0 && msg[used - 1] == ';')
+            msg[used - 1] = '\0';
         return gy_fail(err, GY_ERR_MISMATCH, "%s", msg);
     }
     return GY_OK;

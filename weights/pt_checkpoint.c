@@ -769,6 +769,39 @@ gy_status gy_pt_parse(unsigned char *buf, size_t size, const char *display, gy_s
     return GY_OK;
 }
 
+/* What a file that is not weights seems to be, for the message: ", but an empty file", ... */
+static void describe_non_weights(const unsigned char *b, size_t n, char *out, size_t size)
+{
+    static const struct {
+        const char *magic;
+        size_t len;
+        const char *what;
+    } kinds[] = {
+        {"\xff\xd8\xff", 3, "a JPEG image"},
+        {"\x89PNG", 4, "a PNG image"},
+        {"GIF8", 4, "a GIF image"},
+        {"BM", 2, "a BMP image"},
+        {"\x80\x02", 2, "a bare pickle, as torch.save before 1.6 wrote: weights/convert_pt.py reads it"},
+        {"\x80\x04", 2, "a bare pickle, as torch.save before 1.6 wrote: weights/convert_pt.py reads it"},
+        {"\x1f\x8b", 2, "a gzip archive"},
+    };
+    out[0] = '\0';
+    if (n == 0) {
+        snprintf(out, size, " (an empty file)");
+        return;
+    }
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (n >= kinds[i].len && memcmp(b, kinds[i].magic, kinds[i].len) == 0) {
+            snprintf(out, size, " (%s)", kinds[i].what);
+            return;
+        }
+    size_t probe = n < 512 ? n : 512, text = 0;
+    for (size_t i = 0; i < probe; i++)
+        text += (b[i] >= 0x20 && b[i] < 0x7f) || b[i] == '\n' || b[i] == '\r' || b[i] == '\t';
+    if (text == probe)
+        snprintf(out, size, " (a text file)");
+}
+
 gy_status gy_weights_open(const char *path, gy_safetensors **out, gy_error *err)
 {
     if (!path || !out)
@@ -781,5 +814,11 @@ gy_status gy_weights_open(const char *path, gy_safetensors **out, gy_error *err)
         return s;
     if (gy_pt_sniff(buf, size))
         return gy_pt_parse(buf, size, path, out, err);
-    return gy_st_parse(buf, size, path, out, err);
+    if (gy_st_sniff(buf, size))
+        return gy_st_parse(buf, size, path, out, err);
+    char what[160];
+    describe_non_weights(buf, size, what, sizeof what);
+    free(buf);
+    return gy_fail(err, GY_ERR_FORMAT,
+                   "%s: neither a PyTorch checkpoint (zip) nor a safetensors file%s", path, what);
 }

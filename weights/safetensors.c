@@ -567,6 +567,11 @@ gy_status gy_st_parse(unsigned char *buf, size_t size, const char *display_name,
     return GY_OK;
 }
 
+int gy_st_sniff(const unsigned char *data, size_t size)
+{
+    return size >= 9 && data[8] == '{';
+}
+
 gy_status gy_st_open(const char *path, gy_safetensors **out, gy_error *err)
 {
     if (!path || !out)

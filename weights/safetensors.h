@@ -66,6 +66,9 @@ gy_status gy_st_open(const char *path, gy_safetensors **out, gy_error *err);
 gy_status gy_st_parse(unsigned char *buf, size_t size, const char *display_name,
                       gy_safetensors **out, gy_error *err);
 void gy_st_close(gy_safetensors *st);
+/* 1 when the bytes start as a safetensors file does: an 8-byte header length, then the JSON
+ * header's '{' (whether the rest is valid is gy_st_parse's business). */
+int gy_st_sniff(const unsigned char *data, size_t size);
 
 /* Binary search by name; NULL when absent. */
 const gy_st_tensor *gy_st_find(const gy_safetensors *st, const char *name);

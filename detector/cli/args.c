@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,18 @@ static void range_text(const cli_opt *o, char *buf, size_t size)
         snprintf(buf, size, "a number from %g to %g", o->min, o->max);
 }
 
-static int set_value(const cli_verb *verb, const cli_opt *o, const char *val)
+/* The option as a message names it: "--conf '1.5'", or for a key=value argument "'conf=1.5'". */
+static void shown_as(const cli_opt *o, const char *val, const char *key, char *buf, size_t size)
 {
-    char *end, range[96];
+    if (key)
+        snprintf(buf, size, "'%s=%s'", key, val);
+    else
+        snprintf(buf, size, "%s '%s'", o->long_name, val);
+}
+
+int cli_set_option(const cli_verb *verb, const cli_opt *o, const char *val, const char *key)
+{
+    char *end, range[96], shown[512];
     switch (o->kind) {
     case CLI_STRING:
         *(const char **)o->dst = val;
@@ -38,8 +48,8 @@ static int set_value(const cli_verb *verb, const cli_opt *o, const char *val)
                 range_text(o, range, sizeof range);
             else
                 snprintf(range, sizeof range, "an integer");
-            fprintf(stderr, "ghostyolo %s: %s '%s': must be %s\n", verb->name, o->long_name, val,
-                    range);
+            shown_as(o, val, key, shown, sizeof shown);
+            fprintf(stderr, "ghostyolo %s: %s: must be %s\n", verb->name, shown, range);
             return EXIT_USAGE;
         }
         *(int *)o->dst = (int)v;
@@ -54,8 +64,8 @@ static int set_value(const cli_verb *verb, const cli_opt *o, const char *val)
                 range_text(o, range, sizeof range);
             else
                 snprintf(range, sizeof range, "a number");
-            fprintf(stderr, "ghostyolo %s: %s '%s': must be %s\n", verb->name, o->long_name, val,
-                    range);
+            shown_as(o, val, key, shown, sizeof shown);
+            fprintf(stderr, "ghostyolo %s: %s: must be %s\n", verb->name, shown, range);
             return EXIT_USAGE;
         }
         *(float *)o->dst = v;
@@ -135,8 +145,8 @@ static void print_wrapped(const char *text, FILE *f)
 
 void cli_help(const cli_verb *verb, FILE *f)
 {
-    fprintf(f, "usage: ghostyolo %s %s\n\n%s\n\noptions:\n", verb->name, verb->synopsis,
-            verb->about);
+    fprintf(f, "usage: ghostyolo %s %s\n\n%s\n\noptions (or, in brackets, the key=value "
+               "argument of ultralytics' yolo CLI):\n", verb->name, verb->synopsis, verb->about);
     for (int i = 0; i <= verb->nopts; i++) {
         const cli_opt *o = i < verb->nopts ? &verb->opts[i] : NULL;
         char left[96], text[1024], def[128] = "", range[96] = "";
@@ -158,7 +168,10 @@ void cli_help(const cli_verb *verb, FILE *f)
                 snprintf(range, sizeof range, "; %s", r);
             }
         }
-        snprintf(text, sizeof text, "%s%s%s", o ? o->help : "this help", def, range);
+        char keybuf[96], key[112] = "";
+        if (o && cli_option_key(o, keybuf, sizeof keybuf))
+            snprintf(key, sizeof key, " [%s]", keybuf);
+        snprintf(text, sizeof text, "%s%s%s%s", o ? o->help : "this help", def, range, key);
         print_wrapped(text, f);
     }
 }
@@ -212,7 +225,7 @@ int cli_parse(const cli_verb *verb, int argc, char **argv, cli_list *pos)
             rc = CLI_HELP;
         } else if (c == 1) {
             cli_opt po = {NULL, "argument", CLI_LIST, pos, NULL, NULL, 0, 0};
-            rc = set_value(verb, &po, optarg);
+            rc = cli_set_option(verb, &po, optarg, NULL);
         } else if (c >= 256 && c < 256 + n) {
             o = &verb->opts[c - 256];
         } else if (c != '?') {
@@ -221,16 +234,19 @@ int cli_parse(const cli_verb *verb, int argc, char **argv, cli_list *pos)
                     o = &verb->opts[i];
         }
         if (o)
-            rc = set_value(verb, o, optarg);
+            rc = cli_set_option(verb, o, optarg, NULL);
         else if (c == '?') {
             fprintf(stderr, "(see 'ghostyolo %s --help')\n", verb->name);
             rc = EXIT_USAGE;
         }
     }
-    /* after "--" every remaining argument is positional */
+    /* key=value arguments as the yolo CLI takes them (keys.c); not after "--", after which
+     * every remaining argument is positional */
+    if (!rc)
+        rc = cli_apply_keys(verb, pos);
     for (int i = optind; !rc && i < nargs; i++) {
         cli_opt po = {NULL, "argument", CLI_LIST, pos, NULL, NULL, 0, 0};
-        rc = set_value(verb, &po, args[i]);
+        rc = cli_set_option(verb, &po, args[i], NULL);
     }
 done:
     free(lopts);
@@ -254,13 +270,35 @@ int cli_exit_for(gy_status st)
     return EXIT_SOFTWARE;
 }
 
+/* The verb being run, for the prefix of every message ("ghostyolo detect: ..."): the program's
+ * own name in the sense of getopt's argv[0], set once by main before the verb runs. */
+static const char *verb_running;
+
+void cli_set_verb(const char *name)
+{
+    verb_running = name;
+}
+
+void cli_say(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (verb_running)
+        fprintf(stderr, "ghostyolo %s: ", verb_running);
+    else
+        fputs("ghostyolo: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
 void cli_error(const gy_error *err)
 {
-    fprintf(stderr, "ghostyolo: %s\n", err->message);
+    cli_say("%s", err->message);
 }
 
 void cli_log(void *user, gy_log_level level, const char *message)
 {
     (void)user;
-    fprintf(stderr, "ghostyolo: %s: %s\n", level == GY_LOG_WARNING ? "warning" : "info", message);
+    cli_say("%s: %s", level == GY_LOG_WARNING ? "warning" : "info", message);
 }

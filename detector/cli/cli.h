@@ -53,14 +53,35 @@ typedef struct cli_verb {
  * *pos (argv pointers, caller frees pos->items). Returns 0; CLI_HELP after printing the help on
  * stdout; or EXIT_USAGE after printing the problem. */
 int cli_parse(const cli_verb *verb, int argc, char **argv, cli_list *pos);
+/* Sets option o from the text val as the parser does (ranges checked); key: NULL, or the
+ * key=value argument's key, which the messages then name ('conf=1.5'). 0 or EXIT_USAGE. */
+int cli_set_option(const cli_verb *verb, const cli_opt *o, const char *val, const char *key);
+/* The key=value arguments among the positional arguments pos (keys.c): each is applied to the
+ * verb's option of that key (conf= to --conf, ...) and taken out of pos; "source=" adds a
+ * positional argument. 0, or EXIT_USAGE after printing the problem (an unknown key with the
+ * close matches, as ultralytics lists them; a value of the wrong type). */
+int cli_apply_keys(const cli_verb *verb, cli_list *pos);
+/* The key=value form of option o ("conf=X", "show_labels=False") in buf, or NULL when none. */
+const char *cli_option_key(const cli_opt *o, char *buf, size_t size);
+/* Python's difflib: SequenceMatcher(None, x, word).ratio(), and get_close_matches(word,
+ * possibilities, n, cutoff) into out (at most n, best first); returns how many (close_matches.c). */
+double cli_similarity(const char *x, const char *word);
+int cli_close_matches(const char *word, const char *const *possibilities, int count, int n,
+                      double cutoff, const char **out);
 /* Prints a verb's usage and options. */
 void cli_help(const cli_verb *verb, FILE *f);
 /* Prints "ghostyolo VERB: OPTION 'VALUE': ..." for a value the command refuses after parsing. */
 void cli_bad_value(const cli_verb *verb, const char *option, const char *value, const char *why);
 
+/* The verb being run (main sets it before running the verb): every message of the run starts
+ * "ghostyolo VERB: ". */
+void cli_set_verb(const char *name);
+/* Prints "ghostyolo VERB: <fmt ...>" and a newline to stderr. */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Exit code for a failed library call on an input (IO -> 66, data -> 65, memory -> 70). */
 int cli_exit_for(gy_status st);
-/* Prints "ghostyolo: <message>" to stderr. */
+/* Prints "ghostyolo VERB: <message>" to stderr. */
 void cli_error(const gy_error *err);
 /* Log callback printing warnings to stderr. */
 void cli_log(void *user, gy_log_level level, const char *message);
@@ -86,6 +107,16 @@ const char *cli_find_config(const char *arg, char *buf, size_t size);
 /* 1 when path is a weights file (safetensors or a .pt checkpoint): by its extension, else by its
  * first bytes. */
 int cli_is_weights_file(const char *path);
+
+/* ultralytics' display name: the file stem with "yolo" written "YOLO" (info and stats alike). */
+void cli_display_name(const char *stem, char *buf, size_t size);
+/* The scale as printed: its key ("n"), or the depth/width multiples ("0.5/0.5") of a YAML that
+ * has them and matches no scale of yolov8.yaml. */
+void cli_scale_text(const gy_model_info *info, char *buf, size_t size);
+/* ultralytics' build table: the header and a row (from, n, params, module, arguments), without
+ * the newline; a module name of 45 characters or more is followed by one space. */
+void cli_print_build_head(void);
+void cli_print_build_row(const gy_row_info *r);
 
 /* A model to load: a config, weights (config NULL: the YAML in the weights' metadata) or both. */
 typedef struct cli_model_ref {

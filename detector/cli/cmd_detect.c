@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/util.h"
 #include "detector/cli/cli.h"
@@ -204,6 +205,8 @@ typedef struct run_state {
     out_names used;
     out_coco *coco;
     int seen, failed, labels;
+    int wrote;        /* files written into the run folder */
+    char run_top[4352]; /* the first folder this run made (removed again when left empty) */
     double pre_ms, inf_ms, post_ms;
     int last_h, last_w;
 } run_state;
@@ -242,20 +245,24 @@ static int process(run_state *r, const char *path, int index, int total)
         if (out_unique_stem(&r->used, path, stem, sizeof stem, &renamed) != 0)
             rc = EXIT_SOFTWARE;
         else if (renamed)
-            fprintf(stderr, "ghostyolo detect: warning: %s has the file name of an earlier image; "
-                            "its results are saved as %s\n", path, stem);
+            cli_say("warning: %s has the file stem of an earlier image; its results are saved "
+                    "as %s", path, stem);
     }
     if (!rc && r->saving && o->save_txt) {
         rc = out_save_labels(r->run, stem, img, d, o->save_conf);
         r->labels += !rc && d->count > 0;
+        r->wrote += !rc && d->count > 0;
     }
-    if (!rc && r->saving && o->save_crop)
+    if (!rc && r->saving && o->save_crop) {
         rc = out_save_crops(r->run, stem, img, d, r->model);
+        r->wrote += !rc && d->count > 0;
+    }
     if (!rc && r->saving && o->save_json)
         rc = out_coco_add(&r->coco, path, d->boxes, d->count);
     if (!rc && r->saving && !o->no_save) {
         gy_draw_options dopt = {o->line_width, o->hide_labels, o->hide_conf};
         rc = out_save_annotated(r->run, stem, path, img, d, r->model, &dopt);
+        r->wrote += !rc;
     }
     if (!o->quiet) {
         char counts[2048];
@@ -275,12 +282,16 @@ static int process(run_state *r, const char *path, int index, int total)
 static const char detect_about[] =
     "Finds objects in images, as ultralytics' predict does, and writes the results to a run\n"
     "folder (runs/detect/predict, then predict2, predict3, ...; see --project, --name, -o).\n"
-    "SOURCE is an image file; a folder (its images sorted by name; subfolders are not searched\n"
-    "and are reported); a glob pattern such as 'images/*.jpg'; a .txt file listing one path per\n"
-    "line (relative to the list's folder); or - to read paths from standard input as they come.\n"
-    "Per image a line on stderr (image 3/128 path: 480x640 4 persons, 1 bus, 41.2ms), then the\n"
-    "speed per image and the run folder. A bad image is reported and skipped; the exit code is\n"
-    "then 65. Two images with one file name are saved as NAME and NAME_2 (said on stderr).";
+    "SOURCE is an image file; a folder (its images sorted by name; subfolders are passed over,\n"
+    "counted in one line); a glob pattern such as 'images/*.jpg'; a .txt file listing one path\n"
+    "per line (relative to the list's folder); or - to read paths from standard input as they\n"
+    "come. Videos and URLs are refused for now. Per image a line on stderr (image 3/128 path:\n"
+    "480x640 4 persons, 1 bus, 41.2ms), then the speed per image and the run folder. A bad image\n"
+    "is reported and skipped; the exit code is then 65. A run that saves nothing leaves no run\n"
+    "folder. Two images with one file stem are saved as NAME and NAME_2, or NAME_gif for a\n"
+    "NAME.gif after a NAME.png (said on stderr). As with ultralytics' yolo CLI, options may be\n"
+    "given as key=value (model=yolov8n.pt source=bus.jpg conf=0.5 save_txt=True), and\n"
+    "'ghostyolo predict' is this verb.";
 
 int cmd_detect(int argc, char **argv)
 {
@@ -293,7 +304,8 @@ int cmd_detect(int argc, char **argv)
     o.dp = gy_detect_default_params();
     cli_list sources = {0};
     const cli_opt opts[] = {
-        {"-w", "--weights", CLI_STRING, &o.weights, "WEIGHTS", "the model's .safetensors", 0, 0},
+        {"-w", "--weights", CLI_STRING, &o.weights, "WEIGHTS",
+         "the model's weights (.pt checkpoint or .safetensors)", 0, 0},
         {"-m", "--model", CLI_STRING, &o.config, "CONFIG",
          "model YAML (default: the one stored in the weights); a bare name such as yolov8n.yaml "
          "is also looked for among the shipped configs", 0, 0},
@@ -399,16 +411,30 @@ int cmd_detect(int argc, char **argv)
         o.dp.classes = class_ids;
     }
     r.saving = !o.no_save || o.save_txt || o.save_crop || o.save_json;
-    if (!rc && r.saving)
-        rc = out_make_run_dir(o.dir, o.project, o.name, o.exist_ok, r.run, sizeof r.run);
     cli_sources *src = NULL;
     if (!rc && (rc = cli_sources_open((const char *const *)sources.items, sources.count, stdin,
                                       &src)) != 0)
-        fprintf(stderr, "ghostyolo detect: out of memory listing the sources\n");
+        cli_say("out of memory listing the sources");
     int total = src ? cli_sources_total(src) : 0;
     cli_source_item it;
     int index = 0, fatal = 0, got = 0;
-    while (!rc && !fatal && (got = cli_sources_next(src, &it)) == 1) {
+    /* the first source is resolved before the run folder is made: no images, no folder */
+    if (!rc)
+        got = cli_sources_next(src, &it);
+    if (!rc && got == 0) {
+        const char *first;
+        int dirs = cli_sources_skipped_dirs(src, &first);
+        if (dirs)
+            cli_say("no images in the sources given (%d folder%s passed over, e.g. %s: folders "
+                    "inside a source folder are not searched)", dirs, dirs == 1 ? "" : "s", first);
+        else
+            cli_say("no images in the sources given");
+        rc = EXIT_NOINPUT;
+    }
+    if (!rc && got == 1 && r.saving)
+        rc = out_claim_run_dir(o.dir, o.project, o.name, o.exist_ok, r.run, sizeof r.run,
+                               r.run_top, sizeof r.run_top);
+    for (; !rc && !fatal && got == 1; got = fatal ? 0 : cli_sources_next(src, &it)) {
         index++;
         int r1;
         if (it.error) {
@@ -423,26 +449,34 @@ int cmd_detect(int argc, char **argv)
             fatal = r1;
     }
     if (!rc && !fatal && got < 0) {
-        fprintf(stderr, "ghostyolo detect: out of memory listing the sources\n");
+        cli_say("out of memory listing the sources");
         fatal = EXIT_SOFTWARE;
     }
-    if (!rc && !fatal && r.saving && o.save_json)
+    if (!rc && !fatal && r.saving && o.save_json && r.seen) {
         fatal = out_coco_write(r.coco, r.run, r.nc == 80);
+        r.wrote += !fatal;
+    }
+    /* a run that saved nothing (every input failed, or nothing to save) leaves no folder */
+    if (index > 0 && r.saving && !r.wrote)
+        out_drop_run_dir(r.run, r.run_top); /* only empty folders: whatever else is there stays */
     if (!rc && !o.quiet) {
+        const char *first;
+        int dirs = src ? cli_sources_skipped_dirs(src, &first) : 0;
+        if (dirs)
+            fprintf(stderr, "%d folder%s inside the source folders passed over (not searched), e.g. "
+                            "%s\n", dirs, dirs == 1 ? "" : "s", first);
         if (r.seen)
             fprintf(stderr, "Speed: %.1fms preprocess, %.1fms inference, %.1fms postprocess per "
                             "image at shape (1, 3, %d, %d)\n", r.pre_ms / r.seen, r.inf_ms / r.seen,
                     r.post_ms / r.seen, r.last_h, r.last_w);
-        if (r.saving) {
+        if (r.saving && r.wrote) {
             fprintf(stderr, "Results saved to %s\n", r.run);
             if (o.save_txt)
                 fprintf(stderr, "%d label%s saved to %s/labels\n", r.labels,
                         r.labels == 1 ? "" : "s", r.run);
+        } else if (r.saving && r.seen) {
+            fprintf(stderr, "Nothing to save: no boxes found\n");
         }
-    }
-    if (!rc && index == 0 && !fatal) {
-        fprintf(stderr, "ghostyolo detect: no images in the sources given\n");
-        rc = EXIT_NOINPUT;
     }
     if (!rc)
         rc = fatal ? fatal : r.failed ? EXIT_DATAERR : EXIT_OK;

@@ -65,13 +65,18 @@ int cmd_info(int argc, char **argv)
         }
         gy_model_info info;
         gy_model_get_info(model, &info);
-        printf("%s: %s, scale '%s' (%s), nc=%d\n\n", info.name, info.config_path, info.scale,
+        char name[256], scale_text[64];
+        cli_display_name(info.name, name, sizeof name);
+        cli_scale_text(&info, scale_text, sizeof scale_text);
+        printf("%s: %s, scale '%s' (%s), nc=%d\n\n", name, info.config_path, scale_text,
                info.scale_source, info.nc);
-        printf("%3s%20s%3s%10s  %-45s%-30s\n", "", "from", "n", "params", "module", "arguments");
+        cli_print_build_head();
+        printf("\n");
         for (int i = 0; i < info.num_rows; i++) {
             gy_row_info r;
             gy_model_get_row(model, i, &r);
-            printf("%3d%20s%3d%10lld  %-45s%-30s\n", r.index, r.from, r.n, r.params, r.module, r.args);
+            cli_print_build_row(&r);
+            printf("\n");
         }
         gy_model_summary su, sf;
         if ((st = gy_model_get_summary(model, 0, imgsz, &su, &err)) != GY_OK ||
@@ -79,8 +84,8 @@ int cmd_info(int argc, char **argv)
             cli_error(&err);
             rc = cli_exit_for(st);
         } else {
-            summary_line(info.name, "", &su, imgsz);
-            summary_line(info.name, " (fused)", &sf, imgsz);
+            summary_line(name, "", &su, imgsz);
+            summary_line(name, " (fused)", &sf, imgsz);
         }
         if (k + 1 < models.count)
             printf("\n");

@@ -9,37 +9,33 @@
 
 #include "detector/cli/cli.h"
 
-/* ultralytics' display name: the YAML file stem with "yolo" written "YOLO". */
-static void display_name(const char *stem, char *buf, size_t size)
+/* The row's output: Detect's is the head's (1, 4 + nc, anchors), not a feature map. */
+static int is_head(const gy_stats_row *r)
 {
-    size_t j = 0;
-    for (size_t i = 0; stem[i] && j + 1 < size; i++) {
-        if (strncmp(stem + i, "yolo", 4) == 0 && j + 4 < size) {
-            memcpy(buf + j, "YOLO", 4);
-            j += 4;
-            i += 3;
-        } else {
-            buf[j++] = stem[i];
-        }
-    }
-    buf[j] = '\0';
+    const char *dot = strrchr(r->info.module, '.');
+    return strcmp(dot ? dot + 1 : r->info.module, "Detect") == 0;
 }
 
-static void print_text(const gy_stats *s, int measured)
+/* The scale as printed (cli_scale_text) of a model. */
+typedef char scale_text[64];
+
+static void print_text(const gy_stats *s, const char *scale, int measured)
 {
     char name[256];
-    display_name(s->name, name, sizeof name);
-    printf("%s: %s, scale '%s' (%s), nc=%d, input %dx%d\n\n", name, s->config, s->scale,
+    cli_display_name(s->name, name, sizeof name);
+    printf("%s: %s, scale '%s' (%s), nc=%d, input %dx%d\n\n", name, s->config, scale,
            s->scale_source, s->nc, s->imgsz, s->imgsz);
-    printf("%3s%20s%3s%10s  %-45s%-30s %-20s%9s%9s%s\n", "", "from", "n", "params", "module",
-           "arguments", "shape", "GFLOPs", "act MiB", measured ? "       ms" : "");
+    cli_print_build_head();
+    printf(" %-20s%9s%9s%s\n", "shape", "GFLOPs", "act MiB", measured ? "       ms" : "");
     for (int i = 0; i < s->num_rows; i++) {
         const gy_stats_row *r = &s->rows[i];
         char shape[64];
-        snprintf(shape, sizeof shape, "[1, %d, %d, %d]", r->out_c, r->out_h, r->out_w);
-        printf("%3d%20s%3d%10lld  %-45s%-30s %-20s%9.3f%9.2f", r->info.index, r->info.from,
-               r->info.n, r->info.params, r->info.module, r->info.args, shape, r->gflops_fused,
-               r->act_mib);
+        if (is_head(r)) /* (1, 84, 8400) */
+            snprintf(shape, sizeof shape, "(1, %d, %d)", r->out_c, r->out_h * r->out_w);
+        else
+            snprintf(shape, sizeof shape, "(1, %d, %d, %d)", r->out_c, r->out_h, r->out_w);
+        cli_print_build_row(&r->info);
+        printf(" %-20s%9.3f%9.2f", shape, r->gflops_fused, r->act_mib);
         if (measured)
             printf("%9.2f", r->ms);
         printf("\n");
@@ -57,7 +53,7 @@ static void print_text(const gy_stats *s, int measured)
     printf("\n");
 }
 
-static void print_table(gy_stats **all, int n, int fused, int measured)
+static void print_table(gy_stats **all, const scale_text *scales, int n, int fused, int measured)
 {
     printf("\n| model | scale | layers | parameters | GFLOPs | kb |%s\n", measured ? " ms |" : "");
     printf("|---|---|---|---|---|---|%s\n", measured ? "---|" : "");
@@ -65,8 +61,8 @@ static void print_table(gy_stats **all, int n, int fused, int measured)
         const gy_stats *s = all[k];
         const gy_model_summary *m = fused ? &s->fused : &s->unfused;
         char name[256];
-        display_name(s->name, name, sizeof name);
-        printf("| %s | %s | %lld | %lld | %.1f | %.0f |", name, s->scale, m->layers, m->params,
+        cli_display_name(s->name, name, sizeof name);
+        printf("| %s | %s | %lld | %lld | %.1f | %.0f |", name, scales[k], m->layers, m->params,
                m->gflops, s->kb);
         if (measured)
             printf(" %.1f |", s->ms);
@@ -95,7 +91,7 @@ static cJSON *model_json(const gy_stats *s, int measured)
     if (!o)
         return NULL;
     char name[256];
-    display_name(s->name, name, sizeof name);
+    cli_display_name(s->name, name, sizeof name);
     cJSON_AddStringToObject(o, "name", name);
     cJSON_AddStringToObject(o, "config", s->config);
     cJSON_AddStringToObject(o, "scale", s->scale);
@@ -126,6 +122,8 @@ static cJSON *model_json(const gy_stats *s, int measured)
         cJSON_AddNumberToObject(j, "params_fused", (double)r->info.params_fused);
         cJSON_AddStringToObject(j, "module", r->info.module);
         cJSON_AddStringToObject(j, "args", r->info.args);
+        /* as the library gives it (Detect's: [1, 4 + nc, 1, anchors]); the text shows the
+         * head's output shape */
         int shape[4] = {1, r->out_c, r->out_h, r->out_w};
         cJSON_AddItemToObject(j, "shape", cJSON_CreateIntArray(shape, 4));
         cJSON_AddNumberToObject(j, "layers", (double)r->layers);
@@ -233,7 +231,8 @@ int cmd_stats(int argc, char **argv)
     int count = list.count;
     gy_model **models = calloc((size_t)count + 1, sizeof *models);
     gy_stats **all = calloc((size_t)count + 1, sizeof *all);
-    if (!rc && (!models || !all)) {
+    scale_text *scales = calloc((size_t)count + 1, sizeof *scales);
+    if (!rc && (!models || !all || !scales)) {
         fprintf(stderr, "ghostyolo stats: out of memory\n");
         rc = EXIT_SOFTWARE;
     }
@@ -249,8 +248,12 @@ int cmd_stats(int argc, char **argv)
         if (cfg)
             cfg = cli_find_config(cfg, buf, sizeof buf);
         gy_status st = gy_model_load(cfg, list.items[k].weights, &mp, &models[k], &err);
-        if (st == GY_OK)
+        if (st == GY_OK) {
+            gy_model_info info;
+            gy_model_get_info(models[k], &info);
+            cli_scale_text(&info, scales[k], sizeof scales[k]);
             st = gy_model_stats(models[k], &sp, &all[k], &err);
+        }
         if (st != GY_OK) {
             cli_error(&err);
             rc = cli_exit_for(st);
@@ -273,12 +276,12 @@ int cmd_stats(int argc, char **argv)
         }
     } else if (!rc) {
         for (int k = 0; k < count; k++) {
-            print_text(all[k], measure);
+            print_text(all[k], scales[k], measure);
             if (k + 1 < count)
                 printf("\n");
         }
         if (count > 1)
-            print_table(all, count, !unfused, measure);
+            print_table(all, scales, count, !unfused, measure);
     }
     if (!rc && fflush(stdout) != 0)
         rc = EXIT_CANTCREAT;
@@ -289,6 +292,7 @@ int cmd_stats(int argc, char **argv)
             gy_model_free(models[k]);
     }
     free(all);
+    free(scales);
     free(models);
     free(list.items);
     free(configs.items);

@@ -20,7 +20,8 @@
 
 #define PATH_CAP 4352
 
-int out_make_dirs(const char *path)
+/* mkdir -p, noting in top (when not NULL and still empty) the first folder it made. */
+static int make_dirs_noting(const char *path, char *top, size_t top_size)
 {
     char buf[PATH_CAP];
     if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
@@ -31,34 +32,76 @@ int out_make_dirs(const char *path)
         if (*p != '/')
             continue;
         *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        if (mkdir(buf, 0777) == 0) {
+            if (top && !top[0])
+                snprintf(top, top_size, "%s", buf);
+        } else if (errno != EEXIST) {
             return -1;
+        }
         *p = '/';
     }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return -1;
+    if (mkdir(buf, 0777) == 0) {
+        if (top && !top[0])
+            snprintf(top, top_size, "%s", buf);
+    } else {
+        struct stat sb;
+        if (errno != EEXIST)
+            return -1;
+        if (stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            errno = ENOTDIR; /* a file of that name */
+            return -1;
+        }
+    }
     return 0;
 }
 
-int out_make_run_dir(const char *dir, const char *project, const char *name, int exist_ok,
-                     char *out, size_t size)
+int out_make_dirs(const char *path)
 {
+    return make_dirs_noting(path, NULL, 0);
+}
+
+/* 1 when path names something that is not a folder (said, naming what the path was given as). */
+static int not_a_folder(const char *path, const char *given_as)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0 || S_ISDIR(sb.st_mode))
+        return 0;
+    cli_say("%s %s: a file of that name exists; %s names a folder to write into", given_as, path,
+            given_as);
+    return 1;
+}
+
+int out_claim_run_dir(const char *dir, const char *project, const char *name, int exist_ok,
+                      char *out, size_t size, char *top, size_t top_size)
+{
+    struct stat sb;
+    top[0] = '\0';
     if (dir) {
-        if ((size_t)snprintf(out, size, "%s", dir) >= size || out_make_dirs(out) != 0) {
-            fprintf(stderr, "ghostyolo detect: cannot create %s: %s\n", dir, strerror(errno));
+        if (not_a_folder(dir, "-o"))
+            return EXIT_CANTCREAT;
+        if ((size_t)snprintf(out, size, "%s", dir) >= size ||
+            make_dirs_noting(out, top, top_size) != 0) {
+            cli_say("cannot create %s: %s", dir, strerror(errno));
             return EXIT_CANTCREAT;
         }
         return 0;
     }
     char base[PATH_CAP];
+    if (not_a_folder(project, "--project"))
+        return EXIT_CANTCREAT;
     if ((size_t)snprintf(base, sizeof base, "%s/%s", project, name) >= sizeof base ||
-        out_make_dirs(project) != 0) {
-        fprintf(stderr, "ghostyolo detect: cannot create %s: %s\n", project, strerror(errno));
+        make_dirs_noting(project, top, top_size) != 0) {
+        cli_say("cannot create %s: %s", project, strerror(errno));
         return EXIT_CANTCREAT;
     }
     if (exist_ok) {
-        if ((size_t)snprintf(out, size, "%s", base) >= size || out_make_dirs(out) != 0) {
-            fprintf(stderr, "ghostyolo detect: cannot create %s: %s\n", base, strerror(errno));
+        if (stat(base, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+            cli_say("%s: a file of that name exists, not a run folder to reuse", base);
+            return EXIT_CANTCREAT;
+        }
+        if ((size_t)snprintf(out, size, "%s", base) >= size ||
+            make_dirs_noting(out, top, top_size) != 0) {
+            cli_say("cannot create %s: %s", base, strerror(errno));
             return EXIT_CANTCREAT;
         }
         return 0;
@@ -70,29 +113,75 @@ int out_make_run_dir(const char *dir, const char *project, const char *name, int
             snprintf(out, size, "%s", base);
         else if ((size_t)snprintf(out, size, "%s%d", base, n) >= size)
             break;
-        if (mkdir(out, 0777) == 0)
+        if (mkdir(out, 0777) == 0) {
+            if (!top[0])
+                snprintf(top, top_size, "%s", out);
             return 0;
+        }
         if (errno != EEXIST)
             break;
     }
-    fprintf(stderr, "ghostyolo detect: cannot create a run folder %s...: %s\n", base,
-            strerror(errno));
+    cli_say("cannot create a run folder %s...: %s", base, strerror(errno));
     return EXIT_CANTCREAT;
+}
+
+int out_make_run_dir(const char *dir, const char *project, const char *name, int exist_ok,
+                     char *out, size_t size)
+{
+    char top[PATH_CAP];
+    return out_claim_run_dir(dir, project, name, exist_ok, out, size, top, sizeof top);
+}
+
+void out_drop_run_dir(const char *run, const char *top)
+{
+    if (!top[0])
+        return;
+    char buf[PATH_CAP];
+    snprintf(buf, sizeof buf, "%s", run);
+    size_t top_len = strlen(top);
+    /* from the run folder up to the first folder this run made, each only while empty */
+    while (strlen(buf) >= top_len && rmdir(buf) == 0) {
+        char *slash = strrchr(buf, '/');
+        if (!slash || strlen(buf) == top_len)
+            break;
+        *slash = '\0';
+    }
+}
+
+static const char *ext_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash + 1 : path, '.');
+    return dot ? dot + 1 : "";
+}
+
+/* The index of the name in used, or -1. */
+static long find_name(const out_names *used, const char *name)
+{
+    for (size_t i = 0; i < used->count; i++)
+        if (strcmp(used->names[i], name) == 0)
+            return (long)i;
+    return -1;
 }
 
 int out_unique_stem(out_names *used, const char *path, char *stem, size_t size, int *renamed)
 {
     char base[1024];
+    const char *ext = ext_of(path);
     gy_path_stem(path, base, sizeof base);
     *renamed = 0;
     snprintf(stem, size, "%s", base);
-    for (int n = 2;; n++) {
-        int taken = 0;
-        for (size_t i = 0; i < used->count && !taken; i++)
-            taken = strcmp(used->names[i], stem) == 0;
-        if (!taken)
-            break;
-        snprintf(stem, size, "%s_%d", base, n);
+    long holder = find_name(used, stem);
+    if (holder >= 0) {
+        /* bus.gif after bus.png: bus_gif (then bus_gif_2, ...); x.jpg after another x.jpg: x_2 */
+        char with_ext[1100];
+        if (ext[0] && strcasecmp(used->exts[holder], ext) != 0)
+            snprintf(with_ext, sizeof with_ext, "%s_%s", base, ext);
+        else
+            snprintf(with_ext, sizeof with_ext, "%s", base);
+        snprintf(stem, size, "%s", with_ext);
+        for (int n = 2; find_name(used, stem) >= 0; n++)
+            snprintf(stem, size, "%s_%d", with_ext, n);
         *renamed = 1;
     }
     if (used->count == used->cap) {
@@ -101,21 +190,34 @@ int out_unique_stem(out_names *used, const char *path, char *stem, size_t size, 
         if (!p)
             return -1;
         used->names = p;
+        if (!(p = realloc(used->exts, sizeof *p * cap)))
+            return -1;
+        used->exts = p;
         used->cap = cap;
     }
-    size_t len = strlen(stem) + 1;
-    if (!(used->names[used->count] = malloc(len)))
+    size_t len = strlen(stem) + 1, elen = strlen(ext) + 1;
+    char *name = malloc(len), *e = malloc(elen);
+    if (!name || !e) {
+        free(name);
+        free(e);
         return -1;
-    memcpy(used->names[used->count++], stem, len);
+    }
+    memcpy(name, stem, len);
+    memcpy(e, ext, elen);
+    used->names[used->count] = name;
+    used->exts[used->count++] = e;
     return 0;
 }
 
 void out_names_free(out_names *used)
 {
-    for (size_t i = 0; i < used->count; i++)
+    for (size_t i = 0; i < used->count; i++) {
         free(used->names[i]);
+        free(used->exts[i]);
+    }
     free(used->names);
-    used->names = NULL;
+    free(used->exts);
+    used->names = used->exts = NULL;
     used->count = used->cap = 0;
 }
 
@@ -132,7 +234,7 @@ static int write_file(const char *path, const void *data, size_t size)
 static int make_dir_or_say(const char *dir)
 {
     if (out_make_dirs(dir) != 0) {
-        fprintf(stderr, "ghostyolo detect: cannot create %s: %s\n", dir, strerror(errno));
+        cli_say("cannot create %s: %s", dir, strerror(errno));
         return EXIT_CANTCREAT;
     }
     return 0;
@@ -224,7 +326,7 @@ static int encode_to(const char *path, encoding enc, int w, int h, const unsigne
     }
     if (!ok || m.failed || m.size == 0) {
         free(m.data);
-        fprintf(stderr, "ghostyolo detect: %s: cannot encode the image\n", path);
+        cli_say("%s: cannot encode the image", path);
         return EXIT_CANTCREAT;
     }
     int rc = write_file(path, m.data, m.size);
@@ -275,13 +377,6 @@ int out_save_crops(const char *run, const char *stem, const gy_image *img, const
             return rc;
     }
     return 0;
-}
-
-static const char *ext_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    const char *dot = strrchr(slash ? slash + 1 : path, '.');
-    return dot ? dot + 1 : "";
 }
 
 static const char *name_of(const void *ctx, int id)
@@ -381,7 +476,7 @@ int out_coco_write(out_coco *coco, const char *run, int coco91_ids)
     char *text = list ? cJSON_PrintUnformatted(list) : NULL;
     cJSON_Delete(empty);
     if (!text) {
-        fprintf(stderr, "ghostyolo detect: out of memory writing predictions.json\n");
+        cli_say("out of memory writing predictions.json");
         return EXIT_SOFTWARE;
     }
     char path[PATH_CAP + 32];

@@ -10,22 +10,33 @@
 #include "postprocess/draw.h"
 
 /* Makes the run folder: dir exactly when given (-o), else project/name, or, when that exists and
- * exist_ok is 0, project/name2, name3, ... (the first free one). Writes the folder to out.
- * Returns 0 or prints why not and returns EXIT_CANTCREAT. */
+ * exist_ok is 0, project/name2, name3, ... (the first free one). Writes the folder to out, and to
+ * top the first folder this call made on the way (runs, runs/detect or the run folder itself;
+ * "" when every one was there). Returns 0 or prints why not (a file where the folder should be is
+ * said as such) and returns EXIT_CANTCREAT. */
+int out_claim_run_dir(const char *dir, const char *project, const char *name, int exist_ok,
+                      char *out, size_t size, char *top, size_t top_size);
+/* The same without top. */
 int out_make_run_dir(const char *dir, const char *project, const char *name, int exist_ok,
                      char *out, size_t size);
+/* Removes what out_claim_run_dir made, from run up to top, each folder only if empty (a run that
+ * saved nothing leaves nothing). */
+void out_drop_run_dir(const char *run, const char *top);
 
-/* mkdir -p; 0 or -1 with errno. */
+/* mkdir -p; 0 or -1 with errno (ENOTDIR when a file has the folder's name). */
 int out_make_dirs(const char *path);
 
-/* Names already used in this run, so two inputs with one file name do not overwrite each other. */
+/* Names already used in this run, so two inputs with one file stem do not overwrite each other. */
 typedef struct out_names {
-    char **names;
+    char **names; /* the stems used */
+    char **exts;  /* the extension of the image each was used for */
     size_t count, cap;
 } out_names;
 
-/* The stem under which path's results are saved: its file stem, or stem_2, stem_3, ... when an
- * earlier image of the run had the same stem (then *renamed is 1). 0, or -1 out of memory. */
+/* The stem under which path's results are saved: its file stem; when an earlier image of the run
+ * had that stem (then *renamed is 1), the stem with the image's own extension if the earlier one
+ * had another (bus.gif after bus.png: bus_gif), then numbered (bus_gif_2; x_2 for a second
+ * x.jpg). 0, or -1 out of memory. */
 int out_unique_stem(out_names *used, const char *path, char *stem, size_t size, int *renamed);
 void out_names_free(out_names *used);
 

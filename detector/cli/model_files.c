@@ -113,7 +113,7 @@ int cli_model_list_add(cli_model_list *l, const char *config, const char *weight
 {
     cli_model_ref *p = realloc(l->items, sizeof *p * (size_t)(l->count + 1));
     if (!p) {
-        fprintf(stderr, "ghostyolo: out of memory\n");
+        cli_say("out of memory");
         return EXIT_SOFTWARE;
     }
     l->items = p;
@@ -158,7 +158,7 @@ int cli_model_list_make(const cli_list *configs, const cli_list *weights, cli_mo
             rc = cli_model_list_add(out, NULL, w.items[i]);
     }
     if (rc == EXIT_SOFTWARE && !out->items)
-        fprintf(stderr, "ghostyolo: out of memory\n");
+        cli_say("out of memory");
     free(cfg.items);
     free(w.items);
     return rc;

@@ -34,21 +34,59 @@ struct cli_sources {
     int stdin_started;
     int total;
     int nomem;
+    int skipped_dirs;   /* folders found inside source folders or matched by patterns */
+    char *first_skipped; /* the first of them */
 };
 
+/* What detect takes, by name: the one place that says it (a video source will be a kind here).
+ * Images: ultralytics' IMG_FORMATS and gif (a video format in ultralytics, read here as its first
+ * frame until videos are sources); videos: ultralytics' VID_FORMATS without gif. */
 static const char *const image_exts[] = {"bmp", "dng", "gif", "jpeg", "jpg", "mpo",
                                          "pfm", "png", "tif", "tiff", "webp"};
+static const char *const video_exts[] = {"asf", "avi", "m4v", "mkv", "mov", "mp4",
+                                         "mpeg", "mpg", "ts", "wmv", "webm"};
+/* ultralytics' is_url test for a source */
+static const char *const url_schemes[] = {"http://", "https://", "rtsp://", "rtmp://", "tcp://"};
 
-int cli_is_image_name(const char *path)
+#define N_OF(a) (sizeof a / sizeof a[0])
+
+static int ext_in(const char *path, const char *const *exts, size_t n)
 {
     const char *slash = strrchr(path, '/');
     const char *dot = strrchr(slash ? slash + 1 : path, '.');
     if (!dot)
         return 0;
-    for (size_t i = 0; i < sizeof image_exts / sizeof image_exts[0]; i++)
-        if (strcasecmp(dot + 1, image_exts[i]) == 0)
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(dot + 1, exts[i]) == 0)
             return 1;
     return 0;
+}
+
+cli_source_kind cli_source_kind_of(const char *path)
+{
+    for (size_t i = 0; i < N_OF(url_schemes); i++)
+        if (strncasecmp(path, url_schemes[i], strlen(url_schemes[i])) == 0)
+            return CLI_SOURCE_URL;
+    if (ext_in(path, video_exts, N_OF(video_exts)))
+        return CLI_SOURCE_VIDEO;
+    if (ext_in(path, image_exts, N_OF(image_exts)))
+        return CLI_SOURCE_IMAGE;
+    return CLI_SOURCE_OTHER;
+}
+
+int cli_is_image_name(const char *path)
+{
+    return cli_source_kind_of(path) == CLI_SOURCE_IMAGE;
+}
+
+/* Why a source of this kind cannot be read, or NULL. */
+static const char *unsupported(cli_source_kind k)
+{
+    if (k == CLI_SOURCE_URL)
+        return "a URL: not supported (download the file and give its path)";
+    if (k == CLI_SOURCE_VIDEO)
+        return "a video file: not supported yet";
+    return NULL;
 }
 
 static char *dup_str(const char *s)
@@ -88,7 +126,30 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* A folder: its images sorted by name; subfolders are errors; other files are passed over. */
+static void skip_dir(cli_sources *s, const char *path)
+{
+    if (s->skipped_dirs++ == 0 && !(s->first_skipped = dup_str(path)))
+        s->nomem = 1;
+}
+
+/* A name found in a folder or by a pattern: an image (or a video, refused for now) is an item;
+ * a folder is passed over and counted (ultralytics' glob does not recurse); other files are
+ * passed over. */
+static void add_found(cli_sources *s, const char *path)
+{
+    cli_source_kind k = cli_source_kind_of(path);
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (k == CLI_SOURCE_IMAGE || k == CLI_SOURCE_VIDEO)
+            push(s, path, strerror(errno)); /* a dangling link */
+    } else if (S_ISDIR(sb.st_mode)) {
+        skip_dir(s, path);
+    } else if (k == CLI_SOURCE_IMAGE || k == CLI_SOURCE_VIDEO) {
+        push(s, path, !S_ISREG(sb.st_mode) ? "not a regular file" : unsupported(k));
+    }
+}
+
+/* A folder: its images sorted by name; subfolders and other files are passed over. */
 static void expand_dir(cli_sources *s, const char *dir)
 {
     DIR *d = opendir(dir);
@@ -118,7 +179,8 @@ static void expand_dir(cli_sources *s, const char *dir)
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_str);
     size_t dl = strlen(dir);
     int slash = dl > 0 && dir[dl - 1] == '/';
     for (size_t i = 0; i < n; i++) {
@@ -129,15 +191,7 @@ static void expand_dir(cli_sources *s, const char *dir)
             break;
         }
         snprintf(path, len, "%s%s%s", dir, slash ? "" : "/", names[i]);
-        struct stat sb;
-        if (stat(path, &sb) != 0) {
-            if (cli_is_image_name(path))
-                push(s, path, strerror(errno));
-        } else if (S_ISDIR(sb.st_mode)) {
-            push(s, path, "a folder inside a source folder (subfolders are not searched)");
-        } else if (cli_is_image_name(path)) {
-            push(s, path, S_ISREG(sb.st_mode) ? NULL : "not a regular file");
-        }
+        add_found(s, path);
         free(path);
     }
     for (size_t i = 0; i < n; i++)
@@ -154,11 +208,16 @@ static int has_glob_chars(const char *p)
 static void expand_path(cli_sources *s, const char *path)
 {
     struct stat sb;
+    cli_source_kind k = cli_source_kind_of(path);
+    if (k == CLI_SOURCE_URL) {
+        push(s, path, unsupported(k));
+        return;
+    }
     if (stat(path, &sb) == 0) {
         if (S_ISDIR(sb.st_mode))
             expand_dir(s, path);
         else
-            push(s, path, S_ISREG(sb.st_mode) ? NULL : "not a regular file");
+            push(s, path, !S_ISREG(sb.st_mode) ? "not a regular file" : unsupported(k));
         return;
     }
     int saved = errno;
@@ -175,21 +234,10 @@ static void expand_path(cli_sources *s, const char *path)
                                          : "cannot read a folder of this pattern");
     } else {
         /* glob sorts by strcoll; in the C locale (never changed here) that is byte order */
-        size_t found = 0;
-        for (size_t i = 0; i < g.gl_pathc; i++) {
-            const char *m = g.gl_pathv[i];
-            if (stat(m, &sb) != 0) {
-                push(s, m, strerror(errno));
-                found++;
-            } else if (S_ISDIR(sb.st_mode)) {
-                push(s, m, "a folder matched by a pattern (folders are not searched)");
-                found++;
-            } else if (cli_is_image_name(m)) {
-                push(s, m, S_ISREG(sb.st_mode) ? NULL : "not a regular file");
-                found++;
-            }
-        }
-        if (!found)
+        size_t before = s->q.count;
+        for (size_t i = 0; i < g.gl_pathc; i++)
+            add_found(s, g.gl_pathv[i]);
+        if (s->q.count == before)
             push(s, path, "the pattern matches no image file");
     }
     if (rc != GLOB_NOMATCH)
@@ -271,6 +319,12 @@ int cli_sources_total(const cli_sources *s)
     return s->total;
 }
 
+int cli_sources_skipped_dirs(const cli_sources *s, const char **first)
+{
+    *first = s->first_skipped;
+    return s->skipped_dirs;
+}
+
 int cli_sources_next(cli_sources *s, cli_source_item *out)
 {
     free(s->cur.path);
@@ -329,6 +383,7 @@ void cli_sources_free(cli_sources *s)
     free(s->q.items);
     free(s->cur.path);
     free(s->cur.error);
+    free(s->first_skipped);
     if (s->stdin_started)
         cli_path_lines_free(&s->stdin_lines);
     free(s);
