@@ -172,6 +172,12 @@ static gy_status open_decoder(gy_vsrc *s, int decode_threads, gy_error *err)
     return GY_OK;
 }
 
+static gy_status too_large(const gy_vsrc *s, int w, int h, gy_error *err)
+{
+    return gy_fail(err, GY_ERR_UNSUPPORTED, "%s: %dx%d video has more than the %lld pixels allowed",
+                   s->name, w, h, (long long)GY_IMAGE_MAX_PIXELS);
+}
+
 static gy_status open_input(gy_vsrc *s, gy_error *err)
 {
     s->ic = avformat_alloc_context();
@@ -218,6 +224,15 @@ static gy_status open_input(gy_vsrc *s, gy_error *err)
                            "%s: not a video in one of the formats read (%s): unrecognised or "
                            "damaged data", s->name, GY_VIDEO_FORMATS);
         return fail_av(s, err, GY_ERR_IO, e, "cannot open");
+    }
+    /* a size the demuxer read from the headers, over the cap: refused before any decoding */
+    for (unsigned i = 0; i < s->ic->nb_streams; i++) {
+        const AVCodecParameters *par = s->ic->streams[i]->codecpar;
+        if (par->codec_type == AVMEDIA_TYPE_VIDEO) {
+            if ((long long)par->width * par->height > GY_IMAGE_MAX_PIXELS)
+                return too_large(s, par->width, par->height, err);
+            break;
+        }
     }
     /* the probe's decoders are capped like ours, so a huge claimed size is not allocated */
     unsigned n = s->ic->nb_streams;
@@ -274,9 +289,14 @@ gy_status gy_vsrc_open(gy_vsrc *s, const char *name, gy_vmem *mem, int is_stream
         st = gy_fail(err, GY_ERR_FORMAT, "%s: bad frame size %dx%d", s->name, w, h);
         goto fail;
     }
+    if (!is_stream && (w == 0 || h == 0)) {
+        st = gy_fail(err, GY_ERR_FORMAT, "%s: the frame size is unknown: no picture could be decoded "
+                     "(a damaged file, or a size over the %lld pixels allowed)", s->name,
+                     (long long)GY_IMAGE_MAX_PIXELS);
+        goto fail;
+    }
     if ((long long)w * h > GY_IMAGE_MAX_PIXELS) {
-        st = gy_fail(err, GY_ERR_UNSUPPORTED, "%s: %dx%d video has more than the %lld pixels allowed",
-                     s->name, w, h, (long long)GY_IMAGE_MAX_PIXELS);
+        st = too_large(s, w, h, err);
         goto fail;
     }
     st = open_decoder(s, decode_threads, err);
