@@ -100,7 +100,7 @@ void gy_vt_file_sha256(const char *path, char out[65])
         snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-const cJSON *gy_vt_ref(const char *clip)
+const cJSON *gy_vt_reference(void)
 {
     if (!reference) {
         unsigned char *t = gy_test_read(gy_test_source("tests/video/reference.json"), NULL);
@@ -108,7 +108,13 @@ const cJSON *gy_vt_ref(const char *clip)
         free(t);
         ck_assert_msg(reference != NULL, "tests/video/reference.json is not JSON");
     }
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reference, "clips"), clip);
+    return reference;
+}
+
+const cJSON *gy_vt_ref(const char *clip)
+{
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(gy_vt_reference(), "clips"), clip);
     ck_assert_msg(e != NULL, "reference.json has no clip %s", clip);
     char sha[65];
     gy_vt_file_sha256(gy_vt_clip(clip), sha);

@@ -20,6 +20,8 @@ void gy_vt_cleanup(void);
 /* reference.json's entry of a clip; checks the clip's SHA-256 against it first, so a clip that
  * differs from the one the reference was made from is reported as such. */
 const cJSON *gy_vt_ref(const char *clip);
+/* The whole of reference.json. */
+const cJSON *gy_vt_reference(void);
 /* The reference's frame hashes of a clip ("frames" or "cv2_4_6_frames"); *n = their count. */
 const char *gy_vt_ref_frame(const cJSON *ref, const char *key, int i);
 int gy_vt_ref_count(const cJSON *ref, const char *key);

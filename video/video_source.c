@@ -211,9 +211,21 @@ static gy_status open_input(gy_vsrc *s, gy_error *err)
         av_dict_free(&opts);
         return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", s->name);
     }
+    /* a file is named "file:PATH", so a ':' in its name is never taken for a protocol */
+    char *url = NULL;
+    if (!s->mem && !s->is_stream) {
+        size_t n = strlen(s->name) + 6;
+        url = av_malloc(n);
+        if (!url) {
+            av_dict_free(&opts);
+            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", s->name);
+        }
+        snprintf(url, n, "file:%s", s->name);
+    }
     arm_deadline(s);
-    e = avformat_open_input(&s->ic, s->mem ? NULL : s->name, NULL, &opts); /* frees ic on failure */
-    av_dict_free(&opts);
+    e = avformat_open_input(&s->ic, s->mem ? NULL : url ? url : s->name, NULL, &opts);
+    av_free(url);
+    av_dict_free(&opts); /* (avformat_open_input frees ic on failure) */
     if (e < 0) {
         if (e == AVERROR(ENOENT))
             return gy_fail(err, GY_ERR_IO, "%s: no such file", s->name);

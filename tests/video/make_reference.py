@@ -6,6 +6,8 @@ BGR bytes, rows top to bottom).
 - Unrotated clips: cv2.VideoCapture (Debian's python3-opencv, OpenCV 4.6.0 over the same FFmpeg
   libraries), the frames ultralytics 8.0.126's LoadImages reads, with CAP_PROP_FRAME_COUNT,
   CAP_PROP_FPS, CAP_PROP_FRAME_WIDTH and CAP_PROP_FRAME_HEIGHT.
+- cv2.VideoWriter's file (fourcc MJPG, .avi, at int(CAP_PROP_FPS), what ultralytics 8.0.126
+  writes on Linux) of the frames of h264.mp4 and odd.mkv: its SHA-256 ("writer").
 - Rotated clips (display matrix): OpenCV 4.6.0 turns a 90-degree stream the wrong way
   (opencv/opencv#22088, fixed in 4.7), so the frames are FFmpeg's own autorotated decode
   (`ffmpeg -i CLIP -f rawvideo -pix_fmt bgr24 -`); cv2 4.6's (wrong) frames are kept beside them
@@ -83,6 +85,24 @@ def main():
             out["clips"][c] = e
             print(f"{c}: {len(e['frames'])} frames {e['width']}x{e['height']} "
                   f"count {e['frame_count']} fps {e['fps']} ({e['reference']})")
+        out["writer"] = {}
+        for c in ["h264.mp4", "odd.mkv"]:
+            cap = cv2.VideoCapture(os.path.join(d, c), cv2.CAP_FFMPEG)
+            fps = int(cap.get(cv2.CAP_PROP_FPS))
+            w, h_ = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+            p = os.path.join(d, "written.avi")
+            vw = cv2.VideoWriter(p, cv2.VideoWriter_fourcc(*"MJPG"), fps, (w, h_))
+            n = 0
+            while True:
+                ok, f = cap.read()
+                if not ok:
+                    break
+                vw.write(f)
+                n += 1
+            vw.release()
+            out["writer"][c] = {"fps": fps, "frames": n,
+                                "sha256": hashlib.sha256(open(p, "rb").read()).hexdigest()}
+            print(f"cv2.VideoWriter MJPG of {c}: {n} frames at {fps} fps")
     with open(os.path.join(HERE, "reference.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")
