@@ -48,9 +48,10 @@ static int interrupt_cb(void *opaque)
     return 0;
 }
 
+/* (timed_out stays set until the next open: after a timeout FFmpeg's reader may hand out what it
+ * had buffered first, then repeat the error without asking the callback again) */
 static void arm_deadline(gy_vsrc *s)
 {
-    atomic_store(&s->ctl->timed_out, 0);
     atomic_store(&s->ctl->deadline_ns,
                  s->is_stream ? gy_vctl_now_ns() + (long long)s->timeout_ms * 1000000LL : 0);
 }
@@ -281,6 +282,7 @@ gy_status gy_vsrc_open(gy_vsrc *s, const char *name, gy_vmem *mem, int is_stream
     s->ctl = ctl;
     s->log = log;
     s->stream = -1;
+    atomic_store(&ctl->timed_out, 0);
     gy_vlog *prev_log = gy_vlog_set_current(log);
     gy_status st = open_input(s, err);
     if (st != GY_OK)
