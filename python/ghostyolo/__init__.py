@@ -16,7 +16,8 @@ from .errors import GhostyoloError
 from .model import Model, Session, load_image
 from .result import Detections
 from .sources import expand_sources
+from .video import Video, VideoWriter, load_stream_list  # also adds Session.detect_video
 
 __version__ = "0.1.0"
 __all__ = ["Model", "Session", "Detections", "GhostyoloError", "load_image", "expand_sources",
-           "library_path", "__version__"]
+           "library_path", "__version__", "Video", "VideoWriter", "load_stream_list"]
