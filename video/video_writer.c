@@ -34,6 +34,9 @@ struct gy_video_writer {
     AVFrame *yuv;
     AVPacket *pkt;
     gy_vlog log;               /* FFmpeg's messages about this file: dropped (no callback) */
+    int stride;                /* bytes per row of a slot: w * 3 rounded up to 32, and every slot has
+                                  64 more bytes: swscale's SIMD reads past the end of its input
+                                  (OpenCV pads its frames the same way) */
     long long written;         /* frames given to the encoder */
     /* the queue (p.queue slots of w x h RGB) and the encoder thread, under mu */
     pthread_t thread;
@@ -82,14 +85,14 @@ static int encode(gy_video_writer *w, AVFrame *frame)
     return e;
 }
 
-/* Converts one RGB frame (w x h, rows of w * 3 bytes) and encodes it. */
+/* Converts one RGB frame (w x h, rows of w->stride bytes, padded) and encodes it. */
 static gy_status encode_rgb(gy_video_writer *w, const unsigned char *rgb, gy_error *err)
 {
     gy_vlog *prev = gy_vlog_set_current(&w->log);
     int e = av_frame_make_writable(w->yuv);
     if (e >= 0) {
         const uint8_t *src[1] = {rgb};
-        int stride[1] = {w->w * 3};
+        int stride[1] = {w->stride};
         sws_scale(w->sws, src, stride, 0, w->h, w->yuv->data, w->yuv->linesize);
         w->yuv->pts = w->written;
         e = encode(w, w->yuv);
@@ -231,7 +234,7 @@ static void destroy(gy_video_writer *w)
     sws_freeContext(w->sws);
     av_frame_free(&w->yuv);
     av_packet_free(&w->pkt);
-    for (int i = 0; w->slots && i < w->p.queue; i++)
+    for (int i = 0; w->slots && i < (w->p.queue ? w->p.queue : 1); i++)
         free(w->slots[i]);
     free(w->slots);
     gy_vlog_unregister(&w->log);
@@ -300,16 +303,18 @@ gy_status gy_video_writer_open(const char *path, int width, int height,
     }
     gy_vlog_set_current(prev);
     free(url);
-    if (st == GY_OK && p.queue > 0) {
-        w->slots = calloc((size_t)p.queue, sizeof *w->slots);
+    int nslots = p.queue ? p.queue : 1; /* without a thread, one padded buffer */
+    w->stride = (w->w * 3 + 31) & ~31;
+    if (st == GY_OK) {
+        w->slots = calloc((size_t)nslots, sizeof *w->slots);
         if (!w->slots)
             st = gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", path);
-        for (int i = 0; st == GY_OK && i < p.queue; i++) {
-            w->slots[i] = malloc((size_t)w->w * w->h * 3);
+        for (int i = 0; st == GY_OK && i < nslots; i++) {
+            w->slots[i] = calloc((size_t)w->stride * w->h + 64, 1);
             if (!w->slots[i])
                 st = gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", path);
         }
-        if (st == GY_OK) {
+        if (st == GY_OK && p.queue > 0) {
             if (pthread_create(&w->thread, NULL, encoder, w) != 0)
                 st = gy_fail(err, GY_ERR_NOMEM, "%s: cannot start the encoder thread", path);
             else
@@ -324,11 +329,11 @@ gy_status gy_video_writer_open(const char *path, int width, int height,
     return GY_OK;
 }
 
-/* The frame's rows (the writer's even size cut from the top left) into dst. */
+/* The frame's rows (the writer's even size cut from the top left) into a padded slot. */
 static void copy_rows(const gy_video_writer *w, const gy_image *frame, unsigned char *dst)
 {
     for (int y = 0; y < w->h; y++)
-        memcpy(dst + (size_t)y * w->w * 3, frame->data + (size_t)y * frame->width * 3,
+        memcpy(dst + (size_t)y * w->stride, frame->data + (size_t)y * frame->width * 3,
                (size_t)w->w * 3);
 }
 
@@ -344,14 +349,12 @@ gy_status gy_video_writer_write(gy_video_writer *w, const gy_image *frame, gy_er
     if (!w->has_thread) {
         if (w->failed != GY_OK)
             return gy_fail(err, w->failed, "%s", w->failed_msg);
-        if (w->w == frame->width)
-            return encode_rgb(w, frame->data, err);
-        unsigned char *tmp = malloc((size_t)w->w * w->h * 3);
-        if (!tmp)
-            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", w->path);
-        copy_rows(w, frame, tmp);
-        gy_status st = encode_rgb(w, tmp, err);
-        free(tmp);
+        copy_rows(w, frame, w->slots[0]);
+        gy_status st = encode_rgb(w, w->slots[0], err);
+        if (st != GY_OK) {
+            w->failed = st;
+            snprintf(w->failed_msg, sizeof w->failed_msg, "%s", err ? err->message : "");
+        }
         return st;
     }
     pthread_mutex_lock(&w->mu);
