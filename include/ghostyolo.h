@@ -434,6 +434,163 @@ gy_status gy_val(gy_session *session, const char *data_yaml, const gy_val_params
                  gy_val_progress_fn progress, void *user, gy_val_result **out, gy_error *err);
 void gy_val_result_free(gy_val_result *result);
 
+/* ------------------------------------------------------------------------------------------------ */
+/* Video files and streams (FFmpeg's libraries)                                                     */
+/*                                                                                                  */
+/*     gy_video *v;                                                                                 */
+/*     if (gy_video_open("clip.mp4", NULL, &v, &err) != GY_OK) ...   (or "rtsp://host/cam")          */
+/*     gy_video_info vi;  gy_video_get_info(v, &vi);        (size, fps, frame count as cv2 gives)    */
+/*     gy_video_frame f;                                                                            */
+/*     for (;;) {                                                                                   */
+/*         gy_status st = gy_video_next(v, &f, &err);                                               */
+/*         if (st != GY_OK) { report err.message; if (st == GY_ERR_FORMAT) continue; else break; }  */
+/*         if (!f.image.data) break;                          (the end)                             */
+/*         gy_detect(sess, &f.image, &dp, &dets, &err); ...                                         */
+/*     }                                                                                            */
+/*     gy_video_free(v);                                                                            */
+/*                                                                                                  */
+/* Frames are what ultralytics 8.0.126 gets from cv2.VideoCapture (OpenCV's FFmpeg backend): each   */
+/* decoded picture converted by swscale exactly as OpenCV converts it (to BGR24 with SWS_BICUBIC,   */
+/* at the decoder's coded size, then cropped), turned by the stream's display matrix in multiples   */
+/* of 90 degrees as FFmpeg and OpenCV >= 4.7 turn it (OpenCV 4.6 turns 90 degrees the wrong way),   */
+/* and handed out as gy_image's RGB (the same bytes, channels swapped). Nothing is printed: FFmpeg's */
+/* own messages about a video go to its params' log callback (other FFmpeg users of the process     */
+/* keep FFmpeg's default logging).                                                                  */
+
+/* ultralytics' VID_FORMATS: the file extensions read as videos (GIF included: every frame). */
+#define GY_VIDEO_FORMATS "asf avi gif m4v mkv mov mp4 mpeg mpg ts wmv webm"
+
+typedef struct gy_video gy_video;
+
+typedef enum gy_video_mode {
+    GY_VIDEO_AUTO = 0,  /* rtsp:// rtmp:// http:// https:// udp:// tcp:// URLs are streams, the rest
+                           files */
+    GY_VIDEO_FILE = 1,  /* every frame in order, decoded ahead on a reader thread (LoadImages) */
+    GY_VIDEO_STREAM = 2 /* the newest frame only (LoadStreams): a reader thread decodes all the
+                           time and keeps the latest, so a slow caller never falls behind; a lost
+                           connection is reopened up to `reconnects` times */
+} gy_video_mode;
+
+typedef struct gy_video_params {
+    gy_video_mode mode;  /* default GY_VIDEO_AUTO */
+    int vid_stride;      /* keep frames vid_stride, 2 vid_stride, ... (1-based), as ultralytics'
+                            vid_stride grabs that many frames and retrieves the last; default 1 */
+    int queue;           /* files: frames decoded ahead by the reader thread, 1 to 64; 0 = no
+                            thread, gy_video_next decodes on the caller's thread; default 2 */
+    int decode_threads;  /* FFmpeg's own decoding threads; 0 = FFmpeg's choice (all cores, as
+                            OpenCV); default 1 (the reader thread already overlaps decoding with
+                            the caller's work) */
+    int reconnects;      /* streams: reopenings after a lost connection before giving up; default 3 */
+    int timeout_ms;      /* streams: the longest wait to connect or for data; default 30000 (as
+                            OpenCV); files: unused */
+    /* Optional: polled while waiting (about every 50 ms) and by FFmpeg's blocking calls; return
+     * non-zero to stop: the pending gy_video_open / gy_video_next fails with GY_ERR_STATE
+     * ("interrupted"). E.g. a function reading a flag a SIGINT handler sets. */
+    int (*interrupt)(void *user);
+    void *interrupt_user;
+    /* Optional warnings and FFmpeg's messages (frames that could not be decoded, reconnections),
+     * called from the reader thread (or FFmpeg's decoding threads); the message names the source. */
+    gy_log_fn log;
+    void *log_user;
+} gy_video_params;
+
+gy_video_params gy_video_default_params(void);
+
+typedef struct gy_video_info {
+    int width, height;     /* a frame's size as delivered (turned): CAP_PROP_FRAME_WIDTH/HEIGHT */
+    double fps;            /* CAP_PROP_FPS: FFmpeg's guess (av_guess_frame_rate); 0 unknown */
+    long long frame_count; /* CAP_PROP_FRAME_COUNT: the container's count, else duration x fps
+                              rounded; 0 when unknown (live streams) */
+    int rotation;          /* degrees clockwise the frames are turned: 0, 90, 180 or 270 */
+    int is_stream;         /* read as a stream (newest frame) */
+    const char *format;    /* FFmpeg's demuxer ("mov,mp4,m4a,3gp,3g2,mj2", "avi", ...) */
+    const char *codec;     /* the decoder ("h264", "vp9", ...) */
+} gy_video_info;
+
+/* Opens a video file or a stream. source: a path, or a URL (see gy_video_mode). A stream is
+ * connected and its first frame read before this returns (ultralytics fails the same way when it
+ * cannot). Files are probed by content among ultralytics' formats only (GY_VIDEO_FORMATS: the
+ * asf, avi, gif, matroska/webm, mov/mp4, mpeg, mpegts and raw MPEG video demuxers), through the
+ * local file protocol only. A frame size over GY_IMAGE_MAX_PIXELS is refused before any frame
+ * is allocated. A webcam index ("0") is refused (GY_ERR_UNSUPPORTED: no capture devices here).
+ * params NULL = the defaults. *out is freed with gy_video_free. Errors name the source. */
+gy_status gy_video_open(const char *source, const gy_video_params *params, gy_video **out,
+                        gy_error *err);
+/* Borrowed strings, valid until gy_video_free. */
+gy_status gy_video_get_info(const gy_video *video, gy_video_info *info);
+
+typedef struct gy_video_frame {
+    gy_image image;      /* RGB; data belongs to the video and stays valid until the next
+                            gy_video_next or gy_video_free; data NULL = the end */
+    long long index;     /* 1-based number of the frame in the source, before vid_stride
+                            (streams: frames decoded since the start, reconnections included) */
+    long long count;     /* frames handed out so far, this one included (ultralytics' frame) */
+    double time_s;       /* presentation time in seconds from the stream's start; -1 unknown */
+} gy_video_frame;
+
+/* The next frame (files: the next kept frame, in order; streams: the newest frame not handed
+ * out yet, waiting for one). Returns
+ *   GY_OK, frame->image.data set:   a frame;
+ *   GY_OK, frame->image.data NULL:  the end (every later call says so again);
+ *   GY_ERR_FORMAT: a part of a file that could not be decoded, e.g. "clip.mp4: frame 14: cannot
+ *     decode (Invalid data found when processing input)" or "clip.mp4: frames 38 to 60 of 60
+ *     missing: the file ends early (truncated?)": the video stays usable, call again for the
+ *     frames after it (frame->image.data is NULL);
+ *   GY_ERR_IO: a stream lost for good (after `reconnects` reopenings), or a file that cannot be
+ *     read on; GY_ERR_STATE: interrupted; GY_ERR_UNSUPPORTED: a frame over the pixel cap;
+ *   GY_ERR_NOMEM. After an error other than GY_ERR_FORMAT the video is at its end. */
+gy_status gy_video_next(gy_video *video, gy_video_frame *frame, gy_error *err);
+/* Stops the reader thread (interrupting a blocked read) and frees everything. NULL is fine. */
+void gy_video_free(gy_video *video);
+
+/* ultralytics' `.streams` file: sources separated by white space (Python's str.split()), each
+ * opened as a stream. At most GY_STREAM_LIST_MAX sources, files up to 1 MiB. */
+#define GY_STREAM_LIST_MAX 1024
+typedef struct gy_stream_list {
+    int count;
+    char **sources;
+} gy_stream_list;
+gy_status gy_stream_list_load(const char *path, gy_stream_list **out, gy_error *err);
+void gy_stream_list_free(gy_stream_list *list);
+
+/* Writing a video: what ultralytics 8.0.126 writes on Linux (cv2.VideoWriter, fourcc MJPG, .avi)
+ * by default, or H.264 (libx264) for a .mp4 people can share. */
+typedef struct gy_video_writer gy_video_writer;
+
+typedef enum gy_video_codec {
+    GY_VIDEO_CODEC_MJPG = 0, /* Motion JPEG in AVI, yuvj420p, OpenCV's rate settings (default) */
+    GY_VIDEO_CODEC_H264 = 1  /* H.264 (libx264, CRF 23 as OpenCV sets it) in MP4, yuv420p */
+} gy_video_codec;
+
+typedef struct gy_video_writer_params {
+    gy_video_codec codec; /* default GY_VIDEO_CODEC_MJPG */
+    double fps;           /* frames per second, > 0 and <= 1000; default 30 (ultralytics passes
+                             int(the source's fps), and 30 for streams) */
+    int queue;            /* frames queued for the encoder thread, 1 to 64; 0 = encode in
+                             gy_video_writer_write on the caller's thread; default 2 */
+} gy_video_writer_params;
+
+gy_video_writer_params gy_video_writer_default_params(void);
+
+/* Starts writing path (written to "<path>.tmp.<pid>" and renamed by gy_video_writer_close).
+ * width x height: the frames' size; as cv2.VideoWriter, an odd side loses its last column / row
+ * (the codecs' 4:2:0 needs even sides), so the file is (width & ~1) x (height & ~1), at least
+ * 2 x 2. The container follows the codec (AVI for MJPG, MP4 for H.264), whatever the name's
+ * extension. params NULL = the defaults. */
+gy_status gy_video_writer_open(const char *path, int width, int height,
+                               const gy_video_writer_params *params, gy_video_writer **out,
+                               gy_error *err);
+/* Queues one RGB frame of the size given at open (copied: the caller may reuse it at once).
+ * An error of the encoder thread (e.g. a full disk) is returned here or by close, naming the
+ * path and the frame. */
+gy_status gy_video_writer_write(gy_video_writer *w, const gy_image *frame, gy_error *err);
+/* Encodes what is queued, writes the trailer (so a run stopped early still leaves a file that
+ * plays) and renames the temporary file to the path; frees the writer whatever happens (on
+ * failure the temporary file is removed). */
+gy_status gy_video_writer_close(gy_video_writer *w, gy_error *err);
+/* Abandons a writer that was not closed: stops its thread and removes the temporary file. */
+void gy_video_writer_free(gy_video_writer *w);
+
 #ifdef __cplusplus
 }
 #endif

@@ -32,9 +32,11 @@ from .images import load_image  # noqa: E402
 from .model import Model, Session  # noqa: E402
 from .results import Boxes, Results  # noqa: E402
 from .sources import expand_sources  # noqa: E402
+from .video import Video, VideoWriter, load_stream_list  # noqa: E402  (adds Session.detect_video)
 
 YOLO = Model
 
 __version__ = "0.1.0"
 __all__ = ["YOLO", "Model", "Session", "Results", "Boxes", "Detections", "GhostyoloError",
-           "load_image", "expand_sources", "library_path", "__version__"]
+           "load_image", "expand_sources", "library_path", "__version__", "Video", "VideoWriter",
+           "load_stream_list"]

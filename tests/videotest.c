@@ -1,0 +1,223 @@
+#define _POSIX_C_SOURCE 200809L
+#include "videotest.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libavutil/mem.h>
+#include <libavutil/sha.h>
+
+static char clip_dir[256];
+static cJSON *reference;
+
+double gy_vt_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+char *gy_vt_run(const char *cmd, int *code)
+{
+    FILE *p = popen(cmd, "r");
+    ck_assert_msg(p != NULL, "cannot run %s", cmd);
+    size_t cap = 4096, n = 0;
+    char *out = malloc(cap);
+    ck_assert_ptr_nonnull(out);
+    size_t k;
+    while ((k = fread(out + n, 1, cap - n - 1, p)) > 0) {
+        n += k;
+        if (cap - n < 2) {
+            cap *= 2;
+            out = realloc(out, cap);
+            ck_assert_ptr_nonnull(out);
+        }
+    }
+    out[n] = '\0';
+    int st = pclose(p);
+    *code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    return out;
+}
+
+const char *gy_vt_clips(void)
+{
+    if (clip_dir[0])
+        return clip_dir;
+    snprintf(clip_dir, sizeof clip_dir, "/tmp/gy_video_clips_XXXXXX");
+    ck_assert_msg(mkdtemp(clip_dir) != NULL, "cannot make a temporary folder");
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "sh '%s' '%s' '%s' 2>&1", gy_test_source("tests/video/make_clips.sh"),
+             clip_dir, gy_test_shared("images/bus.jpg"));
+    int code;
+    char *out = gy_vt_run(cmd, &code);
+    ck_assert_msg(code == 0, "make_clips.sh failed (%d): %s", code, out);
+    free(out);
+    return clip_dir;
+}
+
+const char *gy_vt_clip(const char *name)
+{
+    static char slots[8][512];
+    static int next;
+    char *b = slots[next++ % 8];
+    snprintf(b, sizeof slots[0], "%s/%s", gy_vt_clips(), name);
+    return b;
+}
+
+void gy_vt_cleanup(void)
+{
+    if (!clip_dir[0])
+        return;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", clip_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", clip_dir);
+    clip_dir[0] = '\0';
+}
+
+void gy_vt_file_sha256(const char *path, char out[65])
+{
+    size_t n;
+    unsigned char *b = gy_test_read(path, &n);
+    struct AVSHA *sha = av_sha_alloc();
+    ck_assert_ptr_nonnull(sha);
+    av_sha_init(sha, 256);
+    av_sha_update(sha, b, n);
+    unsigned char d[32];
+    av_sha_final(sha, d);
+    av_free(sha);
+    free(b);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+const cJSON *gy_vt_reference(void)
+{
+    if (!reference) {
+        unsigned char *t = gy_test_read(gy_test_source("tests/video/reference.json"), NULL);
+        reference = cJSON_Parse((const char *)t);
+        free(t);
+        ck_assert_msg(reference != NULL, "tests/video/reference.json is not JSON");
+    }
+    return reference;
+}
+
+const cJSON *gy_vt_ref(const char *clip)
+{
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(gy_vt_reference(), "clips"), clip);
+    ck_assert_msg(e != NULL, "reference.json has no clip %s", clip);
+    char sha[65];
+    gy_vt_file_sha256(gy_vt_clip(clip), sha);
+    const char *want = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "sha256"));
+    ck_assert_msg(want && strcmp(sha, want) == 0,
+                  "%s: the clip made here (sha256 %s) differs from the one tests/video/reference.json "
+                  "was made from (%s): has Debian's ffmpeg changed? Rerun tests/video/make_reference.py",
+                  clip, sha, want ? want : "none");
+    return e;
+}
+
+int gy_vt_ref_count(const cJSON *ref, const char *key)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(ref, key);
+    ck_assert_msg(cJSON_IsArray(a), "reference entry has no %s", key);
+    return cJSON_GetArraySize(a);
+}
+
+const char *gy_vt_ref_frame(const cJSON *ref, const char *key, int i)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(ref, key);
+    const char *s = cJSON_GetStringValue(cJSON_GetArrayItem(a, i));
+    ck_assert_msg(s != NULL, "reference %s[%d] missing", key, i);
+    return s;
+}
+
+void gy_vt_hash(const gy_image *img, int rot180, char out[17])
+{
+    size_t n = (size_t)img->width * img->height * 3;
+    unsigned char *bgr = malloc(n);
+    ck_assert_ptr_nonnull(bgr);
+    for (size_t p = 0; p < n; p += 3) {
+        size_t q = rot180 ? n - 3 - p : p;
+        bgr[q] = img->data[p + 2];
+        bgr[q + 1] = img->data[p + 1];
+        bgr[q + 2] = img->data[p];
+    }
+    struct AVSHA *sha = av_sha_alloc();
+    ck_assert_ptr_nonnull(sha);
+    av_sha_init(sha, 256);
+    av_sha_update(sha, bgr, n);
+    unsigned char d[32];
+    av_sha_final(sha, d);
+    av_free(sha);
+    free(bgr);
+    for (int i = 0; i < 8; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+pid_t gy_vt_spawn(char *const argv[])
+{
+    pid_t pid = fork();
+    ck_assert_msg(pid >= 0, "fork failed");
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the test */
+        int fd = open("/dev/null", O_RDWR);
+        if (fd >= 0) {
+            dup2(fd, 0);
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+int gy_vt_wait(pid_t pid, int ms)
+{
+    for (int t = 0; t <= ms; t += 10) {
+        int st;
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid)
+            return st;
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return -1;
+}
+
+void gy_vt_kill(pid_t pid)
+{
+    if (pid <= 0)
+        return;
+    if (gy_vt_wait(pid, 0) >= 0)
+        return;
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+int gy_vt_free_port(int udp)
+{
+    int fd = socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+    ck_assert_msg(fd >= 0, "socket failed");
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    socklen_t len = sizeof a;
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
