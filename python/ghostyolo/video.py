@@ -22,7 +22,7 @@ import numpy as np
 from . import _lib
 from .errors import ERR_FORMAT, GhostyoloError, argument_error, check
 from .model import Session
-from .result import Detections
+from .detections import Detections
 
 ffi = _lib.ffi
 
