@@ -1,0 +1,176 @@
+/* plot_canvas.c - a Cairo image surface with matplotlib's units, DejaVu Sans text, colours, and
+ * PNG output through gy_write_file_atomic. */
+#include "postprocess/plot_canvas.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/util.h"
+
+#define CANVAS_MAX_PIXELS (1 << 26) /* 8192 x 8192 */
+#define CANVAS_FONT "DejaVu Sans"
+#define CANVAS_PI 3.14159265358979323846
+
+gy_status gy_canvas_create(double width_in, double height_in, double dpi, gy_canvas *c,
+                           gy_error *err)
+{
+    memset(c, 0, sizeof *c);
+    const double w = width_in * dpi, h = height_in * dpi;
+    if (!(w >= 16 && h >= 16 && w * h <= CANVAS_MAX_PIXELS))
+        return gy_fail(err, GY_ERR_ARGUMENT, "plot: a %g x %g inch figure at %g dpi is out of range",
+                       width_in, height_in, dpi);
+    c->width = (int)lround(w);
+    c->height = (int)lround(h);
+    c->px_per_pt = dpi / 72.0;
+    c->surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, c->width, c->height);
+    if (cairo_surface_status(c->surface) != CAIRO_STATUS_SUCCESS) {
+        gy_canvas_free(c);
+        return gy_fail(err, GY_ERR_NOMEM, "plot: cannot make a %d x %d image", (int)lround(w),
+                       (int)lround(h));
+    }
+    c->cr = cairo_create(c->surface);
+    if (cairo_status(c->cr) != CAIRO_STATUS_SUCCESS) {
+        gy_canvas_free(c);
+        return gy_fail(err, GY_ERR_NOMEM, "plot: cannot draw on a %d x %d image", (int)lround(w),
+                       (int)lround(h));
+    }
+    cairo_set_source_rgb(c->cr, 1, 1, 1);
+    cairo_paint(c->cr);
+    return GY_OK;
+}
+
+void gy_canvas_free(gy_canvas *c)
+{
+    if (c->cr)
+        cairo_destroy(c->cr);
+    if (c->surface)
+        cairo_surface_destroy(c->surface);
+    memset(c, 0, sizeof *c);
+}
+
+static cairo_status_t png_sink(void *closure, const unsigned char *data, unsigned int length)
+{
+    gy_strbuf *b = closure;
+    gy_strbuf_put(b, (const char *)data, length);
+    return b->bad ? CAIRO_STATUS_NO_MEMORY : CAIRO_STATUS_SUCCESS;
+}
+
+gy_status gy_canvas_save_png(gy_canvas *c, const char *path, gy_error *err)
+{
+    if (cairo_status(c->cr) != CAIRO_STATUS_SUCCESS)
+        return gy_fail(err, GY_ERR_NOMEM, "%s: drawing failed: %s", path,
+                       cairo_status_to_string(cairo_status(c->cr)));
+    cairo_surface_flush(c->surface);
+    gy_strbuf b = {0};
+    cairo_status_t cs = cairo_surface_write_to_png_stream(c->surface, png_sink, &b);
+    if (cs != CAIRO_STATUS_SUCCESS || b.bad) {
+        free(b.s);
+        return gy_fail(err, GY_ERR_NOMEM, "%s: cannot encode the PNG: %s", path,
+                       cairo_status_to_string(cs));
+    }
+    gy_status st = gy_write_file_atomic(path, b.s, b.len, err);
+    free(b.s);
+    return st;
+}
+
+static void set_font(gy_canvas *c, const gy_text_style *s)
+{
+    cairo_select_font_face(c->cr, CANVAS_FONT, CAIRO_FONT_SLANT_NORMAL,
+                           s->bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(c->cr, s->size_pt * c->px_per_pt);
+}
+
+void gy_canvas_text_size(gy_canvas *c, const char *text, const gy_text_style *s, double *w,
+                         double *h)
+{
+    set_font(c, s);
+    cairo_text_extents_t te;
+    cairo_font_extents_t fe;
+    cairo_text_extents(c->cr, text, &te);
+    cairo_font_extents(c->cr, &fe);
+    *w = te.x_advance;
+    *h = fe.ascent + fe.descent;
+}
+
+void gy_canvas_text(gy_canvas *c, double x, double y, const char *text, const gy_text_style *s)
+{
+    if (!text || !*text)
+        return;
+    set_font(c, s);
+    cairo_text_extents_t te;
+    cairo_font_extents_t fe;
+    cairo_text_extents(c->cr, text, &te);
+    cairo_font_extents(c->cr, &fe);
+    const double dx = s->h == 0 ? 0.0 : s->h == 1 ? -te.x_advance / 2 : -te.x_advance;
+    double dy;
+    switch (s->v) {
+    case 0: dy = fe.ascent; break;
+    case 1: dy = (fe.ascent - fe.descent) / 2; break;
+    case 2: dy = 0.0; break;
+    default: dy = -fe.descent; break;
+    }
+    cairo_save(c->cr);
+    cairo_translate(c->cr, x, y);
+    cairo_rotate(c->cr, -s->angle_deg * CANVAS_PI / 180.0);
+    cairo_move_to(c->cr, dx, dy);
+    cairo_set_source_rgb(c->cr, s->color.r, s->color.g, s->color.b);
+    cairo_show_text(c->cr, text);
+    cairo_new_path(c->cr);
+    cairo_restore(c->cr);
+}
+
+void gy_canvas_set_color(gy_canvas *c, gy_rgb color, double alpha)
+{
+    cairo_set_source_rgba(c->cr, color.r, color.g, color.b, alpha);
+}
+
+static gy_rgb hex(unsigned v)
+{
+    return (gy_rgb){((v >> 16) & 255) / 255.0, ((v >> 8) & 255) / 255.0, (v & 255) / 255.0};
+}
+
+gy_rgb gy_color_cycle(int i)
+{
+    /* matplotlib's tab10 (its default property cycle) */
+    static const unsigned tab10[10] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
+                                       0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
+    return hex(tab10[((i % 10) + 10) % 10]);
+}
+
+gy_rgb gy_cmap_blues(double t)
+{
+    /* ColorBrewer's 9-class Blues, the stops of matplotlib's 'Blues', linearly interpolated */
+    static const unsigned stops[9] = {0xf7fbff, 0xdeebf7, 0xc6dbef, 0x9ecae1, 0x6baed6,
+                                      0x4292c6, 0x2171b5, 0x08519c, 0x08306b};
+    if (!(t >= 0.0))
+        t = 0.0;
+    if (t > 1.0)
+        t = 1.0;
+    int idx = (int)(t * 256.0); /* the 256-entry lookup table */
+    if (idx > 255)
+        idx = 255;
+    const double u = idx / 255.0 * 8.0;
+    int k = (int)u;
+    if (k > 7)
+        k = 7;
+    const double f = u - k;
+    const gy_rgb a = hex(stops[k]), b = hex(stops[k + 1]);
+    return (gy_rgb){a.r + (b.r - a.r) * f, a.g + (b.g - a.g) * f, a.b + (b.b - a.b) * f};
+}
+
+static double lin(double v)
+{
+    return v <= 0.03928 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4);
+}
+
+double gy_rgb_luminance(gy_rgb c)
+{
+    return 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b);
+}
+
+gy_rgb gy_rgb_grey(double level)
+{
+    return (gy_rgb){level, level, level};
+}
