@@ -43,9 +43,15 @@ int out_make_dirs(const char *path)
 int out_make_run_dir(const char *dir, const char *project, const char *name, int exist_ok,
                      char *out, size_t size)
 {
+    return out_make_run_dir_for("detect", dir, project, name, exist_ok, out, size);
+}
+
+int out_make_run_dir_for(const char *verb, const char *dir, const char *project, const char *name,
+                         int exist_ok, char *out, size_t size)
+{
     if (dir) {
         if ((size_t)snprintf(out, size, "%s", dir) >= size || out_make_dirs(out) != 0) {
-            fprintf(stderr, "ghostyolo detect: cannot create %s: %s\n", dir, strerror(errno));
+            fprintf(stderr, "ghostyolo %s: cannot create %s: %s\n", verb, dir, strerror(errno));
             return EXIT_CANTCREAT;
         }
         return 0;
@@ -53,12 +59,12 @@ int out_make_run_dir(const char *dir, const char *project, const char *name, int
     char base[PATH_CAP];
     if ((size_t)snprintf(base, sizeof base, "%s/%s", project, name) >= sizeof base ||
         out_make_dirs(project) != 0) {
-        fprintf(stderr, "ghostyolo detect: cannot create %s: %s\n", project, strerror(errno));
+        fprintf(stderr, "ghostyolo %s: cannot create %s: %s\n", verb, project, strerror(errno));
         return EXIT_CANTCREAT;
     }
     if (exist_ok) {
         if ((size_t)snprintf(out, size, "%s", base) >= size || out_make_dirs(out) != 0) {
-            fprintf(stderr, "ghostyolo detect: cannot create %s: %s\n", base, strerror(errno));
+            fprintf(stderr, "ghostyolo %s: cannot create %s: %s\n", verb, base, strerror(errno));
             return EXIT_CANTCREAT;
         }
         return 0;
@@ -75,7 +81,7 @@ int out_make_run_dir(const char *dir, const char *project, const char *name, int
         if (errno != EEXIST)
             break;
     }
-    fprintf(stderr, "ghostyolo detect: cannot create a run folder %s...: %s\n", base,
+    fprintf(stderr, "ghostyolo %s: cannot create a run folder %s...: %s\n", verb, base,
             strerror(errno));
     return EXIT_CANTCREAT;
 }

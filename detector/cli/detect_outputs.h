@@ -14,6 +14,9 @@
  * Returns 0 or prints why not and returns EXIT_CANTCREAT. */
 int out_make_run_dir(const char *dir, const char *project, const char *name, int exist_ok,
                      char *out, size_t size);
+/* The same for another verb: its messages start "ghostyolo VERB: ". */
+int out_make_run_dir_for(const char *verb, const char *dir, const char *project, const char *name,
+                         int exist_ok, char *out, size_t size);
 
 /* mkdir -p; 0 or -1 with errno. */
 int out_make_dirs(const char *path);
