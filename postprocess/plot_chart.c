@@ -514,6 +514,11 @@ gy_status gy_chart_save(gy_chart *c, const char *path, gy_error *err)
         f.x1 = left + (cv.width - left - right - lb.w - 0.5 * FONT_PT * pt) / 1.04;
     else
         f.x1 = cv.width - right;
+    /* snapped to whole pixels, as matplotlib snaps its spines and ticks: crisp lines */
+    f.x0 = round(f.x0);
+    f.x1 = round(f.x1);
+    f.y0 = round(f.y0);
+    f.y1 = round(f.y1);
     if (!(f.x1 - f.x0 > 4 && f.y1 - f.y0 > 4)) {
         gy_canvas_free(&cv);
         return gy_fail(err, GY_ERR_ARGUMENT, "%s: the figure is too small for its labels", path);
@@ -525,27 +530,28 @@ gy_status gy_chart_save(gy_chart *c, const char *path, gy_error *err)
 
     cairo_t *cr = cv.cr;
     gy_canvas_set_color(&cv, gy_rgb_grey(0.0), 1.0);
-    cairo_set_line_width(cr, 0.8 * pt);
-    cairo_rectangle(cr, f.x0, f.y0, f.x1 - f.x0, f.y1 - f.y0);
+    const double lw = fmax(1.0, round(0.8 * pt)), off = fmod(lw, 2.0) == 1.0 ? 0.5 : 0.0;
+    cairo_set_line_width(cr, lw);
+    cairo_rectangle(cr, f.x0 + off, f.y0 + off, f.x1 - f.x0, f.y1 - f.y0);
     cairo_stroke(cr);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     for (int i = 0; i < tx.n; i++) {
-        const double x = fx(&f, tx.v[i]);
+        const double x = round(fx(&f, tx.v[i]));
         if (x < f.x0 - 0.5 || x > f.x1 + 0.5)
             continue;
-        cairo_move_to(cr, x, f.y1);
-        cairo_line_to(cr, x, f.y1 + tick_len);
+        cairo_move_to(cr, x + off, f.y1);
+        cairo_line_to(cr, x + off, f.y1 + tick_len);
         cairo_stroke(cr);
-        gy_canvas_text(&cv, x, f.y1 + tick_len + tick_pad, tx.text[i], &tick_style);
+        gy_canvas_text(&cv, x + off, f.y1 + tick_len + tick_pad, tx.text[i], &tick_style);
     }
     for (int i = 0; i < ty.n; i++) {
-        const double y = fy(&f, ty.v[i]);
+        const double y = round(fy(&f, ty.v[i]));
         if (y < f.y0 - 0.5 || y > f.y1 + 0.5)
             continue;
-        cairo_move_to(cr, f.x0, y);
-        cairo_line_to(cr, f.x0 - tick_len, y);
+        cairo_move_to(cr, f.x0, y + off);
+        cairo_line_to(cr, f.x0 - tick_len, y + off);
         cairo_stroke(cr);
-        gy_canvas_text(&cv, f.x0 - tick_len - tick_pad, y, ty.text[i], &ylab);
+        gy_canvas_text(&cv, f.x0 - tick_len - tick_pad, y + off, ty.text[i], &ylab);
     }
     if (c->xlabel)
         gy_canvas_text(&cv, (f.x0 + f.x1) / 2, cv.height - pad - xl_h, c->xlabel,
