@@ -2,6 +2,7 @@
  * PNG output through gy_write_file_atomic. */
 #include "postprocess/plot_canvas.h"
 
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,12 @@ void gy_canvas_text(gy_canvas *c, double x, double y, const char *text, const gy
 void gy_canvas_set_color(gy_canvas *c, gy_rgb color, double alpha)
 {
     cairo_set_source_rgba(c->cr, color.r, color.g, color.b, alpha);
+}
+
+void gy_canvas_release_fonts(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
 }
 
 static gy_rgb hex(unsigned v)

@@ -44,6 +44,12 @@ void gy_canvas_text(gy_canvas *c, double x, double y, const char *text, const gy
 
 void gy_canvas_set_color(gy_canvas *c, gy_rgb color, double alpha);
 
+/* Releases the process-wide font caches Cairo's text and fontconfig keep (they would otherwise be
+ * reported as leaks at exit): cairo_debug_reset_static_data() and FcFini(). Only when nothing in the
+ * process uses Cairo or fontconfig any more (a command about to exit, a test); the next text drawn
+ * loads them again. */
+void gy_canvas_release_fonts(void);
+
 /* matplotlib's default colour cycle (tab10), entry i modulo 10. */
 gy_rgb gy_color_cycle(int i);
 /* matplotlib's 'Blues' colour map at t in [0, 1], quantised to its 256 entries. */

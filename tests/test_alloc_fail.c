@@ -438,6 +438,7 @@ START_TEST(chart_every_allocation)
     }
     printf("chart: %ld allocations, each failed once\n", k - 1);
     remove(path);
+    gy_canvas_release_fonts();
 }
 END_TEST
 

@@ -38,6 +38,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+    gy_canvas_release_fonts(); /* Cairo's and fontconfig's caches: no leak at the test's exit */
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);

@@ -17,6 +17,7 @@
 #include "detector/cli/cli.h"
 #include "detector/cli/detect_outputs.h"
 #include "detector/stats.h"
+#include "postprocess/plot_canvas.h"
 
 typedef struct progress_state {
     int tty;
@@ -351,6 +352,8 @@ int cmd_val(int argc, char **argv)
     }
     if (run[0])
         fprintf(stderr, "Results saved to %s\n", run);
+    if (plots)
+        gy_canvas_release_fonts(); /* the command ends: Cairo's font caches go with it */
     gy_val_result_free(res);
     gy_session_free(sess);
     gy_model_free(model);
