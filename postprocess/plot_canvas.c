@@ -4,6 +4,7 @@
 
 #include <fontconfig/fontconfig.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +126,42 @@ void gy_canvas_text(gy_canvas *c, double x, double y, const char *text, const gy
 void gy_canvas_set_color(gy_canvas *c, gy_rgb color, double alpha)
 {
     cairo_set_source_rgba(c->cr, color.r, color.g, color.b, alpha);
+}
+
+/* MaxNLocator(nbins, steps=[1, 2, 2.5, 5, 10]): the smallest nice step with at most nbins bins
+ * over [lo, hi], the ticks inside, labelled with the decimals the step needs. */
+void gy_plot_ticks(double lo, double hi, int nbins, gy_ticks *t)
+{
+    static const double mult[4] = {1.0, 2.0, 2.5, 5.0};
+    if (nbins < 1)
+        nbins = 1;
+    const double raw = (hi - lo) / nbins;
+    double step = raw;
+    int found = 0;
+    for (int e = (int)floor(log10(raw)) - 1; e <= (int)floor(log10(raw)) + 2 && !found; e++)
+        for (int m = 0; m < 4 && !found; m++) {
+            const double st = mult[m] * pow(10.0, e);
+            const double bins = ceil(hi / st - 1e-9) - floor(lo / st + 1e-9);
+            if (bins <= nbins) {
+                step = st;
+                found = 1;
+            }
+        }
+    int dec = 0;
+    while (dec < 10 && fabs(step * pow(10.0, dec) - round(step * pow(10.0, dec))) >
+                           1e-6 * step * pow(10.0, dec))
+        dec++;
+    t->n = 0;
+    for (double k = ceil(lo / step - 1e-9); k <= floor(hi / step + 1e-9) && t->n < GY_PLOT_MAX_TICKS; k++) {
+        double v = k * step;
+        if (fabs(v) < step * 1e-9)
+            v = 0.0;
+        t->v[t->n] = v;
+        char num[24];
+        snprintf(num, sizeof num, "%.*f", dec, fabs(v));
+        snprintf(t->text[t->n], sizeof t->text[t->n], "%s%s", v < 0 ? "\xe2\x88\x92" : "", num);
+        t->n++;
+    }
 }
 
 void gy_canvas_release_fonts(void)

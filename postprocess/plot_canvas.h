@@ -44,6 +44,17 @@ void gy_canvas_text(gy_canvas *c, double x, double y, const char *text, const gy
 
 void gy_canvas_set_color(gy_canvas *c, gy_rgb color, double alpha);
 
+/* Axis ticks as matplotlib's MaxNLocator(nbins, steps=[1, 2, 2.5, 5, 10]) places them: the smallest
+ * nice step with at most nbins bins over [lo, hi], the ticks inside, and their labels with the
+ * decimals the step needs ("0.0", "0.2", ...; a minus sign for negatives). */
+#define GY_PLOT_MAX_TICKS 32
+typedef struct gy_ticks {
+    int n;
+    double v[GY_PLOT_MAX_TICKS];
+    char text[GY_PLOT_MAX_TICKS][32];
+} gy_ticks;
+void gy_plot_ticks(double lo, double hi, int nbins, gy_ticks *t);
+
 /* Releases the process-wide font caches Cairo's text and fontconfig keep (they would otherwise be
  * reported as leaks at exit): cairo_debug_reset_static_data() and FcFini(). Only when nothing in the
  * process uses Cairo or fontconfig any more (a command about to exit, a test); the next text drawn

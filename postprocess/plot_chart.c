@@ -3,8 +3,8 @@
  * long and 0.8 pt wide pointing out with labels 3.5 pt away, spines 0.8 pt, the legend framed
  * (white at alpha 0.8, edge grey 0.8, borderpad 0.4, labelspacing 0.5, handlelength 2,
  * handletextpad 0.8 font sizes), the figure laid out as tight_layout (pad 1.08 font sizes).
- * Ticks: MaxNLocator's nice steps (1, 2, 2.5, 5 x 10^k), at most 9 bins and no more than the axis
- * holds (3 label sizes apart along x, 2 along y); labels with the decimals the step needs. */
+ * Ticks (gy_plot_ticks): at most 9 bins and no more than the axis holds (3 label sizes apart along
+ * x, 2 along y). */
 #include "postprocess/plot_chart.h"
 
 #include <math.h>
@@ -18,7 +18,6 @@
 #define FONT_PT 10.0
 #define TITLE_PT 12.0
 #define POINT_LABEL_PT 9.0
-#define MAX_TICKS 32
 #define CHART_MAX_POINTS 10000000
 
 typedef struct series {
@@ -196,48 +195,6 @@ static void axis_limits(const gy_chart *c, int axis, double *lo, double *hi)
     *hi = isnan(c->lim[2 * axis + 1]) ? mx : c->lim[2 * axis + 1];
     if (!(*hi > *lo))
         *hi = *lo + 1.0;
-}
-
-typedef struct ticks {
-    int n;
-    double v[MAX_TICKS];
-    char text[MAX_TICKS][32];
-} ticks;
-
-/* MaxNLocator(nbins, steps=[1, 2, 2.5, 5, 10]): the smallest nice step with at most nbins bins
- * over [lo, hi], the ticks inside, labelled with the decimals the step needs. */
-static void make_ticks(double lo, double hi, int nbins, ticks *t)
-{
-    static const double mult[4] = {1.0, 2.0, 2.5, 5.0};
-    if (nbins < 1)
-        nbins = 1;
-    const double raw = (hi - lo) / nbins;
-    double step = raw;
-    int found = 0;
-    for (int e = (int)floor(log10(raw)) - 1; e <= (int)floor(log10(raw)) + 2 && !found; e++)
-        for (int m = 0; m < 4 && !found; m++) {
-            const double st = mult[m] * pow(10.0, e);
-            const double bins = ceil(hi / st - 1e-9) - floor(lo / st + 1e-9);
-            if (bins <= nbins) {
-                step = st;
-                found = 1;
-            }
-        }
-    int dec = 0;
-    while (dec < 10 && fabs(step * pow(10.0, dec) - round(step * pow(10.0, dec))) >
-                           1e-6 * step * pow(10.0, dec))
-        dec++;
-    t->n = 0;
-    for (double k = ceil(lo / step - 1e-9); k <= floor(hi / step + 1e-9) && t->n < MAX_TICKS; k++) {
-        double v = k * step;
-        if (fabs(v) < step * 1e-9)
-            v = 0.0;
-        t->v[t->n] = v;
-        char num[24];
-        snprintf(num, sizeof num, "%.*f", dec, fabs(v));
-        snprintf(t->text[t->n], sizeof t->text[t->n], "%s%s", v < 0 ? "\xe2\x88\x92" : "", num);
-        t->n++;
-    }
 }
 
 static gy_text_style style(double pt, int h, int v, double angle)
@@ -485,15 +442,15 @@ gy_status gy_chart_save(gy_chart *c, const char *path, gy_error *err)
     const double tick_h = h;
 
     /* a first estimate of the axes to count the ticks the axes hold, then the real layout */
-    ticks tx, ty;
+    gy_ticks tx, ty;
     double left = pad, right = pad, top = pad + (c->title ? th + title_pad : 0.0);
     const double bottom = pad + (c->xlabel ? xl_h + label_pad : 0.0) + tick_h + tick_pad + tick_len;
     for (int pass = 0; pass < 2; pass++) {
         const double aw_pt = (cv.width - left - right - (lb.n && c->legend == GY_LEGEND_OUTSIDE ? lb.w : 0)) / pt;
         const double ah_pt = (cv.height - top - bottom) / pt;
         const int nx = (int)floor(aw_pt / (FONT_PT * 3)), ny = (int)floor(ah_pt / (FONT_PT * 2));
-        make_ticks(f.lo[0], f.hi[0], nx < 9 ? nx : 9, &tx);
-        make_ticks(f.lo[1], f.hi[1], ny < 9 ? ny : 9, &ty);
+        gy_plot_ticks(f.lo[0], f.hi[0], nx < 9 ? nx : 9, &tx);
+        gy_plot_ticks(f.lo[1], f.hi[1], ny < 9 ? ny : 9, &ty);
         double ytw = 0.0;
         for (int i = 0; i < ty.n; i++) {
             gy_canvas_text_size(&cv, ty.text[i], &tick_style, &w, &h);

@@ -217,33 +217,14 @@ gy_status gy_plot_confusion_matrix(const char *path, const double *matrix, int n
         cairo_rectangle(cr, bx, ya, cbar_w, yb - ya);
         cairo_fill(cr);
     }
-    /* its ticks: MaxNLocator's nice steps as in the charts, at most 9 bins */
+    /* its ticks, at most 9 bins, as many as the bar holds two label heights apart */
     {
-        static const double mult[4] = {1.0, 2.0, 2.5, 5.0};
         int nb = (int)floor(bar_h / pt / (tick_pt * 2));
-        if (nb > 9)
-            nb = 9;
-        if (nb < 1)
-            nb = 1;
-        double step = vmax;
-        int found = 0;
-        for (int e = (int)floor(log10(vmax / nb)) - 1; e <= (int)floor(log10(vmax / nb)) + 2 && !found; e++)
-            for (int m = 0; m < 4 && !found; m++) {
-                const double s = mult[m] * pow(10.0, e);
-                if (ceil(vmax / s - 1e-9) <= nb) {
-                    step = s;
-                    found = 1;
-                }
-            }
-        int dec = 0;
-        while (dec < 10 && fabs(step * pow(10.0, dec) - round(step * pow(10.0, dec))) > 1e-6 * step * pow(10.0, dec))
-            dec++;
-        for (double k = 0; k * step <= vmax * (1 + 1e-9); k++) {
-            char text[32];
-            snprintf(text, sizeof text, "%.*f", dec, k * step);
-            gy_canvas_text(&cv, bx + cbar_w + tick_pad, by + bar_h * (1.0 - k * step / vmax), text,
+        gy_ticks t;
+        gy_plot_ticks(0.0, vmax, nb < 9 ? nb : 9, &t);
+        for (int k = 0; k < t.n; k++)
+            gy_canvas_text(&cv, bx + cbar_w + tick_pad, by + bar_h * (1.0 - t.v[k] / vmax), t.text[k],
                            &(gy_text_style){tick_pt, dark, 0, 0, 1, 0});
-        }
     }
     status = gy_canvas_save_png(&cv, path, err);
     gy_canvas_free(&cv);
