@@ -830,14 +830,8 @@ gy_status gy_labels_scan(const char *path, int nc, gy_label_file *out, gy_error 
     if (nc < 1)
         return gy_fail(err, GY_ERR_ARGUMENT, "%s: class count %d must be positive", path, nc);
     struct stat sb;
-    if (stat(path, &sb) != 0) {
-        if (errno == ENOENT || errno == ENOTDIR)
-            return GY_OK; /* os.path.isfile(lb_file) is False: a background image */
-        out->found = 1;
-        return CORRUPT("%s", strerror(errno));
-    }
-    if (!S_ISREG(sb.st_mode))
-        return GY_OK; /* not a file: os.path.isfile is False */
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return GY_OK; /* os.path.isfile(lb_file) is False (it is on any stat error): a background */
     out->found = 1;
     unsigned char *text;
     size_t size;

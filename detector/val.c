@@ -426,7 +426,7 @@ gy_status gy_val_save_plots(const gy_val_result *r, const char *dir, gy_error *e
                 (st = gy_plot_mc_curve(path, &p->mr, p->names, (gy_curve_kind)mc[k].kind, err)) != GY_OK)
                 return st;
     }
-    for (int normalize = 1; normalize >= 0; normalize--)
+    for (int normalize = 1; normalize >= 0 && r->nc <= GY_PLOT_MATRIX_MAX_NC; normalize--)
         if ((st = PLOT_PATH(normalize ? "confusion_matrix_normalized.png" : "confusion_matrix.png")) != GY_OK ||
             (st = gy_plot_confusion_matrix(path, r->confusion_matrix, r->nc, p->names, p->nnames,
                                            normalize, err)) != GY_OK)

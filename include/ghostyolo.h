@@ -419,7 +419,7 @@ void gy_val_result_free(gy_val_result *result);
 /* Writes ultralytics' validation plots of a result into dir (an existing folder), each PNG
  * through a temporary name: PR_curve.png, F1_curve.png, P_curve.png and R_curve.png (only when
  * some prediction was a true positive, as ultralytics computes curves only then),
- * confusion_matrix_normalized.png and confusion_matrix.png. */
+ * confusion_matrix_normalized.png and confusion_matrix.png (up to 1000 classes). */
 gy_status gy_val_save_plots(const gy_val_result *result, const char *dir, gy_error *err);
 
 #ifdef __cplusplus

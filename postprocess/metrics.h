@@ -68,8 +68,9 @@ typedef struct gy_metrics_result {
 gy_status gy_metrics_compute(const gy_metrics *m, gy_metrics_result *out, gy_error *err);
 void gy_metrics_result_clear(gy_metrics_result *r);
 
-/* ultralytics' smooth(y, f): the box filter of round(n * f * 2) // 2 + 1 taps over y padded with
- * its end values (np.convolve 'valid'), into out (n values). */
+/* ultralytics' smooth(y, f): the box filter of nf = round(n * f * 2) // 2 + 1 taps over y padded
+ * with its end values (np.convolve 'valid'), into out (n values). For an even nf numpy's output
+ * has n + 1 values; ultralytics' uses (n = 1000, f = 0.05 or 0.1) give odd nf, as here. */
 void gy_metrics_smooth(const double *y, int n, double f, double *out);
 
 /* numpy.interp(x, xp, fp, left, right) for one x (xp non-decreasing, n >= 1); exposed for tests. */

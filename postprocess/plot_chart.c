@@ -18,7 +18,6 @@
 #define FONT_PT 10.0
 #define TITLE_PT 12.0
 #define POINT_LABEL_PT 9.0
-#define CHART_MAX_POINTS 10000000
 
 typedef struct series {
     int points; /* 0: a line; 1: markers */
@@ -116,7 +115,7 @@ static gy_status add_series(gy_chart *c, int points, const double *x, const doub
                             gy_rgb color, double width_pt, const char *const *labels,
                             const char *legend, gy_error *err)
 {
-    if (n < 0 || n > CHART_MAX_POINTS || (n > 0 && (!x || !y)) || !(width_pt >= 0))
+    if (n < 0 || n > GY_CHART_MAX_POINTS || (n > 0 && (!x || !y)) || !(width_pt >= 0))
         return gy_fail(err, GY_ERR_ARGUMENT, "chart: bad series (%d points)", n);
     if (c->ns == c->caps) {
         int cap = c->caps ? c->caps * 2 : 16;

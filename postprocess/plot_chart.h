@@ -27,6 +27,8 @@ gy_status gy_chart_labels(gy_chart *c, const char *title, const char *xlabel, co
 void gy_chart_limits(gy_chart *c, double x0, double x1, double y0, double y1);
 void gy_chart_legend(gy_chart *c, gy_legend_place place);
 
+#define GY_CHART_MAX_POINTS 1000000 /* points of one series */
+
 /* A polyline through n points (copied), width in points; legend: its legend entry or NULL. */
 gy_status gy_chart_line(gy_chart *c, const double *x, const double *y, int n, gy_rgb color,
                         double width_pt, const char *legend, gy_error *err);

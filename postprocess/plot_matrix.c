@@ -23,17 +23,36 @@
 #define TICK_PAD_PT 7.0
 #define LABEL_PAD_PT 4.0
 #define TITLE_PAD_PT 6.0
-#define MATRIX_MAX_NC 1000 /* a readable picture: bigger matrices are not drawn */
+#define LABEL_MAX_CHARS 24 /* longer tick labels are cut: the matrix keeps its room */
+#define LABEL_BUF (LABEL_MAX_CHARS * 4 + 4)
 
 static const gy_rgb dark = {0.15, 0.15, 0.15};
 
+/* A label cut to LABEL_MAX_CHARS characters (UTF-8), with an ellipsis: into buf, or the name. */
+static const char *cut_label(const char *name, char *buf, size_t size)
+{
+    size_t bytes = 0;
+    int chars = 0;
+    while (name[bytes] && chars < LABEL_MAX_CHARS) {
+        bytes++;
+        while ((name[bytes] & 0xc0) == 0x80) /* continuation bytes */
+            bytes++;
+        chars++;
+    }
+    if (!name[bytes] || bytes + 4 > size)
+        return name[bytes] ? "" : name;
+    memcpy(buf, name, bytes);
+    memcpy(buf + bytes, "\xe2\x80\xa6", 4); /* U+2026 and the terminator */
+    return buf;
+}
+
 /* The labels of the n cells: names + "background", or every k-th index. */
 static int tick_labels(int n, const char *const *names, int use_names, double cell_px,
-                       double font_px, char (*buf)[16], const char **lab)
+                       double font_px, char (*buf)[LABEL_BUF], const char **lab)
 {
     if (use_names) {
         for (int i = 0; i < n - 1; i++)
-            lab[i] = names[i] ? names[i] : "";
+            lab[i] = names[i] ? cut_label(names[i], buf[i], sizeof buf[i]) : "";
         lab[n - 1] = "background";
         return 1;
     }
@@ -54,12 +73,12 @@ gy_status gy_plot_confusion_matrix(const char *path, const double *matrix, int n
                                    const char *const *names, int nnames, int normalize,
                                    gy_error *err)
 {
-    if (!matrix || nc < 1 || nc > MATRIX_MAX_NC || nnames < 0)
+    if (!matrix || nc < 1 || nc > GY_PLOT_MATRIX_MAX_NC || nnames < 0)
         return gy_fail(err, GY_ERR_ARGUMENT, "%s: cannot plot a confusion matrix of %d classes", path, nc);
     const int n = nc + 1;
     double *a = malloc(sizeof *a * (size_t)n * (size_t)n);
     const char **lab = malloc(sizeof *lab * (size_t)n);
-    char(*numbuf)[16] = malloc(sizeof *numbuf * (size_t)n);
+    char(*numbuf)[LABEL_BUF] = malloc(sizeof *numbuf * (size_t)n);
     if (!a || !lab || !numbuf) {
         free(a);
         free(lab);
@@ -145,13 +164,8 @@ gy_status gy_plot_confusion_matrix(const char *path, const double *matrix, int n
     const double top = pad + title_h + TITLE_PAD_PT * pt;
     const double bottom = pad + xl_h + LABEL_PAD_PT * pt + x_room;
     const double box_h = cv.height - top - bottom;
-    if (!(side >= n && box_h > 8)) {
-        gy_canvas_free(&cv);
-        free(a);
-        free(lab);
-        free(numbuf);
-        return gy_fail(err, GY_ERR_ARGUMENT, "%s: %d classes do not fit the figure", path, nc);
-    }
+    if (side < n) /* (cannot happen with the labels cut and nc capped: a pixel per cell at least) */
+        side = n;
     cell = side / n;
     /* the matrix, a gap of 4 % of its side and the colour bar, centred across the figure (seaborn
      * leaves the bar where the unshrunk axes ended, often an inch away) */

@@ -11,7 +11,10 @@
  * blank; colours 'Blues' from 0 to the largest value, with a colour bar; values written in the
  * cells when nc < 30; tick labels are the names (nnames of them, then "background") when
  * 0 < nnames < 99 and nnames == nc, else every k-th index. Title "Confusion Matrix[ Normalized]",
- * x "True", y "Predicted". */
+ * x "True", y "Predicted". Tick labels longer than 24 characters are cut with an ellipsis.
+ * nc up to GY_PLOT_MATRIX_MAX_NC. */
+#define GY_PLOT_MATRIX_MAX_NC 1000 /* cells of 2 pixels: a bigger matrix is not drawn */
+
 gy_status gy_plot_confusion_matrix(const char *path, const double *matrix, int nc,
                                    const char *const *names, int nnames, int normalize,
                                    gy_error *err);

@@ -454,6 +454,17 @@ START_TEST(labels_corrupt_text)
     ck_assert(f.found == 0 && f.corrupt == 0 && f.n == 0);
     ck_assert_int_eq(gy_labels_scan(tmp_path("labels/a"), 3, &f, &err), GY_OK);
     ck_assert(f.found == 0 && f.corrupt == 0);
+    /* any stat failure is os.path.isfile's False: a background (a name too long, a file as a folder) */
+    {
+        static char longname[6000];
+        memset(longname, 'x', sizeof longname - 1);
+        memcpy(longname, "/tmp/", 5);
+        ck_assert_int_eq(gy_labels_scan(longname, 3, &f, &err), GY_OK);
+        ck_assert(f.found == 0 && f.corrupt == 0);
+        put("labels/plain.txt", "0 .5 .5 .5 .5\n");
+        ck_assert_int_eq(gy_labels_scan(tmp_path("labels/plain.txt/x.txt"), 3, &f, &err), GY_OK);
+        ck_assert(f.found == 0 && f.corrupt == 0);
+    }
     put("labels/empty.txt", " \n\t\n");
     ck_assert_int_eq(gy_labels_scan(tmp_path("labels/empty.txt"), 3, &f, &err), GY_OK);
     ck_assert(f.found == 1 && f.corrupt == 0 && f.n == 0);

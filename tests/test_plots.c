@@ -168,6 +168,16 @@ START_TEST(chart_points_and_errors)
     ck_assert_ptr_nonnull(strstr(err.message, "/nonexistent-dir/pts.png"));
     ck_assert_int_eq(gy_chart_points(c, x, NULL, 3, (gy_rgb){0, 0, 0}, 1, NULL, NULL, &err), GY_ERR_ARGUMENT);
     gy_chart_free(c);
+    /* a series of GY_CHART_MAX_POINTS is taken, one more is refused */
+    double *big = calloc(GY_CHART_MAX_POINTS + 1, sizeof *big);
+    ck_assert_ptr_nonnull(big);
+    ck_assert_int_eq(gy_chart_create(6, 4, 100, &c, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_line(c, big, big, GY_CHART_MAX_POINTS, (gy_rgb){0, 0, 0}, 1, NULL, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_line(c, big, big, GY_CHART_MAX_POINTS + 1, (gy_rgb){0, 0, 0}, 1, NULL, &err),
+                     GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_chart_line(c, big, big, -1, (gy_rgb){0, 0, 0}, 1, NULL, &err), GY_ERR_ARGUMENT);
+    gy_chart_free(c);
+    free(big);
     gy_image *im = load(out("pts.png"));
     /* the data limits with 5 % margins: x 0.9 .. 3.1, the middle point x = 2 at 1.1 / 2.2 of the
      * axes, y 9 .. 31, the middle point at the top margin */
@@ -379,6 +389,36 @@ START_TEST(matrix_names_limit)
 }
 END_TEST
 
+/* tick labels longer than 24 characters are cut (so a long name cannot crowd the matrix out):
+ * two names that differ only after their 24th character give the same picture, at the 24th not */
+START_TEST(matrix_long_names)
+{
+    gy_error err;
+    char a[300], b[300];
+    const char *na[3] = {"person", a, "car"}, *nb[3] = {"person", b, "car"};
+    memset(a, 'a', sizeof a);
+    memcpy(b, a, sizeof b);
+    a[299] = b[299] = '\0';
+    b[24] = 'b'; /* the 25th character */
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("la.png"), m3, 3, na, 3, 1, &err), GY_OK);
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("lb.png"), m3, 3, nb, 3, 1, &err), GY_OK);
+    ck_assert(same_file(out("la.png"), out("lb.png")));
+    b[24] = 'a';
+    b[23] = 'b'; /* the 24th */
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("lb.png"), m3, 3, nb, 3, 1, &err), GY_OK);
+    ck_assert(!same_file(out("la.png"), out("lb.png")));
+    gy_image *im = load(out("la.png"));
+    grid g = find_grid(im); /* the matrix still has its room: cells as wide as with short names */
+    ck_assert_msg(g.cell > 300, "cells of %g px", g.cell); /* uncut: 1 px */
+    gy_image_free(im);
+    /* up to GY_PLOT_MATRIX_MAX_NC classes */
+    double *m = diag(GY_PLOT_MATRIX_MAX_NC + 1);
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("big.png"), m, GY_PLOT_MATRIX_MAX_NC + 1, NULL, 0, 0, &err),
+                     GY_ERR_ARGUMENT);
+    free(m);
+}
+END_TEST
+
 /* A metrics result with k labelled classes whose curves are constants: p = 0.2 + 0.02 row,
  * r = 0.5, PR = 0.3 for a class with predictions, 0.8 for one without (never drawn). */
 static void fake_result(gy_metrics_result *r, int k, int without)
@@ -429,6 +469,13 @@ START_TEST(curves_colours_and_mean)
         else
             ck_assert_msg(tab_blue == 0 && grey > 5000, "k 21: %d tab:blue, %d grey", tab_blue, grey);
         ck_assert_int_gt(count_rgb(im, 0, 0, 255, 1), 1000); /* the all-classes line */
+        /* at the mean of the k rows: 0.2 + 0.02 (k - 1) / 2 */
+        const axes a = find_axes(im, im->width / 4, im->height / 8);
+        int first, last;
+        ck_assert(rows_of(im, (a.left + a.right) / 2, a.top + 5, a.bottom - 5, 0, 0, 255, &first, &last));
+        const double want = a.bottom - (0.2 + 0.01 * (k - 1)) * (a.bottom - a.top);
+        ck_assert_msg(fabs((first + last) / 2.0 - want) <= 2.0, "k %d: mean at rows %d-%d, want %g", k,
+                      first, last, want);
         gy_image_free(im);
     }
     /* PR: a class without predictions is not drawn, and the mean is over the drawn ones: the
@@ -465,6 +512,7 @@ static Suite *plots_suite(void)
     tcase_add_test(tc, matrix_cells);
     tcase_add_test(tc, matrix_annotation_limit);
     tcase_add_test(tc, matrix_names_limit);
+    tcase_add_test(tc, matrix_long_names);
     tcase_add_test(tc, curves_colours_and_mean);
     suite_add_tcase(s, tc);
     return s;
