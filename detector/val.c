@@ -95,7 +95,8 @@ static void vlog(const val_run *v, gy_log_level level, const char *fmt, ...)
     v->p->log(v->p->log_user, level, msg);
 }
 
-/* cache_labels: every label file verified, the counts, the scan line, then the warnings. */
+/* cache_labels: every label file verified, the counts, the scan line, then the warnings; no label
+ * at all is get_labels' error. */
 static gy_status scan_labels(val_run *v, gy_error *err)
 {
     const gy_dataset *ds = v->ds;
@@ -104,40 +105,42 @@ static gy_status scan_labels(val_run *v, gy_error *err)
     if (!v->labels || !v->keep)
         return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory for %d label sets", ds->yaml_path,
                        ds->nimages);
-    char *first = NULL;
+    /* the scan names Path(label_files[0]).parent, as ultralytics' cache path does */
+    char *where = gy_dataset_label_path(ds->images[0]);
+    if (!where)
+        return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", ds->images[0]);
+    char *slash = strrchr(where, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(where, "."); /* (a label path always holds ".txt": room for ".") */
     long long total = 0;
-    for (int i = 0; i < ds->nimages; i++) {
+    gy_status st = GY_OK;
+    for (int i = 0; i < ds->nimages && st == GY_OK; i++) {
         char *lp = gy_dataset_label_path(ds->images[i]);
         if (!lp) {
-            free(first);
-            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", ds->images[i]);
+            st = gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", ds->images[i]);
+            break;
         }
         gy_label_file *f = &v->labels[i];
-        gy_status st = gy_labels_scan(lp, ds->nc, f, err);
-        if (i == 0)
-            first = lp;
-        else
-            free(lp);
-        if (st != GY_OK) {
-            free(first);
-            return st;
-        }
+        st = gy_labels_scan(lp, ds->nc, f, err);
+        free(lp);
         v->label_files += f->found;
         v->backgrounds += !f->found || (!f->corrupt && f->n == 0);
         v->corrupt += f->corrupt;
-        if (f->corrupt)
+        if (st != GY_OK || f->corrupt)
             continue;
         v->keep[v->nkeep++] = i;
         total += f->n;
         if (f->n > v->lcap)
             v->lcap = f->n;
     }
-    /* the scan line names Path(label_files[0]).parent, as ultralytics' cache path does */
-    char *slash = first ? strrchr(first, '/') : NULL;
-    if (slash)
-        *slash = '\0';
-    vlog(v, GY_LOG_INFO, "Scanning %s... %d images, %d backgrounds, %d corrupt",
-         first && slash ? first : ".", v->label_files, v->backgrounds, v->corrupt);
+    if (st != GY_OK) {
+        free(where);
+        return st;
+    }
+    vlog(v, GY_LOG_INFO, "Scanning %s... %d images, %d backgrounds, %d corrupt", where,
+         v->label_files, v->backgrounds, v->corrupt);
     for (int i = 0; i < ds->nimages; i++) {
         const gy_label_file *f = &v->labels[i];
         if (f->corrupt)
@@ -145,15 +148,14 @@ static gy_status scan_labels(val_run *v, gy_error *err)
         else if (f->duplicates)
             vlog(v, GY_LOG_WARNING, "%s: %d duplicate labels removed", ds->images[i], f->duplicates);
     }
-    if (total == 0) {
+    if (total == 0)
         gy_fail(err, GY_ERR_FORMAT,
                 "%s: no labels found (%d images, %d backgrounds, %d corrupt), can not compute "
                 "metrics without labels",
-                first && slash ? first : ds->yaml_path, v->label_files, v->backgrounds, v->corrupt);
-        free(first);
+                where, v->label_files, v->backgrounds, v->corrupt);
+    free(where);
+    if (total == 0)
         return GY_ERR_FORMAT;
-    }
-    free(first);
     if (v->lcap > 0 && (!(v->lboxes = malloc(sizeof *v->lboxes * (size_t)v->lcap)) ||
                         !(v->lcls = malloc(sizeof *v->lcls * (size_t)v->lcap))))
         return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory for labels", ds->yaml_path);

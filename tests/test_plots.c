@@ -191,6 +191,28 @@ START_TEST(chart_points_and_errors)
     ck_assert_msg(is_rgb(im, mx, my, 0, 128, 0, 1), "no marker at (%d, %d)", mx, my);
     gy_image_free(im);
     ck_assert_int_eq(gy_chart_create(0, 4, 100, &c, &err), GY_ERR_ARGUMENT);
+
+    /* a label that would leave the figure on the right goes left of its point */
+    const double px1[1] = {1.0}, py1[1] = {0.5};
+    const char *lab1[1] = {"WWWWWWWW"};
+    ck_assert_int_eq(gy_chart_create(6, 4, 100, &c, &err), GY_OK);
+    gy_chart_limits(c, 0, 1, 0, 1);
+    ck_assert_int_eq(gy_chart_points(c, px1, py1, 1, (gy_rgb){0, 0.5, 0}, 8.0, lab1, NULL, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_save(c, out("edge.png"), &err), GY_OK);
+    gy_chart_free(c);
+    im = load(out("edge.png"));
+    const axes e = find_axes(im, im->width / 2, im->height / 2);
+    const int ey = (e.top + e.bottom) / 2;
+    int left_ink = 0, right_ink = 0;
+    for (int yy = ey - 30; yy < ey; yy++) {
+        for (int xx = e.right - 120; xx < e.right - 3; xx++)
+            left_ink += is_rgb(im, xx, yy, 0, 0, 0, 60);
+        for (int xx = e.right + 3; xx < im->width; xx++)
+            right_ink += is_rgb(im, xx, yy, 0, 0, 0, 60);
+    }
+    ck_assert_msg(left_ink > 50 && right_ink == 0, "label ink: %d left, %d right of the point", left_ink,
+                  right_ink);
+    gy_image_free(im);
 }
 END_TEST
 
