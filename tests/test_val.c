@@ -495,6 +495,24 @@ START_TEST(run_folder_first)
     ck_assert_int_eq(val_here("--plots false --project runs/x", NULL), 0);
     ck_assert_int_eq(val_here("--project runs/x", NULL), 73);
     ck_assert_int_eq(val_here("--name a/b", NULL), 64);
+    /* a plot that cannot be written (a 100 KiB file-size limit: the matrices, at least, are
+     * bigger): exit 73, the file named, no partial or temporary file left */
+    char line[4096];
+    snprintf(line, sizeof line, "ulimit -f 200 && cd '%s' && '%s' val -w '%s' --data d.yaml --project q",
+             ds, gy_test_cli(), gy_test_shared("weights/yolov8n.safetensors"));
+    ck_assert_int_eq(run_shell(line, NULL), 73);
+    e = stderr_text();
+    const char *bad = strstr(e, "ghostyolo: q/val/");
+    ck_assert_msg(bad && strstr(bad, ".png: write failed (File too large)\n"), "%s", e);
+    char failed[128];
+    ck_assert_int_eq(sscanf(bad, "ghostyolo: %127[^:]", failed), 1);
+    free(e);
+    ck_assert_msg(!exists(failed), "%s was left", failed);
+    snprintf(line, sizeof line, "ls -a '%s/q/val' | grep -c tmp", ds);
+    char *count = NULL;
+    run_shell(line, &count);
+    ck_assert_str_eq(count, "0\n");
+    free(count);
     ds_clean();
 }
 END_TEST
