@@ -23,6 +23,7 @@
 #include "testutil.h"
 
 #include "postprocess/plot_chart.h"
+#include "postprocess/plot_matrix.h"
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -437,6 +438,23 @@ START_TEST(chart_every_allocation)
             check_failure(st, &err, "chart", k);
     }
     printf("chart: %ld allocations, each failed once\n", k - 1);
+    /* the confusion matrix picture (3 classes, named, values written) */
+    static const double m[16] = {5, 0, 0, 1, 0, 3, 1, 0, 0, 0, 7, 2, 1, 1, 0, 0};
+    const char *names[3] = {"a", "b", "c"};
+    for (k = 1;; k++) {
+        gy_error err;
+        memset(&err, 0, sizeof err);
+        arm(k);
+        gy_status st = gy_plot_confusion_matrix(path, m, 3, names, 3, 1, &err);
+        int failed = disarm();
+        if (!failed) {
+            ck_assert_msg(st == GY_OK, "%s", err.message);
+            break;
+        }
+        if (st != GY_OK)
+            check_failure(st, &err, "confusion matrix plot", k);
+    }
+    printf("confusion matrix plot: %ld allocations, each failed once\n", k - 1);
     remove(path);
     gy_canvas_release_fonts();
 }

@@ -382,6 +382,19 @@ START_TEST(labels_corrupt_columns)
     ck_assert_int_eq(scan_text("0 -0.05 0.2 0.5 0.2 0.3 0.6\n", NULL), 1);
     ck_assert_int_eq(scan_text("0 0.0 0.2 1.2 0.2 0.5 0.6\n", "out of bounds coordinate 1.2"), -1);
     {
+        /* min and max over all the points, whichever comes first */
+        put_bytes("labels/q.txt", "0 0.5 0.6 0.1 0.2 0.9 0.4\n", 26);
+        gy_label_file f;
+        gy_error err;
+        ck_assert_int_eq(gy_labels_scan(tmp_path("labels/q.txt"), 3, &f, &err), GY_OK);
+        ck_assert_int_eq(f.n, 1);
+        ck_assert_float_eq(f.labels[0].x, (0.1f + 0.9f) / 2.0f);
+        ck_assert_float_eq(f.labels[0].w, 0.9f - 0.1f);
+        ck_assert_float_eq(f.labels[0].y, (0.2f + 0.6f) / 2.0f);
+        ck_assert_float_eq(f.labels[0].h, 0.6f - 0.2f);
+        gy_label_file_clear(&f);
+    }
+    {
         put_bytes("labels/p.txt", "0 0.1 0.2 1.05 0.2 0.5 0.6\n", 27);
         gy_label_file f;
         gy_error err;
@@ -418,6 +431,11 @@ START_TEST(labels_corrupt_text)
     ck_assert_int_eq(scan_text("0 1e 0.5 0.5 0.5\n", "could not convert"), -1);
     ck_assert_int_eq(scan_text("0 0.5x 0.5 0.5 0.5\n", "could not convert string to float: '0.5x'"), -1);
     ck_assert_int_eq(scan_text("person 0.5 0.5 0.2 0.2\n", "'person'"), -1);
+    /* a two-byte character that is not a space (U+00A9) stays inside its token */
+    ck_assert_int_eq(scan_text("0 0.5\xc2\xa9 0.5 0.5 0.5\n", "could not convert string to float: '0.5\xc2\xa9'"), -1);
+    /* line numbers count the lines strip() removed, CRLF as one */
+    ck_assert_int_eq(scan_text("\r\n\r\n0 .5 .5 .5 .5\r\n1 .5 .5 .5 1.5\r\n", "(line 4)"), -1);
+    ck_assert_int_eq(scan_text("\n\r\r0 .5 .5 .5 .5\n1 .5 .5 .5 1.5\n", "(line 5)"), -1);
     /* nan and inf are numbers to Python, then fail the bounds */
     ck_assert_int_eq(scan_text("0 nan 0.5 0.5 0.5\n", "out of bounds coordinate nan"), -1);
     ck_assert_int_eq(scan_text("0 0.5 Infinity 0.5 0.5\n", "out of bounds coordinate inf"), -1);

@@ -192,6 +192,25 @@ START_TEST(chart_points_and_errors)
     gy_image_free(im);
     ck_assert_int_eq(gy_chart_create(0, 4, 100, &c, &err), GY_ERR_ARGUMENT);
 
+    /* a point with a NaN coordinate is left out with its label; a line may be 0 wide */
+    const double nx[2] = {0.2, 0.4}, ny[2] = {0.5, NAN};
+    const char *nl[2] = {"a", "nan"};
+    ck_assert_int_eq(gy_chart_create(6, 4, 100, &c, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_points(c, nx, ny, 2, (gy_rgb){0, 0, 0}, 4, nl, NULL, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_line(c, nx, nx, 2, (gy_rgb){0, 0, 0}, 0.0, NULL, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_line(c, nx, nx, 2, (gy_rgb){0, 0, 0}, -0.5, NULL, &err), GY_ERR_ARGUMENT);
+    ck_assert_msg(gy_chart_save(c, out("nan.png"), &err) == GY_OK, "%s", err.message);
+    gy_chart_free(c);
+    /* the smallest figure is 16 x 16 pixels (then too small for the labels), 15 is refused */
+    ck_assert_int_eq(gy_chart_create(0.16, 0.16, 100, &c, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_save(c, out("tiny.png"), &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "too small for its labels"));
+    gy_chart_free(c);
+    ck_assert_int_eq(gy_chart_create(0.15, 0.16, 100, &c, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_save(c, out("tiny.png"), &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "out of range"));
+    gy_chart_free(c);
+
     /* a label that would leave the figure on the right goes left of its point */
     const double px1[1] = {1.0}, py1[1] = {0.5};
     const char *lab1[1] = {"WWWWWWWW"};
