@@ -1,6 +1,6 @@
 /* plot_canvas.h - the drawing surface under the plots (Cairo): a figure of W x H inches at a dpi,
  * sizes in points (1/72 inch) as matplotlib gives them, text in DejaVu Sans (matplotlib's default
- * font), colours and colour maps, and the PNG written through a temporary name. */
+ * font), colours and colour maps, and the PNG (zlib) written through a temporary name. */
 #ifndef GY_POSTPROCESS_PLOT_CANVAS_H
 #define GY_POSTPROCESS_PLOT_CANVAS_H
 
@@ -23,7 +23,7 @@ typedef struct gy_canvas {
 gy_status gy_canvas_create(double width_in, double height_in, double dpi, gy_canvas *c,
                            gy_error *err);
 void gy_canvas_free(gy_canvas *c);
-/* Writes the figure as PNG to path (through "<path>.tmp.<pid>" and rename). */
+/* Writes the figure as an 8-bit RGB PNG to path (through "<path>.tmp.<pid>" and rename). */
 gy_status gy_canvas_save_png(gy_canvas *c, const char *path, gy_error *err);
 
 /* Text alignment: h 0 left, 1 centre, 2 right; v 0 top, 1 centre, 2 baseline, 3 bottom (of the
