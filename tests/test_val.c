@@ -198,6 +198,7 @@ static void check_model(const char *weights, const char *run_name)
     const cJSON *speed = cJSON_GetObjectItem(me, "speed_ms");
     ck_assert(num(speed, "inference") > 0.0);
     check_matrix(me, 80, run_name);
+    unlink(errfile);
     cJSON_Delete(root);
     cJSON_Delete(me);
 }
