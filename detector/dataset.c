@@ -6,10 +6,12 @@
  *   - only the requested split is required (ultralytics also requires `train`);
  *   - a relative line of a .txt list is relative to the list's folder (ultralytics: only lines
  *     starting with "./"; others relative to the working directory);
- *   - a bad label line is an error naming file:line (ultralytics drops the image with a warning);
- *     each line is a box (5 columns) or a polygon (odd count >= 7) on its own (ultralytics
- *     reads every row of a file as a polygon once one row has more than 6 columns);
- *   - a label class must be < nc (ultralytics' check lets nc itself through);
+ *   - a label class must be an integer below nc (ultralytics' check, int(max class) <= nc, lets
+ *     nc itself and fractions through; its validator then never matches such a label, prints a
+ *     class twice or fails on the name of class nc): such a file is corrupt here;
+ *   - a label file over GY_LABELS_MAX_BYTES or GY_LABELS_MAX_BOXES rows is an error (ultralytics
+ *     reads it whatever its size);
+ *   - Python's float() also reads non-ASCII digits; here a number is ASCII;
  *   - directories are walked for regular files only, following symlinks up to a depth limit. */
 #define _XOPEN_SOURCE 700
 #include "detector/dataset.h"
@@ -510,10 +512,223 @@ char *gy_dataset_label_path(const char *image_path)
 }
 
 /* ------------------------------------------------------------------------------------------------ */
-/* Labels                                                                                           */
+/* Labels (verify_image_label)                                                                      */
+
+/* Python's str.isspace / str.splitlines on UTF-8 text: the byte length of the whitespace character
+ * at p (0 when none) and whether it ends a line. ASCII: \t \n \v \f \r, 0x1c-0x1f and space (lines
+ * end at \n \r \v \f 0x1c-0x1e); beyond: U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029,
+ * U+202F, U+205F, U+3000 (U+0085, U+2028 and U+2029 end lines). */
+static int py_space(const unsigned char *p, const unsigned char *end, int *is_break)
+{
+    const size_t left = (size_t)(end - p);
+    *is_break = 0;
+    if (left == 0)
+        return 0;
+    const unsigned c = p[0];
+    if (c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f)) {
+        *is_break = c != ' ' && c != '\t' && c != 0x1f;
+        return 1;
+    }
+    if (c == 0xc2 && left >= 2 && (p[1] == 0x85 || p[1] == 0xa0)) {
+        *is_break = p[1] == 0x85;
+        return 2;
+    }
+    if (left < 3)
+        return 0;
+    const unsigned cp = ((c & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
+    if ((c & 0xf0) != 0xe0 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+        return 0;
+    if (cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 ||
+        cp == 0x202f || cp == 0x205f || cp == 0x3000) {
+        *is_break = cp == 0x2028 || cp == 0x2029;
+        return 3;
+    }
+    return 0;
+}
+
+/* Python's float(token) for ASCII tokens: [sign] (digits [. [digits]] | . digits) [(e|E) [sign]
+ * digits], digits with single '_' between digits, or [sign] inf, infinity, nan (any case). The
+ * token is rewritten in place without its underscores (tok[len] must be readable: the text is
+ * NUL-terminated). Then to float32 as numpy converts: through a double. */
+static int py_float(char *tok, size_t len, float *out)
+{
+    size_t i = 0;
+    if (i < len && (tok[i] == '+' || tok[i] == '-'))
+        i++;
+    static const char *const words[] = {"inf", "infinity", "nan"};
+    for (size_t w = 0; w < 3; w++) {
+        const size_t n = strlen(words[w]);
+        if (len - i != n)
+            continue;
+        size_t k = 0;
+        while (k < n && tolower((unsigned char)tok[i + k]) == words[w][k])
+            k++;
+        if (k == n) {
+            const float v = w == 2 ? NAN : INFINITY;
+            *out = tok[0] == '-' ? -v : v;
+            return 1;
+        }
+    }
+    /* digits: a digit, then digits each optionally after one '_' */
+#define PY_DIGITS(count)                                                                           \
+    do {                                                                                           \
+        count = 0;                                                                                 \
+        while (i < len && (isdigit((unsigned char)tok[i]) ||                                       \
+                           (tok[i] == '_' && count > 0 && i + 1 < len &&                           \
+                            isdigit((unsigned char)tok[i + 1])))) {                                \
+            count += tok[i] != '_';                                                                \
+            i++;                                                                                   \
+        }                                                                                          \
+    } while (0)
+    size_t ints, fracs = 0, exps;
+    PY_DIGITS(ints);
+    if (i < len && tok[i] == '.') {
+        i++;
+        PY_DIGITS(fracs);
+    }
+    if (ints == 0 && fracs == 0)
+        return 0;
+    if (i < len && (tok[i] == 'e' || tok[i] == 'E')) {
+        i++;
+        if (i < len && (tok[i] == '+' || tok[i] == '-'))
+            i++;
+        PY_DIGITS(exps);
+        if (exps == 0)
+            return 0;
+    }
+#undef PY_DIGITS
+    if (i != len)
+        return 0;
+    size_t o = 0;
+    for (size_t k = 0; k < len; k++)
+        if (tok[k] != '_')
+            tok[o++] = tok[k];
+    const char after = tok[o]; /* the text's next byte (its NUL terminator at the end) */
+    tok[o] = '\0';
+    *out = (float)strtod(tok, NULL); /* overflow gives inf, as numpy's cast does */
+    tok[o] = after;
+    return 1;
+}
+
+typedef struct label_row {
+    size_t first; /* index of its class in the values */
+    int count;    /* values on the line */
+    int line;
+} label_row;
+
+typedef struct label_text {
+    float *vals;
+    size_t nvals, capvals;
+    label_row *rows;
+    int nrows, caprows;
+} label_text;
+
+static void label_text_free(label_text *t)
+{
+    free(t->vals);
+    free(t->rows);
+}
+
+static int push_val(label_text *t, float v)
+{
+    if (t->nvals == t->capvals) {
+        size_t cap = t->capvals ? t->capvals * 2 : 256;
+        float *p = realloc(t->vals, sizeof *p * cap);
+        if (!p)
+            return 0;
+        t->vals = p;
+        t->capvals = cap;
+    }
+    t->vals[t->nvals++] = v;
+    return 1;
+}
+
+static int push_row(label_text *t, label_row r)
+{
+    if (t->nrows == t->caprows) {
+        int cap = t->caprows ? t->caprows * 2 : 64;
+        label_row *p = realloc(t->rows, sizeof *p * (size_t)cap);
+        if (!p)
+            return 0;
+        t->rows = p;
+        t->caprows = cap;
+    }
+    t->rows[t->nrows++] = r;
+    return 1;
+}
+
+#define CORRUPT(...) (snprintf(out->why, sizeof out->why, __VA_ARGS__), out->corrupt = 1, GY_OK)
+
+/* [x.split() for x in text.strip().splitlines() if len(x)], every value converted. */
+static gy_status split_rows(const char *path, char *text, size_t size, label_text *t,
+                            gy_label_file *out, gy_error *err)
+{
+    const unsigned char *u = (const unsigned char *)text, *end = u + size;
+    int brk, n;
+    const unsigned char *s = u, *e = end;
+    while (s < e && (n = py_space(s, e, &brk)) > 0) /* strip() */
+        s += n;
+    while (e > s) {
+        const unsigned char *q = e - 1;
+        while (q > s && (*q & 0xc0) == 0x80) /* back to the start of the last character */
+            q--;
+        if ((n = py_space(q, end, &brk)) == 0 || q + n != e)
+            break;
+        e = q;
+    }
+    int line = 1;
+    for (const unsigned char *p = u; p < s;) { /* the lines strip() removed */
+        n = py_space(p, end, &brk);
+        line += brk && !(p[0] == '\r' && p + 1 < end && p[1] == '\n');
+        p += n;
+    }
+    const unsigned char *p = s;
+    while (p < e) {
+        /* one line: up to its break (\r\n is one break) */
+        const unsigned char *q = p;
+        while (q < e && !((n = py_space(q, e, &brk)) > 0 && brk))
+            q += (n > 0 ? (size_t)n : 1u);
+        const unsigned char *next = q;
+        if (q < e) {
+            next = q + n;
+            if (q[0] == '\r' && next < e && next[0] == '\n')
+                next++;
+        }
+        if (q > p) { /* len(x) > 0: whitespace alone still makes a (empty) row */
+            if (t->nrows == GY_LABELS_MAX_BOXES)
+                return gy_fail(err, GY_ERR_FORMAT, "%s:%d: more than %d labels in one file", path,
+                               line, GY_LABELS_MAX_BOXES);
+            label_row r = {t->nvals, 0, line};
+            const unsigned char *a = p;
+            while (a < q) {
+                if ((n = py_space(a, q, &brk)) > 0) {
+                    a += n;
+                    continue;
+                }
+                const unsigned char *b = a;
+                while (b < q && py_space(b, q, &brk) == 0)
+                    b++;
+                float v;
+                if (!py_float((char *)a, (size_t)(b - a), &v))
+                    return CORRUPT("could not convert string to float: '%.*s' (line %d)",
+                                   (int)(b - a > 40 ? 40 : b - a), (const char *)a, line);
+                if (!push_val(t, v))
+                    return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory reading labels", path);
+                r.count++;
+                a = b;
+            }
+            if (!push_row(t, r))
+                return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory reading labels", path);
+        }
+        line++;
+        p = next;
+    }
+    return GY_OK;
+}
 
 typedef struct row5 {
     float v[5];
+    int line;
 } row5;
 
 static int row_cmp(const void *pa, const void *pb)
@@ -528,140 +743,120 @@ static int row_cmp(const void *pa, const void *pb)
     return 0;
 }
 
-#define LABEL_MAX_TOKENS 4097 /* class + 2048 polygon points */
-
-/* Parses one line into rows[*n]; 0 when blank, 1 when a row was added, else an error. */
-static gy_status parse_line(const char *path, int lineno, char *line, int nc, row5 *row, int *added,
-                            gy_error *err)
+/* The rows as (cls, x, y, w, h): boxes as they are, or, when any row has more than 6 values, every
+ * row as a polygon "cls x1 y1 x2 y2 ..." turned into its bounding box (segments2boxes). */
+static gy_status make_boxes(const label_text *t, row5 *rows, gy_label_file *out)
 {
-    *added = 0;
-    float vals[LABEL_MAX_TOKENS];
-    int nt = 0;
-    char *p = line;
-    for (;;) {
-        while (*p && isspace((unsigned char)*p))
-            p++;
-        if (!*p)
-            break;
-        if (nt == LABEL_MAX_TOKENS)
-            return gy_fail(err, GY_ERR_FORMAT, "%s:%d: more than %d values on a line", path, lineno,
-                           LABEL_MAX_TOKENS);
-        char *end;
-        errno = 0;
-        double d = strtod(p, &end);
-        if (end == p || (*end && !isspace((unsigned char)*end)) || !isfinite(d) || errno == ERANGE) {
-            char *tok_end = p;
-            while (*tok_end && !isspace((unsigned char)*tok_end))
-                tok_end++;
-            return gy_fail(err, GY_ERR_FORMAT, "%s:%d: '%.*s' is not a number", path, lineno,
-                           (int)(tok_end - p > 40 ? 40 : tok_end - p), p);
+    int seg = 0;
+    for (int i = 0; i < t->nrows; i++)
+        seg |= t->rows[i].count > 6;
+    for (int i = 0; i < t->nrows; i++) {
+        const label_row *r = &t->rows[i];
+        const float *v = t->vals + r->first;
+        rows[i].line = r->line;
+        if (!seg) {
+            if (r->count != t->rows[0].count)
+                return CORRUPT("rows of %d and %d values (lines %d and %d)", t->rows[0].count,
+                               r->count, t->rows[0].line, r->line);
+            if (r->count != 5)
+                return CORRUPT("labels require 5 columns, %d columns detected", r->count);
+            memcpy(rows[i].v, v, sizeof rows[i].v);
+            continue;
         }
-        vals[nt++] = (float)d;
-        p = end;
-    }
-    if (nt == 0)
-        return GY_OK;
-    if (nt != 5 && (nt < 7 || nt % 2 == 0))
-        return gy_fail(err, GY_ERR_FORMAT,
-                       "%s:%d: %d values; a label is 'class x y w h' (5) or a polygon 'class x1 y1 "
-                       "x2 y2 x3 y3 ...' (odd count >= 7)",
-                       path, lineno, nt);
-    float cls = vals[0];
-    if (cls < 0 || cls != floorf(cls) || cls >= (float)nc)
-        return gy_fail(err, GY_ERR_FORMAT, "%s:%d: class %g is not an integer in [0, %d)", path,
-                       lineno, (double)cls, nc);
-    for (int i = 1; i < nt; i++)
-        if (!(vals[i] >= 0.0f && vals[i] <= 1.0f))
-            return gy_fail(err, GY_ERR_FORMAT,
-                           "%s:%d: coordinate %g is outside [0, 1] (labels are normalised)", path,
-                           lineno, (double)vals[i]);
-    row->v[0] = cls;
-    if (nt == 5) {
-        for (int k = 1; k < 5; k++)
-            row->v[k] = vals[k];
-    } else { /* segments2boxes: min/max of the points, xyxy2xywh in float32 */
-        float x1 = vals[1], y1 = vals[2], x2 = vals[1], y2 = vals[2];
-        for (int i = 1; i + 1 < nt; i += 2) {
-            x1 = fminf(x1, vals[i]);
-            x2 = fmaxf(x2, vals[i]);
-            y1 = fminf(y1, vals[i + 1]);
-            y2 = fmaxf(y2, vals[i + 1]);
+        if (r->count == 0)
+            return CORRUPT("a blank row among polygon rows (line %d)", r->line);
+        const int coords = r->count - 1;
+        if (coords == 0 || coords % 2)
+            return CORRUPT("%d coordinates are not x, y points (line %d)", coords, r->line);
+        float x1 = v[1], y1 = v[2], x2 = v[1], y2 = v[2];
+        for (int k = 1; k + 1 < r->count; k += 2) { /* min/max as numpy's (NaN wins) */
+            x1 = (v[k] < x1 || isnan(v[k])) && !isnan(x1) ? v[k] : x1;
+            x2 = (v[k] > x2 || isnan(v[k])) && !isnan(x2) ? v[k] : x2;
+            y1 = (v[k + 1] < y1 || isnan(v[k + 1])) && !isnan(y1) ? v[k + 1] : y1;
+            y2 = (v[k + 1] > y2 || isnan(v[k + 1])) && !isnan(y2) ? v[k + 1] : y2;
         }
-        row->v[1] = (x1 + x2) / 2.0f;
-        row->v[2] = (y1 + y2) / 2.0f;
-        row->v[3] = x2 - x1;
-        row->v[4] = y2 - y1;
+        rows[i].v[0] = v[0];
+        rows[i].v[1] = (x1 + x2) / 2.0f; /* xyxy2xywh in float32 */
+        rows[i].v[2] = (y1 + y2) / 2.0f;
+        rows[i].v[3] = x2 - x1;
+        rows[i].v[4] = y2 - y1;
     }
-    *added = 1;
     return GY_OK;
 }
 
-gy_status gy_labels_read(const char *path, int nc, gy_label **out, int *n, int *found, gy_error *err)
+/* The assertions of verify_image_label, in its order: coordinates <= 1, no negative value, the
+ * class. ultralytics lets class nc itself (and fractions, int() truncating) through and then fails
+ * or miscounts later; here a class must be an integer below nc. */
+static gy_status check_rows(const row5 *rows, int n, int nc, gy_label_file *out)
 {
-    if (!path || !out || !n || !found)
-        return gy_fail(err, GY_ERR_ARGUMENT, "gy_labels_read: NULL argument");
-    *out = NULL;
-    *n = 0;
-    *found = 0;
+    for (int i = 0; i < n; i++)
+        for (int k = 1; k < 5; k++)
+            if (!(rows[i].v[k] <= 1.0f))
+                return CORRUPT("non-normalized or out of bounds coordinate %g (line %d)",
+                               (double)rows[i].v[k], rows[i].line);
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 5; k++)
+            if (!(rows[i].v[k] >= 0.0f))
+                return CORRUPT("negative label value %g (line %d)", (double)rows[i].v[k],
+                               rows[i].line);
+    for (int i = 0; i < n; i++) {
+        const float c = rows[i].v[0];
+        if (c >= (float)nc)
+            return CORRUPT("Label class %g exceeds dataset class count %d. Possible class labels "
+                           "are 0-%d (line %d)", (double)c, nc, nc - 1, rows[i].line);
+        if (c != floorf(c))
+            return CORRUPT("label class %g is not an integer (line %d)", (double)c, rows[i].line);
+    }
+    return GY_OK;
+}
+
+void gy_label_file_clear(gy_label_file *f)
+{
+    if (!f)
+        return;
+    free(f->labels);
+    memset(f, 0, sizeof *f);
+}
+
+gy_status gy_labels_scan(const char *path, int nc, gy_label_file *out, gy_error *err)
+{
+    if (!path || !out)
+        return gy_fail(err, GY_ERR_ARGUMENT, "gy_labels_scan: NULL argument");
+    memset(out, 0, sizeof *out);
     if (nc < 1)
         return gy_fail(err, GY_ERR_ARGUMENT, "%s: class count %d must be positive", path, nc);
     struct stat sb;
-    if (stat(path, &sb) != 0) {
-        if (errno == ENOENT || errno == ENOTDIR)
-            return GY_OK; /* os.path.isfile(lb_file) is False: a background image */
-        return gy_fail(err, GY_ERR_IO, "%s: %s", path, strerror(errno));
-    }
-    if (!S_ISREG(sb.st_mode))
-        return GY_OK; /* not a file: os.path.isfile is False */
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return GY_OK; /* os.path.isfile(lb_file) is False (it is on any stat error): a background */
+    out->found = 1;
     unsigned char *text;
     size_t size;
     gy_status st = gy_read_file(path, GY_LABELS_MAX_BYTES, &text, &size, err);
+    if (st == GY_ERR_IO) /* open() failed inside verify_image_label's try: corrupt */
+        return CORRUPT("%.400s", err->message);
     if (st != GY_OK)
         return st;
-    *found = 1;
-    if (memchr(text, 0, size)) {
+    const size_t bad = gy_utf8_invalid_at(text, size);
+    if (bad < size) {
+        const unsigned byte = text[bad];
         free(text);
-        return gy_fail(err, GY_ERR_FORMAT, "%s: a NUL byte in a label file", path);
+        return CORRUPT("'utf-8' codec can't decode byte 0x%02x in position %zu", byte, bad);
     }
+    label_text t = {0};
     row5 *rows = NULL;
-    int count = 0, cap = 0, lineno = 0;
-    char *line = (char *)text;
-    while (line && st == GY_OK) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        lineno++;
-        row5 r;
-        int added;
-        st = parse_line(path, lineno, line, nc, &r, &added, err);
-        if (st == GY_OK && added) {
-            if (count == GY_LABELS_MAX_BOXES) {
-                st = gy_fail(err, GY_ERR_FORMAT, "%s:%d: more than %d labels in one file", path,
-                             lineno, GY_LABELS_MAX_BOXES);
-                break;
-            }
-            if (count == cap) {
-                int nc2 = cap ? cap * 2 : 64;
-                row5 *q = realloc(rows, sizeof *q * (size_t)nc2);
-                if (!q) {
-                    st = gy_fail(err, GY_ERR_NOMEM, "%s: out of memory reading labels", path);
-                    break;
-                }
-                rows = q;
-                cap = nc2;
-            }
-            rows[count++] = r;
-        }
-        line = nl ? nl + 1 : NULL;
-    }
+    st = split_rows(path, (char *)text, size, &t, out, err);
     free(text);
-    if (st != GY_OK) {
+    if (st == GY_OK && !out->corrupt && t.nrows > 0) {
+        if (!(rows = malloc(sizeof *rows * (size_t)t.nrows)))
+            st = gy_fail(err, GY_ERR_NOMEM, "%s: out of memory reading labels", path);
+        else if ((st = make_boxes(&t, rows, out)) == GY_OK && !out->corrupt)
+            st = check_rows(rows, t.nrows, nc, out);
+    }
+    const int count = t.nrows;
+    label_text_free(&t);
+    if (st != GY_OK || out->corrupt || count == 0) {
         free(rows);
         return st;
-    }
-    if (count == 0) {
-        free(rows);
-        return GY_OK;
     }
     /* np.unique(lb, axis=0, return_index=True): only when a row repeats, then sorted rows */
     row5 *sorted = malloc(sizeof *sorted * (size_t)count);
@@ -688,7 +883,29 @@ gy_status gy_labels_read(const char *path, int nc, gy_label **out, int *n, int *
     }
     free(rows);
     free(sorted);
-    *out = labels;
-    *n = uniq;
+    out->labels = labels;
+    out->n = uniq;
+    out->duplicates = count - uniq;
+    return GY_OK;
+}
+
+#undef CORRUPT
+
+gy_status gy_labels_read(const char *path, int nc, gy_label **out, int *n, int *found, gy_error *err)
+{
+    if (!path || !out || !n || !found)
+        return gy_fail(err, GY_ERR_ARGUMENT, "gy_labels_read: NULL argument");
+    *out = NULL;
+    *n = 0;
+    *found = 0;
+    gy_label_file f;
+    gy_status st = gy_labels_scan(path, nc, &f, err);
+    if (st != GY_OK)
+        return st;
+    if (f.corrupt)
+        return gy_fail(err, GY_ERR_FORMAT, "%s: corrupt labels: %s", path, f.why);
+    *out = f.labels;
+    *n = f.n;
+    *found = f.found;
     return GY_OK;
 }

@@ -51,11 +51,32 @@ typedef struct gy_label {
     float x, y, w, h;
 } gy_label;
 
-/* Reads a YOLO label file: one object per line, "cls cx cy w h" (5 columns) or a polygon
- * "cls x1 y1 x2 y2 x3 y3 ..." (its bounding box), values in [0, 1], cls an integer in [0, nc).
- * Blank lines are skipped; duplicate rows are removed as ultralytics does (the rows then come
- * sorted). A malformed line is an error naming file:line. A missing file is not an error:
- * *found = 0 and no labels (a background image). *out is NULL when *n is 0. */
+/* What ultralytics 8.0.126's verify_image_label makes of one label file. */
+typedef struct gy_label_file {
+    gy_label *labels; /* n labels, duplicates removed (then sorted, as np.unique sorts); NULL if 0 */
+    int n;
+    int found;        /* the file exists (nf); when found and n == 0 and not corrupt: empty (ne) */
+    int corrupt;      /* the file is corrupt (nc): why says why, there are no labels */
+    int duplicates;   /* duplicate rows removed ("N duplicate labels removed") */
+    char why[512];
+} gy_label_file;
+
+/* Reads a YOLO label file as verify_image_label does: the text stripped and split into lines
+ * (Python's whitespace and line breaks), each non-empty line a row of numbers (Python's float()
+ * syntax, converted to float32). Rows are boxes "cls x y w h"; when any row has more than 6
+ * values every row is a polygon "cls x1 y1 x2 y2 ..." and becomes its bounding box. Corrupt
+ * (out->corrupt, out->why; ultralytics then drops the image with a warning): a value that is not
+ * a number, box rows of unequal length or not 5 columns, a polygon row with an odd or zero count
+ * of coordinates, a blank line among the rows, a coordinate (of the box) above 1, any negative
+ * value, or a class that is not an integer below nc, and a file that cannot be read. A missing
+ * file (or a folder) is not an error: found = 0, a background image. Errors (returned): bad
+ * arguments, out of memory, a file over GY_LABELS_MAX_BYTES or with over GY_LABELS_MAX_BOXES rows.
+ * Free with gy_label_file_clear. */
+gy_status gy_labels_scan(const char *path, int nc, gy_label_file *out, gy_error *err);
+void gy_label_file_clear(gy_label_file *f);
+
+/* gy_labels_scan as a strict reader: a corrupt file is the error GY_ERR_FORMAT ("PATH: corrupt
+ * labels: WHY"). *found = 0 for a missing file; *out (n labels, the caller frees) is NULL if 0. */
 gy_status gy_labels_read(const char *path, int nc, gy_label **out, int *n, int *found, gy_error *err);
 
 #endif

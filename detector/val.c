@@ -1,7 +1,12 @@
 /* val.c - gy_val: ultralytics 8.0.126 DetectionValidator with batch 1 over a dataset YAML.
- * Per image: decode, the validator's rectangle input, forward, multi-label NMS, boxes and labels
- * to original pixels, matching; then DetMetrics over all images. */
+ * The dataset scan first (YOLODataset.cache_labels: verify_image_label per image, corrupt images
+ * dropped with a warning, "N images, M backgrounds, K corrupt"; no labels at all is refused as its
+ * get_labels refuses it). Per image: decode, the validator's rectangle input, forward,
+ * multi-label NMS, boxes and labels to original pixels, matching and the confusion matrix; then
+ * DetMetrics over all images. Plots on demand (gy_val_save_plots). */
 #define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,11 +16,21 @@
 #include "detector/dataset.h"
 #include "detector/model.h"
 #include "detector/session.h"
+#include "postprocess/confusion.h"
 #include "postprocess/metrics.h"
 #include "postprocess/nms.h"
+#include "postprocess/plot_curves.h"
+#include "postprocess/plot_matrix.h"
 #include "preprocess/val_input.h"
 
 #define VAL_RECT_PAD 0.5 /* YOLODataset pad for validation */
+#define VAL_MIN_SIDE 10  /* verify_image_label: assert (shape[0] > 9) & (shape[1] > 9) */
+
+struct gy_val_plots {
+    gy_metrics_result mr;
+    const char *const *names;
+    int nnames;
+};
 
 gy_val_params gy_val_default_params(void)
 {
@@ -34,6 +49,10 @@ void gy_val_result_free(gy_val_result *r)
     if (!r)
         return;
     free(r->classes);
+    free(r->confusion_matrix);
+    if (r->plots)
+        gy_metrics_result_clear(&r->plots->mr);
+    free(r->plots);
     free(r);
 }
 
@@ -44,17 +63,16 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-typedef struct image_labels {
-    gy_label *labels;
-    int n;
-} image_labels;
-
 typedef struct val_run {
     gy_session *s;
     const gy_val_params *p;
     gy_dataset *ds;
-    image_labels *labels;
+    gy_label_file *labels; /* per image of the dataset */
+    int *keep;             /* the images validated (not corrupt), in order */
+    int nkeep;
+    int label_files, backgrounds, corrupt;
     gy_metrics *metrics;
+    gy_confusion *cm;
     float *input;
     size_t input_cap;
     gy_box *lboxes;
@@ -63,28 +81,111 @@ typedef struct val_run {
     double t_pre, t_inf, t_post;
 } val_run;
 
-static gy_status read_all_labels(val_run *v, gy_error *err)
+static void vlog(const val_run *v, gy_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void vlog(const val_run *v, gy_log_level level, const char *fmt, ...)
+{
+    if (!v->p->log)
+        return;
+    char msg[GY_ERROR_MESSAGE_MAX + 256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    v->p->log(v->p->log_user, level, msg);
+}
+
+/* cache_labels: every label file verified, the counts, the scan line, then the warnings; no label
+ * at all is get_labels' error. */
+static gy_status scan_labels(val_run *v, gy_error *err)
 {
     const gy_dataset *ds = v->ds;
     v->labels = calloc((size_t)ds->nimages, sizeof *v->labels);
-    if (!v->labels)
+    v->keep = malloc(sizeof *v->keep * (size_t)ds->nimages);
+    if (!v->labels || !v->keep)
         return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory for %d label sets", ds->yaml_path,
                        ds->nimages);
-    for (int i = 0; i < ds->nimages; i++) {
+    /* the scan names Path(label_files[0]).parent, as ultralytics' cache path does */
+    char *where = gy_dataset_label_path(ds->images[0]);
+    if (!where)
+        return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", ds->images[0]);
+    char *slash = strrchr(where, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(where, "."); /* (a label path always holds ".txt": room for ".") */
+    long long total = 0;
+    gy_status st = GY_OK;
+    for (int i = 0; i < ds->nimages && st == GY_OK; i++) {
         char *lp = gy_dataset_label_path(ds->images[i]);
-        if (!lp)
-            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", ds->images[i]);
-        int found;
-        gy_status st = gy_labels_read(lp, ds->nc, &v->labels[i].labels, &v->labels[i].n, &found, err);
+        if (!lp) {
+            st = gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", ds->images[i]);
+            break;
+        }
+        gy_label_file *f = &v->labels[i];
+        st = gy_labels_scan(lp, ds->nc, f, err);
         free(lp);
-        if (st != GY_OK)
-            return st;
-        if (v->labels[i].n > v->lcap)
-            v->lcap = v->labels[i].n;
+        v->label_files += f->found;
+        v->backgrounds += !f->found || (!f->corrupt && f->n == 0);
+        v->corrupt += f->corrupt;
+        if (st != GY_OK || f->corrupt)
+            continue;
+        v->keep[v->nkeep++] = i;
+        total += f->n;
+        if (f->n > v->lcap)
+            v->lcap = f->n;
     }
+    if (st != GY_OK) {
+        free(where);
+        return st;
+    }
+    vlog(v, GY_LOG_INFO, "Scanning %s... %d images, %d backgrounds, %d corrupt", where,
+         v->label_files, v->backgrounds, v->corrupt);
+    for (int i = 0; i < ds->nimages; i++) {
+        const gy_label_file *f = &v->labels[i];
+        if (f->corrupt)
+            vlog(v, GY_LOG_WARNING, "%s: ignoring corrupt image/label: %s", ds->images[i], f->why);
+        else if (f->duplicates)
+            vlog(v, GY_LOG_WARNING, "%s: %d duplicate labels removed", ds->images[i], f->duplicates);
+    }
+    if (total == 0)
+        gy_fail(err, GY_ERR_FORMAT,
+                "%s: no labels found (%d images, %d backgrounds, %d corrupt), can not compute "
+                "metrics without labels",
+                where, v->label_files, v->backgrounds, v->corrupt);
+    free(where);
+    if (total == 0)
+        return GY_ERR_FORMAT;
     if (v->lcap > 0 && (!(v->lboxes = malloc(sizeof *v->lboxes * (size_t)v->lcap)) ||
                         !(v->lcls = malloc(sizeof *v->lcls * (size_t)v->lcap))))
         return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory for labels", ds->yaml_path);
+    return GY_OK;
+}
+
+/* Loads one image; an image that cannot be decoded or is too small is corrupt: *img stays NULL,
+ * the warning is logged and the image counted (ultralytics' scan drops it). */
+static gy_status load_image(val_run *v, const char *path, gy_image **img, gy_error *err)
+{
+    gy_error e;
+    gy_status st = gy_image_load(path, img, &e);
+    if (st == GY_ERR_NOMEM) {
+        if (err)
+            *err = e;
+        return st;
+    }
+    if (st != GY_OK) {
+        *img = NULL;
+        v->corrupt++;
+        vlog(v, GY_LOG_WARNING, "%s: ignoring corrupt image/label: %s", path, e.message);
+        return GY_OK;
+    }
+    if ((*img)->width < VAL_MIN_SIDE || (*img)->height < VAL_MIN_SIDE) {
+        v->corrupt++;
+        vlog(v, GY_LOG_WARNING, "%s: ignoring corrupt image/label: image size (%d, %d) <10 pixels",
+             path, (*img)->height, (*img)->width);
+        gy_image_free(*img);
+        *img = NULL;
+    }
     return GY_OK;
 }
 
@@ -93,8 +194,8 @@ static gy_status val_image(val_run *v, int i, gy_error *err)
     const char *path = v->ds->images[i];
     double t0 = now_ms();
     gy_image *img = NULL;
-    gy_status st = gy_image_load(path, &img, err);
-    if (st != GY_OK)
+    gy_status st = load_image(v, path, &img, err);
+    if (st != GY_OK || !img)
         return st;
     gy_val_geometry g;
     st = gy_val_geometry_compute(img->width, img->height, v->p->imgsz, gy_model_stride(v->s->model),
@@ -153,7 +254,7 @@ static gy_status val_image(val_run *v, int i, gy_error *err)
     v->t_inf += t2 - t1;
     v->t_post += t3 - t2;
 
-    const image_labels *il = &v->labels[i];
+    const gy_label_file *il = &v->labels[i];
     for (int k = 0; k < il->n; k++) {
         const gy_label *l = &il->labels[k];
         float b[4];
@@ -174,6 +275,8 @@ static gy_status val_image(val_run *v, int i, gy_error *err)
     st = gy_metrics_match(dets, ndet, v->lboxes, il->n, correct, err);
     if (st == GY_OK)
         st = gy_metrics_add(v->metrics, dets, correct, ndet, v->lcls, il->n, err);
+    if (st == GY_OK) /* update_metrics calls the matrix only for an image with labels */
+        st = gy_confusion_add(v->cm, dets, ndet, v->lboxes, il->n, err);
     if (st != GY_OK)
         gy_error_prefix(err, "%s", path);
     free(correct);
@@ -181,11 +284,14 @@ static gy_status val_image(val_run *v, int i, gy_error *err)
     return st;
 }
 
-static gy_status make_result(const val_run *v, const gy_metrics_result *mr, gy_val_result **out,
-                             gy_error *err)
+/* Moves the metrics result and the confusion matrix into the result. */
+static gy_status make_result(val_run *v, gy_metrics_result *mr, gy_val_result **out, gy_error *err)
 {
     gy_val_result *r = calloc(1, sizeof *r);
-    if (!r || (mr->nclasses > 0 && !(r->classes = calloc((size_t)mr->nclasses, sizeof *r->classes)))) {
+    if (!r || !(r->plots = calloc(1, sizeof *r->plots)) ||
+        (mr->nclasses > 0 && !(r->classes = calloc((size_t)mr->nclasses, sizeof *r->classes)))) {
+        if (r)
+            free(r->plots);
         free(r);
         return gy_fail(err, GY_ERR_NOMEM, "gy_val: out of memory");
     }
@@ -199,6 +305,12 @@ static gy_status make_result(const val_run *v, const gy_metrics_result *mr, gy_v
     r->fitness = mr->fitness;
     r->num_classes = mr->nclasses;
     r->coco_ids = v->ds->coco;
+    r->label_files = v->label_files;
+    r->backgrounds = v->backgrounds;
+    r->corrupt = v->corrupt;
+    r->nc = v->cm->nc;
+    r->confusion_matrix = v->cm->matrix;
+    v->cm->matrix = NULL;
     for (int k = 0; k < mr->nclasses; k++) {
         const gy_metrics_class *c = &mr->classes[k];
         gy_val_class *o = &r->classes[k];
@@ -215,6 +327,10 @@ static gy_status make_result(const val_run *v, const gy_metrics_result *mr, gy_v
     r->speed_ms.preprocess = v->t_pre / n;
     r->speed_ms.inference = v->t_inf / n;
     r->speed_ms.postprocess = v->t_post / n;
+    r->plots->mr = *mr;
+    memset(mr, 0, sizeof *mr);
+    r->plots->names = (const char *const *)v->s->model->names;
+    r->plots->nnames = v->s->model->nnames;
     *out = r;
     return GY_OK;
 }
@@ -254,14 +370,17 @@ gy_status gy_val(gy_session *s, const char *data_yaml, const gy_val_params *para
                      data_yaml, v.ds->nc, s->model->nnames);
         goto done;
     }
-    if ((st = read_all_labels(&v, err)) != GY_OK || (st = gy_metrics_create(v.ds->nc, &v.metrics, err)) != GY_OK)
+    if ((st = scan_labels(&v, err)) != GY_OK ||
+        (st = gy_metrics_create(v.ds->nc, &v.metrics, err)) != GY_OK ||
+        (st = gy_confusion_create(v.ds->nc, &v.cm, err)) != GY_OK)
         goto done;
-    for (int i = 0; i < v.ds->nimages; i++) {
+    for (int k = 0; k < v.nkeep; k++) {
+        const int i = v.keep[k];
         if ((st = val_image(&v, i, err)) != GY_OK)
             goto done;
-        if (progress && progress(user, i + 1, v.ds->nimages, v.ds->images[i]) != 0) {
+        if (progress && progress(user, k + 1, v.nkeep, v.ds->images[i]) != 0) {
             st = gy_fail(err, GY_ERR_STATE, "gy_val: stopped by the progress callback after %d of %d images",
-                         i + 1, v.ds->nimages);
+                         k + 1, v.nkeep);
             goto done;
         }
     }
@@ -273,12 +392,47 @@ done:
     gy_metrics_result_clear(&mr);
     if (v.labels)
         for (int i = 0; i < v.ds->nimages; i++)
-            free(v.labels[i].labels);
+            gy_label_file_clear(&v.labels[i]);
     free(v.labels);
+    free(v.keep);
     free(v.lboxes);
     free(v.lcls);
     free(v.input);
     gy_metrics_free(v.metrics);
+    gy_confusion_free(v.cm);
     gy_dataset_free(v.ds);
     return st;
+}
+
+gy_status gy_val_save_plots(const gy_val_result *r, const char *dir, gy_error *err)
+{
+    if (!r || !dir || !r->plots || !r->confusion_matrix)
+        return gy_fail(err, GY_ERR_ARGUMENT, "gy_val_save_plots: a result of gy_val and a folder are needed");
+    const struct gy_val_plots *p = r->plots;
+    char path[4096];
+#define PLOT_PATH(name)                                                                            \
+    ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) < sizeof path                         \
+         ? GY_OK                                                                                   \
+         : gy_fail(err, GY_ERR_ARGUMENT, "%s: the folder name is too long", dir))
+    gy_status st = GY_OK;
+    if (p->mr.p_curve) { /* DetMetrics.process ran: ap_per_class plotted its curves */
+        static const struct {
+            const char *name;
+            int kind;
+        } mc[3] = {{"F1_curve.png", GY_CURVE_F1}, {"P_curve.png", GY_CURVE_P}, {"R_curve.png", GY_CURVE_R}};
+        if ((st = PLOT_PATH("PR_curve.png")) != GY_OK ||
+            (st = gy_plot_pr_curve(path, &p->mr, p->names, err)) != GY_OK)
+            return st;
+        for (int k = 0; k < 3; k++)
+            if ((st = PLOT_PATH(mc[k].name)) != GY_OK ||
+                (st = gy_plot_mc_curve(path, &p->mr, p->names, (gy_curve_kind)mc[k].kind, err)) != GY_OK)
+                return st;
+    }
+    for (int normalize = 1; normalize >= 0 && r->nc <= GY_PLOT_MATRIX_MAX_NC; normalize--)
+        if ((st = PLOT_PATH(normalize ? "confusion_matrix_normalized.png" : "confusion_matrix.png")) != GY_OK ||
+            (st = gy_plot_confusion_matrix(path, r->confusion_matrix, r->nc, p->names, p->nnames,
+                                           normalize, err)) != GY_OK)
+            return st;
+#undef PLOT_PATH
+    return GY_OK;
 }

@@ -388,6 +388,11 @@ typedef struct gy_val_params {
     int (*on_image)(void *user, const char *image, int width, int height, const gy_box *boxes,
                     int count);
     void *on_image_user;
+    /* Optional diagnostics, as ultralytics logs them: the dataset scan (GY_LOG_INFO, "Scanning
+     * LABELS... N images, M backgrounds, K corrupt") and a GY_LOG_WARNING per image dropped as
+     * corrupt ("IMAGE: ignoring corrupt image/label: WHY") or with duplicate labels removed. */
+    gy_log_fn log;
+    void *log_user;
 } gy_val_params;
 
 gy_val_params gy_val_default_params(void);
@@ -416,6 +421,16 @@ typedef struct gy_val_result {
     gy_val_speed speed_ms;
     int coco_ids;              /* the split is a COCO val2017.txt list: ultralytics' JSON output
                                   then maps the 80 class ids to COCO's 91 category ids */
+    int label_files;           /* the dataset scan: label files found (corrupt ones included), */
+    int backgrounds;           /*   images without labels (no label file, or an empty one), */
+    int corrupt;               /*   images dropped as corrupt: labels, or an image that cannot
+                                    be decoded or is under 10 pixels on a side (not validated) */
+    int nc;                    /* the model's class count */
+    /* ultralytics' ConfusionMatrix(conf=0.25, iou_thres=0.45).matrix over the run: (nc + 1) x
+     * (nc + 1) counts, row-major; row = predicted class, then background (labels no prediction
+     * matched); column = true class, then background (predictions that matched no label). */
+    double *confusion_matrix;
+    struct gy_val_plots *plots; /* what gy_val_save_plots draws (internal) */
 } gy_val_result;
 
 /* Called after each image: done of total, the image's path (borrowed for the call). Return 0 to
@@ -425,11 +440,15 @@ typedef int (*gy_val_progress_fn)(void *user, int done, int total, const char *i
 /* Validates the session's model on an ultralytics dataset YAML (`path`, `val`, `names`; `path`
  * relative to the YAML's folder) with YOLO label files (images/ -> labels/, .txt; an image
  * without a label file is a background). Reproduces ultralytics 8.0.126's validator with batch 1:
- * its input geometry (INTER_AREA when shrinking, a per-image rectangle with half a stride of
- * padding, long side imgsz + 32), multi-label NMS, matching at IoU 0.50:0.05:0.95, the 101-point
- * interpolated AP and P, R at the confidence of maximum mean F1.
- * A malformed YAML, label line or image is an error naming the file (and line).
- * params NULL means the defaults; progress may be NULL. *out is owned by the caller. */
+ * its dataset scan (an image whose label file is corrupt is dropped with a warning and counted,
+ * as verify_image_label does; duplicate labels are removed), its input geometry (INTER_AREA when
+ * shrinking, a per-image rectangle with half a stride of padding, long side imgsz + 32),
+ * multi-label NMS, matching at IoU 0.50:0.05:0.95, the 101-point interpolated AP, P and R at the
+ * confidence of maximum mean F1, and its confusion matrix.
+ * Errors: a malformed dataset YAML; no labels at all (GY_ERR_FORMAT "no labels found ... can not
+ * compute metrics without labels", before any image is run: ultralytics' dataset refuses it).
+ * params NULL means the defaults; progress may be NULL. *out is owned by the caller; it borrows
+ * the model's class names (keep the model until the result is freed). */
 gy_status gy_val(gy_session *session, const char *data_yaml, const gy_val_params *params,
                  gy_val_progress_fn progress, void *user, gy_val_result **out, gy_error *err);
 void gy_val_result_free(gy_val_result *result);
@@ -590,6 +609,11 @@ gy_status gy_video_writer_write(gy_video_writer *w, const gy_image *frame, gy_er
 gy_status gy_video_writer_close(gy_video_writer *w, gy_error *err);
 /* Abandons a writer that was not closed: stops its thread and removes the temporary file. */
 void gy_video_writer_free(gy_video_writer *w);
+/* Writes ultralytics' validation plots of a result into dir (an existing folder), each PNG
+ * through a temporary name: PR_curve.png, F1_curve.png, P_curve.png and R_curve.png (only when
+ * some prediction was a true positive, as ultralytics computes curves only then),
+ * confusion_matrix_normalized.png and confusion_matrix.png (up to 1000 classes). */
+gy_status gy_val_save_plots(const gy_val_result *result, const char *dir, gy_error *err);
 
 #ifdef __cplusplus
 }

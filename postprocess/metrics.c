@@ -31,7 +31,7 @@
 #include "core/error.h"
 #include "core/util.h"
 
-#define METRICS_NPX 1000   /* ap_per_class's px = linspace(0, 1, 1000) */
+#define METRICS_NPX GY_METRICS_NPX
 #define METRICS_NAP 101    /* compute_ap's 101-point interpolation */
 #define METRICS_EPS 1e-16
 #define METRICS_MAX_NC 100000
@@ -51,7 +51,7 @@ void gy_metrics_iou_thresholds(float iouv[GY_METRICS_NIOU])
 /* ------------------------------------------------------------------------------------------------ */
 /* Matching                                                                                         */
 
-static float iou_f32(const gy_box *l, const gy_box *d)
+float gy_metrics_iou(const gy_box *l, const gy_box *d)
 {
     const float iw = fmaxf(fminf(l->x2, d->x2) - fmaxf(l->x1, d->x1), 0.0f);
     const float ih = fmaxf(fminf(l->y2, d->y2) - fmaxf(l->y1, d->y1), 0.0f);
@@ -85,7 +85,7 @@ gy_status gy_metrics_match(const gy_box *dets, int ndet, const gy_box *labels, i
     }
     for (int l = 0; l < nlab; l++)
         for (int d = 0; d < ndet; d++)
-            iou[(size_t)l * (size_t)ndet + (size_t)d] = iou_f32(&labels[l], &dets[d]);
+            iou[(size_t)l * (size_t)ndet + (size_t)d] = gy_metrics_iou(&labels[l], &dets[d]);
 
     float iouv[GY_METRICS_NIOU];
     gy_metrics_iou_thresholds(iouv);
@@ -336,13 +336,14 @@ void gy_metrics_result_clear(gy_metrics_result *r)
     if (!r)
         return;
     free(r->classes);
+    free(r->p_curve); /* the block of the three curves */
     memset(r, 0, sizeof *r);
     r->conf_index = -1;
 }
 
 /* Curves and APs of one class; preds are the class's prediction indices in confidence order. */
 static void class_curves(const gy_metrics *m, const size_t *preds, size_t np_, long long n_l,
-                         double *pcurve, double *rcurve, double *ap, double *work)
+                         double *pcurve, double *rcurve, double *prcurve, double *ap, double *work)
 {
     /* work: conf (np_), recall (10 * np_), precision (10 * np_), scratch 2 * (np_ + 2) */
     double *xc = work;
@@ -367,8 +368,27 @@ static void class_curves(const gy_metrics *m, const size_t *preds, size_t np_, l
         rcurve[k] = gy_np_interp(x, xc, rec, (int)np_, 0.0, rec[np_ - 1]);
         pcurve[k] = gy_np_interp(x, xc, prec, (int)np_, 1.0, prec[np_ - 1]);
     }
-    for (int t = 0; t < GY_METRICS_NIOU; t++)
+    for (int t = 0; t < GY_METRICS_NIOU; t++) {
         ap[t] = compute_ap(rec + (size_t)t * np_, prec + (size_t)t * np_, (int)np_, scratch);
+        if (t == 0) /* py.append(np.interp(px, mrec, mpre)): the envelope compute_ap left */
+            for (int k = 0; k < METRICS_NPX; k++)
+                prcurve[k] = gy_np_interp(linspace01(k, METRICS_NPX), scratch, scratch + np_ + 2,
+                                          (int)np_ + 2, scratch[np_ + 2], scratch[2 * np_ + 3]);
+    }
+}
+
+void gy_metrics_smooth(const double *y, int n, double f, double *out)
+{
+    const int nf = (int)gy_py_round(n * f * 2) / 2 + 1, half = nf / 2;
+    const double w = 1.0 / (double)nf;
+    for (int j = 0; j < n; j++) {
+        double s = 0.0;
+        for (int q = j - half; q <= j + half; q++) {
+            const int qc = q < 0 ? 0 : q >= n ? n - 1 : q;
+            s += y[qc] * w;
+        }
+        out[j] = s;
+    }
 }
 
 gy_status gy_metrics_compute(const gy_metrics *m, gy_metrics_result *out, gy_error *err)
@@ -411,7 +431,7 @@ gy_status gy_metrics_compute(const gy_metrics *m, gy_metrics_result *out, gy_err
         !gy_mul_size(n, sizeof *preds, &bytes) || !(preds = malloc(bytes ? bytes : 1)) ||
         !(count = calloc((size_t)m->nc, sizeof *count)) ||
         !(start = calloc((size_t)m->nc, sizeof *start)) ||
-        !gy_mul_size((size_t)nrows, 2 * METRICS_NPX * sizeof *curves, &bytes) ||
+        !gy_mul_size((size_t)nrows, 3 * METRICS_NPX * sizeof *curves, &bytes) ||
         !(curves = malloc(bytes)) || !(f1mean = malloc(METRICS_NPX * sizeof *f1mean)) ||
         !(vals = malloc((size_t)nrows * GY_METRICS_NIOU * sizeof *vals))) {
         st = gy_fail(err, GY_ERR_NOMEM, "metrics: cannot allocate the curves of %zu predictions", n);
@@ -445,50 +465,47 @@ gy_status gy_metrics_compute(const gy_metrics *m, gy_metrics_result *out, gy_err
         st = gy_fail(err, GY_ERR_NOMEM, "metrics: cannot allocate the curves of %zu predictions", maxc);
         goto done;
     }
+    /* curves: the p rows, then the r rows, then the PR rows */
+#define P_ROW(k) (curves + (size_t)(k) * METRICS_NPX)
+#define R_ROW(k) (curves + ((size_t)nrows + (size_t)(k)) * METRICS_NPX)
+#define PR_ROW(k) (curves + (2 * (size_t)nrows + (size_t)(k)) * METRICS_NPX)
     for (int k = 0; k < nrows; k++) {
         gy_metrics_class *row = &out->classes[k];
-        double *pc = curves + (size_t)k * 2 * METRICS_NPX, *rc = pc + METRICS_NPX;
         const size_t np_ = count[row->id];
+        row->predictions = (long long)np_;
         if (np_ == 0) {
-            memset(pc, 0, 2 * METRICS_NPX * sizeof *pc);
+            memset(P_ROW(k), 0, METRICS_NPX * sizeof *curves);
+            memset(R_ROW(k), 0, METRICS_NPX * sizeof *curves);
+            memset(PR_ROW(k), 0, METRICS_NPX * sizeof *curves);
             continue;
         }
-        class_curves(m, preds + start[row->id], np_, row->instances, pc, rc, row->ap, work);
+        class_curves(m, preds + start[row->id], np_, row->instances, P_ROW(k), R_ROW(k), PR_ROW(k),
+                     row->ap, work);
     }
     /* f1 = 2 * p * r / (p + r + eps); its mean over classes (row by row), smoothed */
     for (int j = 0; j < METRICS_NPX; j++)
         f1mean[j] = 0.0;
     for (int k = 0; k < nrows; k++) {
-        const double *pc = curves + (size_t)k * 2 * METRICS_NPX, *rc = pc + METRICS_NPX;
+        const double *pc = P_ROW(k), *rc = R_ROW(k);
         for (int j = 0; j < METRICS_NPX; j++)
             f1mean[j] += 2.0 * pc[j] * rc[j] / (pc[j] + rc[j] + METRICS_EPS);
     }
     for (int j = 0; j < METRICS_NPX; j++)
         f1mean[j] /= (double)nrows;
     {
-        /* smooth(y, f=0.1): nf = round(len * f * 2) // 2 + 1; box filter over edge-padded y */
-        const int nf = (int)gy_py_round(METRICS_NPX * 0.1 * 2) / 2 + 1, half = nf / 2;
-        const double w = 1.0 / (double)nf;
-        double bestv = 0.0;
-        int besti = -1;
-        for (int j = 0; j < METRICS_NPX; j++) {
-            double s = 0.0;
-            for (int q = j - half; q <= j + half; q++) {
-                const int qc = q < 0 ? 0 : q >= METRICS_NPX ? METRICS_NPX - 1 : q;
-                s += f1mean[qc] * w;
-            }
-            if (besti < 0 || s > bestv) {
+        /* smooth(f1.mean(0), 0.1).argmax() */
+        double sm[METRICS_NPX];
+        gy_metrics_smooth(f1mean, METRICS_NPX, 0.1, sm);
+        int besti = 0;
+        for (int j = 1; j < METRICS_NPX; j++)
+            if (sm[j] > sm[besti])
                 besti = j;
-                bestv = s;
-            }
-        }
         out->conf_index = besti;
     }
     for (int k = 0; k < nrows; k++) {
         gy_metrics_class *row = &out->classes[k];
-        const double *pc = curves + (size_t)k * 2 * METRICS_NPX, *rc = pc + METRICS_NPX;
-        row->p = pc[out->conf_index];
-        row->r = rc[out->conf_index];
+        row->p = P_ROW(k)[out->conf_index];
+        row->r = R_ROW(k)[out->conf_index];
         row->ap50 = row->ap[0];
         row->ap50_95 = np_mean(row->ap, GY_METRICS_NIOU);
         for (int t = 0; t < GY_METRICS_NIOU; t++)
@@ -506,6 +523,13 @@ gy_status gy_metrics_compute(const gy_metrics *m, gy_metrics_result *out, gy_err
     out->mr = np_mean(vals, (size_t)nrows);
     /* fitness: (np.array([mp, mr, map50, map]) * [0, 0, 0.1, 0.9]).sum() */
     out->fitness = 0.0 + out->mp * 0.0 + out->mr * 0.0 + out->map50 * 0.1 + out->map50_95 * 0.9;
+    out->p_curve = curves;
+    out->r_curve = R_ROW(0);
+    out->pr_curve = PR_ROW(0);
+    curves = NULL;
+#undef P_ROW
+#undef R_ROW
+#undef PR_ROW
 
 done:
     free(order);

@@ -1,6 +1,7 @@
 /* test_alloc_fail.c - allocation failure on every path: the k-th allocation made by our own code
  * fails, for every k, during model load (YAML, safetensors, .pt), session creation and reserve, detect
- * and the stats report. Each failure must return GY_ERR_NOMEM with a message (or leave the call
+ * and the stats report, validation (dataset scan, labels, metrics, confusion matrix) and a chart.
+ * Each failure must return GY_ERR_NOMEM with a message (or leave the call
  * succeeding when the failing allocation had a fallback), hand out no object, leak nothing (the ASan
  * build runs LeakSanitizer over all of it), and leave the objects it was given usable: the next call
  * with working allocation succeeds and gives the same boxes.
@@ -20,6 +21,9 @@
 #include <unistd.h>
 
 #include "testutil.h"
+
+#include "postprocess/plot_chart.h"
+#include "postprocess/plot_matrix.h"
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -415,6 +419,124 @@ START_TEST(image_save_every_allocation)
 }
 END_TEST
 
+/* gy_val on a one-image dataset (a duplicate label row, so the scan removes one) at imgsz 64:
+ * every allocation of the YAML, the label scan, the forward's reserve, NMS, metrics and the
+ * confusion matrix; the same session then gives the same result. */
+START_TEST(val_every_allocation)
+{
+    char dir[64], cmd[1024], path[256], names[1024] = "names: [";
+    snprintf(dir, sizeof dir, "/tmp/gy_alloc_fail_val_%ld", (long)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s/images' '%s/labels' && cp '%s' '%s/images/a.jpg'",
+             dir, dir, dir, gy_test_shared("images/bus.jpg"), dir);
+    ck_assert_int_eq(system(cmd), 0);
+    for (int i = 0; i < 80; i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%sc%d", i ? ", " : "", i);
+    strcat(names, "]\nval: images\n");
+    snprintf(path, sizeof path, "%s/labels/a.txt", dir);
+    gy_test_write_text(path, "5 0.5 0.45 0.95 0.5\n0 0.2 0.65 0.2 0.55\n0 0.2 0.65 0.2 0.55\n");
+    snprintf(path, sizeof path, "%s/d.yaml", dir);
+    gy_test_write_text(path, names);
+    gy_model *m = load_ok();
+    gy_session_params sp = gy_session_default_params();
+    sp.num_threads = 1;
+    gy_session *s;
+    gy_error err;
+    ck_assert_int_eq(gy_session_create(m, &sp, &s, &err), GY_OK);
+    gy_val_params vp = gy_val_default_params();
+    vp.imgsz = 64;
+    gy_val_result *ref;
+    ck_assert_msg(gy_val(s, path, &vp, NULL, NULL, &ref, &err) == GY_OK, "%s", err.message);
+    long k;
+    for (k = 1;; k++) {
+        gy_val_result *r = (gy_val_result *)1;
+        memset(&err, 0, sizeof err);
+        arm(k);
+        gy_status st = gy_val(s, path, &vp, NULL, NULL, &r, &err);
+        int failed = disarm();
+        if (!failed) {
+            ck_assert_msg(st == GY_OK, "%s", err.message);
+            gy_val_result_free(r);
+            break;
+        }
+        if (st == GY_OK) {
+            gy_val_result_free(r);
+            continue;
+        }
+        check_failure(st, &err, "gy_val", k);
+        ck_assert(r == NULL);
+    }
+    gy_val_result *again;
+    ck_assert_msg(gy_val(s, path, &vp, NULL, NULL, &again, &err) == GY_OK, "%s", err.message);
+    ck_assert_int_eq(again->predictions, ref->predictions);
+    ck_assert_int_eq(again->instances, 2);
+    ck_assert(again->map50_95 == ref->map50_95);
+    ck_assert(memcmp(again->confusion_matrix, ref->confusion_matrix, sizeof(double) * 81 * 81) == 0);
+    printf("val (one image at 64): %ld allocations, each failed once\n", k - 1);
+    gy_val_result_free(again);
+    gy_val_result_free(ref);
+    gy_session_free(s);
+    gy_model_free(m);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* A small chart with a line, labelled points and a legend, drawn and written as PNG. */
+START_TEST(chart_every_allocation)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_alloc_fail_chart_%ld.png", (long)getpid());
+    const double x[3] = {1, 2, 3}, y[3] = {3, 1, 2};
+    const char *labels[3] = {"a", "b", NULL};
+    long k;
+    for (k = 1;; k++) {
+        gy_chart *c = NULL;
+        gy_error err;
+        memset(&err, 0, sizeof err);
+        arm(k);
+        gy_status st = gy_chart_create(3, 2, 60, &c, &err);
+        if (st == GY_OK)
+            st = gy_chart_labels(c, "t", "x", "y", &err);
+        if (st == GY_OK)
+            st = gy_chart_line(c, x, y, 3, (gy_rgb){1, 0, 0}, 1, "line", &err);
+        if (st == GY_OK)
+            st = gy_chart_points(c, x, y, 3, (gy_rgb){0, 0, 1}, 4, labels, "points", &err);
+        if (st == GY_OK) {
+            gy_chart_legend(c, GY_LEGEND_INSIDE);
+            st = gy_chart_save(c, path, &err);
+        }
+        int failed = disarm();
+        gy_chart_free(c);
+        if (!failed) {
+            ck_assert_msg(st == GY_OK, "%s", err.message);
+            break;
+        }
+        if (st != GY_OK)
+            check_failure(st, &err, "chart", k);
+    }
+    printf("chart: %ld allocations, each failed once\n", k - 1);
+    /* the confusion matrix picture (3 classes, named, values written) */
+    static const double m[16] = {5, 0, 0, 1, 0, 3, 1, 0, 0, 0, 7, 2, 1, 1, 0, 0};
+    const char *names[3] = {"a", "b", "c"};
+    for (k = 1;; k++) {
+        gy_error err;
+        memset(&err, 0, sizeof err);
+        arm(k);
+        gy_status st = gy_plot_confusion_matrix(path, m, 3, names, 3, 1, &err);
+        int failed = disarm();
+        if (!failed) {
+            ck_assert_msg(st == GY_OK, "%s", err.message);
+            break;
+        }
+        if (st != GY_OK)
+            check_failure(st, &err, "confusion matrix plot", k);
+    }
+    printf("confusion matrix plot: %ld allocations, each failed once\n", k - 1);
+    remove(path);
+    gy_canvas_release_fonts();
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("alloc_fail");
@@ -429,6 +551,8 @@ int main(void)
     tcase_add_test(tc, session_and_detect_every_allocation);
     tcase_add_test(tc, model_load_every_allocation);
     tcase_add_test(tc, pt_load_every_allocation);
+    tcase_add_test(tc, val_every_allocation);
+    tcase_add_test(tc, chart_every_allocation);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }

@@ -356,6 +356,71 @@ START_TEST(class_absent_from_labels)
 }
 END_TEST
 
+/* The curves ap_per_class keeps for the plots. Class 0: two labels, predictions at 0.9 (TP), 0.8
+ * (FP), 0.7 (TP): recall 0.5, 0.5, 1; precision 1, 0.5, 2/3. Class 1: one label, no prediction
+ * (its rows stay 0, it has no PR curve); class 2: a prediction, no label (not a row).
+ *   p at px: np.interp(-px, -conf, precision, left=1): below conf 0.7 the last point, 2/3; between
+ *   0.7 and 0.8 the line from 2/3 to 1/2; above 0.9, 1. r likewise with left=0: 1, ..., 0.
+ *   PR: np.interp(px, mrec, mpre) with mrec = 0, .5, .5, 1, 1 and the envelope mpre = 1, 1, 2/3,
+ *   2/3, 0: 1 below recall 0.5, 2/3 from 0.5 (the later of the equal recalls) up to 1, and at 1
+ *   the last point, 0. */
+START_TEST(curves)
+{
+    gy_metrics *m = new_metrics(3);
+    gy_box labels[3] = {box(0, 0, 10, 10, 1, 0), box(20, 20, 30, 30, 1, 0), box(50, 50, 60, 60, 1, 1)};
+    gy_box dets[4] = {box(0, 0, 10, 10, 0.9f, 0), box(80, 80, 90, 90, 0.8f, 0),
+                      box(20, 20, 30, 30, 0.7f, 0), box(80, 0, 90, 10, 0.6f, 2)};
+    add_image(m, dets, 4, labels, 3);
+    gy_metrics_result r;
+    compute(m, &r);
+    ck_assert_int_eq(r.nclasses, 2);
+    ck_assert_ptr_nonnull(r.p_curve);
+    ck_assert_int_eq(r.classes[0].predictions, 3);
+    ck_assert_int_eq(r.classes[1].predictions, 0);
+    const double *p = r.p_curve, *rc = r.r_curve, *pr = r.pr_curve;
+    const int N = GY_METRICS_NPX;
+    ck_assert_double_eq_tol(p[0], 2.0 / 3.0, TOL);
+    ck_assert_double_eq_tol(rc[0], 1.0, TOL);
+    ck_assert_double_eq_tol(p[N - 1], 1.0, TOL);  /* px = 1: above every confidence */
+    ck_assert_double_eq_tol(rc[N - 1], 0.0, TOL);
+    /* px = 750/999 = 0.7508: between 0.7 (2/3) and 0.8 (1/2), over -conf in float32 */
+    const double x = -(750.0 * (1.0 / 999.0)), x0 = (double)-0.8f, x1 = (double)-0.7f;
+    ck_assert_double_eq_tol(p[750], 0.5 + (2.0 / 3.0 - 0.5) / (x1 - x0) * (x - x0), TOL);
+    ck_assert_double_eq_tol(pr[0], 1.0, TOL);
+    ck_assert_double_eq_tol(pr[499], 1.0, TOL);     /* recall 0.4995 */
+    ck_assert_double_eq_tol(pr[500], 2.0 / 3.0, TOL); /* recall 0.5005 */
+    ck_assert_double_eq_tol(pr[998], 2.0 / 3.0, TOL);
+    ck_assert_double_eq_tol(pr[N - 1], 0.0, TOL);
+    for (int k = 0; k < N; k++) /* the class without predictions: zeros */
+        ck_assert(p[N + k] == 0.0 && rc[N + k] == 0.0 && pr[N + k] == 0.0);
+    gy_metrics_result_clear(&r);
+    ck_assert_ptr_null(r.p_curve);
+    gy_metrics_free(m);
+
+    /* no true positive: no curves */
+    m = new_metrics(1);
+    add_image(m, dets + 1, 1, labels, 1);
+    compute(m, &r);
+    ck_assert_ptr_null(r.p_curve);
+    ck_assert_ptr_null(r.pr_curve);
+    gy_metrics_result_clear(&r);
+    gy_metrics_free(m);
+
+    /* smooth(): 2 * round(n f) / 2 + 1 taps, the ends padded with the end values */
+    double y[10] = {0, 0, 0, 0, 0, 10, 0, 0, 0, 0}, out[10];
+    gy_metrics_smooth(y, 10, 0.2, out); /* nf = round(4) // 2 + 1 = 3: a window of 3 */
+    ck_assert_double_eq_tol(out[4], 10.0 / 3.0, TOL);
+    ck_assert_double_eq_tol(out[5], 10.0 / 3.0, TOL);
+    ck_assert_double_eq_tol(out[6], 10.0 / 3.0, TOL);
+    ck_assert_double_eq_tol(out[3], 0.0, TOL);
+    ck_assert_double_eq_tol(out[7], 0.0, TOL);
+    double edge[4] = {3, 0, 0, 6}, eo[4];
+    gy_metrics_smooth(edge, 4, 0.5, eo); /* nf = round(4) // 2 + 1 = 3; padded 3 | 3 0 0 6 | 6 */
+    ck_assert_double_eq_tol(eo[0], 2.0, TOL);
+    ck_assert_double_eq_tol(eo[3], 4.0, TOL);
+}
+END_TEST
+
 START_TEST(bad_arguments)
 {
     gy_error err;
@@ -406,6 +471,7 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, iou_levels_and_class);
     tcase_add_test(tc, background_image);
     tcase_add_test(tc, class_absent_from_labels);
+    tcase_add_test(tc, curves);
     tcase_add_test(tc, bad_arguments);
     suite_add_tcase(s, tc);
     return s;

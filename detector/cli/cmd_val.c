@@ -1,6 +1,8 @@
-/* ghostyolo val: ultralytics' validation metrics of a model on a dataset YAML. A progress bar on
- * stderr; the ultralytics table (or with --json one JSON object) on stdout; with --save-json the
- * predictions as COCO results in runs/detect/val{,2,3,...}/predictions.json. */
+/* ghostyolo val: ultralytics' validation metrics of a model on a dataset YAML. On stderr the fused
+ * model summary, the dataset scan and its warnings, a progress bar; the ultralytics table (or with
+ * --json one JSON object) on stdout; in the run folder runs/detect/val{,2,3,...} (made before the
+ * run, so an unwritable one stops it at once) the plots (--plots, default true) and with
+ * --save-json the predictions as COCO results (predictions.json). */
 #define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -14,6 +16,8 @@
 
 #include "detector/cli/cli.h"
 #include "detector/cli/detect_outputs.h"
+#include "detector/stats.h"
+#include "postprocess/plot_canvas.h"
 
 typedef struct progress_state {
     int tty;
@@ -79,7 +83,21 @@ static int print_json(const gy_val_result *r)
              cJSON_AddNumberToObject(o, "P", r->p) && cJSON_AddNumberToObject(o, "R", r->r) &&
              cJSON_AddNumberToObject(o, "mAP50", r->map50) &&
              cJSON_AddNumberToObject(o, "mAP50_95", r->map50_95) &&
-             cJSON_AddNumberToObject(o, "predictions", (double)r->predictions);
+             cJSON_AddNumberToObject(o, "predictions", (double)r->predictions) &&
+             cJSON_AddNumberToObject(o, "label_files", r->label_files) &&
+             cJSON_AddNumberToObject(o, "backgrounds", r->backgrounds) &&
+             cJSON_AddNumberToObject(o, "corrupt", r->corrupt);
+        /* ConfusionMatrix.matrix: rows predicted class then background, columns true class then
+         * background */
+        cJSON *cm = ok ? cJSON_AddArrayToObject(o, "confusion_matrix") : NULL;
+        ok = ok && cm;
+        for (int i = 0; ok && i <= r->nc; i++) {
+            cJSON *row = cJSON_CreateDoubleArray(r->confusion_matrix + (size_t)i * (size_t)(r->nc + 1),
+                                                 r->nc + 1);
+            ok = row && cJSON_AddItemToArray(cm, row);
+            if (!ok)
+                cJSON_Delete(row);
+        }
         if (ok && cJSON_AddItemToObject(o, "classes", classes))
             classes = NULL;
         else
@@ -126,13 +144,77 @@ static int print_json(const gy_val_result *r)
 static const char val_about[] =
     "ultralytics' validation metrics (P, R, mAP50, mAP50-95, overall and per class) of a model on\n"
     "a dataset YAML (path, val, names) with YOLO labels, with ultralytics' validator settings:\n"
-    "multi-label NMS, rectangular inputs with half a stride of padding. Progress on stderr, the\n"
-    "table (or JSON) on stdout.";
+    "multi-label NMS, rectangular inputs with half a stride of padding. An image whose labels are\n"
+    "corrupt is left out with a warning, as ultralytics' dataset scan does. Progress on stderr, the\n"
+    "table (or JSON) on stdout; plots (PR_curve.png, F1_curve.png, P_curve.png, R_curve.png,\n"
+    "confusion_matrix.png, confusion_matrix_normalized.png) in runs/detect/val, val2, ...";
+
+/* a case-insensitive equality */
+static int same_word(const char *a, const char *b)
+{
+    while (*a && *b && tolower((unsigned char)*a) == tolower((unsigned char)*b))
+        a++, b++;
+    return *a == '\0' && *b == '\0';
+}
+
+/* ultralytics' booleans: true/false in any case, 1/0 */
+static int parse_bool(const char *text, int *out)
+{
+    if (same_word(text, "true") || !strcmp(text, "1"))
+        return (*out = 1), 1;
+    if (same_word(text, "false") || !strcmp(text, "0"))
+        return (*out = 0), 1;
+    return 0;
+}
+
+/* The library's diagnostics: the scan line as ultralytics prints it, warnings as the CLI does. */
+static void val_log(void *user, gy_log_level level, const char *message)
+{
+    (void)user;
+    if (level == GY_LOG_INFO)
+        fprintf(stderr, "val: %s\n", message);
+    else
+        fprintf(stderr, "ghostyolo val: warning: %s\n", message);
+}
+
+/* ultralytics' "YOLOv8n summary (fused): 168 layers, 3151904 parameters, 0 gradients, 8.7 GFLOPs"
+ * (the validator's model is fused and frozen; GFLOPs at 640, none when its probe cannot run). */
+static int print_summary(const gy_model *model)
+{
+    gy_model_info info;
+    gy_model_summary sum;
+    gy_error err;
+    int failed = 0;
+    gy_model_get_info(model, &info);
+    if (gy_model_summary_ex(model, 1, 640, &sum, &failed, &err) != GY_OK) {
+        cli_error(&err);
+        return cli_exit_for(err.status);
+    }
+    char name[256];
+    size_t o = 0;
+    for (const char *p = info.name ? info.name : "Model"; *p && o + 5 < sizeof name;) {
+        if (!strncmp(p, "yolo", 4)) { /* Path(yaml_file).stem.replace('yolo', 'YOLO') */
+            memcpy(name + o, "YOLO", 4);
+            o += 4;
+            p += 4;
+        } else {
+            name[o++] = *p++;
+        }
+    }
+    name[o] = '\0';
+    fprintf(stderr, "%s summary (fused): %lld layers, %lld parameters, 0 gradients", name, sum.layers,
+            sum.params);
+    if (!failed)
+        fprintf(stderr, ", %.1f GFLOPs", sum.gflops);
+    fputc('\n', stderr);
+    return 0;
+}
 
 int cmd_val(int argc, char **argv)
 {
-    const char *config = NULL, *weights = NULL, *data = NULL;
-    int threads = 0, json = 0, save = 0;
+    const char *config = NULL, *weights = NULL, *data = NULL, *plots_text = "true";
+    const char *project = "runs/detect", *name = "val";
+    int threads = 0, json = 0, save = 0, plots = 1, exist_ok = 0;
     gy_val_params vp = gy_val_default_params();
     cli_list extra = {0};
     const cli_opt opts[] = {
@@ -140,8 +222,8 @@ int cmd_val(int argc, char **argv)
         {"-m", "--model", CLI_STRING, &config, "CONFIG",
          "model YAML (default: the one stored in the weights)", 0, 0},
         {NULL, "--data", CLI_STRING, &data, "DATA.yaml", "ultralytics dataset YAML", 0, 0},
-        {NULL, "--imgsz", CLI_INT, &vp.imgsz, "N", "input size (long side), a multiple of 32", 32,
-         8192},
+        {NULL, "--imgsz", CLI_INT, &vp.imgsz, "N",
+         "input size (long side); rounded up to the stride", 1, GY_IMGSZ_MAX},
         {NULL, "--conf", CLI_FLOAT, &vp.conf, "X", "confidence threshold", 0, 1},
         {NULL, "--iou", CLI_FLOAT, &vp.iou, "X", "NMS IoU threshold", 0, 1},
         {NULL, "--max-det", CLI_INT, &vp.max_det, "N", "most boxes per image", 1, 100000},
@@ -149,7 +231,12 @@ int cmd_val(int argc, char **argv)
         {NULL, "--json", CLI_FLAG, &json, NULL, "one JSON object on stdout instead of the table", 0,
          0},
         {NULL, "--save-json", CLI_FLAG, &save, NULL,
-         "COCO results in runs/detect/val*/predictions.json", 0, 0},
+         "COCO results in the run folder's predictions.json", 0, 0},
+        {NULL, "--plots", CLI_STRING, &plots_text, "BOOL",
+         "save the PR, F1, P, R curves and the confusion matrices in the run folder", 0, 0},
+        {NULL, "--project", CLI_STRING, &project, "DIR", "the run folder's parent", 0, 0},
+        {NULL, "--name", CLI_STRING, &name, "NAME", "the run folder (name, name2, ...)", 0, 0},
+        {NULL, "--exist-ok", CLI_FLAG, &exist_ok, NULL, "reuse the run folder NAME", 0, 0},
     };
     const cli_verb verb = {"val", "-w WEIGHTS --data DATA.yaml [options]", val_about, opts,
                            (int)(sizeof opts / sizeof opts[0])};
@@ -166,10 +253,13 @@ int cmd_val(int argc, char **argv)
         fprintf(stderr, "ghostyolo val: needs -w WEIGHTS and --data DATA.yaml\n");
         rc = EXIT_USAGE;
     }
-    if (!rc && vp.imgsz % 32) {
-        char v[32];
-        snprintf(v, sizeof v, "%d", vp.imgsz);
-        cli_bad_value(&verb, "--imgsz", v, "must be a multiple of 32");
+    if (!rc && !parse_bool(plots_text, &plots)) {
+        cli_bad_value(&verb, "--plots", plots_text, "must be true or false");
+        rc = EXIT_USAGE;
+    }
+    if (!rc && (!project[0] || !name[0] || strchr(name, '/'))) {
+        fprintf(stderr, "ghostyolo val: --project and --name must not be empty, and --name is one "
+                        "folder name\n");
         rc = EXIT_USAGE;
     }
     free(extra.items);
@@ -187,16 +277,53 @@ int cmd_val(int argc, char **argv)
     gy_status st;
     progress_state ps = {isatty(STDERR_FILENO), -1};
     out_coco *preds = NULL;
+    char run[4096] = "", run_top[4096] = "";
+    if ((st = gy_model_load(config, weights, &mp, &model, &err)) != GY_OK ||
+        (st = gy_session_create(model, &sp, &sess, &err)) != GY_OK) {
+        cli_error(&err);
+        gy_session_free(sess);
+        gy_model_free(model);
+        return cli_exit_for(st);
+    }
+    /* check_imgsz: up to a multiple of the largest stride, with ultralytics' warning */
+    gy_model_info info;
+    gy_model_get_info(model, &info);
+    int stride = 32;
+    for (int i = 0; i < info.num_strides; i++)
+        stride = info.strides[i] > stride ? info.strides[i] : stride;
+    const int asked = vp.imgsz;
+    vp.imgsz = (asked + stride - 1) / stride * stride;
+    if (vp.imgsz != asked)
+        fprintf(stderr, "ghostyolo val: warning: --imgsz %d must be a multiple of the model's stride "
+                        "%d, updating to %d\n", asked, stride, vp.imgsz);
+    if (vp.imgsz > GY_IMGSZ_MAX) {
+        char v[32];
+        snprintf(v, sizeof v, "%d", asked);
+        cli_bad_value(&verb, "--imgsz", v, "is over 8192 once rounded up to the stride");
+        rc = EXIT_USAGE;
+    }
+    if (!rc)
+        rc = print_summary(model);
+    /* the run folder first, as ultralytics' validator makes it: an unwritable one stops here */
+    if (!rc && (plots || save))
+        rc = out_claim_run_dir(NULL, project, name, exist_ok, run, sizeof run, run_top,
+                               sizeof run_top);
+    if (rc) {
+        gy_session_free(sess);
+        gy_model_free(model);
+        return rc;
+    }
     if (save) {
         vp.on_image = json_image;
         vp.on_image_user = &preds;
     }
-    if ((st = gy_model_load(config, weights, &mp, &model, &err)) != GY_OK ||
-        (st = gy_session_create(model, &sp, &sess, &err)) != GY_OK ||
-        (st = gy_val(sess, data, &vp, progress_cb, &ps, &res, &err)) != GY_OK) {
+    vp.log = val_log;
+    if ((st = gy_val(sess, data, &vp, progress_cb, &ps, &res, &err)) != GY_OK) {
         if (ps.tty && ps.last_decile >= 0)
             fputc('\n', stderr);
         cli_error(&err);
+        if (run[0])
+            out_drop_run_dir(run, run_top); /* the folders it made, when still empty */
         out_coco_free(preds);
         gy_session_free(sess);
         gy_model_free(model);
@@ -212,16 +339,22 @@ int cmd_val(int argc, char **argv)
     fprintf(stderr, "Speed: %.1fms preprocess, %.1fms inference, %.1fms postprocess per image\n",
             res->speed_ms.preprocess, res->speed_ms.inference, res->speed_ms.postprocess);
     if (save) {
-        char run[4096];
-        int r = out_make_run_dir(NULL, "runs/detect", "val", 0, run, sizeof run);
-        if (!r)
-            r = out_coco_write(preds, run, res->coco_ids);
+        int r = out_coco_write(preds, run, res->coco_ids);
         if (!r)
             fprintf(stderr, "Saving %s/predictions.json\n", run);
         if (r && !rc)
             rc = r;
         out_coco_free(preds);
     }
+    if (plots && (st = gy_val_save_plots(res, run, &err)) != GY_OK) {
+        cli_error(&err);
+        if (!rc)
+            rc = st == GY_ERR_NOMEM ? EXIT_SOFTWARE : EXIT_CANTCREAT;
+    }
+    if (run[0])
+        fprintf(stderr, "Results saved to %s\n", run);
+    if (plots)
+        gy_canvas_release_fonts(); /* the command ends: Cairo's font caches go with it */
     gy_val_result_free(res);
     gy_session_free(sess);
     gy_model_free(model);

@@ -1,0 +1,562 @@
+/* test_plots.c - the Cairo plots (postprocess/plot_*.c), read back as images: the chart's axes,
+ * line placement and width, legend placement; the confusion matrix's cells (colour of each value,
+ * the blank below 0.005 at and past the limit, values written when nc < 30, names as tick labels
+ * when 0 < names < 99); ultralytics' curve rules (per-class colours below 21 classes, grey from
+ * 21, the PR mean over the classes with predictions only). */
+#define _POSIX_C_SOURCE 200809L
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "postprocess/metrics.h"
+#include "postprocess/plot_chart.h"
+#include "postprocess/plot_curves.h"
+#include "postprocess/plot_matrix.h"
+
+static char dir[64];
+
+static const char *out(const char *name)
+{
+    static char slots[4][256];
+    static int next;
+    char *s = slots[next++ % 4];
+    snprintf(s, 256, "%s/%s", dir, name);
+    return s;
+}
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/gy_test_plots_%d", (int)getpid());
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static void teardown(void)
+{
+    gy_canvas_release_fonts(); /* Cairo's and fontconfig's caches: no leak at the test's exit */
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static gy_image *load(const char *path)
+{
+    gy_image *img;
+    gy_error err;
+    ck_assert_msg(gy_image_load(path, &img, &err) == GY_OK, "%s", err.message);
+    return img;
+}
+
+/* (a plain check: ck_assert in these pixel loops would report each call to Check's parent) */
+static const unsigned char *px(const gy_image *im, int x, int y)
+{
+    if (x < 0 || y < 0 || x >= im->width || y >= im->height)
+        ck_abort_msg("pixel (%d, %d) outside %dx%d", x, y, im->width, im->height);
+    return im->data + ((size_t)y * (size_t)im->width + (size_t)x) * 3;
+}
+
+static int is_rgb(const gy_image *im, int x, int y, int r, int g, int b, int tol)
+{
+    const unsigned char *p = px(im, x, y);
+    return abs(p[0] - r) <= tol && abs(p[1] - g) <= tol && abs(p[2] - b) <= tol;
+}
+
+static int is_color(const gy_image *im, int x, int y, gy_rgb c)
+{
+    return is_rgb(im, x, y, (int)lround(c.r * 255), (int)lround(c.g * 255), (int)lround(c.b * 255), 1);
+}
+
+/* The axes box: the black spines met going out from (cx, cy). */
+typedef struct axes {
+    int left, right, top, bottom;
+} axes;
+
+static axes find_axes(const gy_image *im, int cx, int cy)
+{
+    axes a = {-1, -1, -1, -1};
+    for (int x = cx; x >= 0 && a.left < 0; x--)
+        if (is_rgb(im, x, cy, 0, 0, 0, 0))
+            a.left = x;
+    for (int x = cx; x < im->width && a.right < 0; x++)
+        if (is_rgb(im, x, cy, 0, 0, 0, 0))
+            a.right = x;
+    for (int y = cy; y >= 0 && a.top < 0; y--)
+        if (is_rgb(im, cx, y, 0, 0, 0, 0))
+            a.top = y;
+    for (int y = cy; y < im->height && a.bottom < 0; y++)
+        if (is_rgb(im, cx, y, 0, 0, 0, 0))
+            a.bottom = y;
+    ck_assert_msg(a.left >= 0 && a.right >= 0 && a.top >= 0 && a.bottom >= 0, "no axes box found");
+    return a;
+}
+
+/* Rows of column x holding colour c (tolerance 1): first and last. */
+static int rows_of(const gy_image *im, int x, int top, int bottom, int r, int g, int b, int *first,
+                   int *last)
+{
+    *first = *last = -1;
+    for (int y = top; y <= bottom; y++)
+        if (is_rgb(im, x, y, r, g, b, 1)) {
+            if (*first < 0)
+                *first = y;
+            *last = y;
+        }
+    return *first >= 0;
+}
+
+START_TEST(chart_line_and_legend)
+{
+    gy_chart *c;
+    gy_error err;
+    const double x[2] = {0.0, 1.0}, y[2] = {0.5, 0.5};
+    int right_alone = 0;
+    for (int legend = 0; legend < 2; legend++) {
+        ck_assert_int_eq(gy_chart_create(9, 6, 100, &c, &err), GY_OK);
+        ck_assert_int_eq(gy_chart_labels(c, "Title", "x", "y", &err), GY_OK);
+        gy_chart_limits(c, 0, 1, 0, 1);
+        gy_chart_legend(c, legend ? GY_LEGEND_OUTSIDE : GY_LEGEND_NONE);
+        ck_assert_int_eq(gy_chart_line(c, x, y, 2, (gy_rgb){1, 0, 0}, 3.0, "a red line", &err), GY_OK);
+        ck_assert_int_eq(gy_chart_save(c, out("chart.png"), &err), GY_OK);
+        gy_chart_free(c);
+        gy_image *im = load(out("chart.png"));
+        ck_assert_int_eq(im->width, 900); /* figsize x dpi */
+        ck_assert_int_eq(im->height, 600);
+        ck_assert(is_rgb(im, 0, 0, 255, 255, 255, 0));
+        const axes a = find_axes(im, im->width / 3, im->height / 3);
+        /* the line: at half the axes height, 3 pt (= 4.17 px at 100 dpi) wide */
+        int first, last;
+        ck_assert(rows_of(im, (a.left + a.right) / 2, a.top, a.bottom, 255, 0, 0, &first, &last));
+        const double mid = (a.top + a.bottom) / 2.0, centre = (first + last) / 2.0;
+        ck_assert_msg(fabs(centre - mid) <= 1.0, "line at %g, axes middle %g", centre, mid);
+        ck_assert_msg(last - first + 1 >= 3 && last - first + 1 <= 5, "line %d px wide", last - first + 1);
+        /* the legend: right of the axes, which shrink to make room for it */
+        int ink = 0;
+        for (int yy = a.top; yy < a.top + 60; yy++)
+            for (int xx = a.right + 5; xx < im->width; xx++)
+                ink += !is_rgb(im, xx, yy, 255, 255, 255, 10);
+        if (legend) {
+            ck_assert_msg(ink > 100, "no legend right of the axes");
+            ck_assert_msg(a.right < right_alone - 100, "axes reach %d, %d without legend", a.right,
+                          right_alone);
+        } else {
+            ck_assert_int_eq(ink, 0);
+            ck_assert_msg(a.right > im->width * 9 / 10, "axes end at %d of %d", a.right, im->width);
+            right_alone = a.right;
+        }
+        gy_image_free(im);
+    }
+}
+END_TEST
+
+START_TEST(chart_points_and_errors)
+{
+    gy_chart *c;
+    gy_error err;
+    const double x[3] = {1.0, 2.0, 3.0}, y[3] = {10.0, 30.0, 20.0};
+    const char *labels[3] = {"one", NULL, "three"};
+    ck_assert_int_eq(gy_chart_create(6, 4, 100, &c, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_points(c, x, y, 3, (gy_rgb){0, 0.5, 0}, 8.0, labels, "pts", &err), GY_OK);
+    gy_chart_legend(c, GY_LEGEND_INSIDE);
+    ck_assert_int_eq(gy_chart_save(c, out("pts.png"), &err), GY_OK);
+    /* a file that cannot be written: an error naming it */
+    ck_assert_int_eq(gy_chart_save(c, "/nonexistent-dir/pts.png", &err), GY_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(err.message, "/nonexistent-dir/pts.png"));
+    ck_assert_int_eq(gy_chart_points(c, x, NULL, 3, (gy_rgb){0, 0, 0}, 1, NULL, NULL, &err), GY_ERR_ARGUMENT);
+    gy_chart_free(c);
+    /* a series of GY_CHART_MAX_POINTS is taken, one more is refused */
+    double *big = calloc(GY_CHART_MAX_POINTS + 1, sizeof *big);
+    ck_assert_ptr_nonnull(big);
+    ck_assert_int_eq(gy_chart_create(6, 4, 100, &c, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_line(c, big, big, GY_CHART_MAX_POINTS, (gy_rgb){0, 0, 0}, 1, NULL, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_line(c, big, big, GY_CHART_MAX_POINTS + 1, (gy_rgb){0, 0, 0}, 1, NULL, &err),
+                     GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_chart_line(c, big, big, -1, (gy_rgb){0, 0, 0}, 1, NULL, &err), GY_ERR_ARGUMENT);
+    gy_chart_free(c);
+    free(big);
+    gy_image *im = load(out("pts.png"));
+    /* the data limits with 5 % margins: x 0.9 .. 3.1, the middle point x = 2 at 1.1 / 2.2 of the
+     * axes, y 9 .. 31, the middle point at the top margin */
+    int greens = 0;
+    for (int i = 0; i < im->width * im->height; i++)
+        greens += is_rgb(im, i % im->width, i / im->width, 0, 128, 0, 1);
+    ck_assert_msg(greens > 3 * 30, "markers: %d green pixels", greens); /* 8 pt = 11 px wide */
+    const axes a = find_axes(im, im->width / 2, im->height / 2);
+    const int mx = (int)lround(a.left + (a.right - a.left) * (1.1 / 2.2));
+    const int my = (int)lround(a.top + (a.bottom - a.top) * (1.0 / 22.0));
+    ck_assert_msg(is_rgb(im, mx, my, 0, 128, 0, 1), "no marker at (%d, %d)", mx, my);
+    gy_image_free(im);
+    ck_assert_int_eq(gy_chart_create(0, 4, 100, &c, &err), GY_ERR_ARGUMENT);
+
+    /* a point with a NaN coordinate is left out with its label; a line may be 0 wide */
+    const double nx[2] = {0.2, 0.4}, ny[2] = {0.5, NAN};
+    const char *nl[2] = {"a", "nan"};
+    ck_assert_int_eq(gy_chart_create(6, 4, 100, &c, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_points(c, nx, ny, 2, (gy_rgb){0, 0, 0}, 4, nl, NULL, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_line(c, nx, nx, 2, (gy_rgb){0, 0, 0}, 0.0, NULL, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_line(c, nx, nx, 2, (gy_rgb){0, 0, 0}, -0.5, NULL, &err), GY_ERR_ARGUMENT);
+    ck_assert_msg(gy_chart_save(c, out("nan.png"), &err) == GY_OK, "%s", err.message);
+    gy_chart_free(c);
+    /* the smallest figure is 16 x 16 pixels (then too small for the labels), 15 is refused */
+    ck_assert_int_eq(gy_chart_create(0.16, 0.16, 100, &c, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_save(c, out("tiny.png"), &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "too small for its labels"));
+    gy_chart_free(c);
+    ck_assert_int_eq(gy_chart_create(0.15, 0.16, 100, &c, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_save(c, out("tiny.png"), &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "out of range"));
+    gy_chart_free(c);
+
+    /* a label that would leave the figure on the right goes left of its point */
+    const double px1[1] = {1.0}, py1[1] = {0.5};
+    const char *lab1[1] = {"WWWWWWWW"};
+    ck_assert_int_eq(gy_chart_create(6, 4, 100, &c, &err), GY_OK);
+    gy_chart_limits(c, 0, 1, 0, 1);
+    ck_assert_int_eq(gy_chart_points(c, px1, py1, 1, (gy_rgb){0, 0.5, 0}, 8.0, lab1, NULL, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_save(c, out("edge.png"), &err), GY_OK);
+    gy_chart_free(c);
+    im = load(out("edge.png"));
+    const axes e = find_axes(im, im->width / 2, im->height / 2);
+    const int ey = (e.top + e.bottom) / 2;
+    int left_ink = 0, right_ink = 0;
+    for (int yy = ey - 30; yy < ey; yy++) {
+        for (int xx = e.right - 120; xx < e.right - 3; xx++)
+            left_ink += is_rgb(im, xx, yy, 0, 0, 0, 60);
+        for (int xx = e.right + 3; xx < im->width; xx++)
+            right_ink += is_rgb(im, xx, yy, 0, 0, 0, 60);
+    }
+    ck_assert_msg(left_ink > 50 && right_ink == 0, "label ink: %d left, %d right of the point", left_ink,
+                  right_ink);
+    gy_image_free(im);
+}
+END_TEST
+
+/* nc = 3; normalised columns: 199/200 and 1/200 (blank: below 0.005 after the 1e-9), 198/199 and
+ * 1/199 (0.005025: coloured), 10/10, and the background column 5/5. */
+static const double m3[16] = {199, 0, 0, 5,
+                              0, 198, 0, 0,
+                              0, 0, 10, 0,
+                              1, 1, 0, 0};
+
+typedef struct grid {
+    double x0, y0, cell;
+} grid;
+
+/* The heatmap's cells from the two darkest (vmax) cells [2][2] and [0][3]: their rows 0-2 give
+ * the cell size (the colour bar's darkest band, level with row 0, is thinner), row 2 holds only
+ * [2][2]. */
+static grid find_grid(const gy_image *im)
+{
+    const gy_rgb dark = gy_cmap_blues(1.0);
+    int y0 = -1, y1 = -1;
+    for (int y = 0; y < im->height; y++)
+        for (int x = 0; x < im->width; x += 2)
+            if (is_color(im, x, y, dark)) {
+                if (y0 < 0)
+                    y0 = y;
+                y1 = y;
+                break;
+            }
+    ck_assert(y1 > y0);
+    grid g;
+    g.cell = (y1 + 1 - y0) / 3.0;
+    g.y0 = y0;
+    const int yr = (int)(y0 + 2.5 * g.cell);
+    int x0 = -1, x1 = -1;
+    for (int x = 0; x < im->width; x++)
+        if (is_color(im, x, yr, dark)) {
+            if (x0 < 0)
+                x0 = x;
+            x1 = x;
+        }
+    ck_assert(x1 > x0);
+    ck_assert_msg(fabs((x1 + 1 - x0) - g.cell) <= 1.0, "cells not square: %d vs %g", x1 + 1 - x0, g.cell);
+    g.x0 = x0 - 2 * g.cell;
+    return g;
+}
+
+/* A point a quarter cell off the centre of cell (r, c): clear of the written value. */
+static int cell_px(const gy_image *im, const grid *g, int r, int c, gy_rgb expect)
+{
+    const int x = (int)(g->x0 + (c + 0.2) * g->cell), y = (int)(g->y0 + (r + 0.2) * g->cell);
+    return is_color(im, x, y, expect);
+}
+
+/* Pixels near the centre of a cell that are not its colour: the written value. */
+static int ink_in_cell(const gy_image *im, const grid *g, int r, int c, int *white, int *darkgrey)
+{
+    const unsigned char *ref = px(im, (int)(g->x0 + (c + 0.1) * g->cell), (int)(g->y0 + (r + 0.1) * g->cell));
+    int n = 0;
+    *white = *darkgrey = 0;
+    for (int y = (int)(g->y0 + (r + 0.35) * g->cell); y < (int)(g->y0 + (r + 0.65) * g->cell); y++)
+        for (int x = (int)(g->x0 + (c + 0.25) * g->cell); x < (int)(g->x0 + (c + 0.75) * g->cell); x++) {
+            const unsigned char *p = px(im, x, y);
+            if (abs(p[0] - ref[0]) > 2 || abs(p[1] - ref[1]) > 2 || abs(p[2] - ref[2]) > 2)
+                n++;
+            *white += p[0] > 250 && p[1] > 250 && p[2] > 250;
+            *darkgrey += p[0] < 60 && p[1] < 60 && p[2] < 60;
+        }
+    return n;
+}
+
+START_TEST(matrix_cells)
+{
+    gy_error err;
+    const char *names[3] = {"person", "bicycle", "car"};
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("cmn.png"), m3, 3, names, 3, 1, &err), GY_OK);
+    gy_image *im = load(out("cmn.png"));
+    ck_assert_int_eq(im->width, 3000); /* 12 x 9 inches at 250 dpi */
+    ck_assert_int_eq(im->height, 2250);
+    grid g = find_grid(im);
+    const gy_rgb white = {1, 1, 1};
+    ck_assert(cell_px(im, &g, 0, 0, gy_cmap_blues(199 / (200 + 1e-9))));
+    ck_assert(cell_px(im, &g, 3, 0, white));                              /* 1/200: blank */
+    ck_assert(cell_px(im, &g, 3, 1, gy_cmap_blues(1 / (199 + 1e-9))));    /* 1/199: shown */
+    ck_assert(!cell_px(im, &g, 3, 1, white));
+    ck_assert(cell_px(im, &g, 1, 1, gy_cmap_blues(198 / (199 + 1e-9))));
+    ck_assert(cell_px(im, &g, 1, 0, white));                              /* 0 */
+    ck_assert(cell_px(im, &g, 3, 3, white));
+    /* values written (nc < 30): white on the dark cells, dark grey on the light ones */
+    int w, d;
+    ck_assert_int_gt(ink_in_cell(im, &g, 2, 2, &w, &d), 20);
+    ck_assert(w > 10 && d == 0);
+    ck_assert_int_gt(ink_in_cell(im, &g, 3, 1, &w, &d), 20);
+    ck_assert(d > 10);
+    ck_assert_int_eq(ink_in_cell(im, &g, 1, 0, &w, &d), 0); /* blank cells: nothing written */
+    gy_image_free(im);
+
+    /* counts: vmax 199, the single count is shown */
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("cm.png"), m3, 3, names, 3, 0, &err), GY_OK);
+    im = load(out("cm.png"));
+    const gy_rgb dark = gy_cmap_blues(1.0);
+    int found = 0;
+    for (int y = 0; y < im->height && !found; y += 3)
+        for (int x = 0; x < im->width * 3 / 4 && !found; x += 3)
+            found = is_color(im, x, y, dark);
+    ck_assert(found);
+    gy_image_free(im);
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("x.png"), m3, 0, names, 3, 0, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_plot_confusion_matrix("/nonexistent-dir/cm.png", m3, 3, names, 3, 0, &err), GY_ERR_IO);
+}
+END_TEST
+
+/* A diagonal nc-class matrix with [0][0] twice the others: its cell found as the darkest. */
+static double *diag(int nc)
+{
+    const int n = nc + 1;
+    double *m = calloc((size_t)n * n, sizeof *m);
+    ck_assert_ptr_nonnull(m);
+    for (int i = 0; i < nc; i++)
+        m[i * n + i] = i ? 10 : 20;
+    return m;
+}
+
+static int written_in_cell(const char *path, int nc)
+{
+    gy_image *im = load(path);
+    const gy_rgb dark = gy_cmap_blues(1.0);
+    int y0 = -1;
+    for (int y = 0; y < im->height && y0 < 0; y++)
+        for (int x = 0; x < im->width && y0 < 0; x += 2)
+            if (is_color(im, x, y, dark))
+                y0 = y;
+    ck_assert(y0 >= 0);
+    /* cell [0][0]: the first dark run of a row inside it (the colour bar's band is further right) */
+    int x0 = 0, x1;
+    while (!is_color(im, x0, y0 + 2, dark))
+        x0++;
+    for (x1 = x0; x1 + 1 < im->width && is_color(im, x1 + 1, y0 + 2, dark); x1++)
+        ;
+    const grid g = {x0, y0, x1 + 1.0 - x0};
+    int w, d;
+    const int ink = ink_in_cell(im, &g, nc / 2, nc / 2, &w, &d);
+    gy_image_free(im);
+    return ink;
+}
+
+/* annot=nc < 30: values written at 29 classes, not at 30 */
+START_TEST(matrix_annotation_limit)
+{
+    gy_error err;
+    double *m29 = diag(29), *m30 = diag(30);
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("m29.png"), m29, 29, NULL, 0, 0, &err), GY_OK);
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("m30.png"), m30, 30, NULL, 0, 0, &err), GY_OK);
+    ck_assert_int_gt(written_in_cell(out("m29.png"), 29), 5);
+    ck_assert_int_eq(written_in_cell(out("m30.png"), 30), 0);
+    free(m29);
+    free(m30);
+}
+END_TEST
+
+static int same_file(const char *a, const char *b)
+{
+    size_t na, nb;
+    unsigned char *x = gy_test_read(a, &na), *y = gy_test_read(b, &nb);
+    const int same = na == nb && memcmp(x, y, na) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+/* names on the axes when 0 < len(names) < 99 and len(names) == nc, else indices */
+START_TEST(matrix_names_limit)
+{
+    gy_error err;
+    char **names = malloc(sizeof *names * 99);
+    ck_assert_ptr_nonnull(names);
+    for (int i = 0; i < 99; i++) {
+        names[i] = malloc(16);
+        snprintf(names[i], 16, "name%d", i);
+    }
+    const char *const *cn = (const char *const *)names;
+    double *m98 = diag(98), *m99 = diag(99);
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("a.png"), m98, 98, cn, 98, 1, &err), GY_OK);
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("b.png"), m98, 98, NULL, 0, 1, &err), GY_OK);
+    ck_assert(!same_file(out("a.png"), out("b.png")));
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("c.png"), m98, 98, cn, 97, 1, &err), GY_OK);
+    ck_assert(same_file(out("b.png"), out("c.png"))); /* 97 names for 98 classes: indices */
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("a.png"), m99, 99, cn, 99, 1, &err), GY_OK);
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("b.png"), m99, 99, NULL, 0, 1, &err), GY_OK);
+    ck_assert(same_file(out("a.png"), out("b.png")));
+    for (int i = 0; i < 99; i++)
+        free(names[i]);
+    free(names);
+    free(m98);
+    free(m99);
+}
+END_TEST
+
+/* tick labels longer than 24 characters are cut (so a long name cannot crowd the matrix out):
+ * two names that differ only after their 24th character give the same picture, at the 24th not */
+START_TEST(matrix_long_names)
+{
+    gy_error err;
+    char a[300], b[300];
+    const char *na[3] = {"person", a, "car"}, *nb[3] = {"person", b, "car"};
+    memset(a, 'a', sizeof a);
+    memcpy(b, a, sizeof b);
+    a[299] = b[299] = '\0';
+    b[24] = 'b'; /* the 25th character */
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("la.png"), m3, 3, na, 3, 1, &err), GY_OK);
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("lb.png"), m3, 3, nb, 3, 1, &err), GY_OK);
+    ck_assert(same_file(out("la.png"), out("lb.png")));
+    b[24] = 'a';
+    b[23] = 'b'; /* the 24th */
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("lb.png"), m3, 3, nb, 3, 1, &err), GY_OK);
+    ck_assert(!same_file(out("la.png"), out("lb.png")));
+    gy_image *im = load(out("la.png"));
+    grid g = find_grid(im); /* the matrix still has its room: cells as wide as with short names */
+    ck_assert_msg(g.cell > 300, "cells of %g px", g.cell); /* uncut: 1 px */
+    gy_image_free(im);
+    /* up to GY_PLOT_MATRIX_MAX_NC classes */
+    double *m = diag(GY_PLOT_MATRIX_MAX_NC + 1);
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("big.png"), m, GY_PLOT_MATRIX_MAX_NC + 1, NULL, 0, 0, &err),
+                     GY_ERR_ARGUMENT);
+    free(m);
+}
+END_TEST
+
+/* A metrics result with k labelled classes whose curves are constants: p = 0.2 + 0.02 row,
+ * r = 0.5, PR = 0.3 for a class with predictions, 0.8 for one without (never drawn). */
+static void fake_result(gy_metrics_result *r, int k, int without)
+{
+    memset(r, 0, sizeof *r);
+    r->nclasses = k;
+    r->classes = calloc((size_t)k, sizeof *r->classes);
+    r->p_curve = calloc((size_t)k * 3 * GY_METRICS_NPX, sizeof *r->p_curve);
+    ck_assert(r->classes && r->p_curve);
+    r->r_curve = r->p_curve + (size_t)k * GY_METRICS_NPX;
+    r->pr_curve = r->r_curve + (size_t)k * GY_METRICS_NPX;
+    for (int i = 0; i < k; i++) {
+        r->classes[i].id = i;
+        r->classes[i].predictions = i < without ? 0 : 5;
+        for (int j = 0; j < GY_METRICS_NPX; j++) {
+            r->p_curve[i * GY_METRICS_NPX + j] = 0.2 + 0.02 * i;
+            r->r_curve[i * GY_METRICS_NPX + j] = 0.5;
+            r->pr_curve[i * GY_METRICS_NPX + j] = i < without ? 0.8 : 0.3;
+        }
+    }
+    r->conf_index = 0;
+}
+
+static int count_rgb(const gy_image *im, int r, int g, int b, int tol)
+{
+    int n = 0;
+    for (int i = 0; i < im->width * im->height; i++)
+        n += is_rgb(im, i % im->width, i / im->width, r, g, b, tol);
+    return n;
+}
+
+START_TEST(curves_colours_and_mean)
+{
+    gy_error err;
+    gy_metrics_result r;
+    /* 20 labelled classes: the colour cycle; 21: grey */
+    for (int k = 20; k <= 21; k++) {
+        fake_result(&r, k, 0);
+        ck_assert_int_eq(gy_plot_mc_curve(out("p.png"), &r, NULL, GY_CURVE_P, &err), GY_OK);
+        gy_metrics_result_clear(&r);
+        gy_image *im = load(out("p.png"));
+        ck_assert_int_eq(im->width, 2250);
+        ck_assert_int_eq(im->height, 1500);
+        /* (exactly: tab:grey, the cycle's 8th colour, is 127) */
+        const int tab_blue = count_rgb(im, 0x1f, 0x77, 0xb4, 1), grey = count_rgb(im, 128, 128, 128, 0);
+        if (k == 20)
+            ck_assert_msg(tab_blue > 500 && grey < tab_blue / 20, "k 20: %d tab:blue, %d grey", tab_blue, grey);
+        else
+            ck_assert_msg(tab_blue == 0 && grey > 5000, "k 21: %d tab:blue, %d grey", tab_blue, grey);
+        ck_assert_int_gt(count_rgb(im, 0, 0, 255, 1), 1000); /* the all-classes line */
+        /* at the mean of the k rows: 0.2 + 0.02 (k - 1) / 2 */
+        const axes a = find_axes(im, im->width / 4, im->height / 8);
+        int first, last;
+        ck_assert(rows_of(im, (a.left + a.right) / 2, a.top + 5, a.bottom - 5, 0, 0, 255, &first, &last));
+        const double want = a.bottom - (0.2 + 0.01 * (k - 1)) * (a.bottom - a.top);
+        ck_assert_msg(fabs((first + last) / 2.0 - want) <= 2.0, "k %d: mean at rows %d-%d, want %g", k,
+                      first, last, want);
+        gy_image_free(im);
+    }
+    /* PR: a class without predictions is not drawn, and the mean is over the drawn ones: the
+     * thick blue line at 0.3, nothing at 0.8 */
+    fake_result(&r, 2, 1);
+    ck_assert_int_eq(gy_plot_pr_curve(out("pr.png"), &r, NULL, &err), GY_OK);
+    gy_metrics_result_clear(&r);
+    gy_image *im = load(out("pr.png"));
+    const axes a = find_axes(im, im->width / 4, im->height / 2);
+    const int x = (a.left + a.right) / 2;
+    int first, last;
+    ck_assert(rows_of(im, x, a.top + 5, a.bottom - 5, 0, 0, 255, &first, &last));
+    const double y03 = a.bottom - 0.3 * (a.bottom - a.top);
+    ck_assert_msg(fabs((first + last) / 2.0 - y03) <= 2.0, "mean at rows %d-%d, 0.3 is %g", first, last, y03);
+    const double y08 = a.bottom - 0.8 * (a.bottom - a.top);
+    for (int y = (int)y08 - 3; y <= (int)y08 + 3; y++)
+        ck_assert_msg(is_rgb(im, x, y, 255, 255, 255, 0), "something drawn at 0.8 (row %d)", y);
+    gy_image_free(im);
+    /* no curves: an error, no file */
+    memset(&r, 0, sizeof r);
+    ck_assert_int_eq(gy_plot_pr_curve(out("none.png"), &r, NULL, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(access(out("none.png"), F_OK), -1);
+}
+END_TEST
+
+static Suite *plots_suite(void)
+{
+    Suite *s = suite_create("plots");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, chart_line_and_legend);
+    tcase_add_test(tc, chart_points_and_errors);
+    tcase_add_test(tc, matrix_cells);
+    tcase_add_test(tc, matrix_annotation_limit);
+    tcase_add_test(tc, matrix_names_limit);
+    tcase_add_test(tc, matrix_long_names);
+    tcase_add_test(tc, curves_colours_and_mean);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return gy_test_run(plots_suite()); }
