@@ -90,12 +90,13 @@ static double fma_peak(gy_isa isa, int threads)
 }
 
 enum {
-    K_FIRST, K_1X1, K_3X3S1, K_3X3S2, K_DW, K_CONV_OTHER, K_POOL, K_UPSAMPLE, K_COPY, K_ELTWISE,
-    K_HEAD, K_COUNT
+    K_FIRST, K_1X1, K_3X3S1, K_3X3S2, K_DW, K_GROUPED, K_CONV_OTHER, K_POOL, K_GAP, K_UPSAMPLE,
+    K_COPY, K_SHUFFLE, K_ELTWISE, K_CHANNEL, K_HEAD, K_COUNT
 };
 static const char *const kind_names[K_COUNT] = {
-    "first conv", "conv 1x1", "conv 3x3 s1", "conv 3x3 s2", "depthwise", "conv other",
-    "pool", "upsample", "copy", "elementwise", "head decode"};
+    "first conv", "conv 1x1", "conv 3x3 s1", "conv 3x3 s2", "depthwise", "conv grouped",
+    "conv other", "pool", "global pool", "upsample", "copy", "shuffle", "elementwise",
+    "channel op", "head decode"};
 
 static int op_kind(const gy_graph *g, const gy_op *op)
 {
@@ -106,6 +107,8 @@ static int op_kind(const gy_graph *g, const gy_op *op)
             return K_FIRST;
         if (c->groups > 1 && c->groups == c->cin && c->cin == c->cout)
             return K_DW;
+        if (c->groups > 1)
+            return K_GROUPED;
         if (c->groups == 1 && c->kh == 1 && c->kw == 1)
             return K_1X1;
         if (c->groups == 1 && c->kh == 3 && c->kw == 3 && c->sh == c->sw)
@@ -113,15 +116,15 @@ static int op_kind(const gy_graph *g, const gy_op *op)
         return K_CONV_OTHER;
     }
     case GY_OP_MAXPOOL:
-    case GY_OP_AVGPOOL:
-    case GY_OP_GAP: return K_POOL;
+    case GY_OP_AVGPOOL: return K_POOL;
+    case GY_OP_GAP: return K_GAP;
     case GY_OP_UPSAMPLE: return K_UPSAMPLE;
-    case GY_OP_COPY:
-    case GY_OP_SHUFFLE: return K_COPY;
+    case GY_OP_COPY: return K_COPY;
+    case GY_OP_SHUFFLE: return K_SHUFFLE;
     case GY_OP_MUL:
-    case GY_OP_ADD:
+    case GY_OP_ADD: return K_ELTWISE;
     case GY_OP_MUL_CH:
-    case GY_OP_ADD_CH: return K_ELTWISE;
+    case GY_OP_ADD_CH: return K_CHANNEL;
     case GY_OP_DETECT: return K_HEAD;
     }
     return K_CONV_OTHER;
@@ -185,6 +188,7 @@ typedef struct bench_result {
     int synthetic;    /* synthetic weights (no -w) */
     double *op_med;   /* per op median ms (--layers), else NULL */
     double *op_mean;  /* per op mean ms (--layers): they add up to the mean pass */
+    double *op_min;   /* per op minimum ms (--layers): for A/B of kernels on a busy machine */
     const double *runs; /* each timed forward's ms, in run order */
 } bench_result;
 
@@ -250,8 +254,19 @@ static cJSON *layers_json(const gy_model *m, const gy_plan *p, const bench_resul
         cJSON_AddNumberToObject(e, "op", i);
         cJSON_AddNumberToObject(e, "row", g->ops[i].row);
         cJSON_AddStringToObject(e, "kind", kind_names[op_kind(g, &g->ops[i])]);
+        char shape[96];
+        const gy_op *op = &g->ops[i];
+        int n = snprintf(shape, sizeof shape, "%dx%dx%d", g->tensors[op->out].c, p->th[op->out],
+                         p->tw[op->out]);
+        if (op->type == GY_OP_CONV) {
+            const gy_conv *c = &g->convs[op->conv];
+            snprintf(shape + n, sizeof shape - (size_t)n, " from %d, %dx%d s%d g%d", c->cin, c->kh,
+                     c->kw, c->sh, c->groups);
+        }
+        cJSON_AddStringToObject(e, "output", shape);
         cJSON_AddNumberToObject(e, "ms", b->op_med[i]);
         cJSON_AddNumberToObject(e, "mean_ms", b->op_mean[i]);
+        cJSON_AddNumberToObject(e, "min_ms", b->op_min[i]);
         cJSON_AddNumberToObject(e, "gflops", op_gflops(g, p, &g->ops[i]));
         cJSON_AddItemToArray(ops, e);
     }
@@ -492,8 +507,9 @@ int cmd_bench(int argc, char **argv)
     if (op_ms) {
         b.op_med = calloc((size_t)g->nops, sizeof *b.op_med);
         b.op_mean = calloc((size_t)g->nops, sizeof *b.op_mean);
+        b.op_min = calloc((size_t)g->nops, sizeof *b.op_min);
         double *col = calloc((size_t)iters, sizeof *col);
-        if (!b.op_med || !b.op_mean || !col) {
+        if (!b.op_med || !b.op_mean || !b.op_min || !col) {
             free(col);
             rc = EXIT_SOFTWARE;
             fprintf(stderr, "ghostyolo bench: out of memory\n");
@@ -505,6 +521,7 @@ int cmd_bench(int argc, char **argv)
             latency l = summarise(col, iters);
             b.op_med[i] = l.median;
             b.op_mean[i] = l.mean;
+            b.op_min[i] = l.min;
         }
         free(col);
     }
@@ -532,6 +549,7 @@ int cmd_bench(int argc, char **argv)
 done:
     free(b.op_med);
     free(b.op_mean);
+    free(b.op_min);
     free(op_ms);
     gy_session_free(sess);
     gy_model_free(model);
