@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels/f32-conv/f32_conv2d_grouped.h"
 #include "kernels/f32-vmath/f32_vmath.h"
 #include "kernels/kernels.h"
 #include "kernels/f32-winograd/winograd.h"
@@ -302,6 +303,71 @@ START_TEST(winograd_shapes)
 }
 END_TEST
 
+/* Grouped convs whose groups are dense convs of a faster kernel (f32_conv2d_grouped.c): 3x3
+ * stride 1 with >= 16 channels per group (Winograd per group, so Winograd's bound), stride 2 with
+ * >= 16 output channels per group (the direct stride-2 kernel per group on AVX2 / AVX-512);
+ * group widths that are not multiples of the kernels' channel blocks, many groups, odd and tiny
+ * maps, paddings 0 and 2, residual before and after the activation, no bias, a 1x1 and a 5x5
+ * stride 2. The outputs are a channel slice (run_case's guards). */
+START_TEST(grouped_per_group_shapes)
+{
+    worst_seen = 0.0;
+    gy_test_rng r = {0x4711ULL};
+    const conv_case cases[] = {
+        {96, 96, 2, 3, 3, 1, 1, 1, 1, 21, 19, GY_ACT_RELU, 0, 0, 1},   /* G-GhostNet's width 48 */
+        {48, 96, 3, 3, 3, 1, 1, 1, 1, 9, 30, GY_ACT_SILU, 1, 0, 1},    /* 16 -> 32 per group */
+        {64, 80, 4, 3, 3, 1, 1, 0, 0, 5, 6, GY_ACT_NONE, 1, 1, 0},     /* 16 -> 20 per group */
+        {336, 336, 7, 3, 3, 1, 1, 2, 2, 11, 13, GY_ACT_HARDSWISH, 0, 0, 1},
+        {96, 96, 2, 3, 3, 2, 2, 1, 1, 23, 17, GY_ACT_RELU, 0, 0, 1},
+        {72, 120, 3, 3, 3, 2, 2, 1, 1, 2, 3, GY_ACT_RELU6, 1, 0, 1},   /* 24 -> 40, a 2x3 map */
+        {1008, 1008, 21, 3, 3, 2, 2, 1, 1, 7, 9, GY_ACT_RELU, 1, 1, 1},
+        {64, 64, 2, 1, 1, 2, 2, 0, 0, 15, 14, GY_ACT_SIGMOID, 0, 0, 0}, /* 1x1 stride 2 */
+        {64, 96, 4, 5, 5, 2, 2, 2, 2, 12, 13, GY_ACT_SILU, 0, 0, 1},   /* 5x5 stride 2 */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const conv_case *k = &cases[i];
+        gy_conv g;
+        memset(&g, 0, sizeof g);
+        g.cin = k->cin;
+        g.cout = k->cout;
+        g.groups = k->groups;
+        g.kh = k->kh;
+        g.kw = k->kw;
+        g.sh = k->sh;
+        g.sw = k->sw;
+        g.ph = k->ph;
+        g.pw = k->pw;
+        /* the per-group path is taken: stride 1 on every ISA, stride 2 with a vector ISA */
+        int s1 = k->sw == 1;
+        ck_assert_msg(gy_grouped_eligible(&g, GY_ISA_GENERIC) == s1, "case %zu", i);
+        if (gy_cpu_best_isa() >= GY_ISA_AVX2)
+            ck_assert_msg(gy_grouped_eligible(&g, GY_ISA_AVX2), "case %zu", i);
+        double e = run_case(&r, k);
+        if (e > worst_seen)
+            worst_seen = e;
+        ck_assert_msg(e < (k->sw == 1 ? TOL_WINOGRAD : TOL), "case %zu: %d->%d g%d %dx%d s%d: %g",
+                      i, k->cin, k->cout, k->groups, k->kh, k->kw, k->sw, e);
+    }
+    printf("%s: worst relative error %.3g\n", "grouped_per_group_shapes", worst_seen);
+    /* not taken: depthwise, groups 1, narrow groups (8 in, or 10 out, per group), groups that do
+     * not divide the channels, a 1x1 stride 1 */
+    static const int no[][5] = {{32, 32, 32, 3, 1}, {32, 32, 1, 3, 1}, {32, 32, 4, 3, 1},
+                                {32, 32, 4, 3, 2}, {30, 30, 4, 3, 1}, {32, 30, 2, 1, 1},
+                                {64, 40, 4, 3, 1}};
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        gy_conv g;
+        memset(&g, 0, sizeof g);
+        g.cin = no[i][0];
+        g.cout = no[i][1];
+        g.groups = no[i][2];
+        g.kh = g.kw = no[i][3];
+        g.sh = g.sw = no[i][4];
+        g.ph = g.pw = g.kh / 2;
+        ck_assert_msg(!gy_grouped_eligible(&g, gy_cpu_best_isa()), "case %zu", i);
+    }
+}
+END_TEST
+
 /* Depthwise 3x3 / 5x5 (stride 1 and 2), the 1x5 / 5x1 pair of DFC attention, on random sizes
  * including planes smaller than the filter and widths past the vector lengths. */
 START_TEST(depthwise_random_shapes)
@@ -550,6 +616,7 @@ int main(void)
     tcase_add_test(tc, dense_blocking_and_rect);
     tcase_add_test(tc, stride2_shapes);
     tcase_add_test(tc, winograd_shapes);
+    tcase_add_test(tc, grouped_per_group_shapes);
     tcase_add_test(tc, depthwise_random_shapes);
     tcase_add_test(tc, depthwise_model_sizes);
     tcase_add_test(tc, epilogue_activations);

@@ -17,6 +17,7 @@
 
 #include "core/error.h"
 #include "kernels/f32-conv-s2/f32_conv2d_s2_direct.h"
+#include "kernels/f32-conv/f32_conv2d_grouped.h"
 #include "kernels/f32-gemm/f32_conv2d_tile.h"
 #include "kernels/f32-im2col/f32_im2col_s2.h"
 #include "kernels/f32-vmath/f32_vmath.h"
@@ -113,6 +114,8 @@ size_t gy_f32_conv2d_scratch_floats(const gy_conv *c, int oh, int ow)
 {
     if (is_depthwise(c))
         return gy_f32_dwconv2d_scratch_floats(c, oh, ow);
+    if (gy_grouped_eligible(c, c->isa))
+        return gy_grouped_scratch_floats(c, oh, ow);
     if (gy_winograd_eligible(c))
         return gy_winograd_scratch_floats(c, oh, ow);
     if (gy_s2_direct_eligible(c, c->isa))
@@ -136,6 +139,8 @@ gy_status gy_conv_pack(gy_conv *c, gy_isa isa, gy_error *err)
     c->isa = (int)isa;
     if (is_depthwise(c) || !c->w)
         return GY_OK; /* the depthwise kernel reads the weights as they are */
+    if (gy_grouped_eligible(c, (int)isa))
+        return gy_grouped_pack(c, isa, err);
     if (gy_winograd_eligible(c))
         return gy_winograd_pack(c, isa, err);
     if (gy_s2_direct_eligible(c, (int)isa))
@@ -167,6 +172,8 @@ size_t gy_f32_conv2d_tasks(const gy_conv_run *r)
 {
     if (is_depthwise(r->p))
         return gy_f32_dwconv2d_tasks(r);
+    if (gy_grouped_eligible(r->p, r->p->isa))
+        return gy_grouped_tasks(r);
     if (gy_winograd_eligible(r->p))
         return gy_winograd_tasks(r);
     if (gy_s2_direct_eligible(r->p, r->p->isa))
@@ -326,6 +333,10 @@ void gy_f32_conv2d_task(const gy_conv_run *r, size_t task, float *scratch)
     const gy_conv *c = r->p;
     if (is_depthwise(c)) {
         gy_f32_dwconv2d_task(r, task, scratch);
+        return;
+    }
+    if (gy_grouped_eligible(c, c->isa)) {
+        gy_grouped_task(r, task, scratch);
         return;
     }
     if (gy_winograd_eligible(c)) {
