@@ -119,6 +119,77 @@ START_TEST(depthwise_against_reference)
 }
 END_TEST
 
+/* The AVX2 and AVX-512 depthwise variants compute the same operations in the same order (bias,
+ * then each tap's fused multiply-add in row-major order, then the epilogue): their outputs are
+ * the same bits for every activation whose vector code is exact (all but SiLU and sigmoid), on
+ * wide rows (several 32-output blocks and tails), paddings from 0 to past the filter, strides 1 to
+ * 4 (2 with its own vector phase split), vertical and horizontal strides apart, and inputs with
+ * columns no output reads; and both stay within the reference's bound. */
+START_TEST(depthwise_isas_agree)
+{
+    if (gy_cpu_best_isa() < GY_ISA_AVX512)
+        return; /* nothing to compare on this CPU */
+    static const int kernels[7][2] = {{3, 3}, {5, 5}, {1, 5}, {5, 1}, {7, 7}, {3, 1}, {1, 1}};
+    static const gy_act exact[5] = {GY_ACT_NONE, GY_ACT_RELU, GY_ACT_RELU6, GY_ACT_HARDSWISH,
+                                    GY_ACT_HARDSIGMOID};
+    gy_test_rng r = {2024};
+    for (int rep = 0; rep < 140; rep++) {
+        gy_conv c;
+        memset(&c, 0, sizeof c);
+        c.cin = c.cout = c.groups = gy_test_rng_int(&r, 1, 6);
+        c.kh = kernels[rep % 7][0];
+        c.kw = kernels[rep % 7][1];
+        c.sw = 1 + rep / 7 % GY_DW_MAX_STRIDE;
+        c.sh = rep % 5 == 4 ? 1 + (c.sw % 2) : c.sw;
+        c.ph = gy_test_rng_int(&r, 0, c.kh);
+        c.pw = gy_test_rng_int(&r, 0, c.kw);
+        int ih = gy_test_rng_int(&r, 1, 30), iw = gy_test_rng_int(&r, 1, rep % 3 ? 90 : 260);
+        if (ih + 2 * c.ph < c.kh || iw + 2 * c.pw < c.kw)
+            continue;
+        int oh = (ih + 2 * c.ph - c.kh) / c.sh + 1, ow = (iw + 2 * c.pw - c.kw) / c.sw + 1;
+        c.w = randv(&r, (size_t)c.cout * c.kh * c.kw);
+        c.b = rep % 4 ? randv(&r, (size_t)c.cout) : NULL;
+        float *in = randv(&r, (size_t)c.cin * ih * iw);
+        size_t on = (size_t)c.cout * oh * ow;
+        float *res = rep % 3 == 1 ? randv(&r, on) : NULL;
+        float *out[3];
+        for (int i = 0; i < 3; i++) {
+            out[i] = malloc(sizeof(float) * on);
+            ck_assert_ptr_nonnull(out[i]);
+        }
+        gy_conv_run run = {.p = &c, .in = in, .ih = ih, .iw = iw, .out = out[0], .oh = oh,
+                           .ow = ow, .res = res, .res_before_act = rep % 2, .act = exact[rep % 5]};
+        gy_f32_conv2d__ref(&run);
+        for (int isa = GY_ISA_AVX2; isa <= GY_ISA_AVX512; isa++) {
+            ck_assert_int_eq(gy_conv_pack(&c, (gy_isa)isa, NULL), GY_OK);
+            float *scratch = aligned_alloc(64, sizeof(float) *
+                                                   (gy_f32_dwconv2d_scratch_floats(&c, oh, ow) + 16));
+            ck_assert_ptr_nonnull(scratch);
+            run.out = out[isa];
+            for (size_t t = gy_f32_dwconv2d_tasks(&run); t-- > 0;)
+                gy_f32_dwconv2d_task(&run, t, scratch);
+            free(scratch);
+            for (size_t i = 0; i < on; i++) {
+                double d = fabs((double)out[isa][i] - out[0][i]) / (1.0 + fabs((double)out[0][i]));
+                ck_assert_msg(d < 1e-5, "rep %d %s: %dx%d s%d,%d p%d,%d %dx%d at %zu: %g vs %g",
+                              rep, gy_isa_name((gy_isa)isa), c.kh, c.kw, c.sh, c.sw, c.ph, c.pw,
+                              ih, iw, i, out[isa][i], out[0][i]);
+            }
+        }
+        ck_assert_msg(!memcmp(out[1], out[2], sizeof(float) * on),
+                      "rep %d: AVX2 and AVX-512 differ (%dx%d s%d,%d p%d,%d %dx%d)", rep, c.kh,
+                      c.kw, c.sh, c.sw, c.ph, c.pw, ih, iw);
+        for (int i = 0; i < 3; i++)
+            free(out[i]);
+        free(c.wpack);
+        free(c.w);
+        free(c.b);
+        free(in);
+        free(res);
+    }
+}
+END_TEST
+
 /* Planes of a typical Ghost size (80x80, 40x40 ...) with many channels and threads. */
 START_TEST(depthwise_model_sizes)
 {
@@ -234,6 +305,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, depthwise_against_reference);
     tcase_add_test(tc, depthwise_model_sizes);
+    tcase_add_test(tc, depthwise_isas_agree);
     tcase_add_test(tc, grouped_against_reference);
     tcase_add_test(tc, avgpool_against_naive);
     tcase_add_test(tc, nearest_to_size);
