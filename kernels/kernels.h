@@ -116,7 +116,15 @@ void gy_f32_maxpool2d_task__avx2(const gy_pool_run *r, size_t task, float *scrat
 void gy_f32_maxpool2d_task__avx512(const gy_pool_run *r, size_t task, float *scratch);
 /* Average pooling with counted zero padding; sums in the reference kernel's order (bit-exact). */
 size_t gy_f32_avgpool2d_tasks(const gy_pool_run *r);
+size_t gy_f32_avgpool2d_scratch_floats(const gy_pool_run *r);
 void gy_f32_avgpool2d_task(const gy_pool_run *r, size_t task, float *scratch);
+void gy_f32_avgpool2d_task__generic(const gy_pool_run *r, size_t task, float *scratch);
+/* Stride 2 (windows up to 8) with AVX2 / AVX-512 (f32_pool2d_s2__*.c): the portable task's
+ * results bit for bit. */
+void gy_f32_maxpool2d_s2_task__avx2(const gy_pool_run *r, size_t task, float *scratch);
+void gy_f32_maxpool2d_s2_task__avx512(const gy_pool_run *r, size_t task, float *scratch);
+void gy_f32_avgpool2d_s2_task__avx2(const gy_pool_run *r, size_t task, float *scratch);
+void gy_f32_avgpool2d_s2_task__avx512(const gy_pool_run *r, size_t task, float *scratch);
 
 typedef struct gy_upsample_run {
     const float *in;

@@ -141,6 +141,7 @@ static size_t work_scratch(const op_work *w)
     case GY_OP_CONV:
         return gy_f32_conv2d_scratch_floats(w->u.conv.p, w->u.conv.oh, w->u.conv.ow);
     case GY_OP_MAXPOOL: return gy_f32_maxpool2d_scratch_floats(&w->u.pool);
+    case GY_OP_AVGPOOL: return gy_f32_avgpool2d_scratch_floats(&w->u.pool);
     default: return 0;
     }
 }

@@ -82,18 +82,22 @@ static void maxpool_compare(const float *in, int c, int ih, int iw, int k, int s
     ck_assert(ref && out);
     gy_f32_maxpool2d(in, ref, c, ih, iw, oh, ow, k, s, pad, 1);
     pool_task_fn fns[3] = {gy_f32_maxpool2d_task__generic, NULL, NULL};
+    pool_task_fn s2[3] = {gy_f32_maxpool2d_task__generic, NULL, NULL};
 #if defined(__x86_64__) || defined(__i386__)
     fns[1] = gy_f32_maxpool2d_task__avx2;
     fns[2] = gy_f32_maxpool2d_task__avx512;
+    s2[1] = gy_f32_maxpool2d_s2_task__avx2;
+    s2[2] = gy_f32_maxpool2d_s2_task__avx512;
 #endif
     for (int isa = 0; isa < isa_count() + 1; isa++) {
         gy_pool_run r = {.in = in, .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh, .ow = ow,
                          .k = k, .stride = s, .pad = pad,
                          .isa = isa < isa_count() ? (gy_isa)isa : gy_cpu_best_isa()};
-        /* the vector variants take stride 1 only: other strides go through the dispatch, which
-         * must send them to the portable task */
-        pool_task_fn fn = isa < isa_count() && (s == 1 || isa == 0) ? fns[isa]
-                                                                     : gy_f32_maxpool2d_task;
+        /* the vector variants: stride 1 (separable), stride 2 with k <= 8 (row ring); other
+         * strides go through the dispatch, which must send them to the portable task */
+        pool_task_fn fn = isa == isa_count() ? gy_f32_maxpool2d_task
+                          : s == 1 || isa == 0 ? fns[isa]
+                          : s == 2 && k <= 8 ? s2[isa] : gy_f32_maxpool2d_task;
         float *scratch = scratch_of(gy_f32_maxpool2d_scratch_floats(&r));
         memset(out, 0xff, sizeof *out * on);
         size_t n = gy_f32_maxpool2d_tasks(&r);
@@ -192,6 +196,52 @@ START_TEST(maxpool_stride1_awkward_exact)
     float *in = awkward_input(129, 20 * 20, 1);
     maxpool_compare(in, 129, 20, 20, 5, 1, 2, 1, "sppf awkward+nan");
     free(in);
+}
+END_TEST
+
+/* Stride 2 (the zoo's max pools with padding 0 / 1 and their average pools) on every width
+ * 1..70 (every remainder of 8 and 16 outputs, several 32-column split steps), windows 1..8 and
+ * 9 (the portable task), every padding 0..k/2, odd channel counts; max bit-exact with signed zeros
+ * and NaN payloads, average bit-exact against the portable task on every ISA. */
+START_TEST(pool_stride2_awkward_exact)
+{
+    int cases = 0;
+    for (int iw = 1; iw <= 70; iw++)
+        for (int k = 1; k <= 9; k++)
+            for (int pad = 0; pad <= k / 2; pad++) {
+                int ih = irand(1, 24), c = 2 * irand(0, 2) + 1;
+                if (ih + 2 * pad < k || iw + 2 * pad < k)
+                    continue;
+                int with_nan = (iw + k + pad) % 2;
+                float *in = awkward_input(c, ih * iw, with_nan);
+                maxpool_compare(in, c, ih, iw, k, 2, pad, 1, with_nan ? "s2 awkward+nan" : "s2 awkward");
+                int oh = (ih + 2 * pad - k) / 2 + 1, ow = (iw + 2 * pad - k) / 2 + 1;
+                size_t on = (size_t)c * oh * ow;
+                float *ref = malloc(sizeof *ref * on), *out = malloc(sizeof *out * on);
+                ck_assert(ref && out);
+                for (size_t i = 0; i < (size_t)c * ih * iw; i++) /* finite values for the sums */
+                    if (isnan(in[i]) || isinf(in[i]))
+                        in[i] = 0.5f;
+                gy_f32_avgpool2d_pad(in, ref, c, ih, iw, oh, ow, k, 2, pad, 1);
+                for (int isa = 0; isa < isa_count(); isa++) {
+                    gy_pool_run r = {.in = in, .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh,
+                                     .ow = ow, .k = k, .stride = 2, .pad = pad, .isa = (gy_isa)isa};
+                    float *scratch = scratch_of(gy_f32_avgpool2d_scratch_floats(&r));
+                    memset(out, 0xff, sizeof *out * on);
+                    for (size_t t = 0; t < gy_f32_avgpool2d_tasks(&r); t++)
+                        gy_f32_avgpool2d_task(&r, t, scratch);
+                    for (size_t i = 0; i < on; i++)
+                        CHECK(same_bits(out[i], ref[i]),
+                              "avgpool isa %d c %d %dx%d k %d p %d at %zu: %g vs %g", isa, c, ih,
+                              iw, k, pad, i, out[i], ref[i]);
+                    free(scratch);
+                }
+                free(ref);
+                free(out);
+                free(in);
+                cases++;
+            }
+    ck_assert_int_gt(cases, 1000);
 }
 END_TEST
 
@@ -500,6 +550,7 @@ int main(void)
     tcase_add_test(tc, maxpool_tasks_exact);
     tcase_add_test(tc, maxpool_stride1_awkward_exact);
     tcase_add_test(tc, avgpool_tasks_exact);
+    tcase_add_test(tc, pool_stride2_awkward_exact);
     tcase_add_test(tc, upsample_tasks_exact);
     tcase_add_test(tc, elementwise_tasks_exact);
     tcase_add_test(tc, decode_tasks_against_reference);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kernels/f32-vmath/f32_vmath.h"
+#include "kernels/x32-split2/x32_split2.h"
 #include "kernels/kernels.h"
 #include "runtime/plan.h"
 #include "testutil.h"
@@ -225,6 +226,37 @@ END_TEST
 
 /* Output sizes: floor mode, and ceil mode with torch's rule that the last window starts inside
  * the input or its left padding (../shared/zoo/README.md: 81 -> 40, 40 -> 20, floor 19). */
+/* The even / odd split of stride-2 rows (x32_split2.h): every variant against the definition
+ * on every length 0..100 (remainders of the 16- and 32-column steps), nothing written past the
+ * last even or odd column (guards), any alignment of the source. */
+START_TEST(split2_variants)
+{
+    typedef void (*split_fn)(const float *, int, float *, float *);
+    split_fn fns[3] = {gy_x32_split2__generic, NULL, NULL};
+#if defined(__x86_64__) || defined(__i386__)
+    fns[1] = gy_x32_split2__avx2;
+    fns[2] = gy_x32_split2__avx512;
+#endif
+    float src[104], even[64], odd[64];
+    for (int i = 0; i < 104; i++)
+        src[i] = (float)i + 0.25f;
+    for (int isa = 0; isa < isa_count(); isa++)
+        for (int n = 0; n <= 100; n++) {
+            int a = n % 3; /* source offset */
+            for (int i = 0; i < 64; i++)
+                even[i] = odd[i] = -1.0f;
+            fns[isa](src + a, n, even, odd);
+            for (int j = 0; j < 64; j++) {
+                float we = 2 * j < n ? src[a + 2 * j] : -1.0f;
+                float wo = 2 * j + 1 < n ? src[a + 2 * j + 1] : -1.0f;
+                CHECK(same_bits(even[j], we) && same_bits(odd[j], wo),
+                      "split2 isa %d n %d at %d: %g %g vs %g %g", isa, n, j, even[j], odd[j], we,
+                      wo);
+            }
+        }
+}
+END_TEST
+
 START_TEST(pool_output_sizes)
 {
     ck_assert_int_eq(gy_pool_out(81, 3, 2, 0, 1), 40);
@@ -258,9 +290,12 @@ START_TEST(pool_ceil_and_padding)
         {17, 9, 7, 3, 2, 1, 0},  {4, 39, 55, 3, 2, 1, 0}, {3, 5, 7, 2, 2, 0, 0},
         {1, 2, 3, 3, 1, 1, 0},   {6, 10, 12, 3, 2, 0, 1}, {2, 4, 4, 2, 2, 1, 1}};
     pool_fn maxes[3] = {gy_f32_maxpool2d_task__generic, NULL, NULL};
+    pool_fn maxes2[3] = {gy_f32_maxpool2d_task__generic, NULL, NULL};
 #if defined(__x86_64__) || defined(__i386__)
     maxes[1] = gy_f32_maxpool2d_task__avx2;
     maxes[2] = gy_f32_maxpool2d_task__avx512;
+    maxes2[1] = gy_f32_maxpool2d_s2_task__avx2;
+    maxes2[2] = gy_f32_maxpool2d_s2_task__avx512;
 #endif
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         int c = cases[k].c, ih = cases[k].ih, iw = cases[k].iw, kk = cases[k].k, s = cases[k].s;
@@ -274,8 +309,9 @@ START_TEST(pool_ceil_and_padding)
         for (int isa = 0; isa < isa_count(); isa++) {
             gy_pool_run r = {.in = in, .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh, .ow = ow,
                              .k = kk, .stride = s, .pad = p, .isa = (gy_isa)isa};
-            /* the vector variants take stride 1 only (the dispatch sends the others on) */
-            pool_fn fn = s == 1 || isa == 0 ? maxes[isa] : gy_f32_maxpool2d_task;
+            /* the vector variants: stride 1 and stride 2 (ceil mode's windows past the edge) */
+            pool_fn fn = s == 1 || isa == 0 ? maxes[isa] : s == 2 ? maxes2[isa]
+                                                                  : gy_f32_maxpool2d_task;
             float *scratch = malloc(sizeof(float) * (gy_f32_maxpool2d_scratch_floats(&r) + 1));
             ck_assert_ptr_nonnull(scratch);
             memset(out, 0xff, sizeof *out * on);
@@ -289,15 +325,20 @@ START_TEST(pool_ceil_and_padding)
         }
         if (!cm) { /* average pooling (floor mode, as nn.AvgPool2d and F.avg_pool2d here) */
             gy_f32_avgpool2d_pad(in, ref, c, ih, iw, oh, ow, kk, s, p, 1);
-            gy_pool_run r = {.in = in, .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh, .ow = ow,
-                             .k = kk, .stride = s, .pad = p};
-            memset(out, 0xff, sizeof *out * on);
-            size_t nt = gy_f32_avgpool2d_tasks(&r);
-            for (size_t t = 0; t < nt; t++)
-                gy_f32_avgpool2d_task(&r, t, NULL);
-            for (size_t i = 0; i < on; i++)
-                CHECK(same_bits(out[i], ref[i]), "avgpool case %zu at %zu: %g vs %g", k, i, out[i],
-                      ref[i]);
+            for (int isa = 0; isa < isa_count(); isa++) {
+                gy_pool_run r = {.in = in, .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh,
+                                 .ow = ow, .k = kk, .stride = s, .pad = p, .isa = (gy_isa)isa};
+                float *scratch = malloc(sizeof(float) * (gy_f32_avgpool2d_scratch_floats(&r) + 1));
+                ck_assert_ptr_nonnull(scratch);
+                memset(out, 0xff, sizeof *out * on);
+                size_t nt = gy_f32_avgpool2d_tasks(&r);
+                for (size_t t = 0; t < nt; t++)
+                    gy_f32_avgpool2d_task(&r, t, scratch);
+                for (size_t i = 0; i < on; i++)
+                    CHECK(same_bits(out[i], ref[i]), "avgpool case %zu isa %d at %zu: %g vs %g", k,
+                          isa, i, out[i], ref[i]);
+                free(scratch);
+            }
             for (int ch = 0; ch < c; ch++)
                 for (int oy = 0; oy < oh; oy++)
                     for (int ox = 0; ox < ow; ox++) {
@@ -445,6 +486,7 @@ int main(void)
     tcase_add_test(tc, channel_op_variants);
     tcase_add_test(tc, activation_definitions);
     tcase_add_test(tc, shuffle_orders);
+    tcase_add_test(tc, split2_variants);
     tcase_add_test(tc, pool_output_sizes);
     tcase_add_test(tc, pool_ceil_and_padding);
     tcase_add_test(tc, resize_to_size);

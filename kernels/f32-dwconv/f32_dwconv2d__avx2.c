@@ -3,6 +3,7 @@
  * at a time in two accumulators, weights broadcast from memory at each use (16 ymm registers do
  * not hold a 5x5 filter). Row tails are stored through a masked store. */
 #include "kernels/f32-dwconv/f32_dwconv2d.h"
+#include "kernels/x32-split2/x32_split2.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include "kernels/f32-vmath/f32_vmath.h"
@@ -26,23 +27,12 @@ T256 static void row_copy(const float *src, int iw, int pw, int sw, int phase_le
         d[x] = src[x];
 }
 
-/* Stride 2: 16 inputs -> 8 even and 8 odd columns (shuffle the pairs, then order the 64-bit
- * halves); see the AVX-512 variant for the phases. */
+/* Stride 2: input column ix is padded column ix + pw, phase (ix + pw) & 1 at (ix + pw) >> 1. */
 T256 static void row_split2(const float *src, int iw, int pw, int sw, int phase_len, float *slot)
 {
     (void)sw;
-    float *pe = slot + (pw & 1) * phase_len + (pw >> 1);
-    float *po = slot + ((pw + 1) & 1) * phase_len + ((pw + 1) >> 1);
-    int x = 0;
-    for (; x + 16 <= iw; x += 16) {
-        __m256 a = _mm256_loadu_ps(src + x), b = _mm256_loadu_ps(src + x + 8);
-        __m256 e = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
-        __m256 o = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
-        _mm256_storeu_ps(pe + x / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), 0xd8)));
-        _mm256_storeu_ps(po + x / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), 0xd8)));
-    }
-    for (; x < iw; x++)
-        (x & 1 ? po : pe)[x / 2] = src[x];
+    gy_x32_split2__avx2(src, iw, slot + (pw & 1) * phase_len + (pw >> 1),
+                        slot + ((pw + 1) & 1) * phase_len + ((pw + 1) >> 1));
 }
 
 /* dst[0..n) = epilogue(v), n < 8: masked loads of the residual, a masked store. */

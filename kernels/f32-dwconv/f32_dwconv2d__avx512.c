@@ -4,6 +4,7 @@
  * outputs at a time in two accumulators, the taps' weights broadcast once per channel and, for
  * the filters of the zoo (3x3, 5x5, 1x5, 5x1, 7x7), kept in registers by unrolled copies. */
 #include "kernels/f32-dwconv/f32_dwconv2d.h"
+#include "kernels/x32-split2/x32_split2.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include "kernels/f32-vmath/f32_vmath.h"
@@ -32,25 +33,8 @@ T512 static void row_copy(const float *src, int iw, int pw, int sw, int phase_le
 T512 static void row_split2(const float *src, int iw, int pw, int sw, int phase_len, float *slot)
 {
     (void)sw;
-    const __m512i ev = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i od = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-    /* the phase and start of the even input columns, and of the odd ones */
-    float *pe = slot + (pw & 1) * phase_len + (pw >> 1);
-    float *po = slot + ((pw + 1) & 1) * phase_len + ((pw + 1) >> 1);
-    int x = 0;
-    for (; x + 32 <= iw; x += 32) {
-        __m512 a = _mm512_loadu_ps(src + x), b = _mm512_loadu_ps(src + x + 16);
-        _mm512_storeu_ps(pe + x / 2, _mm512_permutex2var_ps(a, ev, b));
-        _mm512_storeu_ps(po + x / 2, _mm512_permutex2var_ps(a, od, b));
-    }
-    for (; x < iw; x += 32) {
-        int n = iw - x;
-        __m512 a = _mm512_maskz_loadu_ps(tail_mask(n), src + x);
-        __m512 b = _mm512_maskz_loadu_ps(tail_mask(n - 16 > 0 ? n - 16 : 0), src + x + 16);
-        int ne = (n + 1) / 2, no = n / 2; /* even / odd columns left */
-        _mm512_mask_storeu_ps(pe + x / 2, tail_mask(ne), _mm512_permutex2var_ps(a, ev, b));
-        _mm512_mask_storeu_ps(po + x / 2, tail_mask(no), _mm512_permutex2var_ps(a, od, b));
-    }
+    gy_x32_split2__avx512(src, iw, slot + (pw & 1) * phase_len + (pw >> 1),
+                         slot + ((pw + 1) & 1) * phase_len + ((pw + 1) >> 1));
 }
 
 /* Output row segment of KH x KW taps (constants in the unrolled copies). */

@@ -4,6 +4,7 @@
  * is. The dispatcher is f32_pool2d.c. */
 #include <math.h>
 
+#include "kernels/f32-pool/f32_pool2d_s2.h"
 #include "kernels/kernels.h"
 
 #define POOL_PIXELS 8192 /* output pixels per task, at least one channel */
@@ -41,8 +42,17 @@ void gy_pool_task_channels(const gy_pool_run *r, size_t task, int *c0, int *c1)
  * row buffer (a row between -inf margins, ow rounded up to 8 plus k - 1). */
 size_t gy_f32_maxpool2d_scratch_floats(const gy_pool_run *r)
 {
-    return r->stride == 1 ? (size_t)(r->ih + 2 * r->pad) * r->ow + (size_t)r->ow + (size_t)r->k + 7
-                          : (size_t)r->ih * r->ow; /* the strided row pass's rows */
+    if (r->stride == 1)
+        return (size_t)(r->ih + 2 * r->pad) * r->ow + (size_t)r->ow + (size_t)r->k + 7;
+    size_t rows = (size_t)r->ih * r->ow; /* the strided row pass's rows */
+    size_t ring = gy_pool_s2_eligible(r) ? gy_pool_s2_ring_floats(r) : 0;
+    return rows > ring ? rows : ring;
+}
+
+/* The vector stride-2 task: its ring and a row of divisors (plus a vector of slack). */
+size_t gy_f32_avgpool2d_scratch_floats(const gy_pool_run *r)
+{
+    return gy_pool_s2_eligible(r) ? gy_pool_s2_ring_floats(r) + (size_t)r->ow + 16 : 0;
 }
 
 /* The windowed max of one input row into ow values (stride 1, -inf outside). */
@@ -141,7 +151,7 @@ size_t gy_f32_avgpool2d_tasks(const gy_pool_run *r) { return ntasks(r); }
 /* Average pooling: the reference's order (rows of the window outer, columns inner, padding
  * skipped, one float sum per output) with the interior of each output row in a loop over ox that
  * the compiler vectorises; the border columns take the reference's clipped windows. */
-void gy_f32_avgpool2d_task(const gy_pool_run *r, size_t task, float *scratch)
+void gy_f32_avgpool2d_task__generic(const gy_pool_run *r, size_t task, float *scratch)
 {
     (void)scratch;
     int c0, c1;
