@@ -85,15 +85,15 @@ static void root_hw(const gy_graph *g, const root_info *roots, int t, int *h, in
 
 int gy_pool_out(int in, int k, int s, int p, int ceil_mode)
 {
-    int span = in + 2 * p - k;
-    if (span < 0)
-        return 0;
-    if (!ceil_mode)
-        return span / s + 1;
-    int out = (span + s - 1) / s + 1;
-    if ((out - 1) * s >= in + p) /* the last window must start inside the input or left pad */
+    /* torch's pooling_output_shape: floor((in + 2p - k + (ceil ? s - 1 : 0)) / s) + 1, rounding
+     * toward -inf, so that in ceil mode a window larger than the padded input still gives one
+     * output (max_pool2d(3, 2, ceil_mode=True) of a 2x2 map is 1x1: SqueezeNet at 32x32) */
+    int num = in + 2 * p - k + (ceil_mode ? s - 1 : 0);
+    int out = (num >= 0 ? num / s : -((-num + s - 1) / s)) + 1;
+    if (ceil_mode && out > 0 && (out - 1) * s >= in + p) /* the last window must start inside
+                                                           * the input or left pad */
         out--;
-    return out;
+    return out > 0 ? out : 0;
 }
 
 /* Shape inference: writes each op's output size into its root storage. */

@@ -224,8 +224,6 @@ END_TEST
 
 /* ---- pools ---------------------------------------------------------------------------------- */
 
-/* Output sizes: floor mode, and ceil mode with torch's rule that the last window starts inside
- * the input or its left padding (../shared/zoo/README.md: 81 -> 40, 40 -> 20, floor 19). */
 /* The even / odd split of stride-2 rows (x32_split2.h): every variant against the definition
  * on every length 0..100 (remainders of the 16- and 32-column steps), nothing written past the
  * last even or odd column (guards), any alignment of the source. */
@@ -257,6 +255,8 @@ START_TEST(split2_variants)
 }
 END_TEST
 
+/* Output sizes: floor mode, and ceil mode with torch's rule that the last window starts inside
+ * the input or its left padding (../shared/zoo/README.md: 81 -> 40, 40 -> 20, floor 19). */
 START_TEST(pool_output_sizes)
 {
     ck_assert_int_eq(gy_pool_out(81, 3, 2, 0, 1), 40);
@@ -264,7 +264,6 @@ START_TEST(pool_output_sizes)
     ck_assert_int_eq(gy_pool_out(40, 3, 2, 0, 0), 19);
     ck_assert_int_eq(gy_pool_out(97, 3, 2, 0, 1), 48);
     ck_assert_int_eq(gy_pool_out(1, 3, 2, 1, 1), 1);
-    ck_assert_int_eq(gy_pool_out(2, 3, 2, 0, 1), 0);  /* too small: the window does not fit */
     ck_assert_int_eq(gy_pool_out(3, 3, 2, 0, 1), 1);
     ck_assert_int_eq(gy_pool_out(4, 3, 2, 0, 1), 2);  /* floor: 1 */
     ck_assert_int_eq(gy_pool_out(4, 3, 2, 0, 0), 1);
@@ -272,6 +271,14 @@ START_TEST(pool_output_sizes)
     ck_assert_int_eq(gy_pool_out(6, 2, 2, 1, 1), 4);
     ck_assert_int_eq(gy_pool_out(7, 3, 3, 0, 1), 3);
     ck_assert_int_eq(gy_pool_out(7, 3, 3, 0, 0), 2);
+    /* a window larger than the input: one output in ceil mode (torch rounds toward -inf; so
+     * ultralytics' 32x32 probe runs SqueezeNet, whose last pool sees 2x2, and prints its 9.9
+     * GFLOPs), none in floor mode, none when ceil mode's window would start past the input */
+    ck_assert_int_eq(gy_pool_out(2, 3, 2, 0, 1), 1);
+    ck_assert_int_eq(gy_pool_out(2, 3, 2, 0, 0), 0);
+    ck_assert_int_eq(gy_pool_out(1, 3, 2, 0, 1), 0);
+    ck_assert_int_eq(gy_pool_out(1, 4, 3, 0, 1), 0);
+    ck_assert_int_eq(gy_pool_out(2, 4, 3, 0, 1), 1);
     for (int in = 1; in < 200; in++) /* odd kernels with pad k//2: ceil(in / 2) at stride 2 */
         ck_assert_int_eq(gy_pool_out(in, 3, 2, 1, 0), (in + 1) / 2);
 }

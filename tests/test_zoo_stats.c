@@ -20,8 +20,9 @@ static const char *const configs[10] = {
     "yolov8-mobilenetv3-small", "yolov8-squeezenet"};
 static const char *const scales[2] = {"n", "s"};
 
-/* The direct count: the sum of the per-row fused GFLOPs gy_model_stats counts at imgsz. */
-static double direct_gflops(const gy_model *m)
+/* The direct count: the sum of the per-row fused GFLOPs gy_model_stats counts at imgsz; *failed:
+ * the report's word on whether ultralytics' 32x32 probe runs the model. */
+static double direct_gflops(const gy_model *m, int *failed)
 {
     gy_stats_params p = gy_stats_default_params();
     gy_stats *s = NULL;
@@ -30,6 +31,7 @@ static double direct_gflops(const gy_model *m)
     double g = 0.0;
     for (int r = 0; r < s->num_rows; r++)
         g += s->rows[r].gflops_fused;
+    *failed = s->gflops_probe_failed;
     gy_stats_free(s);
     return g;
 }
@@ -45,7 +47,15 @@ START_TEST(zoo_table)
     const cJSON *e = gy_test_expected_entry(t, "extra", key);
     gy_model *m = gy_test_load(path, NULL, scale, 80);
     gy_test_check_summary(m, key, e);
-    double want = gy_test_num(e, "gflops_thop_direct_640_fused"), got = direct_gflops(m);
+    int failed;
+    double want = gy_test_num(e, "gflops_thop_direct_640_fused"), got = direct_gflops(m, &failed);
+    /* the probe fails exactly where ultralytics prints no GFLOPs (GhostNetV2; SqueezeNet's last
+     * ceil-mode pool sees 2x2 there and gives 1x1, as torch's does) */
+    const cJSON *fu = cJSON_GetObjectItemCaseSensitive(e, "fused");
+    const cJSON *printed = cJSON_GetObjectItemCaseSensitive(fu, "gflops_printed");
+    ck_assert(cJSON_IsString(printed));
+    ck_assert_msg(failed == (printed->valuestring[0] == '\0'), "%s: probe failed %d, printed '%s'",
+                  key, failed, printed->valuestring);
     printf("%-28s direct 640 GFLOPs %.9f (expected %.9f)\n", key, got, want);
     ck_assert_msg(fabs(got - want) < 1e-9 * want, "%s: direct GFLOPs %.10g, expected %.10g", key,
                   got, want);
