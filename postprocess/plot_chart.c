@@ -33,6 +33,7 @@ struct gy_chart {
     double width_in, height_in, dpi;
     char *title, *xlabel, *ylabel;
     double lim[4];
+    int log[2];       /* logarithmic x, y */
     gy_legend_place legend;
     series *s;
     int ns, caps;
@@ -111,6 +112,12 @@ void gy_chart_legend(gy_chart *c, gy_legend_place place)
     c->legend = place;
 }
 
+void gy_chart_log_axes(gy_chart *c, int logx, int logy)
+{
+    c->log[0] = logx != 0;
+    c->log[1] = logy != 0;
+}
+
 static gy_status add_series(gy_chart *c, int points, const double *x, const double *y, int n,
                             gy_rgb color, double width_pt, const char *const *labels,
                             const char *legend, gy_error *err)
@@ -166,13 +173,19 @@ gy_status gy_chart_points(gy_chart *c, const double *x, const double *y, int n, 
 /* ------------------------------------------------------------------------------------------------ */
 /* Layout                                                                                           */
 
-/* The data range of one axis (0: x, 1: y) with 5 % margins where the limit is not set. */
+/* A data value in axis space: log10 on a log axis (NaN at values <= 0, left out as NaN is). */
+static double to_axis(int log_axis, double v)
+{
+    return !log_axis ? v : v > 0 ? log10(v) : NAN;
+}
+
+/* The range of one axis (0: x, 1: y) in axis space, with 5 % margins where the limit is not set. */
 static void axis_limits(const gy_chart *c, int axis, double *lo, double *hi)
 {
     double mn = INFINITY, mx = -INFINITY;
     for (int i = 0; i < c->ns; i++)
         for (int k = 0; k < c->s[i].n; k++) {
-            const double v = axis ? c->s[i].y[k] : c->s[i].x[k];
+            const double v = to_axis(c->log[axis], axis ? c->s[i].y[k] : c->s[i].x[k]);
             if (isfinite(v)) {
                 mn = v < mn ? v : mn;
                 mx = v > mx ? v : mx;
@@ -190,10 +203,34 @@ static void axis_limits(const gy_chart *c, int axis, double *lo, double *hi)
         mn -= d;
         mx += d;
     }
-    *lo = isnan(c->lim[2 * axis]) ? mn : c->lim[2 * axis];
-    *hi = isnan(c->lim[2 * axis + 1]) ? mx : c->lim[2 * axis + 1];
+    const double l0 = to_axis(c->log[axis], c->lim[2 * axis]);
+    const double l1 = to_axis(c->log[axis], c->lim[2 * axis + 1]);
+    *lo = isnan(l0) ? mn : l0;
+    *hi = isnan(l1) ? mx : l1;
     if (!(*hi > *lo))
         *hi = *lo + 1.0;
+}
+
+/* Ticks of a log axis spanning [lo, hi] in log10 units: 1, 2, 5 x 10^k (values in data units),
+ * only the powers of ten when that would make more than nbins + 1 ticks. */
+static void log_ticks(double lo, double hi, int nbins, gy_ticks *t)
+{
+    static const double mult[3] = {1.0, 2.0, 5.0};
+    t->n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        t->n = 0;
+        for (int e = (int)floor(lo) - 1; e <= (int)ceil(hi) && t->n < GY_PLOT_MAX_TICKS; e++)
+            for (int m = 0; m < (pass ? 1 : 3) && t->n < GY_PLOT_MAX_TICKS; m++) {
+                const double v = mult[m] * pow(10.0, e), a = log10(v);
+                if (a < lo - 1e-9 || a > hi + 1e-9)
+                    continue;
+                t->v[t->n] = v;
+                snprintf(t->text[t->n], sizeof t->text[t->n], "%g", v);
+                t->n++;
+            }
+        if (t->n <= nbins + 1)
+            return;
+    }
 }
 
 static gy_text_style style(double pt, int h, int v, double angle)
@@ -236,17 +273,24 @@ static void measure_legend(const gy_chart *c, gy_canvas *cv, legend_box *lb)
 
 typedef struct frame {
     double x0, y0, x1, y1; /* axes in pixels: left, top, right, bottom */
-    double lo[2], hi[2];   /* data limits x, y */
+    double lo[2], hi[2];   /* limits x, y in axis space (log10 on a log axis) */
+    int log[2];
 } frame;
 
 static double fx(const frame *f, double x)
 {
-    return f->x0 + (x - f->lo[0]) / (f->hi[0] - f->lo[0]) * (f->x1 - f->x0);
+    return f->x0 + (to_axis(f->log[0], x) - f->lo[0]) / (f->hi[0] - f->lo[0]) * (f->x1 - f->x0);
 }
 
 static double fy(const frame *f, double y)
 {
-    return f->y1 - (y - f->lo[1]) / (f->hi[1] - f->lo[1]) * (f->y1 - f->y0);
+    return f->y1 - (to_axis(f->log[1], y) - f->lo[1]) / (f->hi[1] - f->lo[1]) * (f->y1 - f->y0);
+}
+
+/* A point the axes can place (finite, and > 0 on a log axis). */
+static int placeable(const frame *f, double x, double y)
+{
+    return isfinite(to_axis(f->log[0], x)) && isfinite(to_axis(f->log[1], y));
 }
 
 static void draw_series(gy_canvas *cv, const frame *f, const series *s)
@@ -263,7 +307,7 @@ static void draw_series(gy_canvas *cv, const frame *f, const series *s)
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_SQUARE);
         int pen = 0;
         for (int k = 0; k < s->n; k++) {
-            if (!isfinite(s->x[k]) || !isfinite(s->y[k])) { /* a gap, as matplotlib leaves NaN */
+            if (!placeable(f, s->x[k], s->y[k])) { /* a gap, as matplotlib leaves NaN */
                 if (pen)
                     cairo_stroke(cr);
                 pen = 0;
@@ -279,7 +323,7 @@ static void draw_series(gy_canvas *cv, const frame *f, const series *s)
             cairo_stroke(cr);
     } else {
         for (int k = 0; k < s->n; k++) {
-            if (!isfinite(s->x[k]) || !isfinite(s->y[k]))
+            if (!placeable(f, s->x[k], s->y[k]))
                 continue;
             cairo_new_sub_path(cr);
             cairo_arc(cr, fx(f, s->x[k]), fy(f, s->y[k]), s->width_pt * pt / 2, 0, 2 * 3.14159265358979);
@@ -290,7 +334,9 @@ static void draw_series(gy_canvas *cv, const frame *f, const series *s)
 }
 
 /* A point label's box: above right of its marker, else below right, above left, below left,
- * the first that stays on the figure and clear of the labels already placed. */
+ * right, left, above, below, then the same eight twice and three times as far; the first that
+ * stays on the figure and clear of the labels already placed and of every marker; when none is,
+ * the first on the figure. */
 typedef struct box4 {
     double x0, y0, x1, y1;
 } box4;
@@ -300,31 +346,57 @@ static int overlaps(const box4 *a, const box4 *b)
     return a->x0 < b->x1 && b->x0 < a->x1 && a->y0 < b->y1 && b->y0 < a->y1;
 }
 
+#define LABEL_SPOTS 24
+
+static void label_spots(double px, double py, double off, double w, double h, box4 *cand)
+{
+    for (int d = 0; d < 3; d++) {
+        const double o = off * (1 + d);
+        box4 *c = cand + 8 * d;
+        c[0] = (box4){px + o, py - o - h, px + o + w, py - o};
+        c[1] = (box4){px + o, py + o, px + o + w, py + o + h};
+        c[2] = (box4){px - o - w, py - o - h, px - o, py - o};
+        c[3] = (box4){px - o - w, py + o, px - o, py + o + h};
+        c[4] = (box4){px + o, py - h / 2, px + o + w, py + h / 2};
+        c[5] = (box4){px - o - w, py - h / 2, px - o, py + h / 2};
+        c[6] = (box4){px - w / 2, py - o - h, px + w / 2, py - o};
+        c[7] = (box4){px - w / 2, py + o, px + w / 2, py + o + h};
+    }
+}
+
 static void draw_point_labels(gy_canvas *cv, const frame *f, const gy_chart *c)
 {
     const double pt = cv->px_per_pt;
     gy_text_style ls = style(POINT_LABEL_PT, 0, 0, 0);
     int total = 0;
     for (int i = 0; i < c->ns; i++)
-        total += c->s[i].points && c->s[i].labels ? c->s[i].n : 0;
-    box4 *placed = total ? malloc(sizeof *placed * (size_t)total) : NULL;
+        total += c->s[i].points ? c->s[i].n : 0;
+    /* obstacles: every marker first, then the labels as they are placed */
+    box4 *placed = total ? malloc(sizeof *placed * (size_t)total * 2) : NULL;
     int np = 0;
+    for (int i = 0; placed && i < c->ns; i++) {
+        const series *s = &c->s[i];
+        for (int k = 0; s->points && k < s->n; k++) {
+            if (!placeable(f, s->x[k], s->y[k]))
+                continue;
+            const double px = fx(f, s->x[k]), py = fy(f, s->y[k]), r = s->width_pt * pt / 2;
+            placed[np++] = (box4){px - r, py - r, px + r, py + r};
+        }
+    }
     for (int i = 0; i < c->ns; i++) {
         const series *s = &c->s[i];
         if (!s->points || !s->labels)
             continue;
         for (int k = 0; k < s->n; k++) {
-            if (!s->labels[k] || !isfinite(s->x[k]) || !isfinite(s->y[k]))
+            if (!s->labels[k] || !placeable(f, s->x[k], s->y[k]))
                 continue;
             double w, h;
             gy_canvas_text_size(cv, s->labels[k], &ls, &w, &h);
             const double px = fx(f, s->x[k]), py = fy(f, s->y[k]), off = (s->width_pt / 2 + 2) * pt;
-            const box4 cand[4] = {{px + off, py - off - h, px + off + w, py - off},
-                                  {px + off, py + off, px + off + w, py + off + h},
-                                  {px - off - w, py - off - h, px - off, py - off},
-                                  {px - off - w, py + off, px - off, py + off + h}};
+            box4 cand[LABEL_SPOTS];
+            label_spots(px, py, off, w, h, cand);
             int pick = -1;
-            for (int q = 0; q < 4 && pick < 0; q++) {
+            for (int q = 0; q < LABEL_SPOTS && pick < 0; q++) {
                 if (cand[q].x0 < 0 || cand[q].y0 < 0 || cand[q].x1 > cv->width || cand[q].y1 > cv->height)
                     continue;
                 int clear = 1;
@@ -357,6 +429,8 @@ static void inside_corner(const gy_chart *c, const frame *f, const legend_box *l
         long hits = 0;
         for (int i = 0; i < c->ns; i++)
             for (int j = 0; j < c->s[i].n; j++) {
+                if (!placeable(f, c->s[i].x[j], c->s[i].y[j]))
+                    continue;
                 const double px = fx(f, c->s[i].x[j]), py = fy(f, c->s[i].y[j]);
                 hits += px >= cx[k] && px <= cx[k] + lb->w && py >= cy[k] && py <= cy[k] + lb->h;
             }
@@ -420,6 +494,8 @@ gy_status gy_chart_save(gy_chart *c, const char *path, gy_error *err)
         return st;
     const double pt = cv.px_per_pt;
     frame f;
+    f.log[0] = c->log[0];
+    f.log[1] = c->log[1];
     axis_limits(c, 0, &f.lo[0], &f.hi[0]);
     axis_limits(c, 1, &f.lo[1], &f.hi[1]);
     legend_box lb;
@@ -448,8 +524,8 @@ gy_status gy_chart_save(gy_chart *c, const char *path, gy_error *err)
         const double aw_pt = (cv.width - left - right - (lb.n && c->legend == GY_LEGEND_OUTSIDE ? lb.w : 0)) / pt;
         const double ah_pt = (cv.height - top - bottom) / pt;
         const int nx = (int)floor(aw_pt / (FONT_PT * 3)), ny = (int)floor(ah_pt / (FONT_PT * 2));
-        gy_plot_ticks(f.lo[0], f.hi[0], nx < 9 ? nx : 9, &tx);
-        gy_plot_ticks(f.lo[1], f.hi[1], ny < 9 ? ny : 9, &ty);
+        (f.log[0] ? log_ticks : gy_plot_ticks)(f.lo[0], f.hi[0], nx < 9 ? nx : 9, &tx);
+        (f.log[1] ? log_ticks : gy_plot_ticks)(f.lo[1], f.hi[1], ny < 9 ? ny : 9, &ty);
         double ytw = 0.0;
         for (int i = 0; i < ty.n; i++) {
             gy_canvas_text_size(&cv, ty.text[i], &tick_style, &w, &h);

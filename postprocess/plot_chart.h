@@ -26,6 +26,10 @@ gy_status gy_chart_labels(gy_chart *c, const char *title, const char *xlabel, co
 /* Axis limits; a NaN bound comes from the data with matplotlib's 5 % margins. Default: all NaN. */
 void gy_chart_limits(gy_chart *c, double x0, double x1, double y0, double y1);
 void gy_chart_legend(gy_chart *c, gy_legend_place place);
+/* Logarithmic x and / or y axes (matplotlib's xscale / yscale 'log'): the 5 % margins taken in
+ * log space, ticks at 1, 2 and 5 times the powers of ten (only the powers when those are too
+ * many) labelled as plain numbers; points and line vertices at values <= 0 are left out, as NaN. */
+void gy_chart_log_axes(gy_chart *c, int logx, int logy);
 
 #define GY_CHART_MAX_POINTS 1000000 /* points of one series */
 

@@ -235,6 +235,60 @@ START_TEST(chart_points_and_errors)
 }
 END_TEST
 
+/* Log axes: with limits 1 .. 100 a point at 10 sits in the middle of each axis, one at 1 and one
+ * at 100 on the spines' corners; a point at 0 or below is left out (as NaN); the ticks are the
+ * 1-2-5 values inside the limits, or the powers of ten when those are too many. A label that
+ * would cover another point's marker moves to a spot clear of it. */
+START_TEST(chart_log_axes)
+{
+    gy_chart *c;
+    gy_error err;
+    const double x[4] = {1.0, 10.0, 100.0, 0.0}, y[4] = {1.0, 10.0, 100.0, 5.0};
+    ck_assert_int_eq(gy_chart_create(6, 6, 100, &c, &err), GY_OK);
+    gy_chart_log_axes(c, 1, 1);
+    gy_chart_limits(c, 1, 100, 1, 100);
+    ck_assert_int_eq(gy_chart_points(c, x, y, 4, (gy_rgb){0, 0.5, 0}, 8.0, NULL, NULL, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_save(c, out("log.png"), &err), GY_OK);
+    gy_chart_free(c);
+    gy_image *im = load(out("log.png"));
+    const axes a = find_axes(im, im->width / 2 + 20, im->height / 2 + 20);
+    const int mx = (a.left + a.right) / 2, my = (a.top + a.bottom) / 2;
+    ck_assert_msg(is_rgb(im, mx, my, 0, 128, 0, 1), "no marker at the middle (%d, %d)", mx, my);
+    ck_assert_msg(is_rgb(im, a.left + 2, a.bottom - 2, 0, 128, 0, 1), "no marker at (1, 1)");
+    ck_assert_msg(is_rgb(im, a.right - 2, a.top + 2, 0, 128, 0, 1), "no marker at (100, 100)");
+    /* x = 0 is off a log axis: no marker at y = 5 on the left spine */
+    const int y5 = (int)lround(a.bottom - (a.bottom - a.top) * log10(5.0) / 2.0);
+    ck_assert_msg(!is_rgb(im, a.left + 2, y5, 0, 128, 0, 1), "a marker for x = 0");
+    int greens = 0;
+    for (int i = 0; i < im->width * im->height; i++)
+        greens += is_rgb(im, i % im->width, i / im->width, 0, 128, 0, 1);
+    gy_image_free(im);
+    ck_assert_msg(greens > 2 * 30 && greens < 3 * 130, "three markers: %d green pixels", greens);
+
+    /* a label whose first spot (above right of its point) covers the marker of the point next to
+     * it takes another spot */
+    const double px[2] = {7.0, 10.0}, py[2] = {8.0, 9.0};
+    const char *lab[2] = {"a long label", NULL};
+    ck_assert_int_eq(gy_chart_create(6, 6, 100, &c, &err), GY_OK);
+    gy_chart_log_axes(c, 1, 1);
+    gy_chart_limits(c, 1, 100, 1, 100);
+    ck_assert_int_eq(gy_chart_points(c, px, py, 2, (gy_rgb){0, 0.5, 0}, 8.0, lab, NULL, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_save(c, out("crowd.png"), &err), GY_OK);
+    gy_chart_free(c);
+    im = load(out("crowd.png"));
+    const axes b = find_axes(im, im->width / 4, im->height / 4);
+    const int cx = b.left + (b.right - b.left) / 2;
+    const int cy = (int)lround(b.bottom - (b.bottom - b.top) * log10(9.0) / 2.0);
+    ck_assert(is_rgb(im, cx, cy, 0, 128, 0, 1));
+    int dark = 0; /* label ink inside the marker's disc at (10, 9) (radius 5 px) */
+    for (int yy = cy - 4; yy <= cy + 4; yy++)
+        for (int xx = cx - 4; xx <= cx + 4; xx++)
+            dark += is_rgb(im, xx, yy, 0, 0, 0, 60);
+    ck_assert_int_eq(dark, 0);
+    gy_image_free(im);
+}
+END_TEST
+
 /* nc = 3; normalised columns: 199/200 and 1/200 (blank: below 0.005 after the 1e-9), 198/199 and
  * 1/199 (0.005025: coloured), 10/10, and the background column 5/5. */
 static const double m3[16] = {199, 0, 0, 5,
@@ -550,6 +604,7 @@ static Suite *plots_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, chart_line_and_legend);
     tcase_add_test(tc, chart_points_and_errors);
+    tcase_add_test(tc, chart_log_axes);
     tcase_add_test(tc, matrix_cells);
     tcase_add_test(tc, matrix_annotation_limit);
     tcase_add_test(tc, matrix_names_limit);

@@ -1,13 +1,16 @@
 /* ghostyolo stats: per model the ultralytics build table extended with output shapes, GFLOPs,
  * activation memory (and measured milliseconds), the summaries unfused and fused, the checkpoint
- * size estimate; with several models a comparison table in the published layout. */
+ * size estimate; with several models a comparison table in the published layout (stats_compare.c,
+ * which also holds --zoo and --plot). */
 #include <cjson/cJSON.h>
 #include <limits.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "detector/cli/cli.h"
+#include "detector/cli/stats_compare.h"
 
 /* The row's output: Detect's is the head's (1, 4 + nc, anchors), not a feature map. */
 static int is_head(const gy_stats_row *r)
@@ -15,9 +18,6 @@ static int is_head(const gy_stats_row *r)
     const char *dot = strrchr(r->info.module, '.');
     return strcmp(dot ? dot + 1 : r->info.module, "Detect") == 0;
 }
-
-/* The scale as printed (cli_scale_text) of a model. */
-typedef char scale_text[64];
 
 static void print_text(const gy_stats *s, const char *scale, int measured)
 {
@@ -53,26 +53,6 @@ static void print_text(const gy_stats *s, const char *scale, int measured)
     printf("\n");
 }
 
-static void print_table(gy_stats **all, const scale_text *scales, int n, int fused, int measured)
-{
-    printf("\n| model | scale | layers | parameters | GFLOPs | kb |%s\n", measured ? " ms |" : "");
-    printf("|---|---|---|---|---|---|%s\n", measured ? "---|" : "");
-    for (int k = 0; k < n; k++) {
-        const gy_stats *s = all[k];
-        const gy_model_summary *m = fused ? &s->fused : &s->unfused;
-        char name[256];
-        cli_display_name(s->name, name, sizeof name);
-        printf("| %s | %s | %lld | %lld | %.1f | %.0f |", name, scales[k], m->layers, m->params,
-               m->gflops, s->kb);
-        if (measured)
-            printf(" %.1f |", s->ms);
-        printf("\n");
-    }
-    printf("\n%s models, nc=%d, %dx%d input; scale as resolved per model (see above)%s\n",
-           fused ? "fused" : "unfused", all[0]->nc, all[0]->imgsz, all[0]->imgsz,
-           measured ? "; ms = measured median forward time on this machine" : "");
-}
-
 static cJSON *summary_json(const gy_model_summary *m)
 {
     cJSON *o = cJSON_CreateObject();
@@ -85,8 +65,9 @@ static cJSON *summary_json(const gy_model_summary *m)
     return o;
 }
 
-static cJSON *model_json(const gy_stats *s, int measured)
+static cJSON *model_json(const cli_stats_entry *e, int measured, const cli_stats_threads *t)
 {
+    const gy_stats *s = e->s;
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
@@ -106,6 +87,7 @@ static cJSON *model_json(const gy_stats *s, int measured)
     cJSON_AddNumberToObject(o, "arena_mib", s->arena_mib);
     if (measured)
         cJSON_AddNumberToObject(o, "ms", s->ms);
+    cli_stats_entry_json(e, t, o); /* reference, gflops_640, timings */
     cJSON *rows = cJSON_AddArrayToObject(o, "rows");
     for (int i = 0; rows && i < s->num_rows; i++) {
         const gy_stats_row *r = &s->rows[i];
@@ -176,30 +158,79 @@ static int default_configs(cli_list *configs, char paths[4][1200])
     return EXIT_NOINPUT;
 }
 
+/* The comparison's thread counts: 1, then --threads or all cores when that is more. */
+static cli_stats_threads timed_threads(int measure, int threads)
+{
+    cli_stats_threads t = {0, {0, 0}};
+    if (!measure)
+        return t;
+    int most = threads ? threads : omp_get_num_procs();
+    t.count[t.n++] = 1;
+    if (most > 1)
+        t.count[t.n++] = most;
+    return t;
+}
+
+/* Model k's comparison numbers: the GFLOPs at the input size and, measured, the median forward ms
+ * at each thread count (all[k] was timed at the last one). */
+static gy_status compare_entry(const gy_model *m, gy_stats *s, const gy_stats_params *sp,
+                               const cli_stats_threads *t, cli_stats_entry *e, gy_error *err)
+{
+    e->s = s;
+    e->gflops_640 = 0.0;
+    for (int r = 0; r < s->num_rows; r++)
+        e->gflops_640 += s->rows[r].gflops_fused;
+    for (int k = 0; k < CLI_STATS_MAX_THREADS; k++)
+        e->ms[k] = -1.0;
+    for (int k = 0; k < t->n; k++) {
+        if (k == t->n - 1) {
+            e->ms[k] = s->ms;
+            continue;
+        }
+        gy_stats_params p = *sp;
+        p.num_threads = t->count[k];
+        gy_stats *other = NULL;
+        gy_status st = gy_model_stats(m, &p, &other, err);
+        if (st != GY_OK)
+            return st;
+        e->ms[k] = other->ms;
+        gy_stats_free(other);
+    }
+    return GY_OK;
+}
+
 int cmd_stats(int argc, char **argv)
 {
-    const char *scale = NULL;
-    int nc = 0, json = 0, measure = 0, unfused = 0, threads = 0;
+    const char *scale = NULL, *plot = NULL;
+    int nc = 0, json = 0, measure = 0, unfused = 0, threads = 0, zoo = 0;
     gy_stats_params sp = gy_stats_default_params();
     cli_list configs = {0}, weights = {0}; /* -m CONFIG and bare paths alike */
     const cli_opt opts[] = {
         {"-m", "--model", CLI_LIST, &configs, "CONFIG", "model YAML (repeatable)", 0, 0},
         {"-w", "--weights", CLI_LIST, &weights, "WEIGHTS",
          "weights; alone, the YAML in their metadata (repeatable)", 0, 0},
+        {NULL, "--zoo", CLI_FLAG, &zoo, NULL,
+         "the ten backbone-zoo configs (configs/zoo, scale n unless --scale, nc 80 unless --nc) "
+         "and their references (YOLOv8n/s, the three Ghost C2f variants): the comparison table "
+         "only", 0, 0},
         {NULL, "--scale", CLI_STRING, &scale, "X", "scale key (n, s, m, l, x)", 0, 0},
         {NULL, "--nc", CLI_INT, &nc, "N", "class count (0 = the YAML's; 1 for the default table)",
          0, 100000},
         {NULL, "--imgsz", CLI_INT, &sp.imgsz, "N", "square input size, a multiple of 32", 32, GY_IMGSZ_MAX},
         {NULL, "--json", CLI_FLAG, &json, NULL, "the report as JSON on stdout", 0, 0},
         {NULL, "--measure", CLI_FLAG, &measure, NULL,
-         "run the model and time each row (synthetic weights without -w)", 0, 0},
+         "run the model and time each row (synthetic weights without -w); the comparison times "
+         "each model at 1 thread and at --threads", 0, 0},
         {NULL, "--runs", CLI_INT, &sp.runs, "N", "timed runs with --measure (median)", 1, 10000},
+        {NULL, "--plot", CLI_STRING, &plot, "FILE.png",
+         "a chart of measured ms (1 thread) against GFLOPs, one labelled point per model "
+         "(implies --measure)", 0, 0},
         {NULL, "--unfused", CLI_FLAG, &unfused, NULL, "comparison table of unfused models", 0, 0},
         {"-t", "--threads", CLI_INT, &threads, "N", "threads with --measure (0 = all cores)", 0,
          1024},
     };
     const cli_verb verb = {
-        "stats", "[-m CONFIG | -w WEIGHTS | MODEL...] [options]",
+        "stats", "[-m CONFIG | -w WEIGHTS | MODEL... | --zoo] [options]",
         "Per row and per model: layers, parameters, GFLOPs, output shapes, activation memory,\n"
         "checkpoint size (and measured times); with several models a comparison table. A MODEL is a\n"
         "config YAML or weights (-w, or a positional .safetensors: the YAML in their metadata).\n"
@@ -211,12 +242,16 @@ int cmd_stats(int argc, char **argv)
         free(weights.items);
         return rc == CLI_HELP ? EXIT_OK : rc;
     }
+    if (plot)
+        measure = 1;
     char defaults[4][1200];
-    if (configs.count == 0 && weights.count == 0) {
+    if (configs.count == 0 && weights.count == 0 && !zoo) {
         rc = default_configs(&configs, defaults);
         if (!nc)
             nc = 1; /* the published table was trained on one class */
     }
+    if (zoo && !nc)
+        nc = 80; /* the Ghost C2f YAMLs say 1: every model of the comparison with COCO's 80 */
     if (!rc && sp.imgsz % 32) {
         char v[16];
         snprintf(v, sizeof v, "%d", sp.imgsz);
@@ -224,21 +259,32 @@ int cmd_stats(int argc, char **argv)
         rc = EXIT_USAGE;
     }
     cli_model_list list = {NULL, 0};
-    if (!rc)
+    if (!rc && (configs.count || weights.count))
         rc = cli_model_list_make(&configs, &weights, &list);
+    int given = list.count, count = given + (zoo ? CLI_ZOO_MODELS : 0);
+    const char **scale_of = calloc((size_t)count + 1, sizeof *scale_of);
+    int *reference_of = calloc((size_t)count + 1, sizeof *reference_of);
+    if (!rc && (!scale_of || !reference_of))
+        rc = EXIT_SOFTWARE;
+    for (int k = 0; !rc && k < given; k++)
+        scale_of[k] = scale;
+    if (!rc && zoo)
+        rc = cli_stats_zoo_list(&list, scale, scale_of + given, reference_of + given);
+    cli_stats_threads t = timed_threads(measure, threads);
     sp.measure = measure;
-    sp.num_threads = threads;
-    int count = list.count;
+    /* the row timings at --threads; a comparison also times the models at 1 thread */
+    sp.num_threads = t.n ? t.count[t.n - 1] : threads;
     gy_model **models = calloc((size_t)count + 1, sizeof *models);
     gy_stats **all = calloc((size_t)count + 1, sizeof *all);
-    scale_text *scales = calloc((size_t)count + 1, sizeof *scales);
-    if (!rc && (!models || !all || !scales)) {
+    cli_stats_entry *entries = calloc((size_t)count + 1, sizeof *entries);
+    if (!rc && (!models || !all || !entries)) {
         fprintf(stderr, "ghostyolo stats: out of memory\n");
         rc = EXIT_SOFTWARE;
     }
+    int compare = count > 1 || plot;
     for (int k = 0; k < count && !rc; k++) {
         gy_model_params mp = gy_model_default_params();
-        mp.scale = scale;
+        mp.scale = scale_of[k];
         mp.nc = nc;
         mp.log = cli_log;
         mp.synthetic_weights = measure && !list.items[k].weights;
@@ -251,9 +297,13 @@ int cmd_stats(int argc, char **argv)
         if (st == GY_OK) {
             gy_model_info info;
             gy_model_get_info(models[k], &info);
-            cli_scale_text(&info, scales[k], sizeof scales[k]);
+            cli_scale_text(&info, entries[k].scale, sizeof entries[k].scale);
+            entries[k].reference = reference_of[k];
             st = gy_model_stats(models[k], &sp, &all[k], &err);
         }
+        if (st == GY_OK)
+            st = compare_entry(models[k], all[k], &sp, compare ? &t : &(cli_stats_threads){0},
+                               &entries[k], &err);
         if (st != GY_OK) {
             cli_error(&err);
             rc = cli_exit_for(st);
@@ -263,7 +313,8 @@ int cmd_stats(int argc, char **argv)
         cJSON *root = cJSON_CreateObject();
         cJSON *arr = root ? cJSON_AddArrayToObject(root, "models") : NULL;
         for (int k = 0; arr && k < count; k++)
-            cJSON_AddItemToArray(arr, model_json(all[k], measure));
+            cJSON_AddItemToArray(arr, model_json(&entries[k], measure,
+                                                 compare ? &t : &(cli_stats_threads){0}));
         char *text = arr ? cJSON_Print(root) : NULL;
         cJSON_Delete(root);
         if (!text) {
@@ -275,13 +326,21 @@ int cmd_stats(int argc, char **argv)
             free(text);
         }
     } else if (!rc) {
-        for (int k = 0; k < count; k++) {
-            print_text(all[k], scales[k], measure);
+        for (int k = 0; k < count && !zoo; k++) {
+            print_text(all[k], entries[k].scale, measure);
             if (k + 1 < count)
                 printf("\n");
         }
         if (count > 1)
-            print_table(all, scales, count, !unfused, measure);
+            cli_stats_print_table(entries, count, !unfused, zoo, &t);
+    }
+    if (!rc && plot) {
+        gy_error err;
+        gy_status st = cli_stats_plot(entries, count, &t, plot, &err);
+        if (st != GY_OK) {
+            cli_error(&err);
+            rc = st == GY_ERR_NOMEM ? EXIT_SOFTWARE : EXIT_CANTCREAT;
+        }
     }
     if (!rc && fflush(stdout) != 0)
         rc = EXIT_CANTCREAT;
@@ -292,7 +351,9 @@ int cmd_stats(int argc, char **argv)
             gy_model_free(models[k]);
     }
     free(all);
-    free(scales);
+    free(entries);
+    free(scale_of);
+    free(reference_of);
     free(models);
     free(list.items);
     free(configs.items);
