@@ -52,6 +52,21 @@ void gy_f32_conv2d_serial(const gy_conv_run *r, float *scratch);
 
 /* Reference: direct loops, double accumulation. */
 void gy_f32_conv2d__ref(const gy_conv_run *r);
+/* The K chunk of the packed GEMM (its sums restart every kc values of K). */
+int gy_f32_conv2d_kc(const gy_conv *c);
+
+/* A pointwise conv (1x1, stride 1, no padding, groups 1, no residual) whose output only a
+ * depthwise conv reads, run as one op with it (kernels/f32-conv/f32_conv2d_pwdw.c): the pointwise
+ * rows each task needs go straight into the depthwise kernel's row ring, never to memory; the
+ * results are the two ops' bit for bit. pw.out is not written (NULL), dw.in not read. Task form
+ * as gy_f32_conv2d_*; both convs packed for the same ISA. */
+typedef struct gy_pwdw_run {
+    gy_conv_run pw, dw;
+} gy_pwdw_run;
+int gy_f32_pwdw_fusable(const gy_conv *pw, const gy_conv *dw);
+size_t gy_f32_pwdw_scratch_floats(const gy_pwdw_run *r);
+size_t gy_f32_pwdw_tasks(const gy_pwdw_run *r);
+void gy_f32_pwdw_task(const gy_pwdw_run *r, size_t task, float *scratch);
 
 /* The depthwise part (groups == cin == cout, stride <= GY_DW_MAX_STRIDE, at most GY_DW_MAX_TAPS
  * filter taps; other depthwise convs take the grouped GEMM), used through gy_f32_conv2d_*. */

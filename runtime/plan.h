@@ -17,6 +17,9 @@ typedef struct gy_plan {
     size_t *toff;        /* per tensor offset (floats) into the arena */
     size_t arena_floats;
     size_t scratch_floats; /* per thread (a multiple of 16: slices stay 64-byte aligned) */
+    unsigned char *fused; /* per op: 1 when op i, a pointwise conv, runs fused with the depthwise
+                           * conv i + 1 that alone reads its output (kernels.h, gy_pwdw_run): that
+                           * output then has no memory and op i + 1 no work of its own */
     int anchors;         /* Detect output columns */
     int nstrides;
     int strides[GY_OP_MAX_IN];

@@ -26,11 +26,17 @@
 #include "kernels/f32-decode/detect_decode.h"
 #include "kernels/kernels.h"
 
-/* One op bound to the arena: its kernel family and the run record the kernel reads. */
+/* One op bound to the arena: its kernel family and the run record the kernel reads. mode: the
+ * op's own kernel, or a pointwise conv run fused with the depthwise conv after it (plan->fused),
+ * or that depthwise conv (its work done by the op before). */
+enum { WORK_OP, WORK_PWDW, WORK_NONE };
+
 typedef struct op_work {
     gy_op_type type;
+    int mode;
     union {
         gy_conv_run conv;
+        gy_pwdw_run pwdw;
         gy_pool_run pool;
         gy_upsample_run up;
         gy_binary_run bin;
@@ -43,9 +49,33 @@ typedef struct op_work {
 
 static float *at(float *A, size_t off) { return A ? A + off : NULL; }
 
-/* A == NULL binds shapes only (for sizing scratch and counting tasks). */
-static void bind_op(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, const gy_op *op,
-                    op_work *w)
+static void bind_one(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, const gy_op *op,
+                     op_work *w);
+
+/* Op i bound (A == NULL: shapes only, for sizing scratch and counting tasks). */
+static void bind_op(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, int i, op_work *w)
+{
+    if (p->fused && i > 0 && p->fused[i - 1]) {
+        memset(w, 0, sizeof *w);
+        w->mode = WORK_NONE;
+        return;
+    }
+    if (p->fused && p->fused[i]) {
+        op_work b;
+        bind_one(g, p, A, isa, &g->ops[i], w);
+        bind_one(g, p, A, isa, &g->ops[i + 1], &b);
+        gy_conv_run pw = w->u.conv;
+        pw.out = NULL; /* the pointwise output has no memory */
+        b.u.conv.in = NULL;
+        w->u.pwdw = (gy_pwdw_run){.pw = pw, .dw = b.u.conv};
+        w->mode = WORK_PWDW;
+        return;
+    }
+    bind_one(g, p, A, isa, &g->ops[i], w);
+}
+
+static void bind_one(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, const gy_op *op,
+                     op_work *w)
 {
     int in = op->in[0], out = op->out;
     const float *x = at(A, p->toff[in]);
@@ -118,6 +148,8 @@ static void bind_op(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, c
 
 static size_t work_tasks(const op_work *w)
 {
+    if (w->mode != WORK_OP)
+        return w->mode == WORK_PWDW ? gy_f32_pwdw_tasks(&w->u.pwdw) : 0;
     switch (w->type) {
     case GY_OP_CONV: return gy_f32_conv2d_tasks(&w->u.conv);
     case GY_OP_MAXPOOL: return gy_f32_maxpool2d_tasks(&w->u.pool);
@@ -137,6 +169,8 @@ static size_t work_tasks(const op_work *w)
 
 static size_t work_scratch(const op_work *w)
 {
+    if (w->mode != WORK_OP)
+        return w->mode == WORK_PWDW ? gy_f32_pwdw_scratch_floats(&w->u.pwdw) : 0;
     switch (w->type) {
     case GY_OP_CONV:
         return gy_f32_conv2d_scratch_floats(w->u.conv.p, w->u.conv.oh, w->u.conv.ow);
@@ -148,6 +182,10 @@ static size_t work_scratch(const op_work *w)
 
 static void work_task(const op_work *w, size_t t, float *scratch)
 {
+    if (w->mode == WORK_PWDW) {
+        gy_f32_pwdw_task(&w->u.pwdw, t, scratch);
+        return;
+    }
     switch (w->type) {
     case GY_OP_CONV: gy_f32_conv2d_task(&w->u.conv, t, scratch); break;
     case GY_OP_MAXPOOL: gy_f32_maxpool2d_task(&w->u.pool, t, scratch); break;
@@ -169,7 +207,7 @@ size_t gy_run_scratch_floats(const gy_graph *g, const gy_plan *p)
     size_t most = 0;
     for (int i = 0; i < g->nops; i++) {
         op_work w;
-        bind_op(g, p, NULL, GY_ISA_GENERIC, &g->ops[i], &w);
+        bind_op(g, p, NULL, GY_ISA_GENERIC, i, &w);
         size_t need = work_scratch(&w);
         if (need > most)
             most = need;
@@ -180,7 +218,7 @@ size_t gy_run_scratch_floats(const gy_graph *g, const gy_plan *p)
 size_t gy_run_op_tasks(const gy_graph *g, const gy_plan *p, int op)
 {
     op_work w;
-    bind_op(g, p, NULL, GY_ISA_GENERIC, &g->ops[op], &w);
+    bind_op(g, p, NULL, GY_ISA_GENERIC, op, &w);
     return work_tasks(&w);
 }
 
@@ -190,7 +228,7 @@ static void run_serial(const gy_run_args *a)
     double t0 = a->op_ms ? omp_get_wtime() : 0.0;
     for (int i = 0; i < g->nops; i++) {
         op_work w;
-        bind_op(g, a->plan, a->arena, a->isa, &g->ops[i], &w);
+        bind_op(g, a->plan, a->arena, a->isa, i, &w);
         size_t n = work_tasks(&w);
         for (size_t t = 0; t < n; t++)
             work_task(&w, t, a->scratch);
@@ -287,7 +325,7 @@ void gy_run_ops(const gy_run_args *a)
         size_t base = 0;
         for (int i = 0; i < g->nops; i++) {
             op_work w;
-            bind_op(g, a->plan, a->arena, a->isa, &g->ops[i], &w);
+            bind_op(g, a->plan, a->arena, a->isa, i, &w);
             size_t n = work_tasks(&w);
             for (;;) {
                 size_t t = atomic_fetch_add_explicit(&ticket, 1, memory_order_relaxed) - base;

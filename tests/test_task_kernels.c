@@ -497,9 +497,10 @@ static float *forward_copy(const gy_model *m, int threads, const float *x, int h
         total += s->op_ms[i];
     }
     ck_assert(total > 0.0);
-    /* per-thread scratch: the plan's block covers every op's largest task */
+    /* every op has work, except a depthwise conv run with the pointwise conv before it */
     for (int i = 0; i < m->graph.nops; i++)
-        ck_assert_uint_ge(gy_run_op_tasks(&m->graph, &s->plan, i), 1);
+        ck_assert_uint_ge(gy_run_op_tasks(&m->graph, &s->plan, i),
+                          i > 0 && s->plan.fused[i - 1] ? 0 : 1);
     *count = (size_t)out.channels * out.anchors;
     float *copy = malloc(sizeof *copy * *count);
     ck_assert_ptr_nonnull(copy);

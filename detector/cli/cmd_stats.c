@@ -65,7 +65,8 @@ static cJSON *summary_json(const gy_model_summary *m)
     return o;
 }
 
-static cJSON *model_json(const cli_stats_entry *e, int measured, const cli_stats_threads *t)
+static cJSON *model_json(const cli_stats_entry *e, int measured, const cli_stats_threads *t,
+                         int zoo, int compare)
 {
     const gy_stats *s = e->s;
     cJSON *o = cJSON_CreateObject();
@@ -87,7 +88,8 @@ static cJSON *model_json(const cli_stats_entry *e, int measured, const cli_stats
     cJSON_AddNumberToObject(o, "arena_mib", s->arena_mib);
     if (measured)
         cJSON_AddNumberToObject(o, "ms", s->ms);
-    cli_stats_entry_json(e, t, o); /* reference, gflops_640, timings */
+    if (compare) /* one model's JSON stays the library's report (the Python binding's dict) */
+        cli_stats_entry_json(e, t, zoo, o); /* gflops_640, reference, timings */
     cJSON *rows = cJSON_AddArrayToObject(o, "rows");
     for (int i = 0; rows && i < s->num_rows; i++) {
         const gy_stats_row *r = &s->rows[i];
@@ -314,7 +316,8 @@ int cmd_stats(int argc, char **argv)
         cJSON *arr = root ? cJSON_AddArrayToObject(root, "models") : NULL;
         for (int k = 0; arr && k < count; k++)
             cJSON_AddItemToArray(arr, model_json(&entries[k], measure,
-                                                 compare ? &t : &(cli_stats_threads){0}));
+                                                 compare ? &t : &(cli_stats_threads){0}, zoo,
+                                                 compare));
         char *text = arr ? cJSON_Print(root) : NULL;
         cJSON_Delete(root);
         if (!text) {

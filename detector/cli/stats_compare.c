@@ -96,9 +96,10 @@ void cli_stats_print_table(const cli_stats_entry *e, int n, int fused, int zoo,
         printf("(ref): a reference, not a zoo backbone: plain YOLOv8 and the Ghost C2f variants\n");
 }
 
-void cli_stats_entry_json(const cli_stats_entry *e, const cli_stats_threads *t, cJSON *o)
+void cli_stats_entry_json(const cli_stats_entry *e, const cli_stats_threads *t, int zoo, cJSON *o)
 {
-    cJSON_AddBoolToObject(o, "reference", e->reference);
+    if (zoo)
+        cJSON_AddBoolToObject(o, "reference", e->reference);
     cJSON_AddNumberToObject(o, "gflops_640", e->gflops_640);
     cJSON *arr = t->n ? cJSON_AddArrayToObject(o, "timings") : NULL;
     for (int k = 0; arr && k < t->n; k++) {

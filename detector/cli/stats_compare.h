@@ -37,9 +37,9 @@ int cli_stats_zoo_list(cli_model_list *l, const char *scale, const char **scale_
  * and the measured ms per thread count with ms per GFLOP. */
 void cli_stats_print_table(const cli_stats_entry *e, int n, int fused, int zoo,
                            const cli_stats_threads *t);
-/* One entry's comparison numbers added to its model's JSON object o: reference, gflops_640 and,
- * when measured, timings [{threads, ms, ms_per_gflop}]. */
-void cli_stats_entry_json(const cli_stats_entry *e, const cli_stats_threads *t, cJSON *o);
+/* One entry's comparison numbers added to its model's JSON object o (several models or --zoo):
+ * gflops_640, with zoo set reference, and when timed timings [{threads, ms, ms_per_gflop}]. */
+void cli_stats_entry_json(const cli_stats_entry *e, const cli_stats_threads *t, int zoo, cJSON *o);
 
 /* The chart of measured ms at t->count[0] threads against gflops_640, one labelled point per
  * model (references in their own colour), a line of YOLOv8n's ms per GFLOP when it is among

@@ -110,6 +110,12 @@ static void make_split(const gy_conv *c, int oh, int ow, split *s)
     s->mb = (s->cout_g + s->mc - 1) / s->mc;
 }
 
+int gy_f32_conv2d_kc(const gy_conv *c)
+{
+    int K = c->cin / c->groups * c->kh * c->kw, nk = (K + KC - 1) / KC;
+    return (K + nk - 1) / nk;
+}
+
 size_t gy_f32_conv2d_scratch_floats(const gy_conv *c, int oh, int ow)
 {
     if (is_depthwise(c))

@@ -117,6 +117,19 @@ static inline void gy_dw_row_split(const float *src, int iw, int pw, int sw, int
     }
 }
 
+/* Output row oy of channel ch from its kh padded rows (rows[ky]: a slot, or the zero row), with
+ * each variant: the row compute of the channel functions below, for callers that fill the ring
+ * themselves (kernels/f32-conv/f32_conv2d_pwdw.c). */
+void gy_f32_dwconv2d_row__generic(const gy_conv_run *r, const gy_dw_ring *g, int ch,
+                                  const float *const *rows, int oy);
+void gy_f32_dwconv2d_row__avx2(const gy_conv_run *r, const gy_dw_ring *g, int ch,
+                               const float *const *rows, int oy);
+void gy_f32_dwconv2d_row__avx512(const gy_conv_run *r, const gy_dw_ring *g, int ch,
+                                 const float *const *rows, int oy);
+/* The row copy (padding and phase split) of stride sw with each vector variant. */
+gy_dw_row_fn gy_f32_dwconv2d_copier__avx2(int sw);
+gy_dw_row_fn gy_f32_dwconv2d_copier__avx512(int sw);
+
 /* One channel of the depthwise conv with each variant (ring set up by the caller). */
 void gy_f32_dwconv2d_channel__generic(const gy_conv_run *r, int ch, gy_dw_ring *g);
 void gy_f32_dwconv2d_channel__avx2(const gy_conv_run *r, int ch, gy_dw_ring *g);

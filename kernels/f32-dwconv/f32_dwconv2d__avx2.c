@@ -78,6 +78,11 @@ row(const int KH, const int KW, const gy_conv_run *r, const float *const *rows, 
     }
 }
 
+gy_dw_row_fn gy_f32_dwconv2d_copier__avx2(int sw)
+{
+    return sw == 1 ? row_copy : sw == 2 ? row_split2 : gy_dw_row_split;
+}
+
 T256 static inline __attribute__((always_inline)) void
 channel(const int KH, const int KW, const gy_conv_run *r, int ch, gy_dw_ring *g)
 {
@@ -98,6 +103,32 @@ channel(const int KH, const int KW, const gy_conv_run *r, int ch, gy_dw_ring *g)
         row(KH, KW, r, rows, off, wk, b, dst + (size_t)oy * r->ow,
             res ? res + (size_t)oy * r->ow : NULL);
     }
+}
+
+/* Output row oy of channel ch from its kh padded rows (the fused pointwise + depthwise op). */
+T256 static inline __attribute__((always_inline)) void
+one_row(const int KH, const int KW, const gy_conv_run *r, const gy_dw_ring *g, int ch,
+        const float *const *rows, int oy)
+{
+    const gy_conv *c = r->p;
+    int off[GY_DW_MAX_TAPS];
+    for (int kx = 0; kx < KW; kx++)
+        off[kx] = gy_dw_tap_offset(c, g, kx);
+    size_t out_plane = (size_t)r->oh * r->ow, at = (size_t)ch * out_plane + (size_t)oy * r->ow;
+    row(KH, KW, r, rows, off, c->w + (size_t)ch * KH * KW,
+        _mm256_set1_ps(c->b ? c->b[ch] : 0.0f), r->out + at, r->res ? r->res + at : NULL);
+}
+
+T256 void gy_f32_dwconv2d_row__avx2(const gy_conv_run *r, const gy_dw_ring *g, int ch,
+                                    const float *const *rows, int oy)
+{
+    const gy_conv *c = r->p;
+    if (c->kh == 3 && c->kw == 3)
+        one_row(3, 3, r, g, ch, rows, oy);
+    else if (c->kh == 5 && c->kw == 5)
+        one_row(5, 5, r, g, ch, rows, oy);
+    else
+        one_row(c->kh, c->kw, r, g, ch, rows, oy);
 }
 
 T256 void gy_f32_dwconv2d_channel__avx2(const gy_conv_run *r, int ch, gy_dw_ring *g)

@@ -1,0 +1,334 @@
+/* test_pwdw.c - the fused pointwise + depthwise op (kernels/f32-conv/f32_conv2d_pwdw.c) against the
+ * two ops run one after the other (the packed GEMM, then the depthwise kernel), bit for bit, on
+ * every ISA this CPU has: K below, at and past the GEMM's K chunk (two chunks), channel counts
+ * that leave partial blocks of 16 and of the kernels' 4 / 3 channels, widths 1..70 (every tail of
+ * 16 and 32 pixels), depthwise 3x3 / 5x5 / 1x5 / 5x1 / 7x7 at strides 1, 2 and 3, paddings 0 to
+ * past the filter, every activation on either conv, no bias, a residual on the depthwise conv;
+ * tasks in reverse order on one scratch; the pointwise output never written. Then the runtime:
+ * MobileNetV2 (expand + depthwise in every block) gives the same outputs with fusion as the ops
+ * alone would (the parity cases check it against ultralytics). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels/kernels.h"
+#include "runtime/plan.h"
+#include "runtime/run.h"
+#include "testutil.h"
+
+static float *randv(gy_test_rng *r, size_t n, float scale)
+{
+    float *v = malloc(sizeof *v * (n ? n : 1));
+    ck_assert_ptr_nonnull(v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = scale * gy_test_rng_float(r);
+    return v;
+}
+
+static float *scratch_of(size_t floats)
+{
+    float *s = aligned_alloc(64, sizeof(float) * ((floats + 16) / 16 * 16));
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+typedef struct pc {
+    int K, C, ih, iw, kh, kw, s, ph, pw;
+    gy_act pact, dact;
+    int pbias, dbias, res, before;
+} pc;
+
+static void run_conv(const gy_conv_run *r)
+{
+    float *scratch = scratch_of(gy_f32_conv2d_scratch_floats(r->p, r->oh, r->ow));
+    for (size_t t = gy_f32_conv2d_tasks(r); t-- > 0;)
+        gy_f32_conv2d_task(r, t, scratch);
+    free(scratch);
+}
+
+/* Fused against unfused on every ISA; returns the worst difference from the double reference. */
+static double check_case(gy_test_rng *rng, const pc *k)
+{
+    gy_conv pw, dw;
+    memset(&pw, 0, sizeof pw);
+    memset(&dw, 0, sizeof dw);
+    pw.cin = k->K;
+    pw.cout = k->C;
+    pw.groups = 1;
+    pw.kh = pw.kw = pw.sh = pw.sw = 1;
+    pw.w = randv(rng, (size_t)k->C * k->K, 2.0f / sqrtf((float)k->K));
+    pw.b = k->pbias ? randv(rng, (size_t)k->C, 1.0f) : NULL;
+    dw.cin = dw.cout = dw.groups = k->C;
+    dw.kh = k->kh;
+    dw.kw = k->kw;
+    dw.sh = dw.sw = k->s;
+    dw.ph = k->ph;
+    dw.pw = k->pw;
+    dw.w = randv(rng, (size_t)k->C * k->kh * k->kw, 0.5f);
+    dw.b = k->dbias ? randv(rng, (size_t)k->C, 1.0f) : NULL;
+    int oh = (k->ih + 2 * k->ph - k->kh) / k->s + 1, ow = (k->iw + 2 * k->pw - k->kw) / k->s + 1;
+    ck_assert(oh > 0 && ow > 0);
+    size_t mid_n = (size_t)k->C * k->ih * k->iw, on = (size_t)k->C * oh * ow;
+    float *in = randv(rng, (size_t)k->K * k->ih * k->iw, 2.0f);
+    float *res = k->res ? randv(rng, on, 1.0f) : NULL;
+    float *mid = malloc(sizeof *mid * mid_n), *two = malloc(sizeof *two * on);
+    float *one = malloc(sizeof *one * on), *ref = malloc(sizeof *ref * on);
+    double *mid_ref = NULL;
+    ck_assert(mid && two && one && ref);
+    /* the double reference of the pair (rounded to float between the two) */
+    gy_conv_run rp = {.p = &pw, .in = in, .ih = k->ih, .iw = k->iw, .out = mid, .oh = k->ih,
+                      .ow = k->iw, .act = k->pact};
+    gy_conv_run rd = {.p = &dw, .in = mid, .ih = k->ih, .iw = k->iw, .out = ref, .oh = oh, .ow = ow,
+                      .res = res, .res_before_act = k->before, .act = k->dact};
+    gy_f32_conv2d__ref(&rp);
+    gy_f32_conv2d__ref(&rd);
+    (void)mid_ref;
+    double worst = 0.0;
+    for (int isa = GY_ISA_GENERIC; isa <= (int)gy_cpu_best_isa(); isa++) {
+        ck_assert_int_eq(gy_conv_pack(&pw, (gy_isa)isa, NULL), GY_OK);
+        ck_assert_int_eq(gy_conv_pack(&dw, (gy_isa)isa, NULL), GY_OK);
+        ck_assert(gy_f32_pwdw_fusable(&pw, &dw));
+        /* the two ops */
+        rd.out = two;
+        run_conv(&rp);
+        run_conv(&rd);
+        /* fused: the pointwise output never written */
+        for (size_t i = 0; i < on; i++)
+            one[i] = NAN;
+        for (size_t i = 0; i < mid_n; i++)
+            mid[i] = 12345.0f;
+        gy_pwdw_run f = {.pw = rp, .dw = rd};
+        f.pw.out = NULL;
+        f.dw.in = NULL;
+        f.dw.out = one;
+        float *scratch = scratch_of(gy_f32_pwdw_scratch_floats(&f));
+        for (size_t t = gy_f32_pwdw_tasks(&f); t-- > 0;)
+            gy_f32_pwdw_task(&f, t, scratch);
+        free(scratch);
+        ck_assert_msg(!memcmp(one, two, sizeof *one * on),
+                      "isa %d: K %d C %d %dx%d dw %dx%d s%d p%d,%d: fused differs from the two ops",
+                      isa, k->K, k->C, k->ih, k->iw, k->kh, k->kw, k->s, k->ph, k->pw);
+        for (size_t i = 0; i < mid_n; i++)
+            ck_assert_msg(mid[i] == 12345.0f, "the pointwise output was written");
+        for (size_t i = 0; i < on; i++) {
+            double d = fabs((double)one[i] - ref[i]) / (1.0 + fabs((double)ref[i]));
+            worst = d > worst ? d : worst;
+        }
+        free(pw.wpack);
+        free(dw.wpack);
+        pw.wpack = dw.wpack = NULL;
+    }
+    free(pw.w);
+    free(pw.b);
+    free(dw.w);
+    free(dw.b);
+    free(in);
+    free(res);
+    free(mid);
+    free(two);
+    free(one);
+    free(ref);
+    return worst;
+}
+
+START_TEST(fused_equals_two_ops)
+{
+    gy_test_rng rng = {0x5eedULL};
+    static const gy_act acts[5] = {GY_ACT_RELU6, GY_ACT_HARDSWISH, GY_ACT_NONE, GY_ACT_SILU,
+                                   GY_ACT_RELU};
+    static const int filters[5][2] = {{3, 3}, {5, 5}, {1, 5}, {5, 1}, {7, 7}};
+    static const int Ks[6] = {3, 16, 24, 256, 300, 7};
+    static const int Cs[6] = {2, 5, 16, 17, 40, 96}; /* 1 channel is a dense conv */
+    double worst = 0.0;
+    for (int it = 0; it < 60; it++) {
+        pc k;
+        memset(&k, 0, sizeof k);
+        k.K = Ks[it % 6];
+        k.C = Cs[it / 6 % 6];
+        k.kh = filters[it % 5][0];
+        k.kw = filters[it % 5][1];
+        k.s = 1 + it / 5 % 3;
+        k.ph = gy_test_rng_int(&rng, 0, k.kh);
+        k.pw = gy_test_rng_int(&rng, 0, k.kw);
+        k.ih = gy_test_rng_int(&rng, 1, 19);
+        k.iw = gy_test_rng_int(&rng, 1, 70);
+        if (k.ih + 2 * k.ph < k.kh || k.iw + 2 * k.pw < k.kw)
+            continue;
+        k.pact = acts[it % 5];
+        k.dact = acts[(it + 2) % 5];
+        k.pbias = it % 4 != 0;
+        k.dbias = it % 3 != 0;
+        k.res = it % 5 == 2;
+        k.before = it % 2;
+        double e = check_case(&rng, &k);
+        worst = e > worst ? e : worst;
+    }
+    /* the shapes of MobileNetV2's first blocks, small: 16 -> 96 then 3x3 s2; 24 -> 144, 3x3 s1 */
+    pc mb1 = {16, 96, 33, 41, 3, 3, 2, 1, 1, GY_ACT_RELU6, GY_ACT_RELU6, 1, 1, 0, 0};
+    pc mb2 = {24, 144, 20, 23, 3, 3, 1, 1, 1, GY_ACT_RELU6, GY_ACT_RELU6, 1, 1, 0, 0};
+    worst = fmax(worst, check_case(&rng, &mb1));
+    worst = fmax(worst, check_case(&rng, &mb2));
+    printf("fused pointwise + depthwise: worst relative difference from the double reference %.3g\n",
+           worst);
+    ck_assert_msg(worst < 2e-5, "worst %g", worst);
+}
+END_TEST
+
+/* What may fuse: a pointwise conv (1x1, stride 1, no padding, groups 1) into a depthwise conv of
+ * its output channels, both packed for one ISA; each clause failing alone is refused. */
+START_TEST(fusable_rules)
+{
+    gy_conv pw, dw;
+    memset(&pw, 0, sizeof pw);
+    memset(&dw, 0, sizeof dw);
+    float w = 1.0f;
+    pw.w = dw.w = &w;
+    pw.cin = 8;
+    pw.cout = 16;
+    pw.groups = 1;
+    pw.kh = pw.kw = pw.sh = pw.sw = 1;
+    dw.cin = dw.cout = dw.groups = 16;
+    dw.kh = dw.kw = 3;
+    dw.sh = dw.sw = 2;
+    ck_assert(gy_f32_pwdw_fusable(&pw, &dw));
+    gy_conv p2 = pw, d2 = dw;
+    p2.kh = 3;
+    ck_assert(!gy_f32_pwdw_fusable(&p2, &dw));
+    p2 = pw;
+    p2.sw = 2;
+    ck_assert(!gy_f32_pwdw_fusable(&p2, &dw));
+    p2 = pw;
+    p2.pw = 1;
+    ck_assert(!gy_f32_pwdw_fusable(&p2, &dw));
+    p2 = pw;
+    p2.groups = 2;
+    ck_assert(!gy_f32_pwdw_fusable(&p2, &dw));
+    p2 = pw;
+    p2.cout = 32;
+    ck_assert(!gy_f32_pwdw_fusable(&p2, &dw));
+    p2 = pw;
+    p2.isa = 1;
+    ck_assert(!gy_f32_pwdw_fusable(&p2, &dw));
+    p2 = pw;
+    p2.w = NULL;
+    ck_assert(!gy_f32_pwdw_fusable(&p2, &dw));
+    d2.groups = 8; /* grouped, not depthwise */
+    ck_assert(!gy_f32_pwdw_fusable(&pw, &d2));
+    d2 = dw;
+    d2.sw = GY_DW_MAX_STRIDE + 1;
+    ck_assert(!gy_f32_pwdw_fusable(&pw, &d2));
+    d2 = dw;
+    d2.sw = GY_DW_MAX_STRIDE;
+    ck_assert(gy_f32_pwdw_fusable(&pw, &d2));
+    d2 = dw;
+    d2.kh = 7;
+    d2.kw = 8; /* 56 taps */
+    ck_assert(!gy_f32_pwdw_fusable(&pw, &d2));
+}
+END_TEST
+
+
+/* The runtime: a graph input -> 1x1 (48 channels) -> depthwise 3x3 s2 at 256x256 (3.1 M floats of
+ * pointwise output: fused) is planned without memory for the pointwise output, its depthwise
+ * output kept apart from the input it is written beside (both live during the fused op), and run
+ * on 1 and 2 threads gives the two ops' result bit for bit; at 128x128 (0.8 M floats) the two
+ * stay ops of their own. */
+START_TEST(runtime_fuses_large_pairs)
+{
+    gy_test_rng rng = {77};
+    const int K = 8, C = 48;
+    for (int big = 1; big >= 0; big--) {
+        int H = big ? 256 : 128;
+        gy_graph g;
+        gy_graph_init(&g);
+        int in = gy_graph_new_tensor(&g, K), mid = gy_graph_new_tensor(&g, C);
+        int out = gy_graph_new_tensor(&g, C);
+        ck_assert(in >= 0 && mid >= 0 && out >= 0);
+        gy_conv pw, dw;
+        memset(&pw, 0, sizeof pw);
+        memset(&dw, 0, sizeof dw);
+        pw.cin = K;
+        pw.cout = C;
+        pw.groups = 1;
+        pw.kh = pw.kw = pw.sh = pw.sw = 1;
+        pw.w = randv(&rng, (size_t)C * K, 0.5f);
+        pw.b = randv(&rng, (size_t)C, 0.5f);
+        dw.cin = dw.cout = dw.groups = C;
+        dw.kh = dw.kw = 3;
+        dw.sh = dw.sw = 2;
+        dw.ph = dw.pw = 1;
+        dw.w = randv(&rng, (size_t)C * 9, 0.5f);
+        dw.b = randv(&rng, (size_t)C, 0.5f);
+        int cp = gy_graph_add_conv(&g, &pw), cd = gy_graph_add_conv(&g, &dw);
+        ck_assert(cp >= 0 && cd >= 0);
+        g.convs[cp].w = pw.w; /* bound: the graph owns them now */
+        g.convs[cp].b = pw.b;
+        g.convs[cd].w = dw.w;
+        g.convs[cd].b = dw.b;
+        gy_op a = {.type = GY_OP_CONV, .nin = 1, .in = {in}, .out = mid, .res = -1, .conv = cp,
+                   .act = GY_ACT_RELU6};
+        gy_op b = {.type = GY_OP_CONV, .nin = 1, .in = {mid}, .out = out, .res = -1, .conv = cd,
+                   .act = GY_ACT_RELU6};
+        ck_assert(gy_graph_add_op(&g, &a) >= 0 && gy_graph_add_op(&g, &b) >= 0);
+        g.input = in;
+        g.output = out;
+        gy_isa isa = gy_cpu_best_isa();
+        ck_assert_int_eq(gy_conv_pack(&g.convs[cp], isa, NULL), GY_OK);
+        ck_assert_int_eq(gy_conv_pack(&g.convs[cd], isa, NULL), GY_OK);
+        gy_plan p;
+        gy_error err;
+        ck_assert_msg(gy_plan_make(&g, H, H, &p, &err) == GY_OK, "%s", err.message);
+        int oh = H / 2;
+        size_t nin = (size_t)K * H * H, nmid = (size_t)C * H * H, nout = (size_t)C * oh * oh;
+        ck_assert_int_eq(p.fused[0], big);
+        ck_assert_int_eq(p.fused[1], 0);
+        /* fused: the input and the output, apart; else the pointwise output too (it and the
+         * output may share the input's place) */
+        if (big)
+            ck_assert_uint_eq(p.arena_floats, nin + nout);
+        else
+            ck_assert_uint_ge(p.arena_floats, nmid);
+        ck_assert_uint_eq(gy_run_op_tasks(&g, &p, 1), big ? 0 : gy_run_op_tasks(&g, &p, 1));
+        float *x = randv(&rng, nin, 1.0f);
+        float *arena = scratch_of(p.arena_floats);
+        float *scr = scratch_of(2 * p.scratch_floats);
+        /* the two ops by hand */
+        float *m2 = malloc(sizeof *m2 * nmid), *o2 = malloc(sizeof *o2 * nout);
+        ck_assert(m2 && o2);
+        gy_conv_run rp = {.p = &g.convs[cp], .in = x, .ih = H, .iw = H, .out = m2, .oh = H, .ow = H,
+                          .act = GY_ACT_RELU6};
+        gy_conv_run rd = {.p = &g.convs[cd], .in = m2, .ih = H, .iw = H, .out = o2, .oh = oh,
+                          .ow = oh, .act = GY_ACT_RELU6};
+        run_conv(&rp);
+        run_conv(&rd);
+        for (int threads = 1; threads <= 2; threads++) {
+            memcpy(arena + p.toff[in], x, sizeof *x * nin);
+            gy_run_args ra = {.g = &g, .plan = &p, .arena = arena, .scratch = scr,
+                              .nthreads = threads, .isa = isa};
+            gy_run_ops(&ra);
+            ck_assert_msg(!memcmp(arena + p.toff[out], o2, sizeof *o2 * nout),
+                          "H %d, %d threads: the run differs from the two ops", H, threads);
+        }
+        free(m2);
+        free(o2);
+        free(x);
+        free(arena);
+        free(scr);
+        gy_plan_free(&p);
+        gy_graph_free(&g);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("pwdw");
+    TCase *tc = tcase_create("pwdw");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, fused_equals_two_ops);
+    tcase_add_test(tc, fusable_rules);
+    tcase_add_test(tc, runtime_fuses_large_pairs);
+    suite_add_tcase(s, tc);
+    return gy_test_run(s);
+}
