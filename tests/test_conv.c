@@ -127,11 +127,9 @@ static const gy_act acts[NACTS] = {GY_ACT_NONE, GY_ACT_RELU, GY_ACT_SILU, GY_ACT
 
 static double worst_seen; /* per test, printed at its end */
 
-static void check(gy_test_rng *r, const conv_case *k, const char *what)
+/* The geometry of a case as a conv (no weights). */
+static gy_conv geometry(const conv_case *k)
 {
-    double e = run_case(r, k);
-    if (e > worst_seen)
-        worst_seen = e;
     gy_conv g;
     memset(&g, 0, sizeof g);
     g.cin = k->cin;
@@ -143,6 +141,15 @@ static void check(gy_test_rng *r, const conv_case *k, const char *what)
     g.sw = k->sw;
     g.ph = k->ph;
     g.pw = k->pw;
+    return g;
+}
+
+static void check(gy_test_rng *r, const conv_case *k, const char *what)
+{
+    double e = run_case(r, k);
+    if (e > worst_seen)
+        worst_seen = e;
+    gy_conv g = geometry(k);
     ck_assert_msg(e < (gy_winograd_eligible(&g) ? TOL_WINOGRAD : TOL),
                   "%s: %d->%d g%d %dx%d s%d,%d p%d,%d in %dx%d act %d res %d/%d: error %g", what,
                   k->cin, k->cout, k->groups, k->kh, k->kw, k->sh, k->sw, k->ph, k->pw, k->ih,
@@ -326,17 +333,7 @@ START_TEST(grouped_per_group_shapes)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const conv_case *k = &cases[i];
-        gy_conv g;
-        memset(&g, 0, sizeof g);
-        g.cin = k->cin;
-        g.cout = k->cout;
-        g.groups = k->groups;
-        g.kh = k->kh;
-        g.kw = k->kw;
-        g.sh = k->sh;
-        g.sw = k->sw;
-        g.ph = k->ph;
-        g.pw = k->pw;
+        gy_conv g = geometry(k);
         /* the per-group path is taken: stride 1 on every ISA, stride 2 with a vector ISA */
         int s1 = k->sw == 1;
         ck_assert_msg(gy_grouped_eligible(&g, GY_ISA_GENERIC) == s1, "case %zu", i);
