@@ -11,6 +11,7 @@
 
 #include "detector/cli/cli.h"
 #include "detector/cli/stats_compare.h"
+#include "postprocess/plot_canvas.h"
 
 /* The row's output: Detect's is the head's (1, 4 + nc, anchors), not a feature map. */
 static int is_head(const gy_stats_row *r)
@@ -340,6 +341,7 @@ int cmd_stats(int argc, char **argv)
     if (!rc && plot) {
         gy_error err;
         gy_status st = cli_stats_plot(entries, count, &t, plot, &err);
+        gy_canvas_release_fonts(); /* the command ends: Cairo's font caches go with it */
         if (st != GY_OK) {
             cli_error(&err);
             rc = st == GY_ERR_NOMEM ? EXIT_SOFTWARE : EXIT_CANTCREAT;
