@@ -237,10 +237,16 @@ START_TEST(stride2_shapes)
         {40, 36, 1, 3, 3, 2, 2, 1, 1, 24, 66, GY_ACT_SILU, 1, 0, 1},   /* K = 360: 2 chunks */
         {16, 32, 1, 3, 3, 2, 2, 1, 1, 80, 80, GY_ACT_SILU, 0, 0, 1},
         {12, 24, 4, 3, 3, 2, 2, 1, 1, 21, 45, GY_ACT_SILU, 0, 0, 1},   /* groups 4 */
-        /* AVX-512 direct path: weights of one 16-channel block above its per-task budget, so
-         * tasks split the blocks (3 blocks, the last partial) as well as the rows */
+        /* AVX-512 direct path: weights of one 32-channel block above its per-task budget, so
+         * tasks split the blocks (2 blocks, the last partial) as well as the rows */
         {256, 40, 1, 3, 3, 2, 2, 1, 1, 13, 41, GY_ACT_SILU, 1, 0, 1},
-        {64, 48, 1, 3, 3, 2, 2, 1, 1, 40, 40, GY_ACT_SILU, 0, 0, 1},   /* a model's 40 -> 20 */
+        /* a model's 40 -> 20: tiles of 10 pixels x 32 channels, then 16 channels */
+        {64, 48, 1, 3, 3, 2, 2, 1, 1, 40, 40, GY_ACT_SILU, 0, 0, 1},
+        {32, 64, 1, 3, 3, 2, 2, 1, 1, 24, 48, GY_ACT_SILU, 1, 1, 1},   /* rows of 24: 12 x 2 */
+        {32, 80, 1, 3, 3, 2, 2, 1, 1, 18, 34, GY_ACT_SILU, 1, 0, 1},   /* 17: 12 + 8 (5) */
+        {16, 40, 1, 3, 3, 2, 2, 1, 1, 19, 33, GY_ACT_RELU, 1, 1, 1},   /* odd: right edge */
+        {24, 24, 1, 3, 3, 2, 2, 1, 1, 31, 32, GY_ACT_SILU, 0, 0, 1},   /* rows of 16: 8 x 2 */
+        {7, 40, 1, 3, 3, 2, 2, 1, 1, 21, 41, GY_ACT_SILU, 1, 0, 1},    /* K 63: 16 x 16 tiles */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check(&r, &cases[i], "stride 2");

@@ -106,24 +106,32 @@ T256 static void store_tile(const gy_conv_run *r, __m256 *t, int co0, int oy, in
     }
 }
 
-T256 static inline void run_tile(const gy_conv_run *r, int np, const float *src, size_t cs,
-                                 size_t rs, int ky0, int ky1, int cb, int oy, int ox0, int n)
+static int np_for(int n) /* 8 pixels, or 4 for a row's last few */
+{
+    return n <= 4 ? 4 : P;
+}
+
+T256 static void run_tile(const gy_conv_run *r, int np, int left, const float *src, size_t cs,
+                          size_t rs, int ky0, int ky1, int cb0, int cb1, int oy, int ox0, int n)
 {
     const gy_conv *c = r->p;
-    const float *w = c->wpack + (size_t)cb * c->cin * c->kh * c->kw * CB;
-    __m256 t[P];
     int kw3 = c->kw == 3;
-    if (np == 8)
-        kw3 ? tile(8, 3, src, cs, rs, c, ky0, ky1, w, t) : tile(8, 0, src, cs, rs, c, ky0, ky1, w, t);
-    else
-        kw3 ? tile(4, 3, src, cs, rs, c, ky0, ky1, w, t) : tile(4, 0, src, cs, rs, c, ky0, ky1, w, t);
-    store_tile(r, t, cb * CB, oy, ox0, n);
+    (void)left; /* never set: this loop is run with left_ok 0 */
+    for (int cb = cb0; cb < cb1; cb++) {
+        const float *w = c->wpack + (size_t)cb * c->cin * c->kh * c->kw * CB;
+        __m256 t[P];
+        if (np == 8)
+            kw3 ? tile(8, 3, src, cs, rs, c, ky0, ky1, w, t) : tile(8, 0, src, cs, rs, c, ky0, ky1, w, t);
+        else
+            kw3 ? tile(4, 3, src, cs, rs, c, ky0, ky1, w, t) : tile(4, 0, src, cs, rs, c, ky0, ky1, w, t);
+        store_tile(r, t, cb * CB, oy, ox0, n);
+    }
 }
 
 T256 void gy_f32_conv2d_s2_direct__avx2(const gy_conv_run *r, int oy0, int oy1, int cb0, int cb1,
                                         float *scratch)
 {
-    gy_s2_direct_loop(r, oy0, oy1, cb0, cb1, scratch, P, 4, run_tile);
+    gy_s2_direct_loop(r, oy0, oy1, cb0, cb1, scratch, P, np_for, 0, run_tile);
 }
 
 #else
