@@ -11,11 +11,16 @@
 
 #include "kernels/kernels.h"
 
-#define GY_S2_CB 32 /* AVX-512: output channels per block (the lanes of two zmm) */
+#define GY_S2_CB 32 /* AVX-512, GY_TUNE_FULL512: output channels per block (two zmm) */
 #define GY_S2_P 16  /* AVX-512: most output pixels per tile */
 #define GY_S2_CB256 8 /* AVX2: the lanes of one ymm */
 #define GY_S2_P256 8  /* AVX2: 8 pixels x 8 channels in 8 of the 16 ymm registers */
 
+/* Output channels per packed block for `isa` and tuning `tune` (AVX-512: 32 or 16; AVX2: 8). */
+static inline int gy_s2_block(int isa, int tune)
+{
+    return isa == GY_ISA_AVX512 ? (tune == GY_TUNE_FULL512 ? GY_S2_CB : 16) : GY_S2_CB256;
+}
 /* The conv takes this path once packed for `isa` (AVX-512 or AVX2). */
 int gy_s2_direct_eligible(const gy_conv *c, int isa);
 gy_status gy_s2_direct_pack(gy_conv *c, gy_isa isa, gy_error *err);

@@ -18,7 +18,6 @@
 #include "kernels/f32-vmath/f32_vmath.h"
 
 #define T512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
-#define CB GY_S2_CB
 
 T512 static inline __mmask16 lanes16(int n) /* lanes [0, n) set, n in [0, 16] */
 {
@@ -57,13 +56,13 @@ T512 static inline __mmask16 lanes16(int n) /* lanes [0, n) set, n in [0, 16] */
         t[1][i] = a##i##1;                                                                         \
     }
 
-/* t[h][p] = channels [16h, 16h + 16) (h < NV) of block w (packed [cin][kh][kw][32]; NV = 1:
+/* t[h][p] = channels [16h, 16h + 16) (h < NV) of block w (packed [cin][kh][kw][CB]; NV = 1:
  * w points at the 16 channels wanted) at pixel p < NP, over the window rows ky in [ky0, ky1):
  * row ky of input channel ci starts at src + ci * cs + (ky - ky0) * rs, and pixel p reads
  * 2p + kx - LEFT of it (LEFT: pixel 0 has no tap kx = 0, which would read left of the row). */
 T512 static inline __attribute__((always_inline)) void
-tile(const int NP, const int NV, const int KW, const int LEFT, const float *src, size_t cs,
-     size_t rs, const gy_conv *c, int ky0, int ky1, const float *w, __m512 t[2][16])
+tile(const int NP, const int NV, const int CB, const int KW, const int LEFT, const float *src,
+     size_t cs, size_t rs, const gy_conv *c, int ky0, int ky1, const float *w, __m512 t[2][16])
 {
     __m512 z = _mm512_setzero_ps();
     __m512 a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
@@ -152,12 +151,14 @@ T512 static void store_tile(const gy_conv_run *r, __m512 t[2][16], int nv, int c
     }
 }
 
-/* Tile widths: 32 channels x up to 12 pixels; 16 channels x up to 16 pixels when the filter is
- * short (the epilogue's transpose and activation then cost more than the FMAs: the first conv,
- * K = 27) or for a last block of at most 16 channels. */
-static int wide_k(const gy_conv *c)
+/* Tile widths (GY_TUNE_FULL512, blocks of 32 channels): 32 channels x up to 12 pixels; 16
+ * channels x up to 16 pixels when the filter is short (the epilogue's transpose and activation
+ * then cost more than the FMAs: the first conv, K = 27) or for a last block of at most 16
+ * channels. GY_TUNE_BASE (blocks of 16): 16 x 16 tiles, the shape measured on Zen 4, whose
+ * 256-bit halves do one 512-bit FMA per cycle whatever the loads. */
+static int wide(const gy_conv *c)
 {
-    return c->cin * c->kh * c->kw >= 64;
+    return c->tune == GY_TUNE_FULL512 && c->cin * c->kh * c->kw >= 64;
 }
 
 static int np_for(int n) /* the smallest 32-channel instance that holds n pixels */
@@ -170,43 +171,50 @@ static int np_for16(int n)
     return n <= 4 ? 4 : n <= 8 ? 8 : 16;
 }
 
-#define TILE(NP, NV, W)                                                                            \
-    (kw3 ? (left ? tile(NP, NV, 3, 1, src, cs, rs, c, ky0, ky1, W, t)                              \
-                 : tile(NP, NV, 3, 0, src, cs, rs, c, ky0, ky1, W, t))                             \
-         : tile(NP, NV, 0, 0, src, cs, rs, c, ky0, ky1, W, t))
+#define TILE(NP, NV, CB, W)                                                                        \
+    (kw3 ? (left ? tile(NP, NV, CB, 3, 1, src, cs, rs, c, ky0, ky1, W, t)                          \
+                 : tile(NP, NV, CB, 3, 0, src, cs, rs, c, ky0, ky1, W, t))                         \
+         : tile(NP, NV, CB, 0, 0, src, cs, rs, c, ky0, ky1, W, t))
+
+/* 16-channel tiles of np pixels on the halves of a block of cb channels */
+#define TILE16(CB)                                                                                 \
+    for (int h = 0; h < CB / 16 && c->cout - co0 - 16 * h > 0; h++) {                            \
+        if (np == 16)                                                                              \
+            TILE(16, 1, CB, w + 16 * h);                                                           \
+        else if (np == 12)                                                                         \
+            TILE(12, 1, CB, w + 16 * h);                                                           \
+        else if (np == 10)                                                                         \
+            TILE(10, 1, CB, w + 16 * h);                                                           \
+        else if (np == 8)                                                                          \
+            TILE(8, 1, CB, w + 16 * h);                                                            \
+        else                                                                                       \
+            TILE(4, 1, CB, w + 16 * h);                                                            \
+        store_tile(r, t, 1, co0 + 16 * h, oy, ox0, n);                                             \
+    }
 
 T512 static void run_tile(const gy_conv_run *r, int np, int left, const float *src, size_t cs,
                           size_t rs, int ky0, int ky1, int cb0, int cb1, int oy, int ox0, int n)
 {
     const gy_conv *c = r->p;
-    int kw3 = c->kw == 3, wide = wide_k(c);
+    int kw3 = c->kw == 3, cbw = gy_s2_block(c->isa, c->tune);
     for (int cb = cb0; cb < cb1; cb++) {
-        const float *w = c->wpack + (size_t)cb * c->cin * c->kh * c->kw * CB;
+        const float *w = c->wpack + (size_t)cb * c->cin * c->kh * c->kw * (size_t)cbw;
+        int co0 = cb * cbw;
         __m512 t[2][16];
-        if (wide && c->cout - cb * CB > 16) {
+        if (cbw == 16) {
+            TILE16(16)
+        } else if (wide(c) && c->cout - co0 > 16) {
             if (np == 12)
-                TILE(12, 2, w);
+                TILE(12, 2, 32, w);
             else if (np == 10)
-                TILE(10, 2, w);
+                TILE(10, 2, 32, w);
             else if (np == 8)
-                TILE(8, 2, w);
+                TILE(8, 2, 32, w);
             else
-                TILE(4, 2, w);
-            store_tile(r, t, 2, cb * CB, oy, ox0, n);
-            continue;
-        }
-        for (int h = 0; h < 2 && c->cout - cb * CB - 16 * h > 0; h++) {
-            if (np == 16)
-                TILE(16, 1, w + 16 * h);
-            else if (np == 12)
-                TILE(12, 1, w + 16 * h);
-            else if (np == 10)
-                TILE(10, 1, w + 16 * h);
-            else if (np == 8)
-                TILE(8, 1, w + 16 * h);
-            else
-                TILE(4, 1, w + 16 * h);
-            store_tile(r, t, 1, cb * CB + 16 * h, oy, ox0, n);
+                TILE(4, 2, 32, w);
+            store_tile(r, t, 2, co0, oy, ox0, n);
+        } else {
+            TILE16(32)
         }
     }
 }
@@ -216,7 +224,7 @@ T512 void gy_f32_conv2d_s2_direct__avx512(const gy_conv_run *r, int oy0, int oy1
 {
     /* 32 channels: the widest tile that divides the row, else 12 and a shorter last one */
     int ow = r->ow, p = ow % 12 == 0 ? 12 : ow % 10 == 0 ? 10 : ow % 8 == 0 ? 8 : 12;
-    if (wide_k(r->p))
+    if (wide(r->p))
         gy_s2_direct_loop(r, oy0, oy1, cb0, cb1, scratch, p, np_for, 1, run_tile);
     else
         gy_s2_direct_loop(r, oy0, oy1, cb0, cb1, scratch, 16, np_for16, 1, run_tile);

@@ -130,10 +130,16 @@ size_t gy_conv_packed_bytes(const gy_conv *c)
 
 gy_status gy_conv_pack(gy_conv *c, gy_isa isa, gy_error *err)
 {
+    return gy_conv_pack_tuned(c, isa, isa == GY_ISA_AVX512 ? GY_TUNE_FULL512 : GY_TUNE_BASE, err);
+}
+
+gy_status gy_conv_pack_tuned(gy_conv *c, gy_isa isa, gy_tune tune, gy_error *err)
+{
     free(c->wpack);
     c->wpack = NULL;
     c->wpack_floats = 0;
     c->isa = (int)isa;
+    c->tune = (int)tune;
     if (is_depthwise(c) || !c->w)
         return GY_OK; /* the depthwise kernel reads the weights as they are */
     if (gy_winograd_eligible(c))
