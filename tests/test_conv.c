@@ -211,10 +211,12 @@ START_TEST(dense_blocking_and_rect)
         {20, 12, 1, 3, 3, 1, 1, 0, 0, 3, 3, GY_ACT_SILU, 0, 0, 1},      /* one pixel */
         {6, 10, 1, 3, 1, 1, 1, 0, 0, 9, 11, GY_ACT_NONE, 0, 0, 1},      /* 3x1, stride 1, no pad: */
         {5, 9, 1, 5, 1, 1, 1, 0, 0, 12, 7, GY_ACT_SILU, 1, 0, 1},       /* not pointwise (kh > 1) */
-        /* 1x1 on planes of 4 KiB multiples: packed panels, row panels outer */
-        {40, 30, 1, 1, 1, 1, 1, 0, 0, 32, 32, GY_ACT_SILU, 1, 0, 1},
-        {300, 50, 1, 1, 1, 1, 1, 0, 0, 16, 64, GY_ACT_RELU, 1, 1, 1},   /* 2 K chunks */
-        {24, 40, 1, 1, 1, 1, 1, 0, 0, 64, 80, GY_ACT_SIGMOID, 0, 0, 1}, /* many pixel blocks */
+        /* 1x1 on planes of 4 KiB multiples, 64+ output channels: packed panels, row panels
+         * outer (fewer channels: in place) */
+        {40, 70, 1, 1, 1, 1, 1, 0, 0, 32, 32, GY_ACT_SILU, 1, 0, 1},
+        {300, 64, 1, 1, 1, 1, 1, 0, 0, 16, 64, GY_ACT_RELU, 1, 1, 1},   /* 2 K chunks */
+        {24, 100, 1, 1, 1, 1, 1, 0, 0, 64, 80, GY_ACT_SIGMOID, 0, 0, 1}, /* many pixel blocks */
+        {24, 63, 1, 1, 1, 1, 1, 0, 0, 32, 64, GY_ACT_SILU, 1, 0, 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check(&r, &cases[i], "blocking");
