@@ -2,7 +2,7 @@
  * (horizontal stride 2, any kernel, padding and vertical stride, groups 1) on AVX-512
  * (f32_conv2d_s2_direct.c drives it, f32_conv2d_s2_direct__avx512.c holds the tile; internal to
  * kernels/). It needs no im2col: a tile of up to 12 output pixels of one row x 32 output
- * channels (16 x 16 for short filters; AVX2: 8 x 8) keeps the pixels in accumulators whose lanes
+ * channels (16 x 16 for short filters; AVX2: 6 x 16 or 8 x 8) keeps the pixels in accumulators whose lanes
  * are the channels, and every step broadcasts one input value per pixel (at 2p + kx from the
  * row's start) against the vectors of packed weights. Weights are packed once as
  * [block of CB output channels][cin][kh][kw][CB]. */
@@ -13,8 +13,9 @@
 
 #define GY_S2_CB 32 /* AVX-512, GY_TUNE_FULL512: output channels per block (two zmm) */
 #define GY_S2_P 16  /* AVX-512: most output pixels per tile */
-#define GY_S2_CB256 8 /* AVX2: the lanes of one ymm */
-#define GY_S2_P256 8  /* AVX2: 8 pixels x 8 channels in 8 of the 16 ymm registers */
+#define GY_S2_CB256 16 /* AVX2: output channels per block (two ymm) */
+#define GY_S2_P256 8   /* AVX2: most pixels per tile (6 x 16 channels in 12 of the 16 ymm;
+                        * 8 x 8 for short filters) */
 
 /* Output channels per packed block for `isa` and tuning `tune` (AVX-512: 32 or 16; AVX2: 8). */
 static inline int gy_s2_block(int isa, int tune)
