@@ -65,22 +65,16 @@ static double thread_seconds(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* GFLOP/s of the ISA's FMA loop: the best of `reps` runs of `iters` rounds (a run that lost the
- * core or waited for a wider unit to power up counts for nothing). */
-static double probe(gy_isa isa, long iters, int reps)
+/* GFLOP/s of one run of `iters` rounds of the ISA's FMA loop, in the thread's CPU time. */
+static double probe(gy_isa isa, long iters)
 {
-    double best = 0.0;
-    for (int i = 0; i < reps; i++) {
-        float sink = 0.0f;
-        double t0 = thread_seconds();
-        double flops = gy_fma_peak_run(isa, iters, &sink);
-        double t = thread_seconds() - t0;
-        if (sink == -1.0f) /* never: keeps the loop's result alive */
-            flops += 1.0;
-        if (t > 0.0 && flops / t / 1e9 > best)
-            best = flops / t / 1e9;
-    }
-    return best;
+    float sink = 0.0f;
+    double t0 = thread_seconds();
+    double flops = gy_fma_peak_run(isa, iters, &sink);
+    double t = thread_seconds() - t0;
+    if (sink == -1.0f) /* never: keeps the loop's result alive */
+        flops += 1.0;
+    return t > 0.0 ? flops / t / 1e9 : 0.0;
 }
 
 int gy_cpu_full512(double gflops512, double gflops256)
@@ -95,9 +89,11 @@ void gy_cpu_kind_detect(gy_cpu_kind *k)
     k->isa = gy_cpu_best_isa();
     if (k->isa < GY_ISA_AVX512)
         return;
-    /* alternate the widths, ~30 us a run (20000 rounds of 16 or 12 vector FMAs) */
+    /* the best of 8 runs of each width, alternated, ~30 us a run (20000 rounds of 16 or 12
+     * vector FMAs): a run that lost the core, or waited for a wider unit to power up, counts
+     * for nothing */
     for (int round = 0; round < 8; round++) {
-        double z = probe(GY_ISA_AVX512, 20000, 1), y = probe(GY_ISA_AVX2, 20000, 1);
+        double z = probe(GY_ISA_AVX512, 20000), y = probe(GY_ISA_AVX2, 20000);
         if (z > k->gflops512)
             k->gflops512 = z;
         if (y > k->gflops256)
