@@ -203,11 +203,16 @@ gy_status gy_model_load(const char *config_path, const char *weights_path,
         m->has_weights = s == GY_OK;
     }
     /* The kernels' instruction set: the best the CPU has unless GY_ISA asks for a lower one
-     * (read once per load); the weights are packed for it. */
+     * (read once per load), and their tuning for the kind of machine (GY_TUNE: a test's
+     * override); the weights are packed for both. */
     if (s == GY_OK)
         s = gy_isa_select(getenv("GY_ISA"), &m->isa, err);
+    if (s == GY_OK) {
+        gy_cpu_kind_detect(&m->cpu);
+        s = gy_tune_select(&m->cpu, m->isa, getenv("GY_TUNE"), &m->tune, err);
+    }
     for (int i = 0; s == GY_OK && m->has_weights && i < m->graph.nconvs; i++) {
-        s = gy_conv_pack(&m->graph.convs[i], m->isa, err);
+        s = gy_conv_pack_tuned(&m->graph.convs[i], m->isa, m->tune, err);
         m->packed_bytes += gy_conv_packed_bytes(&m->graph.convs[i]);
     }
     if (s == GY_OK)

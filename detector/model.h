@@ -5,6 +5,7 @@
 
 #include "core/graph.h"
 #include "configs/config.h"
+#include "kernels/cpu/cpu_kind.h"
 #include "kernels/kernels.h"
 
 struct gy_model {
@@ -21,6 +22,8 @@ struct gy_model {
     int strides[8];
     double bn_eps;
     gy_isa isa;           /* the kernels' instruction set (GY_ISA or the CPU's best) */
+    gy_cpu_kind cpu;      /* the machine, detected at load */
+    gy_tune tune;         /* the kernels' tuning for it (or GY_TUNE's, for tests) */
     size_t packed_bytes;  /* weights repacked for the kernels */
 };
 

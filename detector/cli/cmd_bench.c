@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "detector/cli/bench_cpu.h"
 #include "detector/cli/cli.h"
 #include "detector/model.h"
 #include "detector/session.h"
@@ -321,6 +322,7 @@ static int print_json(const gy_model *m, const gy_session *s, const bench_result
     cJSON_AddNumberToObject(o, "share_of_peak", b->peak > 0 ? b->rate / b->peak : 0.0);
     cJSON_AddStringToObject(o, "isa", gy_isa_name(s->model->isa));
     cJSON_AddStringToObject(o, "peak_isa", gy_isa_name(gy_cpu_best_isa()));
+    cli_bench_cpu_json(o, s->model);
     cJSON_AddNumberToObject(o, "scratch_bytes", (double)b->scratch_bytes);
     cJSON_AddNumberToObject(o, "weight_bytes", (double)b->weight_bytes);
     cJSON_AddNumberToObject(o, "packed_weight_bytes", (double)b->packed_bytes);
@@ -517,6 +519,7 @@ int cmd_bench(int argc, char **argv)
     printf("model %s (scale '%s', %s), nc %d, input %dx%d, %d threads, %d iterations after %d "
            "warm-up, %s weights\n", info.name, info.scale, info.scale_source, info.nc, h, w,
            b.threads, iters, warmup, weights ? "real" : "synthetic");
+    cli_bench_cpu_text(stdout, model);
     printf("forward ms: min %.2f  median %.2f  p95 %.2f  (p95/median %.2f)\n", b.ms.min,
            b.ms.median, b.ms.p95, b.ms.p95 / b.ms.median);
     printf("work: %.2f GFLOPs (fused, thop rules) -> %.1f GFLOP/s at the median\n", b.gflops,
