@@ -6,6 +6,7 @@
 #include "core/graph.h"
 #include "configs/config.h"
 #include "kernels/kernels.h"
+#include "runtime/qgraph.h"
 
 struct gy_model {
     gy_config *cfg;
@@ -22,6 +23,7 @@ struct gy_model {
     double bn_eps;
     gy_isa isa;           /* the kernels' instruction set (GY_ISA or the CPU's best) */
     size_t packed_bytes;  /* weights repacked for the kernels */
+    gy_qgraph *q;         /* an int8 model (weights from `ghostyolo quantize`), else NULL */
 };
 
 /* max(largest Detect stride, 32): the letterbox multiple and ultralytics' get_flops() probe. */
