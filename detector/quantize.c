@@ -694,6 +694,7 @@ static gy_status choose_float(qctx *c, int *flag, char *kept, size_t kept_size, 
         }
         double used = 0.0;
         int chosen = 0;
+        char mine[2048] = "";
         for (int k = 0; k < nr && chosen < limit; k++) {
             if (used + macs[r[k].conv] > p->float_budget * total)
                 continue;
@@ -702,9 +703,10 @@ static gy_status choose_float(qctx *c, int *flag, char *kept, size_t kept_size, 
             chosen++;
             gy_qgraph_conv_name(g, r[k].conv, name, sizeof name);
             snprintf(kept + strlen(kept), kept_size - strlen(kept), "%s%s", kept[0] ? "," : "", name);
+            snprintf(mine + strlen(mine), sizeof mine - strlen(mine), "%s%s", mine[0] ? "," : "", name);
         }
         report(c, "kept in float by sensitivity: %s (%d of at most %d, %.2f%% of the multiply-adds, "
-               "budget %.1f%%)", chosen ? kept : "none", chosen, limit,
+               "budget %.1f%%)", chosen ? mine : "none", chosen, limit,
                total > 0 ? 100.0 * used / total : 0.0, 100.0 * p->float_budget);
     }
     free(macs);

@@ -59,6 +59,7 @@ int cmd_quantize(int argc, char **argv)
 {
     const char *config = NULL, *weights = NULL, *output = NULL, *method = "mse";
     gy_quantize_params qp = gy_quantize_default_params();
+    float percentile = (float)qp.percentile, budget = (float)qp.float_budget; /* CLI_FLOAT: float */
     cli_list keep = {0}, extra = {0};
     const cli_opt opts[] = {
         {"-w", "--weights", CLI_STRING, &weights, "WEIGHTS", "the float model's weights", 0, 0},
@@ -74,7 +75,7 @@ int cmd_quantize(int argc, char **argv)
          8192},
         {NULL, "--method", CLI_STRING, &method, "M",
          "activation ranges: mse (least squared error), percentile or minmax", 0, 0},
-        {NULL, "--percentile", CLI_FLOAT, &qp.percentile, "P", "the percentile of --method percentile",
+        {NULL, "--percentile", CLI_FLOAT, &percentile, "P", "the percentile of --method percentile",
          50.001, 100},
         {NULL, "--weight-bits", CLI_INT, &qp.weight_bits, "B",
          "8, or 7 (AVX2 CPUs without VNNI then never split a weight pair)", 7, 8},
@@ -83,7 +84,7 @@ int cmd_quantize(int argc, char **argv)
          "model.22.cv2); repeatable", 0, 0},
         {NULL, "--auto-float", CLI_INT, &qp.auto_float, "N",
          "most sensitive convs kept in float (-1 = 2)", -1, 1000},
-        {NULL, "--float-budget", CLI_FLOAT, &qp.float_budget, "F",
+        {NULL, "--float-budget", CLI_FLOAT, &budget, "F",
          "fraction of the multiply-adds --auto-float may keep in float", 0, 1},
         {NULL, "--sensitivity-images", CLI_INT, &qp.sensitivity_images, "N",
          "images of the sensitivity and of the final error", 1, 10000},
@@ -99,6 +100,10 @@ int cmd_quantize(int argc, char **argv)
         free(extra.items);
         return rc == CLI_HELP ? EXIT_OK : rc;
     }
+    if (percentile != (float)qp.percentile) /* keep the exact defaults when not given */
+        qp.percentile = percentile;
+    if (budget != (float)qp.float_budget)
+        qp.float_budget = budget;
     if (extra.count > 0) {
         fprintf(stderr, "ghostyolo quantize: unexpected argument '%s'\n", extra.items[0]);
         rc = EXIT_USAGE;

@@ -1,0 +1,515 @@
+/* int8 models end to end: gy_quantize on a parity case's random-weight yolov8n (calibrated on
+ * four coco128 images at 320), the file loaded back through gy_model_load, its output against the
+ * float model's, the same bytes from every int8 kernel family (GY_ISA), a model whose convs all
+ * stay float equal to the float runtime bit for bit, every corrupt or inconsistent file refused
+ * with a message naming the tensor, the Ghost C2f variants (their int8 output's error against
+ * float32), the CLI verbs on an int8 file.
+ * Slow (CK_RUN_CASE=coco128): yolov8n and yolov8s calibrated on the first 32 coco128 images and
+ * validated on all 128 against ultralytics' float32 mAP. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "kernels/kernels.h"
+#include "parity.h"
+#include "testutil.h"
+#include "weights/safetensors.h"
+#include "weights/safetensors_write.h"
+
+/* Mean errors of the random-weight cases' int8 outputs against float32, a few times the measured
+ * ones (printed by the tests; README "int8"). */
+#define BOX_MEAN_V8N 4.0  /* measured 1.27 px */
+#define CLS_MEAN_V8N 0.05 /* 0.016 */
+/* ghost_n_640, ghostv2_n_640, gghost_n_640: measured box 2.23, 1.37, 1.46 px; class 0.051, 0.023,
+ * 0.026; ghostv2_dfc_320 (DFC attention): 7.0 px, 0.157 */
+static const double box_mean_ghost[4] = {7.0, 4.5, 4.5, 21.0};
+static const double cls_mean_ghost[4] = {0.15, 0.07, 0.08, 0.45};
+
+static char tmpdir[64];
+
+static const char *tmp(const char *name)
+{
+    static char buf[256][256]; /* enough that no test reuses a slot */
+    static int slot;
+    if (!tmpdir[0]) {
+        snprintf(tmpdir, sizeof tmpdir, "/tmp/gy_int8_XXXXXX");
+        ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    }
+    char *b = buf[slot++ % 256];
+    snprintf(b, 256, "%s/%s", tmpdir, name);
+    return b;
+}
+
+static const char *coco(void)
+{
+    return gy_test_shared("datasets/coco128/coco128.yaml");
+}
+
+/* Quantizes a parity case (its model.yaml and weights) on `images` coco128 images at imgsz. */
+static void quantize_case(const char *case_name, const char *out, int images, int imgsz,
+                          const char *const *keep, int nkeep, int auto_float)
+{
+    char cfg[512], w[512];
+    gy_test_parity_path(cfg, sizeof cfg, case_name, "model.yaml");
+    gy_test_parity_path(w, sizeof w, case_name, "weights.safetensors");
+    gy_quantize_params qp = gy_quantize_default_params();
+    qp.data = coco();
+    qp.calib_images = images;
+    qp.sensitivity_images = 2;
+    qp.imgsz = imgsz;
+    qp.keep_float = keep;
+    qp.num_keep_float = nkeep;
+    qp.auto_float = auto_float;
+    gy_error err;
+    gy_status st = gy_quantize(cfg, w, &qp, out, &err);
+    ck_assert_msg(st == GY_OK, "quantize %s: %s", case_name, err.message);
+}
+
+/* The raw output of a model file (config NULL: from the file) on the case's input. */
+static float *forward(const char *case_name, const char *config, const char *weights, int *nout,
+                      const char **dtype)
+{
+    char in[512], cj[512];
+    gy_test_parity_path(in, sizeof in, case_name, "input.f32");
+    gy_test_parity_path(cj, sizeof cj, case_name, "case.json");
+    size_t n;
+    float *x = gy_test_read_f32(in, 0, &n);
+    int side = (int)sqrt((double)(n / 3));
+    int h = side, w = side;
+    ck_assert_int_eq((size_t)3 * h * w, n);
+    gy_model *m;
+    gy_session *s;
+    gy_error err;
+    ck_assert_msg(gy_model_load(config, weights, NULL, &m, &err) == GY_OK, "%s", err.message);
+    ck_assert_int_eq(gy_session_create(m, NULL, &s, &err), GY_OK);
+    gy_output o;
+    ck_assert_msg(gy_forward(s, x, h, w, &o, &err) == GY_OK, "%s", err.message);
+    *nout = o.channels * o.anchors;
+    float *y = malloc(sizeof *y * (size_t)*nout);
+    ck_assert_ptr_nonnull(y);
+    memcpy(y, o.data, sizeof *y * (size_t)*nout);
+    if (dtype) {
+        gy_model_info info;
+        gy_model_get_info(m, &info);
+        *dtype = strcmp(info.dtype, "int8") == 0 ? "int8" : "float32";
+    }
+    gy_session_free(s);
+    gy_model_free(m);
+    free(x);
+    return y;
+}
+
+/* Box rows (4 x anchors) and class rows compared: mean and max abs difference of each. */
+typedef struct diff {
+    double box_mean, box_max, cls_mean, cls_max;
+} diff;
+
+static diff compare(const float *a, const float *b, int n, int channels)
+{
+    int anchors = n / channels;
+    diff r = {0, 0, 0, 0};
+    for (int i = 0; i < n; i++) {
+        double d = fabs((double)a[i] - b[i]);
+        if (i / anchors < 4) {
+            r.box_mean += d;
+            r.box_max = d > r.box_max ? d : r.box_max;
+        } else {
+            r.cls_mean += d;
+            r.cls_max = d > r.cls_max ? d : r.cls_max;
+        }
+    }
+    r.box_mean /= 4.0 * anchors;
+    r.cls_mean /= (double)(channels - 4) * anchors;
+    return r;
+}
+
+START_TEST(quantize_load_run)
+{
+    const char *q = tmp("v8n.safetensors");
+    quantize_case("v8n_640", q, 4, 320, NULL, 0, 1);
+    int n8, nf;
+    const char *dt;
+    float *y8 = forward("v8n_640", NULL, q, &n8, &dt);
+    ck_assert_str_eq(dt, "int8");
+    char cfg[512], w[512];
+    gy_test_parity_path(cfg, sizeof cfg, "v8n_640", "model.yaml");
+    gy_test_parity_path(w, sizeof w, "v8n_640", "weights.safetensors");
+    float *yf = forward("v8n_640", cfg, w, &nf, &dt);
+    ck_assert_str_eq(dt, "float32");
+    ck_assert_int_eq(n8, nf);
+    diff d = compare(y8, yf, n8, 84);
+    printf("v8n_640 (random weights) int8 vs float32: |box| mean %.3f max %.2f px, |class score| "
+           "mean %.5f max %.4f\n", d.box_mean, d.box_max, d.cls_mean, d.cls_max);
+    ck_assert(d.box_mean < BOX_MEAN_V8N && d.cls_mean < CLS_MEAN_V8N);
+    free(y8);
+    free(yf);
+    /* every conv in int8: every int8 kernel family gives the same bytes, so the outputs differ
+     * only by the float Detect decode's vector exp (measured: 1.8e-4 px, 1.2e-7) */
+    const char *q0 = tmp("v8n_all.safetensors");
+    quantize_case("v8n_640", q0, 4, 320, NULL, 0, 0);
+    y8 = forward("v8n_640", NULL, q0, &n8, NULL);
+    static const char *const isas[] = {"generic", "avx2", "avx512"};
+    for (int i = 0; i <= (int)gy_cpu_best_isa(); i++) {
+        setenv("GY_ISA", isas[i], 1);
+        int n2;
+        float *y2 = forward("v8n_640", NULL, q0, &n2, NULL);
+        diff e = compare(y2, y8, n8, 84);
+        ck_assert_msg(e.box_max <= 1e-3 && e.cls_max <= 1e-6, "GY_ISA=%s: %g px, %g", isas[i],
+                      e.box_max, e.cls_max);
+        free(y2);
+    }
+    unsetenv("GY_ISA");
+    free(y8);
+}
+END_TEST
+
+/* Every conv kept in float: the int8 runtime runs the float kernels and must give the float
+ * runtime's bytes. */
+START_TEST(all_float_is_float)
+{
+    const char *q = tmp("v8n_float.safetensors");
+    const char *keep[] = {"model"};
+    quantize_case("v8n_640", q, 2, 320, keep, 1, 0);
+    int n8, nf;
+    const char *dt;
+    float *y8 = forward("v8n_640", NULL, q, &n8, &dt);
+    ck_assert_str_eq(dt, "int8"); /* an int8 model file, with no int8 layer */
+    char cfg[512], w[512];
+    gy_test_parity_path(cfg, sizeof cfg, "v8n_640", "model.yaml");
+    gy_test_parity_path(w, sizeof w, "v8n_640", "weights.safetensors");
+    float *yf = forward("v8n_640", cfg, w, &nf, NULL);
+    ck_assert_int_eq(n8, nf);
+    ck_assert_msg(memcmp(y8, yf, sizeof *yf * (size_t)nf) == 0,
+                  "the int8 runtime's float path differs from the float runtime");
+    free(y8);
+    free(yf);
+}
+END_TEST
+
+/* ---- Corrupt files ---------------------------------------------------------------------------- */
+
+typedef struct edit {
+    const char *tensor;     /* the tensor to change, remove ("-") or add ("+") */
+    int op;                 /* 0 set float value, 1 set int value, 2 dtype, 3 shape, 4 remove,
+                               5 add, 6 metadata value, 7 remove metadata */
+    double value;
+    const char *text;
+    const char *expect;     /* in the message */
+} edit;
+
+static gy_safetensors *open_st(const char *path)
+{
+    gy_safetensors *st;
+    gy_error err;
+    ck_assert_msg(gy_st_open(path, &st, &err) == GY_OK, "%s", err.message);
+    return st;
+}
+
+/* A copy of `src` with one edit, written to path. */
+static void write_edited(const gy_safetensors *src, const edit *e, const char *path)
+{
+    int n = src->count;
+    gy_st_tensor *t = calloc((size_t)n + 1, sizeof *t);
+    unsigned char *data = malloc(src->data_size + 64);
+    ck_assert(t && data);
+    memcpy(data, src->data, src->data_size);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        const gy_st_tensor *s = &src->tensors[i];
+        if (e->op == 4 && strcmp(s->name, e->tensor) == 0)
+            continue;
+        t[k] = *s;
+        if (strcmp(s->name, e->tensor) == 0) {
+            unsigned char *p = data + s->offset;
+            if (e->op == 0) {
+                float v = (float)e->value;
+                memcpy(p, &v, 4);
+            } else if (e->op == 1) {
+                int32_t v = (int32_t)e->value;
+                memcpy(p, &v, 4);
+            } else if (e->op == 2) {
+                t[k].dtype = (gy_dtype)(int)e->value; /* same element size */
+            } else if (e->op == 3) {
+                t[k].shape[0] -= 1;
+                t[k].numel = t[k].numel / (size_t)s->shape[0] * (size_t)t[k].shape[0];
+                t[k].nbytes = t[k].numel * gy_dtype_size(t[k].dtype);
+            }
+        }
+        k++;
+    }
+    if (e->op == 5) {
+        t[k] = src->tensors[0];
+        t[k].name = (char *)e->tensor;
+        k++;
+    }
+    gy_st_meta meta[32];
+    int nm = 0;
+    for (int i = 0; i < src->meta_count && nm < 32; i++) {
+        int match = strcmp(src->meta[i].key, e->tensor) == 0;
+        if (match && e->op == 7)
+            continue;
+        meta[nm] = src->meta[i];
+        if (match && e->op == 6)
+            meta[nm].value = (char *)e->text;
+        nm++;
+    }
+    gy_safetensors out = *src;
+    out.tensors = t;
+    out.count = k;
+    out.data = data;
+    out.meta = meta;
+    out.meta_count = nm;
+    gy_error err;
+    ck_assert_msg(gy_st_write(&out, NULL, path, &err) == GY_OK, "%s", err.message);
+    free(t);
+    free(data);
+}
+
+START_TEST(corrupt_files_refused)
+{
+    char good[256];
+    snprintf(good, sizeof good, "%s", tmp("good.safetensors"));
+    const char *keep[] = {"model.22.cv2.0.2"};
+    quantize_case("v8n_640", good, 2, 320, keep, 1, 0);
+    gy_safetensors *st = open_st(good);
+    /* a float conv exists (auto_float 1): find it, and an int8 one */
+    const char *fw = NULL;
+    for (int i = 0; i < st->count && !fw; i++) {
+        const gy_st_tensor *t = &st->tensors[i];
+        size_t l = strlen(t->name);
+        if (t->dtype == GY_DT_F32 && t->ndim == 4 && l > 7 && strcmp(t->name + l - 7, ".weight") == 0 &&
+            !strstr(t->name, "dfl"))
+            fw = t->name;
+    }
+    ck_assert_ptr_nonnull(fw);
+    static const edit edits[] = {
+        {"model.2.cv1.conv.act_scale", 0, 0.0, NULL, "model.2.cv1.conv.act_scale\"[0] = 0"},
+        {"model.2.cv1.conv.act_scale", 0, NAN, NULL, "act_scale\"[0] = nan"},
+        {"model.2.cv1.conv.act_scale", 0, -0.5, NULL, "act_scale\"[0] = -0.5 is not a positive"},
+        {"model.2.cv1.conv.act_scale", 0, INFINITY, NULL, "act_scale\"[0] = inf"},
+        {"model.2.cv1.conv.act_scale", 0, 1e-40, NULL, "act_scale\"[0] = 9.99995e-41 is not a positive normal float"},
+        {"model.2.cv1.conv.act_zero_point", 1, 256, NULL, "act_zero_point\" = 256 is outside 0..255"},
+        {"model.2.cv1.conv.act_zero_point", 1, -1, NULL, "act_zero_point\" = -1 is outside 0..255"},
+        {"model.2.cv1.conv.act_zero_point", 2, GY_DT_F32, NULL,
+         "\"model.2.cv1.conv.act_zero_point\" has dtype F32, the int8 model needs I32"},
+        {"model.1.conv.weight_scale", 0, 0.0, NULL, "model.1.conv.weight_scale\"[0] = 0"},
+        {"model.1.conv.bias", 0, NAN, NULL, "model.1.conv.bias\"[0] = nan is not a finite"},
+        {"model.1.conv.weight_scale", 3, 0, NULL, "\"model.1.conv.weight_scale\" has shape [31], the model needs [32]"},
+        {"model.1.conv.weight", 3, 0, NULL, "\"model.1.conv.weight\" has shape [31, 16, 3, 3]"},
+        {"model.1.conv.bias", 4, 0, NULL, "has no tensor \"model.1.conv.bias\""},
+        {"model.1.conv.weight_scale", 4, 0, NULL, "has no tensor \"model.1.conv.weight_scale\""},
+        {"model.2.cv1.conv.act_scale", 4, 0, NULL, "has no tensor \"model.2.cv1.conv.act_scale\""},
+        {"model.99.extra", 5, 0, NULL, "tensor \"model.99.extra\" is not part of this int8 model"},
+        {"int8_version", 6, 0, "2", "int8 model format version '2'"},
+        {"int8_version", 7, 0, NULL, "has no int8_version metadata"},
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        const char *bad = tmp("bad.safetensors");
+        write_edited(st, &edits[i], bad);
+        gy_model *m = NULL;
+        gy_error err;
+        gy_status s = gy_model_load(NULL, bad, NULL, &m, &err);
+        ck_assert_msg(s != GY_OK && !m, "edit %zu (%s) was accepted", i, edits[i].tensor);
+        ck_assert_msg(strstr(err.message, edits[i].expect) && strstr(err.message, bad),
+                      "edit %zu: message '%s' lacks '%s'", i, err.message, edits[i].expect);
+    }
+    /* a float conv's weight with another dtype is refused naming it */
+    edit e32 = {fw, 2, GY_DT_I32, NULL, "\" has dtype I32, the int8 model needs F32"};
+    const char *bad = tmp("bad.safetensors");
+    write_edited(st, &e32, bad);
+    gy_model *m = NULL;
+    gy_error err;
+    ck_assert_int_ne(gy_model_load(NULL, bad, NULL, &m, &err), GY_OK);
+    ck_assert_msg(strstr(err.message, fw) && strstr(err.message, e32.expect), "%s", err.message);
+    /* the good file still loads */
+    ck_assert_msg(gy_model_load(NULL, good, NULL, &m, &err) == GY_OK, "%s", err.message);
+    gy_model_free(m);
+    gy_st_close(st);
+}
+END_TEST
+
+/* The Ghost C2f variants (random weights) quantize and run; their int8 output against float32. */
+START_TEST(ghost_variants)
+{
+    static const char *const cases[] = {"ghost_n_640", "ghostv2_n_640", "gghost_n_640",
+                                        "ghostv2_dfc_320"};
+    for (int i = 0; i < 4; i++) {
+        const char *q = tmp("ghost.safetensors");
+        quantize_case(cases[i], q, 4, i == 3 ? 320 : 640, NULL, 0, 0);
+        int n8, nf;
+        float *y8 = forward(cases[i], NULL, q, &n8, NULL);
+        char cfg[512], w[512];
+        gy_test_parity_path(cfg, sizeof cfg, cases[i], "model.yaml");
+        gy_test_parity_path(w, sizeof w, cases[i], "weights.safetensors");
+        float *yf = forward(cases[i], cfg, w, &nf, NULL);
+        ck_assert_int_eq(n8, nf);
+        diff d = compare(y8, yf, n8, 5);
+        printf("%s int8 vs float32: |box| mean %.3f max %.2f px, |class score| mean %.5f max "
+               "%.4f\n", cases[i], d.box_mean, d.box_max, d.cls_mean, d.cls_max);
+        ck_assert(d.box_mean < box_mean_ghost[i] && d.cls_mean < cls_mean_ghost[i]);
+        free(y8);
+        free(yf);
+    }
+}
+END_TEST
+
+static int run(const char *cmd)
+{
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static char *slurp(const char *path)
+{
+    size_t n;
+    unsigned char *b = gy_test_read(path, &n);
+    char *s = realloc(b, n + 1);
+    ck_assert_ptr_nonnull(s);
+    s[n] = '\0';
+    return s;
+}
+
+START_TEST(cli_verbs)
+{
+    char cmd[4096], cfg[512], w[512];
+    gy_test_parity_path(cfg, sizeof cfg, "v8n_640", "model.yaml");
+    gy_test_parity_path(w, sizeof w, "v8n_640", "weights.safetensors");
+    const char *q = tmp("cli.safetensors"), *out = tmp("out.txt"), *errf = tmp("err.txt");
+    snprintf(cmd, sizeof cmd, "%s quantize -m %s -w %s --data %s --calib-images 2 --imgsz 160 "
+             "--sensitivity-images 1 --auto-float 1 --keep-float model.22.cv3 -t 2 -o %s > %s 2> %s",
+             gy_test_cli(), cfg, w, coco(), q, out, errf);
+    ck_assert_int_eq(run(cmd), 0);
+    char *text = slurp(out), *progress = slurp(errf);
+    ck_assert_ptr_nonnull(strstr(text, "kept in float by sensitivity: model."));
+    ck_assert_ptr_nonnull(strstr(text, "(1 of at most 1, "));
+    ck_assert_ptr_nonnull(strstr(text, "int8: 53 convs, float32: 10 (model.22.cv3,model."));
+    ck_assert_ptr_nonnull(strstr(progress, "calibrate: 2/2"));
+    ck_assert_ptr_nonnull(strstr(progress, "sensitivity: "));
+    free(text);
+    free(progress);
+    /* every verb loads it */
+    snprintf(cmd, sizeof cmd, "%s bench -w %s --imgsz 160 --iters 2 --warmup 0 --json > %s",
+             gy_test_cli(), q, out);
+    ck_assert_int_eq(run(cmd), 0);
+    text = slurp(out);
+    ck_assert_ptr_nonnull(strstr(text, "\"dtype\":\"int8\""));
+    ck_assert_ptr_nonnull(strstr(text, "\"share_of_int8_peak\":"));
+    free(text);
+    snprintf(cmd, sizeof cmd, "%s stats -w %s > %s", gy_test_cli(), q, out);
+    ck_assert_int_eq(run(cmd), 0);
+    text = slurp(out);
+    struct stat sb;
+    ck_assert_int_eq(stat(q, &sb), 0);
+    char want[128];
+    snprintf(want, sizeof want, "weights file: %.0f KiB, int8", (double)sb.st_size / 1024.0);
+    ck_assert_msg(strstr(text, want), "stats lacks '%s'", want);
+    free(text);
+    snprintf(cmd, sizeof cmd, "%s detect -q --no-save --json -w %s %s > %s", gy_test_cli(), q,
+             gy_test_shared("images/bus.jpg"), out);
+    ck_assert_int_eq(run(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s info -w %s > %s", gy_test_cli(), q, out);
+    ck_assert_int_eq(run(cmd), 0);
+    /* bad options */
+    static const struct {
+        const char *args;
+        int rc;
+        const char *msg;
+    } bad[] = {
+        {"--method kl", 64, "--method 'kl': must be mse, percentile or minmax"},
+        {"--weight-bits 6", 64, "--weight-bits '6'"},
+        {"--calib-images 0", 64, "--calib-images '0'"},
+        {"--imgsz 100", 64, "--imgsz '100': must be a multiple of 32"},
+        {"--keep-float model.77", 65, "keep-float: 'model.77' names no convolution"},
+        {"--percentile 40 --method percentile", 64, "--percentile '40'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(cmd, sizeof cmd, "%s quantize -m %s -w %s --data %s --calib-images 1 --imgsz 160 "
+                 "%s -o %s 2> %s", gy_test_cli(), cfg, w, coco(), bad[i].args, tmp("x.safetensors"),
+                 errf);
+        if (strstr(bad[i].args, "calib-images 0"))
+            snprintf(cmd, sizeof cmd, "%s quantize -m %s -w %s --data %s --imgsz 160 %s -o %s 2> %s",
+                     gy_test_cli(), cfg, w, coco(), bad[i].args, tmp("x.safetensors"), errf);
+        ck_assert_int_eq(run(cmd), bad[i].rc);
+        text = slurp(errf);
+        ck_assert_msg(strstr(text, bad[i].msg), "'%s': %s", bad[i].args, text);
+        free(text);
+        ck_assert_msg(access(tmp("x.safetensors"), F_OK) != 0, "%s wrote a file", bad[i].args);
+    }
+    snprintf(cmd, sizeof cmd, "%s quantize -m %s -w %s 2> %s", gy_test_cli(), cfg, w, errf);
+    ck_assert_int_eq(run(cmd), 64);
+    snprintf(cmd, sizeof cmd, "%s quantize -m %s -w %s --data %s --calib-images 1 --imgsz 160 "
+             "--auto-float 0 -o /nonexistent/dir/q.safetensors 2> %s", gy_test_cli(), cfg, w, coco(),
+             errf);
+    ck_assert_int_eq(run(cmd), 73);
+    snprintf(cmd, sizeof cmd, "%s quantize -w %s --data %s -o %s 2> %s", gy_test_cli(), q, coco(),
+             tmp("y.safetensors"), errf);
+    ck_assert_int_eq(run(cmd), 65);
+    text = slurp(errf);
+    ck_assert_ptr_nonnull(strstr(text, "already an int8 model"));
+    free(text);
+}
+END_TEST
+
+/* ---- coco128 (slow) --------------------------------------------------------------------------- */
+
+static void coco128_case(const char *model, double map50, double map50_95)
+{
+    char w[256];
+    snprintf(w, sizeof w, "weights/%s.safetensors", model);
+    const char *q = tmp("coco.safetensors");
+    gy_quantize_params qp = gy_quantize_default_params();
+    qp.data = coco();
+    qp.calib_images = 32; /* calibrated on the first 32, validated on all 128 */
+    gy_error err;
+    ck_assert_msg(gy_quantize(NULL, gy_test_shared(w), &qp, q, &err) == GY_OK, "%s", err.message);
+    gy_model *m;
+    gy_session *s;
+    gy_val_result *r;
+    ck_assert_int_eq(gy_model_load(NULL, q, NULL, &m, &err), GY_OK);
+    ck_assert_int_eq(gy_session_create(m, NULL, &s, &err), GY_OK);
+    ck_assert_msg(gy_val(s, coco(), NULL, NULL, NULL, &r, &err) == GY_OK, "%s", err.message);
+    printf("%s int8 (32 calibration images): mAP50 %.4f (float32 %.4f), mAP50-95 %.4f (float32 "
+           "%.4f)\n", model, r->map50, map50, r->map50_95, map50_95);
+    ck_assert(r->map50 >= map50 - 0.005);
+    ck_assert(r->map50_95 >= map50_95 - 0.005);
+    gy_val_result_free(r);
+    gy_session_free(s);
+    gy_model_free(m);
+}
+
+/* the float32 numbers of ../shared/reference/val_coco128.json (ultralytics) */
+START_TEST(coco128_yolov8n) { coco128_case("yolov8n", 0.6184, 0.4666); }
+END_TEST
+START_TEST(coco128_yolov8s) { coco128_case("yolov8s", 0.7799, 0.6090); }
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("int8");
+    TCase *fast = tcase_create("fast"); /* CK_RUN_CASE=fast */
+    tcase_set_timeout(fast, 600);
+    tcase_add_test(fast, quantize_load_run);
+    tcase_add_test(fast, all_float_is_float);
+    tcase_add_test(fast, corrupt_files_refused);
+    tcase_add_test(fast, ghost_variants);
+    tcase_add_test(fast, cli_verbs);
+    suite_add_tcase(s, fast);
+    TCase *slow = tcase_create("coco128");
+    tcase_set_timeout(slow, 3000);
+    tcase_add_test(slow, coco128_yolov8n);
+    tcase_add_test(slow, coco128_yolov8s);
+    suite_add_tcase(s, slow);
+    int rc = gy_test_run(s);
+    if (tmpdir[0]) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+        if (system(cmd) != 0)
+            rc = EXIT_FAILURE;
+    }
+    return rc;
+}
