@@ -26,6 +26,7 @@
 #include "detector/dataset.h"
 #include "detector/model.h"
 #include "detector/quant_ranges.h"
+#include "detector/quantize.h"
 #include "preprocess/letterbox.h"
 #include "runtime/qplan.h"
 #include "runtime/qrun.h"
@@ -528,7 +529,7 @@ static gy_status write_model(const qctx *c, const gy_qgraph *q, const char *conf
         return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", out_path);
     }
     gy_safetensors *src = NULL;
-    gy_status st = gy_weights_open(weights_path, &src, err);
+    gy_status st = weights_path ? gy_weights_open(weights_path, &src, err) : GY_OK;
     char *config = st == GY_OK ? config_text(c, config_path, src, err) : NULL;
     if (st == GY_OK && !config)
         st = err ? err->status : GY_ERR_NOMEM;
@@ -552,7 +553,8 @@ static gy_status write_model(const qctx *c, const gy_qgraph *q, const char *conf
     }
     if (st == GY_OK) {
         const char *imgsz = gy_st_meta_get(src, "imgsz");
-        gy_st_meta meta[8] = {{"format", "ghostyolo-int8"}, {"source", (char *)weights_path},
+        gy_st_meta meta[8] = {{"format", "ghostyolo-int8"},
+                              {"source", (char *)(weights_path ? weights_path : "synthetic weights")},
                               {"int8_version", version}, {"config", config}, {"names", names},
                               {"stride", stride}, {"quantization", (char *)how},
                               {"imgsz", (char *)(imgsz ? imgsz : "640")}};
@@ -857,6 +859,51 @@ gy_status gy_quantize(const char *config_path, const char *weights_path,
     for (int r = 0; stats && r < g->nstorages; r++)
         gy_qstat_free(&stats[r]);
     free(stats);
+    free(flag);
+    free_ctx(&c);
+    return st;
+}
+
+gy_status gy_quantize_synthetic(const char *config_path, const char *out_path, gy_error *err)
+{
+    gy_quantize_params p = gy_quantize_default_params();
+    qctx c;
+    memset(&c, 0, sizeof c);
+    c.p = &p;
+    c.err = err;
+    c.nthreads = 1;
+    gy_model_params mp = gy_model_default_params();
+    mp.synthetic_weights = 1;
+    gy_status st = gy_model_load(config_path, NULL, &mp, &c.m, err);
+    if (st != GY_OK)
+        return st;
+    const gy_graph *g = &c.m->graph;
+    int *flag = calloc((size_t)g->nconvs + 1, sizeof *flag);
+    c.wq = calloc((size_t)g->nconvs + 1, sizeof *c.wq);
+    c.ws = calloc((size_t)g->nconvs + 1, sizeof *c.ws);
+    c.acts = calloc((size_t)g->nstorages + 1, sizeof *c.acts);
+    if (!flag || !c.wq || !c.ws || !c.acts)
+        st = gy_fail(err, GY_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < g->nconvs && st == GY_OK; i++) {
+        if (!is_candidate_conv(g, i))
+            continue;
+        const gy_conv *cv = &g->convs[i];
+        size_t n = (size_t)cv->cout * (size_t)(cv->cin / cv->groups) * (size_t)cv->kh * (size_t)cv->kw;
+        flag[i] = 1;
+        c.wq[i] = malloc(n ? n : 1);
+        c.ws[i] = malloc(sizeof *c.ws[i] * (size_t)cv->cout);
+        if (!c.wq[i] || !c.ws[i])
+            st = gy_fail(err, GY_ERR_NOMEM, "out of memory");
+        else
+            quantize_weights(cv, 8, c.wq[i], c.ws[i]);
+    }
+    int in_root = gy_graph_root(g, g->tensors[g->input].storage, NULL);
+    for (int r = 0; r < g->nstorages; r++)
+        c.acts[r] = r == in_root ? gy_qact_from_range(0.0, 1.0) : gy_qact_from_range(-0.5, 12.25);
+    gy_qgraph *q = NULL;
+    if (st == GY_OK && (st = make_config(&c, flag, &q, err)) == GY_OK)
+        st = write_model(&c, q, config_path, NULL, out_path, "{\"method\": \"synthetic\"}", err);
+    gy_qgraph_free(q);
     free(flag);
     free_ctx(&c);
     return st;
