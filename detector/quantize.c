@@ -898,7 +898,7 @@ gy_status gy_quantize_synthetic(const char *config_path, const char *out_path, g
             quantize_weights(cv, 8, c.wq[i], c.ws[i]);
     }
     int in_root = gy_graph_root(g, g->tensors[g->input].storage, NULL);
-    for (int r = 0; r < g->nstorages; r++)
+    for (int r = 0; st == GY_OK && r < g->nstorages; r++)
         c.acts[r] = r == in_root ? gy_qact_from_range(0.0, 1.0) : gy_qact_from_range(-0.5, 12.25);
     gy_qgraph *q = NULL;
     if (st == GY_OK && (st = make_config(&c, flag, &q, err)) == GY_OK)

@@ -153,9 +153,15 @@ void gy_qu8_maxpool__ref(const gy_qu8_pool_run *r);
 typedef struct gy_qu8_copy_run {
     gy_qu8_map in, out;
     const uint8_t *lut;      /* NULL: copy the bytes */
+    gy_qisa qisa;            /* AVX512VNNI on a CPU with AVX-512 VBMI: 64 lookups per vpermi2b pair */
 } gy_qu8_copy_run;
 size_t gy_qu8_copy_tasks(const gy_qu8_copy_run *r);
 void gy_qu8_copy_task(const gy_qu8_copy_run *r, size_t task);
+/* dst[i] = lut[src[i]] for n bytes: the portable loop and AVX-512 VBMI. */
+typedef void (*gy_qu8_lut_fn)(const uint8_t *src, uint8_t *dst, size_t n, const uint8_t *lut);
+void gy_qu8_lut__generic(const uint8_t *src, uint8_t *dst, size_t n, const uint8_t *lut);
+void gy_qu8_lut__avx512vbmi(const uint8_t *src, uint8_t *dst, size_t n, const uint8_t *lut);
+int gy_cpu_has_avx512_vbmi(void);
 void gy_qu8_copy__ref(const gy_qu8_copy_run *r);
 
 /* out = a + b (real values), requantized. */

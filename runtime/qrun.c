@@ -134,7 +134,8 @@ static void bind_step(const gy_graph *g, const gy_qgraph *q, const gy_qplan *p, 
     case GY_QS_QCOPY:
         w->u.qcopy = (gy_qu8_copy_run){.in = gy_qplan_map(p, A, s->in[0]),
                                        .out = gy_qplan_map(p, A, s->out),
-                                       .lut = s->lut >= 0 ? p->luts[s->lut] : NULL};
+                                       .lut = s->lut >= 0 ? p->luts[s->lut] : NULL,
+                                       .qisa = q->qisa};
         break;
     case GY_QS_QADD:
         w->u.qadd = (gy_qu8_add_run){.a = gy_qplan_map(p, A, s->in[0]),

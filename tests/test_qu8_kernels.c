@@ -291,9 +291,15 @@ START_TEST(maxpool_and_copy)
         storage_copy(&o1, &o0);
         gy_qu8_copy_run cr = {.in = in.map, .out = o0.map, .lut = i % 2 ? lut : NULL};
         gy_qu8_copy__ref(&cr);
-        cr.out = o1.map;
-        RUN_TASKS(gy_qu8_copy_tasks(&cr), i % 3, gy_qu8_copy_task(&cr, task));
-        ck_assert_mem_eq(o0.mem, o1.mem, o0.bytes);
+        for (int q = 0; q < nqisa(); q++) { /* VNNI: the VBMI table when the CPU has it */
+            storage o2;
+            storage_copy(&o2, &o1);
+            cr.out = o2.map;
+            cr.qisa = (gy_qisa)q;
+            RUN_TASKS(gy_qu8_copy_tasks(&cr), i % 3, gy_qu8_copy_task(&cr, task));
+            ck_assert_mem_eq(o0.mem, o2.mem, o0.bytes);
+            free(o2.mem);
+        }
         free(o0.mem);
         free(o1.mem);
         free(in.mem);
@@ -309,6 +315,21 @@ START_TEST(maxpool_and_copy)
     ck_assert_int_eq(lut[12], 6);
     ck_assert_int_eq(lut[13], 6);  /* 6.5 -> 6 (nearest even) */
     ck_assert_int_eq(lut[255], 128); /* 122.5 + 5 = 127.5 -> 128 */
+    /* the table functions on every length around the vector width */
+    uint8_t src[300], d0[300], d1[300];
+    for (int k = 0; k < 300; k++)
+        src[k] = (uint8_t)(k * 37 + 11);
+    for (size_t n = 0; n < 300; n += 7) {
+        memset(d0, 1, sizeof d0);
+        memset(d1, 1, sizeof d1);
+        gy_qu8_lut__generic(src, d0, n, lut);
+        for (size_t k = 0; k < n; k++)
+            ck_assert_int_eq(d0[k], lut[src[k]]);
+        if (gy_cpu_has_avx512_vbmi()) {
+            gy_qu8_lut__avx512vbmi(src, d1, n, lut);
+            ck_assert_mem_eq(d0, d1, sizeof d0);
+        }
+    }
 }
 END_TEST
 

@@ -6,16 +6,22 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
-#define STEP(c) c = _mm256_add_epi32(c, _mm256_madd_epi16(_mm256_maddubs_epi16(a, b), one))
+/* each chain has its own weights, so no two products are the same expression (the compiler
+ * would compute a shared one once) */
+#define STEP(c, b) c = _mm256_add_epi32(c, _mm256_madd_epi16(_mm256_maddubs_epi16(a, b), one))
 
 __attribute__((target("avx2,fma"))) double gy_int8_peak_run__avx2(long iters, int *sink)
 {
-    __m256i a = _mm256_set1_epi8(3), b = _mm256_set1_epi8(-5), one = _mm256_set1_epi16(1);
+    __m256i a = _mm256_set1_epi8(3), one = _mm256_set1_epi16(1);
+    __m256i b0 = _mm256_set1_epi8(-5), b1 = _mm256_set1_epi8(-4), b2 = _mm256_set1_epi8(-3);
+    __m256i b3 = _mm256_set1_epi8(-2), b4 = _mm256_set1_epi8(2), b5 = _mm256_set1_epi8(3);
+    __m256i b6 = _mm256_set1_epi8(4), b7 = _mm256_set1_epi8(5);
     __m256i c0 = _mm256_set1_epi32(0), c1 = _mm256_set1_epi32(1), c2 = _mm256_set1_epi32(2);
     __m256i c3 = _mm256_set1_epi32(3), c4 = _mm256_set1_epi32(4), c5 = _mm256_set1_epi32(5);
     __m256i c6 = _mm256_set1_epi32(6), c7 = _mm256_set1_epi32(7);
     for (long i = 0; i < iters; i++) {
-        STEP(c0); STEP(c1); STEP(c2); STEP(c3); STEP(c4); STEP(c5); STEP(c6); STEP(c7);
+        STEP(c0, b0); STEP(c1, b1); STEP(c2, b2); STEP(c3, b3);
+        STEP(c4, b4); STEP(c5, b5); STEP(c6, b6); STEP(c7, b7);
         __asm__ volatile("" : "+x"(a));
     }
     c0 = _mm256_add_epi32(_mm256_add_epi32(c0, c1), _mm256_add_epi32(c2, c3));

@@ -11,6 +11,15 @@ int gy_cpu_has_avx512_vnni(void)
 #endif
 }
 
+int gy_cpu_has_avx512_vbmi(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    return gy_cpu_best_isa() >= GY_ISA_AVX512 && __builtin_cpu_supports("avx512vbmi");
+#else
+    return 0;
+#endif
+}
+
 gy_qisa gy_qisa_for(gy_isa isa)
 {
     if (isa >= GY_ISA_AVX512 && gy_cpu_has_avx512_vnni())

@@ -31,8 +31,19 @@ static int src_index(int dst, int in, int out)
     return i > in - 1 ? in - 1 : i;
 }
 
+void gy_qu8_lut__generic(const uint8_t *src, uint8_t *dst, size_t n, const uint8_t *lut)
+{
+    for (size_t j = 0; j < n; j++)
+        dst[j] = lut[src[j]];
+}
+
 void gy_qu8_copy_task(const gy_qu8_copy_run *r, size_t task)
 {
+    gy_qu8_lut_fn lut = gy_qu8_lut__generic;
+#if defined(__x86_64__) || defined(__i386__)
+    if (r->qisa == GY_QISA_AVX512VNNI && gy_cpu_has_avx512_vbmi())
+        lut = gy_qu8_lut__avx512vbmi;
+#endif
     const int oy = (int)task, c = r->out.c;
     const int iy = src_index(oy, r->in.h, r->out.h);
     const uint8_t *srow = r->in.data + (size_t)iy * r->in.rstride;
@@ -41,8 +52,7 @@ void gy_qu8_copy_task(const gy_qu8_copy_run *r, size_t task)
         const uint8_t *src = srow + (size_t)src_index(ox, r->in.w, r->out.w) * r->in.pstride;
         uint8_t *dst = drow + (size_t)ox * r->out.pstride;
         if (r->lut)
-            for (int j = 0; j < c; j++)
-                dst[j] = r->lut[src[j]];
+            lut(src, dst, (size_t)c, r->lut);
         else
             memcpy(dst, src, (size_t)c);
     }

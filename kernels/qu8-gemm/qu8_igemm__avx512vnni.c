@@ -64,15 +64,34 @@ INLINEV void tile(const gy_qu8_tile *t, const int MR, const int NV)
             }
         }
     }
+    if (t->out) {
 #pragma GCC unroll 8
-    for (int m = 0; m < MR; m++) {
-        if (m >= t->mr)
-            break;
+        for (int m = 0; m < MR; m++) {
+            if (m >= t->mr)
+                break;
+#pragma GCC unroll 4
+            for (int v = 0; v < NV; v++)
+                if (16 * v < t->nvalid) {
+                    const __mmask16 keep = keep16(t->nvalid - 16 * v);
+                    gy_qu8_store512(t, gy_qu8_value512(t, acc[m][v], 16 * v, m, keep), 16 * v, m, keep);
+                }
+        }
+        return;
+    }
+    /* float output (planes): the tile's pixels of each channel are gathered in fb first, then
+     * each channel's run of mr pixels is one masked store */
+    float fb[64 * 8];
+    const __m512i rows = _mm512_setr_epi32(0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104,
+                                           112, 120);
+#pragma GCC unroll 8
+    for (int m = 0; m < MR; m++)
 #pragma GCC unroll 4
         for (int v = 0; v < NV; v++)
-            if (16 * v < t->nvalid)
-                gy_qu8_epilogue512(t, acc[m][v], 16 * v, m, keep16(t->nvalid - 16 * v));
-    }
+            _mm512_i32scatter_ps(fb + 128 * v + m, rows,
+                                 gy_qu8_value512(t, acc[m][v], 16 * v, m, keep16(t->nvalid - 16 * v)), 4);
+    const __mmask8 px = (__mmask8)((1u << t->mr) - 1u);
+    for (int j = 0; j < t->nvalid; j++)
+        _mm256_mask_storeu_ps(t->outf + (size_t)j * t->outf_plane, px, _mm256_loadu_ps(fb + 8 * j));
 }
 
 TV static void tile_6x4(const gy_qu8_tile *t) { tile(t, 6, 4); }

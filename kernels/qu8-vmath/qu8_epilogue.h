@@ -126,12 +126,13 @@ GY_QU8_T512 static inline __m512 gy_qu8_act512(gy_act act, __m512 y)
     return y;
 }
 
-/* 16 outputs of channels j .. j+15 at pixel m; `keep` masks the channels that exist. */
-GY_QU8_T512 static inline void gy_qu8_epilogue512(const gy_qu8_tile *t, __m512i acc, int j, int m,
-                                                  __mmask16 keep)
+/* The value (before quantization) of the 16 outputs of channels j .. j+15 at pixel m; `keep`
+ * masks the channels that exist. */
+GY_QU8_T512 static inline __m512 gy_qu8_value512(const gy_qu8_tile *t, __m512i acc, int j, int m,
+                                                 __mmask16 keep)
 {
-    __m512 y = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_loadu_ps(t->mul + j),
-                               _mm512_loadu_ps(t->add + j));
+    __m512 y = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_maskz_loadu_ps(keep, t->mul + j),
+                               _mm512_maskz_loadu_ps(keep, t->add + j));
     __m512 r = _mm512_setzero_ps();
     if (t->res) {
         __m128i rb = _mm_maskz_loadu_epi8(keep, t->res + m * t->res_pstride + j);
@@ -142,12 +143,28 @@ GY_QU8_T512 static inline void gy_qu8_epilogue512(const gy_qu8_tile *t, __m512i 
     y = gy_qu8_act512(t->act, y);
     if (t->res && !t->res_before_act)
         y = _mm512_fmadd_ps(r, _mm512_set1_ps(t->res_scale), y);
+    return y;
+}
+
+/* Quantizes and stores 16 values into the uint8 output. */
+GY_QU8_T512 static inline void gy_qu8_store512(const gy_qu8_tile *t, __m512 y, int j, int m,
+                                               __mmask16 keep)
+{
+    __m512 q = _mm512_fmadd_ps(y, _mm512_set1_ps(t->out_inv_scale), _mm512_set1_ps(t->out_zp));
+    q = _mm512_max_ps(q, _mm512_setzero_ps());
+    q = _mm512_min_ps(q, _mm512_set1_ps(255.0f));
+    _mm_mask_storeu_epi8(t->out + m * t->out_pstride + j, keep,
+                         _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(q)));
+}
+
+/* value + store; a float output takes one scalar store per channel (the conv tiles instead
+ * gather a tile's pixels per channel first). */
+GY_QU8_T512 static inline void gy_qu8_epilogue512(const gy_qu8_tile *t, __m512i acc, int j, int m,
+                                                  __mmask16 keep)
+{
+    __m512 y = gy_qu8_value512(t, acc, j, m, keep);
     if (t->out) {
-        __m512 q = _mm512_fmadd_ps(y, _mm512_set1_ps(t->out_inv_scale), _mm512_set1_ps(t->out_zp));
-        q = _mm512_max_ps(q, _mm512_setzero_ps());
-        q = _mm512_min_ps(q, _mm512_set1_ps(255.0f));
-        _mm_mask_storeu_epi8(t->out + m * t->out_pstride + j, keep,
-                             _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(q)));
+        gy_qu8_store512(t, y, j, m, keep);
     } else {
         float v[16];
         _mm512_storeu_ps(v, y);
