@@ -45,6 +45,7 @@ gy_quantize_params gy_quantize_default_params(void)
     p.auto_float = -1;
     p.float_budget = 0.05;
     p.sensitivity_images = 16;
+    p.bias_correction = 1;
     return p;
 }
 
@@ -64,6 +65,7 @@ typedef struct qctx {
     int8_t **wq;          /* per conv: int8 weights */
     float **ws;           /* per conv: their scales */
     gy_qact *acts;        /* per storage: calibrated */
+    double **mean_f;      /* per storage read by a conv: per channel, the float model's mean */
     image_in *sens_in;    /* the sensitivity images' inputs */
     float **ref;          /* ... and the float model's outputs */
     gy_error *err;
@@ -204,12 +206,21 @@ static gy_status calibrate(qctx *c, const gy_qgraph *fq, const int *needs, gy_qs
                     buf_of[x.plan.bufs[b].storage] = b;
 #pragma omp parallel for num_threads(c->nthreads) schedule(dynamic)
             for (int r = 0; r < g->nstorages; r++) {
-                if (!needs[r] || r == c->in_root || buf_of[r] < 0)
+                if (!needs[r] || buf_of[r] < 0)
                     continue;
                 const gy_qbuf *u = &x.plan.bufs[buf_of[r]];
                 gy_qview v = {buf_of[r], 0, u->c};
                 const float *d = gy_qplan_floats(&x.plan, x.arena, v);
-                size_t n = (size_t)u->c * (size_t)u->h * (size_t)u->w;
+                size_t plane = (size_t)u->h * (size_t)u->w, n = (size_t)u->c * plane;
+                if (pass == 0 && c->mean_f[r])
+                    for (int ch = 0; ch < u->c; ch++) {
+                        double sum = 0.0;
+                        for (size_t k = 0; k < plane; k++)
+                            sum += d[(size_t)ch * plane + k];
+                        c->mean_f[r][ch] += sum / (double)plane / c->nimg;
+                    }
+                if (r == c->in_root)
+                    continue;
                 if (pass == 0)
                     gy_qstat_minmax(&stats[r], d, n);
                 else
@@ -388,6 +399,47 @@ static gy_status conv_macs(const qctx *c, double *macs, double *total, gy_error 
     }
     gy_plan_free(&p);
     return GY_OK;
+}
+
+/* ---- Bias correction ------------------------------------------------------------------------ */
+
+/* A conv's output before the activation is linear in its input, so its mean over the pixels is
+ * sum_k (sum over taps of w[c][k]) * mean(x[k]) + b[c]: int8 weights shift it by
+ * sum_k (sum over taps of w[c][k] - s[c] q[c][k]) * mean(x[k]), which is added back to the bias
+ * with the input means of the float model on the calibration images (the "bias correction" of
+ * data-free quantization, with measured means). Correcting for the int8 model's own input means
+ * as well (its upstream errors) was tried: every layer then also undoes what the layers before it
+ * already corrected, and yolov8n lost 0.03 to 0.14 mAP50-95. */
+static void bias_correct(qctx *c, const int *flag)
+{
+    gy_graph *g = &c->m->graph;
+    double worst = 0.0;
+    for (int k = 0; k < g->nops; k++) {
+        const gy_op *op = &g->ops[k];
+        if (op->type != GY_OP_CONV || !flag[op->conv])
+            continue;
+        gy_conv *cv = &g->convs[op->conv];
+        int off, r = gy_graph_root(g, g->tensors[op->in[0]].storage, &off);
+        off += g->tensors[op->in[0]].c_off;
+        if (!c->mean_f[r])
+            continue;
+        const int cin_g = cv->cin / cv->groups, cout_g = cv->cout / cv->groups, taps = cv->kh * cv->kw;
+        for (int o = 0; o < cv->cout; o++) {
+            const int gi = o / cout_g;
+            double delta = 0.0;
+            for (int ci = 0; ci < cin_g; ci++) {
+                double d = 0.0;
+                for (int t = 0; t < taps; t++) {
+                    size_t wi = ((size_t)o * cin_g + (size_t)ci) * (size_t)taps + (size_t)t;
+                    d += (double)cv->w[wi] - (double)c->ws[op->conv][o] * c->wq[op->conv][wi];
+                }
+                delta += d * c->mean_f[r][off + gi * cin_g + ci];
+            }
+            cv->b[o] = (float)(cv->b[o] + delta);
+            worst = fabs(delta) > worst ? fabs(delta) : worst;
+        }
+    }
+    report(c, "bias correction: largest change %.4g", worst);
 }
 
 /* ---- The file --------------------------------------------------------------------------------- */
@@ -641,6 +693,9 @@ static void free_ctx(qctx *c)
     free(c->ref);
     free(c->acts);
     free(c->candidate);
+    for (int r = 0; c->mean_f && g && r < g->nstorages; r++)
+        free(c->mean_f[r]);
+    free(c->mean_f);
     gy_dataset_free(c->ds);
     gy_model_free(c->m);
 }
@@ -810,6 +865,17 @@ gy_status gy_quantize(const char *config_path, const char *weights_path,
     }
     if (st == GY_OK && (st = gy_qgraph_create(g, &fq, err)) == GY_OK)
         st = gy_qgraph_analyse(g, fq, err);
+    /* channel means of every storage an int8-capable conv reads (bias correction) */
+    if (st == GY_OK && p->bias_correction && !(c.mean_f = calloc((size_t)g->nstorages + 1, sizeof *c.mean_f)))
+        st = gy_fail(err, GY_ERR_NOMEM, "out of memory");
+    for (int k = 0; st == GY_OK && p->bias_correction && k < g->nops; k++) {
+        const gy_op *op = &g->ops[k];
+        if (op->type != GY_OP_CONV || !c.candidate[op->conv])
+            continue;
+        int r = gy_graph_root(g, g->tensors[op->in[0]].storage, NULL);
+        if (!c.mean_f[r] && !(c.mean_f[r] = calloc((size_t)g->storages[r].c, sizeof **c.mean_f)))
+            st = gy_fail(err, GY_ERR_NOMEM, "out of memory");
+    }
     for (int r = 0; stats && r < g->nstorages; r++)
         gy_qstat_init(&stats[r]);
     if (st == GY_OK) {
@@ -834,6 +900,8 @@ gy_status gy_quantize(const char *config_path, const char *weights_path,
         flag[i] = c.candidate[i];
     if (st == GY_OK)
         st = choose_float(&c, flag, kept, sizeof kept, err);
+    if (st == GY_OK && p->bias_correction)
+        bias_correct(&c, flag);
     gy_qgraph *q = NULL;
     double e_final = 0.0;
     if (st == GY_OK && (st = make_config(&c, flag, &q, err)) == GY_OK &&
@@ -848,9 +916,10 @@ gy_status gy_quantize(const char *config_path, const char *weights_path,
         char how[4608];
         snprintf(how, sizeof how,
                  "{\"method\": \"%s\", \"percentile\": %g, \"calib_images\": %d, \"split\": \"%s\", "
-                 "\"imgsz\": %d, \"weight_bits\": %d, \"keep_float\": \"%s\", \"output_error\": %.4e}",
+                 "\"imgsz\": %d, \"weight_bits\": %d, \"keep_float\": \"%s\", \"bias_correction\": %s, "
+                 "\"output_error\": %.4e}",
                  method_name(p->method), p->percentile, c.nimg, p->split ? p->split : "train",
-                 p->imgsz, p->weight_bits, kept, e_final);
+                 p->imgsz, p->weight_bits, kept, p->bias_correction ? "true" : "false", e_final);
         st = write_model(&c, q, config_path, weights_path, out_path, how, err);
     }
     gy_qgraph_free(q);

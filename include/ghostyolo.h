@@ -430,6 +430,8 @@ typedef struct gy_quantize_params {
     double float_budget;       /* ... and at most this fraction of the model's multiply-adds;
                                   default 0.05 */
     int sensitivity_images;    /* images for the sensitivity and the final report; default 16 */
+    int bias_correction;       /* 1 (default): each int8 conv's bias absorbs the mean error its
+                                  int8 weights cause (with the calibration images' input means) */
     int num_threads;           /* 0 = all cores */
     /* progress: phase ("calibrate", "histogram", "sensitivity", "check"), done of total */
     void (*progress)(void *user, const char *phase, int done, int total);

@@ -61,6 +61,7 @@ int cmd_quantize(int argc, char **argv)
     gy_quantize_params qp = gy_quantize_default_params();
     float percentile = (float)qp.percentile, budget = (float)qp.float_budget; /* CLI_FLOAT: float */
     cli_list keep = {0}, extra = {0};
+    int no_bias = 0;
     const cli_opt opts[] = {
         {"-w", "--weights", CLI_STRING, &weights, "WEIGHTS", "the float model's weights", 0, 0},
         {"-m", "--model", CLI_STRING, &config, "CONFIG",
@@ -88,6 +89,8 @@ int cmd_quantize(int argc, char **argv)
          "fraction of the multiply-adds --auto-float may keep in float", 0, 1},
         {NULL, "--sensitivity-images", CLI_INT, &qp.sensitivity_images, "N",
          "images of the sensitivity and of the final error", 1, 10000},
+        {NULL, "--no-bias-correction", CLI_FLAG, &no_bias, NULL,
+         "keep the biases as they are (default: corrected for the mean quantization error)", 0, 0},
         {"-t", "--threads", CLI_INT, &qp.num_threads, "N", "threads (0 = all cores)", 0, 1024},
         {"-o", "--output", CLI_STRING, &output, "OUT.safetensors", "the int8 model file", 0, 0},
     };
@@ -100,6 +103,7 @@ int cmd_quantize(int argc, char **argv)
         free(extra.items);
         return rc == CLI_HELP ? EXIT_OK : rc;
     }
+    qp.bias_correction = !no_bias;
     if (percentile != (float)qp.percentile) /* keep the exact defaults when not given */
         qp.percentile = percentile;
     if (budget != (float)qp.float_budget)
