@@ -16,6 +16,7 @@
 
 #include "core/util.h"
 #include "kernels/kernels.h"
+#include "detector/quant_ranges.h"
 #include "parity.h"
 #include "testutil.h"
 #include "weights/safetensors.h"
@@ -455,6 +456,84 @@ START_TEST(cli_verbs)
 }
 END_TEST
 
+/* The range methods on known data: 10000 values spread evenly over [0, 10] and one at 1000. */
+START_TEST(range_methods)
+{
+    gy_qact a = gy_qact_from_range(-1.0, 3.0);
+    ck_assert(fabsf(a.scale - 4.0f / 255.0f) < 1e-9f && a.zp == 64 && a.set);
+    a = gy_qact_from_range(0.5, 2.0); /* widened to 0 */
+    ck_assert(fabsf(a.scale - 2.0f / 255.0f) < 1e-9f && a.zp == 0);
+    a = gy_qact_from_range(-2.0, -1.0);
+    ck_assert(fabsf(a.scale - 2.0f / 255.0f) < 1e-9f && a.zp == 255);
+    a = gy_qact_from_range(0.0, 0.0); /* an all-zero tensor still gets a usable scale */
+    ck_assert(a.scale > 0.0f && isnormal(a.scale) && a.zp == 0);
+    float *v = malloc(sizeof *v * 10001);
+    ck_assert_ptr_nonnull(v);
+    for (int i = 0; i < 10000; i++)
+        v[i] = (float)i / 1000.0f;
+    v[10000] = 1000.0f;
+    gy_qstat st;
+    gy_qstat_init(&st);
+    gy_qstat_minmax(&st, v, 5000);
+    gy_qstat_minmax(&st, v + 5000, 5001); /* accumulates */
+    ck_assert(st.lo == 0.0 && st.hi == 1000.0);
+    ck_assert(gy_qstat_hist_begin(&st));
+    gy_qstat_hist(&st, v, 10001);
+    ck_assert_int_eq((int)st.count, 10001);
+    gy_qact mm = gy_qstat_range(&st, GY_QUANT_MINMAX, 99.99);
+    gy_qact pc = gy_qstat_range(&st, GY_QUANT_PERCENTILE, 99.9);
+    gy_qact ms = gy_qstat_range(&st, GY_QUANT_MSE, 99.99);
+    double hi_mm = (255 - mm.zp) * mm.scale, hi_pc = (255 - pc.zp) * pc.scale, hi_ms = (255 - ms.zp) * ms.scale;
+    printf("ranges of [0, 10] + one 1000: minmax %.3f, percentile 99.9 %.3f, mse %.3f\n", hi_mm,
+           hi_pc, hi_ms);
+    ck_assert(fabs(hi_mm - 1000.0) < 1e-3 && mm.zp == 0);
+    /* the 99.9th percentile of the even part: 9.99 (within a histogram bin of 1000 / 2048) */
+    ck_assert(fabs(hi_pc - 9.99) < 0.5 && pc.zp == 0);
+    /* one outlier in 10001 costs more clipped ((1000 - 10)^2) than kept (10000 x step^2 / 12):
+     * mse keeps (most of) it */
+    ck_assert(hi_ms > 900.0 && ms.zp == 0);
+    /* with no histogram every method falls back to the observed range */
+    gy_qstat bare;
+    gy_qstat_init(&bare);
+    gy_qstat_minmax(&bare, v, 10001);
+    ck_assert(fabsf(gy_qstat_range(&bare, GY_QUANT_MSE, 99.99).scale - mm.scale) < 1e-9f);
+    gy_qstat_free(&bare);
+    gy_qstat_free(&st);
+    free(v);
+    /* a bell-shaped tensor (sums of 4 uniforms, 200000 values): mse clips the sparse tails, and
+     * its range's actual squared error is the smallest of the three */
+    const int n = 200000;
+    v = malloc(sizeof *v * (size_t)n);
+    ck_assert_ptr_nonnull(v);
+    gy_test_rng rng = {42};
+    for (int i = 0; i < n; i++)
+        v[i] = (gy_test_rng_float(&rng) + gy_test_rng_float(&rng) + gy_test_rng_float(&rng) +
+                gy_test_rng_float(&rng)) * 2.0f;
+    gy_qstat_init(&st);
+    gy_qstat_minmax(&st, v, (size_t)n);
+    ck_assert(gy_qstat_hist_begin(&st));
+    gy_qstat_hist(&st, v, (size_t)n);
+    gy_qact r[3] = {gy_qstat_range(&st, GY_QUANT_MINMAX, 99.99),
+                    gy_qstat_range(&st, GY_QUANT_PERCENTILE, 99.99),
+                    gy_qstat_range(&st, GY_QUANT_MSE, 99.99)};
+    double e[3];
+    for (int m = 0; m < 3; m++) {
+        e[m] = 0.0;
+        for (int i = 0; i < n; i++) {
+            double q = fmin(255, fmax(0, nearbyint(v[i] / r[m].scale + r[m].zp)));
+            double d = (q - r[m].zp) * r[m].scale - v[i];
+            e[m] += d * d / n;
+        }
+    }
+    printf("bell: squared error minmax %.3g, percentile %.3g, mse %.3g (ranges %.2f, %.2f, %.2f "
+           "wide)\n", e[0], e[1], e[2], 255 * r[0].scale, 255 * r[1].scale, 255 * r[2].scale);
+    ck_assert(r[2].scale < r[0].scale);
+    ck_assert(e[2] < e[0] && e[2] <= e[1] * 1.05);
+    gy_qstat_free(&st);
+    free(v);
+}
+END_TEST
+
 /* ---- coco128 (slow) --------------------------------------------------------------------------- */
 
 static void coco128_case(const char *model, double map50, double map50_95)
@@ -498,6 +577,7 @@ int main(void)
     tcase_add_test(fast, corrupt_files_refused);
     tcase_add_test(fast, ghost_variants);
     tcase_add_test(fast, cli_verbs);
+    tcase_add_test(fast, range_methods);
     suite_add_tcase(s, fast);
     TCase *slow = tcase_create("coco128");
     tcase_set_timeout(slow, 3000);
