@@ -2,29 +2,16 @@
  * region with the session's thread count. Each op is split into independent tasks (kernels.h,
  * "Task form"); the threads take them dynamically from a shared ticket counter, so a thread
  * that loses its core for a moment holds up at most the one task it is running, and meet at a
- * barrier before the next op. The runtime knows no YAML modules. */
-#define _GNU_SOURCE /* syscall(SYS_futex) */
+ * barrier (runtime/team.c) before the next op. The runtime knows no YAML modules. */
 #include "runtime/run.h"
 
-#include <limits.h>
 #include <omp.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
-#if defined(__linux__)
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define CPU_RELAX() _mm_pause()
-#else
-#define CPU_RELAX() ((void)0)
-#endif
 
 #include "kernels/f32-decode/detect_decode.h"
 #include "kernels/kernels.h"
+#include "runtime/team.h"
 
 /* One op bound to the arena: its kernel family and the run record the kernel reads. */
 typedef struct op_work {
@@ -174,47 +161,6 @@ static void run_serial(const gy_run_args *a)
     }
 }
 
-/* The barrier between ops: spin a little (the usual wait is shorter than one task), then sleep
- * in the kernel, so a waiting thread gives its core to the thread it waits for when the machine
- * is oversubscribed instead of burning it (libgomp's barrier spins for a long time first). */
-#define BARRIER_SPIN 2000 /* pause instructions, about 40 us on a 3 GHz Zen core */
-
-typedef struct run_barrier {
-    atomic_int arrived;
-    atomic_int generation;
-    atomic_int sleepers;
-    int n;
-    long spin;
-} run_barrier;
-
-static void barrier_wait(run_barrier *b)
-{
-    int gen = atomic_load(&b->generation);
-    if (atomic_fetch_add(&b->arrived, 1) == b->n - 1) {
-        atomic_store(&b->arrived, 0);
-        atomic_fetch_add(&b->generation, 1);
-#if defined(__linux__)
-        if (atomic_load(&b->sleepers) > 0)
-            syscall(SYS_futex, &b->generation, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
-#endif
-        return;
-    }
-    for (long i = 0; i < b->spin; i++) {
-        if (atomic_load_explicit(&b->generation, memory_order_acquire) != gen)
-            return;
-        CPU_RELAX();
-    }
-    while (atomic_load(&b->generation) == gen) {
-#if defined(__linux__)
-        atomic_fetch_add(&b->sleepers, 1);
-        syscall(SYS_futex, &b->generation, FUTEX_WAIT_PRIVATE, gen, NULL, NULL, 0);
-        atomic_fetch_sub(&b->sleepers, 1);
-#else
-        sched_yield();
-#endif
-    }
-}
-
 void gy_run_ops(const gy_run_args *a)
 {
     if (a->nthreads <= 1) {
@@ -226,11 +172,8 @@ void gy_run_ops(const gy_run_args *a)
      * exactly ntasks + (threads in the team) tickets and the next op's tasks start there. */
     atomic_size_t ticket;
     atomic_init(&ticket, 0);
-    run_barrier bar;
-    atomic_init(&bar.arrived, 0);
-    atomic_init(&bar.generation, 0);
-    atomic_init(&bar.sleepers, 0);
-    bar.spin = BARRIER_SPIN;
+    gy_team_barrier bar; /* runtime/team.c */
+    gy_team_barrier_init(&bar);
 #pragma omp parallel num_threads(a->nthreads)
     {
         int tid = omp_get_thread_num();
@@ -251,7 +194,7 @@ void gy_run_ops(const gy_run_args *a)
                 work_task(&w, t, scratch);
             }
             base += n + team;
-            barrier_wait(&bar);
+            gy_team_barrier_wait(&bar);
             if (tid == 0 && a->op_ms) {
                 double t1 = omp_get_wtime();
                 a->op_ms[i] = (t1 - t0) * 1e3;

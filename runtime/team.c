@@ -20,14 +20,15 @@
 
 #define BARRIER_SPIN 2000 /* pause instructions, about 40 us on a 3 GHz core */
 
-typedef struct barrier {
-    atomic_int arrived;
-    atomic_int generation;
-    atomic_int sleepers;
-    int n;
-} barrier;
+void gy_team_barrier_init(gy_team_barrier *b)
+{
+    atomic_init(&b->arrived, 0);
+    atomic_init(&b->generation, 0);
+    atomic_init(&b->sleepers, 0);
+    b->n = 1;
+}
 
-static void barrier_wait(barrier *b)
+void gy_team_barrier_wait(gy_team_barrier *b)
 {
     int gen = atomic_load(&b->generation);
     if (atomic_fetch_add(&b->arrived, 1) == b->n - 1) {
@@ -73,10 +74,8 @@ void gy_team_run(const gy_team *t)
     }
     atomic_size_t ticket;
     atomic_init(&ticket, 0);
-    barrier bar;
-    atomic_init(&bar.arrived, 0);
-    atomic_init(&bar.generation, 0);
-    atomic_init(&bar.sleepers, 0);
+    gy_team_barrier bar;
+    gy_team_barrier_init(&bar);
 #pragma omp parallel num_threads(t->nthreads)
     {
         int tid = omp_get_thread_num();
@@ -94,7 +93,7 @@ void gy_team_run(const gy_team *t)
                 t->task(t->user, s, k, tid);
             }
             base += n + team;
-            barrier_wait(&bar);
+            gy_team_barrier_wait(&bar);
             if (tid == 0 && t->after) {
                 double t1 = omp_get_wtime();
                 t->after(t->user, s, (t1 - t0) * 1e3);

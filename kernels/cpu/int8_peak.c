@@ -6,19 +6,19 @@
 
 double gy_int8_peak_run__generic(long iters, int *sink)
 {
-    int32_t c[CHAINS];
+    uint32_t c[CHAINS]; /* unsigned: the sums wrap instead of overflowing */
     uint8_t a[4] = {3, 5, 7, 11};
     int8_t b[4] = {-2, 3, -5, 7};
     for (int j = 0; j < CHAINS; j++)
-        c[j] = j;
+        c[j] = (uint32_t)j;
     for (long i = 0; i < iters; i++) {
         for (int j = 0; j < CHAINS; j++)
-            c[j] += a[0] * b[0] + a[1] * b[1] + a[2] * b[2] + a[3] * b[3];
+            c[j] += (uint32_t)(a[0] * b[0] + a[1] * b[1] + a[2] * b[2] + a[3] * b[3]);
         a[i & 3] ^= (uint8_t)(c[0] & 1); /* keeps the loop from being folded */
     }
-    int s = 0;
+    uint32_t s = 0;
     for (int j = 0; j < CHAINS; j++)
         s += c[j];
-    *sink = s;
+    *sink = (int)(s & 0x7fffffff);
     return 2.0 * 4 * CHAINS * (double)iters;
 }

@@ -8,7 +8,7 @@
 
 #define STEP(c) c = _mm512_dpbusd_epi32(c, a, b)
 
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) double
+__attribute__((target("avx512f,avx512bw,avx512vnni,avx2"))) double
 gy_int8_peak_run__avx512vnni(long iters, int *sink)
 {
     __m512i a = _mm512_set1_epi8(3), b = _mm512_set1_epi8(-5);
@@ -24,7 +24,13 @@ gy_int8_peak_run__avx512vnni(long iters, int *sink)
     c0 = _mm512_add_epi32(_mm512_add_epi32(c0, c1), _mm512_add_epi32(c2, c3));
     c4 = _mm512_add_epi32(_mm512_add_epi32(c4, c5), _mm512_add_epi32(c6, c7));
     c8 = _mm512_add_epi32(_mm512_add_epi32(c8, c9), _mm512_add_epi32(c10, c11));
-    *sink = _mm512_reduce_add_epi32(_mm512_add_epi32(c0, _mm512_add_epi32(c4, c8)));
+    /* the sums wrap (as the chains do): vector adds, not _mm512_reduce_add_epi32's C int adds */
+    __m512i v = _mm512_add_epi32(c0, _mm512_add_epi32(c4, c8));
+    __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
+    __m128i x = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+    x = _mm_add_epi32(x, _mm_shuffle_epi32(x, 0x4e));
+    x = _mm_add_epi32(x, _mm_shuffle_epi32(x, 0xb1));
+    *sink = _mm_cvtsi128_si32(x);
     return 2.0 * 64 * 12 * (double)iters;
 }
 
