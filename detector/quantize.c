@@ -49,7 +49,7 @@ gy_quantize_params gy_quantize_default_params(void)
     return p;
 }
 
-#define DEFAULT_AUTO_FLOAT 2
+#define DEFAULT_AUTO_FLOAT 0
 
 typedef struct image_in {
     float *x;

@@ -426,7 +426,9 @@ typedef struct gy_quantize_params {
     int num_keep_float;
     int auto_float;            /* the most sensitive convs (one conv quantized at a time, error
                                   of the Detect output on the sensitivity images) kept in float,
-                                  at most this many; -1 = the default (2); 0 = none */
+                                  at most this many; -1 = the default (0: every conv
+                                  in int8, the fastest; README "int8" has the measured
+                                  trade-off) */
     double float_budget;       /* ... and at most this fraction of the model's multiply-adds;
                                   default 0.05 */
     int sensitivity_images;    /* images for the sensitivity and the final report; default 16 */

@@ -84,7 +84,7 @@ int cmd_quantize(int argc, char **argv)
          "convs kept in float32, comma-separated names (a name covers the convs below it, e.g. "
          "model.22.cv2); repeatable", 0, 0},
         {NULL, "--auto-float", CLI_INT, &qp.auto_float, "N",
-         "most sensitive convs kept in float (-1 = 2)", -1, 1000},
+         "most sensitive convs kept in float (-1 = the default, 0: int8 is fastest and meets the accuracy on coco128)", -1, 1000},
         {NULL, "--float-budget", CLI_FLOAT, &budget, "F",
          "fraction of the multiply-adds --auto-float may keep in float", 0, 1},
         {NULL, "--sensitivity-images", CLI_INT, &qp.sensitivity_images, "N",
