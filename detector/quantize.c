@@ -41,7 +41,7 @@ gy_quantize_params gy_quantize_default_params(void)
     p.imgsz = 640;
     p.method = GY_QUANT_MSE;
     p.percentile = 99.99;
-    p.weight_bits = 8;
+    p.weight_bits = 7;
     p.auto_float = -1;
     p.float_budget = 0.05;
     p.sensitivity_images = 16;
