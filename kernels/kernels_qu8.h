@@ -188,6 +188,7 @@ size_t gy_qu8_convert_tasks(const gy_qu8_convert_run *r);
 void gy_qu8_convert_task(const gy_qu8_convert_run *r, size_t task);
 void gy_qu8_convert_task__generic(const gy_qu8_convert_run *r, size_t task);
 void gy_qu8_convert_task__avx512(const gy_qu8_convert_run *r, size_t task);
+void gy_qu8_convert_task__avx2(const gy_qu8_convert_run *r, size_t task);
 
 /* Fills the border of a map (all its channels) with its zero point; tasks split by rows. */
 size_t gy_qu8_border_tasks(const gy_qu8_map *m);

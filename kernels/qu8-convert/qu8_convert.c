@@ -35,6 +35,10 @@ void gy_qu8_convert_task(const gy_qu8_convert_run *r, size_t task)
         gy_qu8_convert_task__avx512(r, task);
         return;
     }
+    if (r->qisa == GY_QISA_AVX2 && r->to_u8 && r->q.pstride == 4 && r->q.c <= 4) {
+        gy_qu8_convert_task__avx2(r, task);
+        return;
+    }
 #endif
     gy_qu8_convert_task__generic(r, task);
 }
