@@ -64,6 +64,7 @@ typedef struct gy_qu8_conv {
     gy_qisa qisa;        /* the kernels the weights are packed for */
     int sets;            /* AVX2: 1, or 2 when 8-bit weights are split into two 7-bit-safe
                             halves (see qu8_igemm__avx2.c) */
+    int winograd;        /* AVX2, 3x3 stride 1: packed for integer Winograd (qu8-winograd) */
     int8_t *pack;        /* packed weights (64-byte aligned, owned) */
     size_t pack_bytes;
     int32_t *wsum;       /* per output channel: the sum of its weights (zero-point folding) */
@@ -88,7 +89,9 @@ typedef struct gy_qu8_conv_run {
 } gy_qu8_conv_run;
 
 size_t gy_qu8_conv2d_tasks(const gy_qu8_conv_run *r);
-void gy_qu8_conv2d_task(const gy_qu8_conv_run *r, size_t task);
+/* scratch: the calling thread's own, gy_qu8_conv2d_scratch_bytes(p) bytes, 64-byte aligned */
+void gy_qu8_conv2d_task(const gy_qu8_conv_run *r, size_t task, void *scratch);
+size_t gy_qu8_conv2d_scratch_bytes(const gy_qu8_conv *p);
 /* Reference: direct loops over the unpacked weights, padding read as the zero point. */
 void gy_qu8_conv2d__ref(const gy_qu8_conv_run *r);
 
@@ -124,6 +127,16 @@ int gy_qu8_igemm_nr(gy_qisa q);
 int gy_qu8_igemm_max_nv(gy_qisa q);
 /* Pixels per tile. */
 int gy_qu8_igemm_mr(gy_qisa q, int nv);
+
+/* Integer Winograd F(2x2, 3x3) (qu8-winograd, the AVX2 path of 3x3 stride-1 convs): exact, so
+ * it equals the reference like the other kernels. Tasks: rows of 2x2 output tiles. */
+#define GY_QU8_WINO_TILES 6
+int gy_qu8_winograd_eligible(const gy_qu8_conv *c);
+size_t gy_qu8_winograd_pack_bytes(const gy_qu8_conv *c);
+void gy_qu8_winograd_pack(const gy_qu8_conv *c, const int8_t *w, int16_t *dst);
+size_t gy_qu8_winograd_tasks(const gy_qu8_conv_run *r);
+size_t gy_qu8_winograd_scratch_bytes(const gy_qu8_conv *c);
+void gy_qu8_winograd_task__avx2(const gy_qu8_conv_run *r, size_t task, void *scratch);
 
 /* Depthwise: `n` output pixels of one row, all channels [c0, c1) (multiples of 16 but for the
  * last block). Weights packed [taps][cout rounded up to 16] as int32 (int16 value, 0 high half). */

@@ -352,6 +352,13 @@ gy_status gy_qplan_make(const gy_graph *g, const gy_qgraph *q, int h, int w, int
     if (st == GY_OK)
         st = layout(&b, keep_all);
     p->scratch_floats = p->shapes.scratch_floats;
+    for (int k = 0; st == GY_OK && k < p->nsteps; k++) /* int8 conv tasks (Winograd) */
+        if (p->steps[k].kind == GY_QS_QCONV) {
+            size_t need = (gy_qu8_conv2d_scratch_bytes(&q->convs[g->ops[p->steps[k].op].conv].k) +
+                           sizeof(float) * 16 - 1) / (sizeof(float) * 16) * 16;
+            if (need > p->scratch_floats)
+                p->scratch_floats = need;
+        }
     free(b.rootbuf);
     if (st != GY_OK)
         gy_qplan_free(p);

@@ -67,7 +67,7 @@ static void run_task(const gy_qwork *w, size_t t, float *scratch)
         return;
     }
     switch (w->kind) {
-    case GY_QS_QCONV: gy_qu8_conv2d_task(&w->u.qconv, t); break;
+    case GY_QS_QCONV: gy_qu8_conv2d_task(&w->u.qconv, t, scratch); break;
     case GY_QS_FCONV: gy_f32_conv2d_task(&w->u.fconv, t, scratch); break;
     case GY_QS_QMAXPOOL: gy_qu8_maxpool_task(&w->u.qpool, t); break;
     case GY_QS_QCOPY: gy_qu8_copy_task(&w->u.qcopy, t); break;

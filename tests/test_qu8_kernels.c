@@ -84,6 +84,8 @@ typedef struct conv_spec {
     int extreme; /* weights all +-max, inputs all 255 */
 } conv_spec;
 
+static int winograd_cases; /* runs through the AVX2 integer Winograd */
+
 static int conv_case(const conv_spec *cs)
 {
     const int pad = cs->k / 2, cin_g = cs->cin / cs->groups;
@@ -160,7 +162,12 @@ static int conv_case(const conv_spec *cs)
             else
                 r2.out = o2.map;
             size_t n = gy_qu8_conv2d_tasks(&r2);
-            RUN_TASKS(n, order, gy_qu8_conv2d_task(&r2, task));
+            void *scratch = aligned_alloc(64, (gy_qu8_conv2d_scratch_bytes(&c) + 63) / 64 * 64 + 64);
+            ck_assert_ptr_nonnull(scratch);
+            if (c.winograd)
+                winograd_cases++;
+            RUN_TASKS(n, order, gy_qu8_conv2d_task(&r2, task, scratch));
+            free(scratch);
             if (cs->outf) {
                 for (size_t i = 0; i < nf; i++)
                     ck_assert_msg(memcmp(&f0[i], &f1[i], 4) == 0,
@@ -232,7 +239,20 @@ START_TEST(conv_awkward_shapes)
             conv_case(&g4);
             cases += 2;
         }
-    printf("%d int8 conv cases equal the reference on %d kernel families\n", cases, nqisa());
+    /* 3x3 stride 1 (the AVX2 Winograd) on odd maps, channel counts around 16 */
+    static const int wc[][4] = {{16, 16, 1, 1}, {17, 24, 3, 5}, {33, 40, 7, 6}, {64, 130, 13, 11},
+                                {48, 16, 20, 20}, {100, 33, 2, 9}};
+    for (int i = 0; i < 6; i++) {
+        conv_spec cs = {.cin = wc[i][0], .cout = wc[i][1], .groups = 1, .k = 3, .s = 1,
+                        .ih = wc[i][2], .iw = wc[i][3], .act = (gy_act)(i % 4), .res = i % 3,
+                        .outf = i == 4, .wbits = i % 2 ? 8 : 7};
+        conv_case(&cs);
+        cases++;
+    }
+    printf("%d int8 conv cases equal the reference on %d kernel families (%d ran the AVX2 "
+           "Winograd)\n", cases, nqisa(), winograd_cases);
+    if (nqisa() > GY_QISA_AVX2)
+        ck_assert_int_gt(winograd_cases, 20);
 }
 END_TEST
 
@@ -240,13 +260,17 @@ END_TEST
  * weights are split on AVX2 (sets 2) and still exact; 7-bit weights need no split. */
 START_TEST(conv_saturation)
 {
-    conv_spec cs = {.cin = 64, .cout = 32, .groups = 1, .k = 3, .s = 1, .ih = 6, .iw = 9,
+    conv_spec cs = {.cin = 64, .cout = 32, .groups = 1, .k = 3, .s = 2, .ih = 6, .iw = 9,
                     .act = GY_ACT_NONE, .outf = 1, .wbits = 8, .extreme = 1};
     int sets = conv_case(&cs);
     if (nqisa() > GY_QISA_AVX2)
         ck_assert_int_eq(sets, 2);
     cs.wbits = 7;
     ck_assert_int_eq(conv_case(&cs), 1);
+    /* the AVX2 Winograd (3x3 stride 1) at the extremes, 1024 input channels: its sums stay exact */
+    conv_spec wg = {.cin = 1024, .cout = 16, .groups = 1, .k = 3, .s = 1, .ih = 3, .iw = 5,
+                    .act = GY_ACT_NONE, .outf = 1, .wbits = 8, .extreme = 1};
+    conv_case(&wg);
     gy_qu8_conv c = {.cin = 4, .cout = 1, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .groups = 1};
     /* pairs: (127, -128) opposite signs is safe, (64, 64) sums to 128 is safe, (65, 64) is not */
     const int8_t safe[][4] = {{127, -128, 64, 64}, {-64, -64, 0, 127}}, unsafe[4] = {65, 64, 0, 0};

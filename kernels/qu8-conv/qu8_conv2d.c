@@ -5,6 +5,9 @@
  * of consecutive pixels. A tile reads each tap of each pixel at a fixed offset from the pixel
  * (the input's border holds the padding), so there is no im2col buffer and no bounds check.
  *
+ * On the AVX2 path, 3x3 stride-1 convs (groups 1, 16 to 1024 input channels) take the exact
+ * integer Winograd of qu8-winograd instead (packed for it, tasks by rows of 2x2 tiles).
+ *
  * Packed weights of the implicit GEMM, per group, per block of nv vectors of nr channels:
  *     [taps][kc / 4][sets][nv * nr][4]   (kc = input channels per group rounded up to 4)
  * zeros for the padding channels, so the 4-byte reads past a pixel's last channel multiply
@@ -114,6 +117,7 @@ gy_status gy_qu8_conv_pack(gy_qu8_conv *c, const int8_t *w, gy_qisa q, gy_error 
     c->kc = (c->cin_g + 3) / 4 * 4;
     c->depthwise = c->groups > 1 && c->groups == c->cin && c->groups == c->cout;
     c->sets = 1;
+    c->winograd = gy_qu8_winograd_eligible(c);
     const int taps = c->kh * c->kw;
     c->wsum = calloc((size_t)c->cout, sizeof *c->wsum);
     if (!c->wsum)
@@ -123,6 +127,8 @@ gy_status gy_qu8_conv_pack(gy_qu8_conv *c, const int8_t *w, gy_qisa q, gy_error 
             c->wsum[oc] += w[(size_t)oc * (size_t)c->cin_g * (size_t)taps + k];
     if (c->depthwise) {
         c->pack_bytes = (size_t)taps * (size_t)((c->cout + 15) / 16 * 16) * sizeof(int32_t);
+    } else if (c->winograd) {
+        c->pack_bytes = gy_qu8_winograd_pack_bytes(c);
     } else {
         if (q == GY_QISA_AVX2)
             for (int g = 0; g < c->groups && c->sets == 1; g++)
@@ -141,6 +147,8 @@ gy_status gy_qu8_conv_pack(gy_qu8_conv *c, const int8_t *w, gy_qisa q, gy_error 
     }
     if (c->depthwise)
         pack_dw(c, w);
+    else if (c->winograd)
+        gy_qu8_winograd_pack(c, w, (int16_t *)(void *)c->pack);
     else
         pack_igemm(c, w);
     return GY_OK;
@@ -153,7 +161,14 @@ size_t gy_qu8_conv2d_tasks(const gy_qu8_conv_run *r)
     const gy_qu8_conv *p = r->p;
     if (p->depthwise)
         return (size_t)r->oh * (size_t)((p->cout + DW_CHANNELS - 1) / DW_CHANNELS);
+    if (p->winograd)
+        return gy_qu8_winograd_tasks(r);
     return (size_t)p->groups * (size_t)nblocks(p) * (size_t)r->oh;
+}
+
+size_t gy_qu8_conv2d_scratch_bytes(const gy_qu8_conv *p)
+{
+    return p->winograd ? gy_qu8_winograd_scratch_bytes(p) : 0;
 }
 
 static void dw_task(const gy_qu8_conv_run *r, size_t task)
@@ -175,13 +190,19 @@ static void dw_task(const gy_qu8_conv_run *r, size_t task)
     gy_qu8_dwconv_row__generic(&d);
 }
 
-void gy_qu8_conv2d_task(const gy_qu8_conv_run *r, size_t task)
+void gy_qu8_conv2d_task(const gy_qu8_conv_run *r, size_t task, void *scratch)
 {
     const gy_qu8_conv *p = r->p;
     if (p->depthwise) {
         dw_task(r, task);
         return;
     }
+#if defined(__x86_64__) || defined(__i386__)
+    if (p->winograd) { /* packed only for AVX2 */
+        gy_qu8_winograd_task__avx2(r, task, scratch);
+        return;
+    }
+#endif
     const int oy = (int)(task % (size_t)r->oh);
     const int nb = nblocks(p), b = (int)(task / (size_t)r->oh % (size_t)nb);
     const int g = (int)(task / (size_t)r->oh / (size_t)nb);
