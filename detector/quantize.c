@@ -251,12 +251,7 @@ static gy_status calibrate(qctx *c, const gy_qgraph *fq, const int *needs, gy_qs
 
 static int is_candidate_conv(const gy_graph *g, int i)
 {
-    if (g->convs[i].fixed || !g->convs[i].w)
-        return 0;
-    for (int k = 0; k < g->nops; k++)
-        if (g->ops[k].type == GY_OP_CONV && g->ops[k].conv == i)
-            return 1;
-    return 0;
+    return !g->convs[i].fixed && g->convs[i].w && gy_qgraph_conv_int8_capable(g, i);
 }
 
 static void quantize_weights(const gy_conv *cv, int bits, int8_t *w, float *scale)

@@ -130,6 +130,20 @@ static int conv_op(const gy_graph *g, int conv)
     return -1;
 }
 
+int gy_qgraph_conv_int8_capable(const gy_graph *g, int conv)
+{
+    int op = conv_op(g, conv);
+    if (op < 0)
+        return 0;
+    switch (g->ops[op].act) {
+    case GY_ACT_NONE:
+    case GY_ACT_SILU:
+    case GY_ACT_RELU:
+    case GY_ACT_SIGMOID: return 1;
+    default: return 0;
+    }
+}
+
 gy_status gy_qgraph_prepare(const gy_graph *g, gy_qgraph *q, gy_qisa qisa, gy_error *err)
 {
     q->qisa = qisa;
@@ -143,6 +157,9 @@ gy_status gy_qgraph_prepare(const gy_graph *g, gy_qgraph *q, gy_qisa qisa, gy_er
         int op = conv_op(g, i);
         if (op < 0)
             return gy_fail(err, GY_ERR_MISMATCH, "%s: an int8 conv that no op runs", name);
+        if (!gy_qgraph_conv_int8_capable(g, i))
+            return gy_fail(err, GY_ERR_UNSUPPORTED, "%s: its activation (%d) has no int8 epilogue yet; "
+                           "quantize with this conv kept in float", name, (int)g->ops[op].act);
         const gy_qact *a = &q->act[root_of(g, g->ops[op].in[0])];
         if (!a->set)
             return gy_fail(err, GY_ERR_MISMATCH, "%s: its input has no scale and zero point", name);

@@ -69,6 +69,11 @@ void gy_qgraph_conv_name(const gy_graph *g, int conv, char *buf, size_t size);
 void gy_qgraph_op_name(const gy_graph *g, int op, char *buf, size_t size);
 void gy_qgraph_storage_name(const gy_graph *g, int storage, char *buf, size_t size);
 
+/* 1 when conv i can run in int8: one CONV op runs it and its activation is one the int8
+ * epilogue computes (none, SiLU, ReLU, sigmoid); activations added to the graph later stay
+ * float until the epilogue learns them. */
+int gy_qgraph_conv_int8_capable(const gy_graph *g, int conv);
+
 /* The op that writes a root storage first, or -1 (the network input). */
 int gy_qgraph_first_writer(const gy_graph *g, int root);
 

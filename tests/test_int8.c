@@ -427,6 +427,14 @@ START_TEST(cli_verbs)
     ck_assert_int_eq(run(cmd), 0);
     snprintf(cmd, sizeof cmd, "%s info -w %s > %s", gy_test_cli(), q, out);
     ck_assert_int_eq(run(cmd), 0);
+    char in[512];
+    gy_test_parity_path(in, sizeof in, "v8n_640", "input.f32");
+    snprintf(cmd, sizeof cmd, "%s forward -w %s --input %s --shape 1,3,640,640 -o %s > %s",
+             gy_test_cli(), q, in, tmp("fwd.f32"), out);
+    ck_assert_int_eq(run(cmd), 0);
+    struct stat fs;
+    ck_assert_int_eq(stat(tmp("fwd.f32"), &fs), 0);
+    ck_assert_int_eq(fs.st_size, 4 * 84 * 8400);
     /* bad options */
     static const struct {
         const char *args;
