@@ -476,6 +476,62 @@ START_TEST(cli_verbs)
 }
 END_TEST
 
+/* Every parameter of gy_quantize at its bounds and one past them: a refused value names the
+ * parameter (GY_ERR_ARGUMENT) before anything is loaded; an accepted one goes on to the weights,
+ * which here do not exist (GY_ERR_IO naming them). */
+START_TEST(quantize_parameters)
+{
+    const char *nope = "/nonexistent/w.safetensors";
+    const struct {
+        const char *field;
+        double value;
+        int ok;
+    } cases[] = {
+        {"calib_images", 0, 0},       {"calib_images", 1, 1},        {"calib_images", 100000, 1},
+        {"calib_images", 100001, 0},  {"imgsz", 0, 0},               {"imgsz", 32, 1},
+        {"imgsz", 48, 0},             {"imgsz", 8192, 1},            {"imgsz", 8224, 0},
+        {"method", -1, 0},            {"method", 0, 1},              {"method", 2, 1},
+        {"method", 3, 0},             {"percentile", 50, 0},         {"percentile", 50.001, 1},
+        {"percentile", 100, 1},       {"percentile", 100.001, 0},    {"weight_bits", 6, 0},
+        {"weight_bits", 7, 1},        {"weight_bits", 8, 1},         {"weight_bits", 9, 0},
+        {"auto_float", -2, 0},        {"auto_float", -1, 1},         {"float_budget", -0.001, 0},
+        {"float_budget", 0, 1},       {"float_budget", 1, 1},        {"float_budget", 1.001, 0},
+        {"sensitivity_images", 0, 0}, {"sensitivity_images", 1, 1},  {"num_threads", -1, 0},
+        {"num_threads", 0, 1},        {"num_keep_float", 1, 0},      {"num_keep_float", -1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gy_quantize_params qp = gy_quantize_default_params();
+        qp.data = coco();
+        double v = cases[i].value;
+        const char *f = cases[i].field;
+        if (!strcmp(f, "calib_images")) qp.calib_images = (int)v;
+        else if (!strcmp(f, "imgsz")) qp.imgsz = (int)v;
+        else if (!strcmp(f, "method")) qp.method = (gy_quant_method)(int)v;
+        else if (!strcmp(f, "percentile")) qp.percentile = v;
+        else if (!strcmp(f, "weight_bits")) qp.weight_bits = (int)v;
+        else if (!strcmp(f, "auto_float")) qp.auto_float = (int)v;
+        else if (!strcmp(f, "float_budget")) qp.float_budget = v;
+        else if (!strcmp(f, "sensitivity_images")) qp.sensitivity_images = (int)v;
+        else if (!strcmp(f, "num_threads")) qp.num_threads = (int)v;
+        else if (!strcmp(f, "num_keep_float")) qp.num_keep_float = (int)v; /* with no list */
+        gy_error err;
+        gy_status st = gy_quantize(NULL, nope, &qp, tmp("never.safetensors"), &err);
+        if (cases[i].ok)
+            ck_assert_msg(st == GY_ERR_IO && strstr(err.message, nope), "%s = %g: %s", f, v, err.message);
+        else
+            ck_assert_msg(st == GY_ERR_ARGUMENT && strstr(err.message, f), "%s = %g: %s", f, v,
+                          err.message);
+    }
+    gy_quantize_params qp = gy_quantize_default_params();
+    gy_error err;
+    ck_assert_int_eq(gy_quantize(NULL, nope, &qp, "x", &err), GY_ERR_ARGUMENT); /* no data */
+    ck_assert_ptr_nonnull(strstr(err.message, "data"));
+    qp.data = coco();
+    ck_assert_int_eq(gy_quantize(NULL, NULL, &qp, "x", &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_quantize(NULL, nope, &qp, NULL, &err), GY_ERR_ARGUMENT);
+}
+END_TEST
+
 /* The range methods on known data: 10000 values spread evenly over [0, 10] and one at 1000. */
 START_TEST(range_methods)
 {
@@ -598,6 +654,7 @@ int main(void)
     tcase_add_test(fast, ghost_variants);
     tcase_add_test(fast, cli_verbs);
     tcase_add_test(fast, range_methods);
+    tcase_add_test(fast, quantize_parameters);
     suite_add_tcase(s, fast);
     TCase *slow = tcase_create("coco128");
     tcase_set_timeout(slow, 3000);
