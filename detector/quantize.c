@@ -11,27 +11,16 @@
  *      of the Detect output against the float model's (class scores and box sides in strides,
  *      weighted by the float score); the worst are kept in float within the budget;
  *   4. the chosen model's error is reported and the file written (weights/qbind.c describes it).
- */
+ * The runs are in quant_run.c, the file in quant_write.c. */
 #define _POSIX_C_SOURCE 200809L
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <omp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/error.h"
-#include "core/util.h"
-#include "detector/dataset.h"
-#include "detector/model.h"
-#include "detector/quant_ranges.h"
+#include "detector/quant_ctx.h"
 #include "detector/quantize.h"
-#include "preprocess/letterbox.h"
-#include "runtime/qplan.h"
-#include "runtime/qrun.h"
-#include "weights/pt_checkpoint.h"
-#include "weights/safetensors_write.h"
 
 gy_quantize_params gy_quantize_default_params(void)
 {
@@ -49,203 +38,8 @@ gy_quantize_params gy_quantize_default_params(void)
     return p;
 }
 
+/* --auto-float -1: every conv in int8 (README "int8": two float convs cost yolov8n 25 %) */
 #define DEFAULT_AUTO_FLOAT 0
-
-typedef struct image_in {
-    float *x;
-    int h, w;
-} image_in;
-
-typedef struct qctx {
-    const gy_quantize_params *p;
-    gy_model *m;
-    gy_dataset *ds;
-    int nimg, nsens, nthreads, in_root;
-    int *candidate;       /* per conv: quantized in the full model */
-    int8_t **wq;          /* per conv: int8 weights */
-    float **ws;           /* per conv: their scales */
-    gy_qact *acts;        /* per storage: calibrated */
-    double **mean_f;      /* per storage read by a conv: per channel, the float model's mean */
-    image_in *sens_in;    /* the sensitivity images' inputs */
-    float **ref;          /* ... and the float model's outputs */
-    gy_error *err;
-} qctx;
-
-static void report(const qctx *c, const char *fmt, ...) GY_PRINTF(2, 3);
-static void report(const qctx *c, const char *fmt, ...)
-{
-    if (!c->p->report)
-        return;
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    c->p->report(c->p->user, line);
-}
-
-static void progress(const qctx *c, const char *phase, int done, int total)
-{
-    if (c->p->progress)
-        c->p->progress(c->p->user, phase, done, total);
-}
-
-static gy_status load_input(const qctx *c, int i, image_in *in, gy_error *err)
-{
-    gy_image *img = NULL;
-    gy_status st = gy_image_load(c->ds->images[i], &img, err);
-    if (st != GY_OK)
-        return st;
-    gy_letterbox lb;
-    st = gy_letterbox_compute_hw(img->width, img->height, c->p->imgsz, c->p->imgsz,
-                                 gy_model_stride(c->m), 0, &lb, err);
-    if (st == GY_OK) {
-        in->h = lb.out_h;
-        in->w = lb.out_w;
-        in->x = malloc(sizeof *in->x * 3 * (size_t)lb.out_h * (size_t)lb.out_w);
-        if (!in->x)
-            st = gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", c->ds->images[i]);
-        else
-            st = gy_letterbox_image(img, &lb, in->x, err);
-    }
-    gy_image_free(img);
-    if (st != GY_OK) {
-        free(in->x);
-        in->x = NULL;
-        gy_error_prefix(err, "%s", c->ds->images[i]);
-    }
-    return st;
-}
-
-/* ---- Running a configuration ------------------------------------------------------------------ */
-
-typedef struct qexec {
-    gy_qplan plan;
-    uint8_t *arena;
-    float *scratch;
-    gy_qwork *work;
-    int h, w, ok;
-} qexec;
-
-static void qexec_free(qexec *x)
-{
-    gy_qrun_unbind(x->work);
-    gy_qplan_free(&x->plan);
-    free(x->arena);
-    free(x->scratch);
-    memset(x, 0, sizeof *x);
-}
-
-static gy_status qexec_run(qexec *x, const qctx *c, const gy_qgraph *q, const image_in *in,
-                           int keep_all, gy_error *err)
-{
-    const gy_graph *g = &c->m->graph;
-    if (!x->ok || x->h != in->h || x->w != in->w) {
-        qexec_free(x);
-        gy_status st = gy_qplan_make(g, q, in->h, in->w, keep_all, &x->plan, err);
-        if (st != GY_OK)
-            return st;
-        x->arena = aligned_alloc(64, (x->plan.arena_bytes + 63) / 64 * 64 + 64);
-        x->scratch = aligned_alloc(64, (x->plan.scratch_floats * sizeof(float) * (size_t)c->nthreads + 63) / 64 * 64 + 64);
-        if (!x->arena || !x->scratch) {
-            qexec_free(x);
-            return gy_fail(err, GY_ERR_NOMEM, "out of memory for the activations of a %dx%d input",
-                           in->h, in->w);
-        }
-        if ((st = gy_qrun_bind(g, q, &x->plan, x->arena, c->m->isa, &x->work, err)) != GY_OK) {
-            qexec_free(x);
-            return st;
-        }
-        x->h = in->h;
-        x->w = in->w;
-        x->ok = 1;
-    }
-    gy_qview v = {x->plan.in_buf, 0, 3};
-    memcpy(gy_qplan_floats(&x->plan, x->arena, v), in->x, sizeof(float) * 3 * (size_t)in->h * (size_t)in->w);
-    gy_qrun_args a = {.plan = &x->plan, .work = x->work, .scratch = x->scratch,
-                      .nthreads = c->nthreads};
-    gy_qrun(&a);
-    return GY_OK;
-}
-
-static const float *qexec_output(const qexec *x)
-{
-    gy_qview v = {x->plan.out_buf, 0, 0};
-    return gy_qplan_floats(&x->plan, x->arena, v);
-}
-
-/* ---- Calibration ------------------------------------------------------------------------------ */
-
-/* Passes over the calibration images of the all-float run: 0 min/max, 1 histograms. */
-static gy_status calibrate(qctx *c, const gy_qgraph *fq, const int *needs, gy_qstat *stats,
-                           gy_error *err)
-{
-    const gy_graph *g = &c->m->graph;
-    int *buf_of = malloc(sizeof *buf_of * (size_t)(g->nstorages + 1));
-    if (!buf_of)
-        return gy_fail(err, GY_ERR_NOMEM, "out of memory");
-    gy_status st = GY_OK;
-    for (int pass = 0; pass < 2 && st == GY_OK; pass++) {
-        if (pass == 1)
-            for (int r = 0; r < g->nstorages && st == GY_OK; r++)
-                if (needs[r] && r != c->in_root && !gy_qstat_hist_begin(&stats[r]))
-                    st = gy_fail(err, GY_ERR_NOMEM, "out of memory for histograms");
-        qexec x;
-        memset(&x, 0, sizeof x);
-        for (int i = 0; i < c->nimg && st == GY_OK; i++) {
-            image_in in = {0};
-            if ((st = load_input(c, i, &in, err)) != GY_OK ||
-                (st = qexec_run(&x, c, fq, &in, 1, err)) != GY_OK) {
-                free(in.x);
-                break;
-            }
-            for (int r = 0; r < g->nstorages; r++)
-                buf_of[r] = -1;
-            for (int b = 0; b < x.plan.nbufs; b++)
-                if (x.plan.bufs[b].storage >= 0)
-                    buf_of[x.plan.bufs[b].storage] = b;
-#pragma omp parallel for num_threads(c->nthreads) schedule(dynamic)
-            for (int r = 0; r < g->nstorages; r++) {
-                if (!needs[r] || buf_of[r] < 0)
-                    continue;
-                const gy_qbuf *u = &x.plan.bufs[buf_of[r]];
-                gy_qview v = {buf_of[r], 0, u->c};
-                const float *d = gy_qplan_floats(&x.plan, x.arena, v);
-                size_t plane = (size_t)u->h * (size_t)u->w, n = (size_t)u->c * plane;
-                if (pass == 0 && c->mean_f[r])
-                    for (int ch = 0; ch < u->c; ch++) {
-                        double sum = 0.0;
-                        for (size_t k = 0; k < plane; k++)
-                            sum += d[(size_t)ch * plane + k];
-                        c->mean_f[r][ch] += sum / (double)plane / c->nimg;
-                    }
-                if (r == c->in_root)
-                    continue;
-                if (pass == 0)
-                    gy_qstat_minmax(&stats[r], d, n);
-                else
-                    gy_qstat_hist(&stats[r], d, n);
-            }
-            if (pass == 1 && i < c->nsens) { /* keep the sensitivity images and outputs */
-                size_t n = (size_t)g->tensors[g->output].c * (size_t)x.plan.shapes.anchors;
-                c->ref[i] = malloc(sizeof(float) * (n ? n : 1));
-                if (!c->ref[i]) {
-                    free(in.x);
-                    st = gy_fail(err, GY_ERR_NOMEM, "out of memory");
-                    break;
-                }
-                memcpy(c->ref[i], qexec_output(&x), sizeof(float) * n);
-                c->sens_in[i] = in;
-            } else {
-                free(in.x);
-            }
-            progress(c, pass == 0 ? "calibrate" : "histogram", i + 1, c->nimg);
-        }
-        qexec_free(&x);
-    }
-    free(buf_of);
-    return st;
-}
 
 /* ---- Configurations --------------------------------------------------------------------------- */
 
@@ -320,82 +114,6 @@ static gy_status make_config(const qctx *c, const int *flag, gy_qgraph **out, gy
 /* The Detect output's error against the float model's: per anchor, the squared differences of
  * the class scores and of the box (in units of the level's stride), weighted by the float
  * model's best score, averaged over anchors and images. */
-static double output_error(const qexec *x, const float *ref, const float *out, int nch)
-{
-    const gy_qplan *p = &x->plan;
-    const int A = p->shapes.anchors;
-    int level_end[GY_OP_MAX_IN], nl = 0;
-    for (int k = 0; k < p->nsteps; k++)
-        if (p->steps[k].kind == GY_QS_DETECT) {
-            int a = 0;
-            for (int l = 0; l < p->steps[k].nin; l++) {
-                const gy_qbuf *u = &p->bufs[p->steps[k].in[l].buf];
-                a += u->h * u->w;
-                level_end[nl++] = a;
-            }
-        }
-    double num = 0.0, den = 0.0;
-    int l = 0;
-    for (int a = 0; a < A; a++) {
-        while (l < nl - 1 && a >= level_end[l])
-            l++;
-        const double stride = p->shapes.strides[l] > 0 ? p->shapes.strides[l] : 1;
-        double best = 0.0, e = 0.0;
-        for (int ch = 4; ch < nch; ch++) {
-            double r = ref[(size_t)ch * A + a], d = r - out[(size_t)ch * A + a];
-            best = r > best ? r : best;
-            e += d * d;
-        }
-        for (int ch = 0; ch < 4; ch++) {
-            double d = (ref[(size_t)ch * A + a] - out[(size_t)ch * A + a]) / stride;
-            e += d * d;
-        }
-        num += best * e;
-        den += best;
-    }
-    return den > 0 ? num / den : 0.0;
-}
-
-static gy_status eval_config(const qctx *c, const gy_qgraph *q, double *result, gy_error *err)
-{
-    const gy_graph *g = &c->m->graph;
-    qexec x;
-    memset(&x, 0, sizeof x);
-    double total = 0.0;
-    gy_status st = GY_OK;
-    for (int i = 0; i < c->nsens && st == GY_OK; i++) {
-        if ((st = qexec_run(&x, c, q, &c->sens_in[i], 0, err)) == GY_OK)
-            total += output_error(&x, c->ref[i], qexec_output(&x), g->tensors[g->output].c);
-    }
-    qexec_free(&x);
-    *result = c->nsens ? total / c->nsens : 0.0;
-    return st;
-}
-
-/* Multiply-adds of each conv at a square imgsz input. */
-static gy_status conv_macs(const qctx *c, double *macs, double *total, gy_error *err)
-{
-    const gy_graph *g = &c->m->graph;
-    gy_plan p;
-    gy_status st = gy_plan_make(g, c->p->imgsz, c->p->imgsz, &p, err);
-    if (st != GY_OK)
-        return st;
-    *total = 0.0;
-    for (int i = 0; i < g->nconvs; i++)
-        macs[i] = 0.0;
-    for (int k = 0; k < g->nops; k++) {
-        const gy_op *op = &g->ops[k];
-        if (op->type != GY_OP_CONV)
-            continue;
-        const gy_conv *cv = &g->convs[op->conv];
-        macs[op->conv] = (double)p.th[op->out] * p.tw[op->out] * cv->cout * (cv->cin / cv->groups) *
-                         cv->kh * cv->kw;
-        *total += macs[op->conv];
-    }
-    gy_plan_free(&p);
-    return GY_OK;
-}
-
 /* ---- Bias correction ------------------------------------------------------------------------ */
 
 /* A conv's output before the activation is linear in its input, so its mean over the pixels is
@@ -434,196 +152,7 @@ static void bias_correct(qctx *c, const int *flag)
             worst = fabs(delta) > worst ? fabs(delta) : worst;
         }
     }
-    report(c, "bias correction: largest change %.4g", worst);
-}
-
-/* ---- The file --------------------------------------------------------------------------------- */
-
-typedef struct tensor_list {
-    gy_st_tensor *t;
-    int n, cap;
-    unsigned char *data;
-    size_t size, cap_bytes;
-} tensor_list;
-
-static int tl_add(tensor_list *l, const char *name, gy_dtype dt, int ndim, const int64_t *shape,
-                  const void *data, size_t bytes)
-{
-    if (l->n == l->cap) {
-        int ncap = l->cap ? 2 * l->cap : 256;
-        gy_st_tensor *t = realloc(l->t, sizeof *t * (size_t)ncap);
-        if (!t)
-            return 0;
-        l->t = t;
-        l->cap = ncap;
-    }
-    if (l->size + bytes > l->cap_bytes) {
-        size_t ncap = l->cap_bytes ? l->cap_bytes : 1 << 20;
-        while (ncap < l->size + bytes)
-            ncap *= 2;
-        unsigned char *d = realloc(l->data, ncap);
-        if (!d)
-            return 0;
-        l->data = d;
-        l->cap_bytes = ncap;
-    }
-    gy_st_tensor *t = &l->t[l->n];
-    memset(t, 0, sizeof *t);
-    t->name = gy_strdup(name);
-    if (!t->name)
-        return 0;
-    t->dtype = dt;
-    t->ndim = ndim;
-    t->numel = 1;
-    for (int d = 0; d < ndim; d++) {
-        t->shape[d] = shape[d];
-        t->numel *= (size_t)shape[d];
-    }
-    t->offset = l->size;
-    t->nbytes = bytes;
-    if (bytes)
-        memcpy(l->data + l->size, data, bytes);
-    l->size += bytes;
-    l->n++;
-    return 1;
-}
-
-static void tl_free(tensor_list *l)
-{
-    for (int i = 0; i < l->n; i++)
-        free(l->t[i].name);
-    free(l->t);
-    free(l->data);
-}
-
-static int cmp_meta(const void *a, const void *b)
-{
-    return strcmp(((const gy_st_meta *)a)->key, ((const gy_st_meta *)b)->key);
-}
-
-/* The config text for the metadata: the weights' own, or the -m file with its scale made
- * explicit (a `scale:` line) when it came from the file name or a parameter. */
-static char *config_text(const qctx *c, const char *config_path, const gy_safetensors *src,
-                         gy_error *err)
-{
-    if (!config_path) {
-        const char *t = gy_st_meta_get(src, "config");
-        char *s = t ? gy_strdup(t) : NULL;
-        if (!s)
-            gy_fail(err, t ? GY_ERR_NOMEM : GY_ERR_ARGUMENT, "the weights carry no config");
-        return s;
-    }
-    unsigned char *data;
-    size_t size;
-    if (gy_read_file(c->m->cfg->path, GY_YAML_MAX_BYTES, &data, &size, err) != GY_OK)
-        return NULL;
-    const gy_config *cfg = c->m->cfg;
-    int add = cfg->scale[0] && !cfg->yaml_scale[0];
-    char *s = malloc(size + 64);
-    if (!s) {
-        free(data);
-        gy_fail(err, GY_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    memcpy(s, data, size);
-    s[size] = '\0';
-    free(data);
-    if (add)
-        snprintf(s + size, 64, "%sscale: %s\n", size && s[size - 1] != '\n' ? "\n" : "", cfg->scale);
-    return s;
-}
-
-static gy_status write_model(const qctx *c, const gy_qgraph *q, const char *config_path,
-                             const char *weights_path, const char *out_path, const char *how,
-                             gy_error *err)
-{
-    const gy_graph *g = &c->m->graph;
-    tensor_list l;
-    memset(&l, 0, sizeof l);
-    int ok = 1;
-    char p[200], name[240];
-    for (int i = 0; i < g->nconvs && ok; i++) {
-        const gy_conv *cv = &g->convs[i];
-        gy_qgraph_conv_name(g, i, p, sizeof p);
-        int64_t wd[4] = {cv->cout, cv->cin / cv->groups, cv->kh, cv->kw}, cd[1] = {cv->cout};
-        size_t n = (size_t)wd[0] * (size_t)wd[1] * (size_t)wd[2] * (size_t)wd[3];
-        snprintf(name, sizeof name, "%s.weight", p);
-        if (q->convs[i].int8) {
-            ok = tl_add(&l, name, GY_DT_I8, 4, wd, q->convs[i].w, n);
-            snprintf(name, sizeof name, "%s.weight_scale", p);
-            ok = ok && tl_add(&l, name, GY_DT_F32, 1, cd, q->convs[i].wscale, 4 * (size_t)cv->cout);
-        } else {
-            ok = tl_add(&l, name, GY_DT_F32, 4, wd, cv->w, 4 * n);
-        }
-        if (!cv->fixed && ok) {
-            snprintf(name, sizeof name, "%s.bias", p);
-            ok = tl_add(&l, name, GY_DT_F32, 1, cd, cv->b, 4 * (size_t)cv->cout);
-        }
-    }
-    for (int r = 0; r < g->nstorages && ok; r++) {
-        if (!q->needs_act[r])
-            continue;
-        int64_t one[1] = {1};
-        int32_t zp = q->act[r].zp;
-        gy_qgraph_storage_name(g, r, p, sizeof p);
-        snprintf(name, sizeof name, "%s.act_scale", p);
-        ok = tl_add(&l, name, GY_DT_F32, 1, one, &q->act[r].scale, 4);
-        snprintf(name, sizeof name, "%s.act_zero_point", p);
-        ok = ok && tl_add(&l, name, GY_DT_I32, 1, one, &zp, 4);
-    }
-    if (!ok) {
-        tl_free(&l);
-        return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", out_path);
-    }
-    gy_safetensors *src = NULL;
-    gy_status st = weights_path ? gy_weights_open(weights_path, &src, err) : GY_OK;
-    char *config = st == GY_OK ? config_text(c, config_path, src, err) : NULL;
-    if (st == GY_OK && !config)
-        st = err ? err->status : GY_ERR_NOMEM;
-    char version[16], stride[64] = "[", *names = NULL;
-    snprintf(version, sizeof version, "%d", GY_INT8_FORMAT_VERSION);
-    for (int i = 0; i < c->m->nstrides; i++)
-        snprintf(stride + strlen(stride), sizeof stride - strlen(stride), "%s%d", i ? ", " : "",
-                 c->m->strides[i]);
-    snprintf(stride + strlen(stride), sizeof stride - strlen(stride), "]");
-    if (st == GY_OK) {
-        cJSON *o = cJSON_CreateObject();
-        for (int i = 0; o && i < c->m->nnames; i++) {
-            char k[16];
-            snprintf(k, sizeof k, "%d", i);
-            cJSON_AddStringToObject(o, k, c->m->names[i]);
-        }
-        names = o ? cJSON_PrintUnformatted(o) : NULL;
-        cJSON_Delete(o);
-        if (!names)
-            st = gy_fail(err, GY_ERR_NOMEM, "out of memory");
-    }
-    if (st == GY_OK) {
-        const char *imgsz = gy_st_meta_get(src, "imgsz");
-        gy_st_meta meta[8] = {{"format", "ghostyolo-int8"},
-                              {"source", (char *)(weights_path ? weights_path : "synthetic weights")},
-                              {"int8_version", version}, {"config", config}, {"names", names},
-                              {"stride", stride}, {"quantization", (char *)how},
-                              {"imgsz", (char *)(imgsz ? imgsz : "640")}};
-        qsort(meta, 8, sizeof *meta, cmp_meta);
-        gy_safetensors out;
-        memset(&out, 0, sizeof out);
-        out.path = (char *)out_path;
-        out.data = l.data;
-        out.data_size = l.size;
-        out.tensors = l.t;
-        out.count = l.n;
-        out.meta = meta;
-        out.meta_count = 8;
-        static const char *const order[] = {"format", "source", "int8_version", "config", "names",
-                                            "stride", "imgsz", "quantization", NULL};
-        st = gy_st_write(&out, order, out_path, err);
-    }
-    cJSON_free(names);
-    free(config);
-    gy_st_close(src);
-    tl_free(&l);
-    return st;
+    gy_quant_report(c, "bias correction: largest change %.4g", worst);
 }
 
 /* ---- The whole ------------------------------------------------------------------------------ */
@@ -716,7 +245,7 @@ static gy_status choose_float(qctx *c, int *flag, char *kept, size_t kept_size, 
     double *macs = calloc((size_t)g->nconvs + 1, sizeof *macs), total = 0.0;
     ranked *r = calloc((size_t)g->nconvs + 1, sizeof *r);
     int *one = calloc((size_t)g->nconvs + 1, sizeof *one);
-    gy_status st = macs && r && one ? conv_macs(c, macs, &total, err)
+    gy_status st = macs && r && one ? gy_quant_conv_macs(c, macs, &total, err)
                                     : gy_fail(err, GY_ERR_NOMEM, "out of memory");
     int nr = 0, ncand = 0;
     for (int i = 0; i < g->nconvs; i++)
@@ -729,19 +258,19 @@ static gy_status choose_float(qctx *c, int *flag, char *kept, size_t kept_size, 
         gy_qgraph *q = NULL;
         double e = 0.0;
         if ((st = make_config(c, one, &q, err)) == GY_OK)
-            st = eval_config(c, q, &e, err);
+            st = gy_quant_eval(c, q, &e, err);
         gy_qgraph_free(q);
         r[nr].conv = i;
         r[nr++].err = e;
-        progress(c, "sensitivity", nr, ncand);
+        gy_quant_progress(c, "sensitivity", nr, ncand);
     }
     if (st == GY_OK) {
         qsort(r, (size_t)nr, sizeof *r, cmp_ranked);
         char name[200];
-        report(c, "sensitivity (each conv alone in int8; output error against float), worst first:");
+        gy_quant_report(c, "sensitivity (each conv alone in int8; output error against float), worst first:");
         for (int k = 0; k < nr && k < 8; k++) {
             gy_qgraph_conv_name(g, r[k].conv, name, sizeof name);
-            report(c, "  %-28s %.3e  (%.2f%% of the multiply-adds)", name, r[k].err,
+            gy_quant_report(c, "  %-28s %.3e  (%.2f%% of the multiply-adds)", name, r[k].err,
                    total > 0 ? 100.0 * macs[r[k].conv] / total : 0.0);
         }
         double used = 0.0;
@@ -757,7 +286,7 @@ static gy_status choose_float(qctx *c, int *flag, char *kept, size_t kept_size, 
             snprintf(kept + strlen(kept), kept_size - strlen(kept), "%s%s", kept[0] ? "," : "", name);
             snprintf(mine + strlen(mine), sizeof mine - strlen(mine), "%s%s", mine[0] ? "," : "", name);
         }
-        report(c, "kept in float by sensitivity: %s (%d of at most %d, %.2f%% of the multiply-adds, "
+        gy_quant_report(c, "kept in float by sensitivity: %s (%d of at most %d, %.2f%% of the multiply-adds, "
                "budget %.1f%%)", chosen ? mine : "none", chosen, limit,
                total > 0 ? 100.0 * used / total : 0.0, 100.0 * p->float_budget);
     }
@@ -879,9 +408,9 @@ gy_status gy_quantize(const char *config_path, const char *weights_path,
             snprintf(mdesc, sizeof mdesc, "percentile %g", p->percentile);
         else
             snprintf(mdesc, sizeof mdesc, "%s", method_name(p->method));
-        report(&c, "calibration: %d images of %s (split %s), ranges by %s, %d-bit weights",
+        gy_quant_report(&c, "calibration: %d images of %s (split %s), ranges by %s, %d-bit weights",
                c.nimg, p->data, p->split ? p->split : "train", mdesc, p->weight_bits);
-        st = calibrate(&c, fq, full->needs_act, stats, err);
+        st = gy_quant_calibrate(&c, fq, full->needs_act, stats, err);
     }
     for (int r = 0; st == GY_OK && r < g->nstorages; r++) {
         if (!full->needs_act[r])
@@ -900,13 +429,13 @@ gy_status gy_quantize(const char *config_path, const char *weights_path,
     gy_qgraph *q = NULL;
     double e_final = 0.0;
     if (st == GY_OK && (st = make_config(&c, flag, &q, err)) == GY_OK &&
-        (st = eval_config(&c, q, &e_final, err)) == GY_OK) {
+        (st = gy_quant_eval(&c, q, &e_final, err)) == GY_OK) {
         int n8 = 0, nf = 0;
         for (int i = 0; i < g->nconvs; i++) {
             n8 += q->convs[i].int8;
             nf += is_candidate_conv(g, i) && !q->convs[i].int8;
         }
-        report(&c, "int8: %d convs, float32: %d (%s); output error against float on %d images: %.3e",
+        gy_quant_report(&c, "int8: %d convs, float32: %d (%s); output error against float on %d images: %.3e",
                n8, nf, kept[0] ? kept : "none", c.nsens, e_final);
         char how[4608];
         snprintf(how, sizeof how,
@@ -915,7 +444,7 @@ gy_status gy_quantize(const char *config_path, const char *weights_path,
                  "\"output_error\": %.4e}",
                  method_name(p->method), p->percentile, c.nimg, p->split ? p->split : "train",
                  p->imgsz, p->weight_bits, kept, p->bias_correction ? "true" : "false", e_final);
-        st = write_model(&c, q, config_path, weights_path, out_path, how, err);
+        st = gy_quant_write(&c, q, config_path, weights_path, out_path, how, err);
     }
     gy_qgraph_free(q);
     gy_qgraph_free(full);
@@ -966,7 +495,7 @@ gy_status gy_quantize_synthetic(const char *config_path, const char *out_path, g
         c.acts[r] = r == in_root ? gy_qact_from_range(0.0, 1.0) : gy_qact_from_range(-0.5, 12.25);
     gy_qgraph *q = NULL;
     if (st == GY_OK && (st = make_config(&c, flag, &q, err)) == GY_OK)
-        st = write_model(&c, q, config_path, NULL, out_path, "{\"method\": \"synthetic\"}", err);
+        st = gy_quant_write(&c, q, config_path, NULL, out_path, "{\"method\": \"synthetic\"}", err);
     gy_qgraph_free(q);
     free(flag);
     free_ctx(&c);
