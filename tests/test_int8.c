@@ -16,7 +16,11 @@
 
 #include "core/util.h"
 #include "kernels/kernels.h"
+#include "detector/model.h"
 #include "detector/quant_ranges.h"
+#include "kernels/f32-decode/detect_decode.h"
+#include "kernels/kernels_qu8.h"
+#include "runtime/plan.h"
 #include "parity.h"
 #include "testutil.h"
 #include "weights/safetensors.h"
@@ -201,6 +205,219 @@ START_TEST(all_float_is_float)
                   "the int8 runtime's float path differs from the float runtime");
     free(y8);
     free(yf);
+}
+END_TEST
+
+/* ---- An independent int8 runtime --------------------------------------------------------------
+ * The graph run op by op with the reference kernels on plain buffers (uint8 NHWC without borders
+ * or channel padding, float NCHW), each uint8 input quantized from its float storage when needed,
+ * the requantizing tables built here: the int8 runtime (plan, steps, conversions, borders,
+ * tables, slices, arena sharing) must give the same output; only the Detect decode's vector exp
+ * may differ (1e-3 px, 1e-6). */
+typedef struct refrt {
+    const gy_graph *g;
+    const gy_qgraph *q;
+    gy_plan p;
+    void **buf; /* per root storage */
+} refrt;
+
+static gy_qu8_map ref_map(refrt *r, int t)
+{
+    int off, root = gy_graph_root(r->g, r->g->tensors[t].storage, &off);
+    off += r->g->tensors[t].c_off;
+    gy_qu8_map m;
+    memset(&m, 0, sizeof m);
+    m.h = r->p.th[t];
+    m.w = r->p.tw[t];
+    m.c = r->g->tensors[t].c;
+    m.pstride = (size_t)r->g->storages[root].c;
+    m.rstride = m.pstride * (size_t)m.w;
+    m.scale = r->q->act[root].scale;
+    m.zp = r->q->act[root].zp;
+    ck_assert_int_eq(r->q->dtype[root], GY_QDT_U8);
+    m.data = (uint8_t *)r->buf[root] + off;
+    return m;
+}
+
+static float *ref_floats(refrt *r, int t)
+{
+    int off, root = gy_graph_root(r->g, r->g->tensors[t].storage, &off);
+    off += r->g->tensors[t].c_off;
+    int in_root = gy_graph_root(r->g, r->g->tensors[r->g->input].storage, NULL);
+    ck_assert(root == in_root || r->q->dtype[root] == GY_QDT_F32);
+    return (float *)r->buf[root] + (size_t)off * (size_t)r->p.th[t] * (size_t)r->p.tw[t];
+}
+
+/* Tensor t as uint8: its own map, or its float storage quantized into `tmp` (caller frees). */
+static gy_qu8_map ref_u8(refrt *r, int t, uint8_t **tmp)
+{
+    int root = gy_graph_root(r->g, r->g->tensors[t].storage, NULL);
+    int in_root = gy_graph_root(r->g, r->g->tensors[r->g->input].storage, NULL);
+    *tmp = NULL;
+    if (root != in_root)
+        return ref_map(r, t);
+    gy_qu8_map m;
+    memset(&m, 0, sizeof m);
+    m.h = r->p.th[t];
+    m.w = r->p.tw[t];
+    m.c = m.pstride = (size_t)r->g->tensors[t].c;
+    m.rstride = m.pstride * (size_t)m.w;
+    m.scale = r->q->act[root].scale;
+    m.zp = r->q->act[root].zp;
+    *tmp = m.data = malloc(m.rstride * (size_t)m.h + 1);
+    ck_assert_ptr_nonnull(m.data);
+    const float *f = ref_floats(r, t);
+    for (int c = 0; c < m.c; c++)
+        for (int y = 0; y < m.h; y++)
+            for (int x = 0; x < m.w; x++)
+                m.data[y * m.rstride + x * m.pstride + c] =
+                    gy_qu8_quantize1(f[((size_t)c * m.h + y) * m.w + x], 1.0f / m.scale, (float)m.zp);
+    return m;
+}
+
+static const uint8_t *ref_lut(const gy_qu8_map *in, const gy_qu8_map *out, uint8_t lut[256])
+{
+    if (in->scale == out->scale && in->zp == out->zp)
+        return NULL;
+    gy_qu8_requant_lut(in->scale, in->zp, out->scale, out->zp, lut);
+    return lut;
+}
+
+static float *reference_forward(const gy_model *m, const float *x, int h, int w, int *nout)
+{
+    refrt r = {.g = &m->graph, .q = m->q};
+    gy_error err;
+    ck_assert_int_eq(gy_plan_make(r.g, h, w, &r.p, &err), GY_OK);
+    r.buf = calloc((size_t)r.g->nstorages, sizeof *r.buf);
+    ck_assert_ptr_nonnull(r.buf);
+    for (int t = 0; t < r.g->ntensors; t++) {
+        int root = gy_graph_root(r.g, r.g->tensors[t].storage, NULL);
+        if (r.buf[root] || r.p.th[t] < 0)
+            continue;
+        size_t n = (size_t)r.g->storages[root].c * (size_t)r.p.th[t] * (size_t)r.p.tw[t];
+        r.buf[root] = calloc(n + 1, r.q->dtype[root] == GY_QDT_U8 ? 1 : sizeof(float));
+        ck_assert_ptr_nonnull(r.buf[root]);
+    }
+    memcpy(ref_floats(&r, r.g->input), x, sizeof(float) * 3 * (size_t)h * (size_t)w);
+    for (int i = 0; i < r.g->nops; i++) {
+        const gy_op *op = &r.g->ops[i];
+        uint8_t lut[256], *t0 = NULL, *t1 = NULL;
+        switch (op->type) {
+        case GY_OP_CONV: {
+            const gy_qconv *qc = &r.q->convs[op->conv];
+            ck_assert_msg(qc->int8, "the reference runtime runs all-int8 models");
+            gy_qu8_map res;
+            gy_qu8_conv_run run = {.p = &qc->k, .w = qc->w, .in = ref_u8(&r, op->in[0], &t0),
+                                   .oh = r.p.th[op->out], .ow = r.p.tw[op->out], .mul = qc->mul,
+                                   .add = qc->add, .act = op->act,
+                                   .res_before_act = op->res_before_act};
+            if (op->res >= 0) {
+                res = ref_u8(&r, op->res, &t1);
+                run.res = &res;
+            }
+            int root = gy_graph_root(r.g, r.g->tensors[op->out].storage, NULL);
+            if (r.q->dtype[root] == GY_QDT_U8)
+                run.out = ref_map(&r, op->out);
+            else
+                run.outf = ref_floats(&r, op->out);
+            gy_qu8_conv2d__ref(&run);
+            break;
+        }
+        case GY_OP_MAXPOOL: {
+            gy_qu8_pool_run pr = {.in = ref_map(&r, op->in[0]), .out = ref_map(&r, op->out),
+                                  .k = op->k, .stride = op->stride, .pad = op->pad};
+            pr.lut = ref_lut(&pr.in, &pr.out, lut);
+            gy_qu8_maxpool__ref(&pr);
+            break;
+        }
+        case GY_OP_UPSAMPLE:
+        case GY_OP_COPY: {
+            gy_qu8_copy_run cr = {.in = ref_map(&r, op->in[0]), .out = ref_map(&r, op->out)};
+            cr.lut = ref_lut(&cr.in, &cr.out, lut);
+            gy_qu8_copy__ref(&cr);
+            break;
+        }
+        case GY_OP_ADD: {
+            gy_qu8_map a = ref_map(&r, op->in[0]), b = ref_map(&r, op->in[1]), o = ref_map(&r, op->out);
+            for (int y = 0; y < o.h; y++)
+                for (int xx = 0; xx < o.w; xx++)
+                    for (int c = 0; c < o.c; c++) {
+                        int qa = a.data[y * a.rstride + xx * a.pstride + c];
+                        int qb = b.data[y * b.rstride + xx * b.pstride + c];
+                        float v = fmaf((float)(qb - b.zp), b.scale, (float)(qa - a.zp) * a.scale);
+                        o.data[y * o.rstride + xx * o.pstride + c] = gy_qu8_quantize1(v, 1.0f / o.scale, (float)o.zp);
+                    }
+            break;
+        }
+        case GY_OP_DETECT: {
+            const float *lv[GY_OP_MAX_IN];
+            int hs[GY_OP_MAX_IN], ws[GY_OP_MAX_IN];
+            for (int l = 0; l < op->nin; l++) {
+                lv[l] = ref_floats(&r, op->in[l]);
+                hs[l] = r.p.th[op->in[l]];
+                ws[l] = r.p.tw[op->in[l]];
+            }
+            gy_detect_decode(op->nin, lv, hs, ws, r.p.strides, op->nc, op->reg_max,
+                             r.g->convs[op->dfl_conv].w, ref_floats(&r, op->out), r.p.anchors, 1);
+            break;
+        }
+        default:
+            ck_abort_msg("op type %d is not in the reference runtime", (int)op->type);
+        }
+        free(t0);
+        free(t1);
+    }
+    *nout = r.g->tensors[r.g->output].c * r.p.anchors;
+    float *y = malloc(sizeof *y * (size_t)*nout);
+    ck_assert_ptr_nonnull(y);
+    memcpy(y, ref_floats(&r, r.g->output), sizeof *y * (size_t)*nout);
+    for (int s = 0; s < r.g->nstorages; s++)
+        free(r.buf[s]);
+    free(r.buf);
+    gy_plan_free(&r.p);
+    return y;
+}
+
+START_TEST(runtime_against_reference)
+{
+    static const char *const cases[] = {"v8n_640", "ghost_n_640", "gghost_n_640"};
+    for (int k = 0; k < 3; k++) {
+        const char *q = tmp("ref.safetensors");
+        quantize_case(cases[k], q, 2, 320, NULL, 0, 0);
+        gy_model *m;
+        gy_error err;
+        ck_assert_msg(gy_model_load(NULL, q, NULL, &m, &err) == GY_OK, "%s", err.message);
+        char in[512];
+        gy_test_parity_path(in, sizeof in, cases[k], "input.f32");
+        size_t n;
+        float *x = gy_test_read_f32(in, 0, &n);
+        int side = (int)sqrt((double)(n / 3));
+        for (int c = 0; c < 3; c++) /* 320x320: every other pixel */
+            for (int y = 0; y < side / 2; y++)
+                for (int xx = 0; xx < side / 2; xx++)
+                    x[((size_t)c * (side / 2) + y) * (side / 2) + xx] = x[((size_t)c * side + 2 * y) * side + 2 * xx];
+        side /= 2;
+        int nr;
+        float *yr = reference_forward(m, x, side, side, &nr);
+        for (int threads = 1; threads <= 2; threads++) {
+            gy_session_params sp = gy_session_default_params();
+            sp.num_threads = threads;
+            gy_session *s;
+            ck_assert_int_eq(gy_session_create(m, &sp, &s, &err), GY_OK);
+            gy_output o;
+            ck_assert_msg(gy_forward(s, x, side, side, &o, &err) == GY_OK, "%s", err.message);
+            ck_assert_int_eq(o.channels * o.anchors, nr);
+            diff d = compare(o.data, yr, nr, o.channels);
+            printf("%s int8 runtime (%d threads) against the reference runtime: max %.2g px, %.2g\n",
+                   cases[k], threads, d.box_max, d.cls_max);
+            ck_assert_msg(d.box_max <= 1e-3 && d.cls_max <= 1e-6, "%s: %g px, %g", cases[k],
+                          d.box_max, d.cls_max);
+            gy_session_free(s);
+        }
+        free(yr);
+        free(x);
+        gy_model_free(m);
+    }
 }
 END_TEST
 
@@ -655,6 +872,7 @@ int main(void)
     tcase_add_test(fast, cli_verbs);
     tcase_add_test(fast, range_methods);
     tcase_add_test(fast, quantize_parameters);
+    tcase_add_test(fast, runtime_against_reference);
     suite_add_tcase(s, fast);
     TCase *slow = tcase_create("coco128");
     tcase_set_timeout(slow, 3000);
