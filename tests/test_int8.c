@@ -147,6 +147,27 @@ START_TEST(quantize_load_run)
 {
     const char *q = tmp("v8n.safetensors");
     quantize_case("v8n_640", q, 4, 320, NULL, 0, 1);
+    /* 7-bit weights (the default): every output channel's largest |weight| is exactly 63 */
+    gy_safetensors *st;
+    gy_error serr;
+    ck_assert_msg(gy_st_open(q, &st, &serr) == GY_OK, "%s", serr.message);
+    int int8_tensors = 0;
+    for (int i = 0; i < st->count; i++) {
+        const gy_st_tensor *t = &st->tensors[i];
+        if (t->dtype != GY_DT_I8)
+            continue;
+        int8_tensors++;
+        const int8_t *w = (const int8_t *)(const void *)(st->data + t->offset);
+        size_t per = t->numel / (size_t)t->shape[0];
+        for (int64_t o = 0; o < t->shape[0]; o++) {
+            int mx = 0;
+            for (size_t k = 0; k < per; k++)
+                mx = abs(w[(size_t)o * per + k]) > mx ? abs(w[(size_t)o * per + k]) : mx;
+            ck_assert_msg(mx == 63, "%s[%lld]: max |w| %d", t->name, (long long)o, mx);
+        }
+    }
+    ck_assert_int_eq(int8_tensors, 62); /* 63 convs, one kept in float */
+    gy_st_close(st);
     int n8, nf;
     const char *dt;
     float *y8 = forward("v8n_640", NULL, q, &n8, &dt);
@@ -192,6 +213,27 @@ START_TEST(all_float_is_float)
     const char *q = tmp("v8n_float.safetensors");
     const char *keep[] = {"model"};
     quantize_case("v8n_640", q, 2, 320, keep, 1, 0);
+    /* 7-bit weights (the default): every output channel's largest |weight| is exactly 63 */
+    gy_safetensors *st;
+    gy_error serr;
+    ck_assert_msg(gy_st_open(q, &st, &serr) == GY_OK, "%s", serr.message);
+    int int8_tensors = 0;
+    for (int i = 0; i < st->count; i++) {
+        const gy_st_tensor *t = &st->tensors[i];
+        if (t->dtype != GY_DT_I8)
+            continue;
+        int8_tensors++;
+        const int8_t *w = (const int8_t *)(const void *)(st->data + t->offset);
+        size_t per = t->numel / (size_t)t->shape[0];
+        for (int64_t o = 0; o < t->shape[0]; o++) {
+            int mx = 0;
+            for (size_t k = 0; k < per; k++)
+                mx = abs(w[(size_t)o * per + k]) > mx ? abs(w[(size_t)o * per + k]) : mx;
+            ck_assert_msg(mx == 63, "%s[%lld]: max |w| %d", t->name, (long long)o, mx);
+        }
+    }
+    ck_assert_int_eq(int8_tensors, 0); /* every conv kept in float */
+    gy_st_close(st);
     int n8, nf;
     const char *dt;
     float *y8 = forward("v8n_640", NULL, q, &n8, &dt);
