@@ -904,6 +904,12 @@ END_TEST
 
 int main(void)
 {
+    /* the scratch folder exists before the forked tests share it (and is removed below) */
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/gy_int8_XXXXXX");
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return EXIT_FAILURE;
+    }
     Suite *s = suite_create("int8");
     TCase *fast = tcase_create("fast"); /* CK_RUN_CASE=fast */
     tcase_set_timeout(fast, 600);
