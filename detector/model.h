@@ -7,6 +7,7 @@
 #include "configs/config.h"
 #include "kernels/cpu/cpu_kind.h"
 #include "kernels/kernels.h"
+#include "runtime/qgraph.h"
 
 struct gy_model {
     gy_config *cfg;
@@ -25,6 +26,7 @@ struct gy_model {
     gy_cpu_kind cpu;      /* the machine, detected at load */
     gy_tune tune;         /* the kernels' tuning for it (or GY_TUNE's, for tests) */
     size_t packed_bytes;  /* weights repacked for the kernels */
+    gy_qgraph *q;         /* an int8 model (weights from `ghostyolo quantize`), else NULL */
 };
 
 /* max(largest Detect stride, 32): the letterbox multiple and ultralytics' get_flops() probe. */
