@@ -80,6 +80,7 @@ typedef struct gy_conv {
     float *wpack;
     size_t wpack_floats;
     int isa;
+    int tune;            /* the kernels' tuning variant (gy_tune) */
 } gy_conv;
 
 typedef struct gy_storage {

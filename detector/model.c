@@ -11,6 +11,7 @@
 #include "runtime/plan.h"
 #include "core/util.h"
 #include "weights/bind.h"
+#include "weights/qbind.h"
 #include "weights/pt_checkpoint.h"
 #include "weights/safetensors.h"
 
@@ -34,6 +35,7 @@ void gy_model_free(gy_model *m)
 {
     if (!m)
         return;
+    gy_qgraph_free(m->q);
     gy_graph_free(&m->graph);
     gy_config_free(m->cfg);
     free(m->rows);
@@ -128,6 +130,17 @@ static gy_status check_class_count(const gy_graph *g, const gy_safetensors *st, 
     return GY_OK;
 }
 
+/* The float binder, after checking that the file is no int8 model without its version. */
+static gy_status bind_float(gy_graph *g, const gy_safetensors *st, double eps, gy_error *err)
+{
+    for (int i = 0; i < st->count; i++)
+        if (st->tensors[i].dtype == GY_DT_I8 || st->tensors[i].dtype == GY_DT_I32)
+            return gy_fail(err, GY_ERR_FORMAT, "%s: tensor \"%s\" is %s but the file has no "
+                           "int8_version metadata (not an int8 model from ghostyolo quantize)",
+                           st->path, st->tensors[i].name, gy_dtype_name(st->tensors[i].dtype));
+    return gy_model_bind(g, st, eps, err);
+}
+
 static void log_msg(const gy_model_params *p, gy_log_level lvl, const char *msg)
 {
     if (p->log && msg && *msg)
@@ -191,8 +204,10 @@ gy_status gy_model_load(const char *config_path, const char *weights_path,
         }
         if (s == GY_OK)
             s = check_class_count(&m->graph, st, weights_path, m->cfg->nc, err);
-        if (s == GY_OK)
-            s = gy_model_bind(&m->graph, st, m->bn_eps, err);
+        if (s == GY_OK && gy_st_meta_get(st, "int8_version"))
+            s = gy_qmodel_bind(&m->graph, st, &m->q, err);
+        else if (s == GY_OK)
+            s = bind_float(&m->graph, st, m->bn_eps, err);
         const char *names = gy_st_meta_get(st, "names");
         if (s == GY_OK && names)
             s = load_names(m, names, weights_path, err);
@@ -203,12 +218,25 @@ gy_status gy_model_load(const char *config_path, const char *weights_path,
         m->has_weights = s == GY_OK;
     }
     /* The kernels' instruction set: the best the CPU has unless GY_ISA asks for a lower one
-     * (read once per load); the weights are packed for it. */
+     * (read once per load), and their tuning for the kind of machine (GY_TUNE: a test's
+     * override); the weights are packed for both. */
     if (s == GY_OK)
         s = gy_isa_select(getenv("GY_ISA"), &m->isa, err);
+    if (s == GY_OK) {
+        gy_cpu_kind_detect(&m->cpu);
+        s = gy_tune_select(&m->cpu, m->isa, getenv("GY_TUNE"), &m->tune, err);
+    }
     for (int i = 0; s == GY_OK && m->has_weights && i < m->graph.nconvs; i++) {
-        s = gy_conv_pack(&m->graph.convs[i], m->isa, err);
+        /* int8 convs have no float weights: nothing to pack */
+        s = gy_conv_pack_tuned(&m->graph.convs[i], m->isa, m->tune, err);
         m->packed_bytes += gy_conv_packed_bytes(&m->graph.convs[i]);
+    }
+    if (s == GY_OK && m->q) {
+        s = gy_qgraph_prepare(&m->graph, m->q, gy_qisa_for(m->isa), err);
+        for (int i = 0; i < m->graph.nconvs; i++)
+            m->packed_bytes += m->q->convs[i].k.pack_bytes;
+        if (s != GY_OK)
+            gy_error_prefix(err, "%s", weights_path);
     }
     if (s == GY_OK)
         s = fill_generic_names(m, err);
@@ -269,6 +297,8 @@ gy_status gy_model_get_info(const gy_model *m, gy_model_info *info)
     memcpy(info->strides, m->strides, sizeof m->strides);
     info->kernel_isa = gy_isa_name(m->isa);
     info->packed_weight_bytes = m->packed_bytes;
+    info->dtype = m->q ? "int8" : "float32";
+    info->int8_kernel_isa = m->q ? gy_qisa_name(m->q->qisa) : "";
     return GY_OK;
 }
 

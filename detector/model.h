@@ -5,7 +5,9 @@
 
 #include "core/graph.h"
 #include "configs/config.h"
+#include "kernels/cpu/cpu_kind.h"
 #include "kernels/kernels.h"
+#include "runtime/qgraph.h"
 
 struct gy_model {
     gy_config *cfg;
@@ -21,7 +23,10 @@ struct gy_model {
     int strides[8];
     double bn_eps;
     gy_isa isa;           /* the kernels' instruction set (GY_ISA or the CPU's best) */
+    gy_cpu_kind cpu;      /* the machine, detected at load */
+    gy_tune tune;         /* the kernels' tuning for it (or GY_TUNE's, for tests) */
     size_t packed_bytes;  /* weights repacked for the kernels */
+    gy_qgraph *q;         /* an int8 model (weights from `ghostyolo quantize`), else NULL */
 };
 
 /* max(largest Detect stride, 32): the letterbox multiple and ultralytics' get_flops() probe. */

@@ -43,6 +43,11 @@ gy_status gy_session_create(const gy_model *model, const gy_session_params *para
 
 static void release(gy_session *s)
 {
+    gy_qrun_unbind(s->qwork);
+    s->qwork = NULL;
+    gy_qplan_free(&s->qplan);
+    free(s->qarena);
+    s->qarena = NULL;
     gy_plan_free(&s->plan);
     free(s->arena);
     free(s->scratch);
@@ -81,6 +86,39 @@ static float *alloc_floats(size_t n)
     return aligned_alloc(64, bytes);
 }
 
+/* The int8 plan, its byte arena, the float scratch of float layers, the bound steps. */
+static gy_status reserve_int8(gy_session *s, int h, int w, gy_error *err)
+{
+    gy_status st = gy_qplan_make(&s->model->graph, s->model->q, h, w, 0, &s->qplan, err);
+    if (st != GY_OK) {
+        release(s);
+        return st;
+    }
+    size_t scratch_floats = 0;
+    s->qarena = aligned_alloc(64, (s->qplan.arena_bytes + 63) / 64 * 64 + 64);
+    if (gy_mul_size(s->qplan.scratch_floats, (size_t)s->nthreads, &scratch_floats))
+        s->scratch = alloc_floats(scratch_floats);
+    if (!s->qarena || !s->scratch) {
+        size_t mb = (s->qplan.arena_bytes + scratch_floats * sizeof(float)) >> 20;
+        release(s);
+        return gy_fail(err, GY_ERR_NOMEM, "cannot allocate %zu MiB of activations for a %dx%d input",
+                       mb, h, w);
+    }
+    st = gy_qrun_bind(&s->model->graph, s->model->q, &s->qplan, s->qarena, s->model->isa,
+                      &s->qwork, err);
+    if (st != GY_OK) {
+        release(s);
+        return st;
+    }
+    s->planned = 1;
+    return GY_OK;
+}
+
+size_t gy_session_arena_bytes(const gy_session *s)
+{
+    return s->model->q ? s->qplan.arena_bytes : s->plan.arena_floats * sizeof(float);
+}
+
 gy_status gy_session_reserve(gy_session *s, int h, int w, gy_error *err)
 {
     if (!s)
@@ -96,6 +134,8 @@ gy_status gy_session_reserve(gy_session *s, int h, int w, gy_error *err)
     gy_status st = gy_plan_make(&s->model->graph, h, w, &s->plan, err);
     if (st != GY_OK)
         return st;
+    if (s->model->q)
+        return reserve_int8(s, h, w, err);
     s->arena = alloc_floats(s->plan.arena_floats);
     size_t scratch_floats = 0; /* one slice per thread */
     if (gy_mul_size(s->plan.scratch_floats, (size_t)s->nthreads, &scratch_floats))
@@ -122,6 +162,19 @@ gy_status gy_forward(gy_session *s, const float *input, int h, int w, gy_output 
     if (st != GY_OK)
         return st;
     const gy_graph *g = &s->model->graph;
+    if (s->model->q) {
+        const gy_qplan *p = &s->qplan;
+        gy_qview in = {p->in_buf, 0, g->tensors[g->input].c}, o = {p->out_buf, 0, 0};
+        memcpy(gy_qplan_floats(p, s->qarena, in), input,
+               sizeof(float) * (size_t)in.c * (size_t)h * (size_t)w);
+        gy_qrun_args qa = {.plan = p, .work = s->qwork, .scratch = s->scratch,
+                           .nthreads = s->nthreads, .op_ms = s->op_ms};
+        gy_qrun(&qa);
+        out->data = gy_qplan_floats(p, s->qarena, o);
+        out->channels = g->tensors[g->output].c;
+        out->anchors = s->plan.anchors;
+        return GY_OK;
+    }
     memcpy(s->arena + s->plan.toff[g->input], input,
            sizeof(float) * (size_t)g->tensors[g->input].c * (size_t)h * (size_t)w);
     gy_run_args run = {.g = g, .plan = &s->plan, .arena = s->arena, .scratch = s->scratch,

@@ -4,6 +4,7 @@
 
 #include "kernels/kernels.h"
 #include "runtime/plan.h"
+#include "runtime/qrun.h"
 #include "detector/model.h"
 
 struct gy_session {
@@ -16,7 +17,14 @@ struct gy_session {
     double *op_ms;    /* per-op wall time of the last forward when timing is on, else NULL */
     float *input;     /* letterbox buffer for gy_detect (3 x h x w) */
     size_t input_cap;
+    /* int8 models: their plan, byte arena and bound steps (plan above: the shapes) */
+    gy_qplan qplan;
+    uint8_t *qarena;
+    gy_qwork *qwork;
 };
+
+/* Bytes of the activation arena of the current plan (float or int8). */
+size_t gy_session_arena_bytes(const gy_session *s);
 
 /* Turns per-op timing on (allocates op_ms) or off. */
 gy_status gy_session_set_timing(gy_session *s, int on, gy_error *err);

@@ -127,6 +127,10 @@ typedef struct gy_model_info {
                                  (the CPU's best, or lower when the GY_ISA environment variable
                                  asks for it at load) */
     size_t packed_weight_bytes; /* weights repacked at load for the kernels (Winograd: 4x) */
+    const char *dtype;        /* "float32", or "int8" for a model quantized by `ghostyolo
+                                 quantize` (uint8 activations, int8 weights; some layers may
+                                 stay float32) */
+    const char *int8_kernel_isa; /* int8 models: "avx512vnni", "avx2" or "generic"; else "" */
 } gy_model_info;
 
 /* Fills *info with borrowed strings valid for the model's lifetime. */
@@ -614,6 +618,56 @@ void gy_video_writer_free(gy_video_writer *w);
  * some prediction was a true positive, as ultralytics computes curves only then),
  * confusion_matrix_normalized.png and confusion_matrix.png (up to 1000 classes). */
 gy_status gy_val_save_plots(const gy_val_result *result, const char *dir, gy_error *err);
+/* int8 quantization (`ghostyolo quantize`)                                                         */
+
+/* How the calibration images set each activation's uint8 range. */
+typedef enum gy_quant_method {
+    GY_QUANT_MINMAX = 0,     /* the observed minimum and maximum */
+    GY_QUANT_PERCENTILE = 1, /* the percentile-th and (100 - percentile)-th percentiles */
+    GY_QUANT_MSE = 2         /* the range with the least expected squared error (default) */
+} gy_quant_method;
+
+typedef struct gy_quantize_params {
+    const char *data;          /* dataset YAML (ultralytics' format, as for gy_val); required */
+    const char *split;         /* the calibration images: NULL = "train", or "val" when the
+                                  dataset has no train split */
+    int calib_images;          /* the split's first N images (sorted); default 128 */
+    int imgsz;                 /* letterbox long side, as gy_detect; default 640 */
+    gy_quant_method method;    /* default GY_QUANT_MSE */
+    double percentile;         /* GY_QUANT_PERCENTILE; default 99.99 */
+    int weight_bits;           /* 7 (default: [-63, 63], so CPUs without VNNI never split a
+                                  weight pair; on coco128 as accurate as 8) or 8 */
+    const char *const *keep_float; /* conv names kept in float32: a name also matches every conv
+                                      below it ("model.22.cv2" is the whole box branch) */
+    int num_keep_float;
+    int auto_float;            /* the most sensitive convs (one conv quantized at a time, error
+                                  of the Detect output on the sensitivity images) kept in float,
+                                  at most this many; -1 = the default (0: every conv
+                                  in int8, the fastest; README "int8" has the measured
+                                  trade-off) */
+    double float_budget;       /* ... and at most this fraction of the model's multiply-adds;
+                                  default 0.05 */
+    int sensitivity_images;    /* images for the sensitivity and the final report; default 16 */
+    int bias_correction;       /* 1 (default): each int8 conv's bias absorbs the mean error its
+                                  int8 weights cause (with the calibration images' input means) */
+    int num_threads;           /* 0 = all cores */
+    /* progress: phase ("calibrate", "histogram", "sensitivity", "check"), done of total */
+    void (*progress)(void *user, const char *phase, int done, int total);
+    /* one line of the report (choices, measured errors), borrowed for the call */
+    void (*report)(void *user, const char *line);
+    void *user;
+} gy_quantize_params;
+
+gy_quantize_params gy_quantize_default_params(void);
+
+/* Post-training static quantization: loads the float model (config_path and weights_path as for
+ * gy_model_load), calibrates the activations on the dataset's images pre-processed as gy_detect
+ * does, quantizes the conv weights (BatchNorm folded) to int8 per output channel, keeps the
+ * requested and the most sensitive convs in float32, and writes the int8 model file to out_path
+ * (safetensors, through a temporary file). Any verb, and gy_model_load, loads that file like a
+ * weights file. */
+gy_status gy_quantize(const char *config_path, const char *weights_path,
+                      const gy_quantize_params *params, const char *out_path, gy_error *err);
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,14 @@ const char *gy_isa_name(gy_isa isa);
  * model load and pass it here. */
 gy_status gy_isa_select(const char *request, gy_isa *isa, gy_error *err);
 
+/* The kernels' tuning variants for a kind of machine (kernels/cpu/cpu_kind.h chooses one per
+ * model load from the CPU); a conv's packed layout and kernels depend on it (gy_conv.tune). */
+typedef enum gy_tune {
+    GY_TUNE_BASE = 0,   /* generic and AVX2; AVX-512 executed on 256-bit halves (Zen 4) */
+    GY_TUNE_FULL512 = 1 /* AVX-512 on full 512-bit units (Zen 5 servers) */
+} gy_tune;
+const char *gy_tune_name(gy_tune t);
+
 typedef struct gy_conv_run {
     const gy_conv *p;     /* geometry + folded weights [cout][cin/groups][kh][kw], bias, and
                            * the packed weights of gy_conv_pack (which also fix the ISA) */
@@ -33,8 +41,10 @@ typedef struct gy_conv_run {
     gy_act act;
 } gy_conv_run;
 
-/* Packs c->w for the fast kernels of `isa` (<= gy_cpu_best_isa()) into c->wpack (replacing an
- * earlier packing); call once after the weights are bound and folded. */
+/* Packs c->w for the fast kernels of `isa` (<= gy_cpu_best_isa()) and tuning `tune` into
+ * c->wpack (replacing an earlier packing); call once after the weights are bound and folded.
+ * gy_conv_pack: the tuning of a full-width AVX-512 machine (tests pack every variant). */
+gy_status gy_conv_pack_tuned(gy_conv *c, gy_isa isa, gy_tune tune, gy_error *err);
 gy_status gy_conv_pack(gy_conv *c, gy_isa isa, gy_error *err);
 /* Bytes of packed weights. */
 size_t gy_conv_packed_bytes(const gy_conv *c);

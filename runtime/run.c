@@ -2,29 +2,16 @@
  * region with the session's thread count. Each op is split into independent tasks (kernels.h,
  * "Task form"); the threads take them dynamically from a shared ticket counter, so a thread
  * that loses its core for a moment holds up at most the one task it is running, and meet at a
- * barrier before the next op. The runtime knows no YAML modules. */
-#define _GNU_SOURCE /* syscall(SYS_futex) */
+ * barrier (runtime/team.c) before the next op. The runtime knows no YAML modules. */
 #include "runtime/run.h"
 
-#include <limits.h>
 #include <omp.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
-#if defined(__linux__)
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define CPU_RELAX() _mm_pause()
-#else
-#define CPU_RELAX() ((void)0)
-#endif
 
 #include "kernels/f32-decode/detect_decode.h"
 #include "kernels/kernels.h"
+#include "runtime/team.h"
 
 /* One op bound to the arena: its kernel family and the run record the kernel reads. mode: the
  * op's own kernel, or a pointwise conv run fused with the depthwise conv after it (plan->fused),
@@ -240,59 +227,6 @@ static void run_serial(const gy_run_args *a)
     }
 }
 
-/* The barrier between ops: spin a little (the usual wait is shorter than one task), then sleep
- * in the kernel, so a waiting thread gives its core to the thread it waits for when the machine
- * is oversubscribed instead of burning it (libgomp's barrier spins for a long time first). */
-#define BARRIER_SPIN 2000 /* pause instructions, about 40 us on a 3 GHz Zen core */
-
-typedef struct run_barrier {
-    atomic_int arrived;
-    atomic_int generation;
-    atomic_int sleepers;
-    int n;
-    long spin;
-} run_barrier;
-
-/* stamp: NULL, or the op's timing, which the last thread to arrive (the moment the op's last
- * task is done) records before it releases the others. */
-typedef struct op_stamp {
-    double *op_ms; /* the op's entry */
-    double *t0;    /* the previous op's end, shared by the team; becomes this op's end */
-} op_stamp;
-
-static void barrier_wait(run_barrier *b, const op_stamp *stamp)
-{
-    int gen = atomic_load(&b->generation);
-    if (atomic_fetch_add(&b->arrived, 1) == b->n - 1) {
-        if (stamp) {
-            double t1 = omp_get_wtime();
-            *stamp->op_ms = (t1 - *stamp->t0) * 1e3;
-            *stamp->t0 = t1;
-        }
-        atomic_store(&b->arrived, 0);
-        atomic_fetch_add(&b->generation, 1);
-#if defined(__linux__)
-        if (atomic_load(&b->sleepers) > 0)
-            syscall(SYS_futex, &b->generation, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
-#endif
-        return;
-    }
-    for (long i = 0; i < b->spin; i++) {
-        if (atomic_load_explicit(&b->generation, memory_order_acquire) != gen)
-            return;
-        CPU_RELAX();
-    }
-    while (atomic_load(&b->generation) == gen) {
-#if defined(__linux__)
-        atomic_fetch_add(&b->sleepers, 1);
-        syscall(SYS_futex, &b->generation, FUTEX_WAIT_PRIVATE, gen, NULL, NULL, 0);
-        atomic_fetch_sub(&b->sleepers, 1);
-#else
-        sched_yield();
-#endif
-    }
-}
-
 void gy_run_ops(const gy_run_args *a)
 {
     if (a->nthreads <= 1) {
@@ -304,11 +238,8 @@ void gy_run_ops(const gy_run_args *a)
      * exactly ntasks + (threads in the team) tickets and the next op's tasks start there. */
     atomic_size_t ticket;
     atomic_init(&ticket, 0);
-    run_barrier bar;
-    atomic_init(&bar.arrived, 0);
-    atomic_init(&bar.generation, 0);
-    atomic_init(&bar.sleepers, 0);
-    bar.spin = BARRIER_SPIN;
+    gy_team_barrier bar; /* runtime/team.c */
+    gy_team_barrier_init(&bar);
     /* An op's time runs from the previous op's end to the moment its last task is done (the
      * barrier's last arrival), whichever thread that is: the ops' times then add up to the
      * whole pass (the first op also carries the start of the thread team, the last its join),
@@ -334,8 +265,8 @@ void gy_run_ops(const gy_run_args *a)
                 work_task(&w, t, scratch);
             }
             base += n + team;
-            op_stamp stamp = {a->op_ms ? &a->op_ms[i] : NULL, &t_end};
-            barrier_wait(&bar, a->op_ms ? &stamp : NULL);
+            gy_team_stamp stamp = {a->op_ms ? &a->op_ms[i] : NULL, &t_end};
+            gy_team_barrier_wait(&bar, a->op_ms ? &stamp : NULL);
         }
     }
     /* the pass ends when the team has joined: the last op carries the join */

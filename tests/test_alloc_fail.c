@@ -20,6 +20,7 @@
 #include <stb/stb_image_write.h>
 #include <unistd.h>
 
+#include "detector/quantize.h"
 #include "testutil.h"
 
 #include "postprocess/plot_chart.h"
@@ -91,9 +92,8 @@ static gy_model *load_ok(void)
     return m;
 }
 
-static void model_load_each(const char *rel)
+static void model_load_path(const char *weights, const char *rel)
 {
-    const char *weights = gy_test_shared(rel);
     long k;
     for (k = 1;; k++) {
         gy_model *m = (gy_model *)1;
@@ -115,6 +115,11 @@ static void model_load_each(const char *rel)
         ck_assert_msg(m == NULL, "gy_model_load: allocation %ld: a model was handed out", k);
     }
     printf("model load (%s): %ld allocations, each failed once\n", rel, k - 1);
+}
+
+static void model_load_each(const char *rel)
+{
+    model_load_path(gy_test_shared(rel), rel);
 }
 
 START_TEST(model_load_every_allocation)
@@ -344,6 +349,106 @@ START_TEST(session_and_detect_every_allocation)
 }
 END_TEST
 
+/* int8: writing an int8 file (a small model, synthetic weights), loading it (the int8 binder,
+ * analysis, packing), reserving a session (the int8 plan, arena, bound steps) and detecting. */
+static const char tiny_int8_yaml[] =
+    "nc: 2\nbackbone:\n  - [-1, 1, Conv, [8, 3, 2]]\n  - [-1, 1, C2f, [8, True]]\n"
+    "  - [-1, 1, Conv, [16, 3, 2]]\n  - [-1, 1, SPPF, [16, 5]]\nhead:\n"
+    "  - [-1, 1, nn.Upsample, [None, 2, 'nearest']]\n  - [[-1, 1], 1, Concat, [1]]\n"
+    "  - [-1, 1, GhostConv, [8, 1, 1]]\n  - [[6, 3], 1, Detect, [nc]]\n";
+
+START_TEST(int8_every_allocation)
+{
+    char dir[] = "/tmp/gy_alloc_int8_XXXXXX", yaml[64], q[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(yaml, sizeof yaml, "%s/tiny.yaml", dir);
+    snprintf(q, sizeof q, "%s/tiny_int8.safetensors", dir);
+    gy_test_write_text(yaml, tiny_int8_yaml);
+    gy_error err;
+    long k;
+    for (k = 1;; k++) {
+        memset(&err, 0, sizeof err);
+        arm(k);
+        gy_status st = gy_quantize_synthetic(yaml, q, &err);
+        int failed = disarm();
+        if (!failed) {
+            ck_assert_msg(st == GY_OK, "%s", err.message);
+            break;
+        }
+        if (st != GY_OK) {
+            check_failure(st, &err, "gy_quantize_synthetic", k);
+            ck_assert_int_ne(access(q, F_OK), 0); /* no file left behind */
+        } else {
+            ck_assert_int_eq(unlink(q), 0);
+        }
+    }
+    printf("int8 file (synthetic): %ld allocations, each failed once\n", k - 1);
+    model_load_path(q, "tiny int8 model");
+    gy_model *m;
+    ck_assert_msg(gy_model_load(NULL, q, NULL, &m, &err) == GY_OK, "%s", err.message);
+    gy_session_params sp = gy_session_default_params();
+    sp.num_threads = 1;
+    gy_session *s;
+    ck_assert(gy_session_create(m, &sp, &s, &err) == GY_OK);
+    for (k = 1;; k++) {
+        memset(&err, 0, sizeof err);
+        arm(k);
+        gy_status st = gy_session_reserve(s, 64, 96, &err);
+        int failed = disarm();
+        if (!failed) {
+            ck_assert_msg(st == GY_OK, "%s", err.message);
+            break;
+        }
+        if (st != GY_OK)
+            check_failure(st, &err, "gy_session_reserve (int8)", k);
+        ck_assert_msg(gy_session_reserve(s, 32, 32, &err) == GY_OK, "after failure %ld: %s", k, err.message);
+        ck_assert_msg(gy_session_reserve(s, 64, 96, &err) == GY_OK, "after failure %ld: %s", k, err.message);
+        ck_assert_msg(gy_session_reserve(s, 32, 32, &err) == GY_OK, "after failure %ld: %s", k, err.message);
+    }
+    printf("int8 session reserve: %ld allocations, each failed once\n", k - 1);
+    gy_image *img;
+    ck_assert(gy_image_load(gy_test_shared("images/bus.jpg"), &img, &err) == GY_OK);
+    gy_detect_params dp = gy_detect_default_params();
+    dp.imgsz = 128;
+    dp.conf = 0.0f;
+    gy_detections *d;
+    ck_assert_msg(gy_detect(s, img, &dp, &d, &err) == GY_OK, "%s", err.message);
+    boxes want;
+    keep(&want, d);
+    gy_detections_free(d);
+    for (k = 1;; k++) {
+        gy_detections *got = (gy_detections *)1;
+        memset(&err, 0, sizeof err);
+        arm(k);
+        gy_status st = gy_detect(s, img, &dp, &got, &err);
+        int failed = disarm();
+        if (!failed) {
+            ck_assert_msg(st == GY_OK, "%s", err.message);
+            gy_detections_free(got);
+            break;
+        }
+        if (st == GY_OK)
+            gy_detections_free(got);
+        else
+            check_failure(st, &err, "gy_detect (int8)", k);
+        ck_assert_msg(gy_detect(s, img, &dp, &got, &err) == GY_OK, "after failure %ld: %s", k, err.message);
+        boxes again;
+        keep(&again, got);
+        gy_detections_free(got);
+        ck_assert_int_eq(again.count, want.count);
+        ck_assert_msg(memcmp(again.b, want.b, sizeof(gy_box) * (size_t)want.count) == 0,
+                      "after failure %ld the boxes differ", k);
+    }
+    printf("int8 detect: %ld allocations, each failed once\n", k - 1);
+    gy_image_free(img);
+    gy_session_free(s);
+    gy_model_free(m);
+    unlink(q);
+    unlink(yaml);
+    rmdir(dir);
+}
+END_TEST
+
 START_TEST(image_load_every_allocation)
 {
     /* a PNG and a BMP (stb_image's decoders are compiled into the library, so their allocations
@@ -553,6 +658,7 @@ int main(void)
     tcase_add_test(tc, pt_load_every_allocation);
     tcase_add_test(tc, val_every_allocation);
     tcase_add_test(tc, chart_every_allocation);
+    tcase_add_test(tc, int8_every_allocation);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }

@@ -325,6 +325,22 @@ START_TEST(bench_contract)
     ck_assert(cJSON_IsString(isa));
     ck_assert_msg(!strcmp(isa->valuestring, "generic") || !strcmp(isa->valuestring, "avx2") ||
                   !strcmp(isa->valuestring, "avx512"), "isa %s", isa->valuestring);
+    /* the machine: cpuid's kind and the FMA probe's verdict on 512-bit width */
+    const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(o, "cpu");
+    ck_assert(cJSON_IsObject(cpu));
+    ck_assert(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(cpu, "vendor")));
+    ck_assert(num(cpu, "family") >= 0 && num(cpu, "model") >= 0);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cpu, "kernels")->valuestring, isa->valuestring);
+    const cJSON *full = cJSON_GetObjectItemCaseSensitive(cpu, "avx512_full_width");
+    const char *tuning = cJSON_GetObjectItemCaseSensitive(cpu, "tuning")->valuestring;
+    if (!strcmp(cJSON_GetObjectItemCaseSensitive(cpu, "isa")->valuestring, "avx512")) {
+        ck_assert(cJSON_IsBool(full));
+        ck_assert(num(cpu, "probe_gflops_512") > 0 && num(cpu, "probe_gflops_256") > 0);
+        ck_assert_str_eq(tuning, cJSON_IsTrue(full) ? "full512" : "base");
+    } else {
+        ck_assert(cJSON_IsNull(full));
+        ck_assert_str_eq(tuning, "base");
+    }
     /* --layers: one entry per YAML row; the kinds thop counts add up to the model's GFLOPs */
     const cJSON *layers = cJSON_GetObjectItemCaseSensitive(o, "layers");
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(layers, "rows")), 23);
@@ -348,6 +364,9 @@ START_TEST(bench_contract)
              "--iters 2 --warmup 1", GY_SOURCE_DIR);
     o = bench_json("GY_ISA=generic", args);
     ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(o, "isa")->valuestring, "generic");
+    cpu = cJSON_GetObjectItemCaseSensitive(o, "cpu");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cpu, "kernels")->valuestring, "generic");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cpu, "tuning")->valuestring, "base");
     ck_assert_double_eq(num(o, "threads"), 1);
     ck_assert_double_eq(num(o, "nc"), 3);
     const cJSON *shape = cJSON_GetObjectItemCaseSensitive(o, "shape");

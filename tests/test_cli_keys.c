@@ -253,7 +253,7 @@ START_TEST(help_and_version)
     free(o);
     ck_assert_int_eq(run("help"), 0);
     o = out_text();
-    ck_assert_int_eq(count_of(o, "usage: ghostyolo "), 8); /* the overview and the seven verbs */
+    ck_assert_int_eq(count_of(o, "usage: ghostyolo "), 9); /* the overview and the eight verbs */
     free(o);
     ck_assert_int_eq(run("help bogus"), 64);
     err_has("ghostyolo help: unknown verb 'bogus'");

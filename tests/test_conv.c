@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels/cpu/cpu_kind.h"
 #include "kernels/f32-conv/f32_conv2d_grouped.h"
 #include "kernels/f32-vmath/f32_vmath.h"
 #include "kernels/kernels.h"
@@ -72,9 +73,14 @@ static double run_case(gy_test_rng *r, const conv_case *k)
                        .res_before_act = k->res_before_act, .act = k->act};
     gy_f32_conv2d__ref(&run);
     double worst = 0.0;
-    for (int isa = GY_ISA_GENERIC; isa <= (int)gy_cpu_best_isa(); isa++) {
+    /* every ISA, and on AVX-512 every tuning variant */
+    for (int v = 0; v <= (int)gy_cpu_best_isa() + (gy_cpu_best_isa() == GY_ISA_AVX512); v++) {
+        int isa = v > GY_ISA_AVX512 ? GY_ISA_AVX512 : v;
+        gy_tune tune = v == GY_ISA_AVX512 ? GY_TUNE_BASE : isa == GY_ISA_AVX512 ? GY_TUNE_FULL512
+                                                                                 : GY_TUNE_BASE;
         gy_error err;
-        ck_assert_int_eq(gy_conv_pack(&c, (gy_isa)isa, &err), GY_OK);
+        ck_assert_int_eq(gy_conv_pack_tuned(&c, (gy_isa)isa, tune, &err), GY_OK);
+        ck_assert_int_eq(c.tune, (int)tune);
         size_t sf = gy_f32_conv2d_scratch_floats(&c, oh, ow);
         float *scratch = aligned_alloc(64, sizeof(float) * (sf / 16 * 16 + 16));
         ck_assert_ptr_nonnull(scratch);
@@ -97,8 +103,8 @@ static double run_case(gy_test_rng *r, const conv_case *k)
         free(order);
         for (size_t i = 0; i < total; i++) {
             if (i < GUARD_CH * plane || i >= GUARD_CH * plane + on) {
-                ck_assert_msg(buf[i] == SENTINEL, "%s: wrote outside its channel slice (float %zu)",
-                              gy_isa_name((gy_isa)isa), i);
+                ck_assert_msg(buf[i] == SENTINEL, "%s/%s: wrote outside its channel slice (float %zu)",
+                              gy_isa_name((gy_isa)isa), gy_tune_name(tune), i);
                 continue;
             }
             float f = buf[i], g = ref[i - GUARD_CH * plane];
@@ -213,6 +219,12 @@ START_TEST(dense_blocking_and_rect)
         {20, 12, 1, 3, 3, 1, 1, 0, 0, 3, 3, GY_ACT_SILU, 0, 0, 1},      /* one pixel */
         {6, 10, 1, 3, 1, 1, 1, 0, 0, 9, 11, GY_ACT_NONE, 0, 0, 1},      /* 3x1, stride 1, no pad: */
         {5, 9, 1, 5, 1, 1, 1, 0, 0, 12, 7, GY_ACT_SILU, 1, 0, 1},       /* not pointwise (kh > 1) */
+        /* 1x1 on planes of 4 KiB multiples, 64+ output channels: packed panels, row panels
+         * outer (fewer channels: in place) */
+        {40, 70, 1, 1, 1, 1, 1, 0, 0, 32, 32, GY_ACT_SILU, 1, 0, 1},
+        {300, 64, 1, 1, 1, 1, 1, 0, 0, 16, 64, GY_ACT_RELU, 1, 1, 1},   /* 2 K chunks */
+        {24, 100, 1, 1, 1, 1, 1, 0, 0, 64, 80, GY_ACT_SIGMOID, 0, 0, 1}, /* many pixel blocks */
+        {24, 63, 1, 1, 1, 1, 1, 0, 0, 32, 64, GY_ACT_SILU, 1, 0, 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check(&r, &cases[i], "blocking");
@@ -245,10 +257,16 @@ START_TEST(stride2_shapes)
         {40, 36, 1, 3, 3, 2, 2, 1, 1, 24, 66, GY_ACT_SILU, 1, 0, 1},   /* K = 360: 2 chunks */
         {16, 32, 1, 3, 3, 2, 2, 1, 1, 80, 80, GY_ACT_SILU, 0, 0, 1},
         {12, 24, 4, 3, 3, 2, 2, 1, 1, 21, 45, GY_ACT_SILU, 0, 0, 1},   /* groups 4 */
-        /* AVX-512 direct path: weights of one 16-channel block above its per-task budget, so
-         * tasks split the blocks (3 blocks, the last partial) as well as the rows */
+        /* AVX-512 direct path: weights of one 32-channel block above its per-task budget, so
+         * tasks split the blocks (2 blocks, the last partial) as well as the rows */
         {256, 40, 1, 3, 3, 2, 2, 1, 1, 13, 41, GY_ACT_SILU, 1, 0, 1},
-        {64, 48, 1, 3, 3, 2, 2, 1, 1, 40, 40, GY_ACT_SILU, 0, 0, 1},   /* a model's 40 -> 20 */
+        /* a model's 40 -> 20: tiles of 10 pixels x 32 channels, then 16 channels */
+        {64, 48, 1, 3, 3, 2, 2, 1, 1, 40, 40, GY_ACT_SILU, 0, 0, 1},
+        {32, 64, 1, 3, 3, 2, 2, 1, 1, 24, 48, GY_ACT_SILU, 1, 1, 1},   /* rows of 24: 12 x 2 */
+        {32, 80, 1, 3, 3, 2, 2, 1, 1, 18, 34, GY_ACT_SILU, 1, 0, 1},   /* 17: 12 + 8 (5) */
+        {16, 40, 1, 3, 3, 2, 2, 1, 1, 19, 33, GY_ACT_RELU, 1, 1, 1},   /* odd: right edge */
+        {24, 24, 1, 3, 3, 2, 2, 1, 1, 31, 32, GY_ACT_SILU, 0, 0, 1},   /* rows of 16: 8 x 2 */
+        {7, 40, 1, 3, 3, 2, 2, 1, 1, 21, 41, GY_ACT_SILU, 1, 0, 1},    /* K 63: 16 x 16 tiles */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check(&r, &cases[i], "stride 2");
@@ -593,13 +611,78 @@ START_TEST(parity_on_every_isa)
     ck_assert_int_eq(setenv("GY_ISA", "sse9", 1), 0);
     ck_assert_int_eq(gy_model_load(cfg, NULL, &mp, &m, &err), GY_ERR_ARGUMENT);
     ck_assert_ptr_nonnull(strstr(err.message, "GY_ISA"));
-    for (int isa = GY_ISA_GENERIC; isa <= (int)gy_cpu_best_isa(); isa++) {
-        ck_assert_int_eq(setenv("GY_ISA", gy_isa_name((gy_isa)isa), 1), 0);
-        printf("GY_ISA=%s\n", gy_isa_name((gy_isa)isa));
-        gy_test_parity("ghost_n_640", 2);
-        gy_test_parity("v8n_rect_f16", 1);
-    }
     unsetenv("GY_ISA");
+    ck_assert_int_eq(setenv("GY_TUNE", "full", 1), 0); /* not a variant's name */
+    ck_assert_int_eq(gy_model_load(cfg, NULL, &mp, &m, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "GY_TUNE 'full'"));
+    /* every ISA; on AVX-512 every tuning variant (GY_TUNE) */
+    static const char *const tunes[] = {"base", "full512"};
+    for (int isa = GY_ISA_GENERIC; isa <= (int)gy_cpu_best_isa(); isa++)
+        for (int t = 0; t < (isa == GY_ISA_AVX512 ? 2 : 1); t++) {
+            ck_assert_int_eq(setenv("GY_ISA", gy_isa_name((gy_isa)isa), 1), 0);
+            ck_assert_int_eq(setenv("GY_TUNE", tunes[t], 1), 0);
+            printf("GY_ISA=%s GY_TUNE=%s\n", gy_isa_name((gy_isa)isa), tunes[t]);
+            gy_test_parity("ghost_n_640", 2);
+            gy_test_parity("v8n_rect_f16", 1);
+            gy_test_parity("real_v8n_bus640", 2);
+        }
+    unsetenv("GY_ISA");
+    unsetenv("GY_TUNE");
+}
+END_TEST
+
+/* The machine kind: cpuid's ISA is the kernels' best, the probe's verdict follows its two rates
+ * (full width above 1.5 times the 256-bit rate: at the bound and just past it), and the tuning
+ * follows the verdict unless a request names a variant the ISA has. */
+START_TEST(cpu_kind_and_tuning)
+{
+    gy_cpu_kind k;
+    gy_cpu_kind_detect(&k);
+    ck_assert_int_eq(k.isa, gy_cpu_best_isa());
+    if (k.isa == GY_ISA_AVX512) {
+        ck_assert(k.gflops512 > 0.0 && k.gflops256 > 0.0);
+        ck_assert_int_eq(k.full512, gy_cpu_full512(k.gflops512, k.gflops256));
+    } else {
+        ck_assert(k.gflops512 == 0.0 && !k.full512);
+    }
+#if defined(__x86_64__) || defined(__i386__)
+    ck_assert_msg(strlen(k.vendor) == 12, "vendor '%s'", k.vendor);
+    ck_assert(k.family > 0);
+#endif
+    printf("CPU kind: %s family %d model %d (%s), L2 %d KiB, 512-bit %.1f / 256-bit %.1f GFLOP/s, "
+           "full width %d\n", k.vendor, k.family, k.model, k.brand, k.l2_kib, k.gflops512,
+           k.gflops256, k.full512);
+    ck_assert(!gy_cpu_full512(150.0, 100.0));
+    ck_assert(gy_cpu_full512(150.001, 100.0));
+    ck_assert(!gy_cpu_full512(300.0, 0.0));
+    ck_assert(gy_cpu_full512(287.0, 143.5));
+    gy_cpu_kind full = k, half = k;
+    full.full512 = 1;
+    half.full512 = 0;
+    gy_tune t;
+    gy_error err;
+    ck_assert_int_eq(gy_tune_select(&full, GY_ISA_AVX512, NULL, &t, &err), GY_OK);
+    ck_assert_int_eq(t, GY_TUNE_FULL512);
+    ck_assert_int_eq(gy_tune_select(&full, GY_ISA_AVX512, "", &t, &err), GY_OK);
+    ck_assert_int_eq(t, GY_TUNE_FULL512);
+    ck_assert_int_eq(gy_tune_select(&half, GY_ISA_AVX512, NULL, &t, &err), GY_OK);
+    ck_assert_int_eq(t, GY_TUNE_BASE);
+    ck_assert_int_eq(gy_tune_select(&full, GY_ISA_AVX2, NULL, &t, &err), GY_OK);
+    ck_assert_int_eq(t, GY_TUNE_BASE);
+    ck_assert_int_eq(gy_tune_select(&full, GY_ISA_GENERIC, NULL, &t, &err), GY_OK);
+    ck_assert_int_eq(t, GY_TUNE_BASE);
+    ck_assert_int_eq(gy_tune_select(&full, GY_ISA_AVX512, "base", &t, &err), GY_OK);
+    ck_assert_int_eq(t, GY_TUNE_BASE);
+    ck_assert_int_eq(gy_tune_select(&half, GY_ISA_AVX512, "full512", &t, &err), GY_OK);
+    ck_assert_int_eq(t, GY_TUNE_FULL512);
+    ck_assert_int_eq(gy_tune_select(&full, GY_ISA_AVX2, "base", &t, &err), GY_OK);
+    ck_assert_int_eq(t, GY_TUNE_BASE);
+    ck_assert_int_eq(gy_tune_select(&full, GY_ISA_AVX2, "full512", &t, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "avx2"));
+    ck_assert_int_eq(gy_tune_select(&full, GY_ISA_AVX512, "Full512", &t, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "'Full512'"));
+    ck_assert_str_eq(gy_tune_name(GY_TUNE_BASE), "base");
+    ck_assert_str_eq(gy_tune_name(GY_TUNE_FULL512), "full512");
 }
 END_TEST
 
@@ -609,6 +692,7 @@ int main(void)
     TCase *tc = tcase_create("conv");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, isa_selection);
+    tcase_add_test(tc, cpu_kind_and_tuning);
     tcase_add_test(tc, dense_random_shapes);
     tcase_add_test(tc, dense_blocking_and_rect);
     tcase_add_test(tc, stride2_shapes);

@@ -41,17 +41,22 @@ END_TEST
 START_TEST(parity_one_thread) { gy_test_parity("zoo_shufflenetv1_153x217", 1); }
 END_TEST
 
-/* Every case on every instruction set this CPU has (GY_ISA, read at each model load). */
+/* Every case on every instruction set this CPU has (GY_ISA, read at each model load), and on
+ * AVX-512 with each tuning variant (GY_TUNE: the CPU's own, then the other). */
 START_TEST(parity_every_isa)
 {
-    for (int isa = GY_ISA_GENERIC; isa <= (int)gy_cpu_best_isa(); isa++) {
+    for (int v = GY_ISA_GENERIC; v <= (int)gy_cpu_best_isa() + (gy_cpu_best_isa() == GY_ISA_AVX512);
+         v++) {
+        int isa = v > GY_ISA_AVX512 ? GY_ISA_AVX512 : v;
         ck_assert_int_eq(setenv("GY_ISA", gy_isa_name((gy_isa)isa), 1), 0);
-        printf("GY_ISA=%s\n", gy_isa_name((gy_isa)isa));
+        ck_assert_int_eq(setenv("GY_TUNE", v > GY_ISA_AVX512 ? "base" : "", 1), 0);
+        printf("GY_ISA=%s GY_TUNE=%s\n", gy_isa_name((gy_isa)isa), getenv("GY_TUNE"));
         for (int c = 0; c < 9; c++)
             gy_test_parity(zoo_cases[c], 2);
         gy_test_parity_load(PT_CASE, NULL, "weights.pt", 2);
     }
     unsetenv("GY_ISA");
+    unsetenv("GY_TUNE");
 }
 END_TEST
 

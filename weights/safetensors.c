@@ -41,6 +41,8 @@ const char *gy_dtype_name(gy_dtype dt)
     case GY_DT_F16: return "F16";
     case GY_DT_BF16: return "BF16";
     case GY_DT_I64: return "I64";
+    case GY_DT_I8: return "I8";
+    case GY_DT_I32: return "I32";
     }
     return "?";
 }
@@ -52,6 +54,8 @@ static size_t dtype_size(gy_dtype dt)
     case GY_DT_F16: return 2;
     case GY_DT_BF16: return 2;
     case GY_DT_I64: return 8;
+    case GY_DT_I8: return 1;
+    case GY_DT_I32: return 4;
     }
     return 0;
 }
@@ -237,14 +241,15 @@ static gy_status parse_dtype(const cJSON *v, const char *path, const char *tname
     static const struct {
         const char *name;
         gy_dtype dt;
-    } known[] = {{"F32", GY_DT_F32}, {"F16", GY_DT_F16}, {"BF16", GY_DT_BF16}, {"I64", GY_DT_I64}};
+    } known[] = {{"F32", GY_DT_F32}, {"F16", GY_DT_F16}, {"BF16", GY_DT_BF16}, {"I64", GY_DT_I64},
+                 {"I8", GY_DT_I8}, {"I32", GY_DT_I32}};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strcmp(v->valuestring, known[i].name) == 0) {
             *dt = known[i].dt;
             return GY_OK;
         }
     return gy_fail(err, GY_ERR_UNSUPPORTED, "%s: tensor \"%s\" has dtype \"%.40s\", which is not "
-                   "supported (F32, F16, BF16 and I64 are)", path, tname, v->valuestring);
+                   "supported (F32, F16, BF16, I64, I8 and I32 are)", path, tname, v->valuestring);
 }
 
 static gy_status parse_shape(const cJSON *v, const char *path, gy_st_tensor *t, gy_error *err)
@@ -683,8 +688,42 @@ gy_status gy_st_read_f32(const gy_safetensors *st, const gy_st_tensor *t, float 
             dst[i] = bits_to_f32((uint32_t)p[0] << 16 | (uint32_t)p[1] << 24);
         return GY_OK;
     case GY_DT_I64:
+    case GY_DT_I8:
+    case GY_DT_I32:
         break;
     }
     return gy_fail(err, GY_ERR_MISMATCH, "%s: tensor \"%s\" has dtype %s; only F32, F16 and BF16 "
                    "tensors convert to float32", st->path, t->name, gy_dtype_name(t->dtype));
+}
+
+/* Checks that t belongs to st and has dtype dt. */
+static gy_status int_tensor(const gy_safetensors *st, const gy_st_tensor *t, gy_dtype dt,
+                            gy_error *err)
+{
+    if (t->offset > st->data_size || t->nbytes > st->data_size - t->offset ||
+        t->nbytes != t->numel * dtype_size(t->dtype))
+        return gy_fail(err, GY_ERR_ARGUMENT, "%s: tensor \"%s\" does not belong to this file",
+                       st->path, t->name ? t->name : "?");
+    if (t->dtype != dt)
+        return gy_fail(err, GY_ERR_MISMATCH, "%s: tensor \"%s\" has dtype %s, not %s", st->path,
+                       t->name, gy_dtype_name(t->dtype), gy_dtype_name(dt));
+    return GY_OK;
+}
+
+gy_status gy_st_read_i8(const gy_safetensors *st, const gy_st_tensor *t, int8_t *dst, gy_error *err)
+{
+    gy_status s = int_tensor(st, t, GY_DT_I8, err);
+    if (s == GY_OK && t->numel)
+        memcpy(dst, st->data + t->offset, t->numel);
+    return s;
+}
+
+gy_status gy_st_read_i32(const gy_safetensors *st, const gy_st_tensor *t, int32_t *dst, gy_error *err)
+{
+    gy_status s = int_tensor(st, t, GY_DT_I32, err);
+    const unsigned char *p = st->data + t->offset;
+    for (size_t i = 0; s == GY_OK && i < t->numel; i++, p += 4)
+        dst[i] = (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                           (uint32_t)p[3] << 24);
+    return s;
 }

@@ -30,7 +30,9 @@
 #endif
 #define GY_ST_MAX_DIMS 8
 
-typedef enum gy_dtype { GY_DT_F32, GY_DT_F16, GY_DT_BF16, GY_DT_I64 } gy_dtype;
+/* I8 and I32 hold the int8 model files' weights and zero points (runtime/qgraph.h). */
+typedef enum gy_dtype { GY_DT_F32, GY_DT_F16, GY_DT_BF16, GY_DT_I64, GY_DT_I8, GY_DT_I32 } gy_dtype;
+#define GY_DT_COUNT 6
 
 typedef struct gy_st_tensor {
     char *name;
@@ -74,10 +76,14 @@ int gy_st_sniff(const unsigned char *data, size_t size);
 const gy_st_tensor *gy_st_find(const gy_safetensors *st, const char *name);
 /* Converts a floating tensor (F32, F16, BF16) to float32 into dst (numel floats). I64 is refused. */
 gy_status gy_st_read_f32(const gy_safetensors *st, const gy_st_tensor *t, float *dst, gy_error *err);
+/* Copies an I8 tensor (numel bytes) / reads an I32 tensor (numel values); other dtypes are
+ * refused naming the tensor. */
+gy_status gy_st_read_i8(const gy_safetensors *st, const gy_st_tensor *t, int8_t *dst, gy_error *err);
+gy_status gy_st_read_i32(const gy_safetensors *st, const gy_st_tensor *t, int32_t *dst, gy_error *err);
 /* A metadata value or NULL. */
 const char *gy_st_meta_get(const gy_safetensors *st, const char *key);
 const char *gy_dtype_name(gy_dtype dt);
-/* Bytes per element (4, 2, 2, 8). */
+/* Bytes per element (4, 2, 2, 8, 1, 4). */
 size_t gy_dtype_size(gy_dtype dt);
 
 #endif

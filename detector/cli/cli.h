@@ -93,6 +93,7 @@ int cmd_bench(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_val(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_quantize(int argc, char **argv);
 
 /* Room for a path the CLI builds (a folder and a file name). */
 #define CLI_PATH_MAX 4160

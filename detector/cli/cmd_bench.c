@@ -12,11 +12,13 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "detector/cli/bench_cpu.h"
 #include "detector/cli/cli.h"
 #include "detector/model.h"
 #include "detector/session.h"
 #include "detector/stats.h"
 #include "kernels/kernels.h"
+#include "kernels/kernels_qu8.h"
 #include "runtime/run.h"
 
 static int cmp_double(const void *a, const void *b)
@@ -45,44 +47,47 @@ static latency summarise(double *v, int n)
     return l;
 }
 
-/* GFLOP/s of one core: the register-only FMA loop run on `threads` threads at once, each
- * timed by its own CPU time (the best thread), so that other processes taking the cores for a
- * while do not lower it: a descheduled thread neither computes nor accrues CPU time. */
-static double fma_core_rate(gy_isa isa, int threads, long iters)
+/* GOP/s of one core: the register-only FMA loop (int8: the int8 dot-product loop of the int8
+ * kernel family `isa`) run on `threads` threads at once, each timed by its own CPU time (the best
+ * thread), so that other processes taking the cores for a while do not lower it: a descheduled
+ * thread neither computes nor accrues CPU time. */
+static double core_rate(int int8, int isa, int threads, long iters)
 {
     double best = 0.0;
 #pragma omp parallel num_threads(threads) reduction(max : best)
     {
         float sink = 0.0f;
+        int isink = 0;
         struct timespec c0, c1;
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-        double flops = gy_fma_peak_run(isa, iters, &sink);
+        double ops = int8 ? gy_int8_peak_run((gy_qisa)isa, iters, &isink)
+                          : gy_fma_peak_run((gy_isa)isa, iters, &sink);
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
         double t = (double)(c1.tv_sec - c0.tv_sec) + 1e-9 * (double)(c1.tv_nsec - c0.tv_nsec);
-        if (sink == -1.0f) /* never: keeps the result alive */
-            flops += 1.0;
-        best = flops / (t > 1e-9 ? t : 1e-9) / 1e9;
+        if (sink == -1.0f || isink == -1) /* never: keeps the result alive */
+            ops += 1.0;
+        best = ops / (t > 1e-9 ? t : 1e-9) / 1e9;
     }
     return best;
 }
 
-/* The machine's FMA limit for `threads` threads: the rate of one core (best of 3 ~0.1 s runs)
- * times the cores they can run on (the threads, at most the CPUs this process may use). Measured
- * in CPU time, it is the cores' limit even while other jobs share them: an op's rate, a median
- * over passes, can reach it in a quiet moment, which a wall-clock measurement taken in a busy
- * one would put below. */
-static double fma_peak(gy_isa isa, int threads)
+/* The machine's limit for `threads` threads (GFLOP/s of FMAs, or int8 GOP/s): the rate of one
+ * core (best of 3 ~0.1 s runs) times the cores they can run on (the threads, at most the CPUs
+ * this process may use). Measured in CPU time, it is the cores' limit even while other jobs
+ * share them: an op's rate, a median over passes, can reach it in a quiet moment, which a
+ * wall-clock measurement taken in a busy one would put below. */
+static double limit_rate(int int8, int isa, int threads)
 {
     long iters = 200000;
     double t0 = omp_get_wtime();
-    fma_core_rate(isa, threads, iters); /* calibration: ~0.1 s per timed run */
+    core_rate(int8, isa, threads, iters); /* calibration: ~0.1 s per timed run */
     double t = omp_get_wtime() - t0;
     iters = (long)((double)iters * 0.1 / (t > 1e-4 ? t : 1e-4));
     if (iters < 1000)
         iters = 1000;
     double best = 0.0;
     for (int rep = 0; rep < 3; rep++) {
-        double r = fma_core_rate(isa, threads, iters);
+        double r = core_rate(int8, isa, threads, iters);
         best = r > best ? r : best;
     }
     int cores = omp_get_num_procs();
@@ -183,6 +188,7 @@ static int parse_shape(const char *s, int *h, int *w)
 typedef struct bench_result {
     latency ms;
     double gflops, rate, peak;
+    double int8_peak;   /* int8 models: the int8 limit, GOP/s (2 per multiply-add), else 0 */
     int h, w, threads;
     size_t arena_bytes, scratch_bytes, weight_bytes, packed_bytes, peak_rss;
     int synthetic;    /* synthetic weights (no -w) */
@@ -335,7 +341,14 @@ static int print_json(const gy_model *m, const gy_session *s, const bench_result
     cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)b->peak_rss);
     cJSON_AddNumberToObject(o, "share_of_peak", b->peak > 0 ? b->rate / b->peak : 0.0);
     cJSON_AddStringToObject(o, "isa", gy_isa_name(s->model->isa));
+    cJSON_AddStringToObject(o, "dtype", info.dtype);
+    if (s->model->q) {
+        cJSON_AddStringToObject(o, "int8_isa", info.int8_kernel_isa);
+        cJSON_AddNumberToObject(o, "int8_peak_gops", b->int8_peak);
+        cJSON_AddNumberToObject(o, "share_of_int8_peak", b->int8_peak > 0 ? b->rate / b->int8_peak : 0.0);
+    }
     cJSON_AddStringToObject(o, "peak_isa", gy_isa_name(gy_cpu_best_isa()));
+    cli_bench_cpu_json(o, s->model);
     cJSON_AddNumberToObject(o, "scratch_bytes", (double)b->scratch_bytes);
     cJSON_AddNumberToObject(o, "weight_bytes", (double)b->weight_bytes);
     cJSON_AddNumberToObject(o, "packed_weight_bytes", (double)b->packed_bytes);
@@ -451,7 +464,9 @@ int cmd_bench(int argc, char **argv)
     b.w = w;
     b.synthetic = weights == NULL;
     b.threads = sess->nthreads;
-    b.peak = fma_peak(gy_cpu_best_isa(), b.threads);
+    b.peak = limit_rate(0, gy_cpu_best_isa(), b.threads);
+    if (model->q)
+        b.int8_peak = limit_rate(1, model->q->qisa, b.threads);
     for (int r = 0; r < warmup + iters; r++) {
         double t0 = omp_get_wtime();
         if ((st = gy_forward(sess, x, h, w, &out, &err)) != GY_OK) {
@@ -491,16 +506,16 @@ int cmd_bench(int argc, char **argv)
         free(rows);
     }
     b.rate = b.gflops / (b.ms.median / 1e3);
-    b.arena_bytes = sess->plan.arena_floats * sizeof(float);
+    b.arena_bytes = gy_session_arena_bytes(sess);
     b.scratch_bytes = sess->plan.scratch_floats * (size_t)sess->nthreads * sizeof(float);
-    for (int c = 0; c < g->nconvs; c++) {
+    for (int c = 0; c < g->nconvs && !model->q; c++) {
         const gy_conv *cv = &g->convs[c];
         b.weight_bytes += ((size_t)cv->cout * (cv->cin / cv->groups) * cv->kh * cv->kw +
                            (cv->b ? (size_t)cv->cout : 0)) * sizeof(float);
     }
-    b.packed_bytes = 0;
-    for (int i = 0; i < model->graph.nconvs; i++)
-        b.packed_bytes += gy_conv_packed_bytes(&model->graph.convs[i]);
+    if (model->q)
+        b.weight_bytes = gy_qgraph_weight_bytes(g, model->q);
+    b.packed_bytes = model->packed_bytes;
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) == 0)
         b.peak_rss = (size_t)ru.ru_maxrss * 1024;
@@ -534,6 +549,7 @@ int cmd_bench(int argc, char **argv)
     printf("model %s (scale '%s', %s), nc %d, input %dx%d, %d threads, %d iterations after %d "
            "warm-up, %s weights\n", info.name, info.scale, info.scale_source, info.nc, h, w,
            b.threads, iters, warmup, weights ? "real" : "synthetic");
+    cli_bench_cpu_text(stdout, model);
     printf("forward ms: min %.2f  median %.2f  p95 %.2f  (p95/median %.2f)\n", b.ms.min,
            b.ms.median, b.ms.p95, b.ms.p95 / b.ms.median);
     printf("work: %.2f GFLOPs (fused, thop rules) -> %.1f GFLOP/s at the median\n", b.gflops,
@@ -541,6 +557,12 @@ int cmd_bench(int argc, char **argv)
     printf("FMA limit: %.1f GFLOP/s (%s, %d threads, same run); kernels: %s; share %.1f %%\n",
            b.peak, gy_isa_name(gy_cpu_best_isa()), b.threads, gy_isa_name(sess->model->isa),
            b.peak > 0 ? 100.0 * b.rate / b.peak : 0.0);
+    if (model->q)
+        printf("data type: int8 (kernels %s); int8 limit: %.1f GOP/s (same run); share of the int8 "
+               "limit %.1f %%\n", info.int8_kernel_isa, b.int8_peak,
+               b.int8_peak > 0 ? 100.0 * b.rate / b.int8_peak : 0.0);
+    else
+        printf("data type: float32\n");
     printf("memory: arena %.1f MiB, scratch %.2f MiB, weights %.1f MiB, packed weights %.1f MiB, "
            "peak RSS %.1f MiB\n", b.arena_bytes / 1048576.0, b.scratch_bytes / 1048576.0,
            b.weight_bytes / 1048576.0, b.packed_bytes / 1048576.0, b.peak_rss / 1048576.0);

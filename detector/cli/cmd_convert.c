@@ -70,11 +70,11 @@ int cmd_convert(int argc, char **argv)
         cli_error(&err);
         rc = s == GY_ERR_NOMEM ? EXIT_SOFTWARE : EXIT_CANTCREAT;
     } else {
-        int has[4] = {0, 0, 0, 0};
+        int has[GY_DT_COUNT] = {0};
         for (int i = 0; i < st->count; i++)
             has[st->tensors[i].dtype] = 1;
         char dtypes[64] = "";
-        for (int d = 0; d < 4; d++)
+        for (int d = 0; d < GY_DT_COUNT; d++)
             if (has[d])
                 snprintf(dtypes + strlen(dtypes), sizeof dtypes - strlen(dtypes), "%s%s",
                          dtypes[0] ? ", " : "", gy_dtype_name((gy_dtype)d));

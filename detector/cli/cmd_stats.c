@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "detector/cli/cli.h"
 #include "detector/cli/stats_compare.h"
@@ -52,6 +53,19 @@ static void print_text(const gy_stats *s, const char *scale, int measured)
     if (measured)
         printf("; forward %.2f ms (median)", s->ms);
     printf("\n");
+}
+
+/* The weights file's size in KiB (-1 without one) and the model's data type. */
+static double file_kib(const char *path)
+{
+    struct stat sb;
+    return path && stat(path, &sb) == 0 ? (double)sb.st_size / 1024.0 : -1.0;
+}
+
+static const char *model_dtype(const gy_model *m)
+{
+    gy_model_info info;
+    return gy_model_get_info(m, &info) == GY_OK ? info.dtype : "float32";
 }
 
 static cJSON *summary_json(const gy_model_summary *m)
@@ -315,10 +329,15 @@ int cmd_stats(int argc, char **argv)
     if (!rc && json) {
         cJSON *root = cJSON_CreateObject();
         cJSON *arr = root ? cJSON_AddArrayToObject(root, "models") : NULL;
-        for (int k = 0; arr && k < count; k++)
-            cJSON_AddItemToArray(arr, model_json(&entries[k], measure,
-                                                 compare ? &t : &(cli_stats_threads){0}, zoo,
-                                                 compare));
+        for (int k = 0; arr && k < count; k++) {
+            cJSON *mo = model_json(&entries[k], measure, compare ? &t : &(cli_stats_threads){0},
+                                   zoo, compare);
+            if (mo && list.items[k].weights) {
+                cJSON_AddStringToObject(mo, "dtype", model_dtype(models[k]));
+                cJSON_AddNumberToObject(mo, "weights_file_kib", file_kib(list.items[k].weights));
+            }
+            cJSON_AddItemToArray(arr, mo);
+        }
         char *text = arr ? cJSON_Print(root) : NULL;
         cJSON_Delete(root);
         if (!text) {
@@ -332,6 +351,10 @@ int cmd_stats(int argc, char **argv)
     } else if (!rc) {
         for (int k = 0; k < count && !zoo; k++) {
             print_text(all[k], entries[k].scale, measure);
+            if (list.items[k].weights)
+                printf("weights file: %.0f KiB, %s (%s)
+", file_kib(list.items[k].weights),
+                       model_dtype(models[k]), list.items[k].weights);
             if (k + 1 < count)
                 printf("\n");
         }

@@ -1,5 +1,5 @@
-/* main.c - ghostyolo: verbs detect (also predict), val, info, stats, forward, bench, convert;
- * help [VERB], version. */
+/* main.c - ghostyolo: verbs detect (also predict), val, info, stats, forward, bench, convert,
+ * quantize; help [VERB], version. */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +22,7 @@ static const verb_entry verbs[] = {
     {"forward", cmd_forward, "raw head output of a raw input tensor (parity checks)"},
     {"bench", cmd_bench, "forward-pass timing beside the machine's GEMM rate"},
     {"convert", cmd_convert, "an ultralytics .pt checkpoint to safetensors, without Python"},
+    {"quantize", cmd_quantize, "int8 post-training quantization (calibrated on a dataset)"},
 };
 #define NVERBS ((int)(sizeof verbs / sizeof verbs[0]))
 

@@ -16,19 +16,19 @@ int gy_s2_direct_eligible(const gy_conv *c, int isa)
            c->sh >= 1;
 }
 
-static int block(int isa)
+static int block(const gy_conv *c)
 {
-    return isa == GY_ISA_AVX512 ? GY_S2_CB : GY_S2_CB256;
+    return gy_s2_block(c->isa, c->tune);
 }
 
 static int nblocks(const gy_conv *c)
 {
-    return (c->cout + block(c->isa) - 1) / block(c->isa);
+    return (c->cout + block(c) - 1) / block(c);
 }
 
 gy_status gy_s2_direct_pack(gy_conv *c, gy_isa isa, gy_error *err)
 {
-    size_t cb = (size_t)block((int)isa), K = (size_t)c->cin * c->kh * c->kw;
+    size_t cb = (size_t)gy_s2_block((int)isa, c->tune), K = (size_t)c->cin * c->kh * c->kw;
     size_t nb = (size_t)(c->cout + (int)cb - 1) / cb, n = nb * K * cb;
     float *p = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
     if (!p)
@@ -56,7 +56,7 @@ static void split(const gy_conv_run *r, int *rows, int *blocks)
 {
     const gy_conv *c = r->p;
     int nb = nblocks(c);
-    size_t wblock = (size_t)c->cin * c->kh * c->kw * (size_t)block(c->isa) * sizeof(float);
+    size_t wblock = (size_t)c->cin * c->kh * c->kw * (size_t)block(c) * sizeof(float);
     int per = (int)(GY_S2_WBYTES / wblock);
     if (per < 1)
         per = 1;

@@ -1,20 +1,27 @@
 /* f32_conv2d_s2_direct.h - the direct path of the fast convolution for dense stride-2 convs
  * (horizontal stride 2, any kernel, padding and vertical stride, groups 1) on AVX-512
  * (f32_conv2d_s2_direct.c drives it, f32_conv2d_s2_direct__avx512.c holds the tile; internal to
- * kernels/). It needs no im2col: a tile of 16 output pixels of one row x 16 output channels
- * (AVX2: 8 x 8) keeps the pixels in accumulators whose lanes are the channels, and every step
- * broadcasts one input value per pixel (at 2p + kx from the row's start) against one vector of
- * packed weights. Weights are packed once as [block of CB output channels][cin][kh][kw][CB]. */
+ * kernels/). It needs no im2col: a tile of up to 12 output pixels of one row x 32 output
+ * channels (16 x 16 for short filters; AVX2: 6 x 16 or 8 x 8) keeps the pixels in accumulators whose lanes
+ * are the channels, and every step broadcasts one input value per pixel (at 2p + kx from the
+ * row's start) against the vectors of packed weights. Weights are packed once as
+ * [block of CB output channels][cin][kh][kw][CB]. */
 #ifndef GY_KERNELS_F32_CONV2D_S2_DIRECT_H
 #define GY_KERNELS_F32_CONV2D_S2_DIRECT_H
 
 #include "kernels/kernels.h"
 
-#define GY_S2_CB 16 /* AVX-512: output channels per block (the lanes of one zmm) */
-#define GY_S2_P 16  /* AVX-512: output pixels per tile */
-#define GY_S2_CB256 8 /* AVX2: the lanes of one ymm */
-#define GY_S2_P256 8  /* AVX2: 8 pixels x 8 channels in 8 of the 16 ymm registers */
+#define GY_S2_CB 32 /* AVX-512, GY_TUNE_FULL512: output channels per block (two zmm) */
+#define GY_S2_P 16  /* AVX-512: most output pixels per tile */
+#define GY_S2_CB256 16 /* AVX2: output channels per block (two ymm) */
+#define GY_S2_P256 8   /* AVX2: most pixels per tile (6 x 16 channels in 12 of the 16 ymm;
+                        * 8 x 8 for short filters) */
 
+/* Output channels per packed block for `isa` and tuning `tune` (AVX-512: 32 or 16; AVX2: 8). */
+static inline int gy_s2_block(int isa, int tune)
+{
+    return isa == GY_ISA_AVX512 ? (tune == GY_TUNE_FULL512 ? GY_S2_CB : 16) : GY_S2_CB256;
+}
 /* The conv takes this path once packed for `isa` (AVX-512 or AVX2). */
 int gy_s2_direct_eligible(const gy_conv *c, int isa);
 gy_status gy_s2_direct_pack(gy_conv *c, gy_isa isa, gy_error *err);

@@ -19,15 +19,21 @@
     }
 
 T512 static inline __attribute__((always_inline)) void
-tile(const int MR, int kc, const float *a, const float *b, const gy_tile *t)
+tile(const int MR, const int PF, int kc, const float *a, const float *b, const gy_tile *t)
 {
     __m512 z = _mm512_setzero_ps();
     __m512 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
     __m512 c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
     __m512 c80 = z, c81 = z, c90 = z, c91 = z, cA0 = z, cA1 = z, cB0 = z, cB1 = z;
     size_t ldb = t->ldb ? t->ldb : GY_TILE512_NR;
+    const float *pf = t->pf;
     for (int k = 0; k < kc; k++) {
         __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+        if (PF) {
+            _mm_prefetch((const char *)pf, _MM_HINT_T0);
+            _mm_prefetch((const char *)(pf + 16), _MM_HINT_T0);
+            pf += ldb;
+        }
         ROW(0, 0) ROW(1, 1) ROW(2, 2) ROW(3, 3)
         if (MR > 4) {
             ROW(4, 4) ROW(5, 5) ROW(6, 6) ROW(7, 7)
@@ -72,12 +78,14 @@ tile(const int MR, int kc, const float *a, const float *b, const gy_tile *t)
 
 T512 void gy_f32_conv_tile__avx512(int kc, const float *a, const float *b, const gy_tile *t)
 {
-    if (t->rows > 8)
-        tile(12, kc, a, b, t);
+    if (t->pf)
+        tile(12, 1, kc, a, b, t);
+    else if (t->rows > 8)
+        tile(12, 0, kc, a, b, t);
     else if (t->rows > 4)
-        tile(8, kc, a, b, t);
+        tile(8, 0, kc, a, b, t);
     else
-        tile(4, kc, a, b, t);
+        tile(4, 0, kc, a, b, t);
 }
 
 #else

@@ -8,6 +8,7 @@
 #ifndef GY_KERNELS_F32_IM2COL_S2_LOOP_H
 #define GY_KERNELS_F32_IM2COL_S2_LOOP_H
 
+#include "kernels/f32-gemm/f32_conv2d_tile.h"
 #include "kernels/kernels.h"
 
 typedef struct gy_im2col_s2_isa {
@@ -39,7 +40,7 @@ gy_im2col_s2_loop(const gy_conv_run *r, int grp, int k0, int kc, int n0, int n1,
             len = room;
         if (len > cols - col)
             len = cols - col;
-        float *d = dst + (size_t)(col / NR) * kc * NR + col % NR;
+        float *d = dst + (size_t)(col / NR) * gy_panel_stride(kc, NR) + col % NR;
         int inner = len == NR && ox >= xin_lo && ox + NR + isa.slack <= xin_hi;
         int iy0 = oy * c->sh - c->ph;
         int kx = kx0, ky = ky0, ci = ci0;
@@ -75,7 +76,7 @@ gy_im2col_s2_loop(const gy_conv_run *r, int grp, int k0, int kc, int n0, int n1,
     }
     int tail = cols % NR; /* the columns the tile reads past the last pixel */
     if (tail) {
-        float *z = dst + (size_t)(cols / NR) * kc * NR;
+        float *z = dst + (size_t)(cols / NR) * gy_panel_stride(kc, NR);
         for (int k = 0; k < kc; k++, z += NR)
             isa.clear(z, tail);
     }

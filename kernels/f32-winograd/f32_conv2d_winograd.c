@@ -24,6 +24,7 @@
 #define XI 36      /* 6 x 6 transform positions */
 #define WMC_MIN 48 /* smallest block of output channels when a map has few tiles */
 #define WTASKS 4   /* tasks wanted per conv */
+#define SKEW 16    /* floats between positions' blocks beyond their size: one cache line */
 #define GEN_MR 4
 #define GEN_NR 16
 
@@ -115,7 +116,7 @@ size_t gy_winograd_scratch_floats(const gy_conv *c, int oh, int ow)
 {
     wsplit s;
     make_wsplit(c, oh, ow, &s);
-    return (size_t)XI * WT * ((size_t)c->cin + (size_t)s.mc) + 64;
+    return (size_t)XI * (WT * ((size_t)c->cin + (size_t)s.mc) + 2 * SKEW) + 64;
 }
 
 /* V[xi] (B panels of nr lanes, vstride floats per position) for channel ci of tiles
@@ -264,7 +265,10 @@ AI void run_task(const gy_conv_run *r, size_t task, float *scratch, const int mr
     make_wsplit(c, r->oh, r->ow, &s);
     int blk = (int)(task % (size_t)s.nblocks), mblk = (int)(task / (size_t)s.nblocks);
     int t0 = blk * WT, m0 = mblk * s.mc, m1 = m0 + s.mc < c->cout ? m0 + s.mc : c->cout;
-    size_t vstride = (size_t)c->cin * WT, mstride = (size_t)s.mc * WT;
+    /* each position's block is skewed by one cache line (SKEW floats): V[xi] and M[xi] would
+     * otherwise lie a multiple of 4 KiB apart (cin * 128 bytes), and the transforms, which touch
+     * all 36 positions at once, would hit one L1 set (measured on Zen 5: 1.4-1.75x faster) */
+    size_t vstride = (size_t)c->cin * WT + SKEW, mstride = (size_t)s.mc * WT + SKEW;
     float *V = scratch, *M = scratch + XI * vstride;
     for (int ci = 0; ci < c->cin; ci++) {
         if (avx512)

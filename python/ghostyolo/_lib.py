@@ -67,6 +67,8 @@ typedef struct gy_model_info {
     int strides[8];
     const char *kernel_isa;
     size_t packed_weight_bytes;
+    const char *dtype;
+    const char *int8_kernel_isa;
 } gy_model_info;
 gy_status gy_model_get_info(const gy_model *model, gy_model_info *info);
 const char *gy_model_class_name(const gy_model *model, int class_id);

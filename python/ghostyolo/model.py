@@ -88,7 +88,8 @@ class Model:
                 "scale_source": _cstr(i.scale_source), "warning": _cstr(i.warning),
                 "depth": i.depth, "width": i.width, "max_channels": i.max_channels, "nc": i.nc,
                 "num_rows": i.num_rows, "has_weights": bool(i.has_weights),
-                "reg_max": i.reg_max, "strides": [i.strides[k] for k in range(i.num_strides)]}
+                "reg_max": i.reg_max, "strides": [i.strides[k] for k in range(i.num_strides)],
+                "dtype": _cstr(i.dtype), "int8_kernel_isa": _cstr(i.int8_kernel_isa)}
 
     def _ptr(self):
         if self._handle is None or self._closed:

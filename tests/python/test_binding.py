@@ -46,6 +46,22 @@ class Binding(unittest.TestCase):
         np.testing.assert_allclose(r.boxes, [d["box"] for d in want["detections"]], atol=5e-4)
         np.testing.assert_allclose(r.scores, [d["score"] for d in want["detections"]], atol=5e-7)
 
+    def test_int8_model(self):
+        """An int8 model file (ghostyolo quantize) loads like any weights file: data type int8,
+        the CLI's boxes."""
+        with tempfile.TemporaryDirectory() as d:
+            q = os.path.join(d, "n_int8.safetensors")
+            subprocess.run([gytest.env("GY_CLI"), "quantize", "-w", self.weights, "--data",
+                            gytest.shared("datasets/coco128/coco128.yaml"), "--calib-images", "2",
+                            "--imgsz", "320", "--auto-float", "0", "-o", q],
+                           check=True, capture_output=True)
+            with ghostyolo.Model(q) as m, m.session(threads=1) as s:
+                self.assertEqual(m.info["dtype"], "int8")
+                self.assertIn(m.info["int8_kernel_isa"], ("avx512vnni", "avx2", "generic"))
+                got = json.loads(s.detect(self.bus).to_json())
+            want = gytest.cli_json("-w", q, self.bus)[self.bus]
+            gytest.same_detections(self, got, want, "bus.jpg, int8")
+
     def test_options_as_the_cli(self):
         want = gytest.cli_json("-w", self.weights, "--conf", "0.5", "--imgsz", "320", "--square",
                                "--max-det", "3", self.bus)[self.bus]
