@@ -352,8 +352,7 @@ int cmd_stats(int argc, char **argv)
         for (int k = 0; k < count && !zoo; k++) {
             print_text(all[k], entries[k].scale, measure);
             if (list.items[k].weights)
-                printf("weights file: %.0f KiB, %s (%s)
-", file_kib(list.items[k].weights),
+                printf("weights file: %.0f KiB, %s (%s)\n", file_kib(list.items[k].weights),
                        model_dtype(models[k]), list.items[k].weights);
             if (k + 1 < count)
                 printf("\n");
