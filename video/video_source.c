@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <libavutil/display.h>
@@ -52,8 +53,9 @@ static int interrupt_cb(void *opaque)
  * had buffered first, then repeat the error without asking the callback again) */
 static void arm_deadline(gy_vsrc *s)
 {
-    atomic_store(&s->ctl->deadline_ns,
-                 s->is_stream ? gy_vctl_now_ns() + (long long)s->timeout_ms * 1000000LL : 0);
+    atomic_store(&s->ctl->deadline_ns, s->is_stream || s->is_web
+                                           ? gy_vctl_now_ns() + (long long)s->timeout_ms * 1000000LL
+                                           : 0);
 }
 
 static const char *av_err(int e, char *buf, size_t n)
@@ -203,8 +205,9 @@ static gy_status open_input(gy_vsrc *s, gy_error *err)
     int e = 0;
     if (!s->is_stream) {
         e = av_dict_set(&opts, "format_whitelist", GY_VIDEO_DEMUXERS, 0);
-        if (e >= 0 && !s->mem)
-            e = av_dict_set(&opts, "protocol_whitelist", "file", 0);
+        if (e >= 0 && !s->mem) /* a web file through HTTP(S) only, a file from the disk only */
+            e = av_dict_set(&opts, "protocol_whitelist", s->is_web ? "http,https,tcp,tls" : "file",
+                            0);
     } else {
         e = av_dict_set(&opts, "rtsp_flags", "prefer_tcp", 0); /* OpenCV's default */
     }
@@ -214,7 +217,7 @@ static gy_status open_input(gy_vsrc *s, gy_error *err)
     }
     /* a file is named "file:PATH", so a ':' in its name is never taken for a protocol */
     char *url = NULL;
-    if (!s->mem && !s->is_stream) {
+    if (!s->mem && !s->is_stream && !s->is_web) {
         size_t n = strlen(s->name) + 6;
         url = av_malloc(n);
         if (!url) {
@@ -232,6 +235,8 @@ static gy_status open_input(gy_vsrc *s, gy_error *err)
             return gy_fail(err, GY_ERR_IO, "%s: no such file", s->name);
         if (s->is_stream)
             return fail_av(s, err, GY_ERR_IO, e, "cannot open the stream");
+        if (s->is_web)
+            return fail_av(s, err, GY_ERR_IO, e, "cannot open");
         if (e == AVERROR(EINVAL) || e == AVERROR_INVALIDDATA)
             return gy_fail(err, GY_ERR_FORMAT,
                            "%s: not a video in one of the formats read (%s): unrecognised or "
@@ -278,6 +283,8 @@ gy_status gy_vsrc_open(gy_vsrc *s, const char *name, gy_vmem *mem, int is_stream
     s->name = name;
     s->mem = mem;
     s->is_stream = is_stream;
+    s->is_web = !is_stream && !mem && (strncasecmp(name, "http://", 7) == 0 ||
+                                       strncasecmp(name, "https://", 8) == 0);
     s->timeout_ms = timeout_ms;
     s->ctl = ctl;
     s->log = log;

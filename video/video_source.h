@@ -46,6 +46,7 @@ typedef struct gy_vmem {
 typedef struct gy_vsrc {
     const char *name;        /* path or URL (borrowed from the owner) for messages */
     int is_stream;
+    int is_web;              /* a file read from an http(s):// URL (in order, over the network) */
     int timeout_ms;
     gy_vctl *ctl;
     gy_vlog *log;
@@ -69,7 +70,7 @@ typedef struct gy_vsrc {
     char read_error[256];    /* why reading stopped early ("" = it reached the end) */
 } gy_vsrc;
 
-/* Opens name (a file, or a URL when is_stream) or mem (when non-NULL; name is then only for
+/* Opens name (a file, or a URL when is_stream; a file may be an http(s):// URL) or mem (when non-NULL; name is then only for
  * messages), finds the first video stream and opens its decoder. On failure everything is closed
  * and err names the source. */
 gy_status gy_vsrc_open(gy_vsrc *s, const char *name, gy_vmem *mem, int is_stream, int timeout_ms,
