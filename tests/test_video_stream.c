@@ -23,12 +23,7 @@ static void sleep_ms(int ms)
 /* ffmpeg serving `seconds` of testsrc as MPEG-TS to url (tcp listen or udp send). */
 static pid_t serve(const char *url, double seconds)
 {
-    char t[32];
-    snprintf(t, sizeof t, "%g", seconds);
-    char *argv[] = {"ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i",
-                    "testsrc=size=320x240:rate=25", "-t", t, "-c:v", "mpeg2video", "-g", "10",
-                    "-bf", "0", "-q:v", "4", "-f", "mpegts", (char *)url, NULL};
-    return gy_vt_spawn(argv);
+    return gy_vt_serve(url, seconds, "320x240");
 }
 
 static void gone(pid_t pid)
