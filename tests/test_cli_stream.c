@@ -34,6 +34,11 @@ static void setup(void)
     cli_setup("cli_stream");
 }
 
+static void make_clips(void)
+{
+    gy_vt_clips();
+}
+
 static void teardown(void)
 {
     cli_teardown();
@@ -65,6 +70,26 @@ static void gone(pid_t pid)
     ck_assert_msg(kill(pid, 0) != 0 && errno == ESRCH, "ffmpeg %d still there", (int)pid);
 }
 
+/* Runs the real `ghostyolo detect -t 1 ARGS...` in the scratch folder with stdout and stderr in
+ * outpath and errpath, as run() does, but as a child that dies with the test and is killed after
+ * `seconds`: a stream test leaves no process behind, whatever happens. The exit code, or -1 when
+ * it had to be killed. */
+static int run_bounded(int seconds, char *const args[])
+{
+    char *argv[32] = {(char *)gy_test_cli(), "detect", "-t", "1"};
+    int n = 4;
+    for (int i = 0; args[i] && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    pid_t pid = gy_vt_spawn_io(argv, tmp, outpath, errpath);
+    int st = gy_vt_wait(pid, seconds * 1000);
+    if (st < 0) {
+        gy_vt_kill(pid);
+        return -1;
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 static int lines_starting(const char *text, const char *prefix)
 {
     int n = 0;
@@ -88,8 +113,12 @@ START_TEST(tcp_stream_to_its_end)
 {
     int port;
     pid_t srv = tcp_server(2.0, "320x240", &port);
+    char w[512], url[64];
+    snprintf(w, sizeof w, "%s", weights());
+    snprintf(url, sizeof url, "tcp://127.0.0.1:%d", port);
+    char *args[] = {"--json", "--imgsz", "160", "-o", "out", "-w", w, url, NULL};
     double t0 = gy_vt_now();
-    int rc = run("detect --json --imgsz 160 -o out -w '%s' tcp://127.0.0.1:%d", weights(), port);
+    int rc = run_bounded(60, args);
     double took = gy_vt_now() - t0;
     gone(srv);
     ck_assert_int_eq(rc, 0);
@@ -140,7 +169,10 @@ START_TEST(streams_file_read_together)
     pid_t b = gy_vt_serve(url, 3.0, "160x96");
     ck_assert_msg(gy_vt_wait_listen(pb, 10000), "no HTTP server on %d", pb);
     shell("printf '  tcp://127.0.0.1:%d\\n\\n\\thttp://127.0.0.1:%d/live.ts  \\n' > cams.streams", pa, pb);
-    int rc = run("detect --imgsz 160 -o out -w '%s' cams.streams", weights());
+    char w[512];
+    snprintf(w, sizeof w, "%s", weights());
+    char *args[] = {"--imgsz", "160", "-o", "out", "-w", w, "cams.streams", NULL};
+    int rc = run_bounded(60, args);
     gone(a);
     gone(b);
     ck_assert_int_eq(rc, 0);
@@ -167,6 +199,43 @@ START_TEST(streams_file_read_together)
     probe_is("out/live.avi", "nb_read_frames", n);
     probe_is("out/live.avi", "width", "160");
     probe_is("out/live.avi", "height", "96");
+}
+END_TEST
+
+/* A stream with objects in it (a clip of bus.jpg served in a loop), saving labels and COCO
+ * results but no video (--no-save): the label files and image_ids are NAME_ROUND from round 0,
+ * as ultralytics names a stream's; no annotated video. */
+START_TEST(stream_outputs_named_by_round)
+{
+    int port = gy_vt_free_port(0);
+    char url[128];
+    snprintf(url, sizeof url, "tcp://127.0.0.1:%d?listen=1&listen_timeout=20000", port);
+    pid_t srv = gy_vt_serve_file(url, 2.0, gy_vt_clip("h264.mp4"));
+    if (!gy_vt_wait_listen(port, 10000)) {
+        gy_vt_kill(srv);
+        ck_abort_msg("ffmpeg did not listen on port %d within 10 s", port);
+    }
+    char w[512], src[64];
+    snprintf(w, sizeof w, "%s", weights());
+    snprintf(src, sizeof src, "tcp://127.0.0.1:%d", port);
+    char *args[] = {"--no-save", "--save-txt", "--save-json", "--imgsz", "160", "-o", "out", "-w",
+                    w, src, NULL};
+    int rc = run_bounded(60, args);
+    gone(srv);
+    ck_assert_int_eq(rc, 0);
+    err_has("0: 96x160 ");
+    char rel[96], id[64];
+    snprintf(rel, sizeof rel, "out/labels/127.0.0.1_%d_0.txt", port);
+    ck_assert_msg(exists(rel), "%s missing", rel);
+    snprintf(rel, sizeof rel, "out/labels/127.0.0.1_%d.txt", port);
+    ck_assert_msg(!exists(rel), "%s: a stream's frame named as an image", rel);
+    snprintf(rel, sizeof rel, "out/127.0.0.1_%d.avi", port);
+    ck_assert_msg(!exists(rel), "%s written with --no-save", rel);
+    char *pj = read_text(tmp_file("out/predictions.json"));
+    snprintf(id, sizeof id, "[{\"image_id\":\"127.0.0.1_%d_0\",", port);
+    ck_assert_msg(strncmp(pj, id, strlen(id)) == 0, "%.200s", pj);
+    free(pj);
+    err_has("Results saved to out\n");
 }
 END_TEST
 
@@ -257,9 +326,11 @@ int main(void)
     Suite *s = suite_create("cli_stream");
     TCase *tc = tcase_create("cli_stream");
     tcase_set_timeout(tc, 300);
+    tcase_add_unchecked_fixture(tc, make_clips, gy_vt_cleanup);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, tcp_stream_to_its_end);
     tcase_add_test(tc, streams_file_read_together);
+    tcase_add_test(tc, stream_outputs_named_by_round);
     tcase_add_test(tc, streams_that_cannot_be_opened);
     tcase_add_test(tc, stream_interrupted);
     suite_add_tcase(s, tc);

@@ -158,6 +158,11 @@ START_TEST(images_then_videos)
         ck_assert_ptr_null(strstr(e, "e.txt"));
         free(e);
     }
+    /* two: the video after the image */
+    shell("mkdir -p g && cp f/a.gif f/b.jpg g/");
+    ck_assert_int_eq(run("detect --no-save --imgsz 160 -w '%s' g", weights()), 0);
+    err_has("image 1/2 g/b.jpg: ");
+    err_has("video 2/2 (1/12) g/a.gif: ");
     /* standard input: each line as it comes */
     ck_assert_int_eq(run("detect --no-save --imgsz 160 -w '%s' - < list.txt", weights()), 0);
     char *e = read_text(errpath);
@@ -193,14 +198,21 @@ END_TEST
  * 29), as ultralytics writes it. */
 START_TEST(outputs_per_frame)
 {
-    shell("cp '%s' clip.avi", gy_vt_clip("mpeg4.avi"));
+    shell("cp '%s' clip.avi && cp '%s' bus.jpg", gy_vt_clip("mpeg4.avi"),
+          gy_test_shared("images/bus.jpg"));
     ck_assert_int_eq(run("detect --json --save-txt --save-conf --save-crop --save-json --imgsz 320 "
-                         "-w '%s' clip.avi", weights()), 0);
+                         "-w '%s' clip.avi bus.jpg", weights()), 0);
     char *o = read_text(outpath);
     int boxes = 0, with_boxes = 0, frame = 0;
     for (char *line = strtok(o, "\n"); line; line = strtok(NULL, "\n")) {
         cJSON *j = cJSON_Parse(line);
         ck_assert_ptr_nonnull(j);
+        if (strcmp(cJSON_GetObjectItem(j, "image")->valuestring, "bus.jpg") == 0) {
+            ck_assert_ptr_null(cJSON_GetObjectItem(j, "frame")); /* an image has none */
+            ck_assert_int_eq(frame, 30);
+            cJSON_Delete(j);
+            continue;
+        }
         frame++;
         ck_assert_str_eq(cJSON_GetObjectItem(j, "image")->valuestring, "clip.avi");
         ck_assert_int_eq(cJSON_GetObjectItem(j, "frame")->valueint, frame);
@@ -222,11 +234,12 @@ START_TEST(outputs_per_frame)
     free(o);
     ck_assert_int_eq(frame, 30);
     ck_assert_int_gt(with_boxes, 25);
-    ck_assert_int_eq(files_in("runs/detect/predict/labels", ".txt"), with_boxes);
+    ck_assert_int_eq(files_in("runs/detect/predict/labels", "clip_"), with_boxes);
+    ck_assert(exists("runs/detect/predict/labels/bus.txt"));
     ck_assert(!exists("runs/detect/predict/labels/clip_0.txt"));
     ck_assert(!exists("runs/detect/predict/labels/clip.txt"));
     char want[96];
-    snprintf(want, sizeof want, "%d labels saved to runs/detect/predict/labels\n", with_boxes);
+    snprintf(want, sizeof want, "%d labels saved to runs/detect/predict/labels\n", with_boxes + 1);
     err_has(want);
     /* crops: clip.jpg, clip2.jpg, ... every box of every frame once */
     ck_assert_int_eq(files_in("runs/detect/predict/crops", "clip"), boxes);
@@ -234,15 +247,20 @@ START_TEST(outputs_per_frame)
     ck_assert(exists("runs/detect/predict/crops/person/clip2.jpg"));
     ck_assert(exists("runs/detect/predict/crops/bus/clip30.jpg"));
     ck_assert(!exists("runs/detect/predict/crops/bus/clip1.jpg"));
+    /* an image after the video: its own series, from its own name */
+    ck_assert(exists("runs/detect/predict/crops/person/bus.jpg"));
+    ck_assert(exists("runs/detect/predict/crops/bus/bus.jpg"));
     /* COCO results: image_id "clip_FRAME", the frames of the label files */
     char *pj = read_text(tmp_file("runs/detect/predict/predictions.json"));
     cJSON *list = cJSON_Parse(pj);
     free(pj);
-    ck_assert_int_eq(cJSON_GetArraySize(list), boxes);
+    ck_assert_int_gt(cJSON_GetArraySize(list), boxes); /* and bus.jpg's */
     ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "image_id")->valuestring,
                      "clip_1");
     ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(list, boxes - 1), "image_id")->valuestring,
                      "clip_30");
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(list, boxes), "image_id")->valuestring,
+                     "bus");
     cJSON_Delete(list);
     /* the annotated video */
     probe_is("runs/detect/predict/clip.avi", "codec_name", "mjpeg");
@@ -306,6 +324,27 @@ START_TEST(vid_stride)
     ck_assert_int_eq(run("detect vid_stride=2.5 -w '%s' clip.avi", weights()), 64);
     err_has("'vid_stride=2.5' is of invalid type float. 'vid_stride' must be an int");
     ck_assert(!exists("runs"));
+}
+END_TEST
+
+/* The annotated video's frame rate: the source's integer fps (ultralytics' int(CAP_PROP_FPS)), at
+ * least 1: 1 fps stays 1, 0.5 fps (int 0) is written at 30 as a stream is; at most the writer's
+ * 1000: 1000 stays, 1001 is written at 1000. */
+START_TEST(writer_fps)
+{
+    static const struct {
+        const char *rate, *want;
+    } cases[] = {{"1", "1/1"}, {"1/2", "30/1"}, {"1000", "1000/1"}, {"1001", "1000/1"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        /* (H.264 in MP4 keeps 1001 fps; MPEG-4 in AVI would store 600) */
+        shell("ffmpeg -nostdin -v error -y -f lavfi -i color=gray:size=64x48:rate=%s -frames:v 3 "
+              "-c:v libx264 -threads 1 r%zu.mp4", cases[i].rate, i);
+        ck_assert_int_eq(run("detect --imgsz 64 -o out -w '%s' r%zu.mp4", weights(), i), 0);
+        char rel[32];
+        snprintf(rel, sizeof rel, "out/r%zu.avi", i);
+        probe_is(rel, "r_frame_rate", cases[i].want);
+        probe_is(rel, "nb_read_frames", "3");
+    }
 }
 END_TEST
 
@@ -553,6 +592,7 @@ int main(void)
     tcase_add_test(tc, outputs_per_frame);
     tcase_add_test(tc, vid_stride);
     tcase_add_test(tc, video_codec);
+    tcase_add_test(tc, writer_fps);
     tcase_add_test(tc, frames_equal_png_detect);
     tcase_add_test(tc, truncated_video);
     tcase_add_test(tc, web_video_file);

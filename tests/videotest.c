@@ -250,16 +250,31 @@ pid_t gy_vt_spawn_io(char *const argv[], const char *dir, const char *out, const
     return pid;
 }
 
+/* ffmpeg reading input (-f lavfi's testsrc, or a file looped) and serving it to url. */
+static pid_t serve_from(const char *url, double seconds, char *const input[4])
+{
+    char t[32];
+    snprintf(t, sizeof t, "%g", seconds);
+    int http = strncmp(url, "http://", 7) == 0;
+    char *argv[] = {"ffmpeg", "-nostdin", "-v", "error", "-re", input[0], input[1], input[2],
+                    input[3], "-t", t, "-c:v", "mpeg2video", "-g", "10", "-bf", "0", "-q:v", "4",
+                    "-f", "mpegts", http ? "-listen" : (char *)url, http ? "1" : NULL, (char *)url,
+                    NULL};
+    return gy_vt_spawn(argv);
+}
+
 pid_t gy_vt_serve(const char *url, double seconds, const char *size)
 {
-    char t[32], src[96];
-    snprintf(t, sizeof t, "%g", seconds);
+    char src[96];
     snprintf(src, sizeof src, "testsrc=size=%s:rate=25", size);
-    int http = strncmp(url, "http://", 7) == 0;
-    char *argv[] = {"ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i", src, "-t", t,
-                    "-c:v", "mpeg2video", "-g", "10", "-bf", "0", "-q:v", "4", "-f", "mpegts",
-                    http ? "-listen" : (char *)url, http ? "1" : NULL, (char *)url, NULL};
-    return gy_vt_spawn(argv);
+    char *input[4] = {"-f", "lavfi", "-i", src};
+    return serve_from(url, seconds, input);
+}
+
+pid_t gy_vt_serve_file(const char *url, double seconds, const char *path)
+{
+    char *input[4] = {"-stream_loop", "-1", "-i", (char *)path};
+    return serve_from(url, seconds, input);
 }
 
 int gy_vt_wait_listen(int port, int ms)

@@ -49,6 +49,8 @@ void gy_vt_kill(pid_t pid);
  * (MPEG-2 video) to url: "tcp://127.0.0.1:P?listen=1&listen_timeout=MS" waits for one client,
  * "udp://..." sends, "http://127.0.0.1:P/PATH" serves one HTTP client (ffmpeg's -listen 1). */
 pid_t gy_vt_serve(const char *url, double seconds, const char *size);
+/* The same serving a video file, looped (e.g. a clip of make_clips.sh: objects to detect). */
+pid_t gy_vt_serve_file(const char *url, double seconds, const char *path);
 /* 1 when a TCP socket listens on 127.0.0.1:port (or any address) within ms (read from
  * /proc/net/tcp, so no connection is made: ffmpeg's listen accepts one client only). */
 int gy_vt_wait_listen(int port, int ms);

@@ -45,7 +45,7 @@ static int is_stream_url(const char *s)
  * video file on a web server, which ultralytics downloads and reads as a file. */
 static int is_web_video(const char *s)
 {
-    if (strncasecmp(s, "http://", 7) != 0 && strncasecmp(s, "https://", 8) != 0)
+    if (!gy_vsrc_is_web(s))
         return 0;
     size_t end = strcspn(s, "?#"), dot = end;
     while (dot > 0 && s[dot - 1] != '.' && s[dot - 1] != '/')

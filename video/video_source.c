@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "video/video_source.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -215,19 +216,24 @@ static gy_status open_input(gy_vsrc *s, gy_error *err)
         av_dict_free(&opts);
         return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", s->name);
     }
-    /* a file is named "file:PATH", so a ':' in its name is never taken for a protocol */
+    /* a file is named "file:PATH", so a ':' in its name is never taken for a protocol; a URL's
+     * scheme is written in lower case, as FFmpeg knows its protocols ("RTSP://" is rtsp) */
     char *url = NULL;
-    if (!s->mem && !s->is_stream && !s->is_web) {
+    if (!s->mem) {
+        int net = s->is_stream || s->is_web;
         size_t n = strlen(s->name) + 6;
         url = av_malloc(n);
         if (!url) {
             av_dict_free(&opts);
             return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", s->name);
         }
-        snprintf(url, n, "file:%s", s->name);
+        snprintf(url, n, "%s%s", net ? "" : "file:", s->name);
+        const char *colon = net ? strstr(url, "://") : NULL;
+        for (char *c = url; colon && c < colon; c++)
+            *c = (char)tolower((unsigned char)*c);
     }
     arm_deadline(s);
-    e = avformat_open_input(&s->ic, s->mem ? NULL : url ? url : s->name, NULL, &opts);
+    e = avformat_open_input(&s->ic, url, NULL, &opts);
     av_free(url);
     av_dict_free(&opts); /* (avformat_open_input frees ic on failure) */
     if (e < 0) {
@@ -274,6 +280,15 @@ static gy_status open_input(gy_vsrc *s, gy_error *err)
     return GY_OK;
 }
 
+int gy_vsrc_is_web(const char *name)
+{
+    static const char *const schemes[] = {"http://", "https://"};
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        if (strncasecmp(name, schemes[i], strlen(schemes[i])) == 0)
+            return 1;
+    return 0;
+}
+
 gy_status gy_vsrc_open(gy_vsrc *s, const char *name, gy_vmem *mem, int is_stream, int timeout_ms,
                        int decode_threads, gy_vctl *ctl, gy_vlog *log, gy_error *err)
 {
@@ -283,8 +298,7 @@ gy_status gy_vsrc_open(gy_vsrc *s, const char *name, gy_vmem *mem, int is_stream
     s->name = name;
     s->mem = mem;
     s->is_stream = is_stream;
-    s->is_web = !is_stream && !mem && (strncasecmp(name, "http://", 7) == 0 ||
-                                       strncasecmp(name, "https://", 8) == 0);
+    s->is_web = !is_stream && !mem && gy_vsrc_is_web(name);
     s->timeout_ms = timeout_ms;
     s->ctl = ctl;
     s->log = log;

@@ -75,6 +75,9 @@ typedef struct gy_vsrc {
  * and err names the source. */
 gy_status gy_vsrc_open(gy_vsrc *s, const char *name, gy_vmem *mem, int is_stream, int timeout_ms,
                        int decode_threads, gy_vctl *ctl, gy_vlog *log, gy_error *err);
+/* 1 when name is an http:// or https:// URL (case-insensitive): opened as a file, it is a file on a
+ * web server, read through FFmpeg's HTTP(S) client. */
+int gy_vsrc_is_web(const char *name);
 /* Decodes the next picture into s->pic: *got = 1 with a picture (s->decoded counts it), 0 at the
  * end. GY_ERR_FORMAT: a packet the decoder refused, or frames missing at the end (the source can
  * be grabbed again); other errors end the source. */

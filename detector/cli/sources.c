@@ -352,10 +352,12 @@ static void videos_last(cli_sources *s, size_t from)
         s->nomem = 1;
         return;
     }
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = from; i < q->count; i++)
-            if ((q->items[i].kind == CLI_SOURCE_VIDEO) == pass)
-                t[k++] = q->items[i];
+    for (size_t i = from; i < q->count; i++)
+        if (q->items[i].kind != CLI_SOURCE_VIDEO)
+            t[k++] = q->items[i];
+    for (size_t i = from; i < q->count; i++)
+        if (q->items[i].kind == CLI_SOURCE_VIDEO)
+            t[k++] = q->items[i];
     memcpy(q->items + from, t, sizeof *t * n);
     free(t);
 }
