@@ -487,8 +487,14 @@ typedef struct gy_video gy_video;
 
 typedef enum gy_video_mode {
     GY_VIDEO_AUTO = 0,  /* rtsp:// rtmp:// http:// https:// udp:// tcp:// URLs are streams, the rest
-                           files */
-    GY_VIDEO_FILE = 1,  /* every frame in order, decoded ahead on a reader thread (LoadImages) */
+                           files; but an http(s):// URL whose path ends with a video extension
+                           (GY_VIDEO_FORMATS) is a file on a web server, as ultralytics (which
+                           downloads it) reads it */
+    GY_VIDEO_FILE = 1,  /* every frame in order, decoded ahead on a reader thread (LoadImages);
+                           a path, or an http(s):// URL read in order over HTTP (not saved; a
+                           server that cannot seek needs a file that does not ask to: MP4 with
+                           its index first, WebM, MKV, AVI, MPEG-TS); timeout_ms bounds each
+                           network wait */
     GY_VIDEO_STREAM = 2 /* the newest frame only (LoadStreams): a reader thread decodes all the
                            time and keeps the latest, so a slow caller never falls behind; a lost
                            connection is reopened up to `reconnects` times */
@@ -504,8 +510,8 @@ typedef struct gy_video_params {
                             OpenCV); default 1 (the reader thread already overlaps decoding with
                             the caller's work) */
     int reconnects;      /* streams: reopenings after a lost connection before giving up; default 3 */
-    int timeout_ms;      /* streams: the longest wait to connect or for data; default 30000 (as
-                            OpenCV); files: unused */
+    int timeout_ms;      /* streams and web files: the longest wait to connect or for data;
+                            default 30000 (as OpenCV); files on disk: unused */
     /* Optional: polled while waiting (about every 50 ms) and by FFmpeg's blocking calls; return
      * non-zero to stop: the pending gy_video_open / gy_video_next fails with GY_ERR_STATE
      * ("interrupted"). E.g. a function reading a flag a SIGINT handler sets. */
@@ -544,7 +550,8 @@ gy_status gy_video_get_info(const gy_video *video, gy_video_info *info);
 
 typedef struct gy_video_frame {
     gy_image image;      /* RGB; data belongs to the video and stays valid until the next
-                            gy_video_next or gy_video_free; data NULL = the end */
+                            gy_video_next or gy_video_free (the caller may draw on it meanwhile);
+                            data NULL = the end */
     long long index;     /* 1-based number of the frame in the source, before vid_stride
                             (streams: frames decoded since the start, reconnections included) */
     long long count;     /* frames handed out so far, this one included (ultralytics' frame) */
@@ -582,7 +589,8 @@ typedef struct gy_video_writer gy_video_writer;
 
 typedef enum gy_video_codec {
     GY_VIDEO_CODEC_MJPG = 0, /* Motion JPEG in AVI, yuvj420p, OpenCV's rate settings (default) */
-    GY_VIDEO_CODEC_H264 = 1  /* H.264 (libx264, CRF 23 as OpenCV sets it) in MP4, yuv420p */
+    GY_VIDEO_CODEC_H264 = 1  /* H.264 (libx264, CRF 23 as OpenCV sets it, preset veryfast) in MP4,
+                                yuv420p */
 } gy_video_codec;
 
 typedef struct gy_video_writer_params {

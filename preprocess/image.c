@@ -207,21 +207,21 @@ static const char *unsupported_kind(const unsigned char *p, size_t n)
             return "a HEIC/HEIF image: not supported";
         if (!memcmp(p + 8, "avif", 4) || !memcmp(p + 8, "avis", 4))
             return "an AVIF image: not supported";
-        return "a video file (MP4/MOV): not supported yet";
+        return "a video file (MP4/MOV), not an image";
     }
     if (n >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "AVI ", 4) == 0)
-        return "a video file (AVI): not supported yet";
+        return "a video file (AVI), not an image";
     static const unsigned char mkv[4] = {0x1a, 0x45, 0xdf, 0xa3};
     static const unsigned char asf[8] = {0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11};
     static const unsigned char mpg_ps[4] = {0, 0, 1, 0xba}, mpg_es[4] = {0, 0, 1, 0xb3};
     if (n >= 4 && memcmp(p, mkv, 4) == 0)
-        return "a video file (Matroska/WebM): not supported yet";
+        return "a video file (Matroska/WebM), not an image";
     if (n >= 8 && memcmp(p, asf, 8) == 0)
-        return "a video file (ASF/WMV): not supported yet";
+        return "a video file (ASF/WMV), not an image";
     if (n >= 4 && (memcmp(p, mpg_ps, 4) == 0 || memcmp(p, mpg_es, 4) == 0))
-        return "a video file (MPEG): not supported yet";
+        return "a video file (MPEG), not an image";
     if (n > 188 && p[0] == 0x47 && p[188] == 0x47)
-        return "a video file (MPEG transport stream): not supported yet";
+        return "a video file (MPEG transport stream), not an image";
     if (n >= 3 && p[0] == 'P' && (p[1] == 'F' || p[1] == 'f') && (p[2] == '\n' || p[2] == '\r'))
         return "a PFM (portable float map) image: not supported";
     if (n >= 3 && p[0] == 'P' && p[1] >= '1' && p[1] <= '7' && (p[2] == '\n' || p[2] == ' ' ||

@@ -216,7 +216,7 @@ START_TEST(bad_folder)
     /* a folder with nothing but subfolders: no images, and why */
     shell("rm in/a.jpg in/b.jpg");
     ck_assert_int_eq(run("detect -w '%s' in", weights()), 66);
-    err_has("no images in the sources given (2 folders passed over, e.g. in/runs: folders inside a "
+    err_has("no images or videos in the sources given (2 folders passed over, e.g. in/runs: folders inside a "
             "source folder are not searched)");
     ck_assert_int_ne(access(tmp_file("runs"), F_OK), 0);
 }
@@ -315,7 +315,7 @@ START_TEST(run_folders)
     err_has("Results saved to p/exp2\n");
     /* same file name from two folders */
     ck_assert_int_eq(run("detect --save-txt -o same -w '%s' a/x.jpg b/x.jpg", weights()), 0);
-    err_has("ghostyolo detect: warning: b/x.jpg has the file stem of an earlier image; its results "
+    err_has("ghostyolo detect: warning: b/x.jpg has the file stem of an earlier source; its results "
             "are saved as x_2\n");
     char files[4096] = "";
     list_files(tmp_file("same"), "", files, sizeof files);

@@ -1,5 +1,5 @@
 /* test_cli_edges.c - detect at the edges a new user meets: no images means no run folder and no
- * "Results saved"; sources that cannot be read yet (URLs, videos, other formats) said in words;
+ * "Results saved"; sources that cannot be read (image URLs, webcams, other formats) said in words;
  * TIFF images read; two images with one file stem kept apart and recognisable; -o or --project
  * naming a file; every message prefixed "ghostyolo VERB: ". Through the real binary. */
 #define _POSIX_C_SOURCE 200809L
@@ -46,7 +46,7 @@ START_TEST(no_images_no_run_folder)
         int rc = run("detect -w '%s' %s < /dev/null", weights(), srcs[i]);
         ck_assert_msg(i == 3 ? rc == 65 : rc == 66, "%s: exit %d", srcs[i], rc);
         if (i < 3)
-            err_has("ghostyolo detect: no images in the sources given\n");
+            err_has("ghostyolo detect: no images or videos in the sources given\n");
         err_lacks("Results saved");
         ck_assert_msg(!exists("runs"), "%s: a run folder was made", srcs[i]);
     }
@@ -90,8 +90,8 @@ START_TEST(nothing_saved)
 }
 END_TEST
 
-/* What cannot be read yet is said in words; a folder's videos are items (refused), its other
- * files are not. */
+/* What cannot be read is said in words; a folder's videos are items (read as videos, after its
+ * images), its other files are not; a video under an image's name is read as the video it is. */
 START_TEST(unsupported_sources)
 {
     shell("mkdir -p f && cp '%s' f/bus.jpg && printf '\\000\\000\\000\\030ftypisom' > f/clip.mp4 && "
@@ -99,15 +99,17 @@ START_TEST(unsupported_sources)
           "p.ppm && printf 'PF\\n1 1\\n-1\\n' > f.pfm && echo notes > f/notes.txt",
           gy_test_shared("images/bus.jpg"));
     ck_assert_int_eq(run("detect --no-save --imgsz 160 -w '%s' https://ultralytics.com/images/bus.jpg "
-                         "rtsp://cam/1 f movie.jpg p.ppm f.pfm", weights()), 65);
+                         "0 f movie.jpg p.ppm f.pfm", weights()), 65);
     char *e = read_text(errpath);
     static const char *const want[] = {
-        "image 1/8 https://ultralytics.com/images/bus.jpg: error: a URL: not supported",
-        "image 2/8 rtsp://cam/1: error: a URL: not supported",
+        "image 1/8 https://ultralytics.com/images/bus.jpg: error: an image URL: not supported "
+        "(download the image and give its path)\n",
+        "stream 2/8 0: error: a webcam index: not supported (ghostyolo has no camera capture; give "
+        "a video file or a stream URL such as rtsp://HOST/PATH)\n",
         "image 3/8 f/bus.jpg: 160x128 ",
-        "image 4/8 f/clip.MKV: error: a video file: not supported yet\n",
-        "image 5/8 f/clip.mp4: error: a video file: not supported yet\n",
-        "image 6/8 movie.jpg: error: a video file (MP4/MOV): not supported yet\n",
+        "video 4/8 f/clip.MKV: error: not a video in one of the formats read (",
+        "video 5/8 f/clip.mp4: error: not a video in one of the formats read (",
+        "video 6/8 movie.jpg: error: not a video in one of the formats read (",
         "image 7/8 p.ppm: error: a PNM/PPM/PGM image: not supported\n",
         "image 8/8 f.pfm: error: a PFM (portable float map) image: not supported\n",
     };
@@ -170,11 +172,11 @@ START_TEST(same_stem_names)
     free(px);
     ck_assert_int_eq(run("detect --save-txt --imgsz 160 -o out -w '%s' a/bus.jpg a/bus.bmp b/bus.jpg "
                          "a/bus.bmp", weights()), 0);
-    err_has("ghostyolo detect: warning: a/bus.bmp has the file stem of an earlier image; its "
+    err_has("ghostyolo detect: warning: a/bus.bmp has the file stem of an earlier source; its "
             "results are saved as bus_bmp\n");
-    err_has("ghostyolo detect: warning: b/bus.jpg has the file stem of an earlier image; its "
+    err_has("ghostyolo detect: warning: b/bus.jpg has the file stem of an earlier source; its "
             "results are saved as bus_2\n");
-    err_has("ghostyolo detect: warning: a/bus.bmp has the file stem of an earlier image; its "
+    err_has("ghostyolo detect: warning: a/bus.bmp has the file stem of an earlier source; its "
             "results are saved as bus_bmp_2\n");
     static const char *const files[] = {"out/bus.jpg", "out/bus_bmp.bmp", "out/bus_2.jpg",
                                         "out/bus_bmp_2.bmp", "out/labels/bus.txt",

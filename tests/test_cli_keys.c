@@ -152,7 +152,6 @@ START_TEST(type_errors)
         {"device=0", "'device=0': ghostyolo runs on the CPU only (device=cpu)\n"},
         {"batch=16", "'batch=16': ghostyolo runs one image at a time (batch=1)\n"},
         {"show=True", "'show=True': no window is shown"},
-        {"vid_stride=2", "'vid_stride=2': videos are not supported yet\n"},
         {"mode=train", "'mode=train': ghostyolo detect is mode=predict\n"},
         {"task=segment", "'task=segment': ghostyolo detect is task=detect\n"},
         {"epochs=3", "'epochs' is a YOLO argument that ghostyolo detect does not take"},

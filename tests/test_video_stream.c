@@ -23,12 +23,7 @@ static void sleep_ms(int ms)
 /* ffmpeg serving `seconds` of testsrc as MPEG-TS to url (tcp listen or udp send). */
 static pid_t serve(const char *url, double seconds)
 {
-    char t[32];
-    snprintf(t, sizeof t, "%g", seconds);
-    char *argv[] = {"ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i",
-                    "testsrc=size=320x240:rate=25", "-t", t, "-c:v", "mpeg2video", "-g", "10",
-                    "-bf", "0", "-q:v", "4", "-f", "mpegts", (char *)url, NULL};
-    return gy_vt_spawn(argv);
+    return gy_vt_serve(url, seconds, "320x240");
 }
 
 static void gone(pid_t pid)
@@ -310,6 +305,96 @@ START_TEST(streams_list_files)
 }
 END_TEST
 
+/* Opens url with the default parameters (GY_VIDEO_AUTO): 1 and its frame count when read as a
+ * file (every frame, in order: each frame's hash equals the local clip's), 0 when taken for a
+ * stream (which this server, serving files, cannot give: "cannot open the stream"). */
+static int read_as_file(const char *url, const char *local, int *frames)
+{
+    gy_video_params p = gy_video_default_params();
+    p.timeout_ms = 5000;
+    gy_video *v = NULL, *ref = NULL;
+    gy_error err;
+    gy_status st = gy_video_open(url, &p, &v, &err);
+    if (st != GY_OK) {
+        ck_assert_msg(strstr(err.message, "cannot open the stream") != NULL, "%s: %s", url,
+                      err.message);
+        return 0;
+    }
+    gy_video_info info;
+    gy_video_get_info(v, &info);
+    ck_assert_int_eq(info.is_stream, 0);
+    ck_assert_msg(gy_video_open(local, NULL, &ref, &err) == GY_OK, "%s", err.message);
+    *frames = 0;
+    for (;;) {
+        gy_video_frame a, b;
+        ck_assert_msg(gy_video_next(v, &a, &err) == GY_OK, "%s", err.message);
+        ck_assert_msg(gy_video_next(ref, &b, &err) == GY_OK, "%s", err.message);
+        ck_assert_int_eq(!a.image.data, !b.image.data);
+        if (!a.image.data)
+            break;
+        char ha[17], hb[17];
+        gy_vt_hash(&a.image, 0, ha);
+        gy_vt_hash(&b.image, 0, hb);
+        ck_assert_msg(strcmp(ha, hb) == 0 && a.index == b.index, "%s frame %lld", url, a.index);
+        ++*frames;
+    }
+    gy_video_free(ref);
+    gy_video_free(v);
+    return 1;
+}
+
+/* An http(s):// URL whose path, without query and fragment, ends with a video extension is a video
+ * file on a web server (ultralytics downloads it and reads it as a file): read in order over
+ * HTTP, every frame as from the disk; any other http URL is a stream. Loopback only: python3's
+ * http.server, started and stopped by the test. */
+START_TEST(web_files_in_auto_mode)
+{
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/www", gy_vt_clips());
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/clip.webm' && cp '%s' '%s/CLIP.WEBM'", dir,
+             gy_vt_clip("vp9.webm"), dir, gy_vt_clip("vp9.webm"), dir);
+    ck_assert_int_eq(system(cmd), 0);
+    int port = gy_vt_free_port(0);
+    char ports[16];
+    snprintf(ports, sizeof ports, "%d", port);
+    char *argv[] = {"python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", dir, ports,
+                    NULL};
+    pid_t srv = gy_vt_spawn(argv);
+    if (!gy_vt_wait_listen(port, 10000)) {
+        gy_vt_kill(srv);
+        ck_abort_msg("the HTTP server did not listen");
+    }
+    static const struct {
+        const char *path;
+        int file;
+    } cases[] = {
+        {"http://127.0.0.1:%d/clip.webm", 1},
+        {"HTTP://127.0.0.1:%d/CLIP.WEBM", 1},          /* scheme and extension in any case */
+        {"http://127.0.0.1:%d/clip.webm?token=1", 1},  /* the query is not part of the name */
+        {"http://127.0.0.1:%d/clip.webm#t=2", 1},      /* nor the fragment */
+        {"http://127.0.0.1:%d/clip.webmx", 0},         /* not a video extension */
+        {"http://127.0.0.1:%d/clip.web", 0},
+        {"http://127.0.0.1:%d/clip", 0},               /* no extension */
+        {"http://127.0.0.1:%d/clip.webm/", 0},         /* a folder */
+        {"http://127.0.0.1:%d/a.webm/clip", 0},        /* the extension of a folder */
+        {"http://127.0.0.1:%d/webm", 0},
+    };
+    char local[512];
+    snprintf(local, sizeof local, "%s/clip.webm", dir);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char url[128];
+        snprintf(url, sizeof url, cases[i].path, port);
+        int frames = 0;
+        int file = read_as_file(url, local, &frames);
+        ck_assert_msg(file == cases[i].file, "%s read as a %s", url, file ? "file" : "stream");
+        if (file)
+            ck_assert_int_eq(frames, 30);
+    }
+    gone(srv);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("video_stream");
@@ -322,6 +407,7 @@ int main(void)
     tcase_add_test(tc, silent_port_times_out_or_is_interrupted);
     tcase_add_test(tc, refused_connection);
     tcase_add_test(tc, streams_list_files);
+    tcase_add_test(tc, web_files_in_auto_mode);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }

@@ -41,23 +41,9 @@ static int exists(const char *p)
     return stat(p, &st) == 0;
 }
 
-/* ffprobe's value of key for the first video stream (or the format), "" when absent. */
 static void probe(const char *path, const char *key, char *val, size_t n)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "ffprobe -v error -count_frames -select_streams v:0 -show_entries "
-             "stream=codec_name,codec_tag_string,width,height,pix_fmt,r_frame_rate,nb_read_frames:"
-             "format=format_name -of default=nw=1 '%s'", path);
-    int code;
-    char *o = gy_vt_run(cmd, &code);
-    ck_assert_msg(code == 0, "ffprobe %s failed: %s", path, o);
-    val[0] = '\0';
-    char k[64];
-    snprintf(k, sizeof k, "%s=", key);
-    for (char *line = strtok(o, "\n"); line; line = strtok(NULL, "\n"))
-        if (strncmp(line, k, strlen(k)) == 0)
-            snprintf(val, n, "%s", line + strlen(k));
-    free(o);
+    gy_vt_probe(path, key, val, n);
 }
 
 static void expect(const char *path, const char *key, const char *want)

@@ -167,20 +167,7 @@ void gy_vt_hash(const gy_image *img, int rot180, char out[17])
 
 pid_t gy_vt_spawn(char *const argv[])
 {
-    pid_t pid = fork();
-    ck_assert_msg(pid >= 0, "fork failed");
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the test */
-        int fd = open("/dev/null", O_RDWR);
-        if (fd >= 0) {
-            dup2(fd, 0);
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
+    return gy_vt_spawn_io(argv, NULL, NULL, NULL);
 }
 
 int gy_vt_wait(pid_t pid, int ms)
@@ -220,4 +207,96 @@ int gy_vt_free_port(int udp)
     ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
     close(fd);
     return ntohs(a.sin_port);
+}
+
+void gy_vt_probe(const char *path, const char *key, char *val, size_t n)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "ffprobe -v error -count_frames -select_streams v:0 -show_entries "
+             "stream=codec_name,codec_tag_string,width,height,pix_fmt,r_frame_rate,nb_read_frames:"
+             "format=format_name -of default=nw=1 '%s'", path);
+    int code;
+    char *o = gy_vt_run(cmd, &code);
+    ck_assert_msg(code == 0, "ffprobe %s failed: %s", path, o);
+    val[0] = '\0';
+    char k[64];
+    snprintf(k, sizeof k, "%s=", key);
+    for (char *line = strtok(o, "\n"); line; line = strtok(NULL, "\n"))
+        if (strncmp(line, k, strlen(k)) == 0)
+            snprintf(val, n, "%s", line + strlen(k));
+    free(o);
+}
+
+pid_t gy_vt_spawn_io(char *const argv[], const char *dir, const char *out, const char *err)
+{
+    pid_t pid = fork();
+    ck_assert_msg(pid >= 0, "fork failed");
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the test */
+        if (dir && chdir(dir) != 0)
+            _exit(126);
+        const char *paths[3] = {"/dev/null", out ? out : "/dev/null", err ? err : "/dev/null"};
+        for (int i = 0; i < 3; i++) {
+            int fd = open(paths[i], i ? O_WRONLY | O_CREAT | O_TRUNC : O_RDONLY, 0644);
+            if (fd >= 0) {
+                dup2(fd, i);
+                if (fd > 2)
+                    close(fd);
+            }
+        }
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* ffmpeg reading input (-f lavfi's testsrc, or a file looped) and serving it to url. */
+static pid_t serve_from(const char *url, double seconds, char *const input[4])
+{
+    char t[32];
+    snprintf(t, sizeof t, "%g", seconds);
+    int http = strncmp(url, "http://", 7) == 0;
+    char *argv[] = {"ffmpeg", "-nostdin", "-v", "error", "-re", input[0], input[1], input[2],
+                    input[3], "-t", t, "-c:v", "mpeg2video", "-g", "10", "-bf", "0", "-q:v", "4",
+                    "-f", "mpegts", http ? "-listen" : (char *)url, http ? "1" : NULL, (char *)url,
+                    NULL};
+    return gy_vt_spawn(argv);
+}
+
+pid_t gy_vt_serve(const char *url, double seconds, const char *size)
+{
+    char src[96];
+    snprintf(src, sizeof src, "testsrc=size=%s:rate=25", size);
+    char *input[4] = {"-f", "lavfi", "-i", src};
+    return serve_from(url, seconds, input);
+}
+
+pid_t gy_vt_serve_file(const char *url, double seconds, const char *path)
+{
+    char *input[4] = {"-stream_loop", "-1", "-i", (char *)path};
+    return serve_from(url, seconds, input);
+}
+
+int gy_vt_wait_listen(int port, int ms)
+{
+    char want[16];
+    snprintf(want, sizeof want, ":%04X ", port);
+    for (int t = 0; t <= ms; t += 20) {
+        FILE *f = fopen("/proc/net/tcp", "r");
+        char line[512];
+        int found = 0;
+        while (f && !found && fgets(line, sizeof line, f)) {
+            /* "  0: 0100007F:1F90 00000000:0000 0A ...": local address, remote, state (0A: LISTEN) */
+            char *local = strchr(line, ':');
+            char *p = local ? strstr(local + 1, want) : NULL;
+            found = p && p < line + 24 && strstr(p, " 0A ") == p + 19;
+        }
+        if (f)
+            fclose(f);
+        if (found)
+            return 1;
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
 }

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/error.h"
 #include "core/util.h"
@@ -36,6 +37,30 @@ static int is_stream_url(const char *s)
             k++;
         if (k == n)
             return 1;
+    }
+    return 0;
+}
+
+/* An http(s):// URL whose path (without query and fragment) ends with one of GY_VIDEO_FORMATS: a
+ * video file on a web server, which ultralytics downloads and reads as a file. */
+static int is_web_video(const char *s)
+{
+    if (!gy_vsrc_is_web(s))
+        return 0;
+    size_t end = strcspn(s, "?#"), dot = end;
+    while (dot > 0 && s[dot - 1] != '.' && s[dot - 1] != '/')
+        dot--;
+    if (dot == 0 || s[dot - 1] != '.' || dot == end)
+        return 0;
+    const char *f = GY_VIDEO_FORMATS;
+    size_t n = end - dot;
+    while (*f) {
+        size_t k = strcspn(f, " ");
+        if (k == n && strncasecmp(f, s + dot, n) == 0)
+            return 1;
+        f += k;
+        while (*f == ' ')
+            f++;
     }
     return 0;
 }
@@ -97,7 +122,8 @@ gy_status gy_video_open_any(const char *source, gy_vmem *mem, const gy_video_par
     v->p = p;
     v->mem = mem;
     v->is_stream = !mem && (p.mode == GY_VIDEO_STREAM ||
-                            (p.mode == GY_VIDEO_AUTO && is_stream_url(source)));
+                            (p.mode == GY_VIDEO_AUTO && is_stream_url(source) &&
+                             !is_web_video(source)));
     v->ctl.interrupt = p.interrupt;
     v->ctl.interrupt_user = p.interrupt_user;
     pthread_mutex_init(&v->mu, NULL);

@@ -8,10 +8,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "video/video_source.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <libavutil/display.h>
@@ -52,8 +54,9 @@ static int interrupt_cb(void *opaque)
  * had buffered first, then repeat the error without asking the callback again) */
 static void arm_deadline(gy_vsrc *s)
 {
-    atomic_store(&s->ctl->deadline_ns,
-                 s->is_stream ? gy_vctl_now_ns() + (long long)s->timeout_ms * 1000000LL : 0);
+    atomic_store(&s->ctl->deadline_ns, s->is_stream || s->is_web
+                                           ? gy_vctl_now_ns() + (long long)s->timeout_ms * 1000000LL
+                                           : 0);
 }
 
 static const char *av_err(int e, char *buf, size_t n)
@@ -203,8 +206,9 @@ static gy_status open_input(gy_vsrc *s, gy_error *err)
     int e = 0;
     if (!s->is_stream) {
         e = av_dict_set(&opts, "format_whitelist", GY_VIDEO_DEMUXERS, 0);
-        if (e >= 0 && !s->mem)
-            e = av_dict_set(&opts, "protocol_whitelist", "file", 0);
+        if (e >= 0 && !s->mem) /* a web file through HTTP(S) only, a file from the disk only */
+            e = av_dict_set(&opts, "protocol_whitelist", s->is_web ? "http,https,tcp,tls" : "file",
+                            0);
     } else {
         e = av_dict_set(&opts, "rtsp_flags", "prefer_tcp", 0); /* OpenCV's default */
     }
@@ -212,19 +216,24 @@ static gy_status open_input(gy_vsrc *s, gy_error *err)
         av_dict_free(&opts);
         return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", s->name);
     }
-    /* a file is named "file:PATH", so a ':' in its name is never taken for a protocol */
+    /* a file is named "file:PATH", so a ':' in its name is never taken for a protocol; a URL's
+     * scheme is written in lower case, as FFmpeg knows its protocols ("RTSP://" is rtsp) */
     char *url = NULL;
-    if (!s->mem && !s->is_stream) {
+    if (!s->mem) {
+        int net = s->is_stream || s->is_web;
         size_t n = strlen(s->name) + 6;
         url = av_malloc(n);
         if (!url) {
             av_dict_free(&opts);
             return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", s->name);
         }
-        snprintf(url, n, "file:%s", s->name);
+        snprintf(url, n, "%s%s", net ? "" : "file:", s->name);
+        const char *colon = net ? strstr(url, "://") : NULL;
+        for (char *c = url; colon && c < colon; c++)
+            *c = (char)tolower((unsigned char)*c);
     }
     arm_deadline(s);
-    e = avformat_open_input(&s->ic, s->mem ? NULL : url ? url : s->name, NULL, &opts);
+    e = avformat_open_input(&s->ic, url, NULL, &opts);
     av_free(url);
     av_dict_free(&opts); /* (avformat_open_input frees ic on failure) */
     if (e < 0) {
@@ -232,6 +241,8 @@ static gy_status open_input(gy_vsrc *s, gy_error *err)
             return gy_fail(err, GY_ERR_IO, "%s: no such file", s->name);
         if (s->is_stream)
             return fail_av(s, err, GY_ERR_IO, e, "cannot open the stream");
+        if (s->is_web)
+            return fail_av(s, err, GY_ERR_IO, e, "cannot open");
         if (e == AVERROR(EINVAL) || e == AVERROR_INVALIDDATA)
             return gy_fail(err, GY_ERR_FORMAT,
                            "%s: not a video in one of the formats read (%s): unrecognised or "
@@ -269,6 +280,15 @@ static gy_status open_input(gy_vsrc *s, gy_error *err)
     return GY_OK;
 }
 
+int gy_vsrc_is_web(const char *name)
+{
+    static const char *const schemes[] = {"http://", "https://"};
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        if (strncasecmp(name, schemes[i], strlen(schemes[i])) == 0)
+            return 1;
+    return 0;
+}
+
 gy_status gy_vsrc_open(gy_vsrc *s, const char *name, gy_vmem *mem, int is_stream, int timeout_ms,
                        int decode_threads, gy_vctl *ctl, gy_vlog *log, gy_error *err)
 {
@@ -278,6 +298,7 @@ gy_status gy_vsrc_open(gy_vsrc *s, const char *name, gy_vmem *mem, int is_stream
     s->name = name;
     s->mem = mem;
     s->is_stream = is_stream;
+    s->is_web = !is_stream && !mem && gy_vsrc_is_web(name);
     s->timeout_ms = timeout_ms;
     s->ctl = ctl;
     s->log = log;

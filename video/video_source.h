@@ -46,6 +46,7 @@ typedef struct gy_vmem {
 typedef struct gy_vsrc {
     const char *name;        /* path or URL (borrowed from the owner) for messages */
     int is_stream;
+    int is_web;              /* a file read from an http(s):// URL (in order, over the network) */
     int timeout_ms;
     gy_vctl *ctl;
     gy_vlog *log;
@@ -69,11 +70,14 @@ typedef struct gy_vsrc {
     char read_error[256];    /* why reading stopped early ("" = it reached the end) */
 } gy_vsrc;
 
-/* Opens name (a file, or a URL when is_stream) or mem (when non-NULL; name is then only for
+/* Opens name (a file, or a URL when is_stream; a file may be an http(s):// URL) or mem (when non-NULL; name is then only for
  * messages), finds the first video stream and opens its decoder. On failure everything is closed
  * and err names the source. */
 gy_status gy_vsrc_open(gy_vsrc *s, const char *name, gy_vmem *mem, int is_stream, int timeout_ms,
                        int decode_threads, gy_vctl *ctl, gy_vlog *log, gy_error *err);
+/* 1 when name is an http:// or https:// URL (case-insensitive): opened as a file, it is a file on a
+ * web server, read through FFmpeg's HTTP(S) client. */
+int gy_vsrc_is_web(const char *name);
 /* Decodes the next picture into s->pic: *got = 1 with a picture (s->decoded counts it), 0 at the
  * end. GY_ERR_FORMAT: a packet the decoder refused, or frames missing at the end (the source can
  * be grabbed again); other errors end the source. */

@@ -174,6 +174,10 @@ static gy_status open_encoder(gy_video_writer *w, gy_error *err)
     if (h264) {
         c->pix_fmt = AV_PIX_FMT_YUV420P;
         av_opt_set(c->priv_data, "crf", "23", 0);
+        /* x264's veryfast preset: 0.43 of medium's time on 640x480 (4.5 against 10.5 ms a
+         * frame here) for files of about the same size at CRF 23; the encoder shares the
+         * cores with inference */
+        av_opt_set(c->priv_data, "preset", "veryfast", 0);
     } else {
         /* OpenCV: bitrate = min(3 fps w h, INT_MAX / 2), and bit_rate gets 1.5x then + 0.5x it */
         double b = 3.0 * w->p.fps * w->w * w->h;

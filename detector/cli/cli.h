@@ -12,7 +12,9 @@ enum {
     EXIT_DATAERR = 65,  /* bad input data (malformed YAML, weights, image, tensor) */
     EXIT_NOINPUT = 66,  /* an input file cannot be opened or read */
     EXIT_SOFTWARE = 70, /* internal error, out of memory */
-    EXIT_CANTCREAT = 73 /* an output cannot be written */
+    EXIT_CANTCREAT = 73, /* an output cannot be written */
+    EXIT_INTERRUPTED = 128 /* + the signal: stopped by Ctrl-C (130) or SIGTERM (143), as a shell
+                              reports it */
 };
 
 typedef enum cli_kind { CLI_FLAG, CLI_STRING, CLI_INT, CLI_FLOAT, CLI_LIST } cli_kind;
@@ -78,6 +80,15 @@ void cli_bad_value(const cli_verb *verb, const char *option, const char *value, 
 void cli_set_verb(const char *name);
 /* Prints "ghostyolo VERB: <fmt ...>" and a newline to stderr. */
 void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Ctrl-C (interrupt.c): between install and restore, SIGINT and SIGTERM only set a flag, which
+ * cli_interrupted() returns (the signal's number, else 0) and cli_interrupt_poll (a gy_video
+ * interrupt callback) reads, so a run can stop cleanly. A run stopped so exits EXIT_INTERRUPTED +
+ * the signal. */
+void cli_interrupt_install(void);
+void cli_interrupt_restore(void);
+int cli_interrupted(void);
+int cli_interrupt_poll(void *user);
 
 /* Exit code for a failed library call on an input (IO -> 66, data -> 65, memory -> 70). */
 int cli_exit_for(gy_status st);

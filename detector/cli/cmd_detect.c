@@ -1,100 +1,23 @@
-/* ghostyolo detect: sources in (files, folders, patterns, lists, stdin: see sources.h); per image a
- * progress line on stderr as ultralytics prints it, annotated copies, label files, crops and COCO
- * results in a run folder (see detect_outputs.h); with --json one JSON object per image on stdout.
- * A bad image is reported with its path and the reason, the run goes on, and the exit code is 65. */
+/* ghostyolo detect: sources in (image files, video files, streams, folders, patterns, lists,
+ * stdin: see sources.h), each handed to its reader (detect_image.c, detect_video.c,
+ * detect_stream.c) with a progress line per picture on stderr as ultralytics prints it;
+ * annotated copies and videos, label files, crops and COCO results in a run folder (see
+ * detect_outputs.h); with --json one JSON object per picture on stdout. A bad source is reported
+ * with its path and the reason, the run goes on, and the exit code is 65. Ctrl-C stops the run
+ * cleanly (files finished, exit 130). */
 #define _POSIX_C_SOURCE 200809L
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <strings.h>
 
 #include "core/util.h"
 #include "detector/cli/cli.h"
-#include "detector/cli/detect_outputs.h"
+#include "detector/cli/detect_run.h"
 #include "detector/cli/sources.h"
-#include "postprocess/draw.h"
-
-typedef struct detect_opts {
-    const char *config, *weights, *imgsz, *classes, *dir, *project, *name;
-    int threads, square, agnostic, json, no_save, save_txt, save_conf, save_crop, save_json;
-    int line_width, hide_labels, hide_conf, exist_ok, quiet;
-    gy_detect_params dp;
-} detect_opts;
-
-static double round_to(double v, double scale)
-{
-    return round(v * scale) / scale;
-}
-
-static int print_json(const char *path, const gy_image *img, const gy_detections *d,
-                      const gy_model *model)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON *arr = cJSON_CreateArray();
-    int ok = o && arr;
-    if (ok) {
-        ok = cJSON_AddStringToObject(o, "image", path) && cJSON_AddNumberToObject(o, "width", img->width) &&
-             cJSON_AddNumberToObject(o, "height", img->height) &&
-             cJSON_AddNumberToObject(o, "input_width", d->input_width) &&
-             cJSON_AddNumberToObject(o, "input_height", d->input_height);
-        if (ok)
-            cJSON_AddItemToObject(o, "detections", arr);
-        else
-            cJSON_Delete(arr);
-    } else {
-        cJSON_Delete(arr);
-    }
-    for (int i = 0; i < d->count && ok; i++) {
-        const gy_box *b = &d->boxes[i];
-        cJSON *det = cJSON_CreateObject();
-        double xyxy[4] = {round_to(b->x1, 1e3), round_to(b->y1, 1e3), round_to(b->x2, 1e3),
-                          round_to(b->y2, 1e3)};
-        cJSON *box = cJSON_CreateDoubleArray(xyxy, 4);
-        ok = det && box && cJSON_AddItemToArray(arr, det);
-        if (!ok) {
-            cJSON_Delete(det);
-            cJSON_Delete(box);
-            break;
-        }
-        ok = cJSON_AddNumberToObject(det, "class_id", b->class_id) &&
-             cJSON_AddStringToObject(det, "name", gy_model_class_name(model, b->class_id)) &&
-             cJSON_AddNumberToObject(det, "score", round_to(b->score, 1e6)) &&
-             cJSON_AddItemToObject(det, "box", box);
-    }
-    char *text = ok ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    if (!text) {
-        fprintf(stderr, "ghostyolo detect: out of memory writing JSON\n");
-        return EXIT_SOFTWARE;
-    }
-    int rc = printf("%s\n", text) < 0 || fflush(stdout) != 0 ? EXIT_CANTCREAT : 0;
-    free(text);
-    return rc;
-}
-
-/* Results.verbose(): "4 persons, 1 bus, " per class in class order, or "(no detections), ". */
-static void verbose_counts(const gy_detections *d, const gy_model *model, int nc, char *buf,
-                           size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    if (d->count == 0) {
-        snprintf(buf, size, "(no detections), ");
-        return;
-    }
-    for (int c = 0; c < nc && used < size; c++) {
-        int n = 0;
-        for (int i = 0; i < d->count; i++)
-            n += d->boxes[i].class_id == c;
-        if (n)
-            used += (size_t)snprintf(buf + used, size - used, "%d %s%s, ", n,
-                                     gy_model_class_name(model, c), n > 1 ? "s" : "");
-    }
-}
 
 /* "640" or "480,640"; each rounded up to a multiple of stride with a warning (check_imgsz). */
 static int parse_imgsz(const cli_verb *verb, const char *text, int stride, int quiet,
@@ -173,125 +96,54 @@ static int parse_classes(const cli_verb *verb, const char *text, int nc, int **i
     return 0;
 }
 
-/* The library's message often starts with the path already: do not say it twice. */
-static const char *reason_of(const char *path, const char *message)
+/* One source: its reader. 0, 65 for a bad source (said), or a fatal exit code. */
+static int read_source(run_state *r, const cli_source_item *it, int index, int total)
 {
-    size_t n = strlen(path);
-    if (strncmp(message, path, n) == 0 && message[n] == ':' && message[n + 1] == ' ')
-        return message + n + 2;
-    return message;
-}
-
-static void report_bad(const detect_opts *o, int index, int total, const char *path,
-                       const char *reason)
-{
-    if (o->quiet) {
-        fprintf(stderr, "ghostyolo detect: %s: %s\n", path, reason);
-    } else if (total >= 0) {
-        fprintf(stderr, "image %d/%d %s: error: %s\n", index, total, path, reason);
-    } else {
-        fprintf(stderr, "image %d/? %s: error: %s\n", index, path, reason);
+    if (it->error) {
+        detect_report_bad(r, cli_source_word(it->kind), index, total, it->path, it->error);
+        return EXIT_DATAERR;
     }
-}
-
-typedef struct run_state {
-    const detect_opts *o;
-    const cli_verb *verb;
-    gy_model *model;
-    gy_session *sess;
-    int nc;
-    int saving;
-    char run[4352];
-    out_names used;
-    out_coco *coco;
-    int seen, failed, labels;
-    int wrote;        /* files written into the run folder */
-    char run_top[4352]; /* the first folder this run made (removed again when left empty) */
-    double pre_ms, inf_ms, post_ms;
-    int last_h, last_w;
-} run_state;
-
-/* One good image path: load, detect, report, save. Returns 0, 65 for a bad image, or a fatal
- * exit code (output failure, out of memory). */
-static int process(run_state *r, const char *path, int index, int total)
-{
-    const detect_opts *o = r->o;
-    gy_image *img = NULL;
-    gy_detections *d = NULL;
-    gy_error err;
-    gy_status st;
-    int rc = 0;
-    if ((st = gy_image_load(path, &img, &err)) != GY_OK) {
-        report_bad(o, index, total, path, reason_of(path, err.message));
-        return st == GY_ERR_NOMEM ? EXIT_SOFTWARE : EXIT_DATAERR;
+    switch (it->kind) {
+    case CLI_SOURCE_VIDEO:
+        return detect_video(r, it->path, index, total);
+    case CLI_SOURCE_STREAM:
+        return detect_streams(r, &it->path, 1, it->path, index, total);
+    case CLI_SOURCE_STREAM_LIST: {
+        gy_stream_list *list = NULL;
+        gy_error err;
+        gy_status st = gy_stream_list_load(it->path, &list, &err);
+        if (st != GY_OK) {
+            detect_report_bad(r, "stream", index, total, it->path,
+                              detect_reason(it->path, err.message));
+            return st == GY_ERR_NOMEM ? EXIT_SOFTWARE : EXIT_DATAERR;
+        }
+        int rc = detect_streams(r, (const char *const *)list->sources, list->count, it->path,
+                                index, total);
+        gy_stream_list_free(list);
+        return rc;
     }
-    if ((st = gy_detect(r->sess, img, &o->dp, &d, &err)) != GY_OK) {
-        /* the options were checked: what gy_detect still refuses is the image */
-        report_bad(o, index, total, path, err.message);
-        gy_image_free(img);
-        return st == GY_ERR_NOMEM ? EXIT_SOFTWARE : EXIT_DATAERR;
+    default:
+        return detect_image(r, it->path, index, total);
     }
-    r->seen++;
-    r->pre_ms += d->timing.preprocess_ms;
-    r->inf_ms += d->timing.inference_ms;
-    r->post_ms += d->timing.postprocess_ms;
-    r->last_h = d->input_height;
-    r->last_w = d->input_width;
-    if (o->json)
-        rc = print_json(path, img, d, r->model);
-    char stem[1100];
-    if (!rc && r->saving) {
-        int renamed;
-        if (out_unique_stem(&r->used, path, stem, sizeof stem, &renamed) != 0)
-            rc = EXIT_SOFTWARE;
-        else if (renamed)
-            cli_say("warning: %s has the file stem of an earlier image; its results are saved "
-                    "as %s", path, stem);
-    }
-    if (!rc && r->saving && o->save_txt) {
-        rc = out_save_labels(r->run, stem, img, d, o->save_conf);
-        r->labels += !rc && d->count > 0;
-        r->wrote += !rc && d->count > 0;
-    }
-    if (!rc && r->saving && o->save_crop) {
-        rc = out_save_crops(r->run, stem, img, d, r->model);
-        r->wrote += !rc && d->count > 0;
-    }
-    if (!rc && r->saving && o->save_json)
-        rc = out_coco_add(&r->coco, path, d->boxes, d->count);
-    if (!rc && r->saving && !o->no_save) {
-        gy_draw_options dopt = {o->line_width, o->hide_labels, o->hide_conf};
-        rc = out_save_annotated(r->run, stem, path, img, d, r->model, &dopt);
-        r->wrote += !rc;
-    }
-    if (!o->quiet) {
-        char counts[2048];
-        verbose_counts(d, r->model, r->nc, counts, sizeof counts);
-        if (total >= 0)
-            fprintf(stderr, "image %d/%d %s: %dx%d %s%.1fms\n", index, total, path,
-                    d->input_height, d->input_width, counts, d->timing.inference_ms);
-        else
-            fprintf(stderr, "image %d/? %s: %dx%d %s%.1fms\n", index, path, d->input_height,
-                    d->input_width, counts, d->timing.inference_ms);
-    }
-    gy_detections_free(d);
-    gy_image_free(img);
-    return rc;
 }
 
 static const char detect_about[] =
-    "Finds objects in images, as ultralytics' predict does, and writes the results to a run\n"
-    "folder (runs/detect/predict, then predict2, predict3, ...; see --project, --name, -o).\n"
-    "SOURCE is an image file; a folder (its images sorted by name; subfolders are passed over,\n"
-    "counted in one line); a glob pattern such as 'images/*.jpg'; a .txt file listing one path\n"
-    "per line (relative to the list's folder); or - to read paths from standard input as they\n"
-    "come. Videos and URLs are refused for now. Per image a line on stderr (image 3/128 path:\n"
-    "480x640 4 persons, 1 bus, 41.2ms), then the speed per image and the run folder. A bad image\n"
-    "is reported and skipped; the exit code is then 65. A run that saves nothing leaves no run\n"
-    "folder. Two images with one file stem are saved as NAME and NAME_2, or NAME_gif for a\n"
-    "NAME.gif after a NAME.png (said on stderr). As with ultralytics' yolo CLI, options may be\n"
-    "given as key=value (model=yolov8n.pt source=bus.jpg conf=0.5 save_txt=True), and\n"
-    "'ghostyolo predict' is this verb.";
+    "Finds objects in images, videos and streams, as ultralytics' predict does, and writes the\n"
+    "results to a run folder (runs/detect/predict, then predict2, ...; see --project, --name, -o).\n"
+    "SOURCE is an image file; a video file (asf avi gif m4v mkv mov mp4 mpeg mpg ts wmv webm,\n"
+    "also an http(s):// URL of one); a stream URL (rtsp:// rtmp:// http(s):// udp:// tcp://) or a\n"
+    ".streams file of them (read together); a folder (its images, then its videos, sorted by name;\n"
+    "subfolders are passed over, counted in one line); a glob pattern such as 'images/*.jpg'; a\n"
+    ".txt file listing one path per line (relative to the list's folder); or - to read paths from\n"
+    "standard input as they come. Per picture a line on stderr (image 3/128 path: 480x640 4\n"
+    "persons, 41.2ms; video 1/2 (13/300) path: ...; 0: 480x640 ... for a stream), then the speed\n"
+    "per image and the run folder. A video is saved annotated as NAME.avi (MJPG) at its integer\n"
+    "fps, its labels as labels/NAME_FRAME.txt. A bad source is reported and skipped; the exit\n"
+    "code is then 65. Ctrl-C stops cleanly (the video files finished; exit 130). A run that saves\n"
+    "nothing leaves no run folder. Two sources with one file stem are saved as NAME and NAME_2,\n"
+    "or NAME_mp4 for a NAME.mp4 after a NAME.png (said on stderr). As with ultralytics' yolo CLI,\n"
+    "options may be given as key=value (model=yolov8n.pt source=bus.jpg conf=0.5 vid_stride=2),\n"
+    "and 'ghostyolo predict' is this verb.";
 
 int cmd_detect(int argc, char **argv)
 {
@@ -301,6 +153,8 @@ int cmd_detect(int argc, char **argv)
     static const char default_project[] = "runs/detect", default_name[] = "predict";
     o.project = default_project;
     o.name = default_name;
+    o.vid_stride = 1;
+    o.video_codec = "mjpg";
     o.dp = gy_detect_default_params();
     cli_list sources = {0};
     const cli_opt opts[] = {
@@ -320,6 +174,11 @@ int cmd_detect(int argc, char **argv)
         {NULL, "--square", CLI_FLAG, &o.square, NULL,
          "letterbox to a square SIZE x SIZE instead of the smallest stride rectangle", 0, 0},
         {"-t", "--threads", CLI_INT, &o.threads, "N", "threads (0 = all cores)", 0, 1024},
+        {NULL, "--vid-stride", CLI_INT, &o.vid_stride, "N",
+         "videos and streams: every N-th frame (ultralytics' vid_stride)", 1, 1000000},
+        {NULL, "--video-codec", CLI_STRING, &o.video_codec, "CODEC",
+         "the annotated videos: mjpg (.avi, as ultralytics writes them on Linux) or h264 (.mp4)",
+         0, 0},
         {NULL, "--save-txt", CLI_FLAG, &o.save_txt, NULL,
          "YOLO label files labels/NAME.txt: class cx cy w h, normalised (none without boxes)", 0, 0},
         {NULL, "--save-conf", CLI_FLAG, &o.save_conf, NULL,
@@ -329,12 +188,13 @@ int cmd_detect(int argc, char **argv)
         {NULL, "--save-json", CLI_FLAG, &o.save_json, NULL,
          "COCO results predictions.json (image_id, category_id, bbox x,y,w,h, score; COCO's 91 "
          "ids when the model has 80 classes)", 0, 0},
-        {NULL, "--no-save", CLI_FLAG, &o.no_save, NULL, "no annotated images", 0, 0},
+        {NULL, "--no-save", CLI_FLAG, &o.no_save, NULL, "no annotated images or videos", 0, 0},
         {NULL, "--line-width", CLI_INT, &o.line_width, "N",
          "box line width in pixels; the label font follows (0 = scaled to the image)", 0, 1000},
         {NULL, "--hide-labels", CLI_FLAG, &o.hide_labels, NULL, "draw boxes without labels", 0, 0},
         {NULL, "--hide-conf", CLI_FLAG, &o.hide_conf, NULL, "labels without the score", 0, 0},
-        {NULL, "--json", CLI_FLAG, &o.json, NULL, "one JSON object per image on stdout", 0, 0},
+        {NULL, "--json", CLI_FLAG, &o.json, NULL,
+         "one JSON object per image or frame (with \"frame\") on stdout", 0, 0},
         {NULL, "--project", CLI_STRING, &o.project, "DIR", "folder of the run folders", 0, 0},
         {NULL, "--name", CLI_STRING, &o.name, "NAME", "run folder name, numbered when it exists", 0, 0},
         {NULL, "--exist-ok", CLI_FLAG, &o.exist_ok, NULL,
@@ -376,13 +236,18 @@ int cmd_detect(int argc, char **argv)
         free(sources.items);
         return EXIT_USAGE;
     }
+    if (strcasecmp(o.video_codec, "mjpg") != 0 && strcasecmp(o.video_codec, "h264") != 0) {
+        cli_bad_value(&verb, "--video-codec", o.video_codec, "must be mjpg or h264");
+        free(sources.items);
+        return EXIT_USAGE;
+    }
+    o.h264 = strcasecmp(o.video_codec, "h264") == 0;
     o.dp.square = o.square;
     o.dp.agnostic = o.agnostic;
 
     run_state r;
     memset(&r, 0, sizeof r);
     r.o = &o;
-    r.verb = &verb;
     gy_model_params mp = gy_model_default_params();
     mp.log = cli_log;
     gy_session_params sp = gy_session_default_params();
@@ -418,31 +283,28 @@ int cmd_detect(int argc, char **argv)
     int total = src ? cli_sources_total(src) : 0;
     cli_source_item it;
     int index = 0, fatal = 0, got = 0;
-    /* the first source is resolved before the run folder is made: no images, no folder */
+    /* Ctrl-C from here on ends the run after the picture it is on, with its files finished */
+    cli_interrupt_install();
+    /* the first source is resolved before the run folder is made: no sources, no folder */
     if (!rc)
         got = cli_sources_next(src, &it);
     if (!rc && got == 0) {
         const char *first;
         int dirs = cli_sources_skipped_dirs(src, &first);
         if (dirs)
-            cli_say("no images in the sources given (%d folder%s passed over, e.g. %s: folders "
-                    "inside a source folder are not searched)", dirs, dirs == 1 ? "" : "s", first);
+            cli_say("no images or videos in the sources given (%d folder%s passed over, e.g. %s: "
+                    "folders inside a source folder are not searched)", dirs, dirs == 1 ? "" : "s",
+                    first);
         else
-            cli_say("no images in the sources given");
+            cli_say("no images or videos in the sources given");
         rc = EXIT_NOINPUT;
     }
     if (!rc && got == 1 && r.saving)
         rc = out_claim_run_dir(o.dir, o.project, o.name, o.exist_ok, r.run, sizeof r.run,
                                r.run_top, sizeof r.run_top);
-    for (; !rc && !fatal && got == 1; got = fatal ? 0 : cli_sources_next(src, &it)) {
-        index++;
-        int r1;
-        if (it.error) {
-            report_bad(&o, index, total, it.path, it.error);
-            r1 = EXIT_DATAERR;
-        } else {
-            r1 = process(&r, it.path, index, total);
-        }
+    for (; !rc && !fatal && got == 1 && !cli_interrupted();
+         got = fatal || cli_interrupted() ? 0 : cli_sources_next(src, &it)) {
+        int r1 = read_source(&r, &it, ++index, total);
         if (r1 == EXIT_DATAERR)
             r.failed++;
         else if (r1)
@@ -452,6 +314,10 @@ int cmd_detect(int argc, char **argv)
         cli_say("out of memory listing the sources");
         fatal = EXIT_SOFTWARE;
     }
+    int stopped = cli_interrupted();
+    if (!rc && stopped)
+        cli_say("interrupted (%s): stopped after %d picture%s; what was saved is complete",
+                stopped == SIGINT ? "Ctrl-C" : "SIGTERM", r.seen, r.seen == 1 ? "" : "s");
     if (!rc && !fatal && r.saving && o.save_json && r.seen) {
         fatal = out_coco_write(r.coco, r.run, r.nc == 80);
         r.wrote += !fatal;
@@ -478,10 +344,14 @@ int cmd_detect(int argc, char **argv)
             fprintf(stderr, "Nothing to save: no boxes found\n");
         }
     }
+    cli_interrupt_restore();
+    if (!rc && stopped)
+        rc = fatal ? fatal : EXIT_INTERRUPTED + stopped;
     if (!rc)
         rc = fatal ? fatal : r.failed ? EXIT_DATAERR : EXIT_OK;
     cli_sources_free(src);
     out_coco_free(r.coco);
+    out_crops_free(&r.crops);
     out_names_free(&r.used);
     free(class_ids);
     gy_session_free(r.sess);

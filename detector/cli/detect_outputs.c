@@ -167,13 +167,18 @@ static long find_name(const out_names *used, const char *name)
 int out_unique_stem(out_names *used, const char *path, char *stem, size_t size, int *renamed)
 {
     char base[1024];
-    const char *ext = ext_of(path);
     gy_path_stem(path, base, sizeof base);
+    return out_unique_name(used, base, ext_of(path), stem, size, renamed);
+}
+
+int out_unique_name(out_names *used, const char *base, const char *ext, char *stem, size_t size,
+                    int *renamed)
+{
     *renamed = 0;
     snprintf(stem, size, "%s", base);
     long holder = find_name(used, stem);
     if (holder >= 0) {
-        /* bus.gif after bus.png: bus_gif (then bus_gif_2, ...); x.jpg after another x.jpg: x_2 */
+        /* bus.mp4 after bus.png: bus_mp4 (then bus_mp4_2, ...); x.jpg after another x.jpg: x_2 */
         char with_ext[1100];
         if (ext[0] && strcasecmp(used->exts[holder], ext) != 0)
             snprintf(with_ext, sizeof with_ext, "%s_%s", base, ext);
@@ -339,8 +344,48 @@ static int file_exists(const char *path)
     return access(path, F_OK) == 0;
 }
 
+void out_crops_free(out_crops *c)
+{
+    for (int i = 0; i < c->count; i++)
+        free(c->stem[i]);
+    free(c->stem);
+    free(c->next);
+    memset(c, 0, sizeof *c);
+}
+
+/* Room in series for class id. 0, or -1 out of memory. */
+static int crops_room(out_crops *c, int id)
+{
+    if (id < c->count)
+        return 0;
+    int count = id + 1;
+    char **stem = realloc(c->stem, sizeof *stem * (size_t)count);
+    if (!stem)
+        return -1;
+    c->stem = stem;
+    long *next = realloc(c->next, sizeof *next * (size_t)count);
+    if (!next)
+        return -1;
+    c->next = next;
+    for (int i = c->count; i < count; i++) {
+        c->stem[i] = NULL;
+        c->next[i] = 1;
+    }
+    c->count = count;
+    return 0;
+}
+
+/* dir/stem.jpg for n = 1, else dir/stemN.jpg (increment_path with sep ''). */
+static void crop_name(char *path, size_t size, const char *dir, const char *stem, long n)
+{
+    if (n == 1)
+        snprintf(path, size, "%s/%s.jpg", dir, stem);
+    else
+        snprintf(path, size, "%s/%s%ld.jpg", dir, stem, n);
+}
+
 int out_save_crops(const char *run, const char *stem, const gy_image *img, const gy_detections *d,
-                   const gy_model *model)
+                   const gy_model *model, out_crops *series)
 {
     for (int i = 0; i < d->count; i++) {
         const gy_box *b = &d->boxes[i];
@@ -367,25 +412,34 @@ int out_save_crops(const char *run, const char *stem, const gy_image *img, const
         int rc = make_dir_or_say(dir);
         if (rc)
             return rc;
-        /* increment_path on the file: stem.jpg, stem2.jpg, stem3.jpg, ... */
-        snprintf(path, sizeof path, "%s/%s.jpg", dir, stem);
-        for (int n = 2; file_exists(path) && n < 100000; n++)
-            snprintf(path, sizeof path, "%s/%s%d.jpg", dir, stem, n);
+        /* increment_path on the file: stem.jpg, stem2.jpg, stem3.jpg, ... (the first free one);
+         * a series of this stem goes on from its last number */
+        int cid = b->class_id;
+        if (series && (cid < 0 || crops_room(series, cid) != 0))
+            series = NULL; /* (an id the model does not have, or no memory: try from 1) */
+        long n = series && series->stem[cid] && strcmp(series->stem[cid], stem) == 0
+                     ? series->next[cid] : 1;
+        crop_name(path, sizeof path, dir, stem, n);
+        while (file_exists(path) && n < 1000000000L)
+            crop_name(path, sizeof path, dir, stem, ++n);
         const unsigned char *px =
             img->data + ((size_t)y1 * (size_t)img->width + (size_t)x1) * 3;
         if ((rc = encode_to(path, ENC_JPG, cw, ch, px, img->width * 3)) != 0)
             return rc;
+        if (series) {
+            if (!series->stem[cid] || strcmp(series->stem[cid], stem) != 0) {
+                free(series->stem[cid]);
+                size_t len = strlen(stem) + 1;
+                if ((series->stem[cid] = malloc(len)) != NULL)
+                    memcpy(series->stem[cid], stem, len);
+            }
+            series->next[cid] = n + 1;
+        }
     }
     return 0;
 }
 
-static const char *name_of(const void *ctx, int id)
-{
-    return gy_model_class_name(ctx, id);
-}
-
-int out_save_annotated(const char *run, const char *stem, const char *path, gy_image *img,
-                       const gy_detections *d, const gy_model *model, const gy_draw_options *opts)
+int out_save_annotated(const char *run, const char *stem, const char *path, const gy_image *img)
 {
     const char *ext = ext_of(path);
     encoding enc = ENC_PNG;
@@ -399,7 +453,6 @@ int out_save_annotated(const char *run, const char *stem, const char *path, gy_i
     } else if (strcasecmp(ext, "png") == 0) {
         out_ext = ext;
     }
-    gy_draw_detections_opts(img, d->boxes, d->count, name_of, model, opts);
     char out[PATH_CAP + 64];
     snprintf(out, sizeof out, "%s/%s.%s", run, stem, out_ext);
     return encode_to(out, enc, img->width, img->height, img->data, img->width * 3);
@@ -423,15 +476,20 @@ static double round_to(double v, double scale)
 
 int out_coco_add(out_coco **coco, const char *path, const gy_box *boxes, int count)
 {
+    char stem[1024];
+    gy_path_stem(path, stem, sizeof stem);
+    return out_coco_add_id(coco, stem, boxes, count);
+}
+
+int out_coco_add_id(out_coco **coco, const char *id, const gy_box *boxes, int count)
+{
     if (!*coco) {
         *coco = calloc(1, sizeof **coco);
         if (!*coco || !((*coco)->list = cJSON_CreateArray()))
             return EXIT_SOFTWARE;
     }
-    char stem[1024];
-    gy_path_stem(path, stem, sizeof stem);
-    int numeric = stem[0] != '\0' && strlen(stem) < 16;
-    for (const char *p = stem; *p && numeric; p++)
+    int numeric = id[0] != '\0' && strlen(id) < 16;
+    for (const char *p = id; *p && numeric; p++)
         numeric = isdigit((unsigned char)*p);
     for (int i = 0; i < count; i++) {
         const gy_box *b = &boxes[i];
@@ -449,8 +507,8 @@ int out_coco_add(out_coco **coco, const char *path, const gy_box *boxes, int cou
             return EXIT_SOFTWARE;
         }
         /* image_id: int(stem) when the stem is numeric, else the stem (ultralytics' validator) */
-        ok = (numeric ? cJSON_AddNumberToObject(o, "image_id", atof(stem)) != NULL
-                      : cJSON_AddStringToObject(o, "image_id", stem) != NULL) &&
+        ok = (numeric ? cJSON_AddNumberToObject(o, "image_id", atof(id)) != NULL
+                      : cJSON_AddStringToObject(o, "image_id", id) != NULL) &&
              cJSON_AddNumberToObject(o, "category_id", b->class_id) &&
              cJSON_AddItemToObject(o, "bbox", box) &&
              cJSON_AddNumberToObject(o, "score", round_to(b->score, 1e5));

@@ -99,6 +99,7 @@ static const struct {
     {"name", K_TEXT, "--name", NULL},
     {"exist_ok", K_BOOL, "--exist-ok", NULL},
     {"line_width", K_INT, "--line-width", NULL},
+    {"vid_stride", K_INT, "--vid-stride", NULL},
     {"show_labels", K_NOT, "--hide-labels", NULL},
     {"show_conf", K_NOT, "--hide-conf", NULL},
     {"verbose", K_NOT, "--quiet", NULL},
@@ -111,7 +112,6 @@ static const struct {
     {"batch", K_FIXED, "1", "ghostyolo runs one image at a time (batch=1)"},
     {"dnn", K_FIXED, "False", "there is no OpenCV DNN backend: ghostyolo is its own"},
     {"show", K_FIXED, "False", "no window is shown: the annotated images are saved"},
-    {"vid_stride", K_FIXED, "1", "videos are not supported yet"},
     {"visualize", K_FIXED, "False", "feature maps are not saved"},
     {"augment", K_FIXED, "False", "test-time augmentation is not supported"},
 };

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "detector/cli/path_lines.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,17 @@ void cli_path_lines_init(cli_path_lines *r, FILE *f, const char *prefix, size_t 
     r->prefix = prefix ? prefix : "";
     r->prefix_len = prefix ? prefix_len : 0;
     r->max_lines = max_lines;
+}
+
+/* "scheme://...": a URL (a stream), never taken from the list's folder. */
+static int is_url(const char *p, size_t len)
+{
+    size_t i = 0;
+    if (len == 0 || !isalpha((unsigned char)p[0]))
+        return 0;
+    while (i < len && (isalnum((unsigned char)p[i]) || p[i] == '+' || p[i] == '-' || p[i] == '.'))
+        i++;
+    return i + 3 <= len && memcmp(p + i, "://", 3) == 0;
 }
 
 int cli_path_lines_next(cli_path_lines *r, const char **path)
@@ -51,7 +63,7 @@ int cli_path_lines_next(cli_path_lines *r, const char **path)
                      r->lineno, GY_LIST_MAX_LINE_BYTES);
             return -1;
         }
-        size_t pre = p[0] == '/' ? 0 : r->prefix_len;
+        size_t pre = p[0] == '/' || is_url(p, len) ? 0 : r->prefix_len;
         size_t need = pre + len + 1;
         if (need > r->path_cap) {
             char *q = realloc(r->path, need);

@@ -1,7 +1,7 @@
 /* path_lines.h - the one-path-a-line reader behind detect's `.txt` lists and `-` (standard input):
  * blank lines skipped, surrounding blanks and CR/LF trimmed, relative paths of a list taken from
- * the list's folder, and the limits below. It only splits and checks text (no file system access),
- * so fuzz/fuzz_path_lines.c feeds it arbitrary bytes. */
+ * the list's folder (URLs, scheme://..., kept as they are), and the limits below. It only splits
+ * and checks text (no file system access), so fuzz/fuzz_path_lines.c feeds it arbitrary bytes. */
 #ifndef GY_CLI_PATH_LINES_H
 #define GY_CLI_PATH_LINES_H
 

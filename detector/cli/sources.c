@@ -16,6 +16,7 @@
 typedef struct item {
     char *path;
     char *error;
+    cli_source_kind kind;
 } item;
 
 typedef struct queue {
@@ -38,54 +39,106 @@ struct cli_sources {
     char *first_skipped; /* the first of them */
 };
 
-/* What detect takes, by name: the one place that says it (a video source will be a kind here).
- * Images: ultralytics' IMG_FORMATS and gif (a video format in ultralytics, read here as its first
- * frame until videos are sources); videos: ultralytics' VID_FORMATS without gif. */
-static const char *const image_exts[] = {"bmp", "dng", "gif", "jpeg", "jpg", "mpo",
-                                         "pfm", "png", "tif", "tiff", "webp"};
-static const char *const video_exts[] = {"asf", "avi", "m4v", "mkv", "mov", "mp4",
-                                         "mpeg", "mpg", "ts", "wmv", "webm"};
-/* ultralytics' is_url test for a source */
-static const char *const url_schemes[] = {"http://", "https://", "rtsp://", "rtmp://", "tcp://"};
+/* What detect takes, by name: the one place that says it. ultralytics 8.0.126's IMG_FORMATS and
+ * VID_FORMATS (gif is a video there: every frame is read). */
+static const char *const image_exts[] = {"bmp", "dng", "jpeg", "jpg", "mpo", "pfm", "png", "tif",
+                                         "tiff", "webp"};
+static const char *const video_exts[] = {"asf", "avi", "gif", "m4v", "mkv", "mov", "mp4", "mpeg",
+                                         "mpg", "ts", "wmv", "webm"};
+/* streams: ultralytics' is_url schemes, and udp:// and tcp:// that FFmpeg reads; the first two
+ * are web addresses, which may also name a video or an image file */
+static const char *const url_schemes[] = {"http://", "https://", "rtsp://", "rtmp://", "udp://",
+                                          "tcp://"};
 
 #define N_OF(a) (sizeof a / sizeof a[0])
 
-static int ext_in(const char *path, const char *const *exts, size_t n)
+/* 1 when the name [name, end) has one of the extensions (after its last '/' and '.'). */
+static int ext_in(const char *name, const char *end, const char *const *exts, size_t n)
 {
-    const char *slash = strrchr(path, '/');
-    const char *dot = strrchr(slash ? slash + 1 : path, '.');
-    if (!dot)
+    const char *base = name, *dot = NULL;
+    for (const char *p = name; p < end; p++) {
+        if (*p == '/')
+            base = p + 1, dot = NULL;
+        else if (*p == '.')
+            dot = p;
+    }
+    if (!dot || dot < base)
         return 0;
+    size_t len = (size_t)(end - dot - 1);
     for (size_t i = 0; i < n; i++)
-        if (strcasecmp(dot + 1, exts[i]) == 0)
+        if (strlen(exts[i]) == len && strncasecmp(dot + 1, exts[i], len) == 0)
             return 1;
     return 0;
 }
 
-cli_source_kind cli_source_kind_of(const char *path)
+/* The index of path's URL scheme in url_schemes, or -1. */
+static int scheme_of(const char *path)
 {
     for (size_t i = 0; i < N_OF(url_schemes); i++)
         if (strncasecmp(path, url_schemes[i], strlen(url_schemes[i])) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+cli_source_kind cli_source_kind_of(const char *path)
+{
+    int scheme = scheme_of(path);
+    if (scheme >= 0) {
+        if (scheme > 1)
+            return CLI_SOURCE_STREAM;
+        /* a web address: its path (without the query and fragment) may name a file */
+        const char *end = path + strcspn(path, "?#");
+        if (ext_in(path, end, video_exts, N_OF(video_exts)))
+            return CLI_SOURCE_VIDEO;
+        if (ext_in(path, end, image_exts, N_OF(image_exts)))
             return CLI_SOURCE_URL;
-    if (ext_in(path, video_exts, N_OF(video_exts)))
+        return CLI_SOURCE_STREAM;
+    }
+    if (all_digits(path))
+        return CLI_SOURCE_WEBCAM;
+    const char *end = path + strlen(path);
+    static const char *const streams[] = {"streams"};
+    if (ext_in(path, end, streams, 1))
+        return CLI_SOURCE_STREAM_LIST;
+    if (ext_in(path, end, video_exts, N_OF(video_exts)))
         return CLI_SOURCE_VIDEO;
-    if (ext_in(path, image_exts, N_OF(image_exts)))
+    if (ext_in(path, end, image_exts, N_OF(image_exts)))
         return CLI_SOURCE_IMAGE;
     return CLI_SOURCE_OTHER;
 }
 
-int cli_is_image_name(const char *path)
+const char *cli_source_word(cli_source_kind kind)
 {
-    return cli_source_kind_of(path) == CLI_SOURCE_IMAGE;
+    switch (kind) {
+    case CLI_SOURCE_VIDEO:
+        return "video";
+    case CLI_SOURCE_STREAM:
+    case CLI_SOURCE_STREAM_LIST:
+    case CLI_SOURCE_WEBCAM:
+        return "stream";
+    default:
+        return "image";
+    }
 }
 
 /* Why a source of this kind cannot be read, or NULL. */
 static const char *unsupported(cli_source_kind k)
 {
     if (k == CLI_SOURCE_URL)
-        return "a URL: not supported (download the file and give its path)";
-    if (k == CLI_SOURCE_VIDEO)
-        return "a video file: not supported yet";
+        return "an image URL: not supported (download the image and give its path)";
+    if (k == CLI_SOURCE_WEBCAM)
+        return "a webcam index: not supported (ghostyolo has no camera capture; give a video file "
+               "or a stream URL such as rtsp://HOST/PATH)";
     return NULL;
 }
 
@@ -98,7 +151,7 @@ static char *dup_str(const char *s)
     return p;
 }
 
-static void push(cli_sources *s, const char *path, const char *error)
+static void push(cli_sources *s, const char *path, const char *error, cli_source_kind kind)
 {
     queue *q = &s->q;
     if (q->count == q->cap) {
@@ -111,7 +164,7 @@ static void push(cli_sources *s, const char *path, const char *error)
         q->items = p;
         q->cap = cap;
     }
-    item it = {dup_str(path), error ? dup_str(error) : NULL};
+    item it = {dup_str(path), error ? dup_str(error) : NULL, kind};
     if (!it.path || (error && !it.error)) {
         free(it.path);
         free(it.error);
@@ -132,29 +185,29 @@ static void skip_dir(cli_sources *s, const char *path)
         s->nomem = 1;
 }
 
-/* A name found in a folder or by a pattern: an image (or a video, refused for now) is an item;
- * a folder is passed over and counted (ultralytics' glob does not recurse); other files are
- * passed over. */
+/* A name found in a folder or by a pattern: an image or a video is an item; a folder is passed
+ * over and counted (ultralytics' glob does not recurse); other files are passed over. */
 static void add_found(cli_sources *s, const char *path)
 {
     cli_source_kind k = cli_source_kind_of(path);
+    int wanted = k == CLI_SOURCE_IMAGE || k == CLI_SOURCE_VIDEO;
     struct stat sb;
     if (stat(path, &sb) != 0) {
-        if (k == CLI_SOURCE_IMAGE || k == CLI_SOURCE_VIDEO)
-            push(s, path, strerror(errno)); /* a dangling link */
+        if (wanted)
+            push(s, path, strerror(errno), k); /* a dangling link */
     } else if (S_ISDIR(sb.st_mode)) {
         skip_dir(s, path);
-    } else if (k == CLI_SOURCE_IMAGE || k == CLI_SOURCE_VIDEO) {
-        push(s, path, !S_ISREG(sb.st_mode) ? "not a regular file" : unsupported(k));
+    } else if (wanted) {
+        push(s, path, !S_ISREG(sb.st_mode) ? "not a regular file" : NULL, k);
     }
 }
 
-/* A folder: its images sorted by name; subfolders and other files are passed over. */
+/* A folder: its images and videos sorted by name; subfolders and other files are passed over. */
 static void expand_dir(cli_sources *s, const char *dir)
 {
     DIR *d = opendir(dir);
     if (!d) {
-        push(s, dir, strerror(errno));
+        push(s, dir, strerror(errno), CLI_SOURCE_IMAGE);
         return;
     }
     char **names = NULL;
@@ -204,41 +257,48 @@ static int has_glob_chars(const char *p)
     return strpbrk(p, "*?[") != NULL;
 }
 
-/* A file, folder or pattern (not a list). */
+/* A file, folder, pattern or URL (not a list). */
 static void expand_path(cli_sources *s, const char *path)
 {
     struct stat sb;
     cli_source_kind k = cli_source_kind_of(path);
-    if (k == CLI_SOURCE_URL) {
-        push(s, path, unsupported(k));
+    if (scheme_of(path) >= 0) {
+        push(s, path, unsupported(k), k);
         return;
     }
     if (stat(path, &sb) == 0) {
+        /* a file of any other name is an image if its content says so ("0" too: a file) */
+        cli_source_kind as = k == CLI_SOURCE_VIDEO || k == CLI_SOURCE_STREAM_LIST ? k
+                                                                                  : CLI_SOURCE_IMAGE;
         if (S_ISDIR(sb.st_mode))
             expand_dir(s, path);
         else
-            push(s, path, !S_ISREG(sb.st_mode) ? "not a regular file" : unsupported(k));
+            push(s, path, !S_ISREG(sb.st_mode) ? "not a regular file" : NULL, as);
+        return;
+    }
+    if (k == CLI_SOURCE_WEBCAM) {
+        push(s, path, unsupported(k), k);
         return;
     }
     int saved = errno;
     if (!has_glob_chars(path)) {
-        push(s, path, strerror(saved));
+        push(s, path, strerror(saved), k == CLI_SOURCE_OTHER ? CLI_SOURCE_IMAGE : k);
         return;
     }
     glob_t g;
     int rc = glob(path, 0, NULL, &g);
     if (rc == GLOB_NOMATCH) {
-        push(s, path, "no file matches this pattern");
+        push(s, path, "no file matches this pattern", CLI_SOURCE_IMAGE);
     } else if (rc != 0) {
         push(s, path, rc == GLOB_NOSPACE ? "out of memory expanding the pattern"
-                                         : "cannot read a folder of this pattern");
+                                         : "cannot read a folder of this pattern", CLI_SOURCE_IMAGE);
     } else {
         /* glob sorts by strcoll; in the C locale (never changed here) that is byte order */
         size_t before = s->q.count;
         for (size_t i = 0; i < g.gl_pathc; i++)
             add_found(s, g.gl_pathv[i]);
         if (s->q.count == before)
-            push(s, path, "the pattern matches no image file");
+            push(s, path, "the pattern matches no image or video file", CLI_SOURCE_IMAGE);
     }
     if (rc != GLOB_NOMATCH)
         globfree(&g);
@@ -255,7 +315,7 @@ static void expand_list(cli_sources *s, const char *list)
 {
     FILE *f = fopen(list, "r");
     if (!f) {
-        push(s, list, strerror(errno));
+        push(s, list, strerror(errno), CLI_SOURCE_IMAGE);
         return;
     }
     const char *slash = strrchr(list, '/');
@@ -270,7 +330,7 @@ static void expand_list(cli_sources *s, const char *list)
         } else if (rc == -3) {
             s->nomem = 1;
         } else {
-            push(s, list, r.why);
+            push(s, list, r.why, CLI_SOURCE_IMAGE);
             if (rc == -2)
                 break;
         }
@@ -279,13 +339,39 @@ static void expand_list(cli_sources *s, const char *list)
     fclose(f);
 }
 
+/* The items from `from` on: the videos moved after the rest, each part in its order (ultralytics'
+ * LoadImages reads a source's images first, then its videos). */
+static void videos_last(cli_sources *s, size_t from)
+{
+    queue *q = &s->q;
+    size_t n = q->count - from, k = 0;
+    if (n < 2)
+        return;
+    item *t = malloc(sizeof *t * n);
+    if (!t) {
+        s->nomem = 1;
+        return;
+    }
+    for (size_t i = from; i < q->count; i++)
+        if (q->items[i].kind != CLI_SOURCE_VIDEO)
+            t[k++] = q->items[i];
+    for (size_t i = from; i < q->count; i++)
+        if (q->items[i].kind == CLI_SOURCE_VIDEO)
+            t[k++] = q->items[i];
+    memcpy(q->items + from, t, sizeof *t * n);
+    free(t);
+}
+
+/* One argument or line of standard input: a list, or a file, folder, pattern or URL. */
 static void expand_arg(cli_sources *s, const char *arg)
 {
     struct stat sb;
+    size_t from = s->q.count;
     if (ends_with_txt(arg) && stat(arg, &sb) == 0 && S_ISREG(sb.st_mode))
         expand_list(s, arg);
     else
         expand_path(s, arg);
+    videos_last(s, from);
 }
 
 int cli_sources_open(const char *const *args, int count, FILE *in, cli_sources **out)
@@ -351,12 +437,15 @@ int cli_sources_next(cli_sources *s, cli_source_item *out)
                 s->arg++;
                 continue;
             }
-            if (rc == 1)
+            if (rc == 1) {
+                size_t from = s->q.count;
                 expand_path(s, p);
-            else if (rc == -3)
+                videos_last(s, from);
+            } else if (rc == -3) {
                 s->nomem = 1;
-            else
-                push(s, "-", s->stdin_lines.why);
+            } else {
+                push(s, "-", s->stdin_lines.why, CLI_SOURCE_IMAGE);
+            }
             if (rc == -2)
                 s->arg++;
         } else {
@@ -369,6 +458,7 @@ int cli_sources_next(cli_sources *s, cli_source_item *out)
     s->cur = s->q.items[s->q.next++];
     out->path = s->cur.path;
     out->error = s->cur.error;
+    out->kind = s->cur.kind;
     return 1;
 }
 

@@ -102,11 +102,12 @@ class Model:
 
     def predict(self, source=None, stream=False, **kwargs):
         """Detects objects as ultralytics' model.predict does: a list of Results, one per image
-        (a generator of them with stream=True). source: an image path, folder, glob pattern or
+        or frame (a generator of them with stream=True: use it for videos and streams). source:
+        an image path, a video file, a stream URL or .streams file, a folder, glob pattern or
         .txt list, a numpy array (H, W, 3) uint8 BGR as cv2.imread returns it (rgb=True: RGB),
         a PIL image, or a list of these. kwargs: conf=0.25, iou=0.7, imgsz=640 (or (h, w)),
-        classes=None, max_det=300, agnostic_nms=False, verbose=False, rgb=False, square=False
-        (see ghostyolo.predict). Runs on the model's own session, one call at a time; threads
+        classes=None, max_det=300, agnostic_nms=False, vid_stride=1, verbose=False, rgb=False,
+        square=False (see ghostyolo.predict). Runs on the model's own session, one call at a time; threads
         that predict in parallel each use their own: model.session().predict(...)."""
         return self._own().predict(source, stream=stream, _stacklevel=3, **kwargs)
 
@@ -275,7 +276,7 @@ class Session:
 
     def predict(self, source=None, stream=False, _stacklevel=2, **kwargs):
         """model.predict on this session: see Model.predict."""
-        gen = _predict.prepare(self, self.model.names, source, kwargs, _stacklevel + 1)
+        gen = _predict.prepare(self, self.model.names, source, kwargs, _stacklevel + 1, stream)
         return gen if stream else list(gen)
 
     def _run(self, rgb, params):

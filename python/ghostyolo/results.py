@@ -92,10 +92,11 @@ class Results:
     """The detections of one image.
 
     orig_img: the image as a (H, W, 3) uint8 BGR array (cv2's order, as ultralytics keeps it);
-    orig_shape: (height, width); boxes: Boxes; names: {class id: name}; path: the file, or
-    "image<i>.jpg" for an array or a PIL image without a file name; speed: milliseconds of
-    'preprocess', 'inference' and 'postprocess'. masks, probs and keypoints are None (detection
-    only)."""
+    orig_shape: (height, width); boxes: Boxes; names: {class id: name}; path: the file (a video's
+    or stream's for its frames), or "image<i>.jpg" for an array or a PIL image without a file
+    name; frame: a video's frame number (from 1) or a stream's round (from 0), None for an image
+    (ghostyolo's own: ultralytics keeps it in its dataset); speed: milliseconds of 'preprocess',
+    'inference' and 'postprocess'. masks, probs and keypoints are None (detection only)."""
 
     def __init__(self, orig_img, path, names, boxes, speed=None):
         self.orig_img = orig_img
@@ -106,6 +107,7 @@ class Results:
         self.keypoints = None
         self.names = names
         self.path = path
+        self.frame = None
         self.speed = dict(speed) if speed else {"preprocess": None, "inference": None,
                                                 "postprocess": None}
 
@@ -114,7 +116,9 @@ class Results:
 
     def __getitem__(self, idx):
         """A Results with only the boxes idx selects (an index, slice, mask or index array)."""
-        return Results(self.orig_img, self.path, self.names, self.boxes[idx], self.speed)
+        r = Results(self.orig_img, self.path, self.names, self.boxes[idx], self.speed)
+        r.frame = self.frame
+        return r
 
     def cpu(self):
         return self
@@ -123,7 +127,8 @@ class Results:
         return self
 
     def __repr__(self):
-        return (f"ghostyolo.Results(path={self.path!r}, orig_shape={self.orig_shape}, "
+        frame = "" if self.frame is None else f", frame={self.frame}"
+        return (f"ghostyolo.Results(path={self.path!r}{frame}, orig_shape={self.orig_shape}, "
                 f"{len(self)} boxes: {self.verbose().rstrip(', ') or 'none'})")
 
     def verbose(self):

@@ -298,11 +298,12 @@ class Predict(unittest.TestCase):
         fails("device='cuda:0' is not supported", self.bus, device="cuda:0")
         fails("save=True is not supported", self.bus, save=True)
         fails("line_width=3 is not supported", self.bus, line_width=3)
-        fails("vid_stride=2", self.bus, vid_stride=2)
+        fails("vid_stride must be an integer from 1 to 1000000, got 0", self.bus, vid_stride=0)
+        fails("stream_buffer=True is not supported", self.bus, stream_buffer=True)
         # accepted at the value that means "not used here"
         for kw in ({"device": "cpu"}, {"device": None}, {"half": False}, {"save": False},
                    {"project": "x", "name": "y", "exist_ok": True}, {"show_labels": True},
-                   {"verbose": False}):
+                   {"verbose": False}, {"vid_stride": 2}):  # (an image has no frames to skip)
             self.same(self.model(self.bgr, **kw)[0], self.r, kw)
         fails("conf", self.bus, conf=1.5)
         for k in ("conf", "iou"):  # [0, 1]: both ends accepted, just past them refused
@@ -335,12 +336,12 @@ class Predict(unittest.TestCase):
               status=errors.ERR_IO)
         empty = os.path.join(self.tmp, "empty")
         os.makedirs(empty, exist_ok=True)
-        fails("no images found in " + empty, empty, status=errors.ERR_IO)
+        fails("no images or videos found in " + empty, empty, status=errors.ERR_IO)
         U = errors.ERR_UNSUPPORTED
-        fails("a URL: not supported", "https://ultralytics.com/images/bus.jpg", status=U)
-        fails("a video file: not supported yet", "clip.MP4", status=U)
-        fails("webcams, screens and streams", 0, status=U)
-        fails("webcams, screens and streams", "screen", status=U)
+        fails("an image URL: not supported", "https://ultralytics.com/images/bus.jpg", status=U)
+        fails("clip.MP4: No such file", "clip.MP4", status=errors.ERR_IO)  # a video to read
+        fails("a webcam index: not supported", 0, status=U)
+        fails("screen capture is not supported", "screen", status=U)
         fails("No such file", "-", status=errors.ERR_IO)  # a file named "-", not stdin
         notimg = os.path.join(self.tmp, "x.jpg")
         with open(notimg, "wb") as f:
