@@ -1,6 +1,8 @@
 /* test_alloc_fail.c - allocation failure on every path: the k-th allocation made by our own code
  * fails, for every k, during model load (YAML, safetensors, .pt), session creation and reserve, detect
  * and the stats report, validation (dataset scan, labels, metrics, confusion matrix) and a chart.
+ * The model loaders (thousands of allocations, each run a whole reload) go by call site instead:
+ * every allocation call fails at its first and at its second use in a run (site mode, below).
  * Each failure must return GY_ERR_NOMEM with a message (or leave the call
  * succeeding when the failing allocation had a fallback), hand out no object, leak nothing (the ASan
  * build runs LeakSanitizer over all of it), and leave the objects it was given usable: the next call
@@ -42,13 +44,65 @@ char *__wrap_strdup(const char *s);
 static atomic_long alloc_count;  /* allocations since arm() */
 static atomic_long alloc_fail_at; /* the one that fails (1-based); 0 = none */
 
-static int should_fail(void)
+/* Site mode, for the loaders (whose allocations number in the thousands, each a reload): a run
+ * fails the first allocation made from a call site (the caller's address) at its first or second
+ * use in the run, unless that (site, use) pair has failed in an earlier run; the loop ends with a
+ * run that failed nothing. So every allocation call of the loader fails, as its first and its
+ * second use (a loop's cleanup of what its earlier rounds built), in ~2 x sites runs instead of
+ * one run per allocation. One thread at a time (a spin lock), like the loaders. */
+#define SITE_SLOTS 8192
+typedef struct site_use {
+    const void *site;
+    int uses;   /* this run's uses so far */
+    int failed; /* bit u: use u has failed in some run */
+} site_use;
+static site_use site_table[SITE_SLOTS];
+static atomic_int site_mode;        /* 1: site mode armed */
+static atomic_int site_failed_run;  /* this run has failed one allocation */
+static atomic_flag site_lock = ATOMIC_FLAG_INIT;
+
+static site_use *site_find(const void *site)
 {
+    size_t h = ((size_t)site >> 4) * 2654435761u % SITE_SLOTS;
+    for (size_t i = 0; i < SITE_SLOTS; i++) {
+        site_use *e = &site_table[(h + i) % SITE_SLOTS];
+        if (e->site == site || e->site == NULL) {
+            e->site = site;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static int site_should_fail(const void *site)
+{
+    while (atomic_flag_test_and_set(&site_lock)) {
+    }
+    int fail = 0;
+    site_use *e = site_find(site);
+    if (e != NULL) {
+        int u = e->uses++;
+        if (!atomic_load(&site_failed_run) && u < 2 && !(e->failed & (1 << u))) {
+            e->failed |= 1 << u;
+            atomic_store(&site_failed_run, 1);
+            fail = 1;
+        }
+    }
+    atomic_flag_clear(&site_lock);
+    return fail;
+}
+
+static int should_fail_from(const void *site)
+{
+    if (atomic_load(&site_mode))
+        return site_should_fail(site);
     long fail = atomic_load(&alloc_fail_at);
     if (fail == 0)
         return 0;
     return atomic_fetch_add(&alloc_count, 1) + 1 == fail;
 }
+
+#define should_fail() should_fail_from(__builtin_return_address(0))
 
 void *__wrap_malloc(size_t n) { return should_fail() ? NULL : __real_malloc(n); }
 void *__wrap_calloc(size_t n, size_t size) { return should_fail() ? NULL : __real_calloc(n, size); }
@@ -59,6 +113,28 @@ int __wrap_posix_memalign(void **p, size_t a, size_t n)
     return should_fail() ? 12 /* ENOMEM */ : __real_posix_memalign(p, a, n);
 }
 char *__wrap_strdup(const char *s) { return should_fail() ? NULL : __real_strdup(s); }
+
+/* Site mode: forget every (site, use) pair that failed (a new loader to go through). */
+static void sites_reset(void)
+{
+    memset(site_table, 0, sizeof site_table);
+}
+
+/* Arms one site-mode run. */
+static void arm_sites(void)
+{
+    for (size_t i = 0; i < SITE_SLOTS; i++)
+        site_table[i].uses = 0;
+    atomic_store(&site_failed_run, 0);
+    atomic_store(&site_mode, 1);
+}
+
+/* Disarms site mode; returns 1 when the run failed an allocation. */
+static int disarm_sites(void)
+{
+    atomic_store(&site_mode, 0);
+    return atomic_load(&site_failed_run);
+}
 
 static void arm(long k)
 {
@@ -95,13 +171,14 @@ static gy_model *load_ok(void)
 static void model_load_path(const char *weights, const char *rel)
 {
     long k;
+    sites_reset();
     for (k = 1;; k++) {
         gy_model *m = (gy_model *)1;
         gy_error err;
         memset(&err, 0, sizeof err);
-        arm(k);
+        arm_sites();
         gy_status st = gy_model_load(NULL, weights, NULL, &m, &err);
-        int failed = disarm();
+        int failed = disarm_sites();
         if (!failed) {
             ck_assert_msg(st == GY_OK, "load without failure: %s", err.message);
             gy_model_free(m);
@@ -114,7 +191,8 @@ static void model_load_path(const char *weights, const char *rel)
         check_failure(st, &err, "gy_model_load", k);
         ck_assert_msg(m == NULL, "gy_model_load: allocation %ld: a model was handed out", k);
     }
-    printf("model load (%s): %ld allocations, each failed once\n", rel, k - 1);
+    printf("model load (%s): %ld runs, each allocation call failed at its first and second use\n",
+           rel, k - 1);
 }
 
 static void model_load_each(const char *rel)
@@ -185,13 +263,14 @@ static void config_load_each(const char *cfg, const char *what)
     gy_model_params p = gy_model_default_params();
     p.synthetic_weights = 1;
     long k;
+    sites_reset();
     for (k = 1;; k++) {
         gy_model *m = (gy_model *)1;
         gy_error err;
         memset(&err, 0, sizeof err);
-        arm(k);
+        arm_sites();
         gy_status st = gy_model_load(cfg, NULL, &p, &m, &err);
-        int failed = disarm();
+        int failed = disarm_sites();
         if (!failed) {
             ck_assert_msg(st == GY_OK, "load without failure: %s", err.message);
             gy_model_free(m);
@@ -204,7 +283,8 @@ static void config_load_each(const char *cfg, const char *what)
         check_failure(st, &err, "gy_model_load (YAML, synthetic weights)", k);
         ck_assert(m == NULL);
     }
-    printf("model load (%s, synthetic weights): %ld allocations, each failed once\n", what, k - 1);
+    printf("model load (%s, synthetic weights): %ld runs, each allocation call failed at its first "
+           "and second use\n", what, k - 1);
 }
 
 START_TEST(stats_every_allocation)

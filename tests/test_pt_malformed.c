@@ -683,6 +683,8 @@ START_TEST(huge_strides)
     expect_fail(write_ckpt(&c, "bigstride"), GY_ERR_FORMAT, "lies outside its storage '0'");
     c.shape[0] = 3; /* 2 x 7e18 does not fit in the half of 2^64 the check allows */
     expect_fail(write_ckpt(&c, "bigstride2"), GY_ERR_FORMAT, "a tensor's strides overflow");
+    remove(tmp_path("bigstride"));
+    remove(tmp_path("bigstride2"));
 }
 END_TEST
 
