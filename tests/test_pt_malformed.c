@@ -13,6 +13,7 @@
 #include <zip.h>
 
 #include "pkbuild.h"
+#include "zipbuild.h"
 #include "testutil.h"
 #include "weights/pickle.h"
 #include "weights/pt_checkpoint.h"
@@ -237,12 +238,6 @@ static pkb checkpoint_pickle(const ckpt *c)
 /* ---------------------------------------------------------------------------------------------- */
 /* Zips. */
 
-typedef struct entry {
-    const char *name;
-    const void *data;
-    size_t size;
-} entry;
-
 static const char *tmp_path(const char *tag)
 {
     static char buf[4][160];
@@ -266,39 +261,6 @@ static void write_zip(const char *path, const entry *e, int n)
         zip_set_file_compression(z, (zip_uint64_t)idx, ZIP_CM_STORE, 0);
     }
     ck_assert_msg(zip_close(z) == 0, "zip_close %s", path);
-}
-
-/* The same archive built in memory (malloc'ed; caller or gy_pt_parse frees). */
-static unsigned char *zip_in_memory(const entry *e, int n, size_t *size)
-{
-    zip_error_t ze;
-    zip_error_init(&ze);
-    zip_source_t *src = zip_source_buffer_create(NULL, 0, 0, &ze);
-    ck_assert_ptr_nonnull(src);
-    zip_source_keep(src);
-    zip_t *z = zip_open_from_source(src, ZIP_TRUNCATE, &ze);
-    ck_assert_ptr_nonnull(z);
-    for (int i = 0; i < n; i++) {
-        zip_source_t *s = zip_source_buffer(z, e[i].data, e[i].size, 0);
-        ck_assert_ptr_nonnull(s);
-        zip_int64_t idx = zip_file_add(z, e[i].name, s, ZIP_FL_OVERWRITE);
-        ck_assert_int_ge(idx, 0);
-        zip_set_file_compression(z, (zip_uint64_t)idx, ZIP_CM_STORE, 0);
-    }
-    ck_assert_int_eq(zip_close(z), 0);
-    ck_assert_int_eq(zip_source_open(src), 0);
-    ck_assert_int_eq(zip_source_seek(src, 0, SEEK_END), 0);
-    zip_int64_t len = zip_source_tell(src);
-    ck_assert_int_gt(len, 0);
-    ck_assert_int_eq(zip_source_seek(src, 0, SEEK_SET), 0);
-    unsigned char *buf = malloc((size_t)len);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_int_eq(zip_source_read(src, buf, (zip_uint64_t)len), len);
-    zip_source_close(src);
-    zip_source_free(src);
-    zip_error_fini(&ze);
-    *size = (size_t)len;
-    return buf;
 }
 
 /* The checkpoint c as a file: archive/data.pkl, archive/data/<key> (entry_bytes of 1,2,3,...),
