@@ -590,6 +590,17 @@ START_TEST(corrupt_files_refused)
         ck_assert_msg(strstr(err.message, edits[i].expect) && strstr(err.message, bad),
                       "edit %zu: message '%s' lacks '%s'", i, err.message, edits[i].expect);
     }
+    /* the zero point's bounds themselves load */
+    for (int zp = 0; zp <= 255; zp += 255) {
+        edit ez = {"model.2.cv1.conv.act_zero_point", 1, zp, NULL, NULL};
+        const char *edge = tmp("edge.safetensors");
+        write_edited(st, &ez, edge);
+        gy_model *me = NULL;
+        gy_error eerr;
+        ck_assert_msg(gy_model_load(NULL, edge, NULL, &me, &eerr) == GY_OK, "zero point %d: %s", zp,
+                      eerr.message);
+        gy_model_free(me);
+    }
     /* a float conv's weight with another dtype is refused naming it */
     edit e32 = {fw, 2, GY_DT_I32, NULL, "\" has dtype I32, the int8 model needs F32"};
     const char *bad = tmp("bad.safetensors");
