@@ -67,6 +67,11 @@ static gy_status bneck(gy_build *b, const gy_block *blk, int v2, int *out)
             return st;
     }
     if (se_ratio > 0.0) {
+        /* bounded before _make_divisible rounds it (and before it becomes an int) */
+        if (mid * se_ratio > GY_MAX_CHANNELS)
+            return gy_block_fail(b, blk, GY_ERR_FORMAT, "se_ratio %g gives the squeeze-and-excite "
+                                 "mid x se_ratio = %g channels, more than %d", se_ratio,
+                                 mid * se_ratio, GY_MAX_CHANNELS);
         int reduced = gy_make_divisible(mid * se_ratio, 4);
         if ((st = gy_zoo_se(b, "se.conv_reduce", "se.conv_expand", x, -1, reduced, 3, &x)) != GY_OK)
             return st;

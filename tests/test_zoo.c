@@ -368,6 +368,12 @@ START_TEST(bad_zoo_rows)
         {"32", "[-1, 1, G_bneck, [32, 64, 4, 1, 0]]", "k 4 must be odd",
          "[-1, 1, G_bneck, [32, 64, 5, 1, 0]]"},
         {"32", "[-1, 1, G_bneck, [32]]", "mid are missing", "[-1, 1, G_bneck, [32, 8]]"},
+        /* the squeeze-and-excite's mid x se_ratio channels: at GY_MAX_CHANNELS, and past it (it
+         * was an int overflow: negative parameter counts) */
+        {"32", "[-1, 1, G_bneck, [32, 4, 3, 1, 16384.25]]", "gives the squeeze-and-excite mid x "
+         "se_ratio = 65537 channels, more than 65536", "[-1, 1, G_bneck, [32, 4, 3, 1, 16384]]"},
+        {"32", "[-1, 1, G_bneckV2, [32, 60000, 3, 1, 60000]]", "more than 65536",
+         "[-1, 1, G_bneckV2, [32, 4, 3, 1, 0.25]]"},
         {"32", "[-1, 1, G_bneckV2, [32, 64, 3, 1, 0, 1, 1]]", "at most 6 arguments",
          "[-1, 1, G_bneckV2, [32, 64, 3, 1, 0, 1]]"},
         {"32", "[-1, 1, GGhostBottleneck, [100, 1, 30]]", "groups 3 (c2 100 // min(c2, "
