@@ -13,7 +13,7 @@ gy_status gy_block_upsample(gy_build *b, const gy_block *blk, int *out)
         return st;
     if (blk->nargs > 1 && blk->args[1].type == GY_ARG_FLOAT) {
         double f = blk->args[1].f;
-        if (f != (int)f || f < 1 || f > 64)
+        if (!(f >= 1 && f <= 64) || f != (int)f) /* range first: (int) of NaN or 1e300 is UB */
             return gy_block_fail(b, blk, GY_ERR_UNSUPPORTED, "scale factor %g is not a whole number", f);
         scale = (int)f;
     }
