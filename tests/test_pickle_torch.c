@@ -379,6 +379,17 @@ START_TEST(rebuild_tensor_arguments)
     v = tensor_ok(&t, &pk);
     ck_assert_uint_eq(v->u.tensor.numel, 24);
     gy_pickle_free(pk);
+    /* with the tensor as its only argument, too */
+    pkb p = {0};
+    glob(&p, "torch._utils", "_rebuild_parameter");
+    op(&p, '(');
+    tensor_pickle(&p, &t);
+    op(&p, 't');
+    op(&p, 'R');
+    v = load_ok(&p, &pk);
+    ck_assert_int_eq(v->type, GY_PK_TENSOR);
+    ck_assert_uint_eq(v->u.tensor.numel, 24);
+    gy_pickle_free(pk);
 }
 END_TEST
 
@@ -422,11 +433,32 @@ START_TEST(rebuild_tensor_dimensions)
     v = tensor_ok(&t, &pk);
     ck_assert_uint_eq(v->u.tensor.numel, (uint64_t)1 << 63);
     gy_pickle_free(pk);
+    /* exactly 2^64 - 1 elements (3 x (2^64 - 1) / 3): the largest count, still accepted */
+    t.size[0] = (int64_t)(UINT64_MAX / 3);
+    t.size[1] = 3;
+    v = tensor_ok(&t, &pk);
+    ck_assert_uint_eq(v->u.tensor.numel, UINT64_MAX);
+    gy_pickle_free(pk);
+    t.size[0] = (int64_t)1 << 32;
     t.ndim = t.nstride = 3;
     t.size[1] = (int64_t)1 << 31;
     t.size[2] = 2;
     t.stride[2] = 0;
     tensor_refused(&t, GY_ERR_FORMAT, "element count overflows");
+    /* an empty tensor's strides: its size-0 dimension counts as 1, the others still must not
+     * overflow the row-major stride (2^32 x 2^32), and (2^64 - 1) / 3 x 3 is the most allowed */
+    t = good_tens();
+    t.ndim = t.nstride = 3;
+    t.size[0] = 0;
+    t.size[1] = (int64_t)1 << 32;
+    t.size[2] = (int64_t)1 << 32;
+    t.stride[0] = t.stride[1] = t.stride[2] = 0;
+    tensor_refused(&t, GY_ERR_FORMAT, "strides overflow");
+    t.size[1] = 3;
+    t.size[2] = (int64_t)(UINT64_MAX / 3);
+    v = tensor_ok(&t, &pk);
+    ck_assert_uint_eq(v->u.tensor.numel, 0);
+    gy_pickle_free(pk);
     /* a stride: negative or not an integer */
     t = good_tens();
     t.stride[0] = -6;
