@@ -192,6 +192,32 @@ static const char *header_size(const unsigned char *p, size_t n, uint32_t *w, ui
     return NULL;
 }
 
+/* A BMP whose uncompressed pixel rows (BI_RGB or bitfields, 4-byte aligned) do not fit in the
+ * file: stb_image would decode the missing rows as zeros (a 2 KB file claiming 54 megapixels,
+ * found by fuzz_image), where cv2.imread refuses a truncated file. Fills *need with the bytes the
+ * header asks for; returns 1 when the file is shorter. RLE and other compressions are stb's. */
+static int bmp_truncated(const unsigned char *p, size_t n, int w, int h, unsigned long long *need)
+{
+    if (n < 30 || p[0] != 'B' || p[1] != 'M')
+        return 0;
+    uint32_t off = (uint32_t)p[13] << 24 | (uint32_t)p[12] << 16 | (uint32_t)p[11] << 8 | p[10];
+    uint32_t hs = (uint32_t)p[17] << 24 | (uint32_t)p[16] << 16 | (uint32_t)p[15] << 8 | p[14];
+    unsigned bpp;
+    if (hs == 12) { /* BITMAPCOREHEADER: no compression field */
+        bpp = (unsigned)p[25] << 8 | p[24];
+    } else {
+        if (n < 34)
+            return 0;
+        bpp = (unsigned)p[29] << 8 | p[28];
+        uint32_t comp = (uint32_t)p[33] << 24 | (uint32_t)p[32] << 16 | (uint32_t)p[31] << 8 | p[30];
+        if (comp != 0 && comp != 3 && comp != 6) /* BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS */
+            return 0;
+    }
+    unsigned long long row = ((unsigned long long)w * bpp + 31) / 32 * 4;
+    *need = (unsigned long long)off + row * (unsigned long long)h;
+    return *need > (unsigned long long)n;
+}
+
 static const char *stb_reason(void)
 {
     return gy_stb_failure_reason();
@@ -297,6 +323,10 @@ static gy_status stb_decode(const char *path, const unsigned char *file, size_t 
         return gy_fail(err, GY_ERR_FORMAT,
                        "%s: %dx%d GIF from %zu bytes claims more than %d pixels per byte (a decompression "
                        "bomb?)", path, w, h, size, GY_GIF_MAX_PIXELS_PER_BYTE);
+    unsigned long long bmp_need = 0;
+    if (bmp_truncated(file, size, w, h, &bmp_need))
+        return gy_fail(err, GY_ERR_FORMAT, "%s: a truncated BMP: its %dx%d pixels need %llu bytes, "
+                       "the file has %zu", path, w, h, bmp_need, size);
     const char *png_bad = png_chunk_problem(file, size);
     if (png_bad)
         return gy_fail(err, GY_ERR_FORMAT, "%s: %s", path, png_bad);

@@ -12,6 +12,7 @@
 #include <webp/decode.h>
 #include <webp/encode.h>
 
+#include "preprocess/image.h"
 #include "testutil.h"
 
 static void temp_path(char *buf, size_t n, const char *suffix)
@@ -366,6 +367,41 @@ START_TEST(test_header_pixel_cap)
     m.p[22] = 8000 & 0xFF;
     m.p[23] = 8000 >> 8;
     expect_cap_refusal(m.p, m.n, ".bmp", "9000x8000");
+    free(m.p);
+
+    /* BMP rows that do not fit in the file: 4 x 4 at 24 bits is 54 + 4 x 12 bytes; one byte
+     * less is refused (stb_image would decode the missing bytes as black), and so is a 2 KB file
+     * whose header claims 4352 x 12557 (fuzz_image's reproducer, 54 megapixels) */
+    px = pattern(4, 4, 3);
+    m = (membuf){NULL, 0, 0};
+    ck_assert(stbi_write_bmp_to_func(membuf_write, &m, 4, 4, 3, px));
+    free(px);
+    ck_assert_uint_eq(m.n, 54 + 4 * 12);
+    gy_image *bi;
+    gy_error berr;
+    ck_assert_msg(gy_image_decode_memory(m.p, m.n, "full.bmp", &bi, &berr) == GY_OK, "%s",
+                  berr.message);
+    gy_image_free(bi);
+    ck_assert_int_eq(gy_image_decode_memory(m.p, m.n - 1, "cut.bmp", &bi, &berr), GY_ERR_FORMAT);
+    ck_assert_msg(strstr(berr.message, "cut.bmp: a truncated BMP: its 4x4 pixels need 102 bytes, "
+                         "the file has 101"), "%s", berr.message);
+    /* 5 x 1 rows are padded to 16 bytes: 15 bytes of pixels plus the pad are needed */
+    unsigned char *row5 = pattern(5, 1, 3);
+    membuf m5 = {NULL, 0, 0};
+    ck_assert(stbi_write_bmp_to_func(membuf_write, &m5, 5, 1, 3, row5));
+    free(row5);
+    ck_assert_uint_eq(m5.n, 54 + 16);
+    ck_assert_int_eq(gy_image_decode_memory(m5.p, m5.n, "five.bmp", &bi, &berr), GY_OK);
+    gy_image_free(bi);
+    ck_assert_int_eq(gy_image_decode_memory(m5.p, m5.n - 1, "five.bmp", &bi, &berr), GY_ERR_FORMAT);
+    free(m5.p);
+    m.p[18] = 4352 & 0xFF;
+    m.p[19] = 4352 >> 8;
+    m.p[22] = 12557 & 0xFF;
+    m.p[23] = 12557 >> 8;
+    ck_assert_int_eq(gy_image_decode_memory(m.p, m.n, "bomb.bmp", &bi, &berr), GY_ERR_FORMAT);
+    ck_assert_msg(strstr(berr.message, "a truncated BMP: its 4352x12557 pixels need"), "%s",
+                  berr.message);
     free(m.p);
 
     /* GIF 65535 x 65535 logical screen */
