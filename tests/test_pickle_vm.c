@@ -365,6 +365,15 @@ START_TEST(dicts)
     ck_assert_uint_eq(v->u.dict.n, 1);
     ck_assert_int_eq(v->u.dict.vals[0]->u.i, 2);
     gy_pickle_free(pk);
+    /* several pairs, each key with its own value, in order */
+    OPS(&p, "(K\x01K\x02K\x03K\x04K\x05K\x06" "d.");
+    v = run_ok(&p, &pk);
+    ck_assert_uint_eq(v->u.dict.n, 3);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(v->u.dict.keys[i]->u.i, 2 * i + 1);
+        ck_assert_int_eq(v->u.dict.vals[i]->u.i, 2 * i + 2);
+    }
+    gy_pickle_free(pk);
     /* SETITEM: a dict, a key and a value above the floor */
     OPS(&p, "}K\x01s");
     run_refused(&p, GY_ERR_FORMAT, "stack underflow (SETITEM needs");
