@@ -541,6 +541,50 @@ START_TEST(double_dash)
 }
 END_TEST
 
+/* The OpenMP runtime's own report of its settings (OMP_DISPLAY_ENV=verbose, printed as it loads;
+ * the last one is in force) for `detect -t THREADS` run with the environment ENV: how many
+ * reports (2 when detect ran itself again, wait_policy.c) and the last wait setting, libgomp's
+ * GOMP_SPINCOUNT (0 when passive) or LLVM libomp's OMP_WAIT_POLICY. */
+static int wait_reports(const char *env, int threads, char *last, size_t n)
+{
+    shell("env %s OMP_DISPLAY_ENV=verbose '%s' detect -q -t %d --no-save --imgsz 64 -w '%s' '%s' "
+          "2> omp.txt",
+          env, gy_test_cli(), threads, weights(), gy_test_shared("images/bus.jpg"));
+    char *text = read_text(tmp_file("omp.txt"));
+    int reports = count_of(text, "OPENMP DISPLAY ENVIRONMENT BEGIN");
+    const char *keys[] = {"GOMP_SPINCOUNT = '", "OMP_WAIT_POLICY='"}, *at = NULL, *p;
+    for (int k = 0; k < 2 && !at; k++)
+        for (p = strstr(text, keys[k]); p; p = strstr(p + 1, keys[k]))
+            at = p + strlen(keys[k]);
+    ck_assert_msg(at, "no wait setting in the runtime's report: %s", text);
+    snprintf(last, n, "%.*s", (int)strcspn(at, "'"), at);
+    free(text);
+    return reports;
+}
+
+/* detect at more than one thread (-t 0: all cores) runs with OMP_WAIT_POLICY=passive, unless the
+ * user set OMP_WAIT_POLICY, GOMP_SPINCOUNT or KMP_BLOCKTIME; at one thread it runs as loaded. */
+START_TEST(passive_wait_unless_chosen)
+{
+    char v[64];
+    int gomp = wait_reports("X=0", 1, v, sizeof v) == 1 && strcmp(v, "300000") == 0;
+    const char *passive = gomp ? "0" : "PASSIVE";
+    ck_assert_msg(gomp || strcmp(v, "PASSIVE") != 0, "one thread: %s", v); /* libomp: ACTIVE */
+    for (int t = 0; t <= 2; t += 2) {
+        wait_reports("X=0", t, v, sizeof v);
+        ck_assert_msg(strcmp(v, passive) == 0, "-t %d: %s, expected %s", t, v, passive);
+    }
+    ck_assert_int_eq(wait_reports("OMP_WAIT_POLICY=active", 2, v, sizeof v), 1);
+    ck_assert_str_eq(v, gomp ? "30000000000" : "ACTIVE");
+    ck_assert_int_eq(wait_reports("GOMP_SPINCOUNT=1000", 2, v, sizeof v), 1);
+    if (gomp)
+        ck_assert_str_eq(v, "1000");
+    ck_assert_int_eq(wait_reports("KMP_BLOCKTIME=5", 2, v, sizeof v), 1);
+    if (gomp)
+        ck_assert_str_eq(v, "300000");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli_detect");
@@ -554,6 +598,7 @@ int main(void)
     tcase_add_test(tc, coco_json_and_crops);
     tcase_add_test(tc, options_change_results);
     tcase_add_test(tc, double_dash);
+    tcase_add_test(tc, passive_wait_unless_chosen);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }
