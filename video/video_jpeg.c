@@ -3,10 +3,11 @@
  * cv2.VideoWriter (fourcc MJPG) converts each frame to yuvj420p with swscale and compresses it with
  * FFmpeg's mjpeg encoder; that took 3.0 ms of CPU a 640x480 frame here, 10 % of a core beside
  * inference. libjpeg-turbo's SIMD colour conversion, 2x2 chroma averaging and islow DCT take about
- * a third of it. The frames are the same kind (baseline JFIF, full-range BT.601 YCbCr, 4:2:0,
+ * half of it (1.5 ms). The frames are the same kind (baseline JFIF, full-range BT.601 YCbCr, 4:2:0,
  * standard Huffman tables), so the file is what a Motion JPEG AVI reader expects; the bytes differ
  * from cv2's. Quality GY_VJPEG_QUALITY = 90 reads back at least as close to the input as cv2's
- * file does (tests/test_video_writer.c measures both), in files of about the same size.
+ * file does (tests/test_video_writer.c measures both: PSNR 38.46 against 37.65 dB on its clip), in
+ * files 1.35 times as large.
  * libjpeg's errors come back through a setjmp error manager (never exit()); the output goes to
  * a buffer kept from frame to frame that grows by realloc. */
 #include "video/video_jpeg.h"

@@ -1,7 +1,7 @@
 /* video_writer.c - writing a video as ultralytics 8.0.126 does on Linux (cv2.VideoWriter with fourcc
  * MJPG in .avi: Motion JPEG frames, yuvj420p, in AVI with the MJPG tag and OpenCV's bit rate 2 x 3
  * x fps x w x h in the header), or H.264 (libx264, yuv420p, CRF 23 as OpenCV asks for it) in MP4.
- * The Motion JPEG frames come from libjpeg-turbo (video_jpeg.c: a third of the CPU time of
+ * The Motion JPEG frames come from libjpeg-turbo (video_jpeg.c: half the CPU time of
  * cv2's swscale + FFmpeg mjpeg encoder) and go to libavformat's AVI muxer as packets; H.264's
  * frames go to BGR and through swscale's unscaled BGR24 -> yuv420p converter, as OpenCV's do
  * (it asks for SWS_BICUBIC, which a same-size conversion with a fast path ignores). Odd sides lose
