@@ -588,8 +588,9 @@ void gy_stream_list_free(gy_stream_list *list);
 typedef struct gy_video_writer gy_video_writer;
 
 typedef enum gy_video_codec {
-    GY_VIDEO_CODEC_MJPG = 0, /* Motion JPEG in AVI, yuvj420p, OpenCV's rate settings (default) */
-    GY_VIDEO_CODEC_H264 = 1  /* H.264 (libx264, CRF 23 as OpenCV sets it, preset veryfast) in MP4,
+    GY_VIDEO_CODEC_MJPG = 0, /* Motion JPEG in AVI, yuvj420p, OpenCV's bit rate in the header
+                                (default); libjpeg-turbo's frames at quality 90 */
+    GY_VIDEO_CODEC_H264 = 1  /* H.264 (libx264, CRF 23 as OpenCV sets it, preset superfast) in MP4,
                                 yuv420p */
 } gy_video_codec;
 

@@ -541,6 +541,52 @@ START_TEST(double_dash)
 }
 END_TEST
 
+/* The OpenMP runtime's own report of its settings (OMP_DISPLAY_ENV=verbose, printed as it starts)
+ * for `detect -t THREADS` run with the environment ENV: the processes started (libgomp's report,
+ * once per process: 2 when detect ran itself again, wait_policy.c) and the last wait setting in
+ * force, LLVM libomp's KMP_BLOCKTIME when it is loaded (the clang build; some libraries still load
+ * libgomp beside it), else libgomp's GOMP_SPINCOUNT; *omp tells which. */
+static int wait_reports(const char *env, int threads, char *last, size_t n, int *omp)
+{
+    shell("env %s OMP_DISPLAY_ENV=verbose '%s' detect -q -t %d --no-save --imgsz 64 -w '%s' '%s' "
+          "2> omp.txt",
+          env, gy_test_cli(), threads, weights(), gy_test_shared("images/bus.jpg"));
+    char *text = read_text(tmp_file("omp.txt"));
+    int processes = count_of(text, "OMP_WAIT_POLICY = '");
+    const char *keys[] = {"KMP_BLOCKTIME='", "GOMP_SPINCOUNT = '"}, *at = NULL, *p;
+    for (int k = 0; k < 2 && !at; k++) {
+        for (p = strstr(text, keys[k]); p; p = strstr(p + 1, keys[k]))
+            at = p + strlen(keys[k]);
+        *omp = at && k == 0;
+    }
+    ck_assert_msg(at, "no wait setting in the runtime's report: %s", text);
+    snprintf(last, n, "%.*s", (int)strcspn(at, "'"), at);
+    free(text);
+    return processes;
+}
+
+/* detect at more than one thread (-t 0: all cores) runs with OMP_WAIT_POLICY=passive (a spin
+ * count or block time of 0), unless the user set OMP_WAIT_POLICY, GOMP_SPINCOUNT or KMP_BLOCKTIME;
+ * at one thread it runs as loaded (libgomp spins 300000 times, libomp 200 ms). */
+START_TEST(passive_wait_unless_chosen)
+{
+    char v[64];
+    int omp;
+    ck_assert_int_eq(wait_reports("X=0", 1, v, sizeof v, &omp), 1);
+    ck_assert_str_eq(v, omp ? "200" : "300000");
+    for (int t = 0; t <= 2; t += 2) {
+        ck_assert_int_eq(wait_reports("X=0", t, v, sizeof v, &omp), 2);
+        ck_assert_msg(strcmp(v, "0") == 0, "-t %d: %s", t, v);
+    }
+    ck_assert_int_eq(wait_reports("OMP_WAIT_POLICY=active", 2, v, sizeof v, &omp), 1);
+    ck_assert_str_eq(v, omp ? "2147483647" : "30000000000");
+    ck_assert_int_eq(wait_reports("GOMP_SPINCOUNT=1000", 2, v, sizeof v, &omp), 1);
+    ck_assert_str_eq(v, omp ? "200" : "1000");
+    ck_assert_int_eq(wait_reports("KMP_BLOCKTIME=5", 2, v, sizeof v, &omp), 1);
+    ck_assert_str_eq(v, omp ? "5" : "300000");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli_detect");
@@ -554,6 +600,7 @@ int main(void)
     tcase_add_test(tc, coco_json_and_crops);
     tcase_add_test(tc, options_change_results);
     tcase_add_test(tc, double_dash);
+    tcase_add_test(tc, passive_wait_unless_chosen);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }

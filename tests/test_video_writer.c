@@ -1,6 +1,6 @@
 /* test_video_writer.c - the video writer checked with ffprobe and read back: Motion JPEG in AVI (what
- * ultralytics 8.0.126 writes on Linux; byte for byte the file cv2.VideoWriter writes from the same
- * frames, tests/video/reference.json) and H.264 in MP4 with the codec, size, pixel format, frame
+ * ultralytics 8.0.126 writes on Linux; read back at least as close to the frames as the file
+ * cv2.VideoWriter writes from them, tests/video/reference.json, and not much larger) and H.264 in MP4 with the codec, size, pixel format, frame
  * count and frame rate asked for; odd sizes cut to even as cv2.VideoWriter does; the same file with
  * or without the encoder thread; a run stopped early leaves a file that plays; an abandoned writer
  * leaves nothing; the temporary name until close; bad arguments one at a time; an unwritable folder
@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "preprocess/jpeg_decode.h"
+#include "video/video_jpeg.h"
 #include "videotest.h"
 
 static char outdir[512];
@@ -83,14 +85,15 @@ static int transcode(const char *clip, const char *path, const gy_video_writer_p
     return n;
 }
 
-/* Mean absolute difference per channel between the clip's frames and the file's, read back. */
-static void compare_back(const char *clip, const char *path, int frames, double tol)
+/* The file read back against the clip's frames: the worst per-frame mean absolute difference of a
+ * channel (below tol), and the PSNR over all frames into *psnr when given. */
+static double compare_back(const char *clip, const char *path, int frames, double tol, double *psnr)
 {
     gy_video *a = NULL, *b = NULL;
     gy_error err;
     ck_assert(gy_video_open(gy_vt_clip(clip), NULL, &a, &err) == GY_OK);
     ck_assert_msg(gy_video_open(path, NULL, &b, &err) == GY_OK, "%s", err.message);
-    double worst = 0;
+    double worst = 0, sq = 0;
     int n = 0;
     for (;;) {
         gy_video_frame fa, fb;
@@ -102,9 +105,12 @@ static void compare_back(const char *clip, const char *path, int frames, double 
         double d[3] = {0, 0, 0};
         for (int y = 0; y < fb.image.height; y++)
             for (int x = 0; x < fb.image.width; x++)
-                for (int c = 0; c < 3; c++)
-                    d[c] += fabs((double)fa.image.data[((size_t)y * fa.image.width + x) * 3 + c] -
-                                 fb.image.data[((size_t)y * fb.image.width + x) * 3 + c]);
+                for (int c = 0; c < 3; c++) {
+                    double e = (double)fa.image.data[((size_t)y * fa.image.width + x) * 3 + c] -
+                               fb.image.data[((size_t)y * fb.image.width + x) * 3 + c];
+                    d[c] += fabs(e);
+                    sq += e * e / (3.0 * fb.image.width * fb.image.height);
+                }
         for (int c = 0; c < 3; c++) {
             d[c] /= (double)fb.image.width * fb.image.height;
             if (d[c] > worst)
@@ -113,23 +119,44 @@ static void compare_back(const char *clip, const char *path, int frames, double 
         n++;
     }
     ck_assert_int_eq(n, frames);
-    printf("%s: %d frames read back, worst mean |difference| per channel %.2f\n", path, n, worst);
+    double p = 10 * log10(255.0 * 255.0 / (sq / n));
+    printf("%s: %d frames read back, worst mean |difference| per channel %.2f, PSNR %.2f dB\n", path,
+           n, worst, p);
     ck_assert_msg(worst < tol, "%s: frames differ from the source by %.2f on average", path, worst);
     gy_video_free(a);
     gy_video_free(b);
+    if (psnr)
+        *psnr = p;
+    return worst;
 }
 
-/* The file equals cv2.VideoWriter's (fourcc MJPG) of the same frames, byte for byte. */
-static void same_as_cv2_writer(const char *clip, const char *path)
+static double writer_ref(const char *clip, const char *key)
+{
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(gy_vt_reference(), "writer");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(w, clip), key);
+    ck_assert_msg(cJSON_IsNumber(v), "tests/video/reference.json: no writer.%s.%s", clip, key);
+    return v->valuedouble;
+}
+
+/* The Motion JPEG file against cv2.VideoWriter's (fourcc MJPG) of the same frames
+ * (tests/video/reference.json): its frames read back at least as close to the source (PSNR, worst
+ * mean difference), in a file at most 1.5 times as large (measured: 1.34 and 1.30 times, at
+ * PSNR 38.31 against 37.65 and 35.85 against 35.27 dB). The bytes differ: libjpeg-turbo, not FFmpeg's
+ * mjpeg encoder, compresses the frames. */
+static void as_close_as_cv2_writer(const char *clip, const char *path, double psnr, double worst)
 {
     gy_vt_ref(clip); /* the clip is the one the reference was made from */
-    char sha[65];
-    gy_vt_file_sha256(path, sha);
-    const cJSON *w = cJSON_GetObjectItemCaseSensitive(gy_vt_reference(), "writer");
-    const char *want = cJSON_GetStringValue(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(w, clip), "sha256"));
-    ck_assert_msg(want && strcmp(sha, want) == 0, "%s: not cv2.VideoWriter's file (sha256 %s vs %s)",
-                  path, sha, want ? want : "none");
+    double cv_psnr = writer_ref(clip, "psnr"), cv_worst = writer_ref(clip, "worst_mean_abs");
+    double cv_bytes = writer_ref(clip, "bytes");
+    struct stat sb;
+    ck_assert(stat(path, &sb) == 0);
+    printf("%s: %lld bytes (cv2's %.0f, %.2fx), PSNR %.2f dB (cv2's %.2f)\n", path,
+           (long long)sb.st_size, cv_bytes, (double)sb.st_size / cv_bytes, psnr, cv_psnr);
+    ck_assert_msg(psnr >= cv_psnr, "%s: PSNR %.3f dB, under cv2's %.3f", path, psnr, cv_psnr);
+    ck_assert_msg(worst <= cv_worst, "%s: worst mean difference %.3f, over cv2's %.3f", path, worst,
+                  cv_worst);
+    ck_assert_msg((double)sb.st_size <= 1.5 * cv_bytes, "%s: %lld bytes, over 1.5 x cv2's %.0f", path,
+                  (long long)sb.st_size, cv_bytes);
 }
 
 START_TEST(mjpg_avi_as_ultralytics_writes_it)
@@ -148,8 +175,8 @@ START_TEST(mjpg_avi_as_ultralytics_writes_it)
     expect(path, "height", "360");
     expect(path, "r_frame_rate", "25/1");
     expect(path, "nb_read_frames", "30");
-    compare_back("h264.mp4", path, 30, 6); /* cv2's own MJPG file: 4.76 */
-    same_as_cv2_writer("h264.mp4", path);
+    double psnr, worst = compare_back("h264.mp4", path, 30, 6, &psnr);
+    as_close_as_cv2_writer("h264.mp4", path, psnr, worst);
 }
 END_TEST
 
@@ -167,7 +194,7 @@ START_TEST(h264_mp4)
     expect(path, "height", "240");
     expect(path, "r_frame_rate", "30000/1001");
     expect(path, "nb_read_frames", "30");
-    compare_back("mpeg4.avi", path, 30, 8); /* measured 6.48 */
+    compare_back("mpeg4.avi", path, 30, 8, NULL); /* measured 6.82 */
 }
 END_TEST
 
@@ -182,8 +209,8 @@ START_TEST(odd_size_cut_to_even)
     expect(path, "height", "240");
     expect(path, "nb_read_frames", "20");
     expect(path, "r_frame_rate", "25/1");
-    compare_back("odd.mkv", path, 20, 7); /* measured 5.50 */
-    same_as_cv2_writer("odd.mkv", path);
+    double psnr, worst = compare_back("odd.mkv", path, 20, 7, &psnr);
+    as_close_as_cv2_writer("odd.mkv", path, psnr, worst);
 }
 END_TEST
 
@@ -367,6 +394,58 @@ START_TEST(file_size_limit)
 }
 END_TEST
 
+/* The JPEG encoder alone (video/video_jpeg.c): a grey-noise frame at quality 100 needs more than
+ * the buffer it starts with (a byte a pixel + 4096), so the buffer grows and keeps the bytes
+ * written; the frame decodes back (libjpeg) within the error measured; a second, flat frame
+ * after the growth; rows are read at the stride given, whatever lies in the padding. */
+START_TEST(jpeg_buffer_grows)
+{
+    enum { W = 320, H = 240, STRIDE = W * 3 + 40 };
+    unsigned char *px = malloc((size_t)STRIDE * H);
+    gy_test_rng r = {11};
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < STRIDE; x++) {
+            unsigned char v = (unsigned char)gy_test_rng_u32(&r);
+            int i = x / 3;
+            if (x < W * 3 && x % 3)
+                v = px[y * STRIDE + i * 3]; /* grey: chroma subsampling loses nothing */
+            px[y * STRIDE + x] = v;
+        }
+    gy_vjpeg *j = gy_vjpeg_new(W, H, 100);
+    ck_assert_ptr_nonnull(j);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1)
+            for (int y = 0; y < H; y++)
+                memset(px + (size_t)y * STRIDE, 90, W * 3); /* the padding keeps its noise */
+        const unsigned char *data;
+        size_t size;
+        char msg[200];
+        ck_assert_int_eq(gy_vjpeg_encode(j, px, STRIDE, &data, &size, msg, sizeof msg), 0);
+        if (pass == 0)
+            ck_assert_msg(size > (size_t)W * H + 4096, "%zu bytes: the buffer never grew", size);
+        unsigned char *rgb = NULL;
+        int w = 0, h = 0;
+        gy_error err;
+        ck_assert_msg(gy_jpeg_decode("noise.jpg", data, size, 1 << 20, &rgb, &w, &h, &err) == GY_OK,
+                      "%s", err.message);
+        ck_assert_int_eq(w, W);
+        ck_assert_int_eq(h, H);
+        int worst = 0;
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W * 3; x++) {
+                int e = abs((int)rgb[(size_t)y * W * 3 + x] - px[(size_t)y * STRIDE + x]);
+                worst = e > worst ? e : worst;
+            }
+        printf("jpeg pass %d: %zu bytes, max |difference| %d\n", pass, size, worst);
+        ck_assert_int_le(worst, pass ? 0 : 3); /* measured 1 and 0 */
+        free(rgb);
+    }
+    gy_vjpeg_free(j);
+    gy_vjpeg_free(NULL);
+    free(px);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("video_writer");
@@ -382,6 +461,7 @@ int main(void)
     tcase_add_test(tc, channels_stay_in_place);
     tcase_add_test(tc, bad_arguments_one_at_a_time);
     tcase_add_test(tc, unwritable_folder);
+    tcase_add_test(tc, jpeg_buffer_grows);
     tcase_add_loop_test(tc, file_size_limit, 0, 2);
     suite_add_tcase(s, tc);
     return gy_test_run(s);

@@ -78,6 +78,11 @@ void cli_bad_value(const cli_verb *verb, const char *option, const char *value, 
 /* The verb being run (main sets it before running the verb): every message of the run starts
  * "ghostyolo VERB: ". */
 void cli_set_verb(const char *name);
+/* wait_policy.c: main keeps its arguments; cli_passive_wait(threads) then runs the program again
+ * with OMP_WAIT_POLICY=passive when threads is not 1 and no wait policy was given (it returns
+ * only when nothing was done or the re-execution failed). */
+void cli_keep_argv(char **argv);
+void cli_passive_wait(int threads);
 /* Prints "ghostyolo VERB: <fmt ...>" and a newline to stderr. */
 void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -242,6 +242,7 @@ int cmd_detect(int argc, char **argv)
         return EXIT_USAGE;
     }
     o.h264 = strcasecmp(o.video_codec, "h264") == 0;
+    cli_passive_wait(o.threads); /* OMP_WAIT_POLICY=passive: the process may start again here */
     o.dp.square = o.square;
     o.dp.agnostic = o.agnostic;
 

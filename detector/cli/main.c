@@ -85,6 +85,7 @@ int main(int argc, char **argv)
     /* over a file-size limit (ulimit -f) a write must fail with EFBIG and be reported (exit 73,
      * the temporary file removed), not kill the process and leave the temporary behind */
     signal(SIGXFSZ, SIG_IGN);
+    cli_keep_argv(argv); /* detect may run itself again (wait_policy.c) */
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

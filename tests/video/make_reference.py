@@ -7,7 +7,9 @@ BGR bytes, rows top to bottom).
   libraries), the frames ultralytics 8.0.126's LoadImages reads, with CAP_PROP_FRAME_COUNT,
   CAP_PROP_FPS, CAP_PROP_FRAME_WIDTH and CAP_PROP_FRAME_HEIGHT.
 - cv2.VideoWriter's file (fourcc MJPG, .avi, at int(CAP_PROP_FPS), what ultralytics 8.0.126
-  writes on Linux) of the frames of h264.mp4 and odd.mkv: its SHA-256 ("writer").
+  writes on Linux) of the frames of h264.mp4 and odd.mkv ("writer"): its size, SHA-256, and how
+  close it reads back to the frames written (PSNR over all frames, and the worst per-frame mean
+  absolute difference of a channel), the bounds ghostyolo's own Motion JPEG frames must meet.
 - Rotated clips (display matrix): OpenCV 4.6.0 turns a 90-degree stream the wrong way
   (opencv/opencv#22088, fixed in 4.7), so the frames are FFmpeg's own autorotated decode
   (`ffmpeg -i CLIP -f rawvideo -pix_fmt bgr24 -`); cv2 4.6's (wrong) frames are kept beside them
@@ -17,6 +19,7 @@ usage: /usr/bin/python3 tests/video/make_reference.py [SHARED_DIR]   (from the r
 """
 import hashlib
 import json
+import math
 import os
 import subprocess
 import sys
@@ -93,16 +96,31 @@ def main():
             p = os.path.join(d, "written.avi")
             vw = cv2.VideoWriter(p, cv2.VideoWriter_fourcc(*"MJPG"), fps, (w, h_))
             n = 0
+            src = []
             while True:
                 ok, f = cap.read()
                 if not ok:
                     break
                 vw.write(f)
+                src.append(f[:h_ & ~1, :w & ~1].astype(np.float64))
                 n += 1
             vw.release()
-            out["writer"][c] = {"fps": fps, "frames": n,
+            # cv2's file read back by cv2 against the frames written: the bounds ghostyolo's
+            # writer must meet (tests/test_video_writer.c)
+            back = cv2.VideoCapture(p, cv2.CAP_FFMPEG)
+            sq, worst = 0.0, 0.0
+            for f in src:
+                ok, g = back.read()
+                assert ok and g.shape[:2] == f.shape[:2], (c, ok)
+                e = f - g
+                sq += float((e * e).mean())
+                worst = max(worst, float(np.abs(e).mean(axis=(0, 1)).max()))
+            psnr = 10 * math.log10(255 * 255 / (sq / n))
+            out["writer"][c] = {"fps": fps, "frames": n, "bytes": os.path.getsize(p),
+                                "psnr": round(psnr, 3), "worst_mean_abs": round(worst, 3),
                                 "sha256": hashlib.sha256(open(p, "rb").read()).hexdigest()}
-            print(f"cv2.VideoWriter MJPG of {c}: {n} frames at {fps} fps")
+            print(f"cv2.VideoWriter MJPG of {c}: {n} frames at {fps} fps, "
+                  f"{os.path.getsize(p)} bytes, read back at PSNR {psnr:.2f} dB")
     with open(os.path.join(HERE, "reference.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")

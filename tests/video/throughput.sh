@@ -11,7 +11,9 @@
 # It prints per round the wall and CPU (user + system) seconds of each and the load average, then
 # the medians, their spread and the ratios to `images`, and the wall ratio per round (runs next
 # to each other share the machine's load). Extra detect options (GY_EXTRA="--imgsz 320") apply
-# to all; GY_CONFIGS="images mjpg" picks configurations.
+# to all; GY_CONFIGS="images mjpg" picks configurations. detect at 2 threads runs with
+# OMP_WAIT_POLICY=passive (detector/cli/wait_policy.c); OMP_WAIT_POLICY=active in the environment
+# gives the OpenMP runtime's spinning default back, for a comparison.
 # usage: throughput.sh BUILD_DIR SHARED_DIR [ROUNDS] [FRAMES]     (needs ffmpeg)
 set -eu
 build=$1
