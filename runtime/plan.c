@@ -206,7 +206,7 @@ static gy_status infer(const gy_graph *g, root_info *roots, gy_plan *p, gy_error
  * two ops, and the packed GEMM is faster than the fused op's pointwise rows (measured, one-conv
  * harness: 16 -> 96 at 320x320 then 3x3 s2, 39 MB, 7.5 -> 3.9 ms fused; 24 -> 144 at 160x160,
  * 15 MB, 3.2 -> 2.6 ms with s2 and even with s1; 32 -> 192 at 80x80, 5 MB, 1.1 -> 2.1 ms). */
-#define GY_FUSE_MIN_FLOATS (3u << 20)
+#define GY_FUSE_MIN_FLOATS (4u << 20)
 
 /* Marks the pointwise convs that run fused with the depthwise conv after them: op i + 1 reads
  * op i's output, which is a whole storage that no other op reads or writes and not the model's
