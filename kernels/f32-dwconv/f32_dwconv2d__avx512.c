@@ -178,19 +178,33 @@ ablock(const int KH, const int KW, const int SH, const int SW, const int NR, con
     (void)r, (void)res;
 }
 
-/* The epilogue of n outputs stored as bare sums (reloading a stored float gives its bits back),
- * in place: one call per block of rows, the activation's code inlined here once. */
-T512 static __attribute__((noinline)) void epilogue(float *dst, const float *res, int n,
-                                                    int res_before_act, gy_act act)
+/* n outputs of activation ACT (a constant after inlining: no branch per vector). */
+T512 static inline __attribute__((always_inline)) void
+epilogue_act(const gy_act ACT, float *dst, const float *res, int n, int res_before_act)
 {
     int x = 0;
     for (; x + 16 <= n; x += 16)
         gy_store512(dst + x, _mm512_loadu_ps(dst + x), 0xffff, res ? res + x : NULL,
-                    res_before_act, act);
+                    res_before_act, ACT);
     if (x < n) {
         __mmask16 m = tail_mask(n - x);
         gy_store512(dst + x, _mm512_maskz_loadu_ps(m, dst + x), m, res ? res + x : NULL,
-                    res_before_act, act);
+                    res_before_act, ACT);
+    }
+}
+
+/* The epilogue of n outputs stored as bare sums (reloading a stored float gives its bits back),
+ * in place: one call per block of rows, the activation chosen once per call. */
+T512 static __attribute__((noinline)) void epilogue(float *dst, const float *res, int n,
+                                                    int res_before_act, gy_act act)
+{
+    switch (act) {
+    case GY_ACT_NONE: epilogue_act(GY_ACT_NONE, dst, res, n, res_before_act); break;
+    case GY_ACT_RELU: epilogue_act(GY_ACT_RELU, dst, res, n, res_before_act); break;
+    case GY_ACT_RELU6: epilogue_act(GY_ACT_RELU6, dst, res, n, res_before_act); break;
+    case GY_ACT_HARDSWISH: epilogue_act(GY_ACT_HARDSWISH, dst, res, n, res_before_act); break;
+    case GY_ACT_SILU: epilogue_act(GY_ACT_SILU, dst, res, n, res_before_act); break;
+    default: epilogue_act(act, dst, res, n, res_before_act); break;
     }
 }
 
