@@ -2,8 +2,9 @@
  * kernels/f32-dwconv/).
  *
  * A task owns a run of channels. For each channel, output row oy reads the kh input rows
- * oy * sh - ph + ky; each is copied once into a slot of a ring of kh rows in the thread's scratch,
- * padded with zeros and, for horizontal stride sw, split into sw column phases (padded column px
+ * oy * sh - ph + ky; each is copied once into a slot of a ring of kh + sh rows in the thread's
+ * scratch (or, on planes whose padded copy fits GY_DW_WHOLE_MAX_FLOATS, into the channel's whole
+ * padded plane, copied at its first row), padded with zeros and, for horizontal stride sw, split into sw column phases (padded column px
  * goes to phase px % sw at px / sw), so that every filter tap reads one contiguous run: output x,
  * tap kx reads phase kx % sw at x + kx / sw. Rows above or below the input read a zero row. The
  * slots' padding is zeroed once per task and never written after (a row only ever writes its

@@ -1,8 +1,11 @@
-/* f32_dwconv2d__avx512.c - one channel of the depthwise convolution with AVX-512 (the ring is
- * described in f32_dwconv2d.h). Rows are copied with 16-float vectors (stride 2: two loads and
- * two permutes split 32 inputs into their even and odd columns); an output row is computed 32
- * outputs at a time in two accumulators, the taps' weights broadcast once per channel and, for
- * the filters of the zoo (3x3, 5x5, 1x5, 5x1, 7x7), kept in registers by unrolled copies. */
+/* f32_dwconv2d__avx512.c - one channel of the depthwise convolution with AVX-512 (the ring and
+ * the whole padded plane are described in f32_dwconv2d.h). Rows are copied with 16-float vectors
+ * (stride 2: two loads and two permutes split 32 inputs into their even and odd columns). 3x3 and
+ * 5x5 filters with equal strides 1 or 2 (the zoo's) run `ablock`: 4 output rows at a time from the
+ * whole plane (1 from the ring), each input row's vectors loaded once on 64-byte boundaries and
+ * each tap's shifted vector made by one valignd; the other filters (1x5, 5x1, 7x7, unequal
+ * strides) run `block`: 16-output vectors from unaligned loads, the weights in registers. Both
+ * give every output the same operations in the same order. */
 #include "kernels/f32-dwconv/f32_dwconv2d.h"
 #include "kernels/x32-split2/x32_split2.h"
 
