@@ -204,9 +204,12 @@ static gy_status infer(const gy_graph *g, root_info *roots, gy_plan *p, gy_error
 
 /* Pointwise outputs smaller than this stay ops of their own: they stay in the caches between the
  * two ops, and the packed GEMM is faster than the fused op's pointwise rows (measured, one-conv
- * harness: 16 -> 96 at 320x320 then 3x3 s2, 39 MB, 7.5 -> 3.9 ms fused; 24 -> 144 at 160x160,
- * 15 MB, 3.2 -> 2.6 ms with s2 and even with s1; 32 -> 192 at 80x80, 5 MB, 1.1 -> 2.1 ms). */
-#define GY_FUSE_MIN_FLOATS (3u << 20)
+ * harness: 16 -> 96 at 320x320 then 3x3 s2, 39 MB, 7.5 -> 3.9 ms fused; 32 -> 192 at 80x80,
+ * 5 MB, 1.1 -> 2.1 ms). 24 -> 144 at 160x160 (15 MB, 3.7 Mi floats) ran 3.2 -> 2.6 ms fused with
+ * the row-by-row depthwise kernel; since the depthwise kernel computes 4 rows from aligned loads
+ * MobileNetV2's two such pairs take 4.3 ms as two ops against 5.1 fused (sum of per-op minima in
+ * the model, 1 thread): fused from 4 Mi floats. */
+#define GY_FUSE_MIN_FLOATS (4u << 20)
 
 /* Marks the pointwise convs that run fused with the depthwise conv after them: op i + 1 reads
  * op i's output, which is a whole storage that no other op reads or writes and not the model's

@@ -468,6 +468,66 @@ static double act_exact(gy_act act, double v)
     return v;
 }
 
+/* 1x1 convs on a 1x1 map (squeeze-and-excite) take the AVX-512 GEMV (f32_gemv__avx512.c): its
+ * outputs must be the packed GEMM tile's bit for bit. The same weights on a 1x2 map run the tile,
+ * whose first column gets the same input values: every output of the 1x1 map equals that column's,
+ * over K within one chunk and across 2-4 chunks, row counts around the 12-row panels and the
+ * 4-panel blocks, every activation, bias or not, a residual before or after; and both stay within
+ * the reference's bound (run_case, on every ISA). */
+START_TEST(gemv_one_pixel)
+{
+    static const int ks[] = {1, 5, 16, 255, 256, 257, 300, 600, 960};
+    static const int ms[] = {1, 4, 11, 12, 13, 47, 48, 49, 60, 100, 240};
+    static const gy_act gacts[] = {GY_ACT_NONE, GY_ACT_RELU, GY_ACT_SILU, GY_ACT_SIGMOID,
+                                  GY_ACT_HARDSIGMOID, GY_ACT_HARDSWISH, GY_ACT_RELU6};
+    gy_test_rng r = {777};
+    for (int i = 0; i < 30; i++) {
+        int K = ks[i % 9], M = ms[i % 11];
+        conv_case k = {.cin = K, .cout = M, .groups = 1, .kh = 1, .kw = 1, .sh = 1, .sw = 1,
+                       .ih = 1, .iw = 1, .act = gacts[i % 7], .with_res = i % 3 == 1,
+                       .res_before_act = i % 2, .with_bias = i % 4 != 0};
+        ck_assert_msg(run_case(&r, &k) < 1e-5, "K %d M %d", K, M);
+        if (gy_cpu_best_isa() < GY_ISA_AVX512)
+            continue;
+        gy_conv c;
+        memset(&c, 0, sizeof c);
+        c.cin = K, c.cout = M, c.groups = 1, c.kh = c.kw = c.sh = c.sw = 1;
+        c.w = randv(&r, (size_t)K * M, 2.0f / sqrtf((float)K));
+        c.b = k.with_bias ? randv(&r, (size_t)M, 1.0f) : NULL;
+        float *x = randv(&r, (size_t)K, 3.0f), *x2 = malloc(sizeof(float) * 2 * K);
+        float *res = randv(&r, (size_t)M, 2.0f), *res2 = malloc(sizeof(float) * 2 * M);
+        float *o1 = malloc(sizeof(float) * M), *o2 = malloc(sizeof(float) * 2 * M);
+        ck_assert(x2 && res2 && o1 && o2);
+        for (int j = 0; j < K; j++)
+            x2[2 * j] = x[j], x2[2 * j + 1] = -x[j];
+        for (int j = 0; j < M; j++)
+            res2[2 * j] = res[j], res2[2 * j + 1] = 0.5f;
+        ck_assert_int_eq(gy_conv_pack(&c, GY_ISA_AVX512, NULL), GY_OK);
+        float *scratch = aligned_alloc(64, sizeof(float) * (gy_f32_conv2d_scratch_floats(&c, 1, 2) +
+                                                            gy_f32_conv2d_scratch_floats(&c, 1, 1) + 64));
+        ck_assert_ptr_nonnull(scratch);
+        gy_conv_run one = {.p = &c, .in = x, .ih = 1, .iw = 1, .out = o1, .oh = 1, .ow = 1,
+                           .res = k.with_res ? res : NULL, .res_before_act = k.res_before_act,
+                           .act = k.act};
+        gy_conv_run two = one;
+        two.in = x2, two.iw = 2, two.out = o2, two.ow = 2, two.res = k.with_res ? res2 : NULL;
+        for (size_t t = gy_f32_conv2d_tasks(&one); t-- > 0;)
+            gy_f32_conv2d_task(&one, t, scratch);
+        for (size_t t = gy_f32_conv2d_tasks(&two); t-- > 0;)
+            gy_f32_conv2d_task(&two, t, scratch);
+        for (int j = 0; j < M; j++)
+            ck_assert_msg(!memcmp(&o1[j], &o2[2 * j], sizeof(float)),
+                          "K %d M %d act %d res %d/%d: output %d %a vs the tile's %a", K, M,
+                          (int)k.act, k.with_res, k.res_before_act, j, o1[j], o2[2 * j]);
+        free(scratch);
+        free(c.wpack);
+        free(c.w);
+        free(c.b);
+        free(x), free(x2), free(res), free(res2), free(o1), free(o2);
+    }
+}
+END_TEST
+
 /* The activations of the epilogue, through a 1x1 identity conv, against act_exact (libm's exp
  * in double) over [-120, 120] and the float extremes, on every ISA: relative error a few float
  * ulps. */
@@ -700,6 +760,7 @@ int main(void)
     tcase_add_test(tc, grouped_per_group_shapes);
     tcase_add_test(tc, depthwise_random_shapes);
     tcase_add_test(tc, depthwise_model_sizes);
+    tcase_add_test(tc, gemv_one_pixel);
     tcase_add_test(tc, epilogue_activations);
     tcase_add_test(tc, exp_whole_float_range);
     tcase_add_test(tc, parity_on_every_isa);

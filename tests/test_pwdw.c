@@ -229,15 +229,15 @@ START_TEST(fusable_rules)
 END_TEST
 
 
-/* The runtime: a graph input -> 1x1 (48 channels) -> depthwise 3x3 s2 at 256x256 (3.1 M floats of
- * pointwise output: fused) is planned without memory for the pointwise output, its depthwise
+/* The runtime: a graph input -> 1x1 (64 channels) -> depthwise 3x3 s2 at 256x256 (4 Mi floats of
+ * pointwise output, the least that is fused) is planned without memory for the pointwise output, its depthwise
  * output kept apart from the input it is written beside (both live during the fused op), and run
- * on 1 and 2 threads gives the two ops' result bit for bit; at 128x128 (0.8 M floats) the two
+ * on 1 and 2 threads gives the two ops' result bit for bit; at 128x128 (1 Mi floats) the two
  * stay ops of their own. */
 START_TEST(runtime_fuses_large_pairs)
 {
     gy_test_rng rng = {77};
-    const int K = 8, C = 48;
+    const int K = 8, C = 64;
     for (int big = 1; big >= 0; big--) {
         int H = big ? 256 : 128;
         gy_graph g;

@@ -375,12 +375,24 @@ void gy_f32_conv2d_task(const gy_conv_run *r, size_t task, float *scratch)
     int m1 = m0 + s.mc < s.cout_g ? m0 + s.mc : s.cout_g, n1 = n0 + s.ncb < s.N ? n0 + s.ncb : s.N;
     gy_isa isa = (gy_isa)c->isa;
     int mr = isa_mr(isa), nr = isa_nr(isa);
+    size_t panels = (size_t)(s.cout_g + mr - 1) / mr;
+#if defined(__x86_64__) || defined(__i386__)
+    if (isa == GY_ISA_AVX512 && is_pointwise(c) && s.N == 1) { /* a 1x1 map: one column */
+        size_t ch = (size_t)grp * s.cout_g + (size_t)m0;
+        gy_gemv g = {.K = s.K, .kc = s.kc, .rows = m1 - m0,
+                     .a = c->wpack + (size_t)grp * panels * (size_t)s.K * mr + (size_t)(m0 / mr) * s.K * mr,
+                     .x = r->in + (size_t)grp * (size_t)s.K, .bias = c->b ? c->b + ch : NULL,
+                     .res = r->res ? r->res + ch : NULL, .out = r->out + ch,
+                     .res_before_act = r->res_before_act, .act = r->act};
+        gy_f32_gemv__avx512(&g);
+        return;
+    }
+#endif
     void (*tile)(int, const float *, const float *, const gy_tile *) =
         isa == GY_ISA_AVX512 ? gy_f32_conv_tile__avx512
         : isa == GY_ISA_AVX2 ? gy_f32_conv_tile__avx2 : tile_generic;
     void (*pack)(const gy_conv_run *, int, int, int, int, int, int, float *) =
         isa == GY_ISA_AVX512 ? pack_b_avx512 : isa == GY_ISA_AVX2 ? pack_b_avx2 : pack_b_generic;
-    size_t panels = (size_t)(s.cout_g + mr - 1) / mr;
     const float *wg = c->wpack + (size_t)grp * panels * (size_t)s.K * mr;
     int npan = (n1 - n0 + nr - 1) / nr;
     size_t ch0 = (size_t)grp * s.cout_g;

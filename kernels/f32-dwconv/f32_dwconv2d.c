@@ -7,8 +7,10 @@
 
 size_t gy_f32_dwconv2d_scratch_floats(const gy_conv *c, int oh, int ow)
 {
-    (void)oh;
-    return gy_dw_ring_floats(c, ow);
+    size_t ring = gy_dw_ring_floats(c, ow);
+    if (gy_dw_use_whole(c, oh, ow) && gy_dw_plane_floats(c, oh, ow) > ring)
+        return gy_dw_plane_floats(c, oh, ow);
+    return ring;
 }
 
 /* Channels per task: at least ~100 kFLOP each, and up to 64 tasks. */
@@ -40,7 +42,10 @@ void gy_f32_dwconv2d_task(const gy_conv_run *r, size_t task, float *scratch)
         channel = gy_f32_dwconv2d_channel__avx2;
 #endif
     gy_dw_ring g;
-    gy_dw_ring_init(&g, c, r->ow, scratch);
+    if (gy_dw_use_whole(c, r->oh, r->ow))
+        gy_dw_whole_init(&g, c, r->oh, r->ow, scratch);
+    else
+        gy_dw_ring_init(&g, c, r->ow, scratch);
     for (int ch = ch0; ch < ch1; ch++) {
         gy_dw_ring_reset(&g, r);
         channel(r, ch, &g);

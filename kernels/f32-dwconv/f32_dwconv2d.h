@@ -2,8 +2,9 @@
  * kernels/f32-dwconv/).
  *
  * A task owns a run of channels. For each channel, output row oy reads the kh input rows
- * oy * sh - ph + ky; each is copied once into a slot of a ring of kh rows in the thread's scratch,
- * padded with zeros and, for horizontal stride sw, split into sw column phases (padded column px
+ * oy * sh - ph + ky; each is copied once into a slot of a ring of kh + sh rows in the thread's
+ * scratch (or, on planes whose padded copy fits GY_DW_WHOLE_MAX_FLOATS, into the channel's whole
+ * padded plane, copied at its first row), padded with zeros and, for horizontal stride sw, split into sw column phases (padded column px
  * goes to phase px % sw at px / sw), so that every filter tap reads one contiguous run: output x,
  * tap kx reads phase kx % sw at x + kx / sw. Rows above or below the input read a zero row. The
  * slots' padding is zeroed once per task and never written after (a row only ever writes its
@@ -25,11 +26,13 @@
 typedef struct gy_dw_ring {
     int phase_len;      /* floats per column phase (a multiple of 16) */
     int row_floats;     /* sw * phase_len: one slot */
-    int slots;          /* kh */
+    int slots;          /* kh + sh: the inputs of two consecutive output rows */
     int copy_cols;      /* input columns copied: those the taps read (below pcols) */
     float *zero;        /* a zero row */
     float *base;        /* the slots */
     int holds[GY_DW_MAX_TAPS]; /* the input row in each slot, or INT_MIN */
+    int whole;          /* base holds the channel's whole padded plane instead of a ring */
+    int filled;         /* (whole) the plane holds the current channel */
 } gy_dw_ring;
 
 /* Padded columns the outputs read. */
@@ -47,7 +50,44 @@ static inline int gy_dw_phase_len(const gy_conv *c, int ow)
 
 static inline size_t gy_dw_ring_floats(const gy_conv *c, int ow)
 {
-    return (size_t)(c->kh + 1) * (size_t)c->sw * (size_t)gy_dw_phase_len(c, ow);
+    return (size_t)(c->kh + c->sh + 1) * (size_t)c->sw * (size_t)gy_dw_phase_len(c, ow);
+}
+
+/* Padded rows the outputs read, and the floats of the whole padded plane. */
+static inline int gy_dw_plane_rows(const gy_conv *c, int oh)
+{
+    return (oh - 1) * c->sh + c->kh;
+}
+
+static inline size_t gy_dw_plane_floats(const gy_conv *c, int oh, int ow)
+{
+    return (size_t)gy_dw_plane_rows(c, oh) * (size_t)c->sw * (size_t)gy_dw_phase_len(c, ow);
+}
+
+/* Small planes (up to 64 KiB padded: the zoo's 80x80 maps and below) are copied whole, once per
+ * channel, instead of row by row into the ring: the ring's bookkeeping per output row (which
+ * slot holds which row, a branch per tap row) cost as much as the taps on 20x20 and 40x40 maps. */
+#define GY_DW_WHOLE_MAX_FLOATS 16384
+
+static inline int gy_dw_use_whole(const gy_conv *c, int oh, int ow)
+{
+    return gy_dw_plane_floats(c, oh, ow) <= GY_DW_WHOLE_MAX_FLOATS;
+}
+
+/* Sets the whole padded plane up in scratch (64-byte aligned) and zeroes it: once per task (a
+ * channel writes only its data columns of its data rows, the same for every channel). */
+static inline void gy_dw_whole_init(gy_dw_ring *g, const gy_conv *c, int oh, int ow,
+                                    float *scratch)
+{
+    g->phase_len = gy_dw_phase_len(c, ow);
+    g->row_floats = c->sw * g->phase_len;
+    g->slots = 0;
+    g->zero = NULL;
+    g->base = scratch;
+    g->copy_cols = 0;
+    g->whole = 1;
+    g->filled = 0;
+    memset(scratch, 0, sizeof(float) * gy_dw_plane_floats(c, oh, ow));
 }
 
 /* Sets the ring up in scratch (64-byte aligned) and zeroes it: once per task. */
@@ -55,7 +95,8 @@ static inline void gy_dw_ring_init(gy_dw_ring *g, const gy_conv *c, int ow, floa
 {
     g->phase_len = gy_dw_phase_len(c, ow);
     g->row_floats = c->sw * g->phase_len;
-    g->slots = c->kh;
+    g->slots = c->kh + c->sh; /* two output rows' inputs */
+    g->whole = 0;
     g->zero = scratch;
     g->base = scratch + g->row_floats;
     g->copy_cols = 0;
@@ -67,6 +108,7 @@ static inline void gy_dw_ring_reset(gy_dw_ring *g, const gy_conv_run *r)
 {
     int n = gy_dw_pcols(r->p, r->ow) - r->p->pw;
     g->copy_cols = n < 0 ? 0 : n < r->iw ? n : r->iw;
+    g->filled = 0;
     for (int s = 0; s < g->slots; s++)
         g->holds[s] = INT_MIN;
 }
@@ -81,6 +123,18 @@ static inline void gy_dw_ring_rows(gy_dw_ring *g, const gy_conv_run *r, const fl
                                    gy_dw_row_fn copy, const float **rows)
 {
     const gy_conv *c = r->p;
+    if (g->whole) {
+        if (!g->filled) { /* the channel's first row: copy every input row an output reads */
+            int prows = gy_dw_plane_rows(c, r->oh);
+            for (int y = 0; y < r->ih && y + c->ph < prows; y++)
+                copy(plane + (size_t)y * r->iw, g->copy_cols, c->pw, c->sw, g->phase_len,
+                     g->base + (size_t)(y + c->ph) * g->row_floats);
+            g->filled = 1;
+        }
+        for (int ky = 0; ky < c->kh; ky++)
+            rows[ky] = g->base + (size_t)(oy * c->sh + ky) * g->row_floats;
+        return;
+    }
     int iy = oy * c->sh - c->ph;
     int s = iy >= 0 ? iy % g->slots : 0;
     for (int ky = 0; ky < c->kh; ky++, iy++) {

@@ -34,6 +34,19 @@ static inline size_t gy_panel_stride(int kc, int nr)
 #define GY_TILE512_MR 12
 #define GY_TILE512_NR 32
 void gy_f32_conv_tile__avx512(int kc, const float *a, const float *b, const gy_tile *t);
+/* The GEMM of one output pixel (f32_gemv__avx512.c): rows outputs out[0, rows) (one per output
+ * channel, contiguous) from the packed A panels of the AVX-512 tile (a: the first row's panel)
+ * and the K input values x, summed in K chunks of kc as the tile sums them, then bias, residual
+ * (res[0, rows) or NULL) and activation: the AVX-512 tile's bits. */
+typedef struct gy_gemv {
+    int K, kc, rows;
+    const float *a, *x, *bias, *res;
+    float *out;
+    int res_before_act;
+    gy_act act;
+} gy_gemv;
+void gy_f32_gemv__avx512(const gy_gemv *g);
+
 /* MRP 6, NR 16 (AVX2 + FMA: 12 ymm accumulators). */
 #define GY_TILE256_MR 6
 #define GY_TILE256_NR 16
