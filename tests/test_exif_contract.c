@@ -4,9 +4,10 @@
  * where it goes), the values just outside 2..8, the TIFF header's byte order and 42 each wrong
  * alone, the IFD offset inside, at and past the end of the block, the entry count fitting and one
  * over, the first orientation entry counting, the block at its minimum length and one byte
- * shorter; then the marker walk before it: fill bytes, parameterless markers, segments of every
- * length before it, an APP1 that is not Exif first, an APP1 with a length word under 2, Exif in
- * another APPn, Exif after the scan. */
+ * shorter; then the marker walk before it, read as libjpeg's marker reader reads it (OpenCV takes
+ * the first APP1 libjpeg saved): fill bytes, parameterless markers, segments of every length
+ * before it, bytes that are no marker, stuffed zeros, length words under 2, an APP1 that is not
+ * Exif first, Exif in another APPn, Exif after the scan. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,6 +348,17 @@ START_TEST(marker_walk)
     unsigned char big[304] = {0xFF, 0xE2, 300 >> 8, 300 & 0xFF};
     memset(big + 4, 'q', 298);
     walk(big, 302, 6, "APP2 of 298 bytes");
+    /* what libjpeg's marker reader (jdmarker.c) reads past, so OpenCV still gets the Exif APP1:
+     * bytes that are no marker (next_marker discards them up to the next FF), a stuffed zero FF 00
+     * where a marker belongs (discarded too), a segment whose length word is under its own 2 bytes
+     * (a "bogus length word": nothing saved, reading goes on right after it), APP1 included */
+    walk("\xFF\xE2\x00\x02\x00\x12", 6, 6, "two bytes that are no marker"); /* after APP2: the */
+    walk("\xFF\xE2\x00\x02\x12", 5, 6, "one byte that is no marker");      /* file starts FF D8 FF */
+    walk("\xFF\x00", 2, 6, "a stuffed zero");
+    walk("\xFF\xE2\x00\x00", 4, 6, "APP2 with a length word of 0");
+    walk("\xFF\xFE\x00\x01", 4, 6, "COM with a length word of 1");
+    walk("\xFF\xE1\x00\x01", 4, 6, "APP1 with a length word of 1, then Exif");
+    walk("\xFF\xE1\x00\x00", 4, 6, "APP1 with a length word of 0, then Exif");
     /* an APP1 that is not Exif comes first: libjpeg hands OpenCV that one */
     walk("\xFF\xE1\x00\x06" "abcd", 8, 1, "another APP1 first");
     /* Exif in APP2 is not read */
