@@ -156,8 +156,9 @@ START_TEST(unsupported_kinds)
         {"%PDF-", 5, "a PDF document, not an image"},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-        sniff(kinds[i].bytes, kinds[i].n, 0, GY_ERR_UNSUPPORTED, kinds[i].frag);
-        /* one byte shorter (the missing byte still there, past the size): no kind */
+        sniff(kinds[i].bytes, kinds[i].n, 0x7F, GY_ERR_UNSUPPORTED, kinds[i].frag);
+        /* (a byte past the size that is not the NUL of the signature literals), then one byte
+         * shorter (the missing byte still there, past the size): no kind */
         sniff(kinds[i].bytes, kinds[i].n - 1, kinds[i].bytes[kinds[i].n - 1], GY_ERR_FORMAT, NOT_READABLE);
     }
     /* each field wrong alone */
