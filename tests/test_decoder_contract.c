@@ -1,15 +1,16 @@
 /* test_decoder_contract.c - the three library decoders of preprocess/ called directly, condition by
  * condition: the pixel cap at w * h (accepted, the decoded size and pixels checked) and one under
  * it (refused before decoding), JPEG's file-size bound at 2^32 - 1 and 2^32 (mapped, never
- * touched past the image), WebP's animation and truncation refusals, TIFF's zero sides (each
+ * touched past the image), its scan limit at 1000 and 1001 scans, WebP's animation and truncation refusals, TIFF's zero sides (each
  * alone: libtiff refuses them itself), floating-point samples, a layout libtiff's RGBA reader cannot
  * handle, and data running past the end of the file. On failure the outputs are reset. */
 #define _DEFAULT_SOURCE
-#include <stdio.h>
+#include <stdio.h> /* before jpeglib.h */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include <jpeglib.h>
 #include <stb/stb_image_write.h>
 #include <webp/encode.h>
 
@@ -114,6 +115,66 @@ START_TEST(jpeg_broken)
     run(gy_jpeg_decode, j.p, 20, 1000, GY_ERR_FORMAT, "not a readable JPEG (libjpeg: ", 0, 0);
     run(gy_jpeg_decode, j.p, j.n - 2, 1000, GY_ERR_FORMAT, "truncated JPEG (libjpeg: ", 0, 0);
     free(j.p);
+}
+END_TEST
+
+/* A progressive 8x8 JPEG of exactly `scans` scans (948..1137): the three DC scans, then for each AC
+ * coefficient of each component a first scan at Al = 4 or 5 and its refinements down to 0. */
+static unsigned char *progressive(int scans, unsigned long *size)
+{
+    struct jpeg_compress_struct c;
+    struct jpeg_error_mgr e;
+    c.err = jpeg_std_error(&e);
+    jpeg_create_compress(&c);
+    unsigned char *out = NULL;
+    *size = 0;
+    jpeg_mem_dest(&c, &out, size);
+    c.image_width = 8;
+    c.image_height = 8;
+    c.input_components = 3;
+    c.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&c);
+    jpeg_set_quality(&c, 100, TRUE);
+    static jpeg_scan_info script[1200];
+    int n = 0, fives = scans - (3 + 63 * 3 * 5); /* each (coefficient, component) with Al 4 adds 5 */
+    ck_assert(fives >= 0 && fives <= 63 * 3);
+    for (int k = 0; k < 3; k++)
+        script[n++] = (jpeg_scan_info){1, {k, 0, 0, 0}, 0, 0, 0, 0};
+    for (int s = 1; s <= 63; s++)
+        for (int k = 0; k < 3; k++) {
+            int al = fives-- > 0 ? 5 : 4;
+            script[n++] = (jpeg_scan_info){1, {k, 0, 0, 0}, s, s, 0, al};
+            for (int a = al; a >= 1; a--)
+                script[n++] = (jpeg_scan_info){1, {k, 0, 0, 0}, s, s, a, a - 1};
+        }
+    ck_assert_int_eq(n, scans);
+    c.scan_info = script;
+    c.num_scans = n;
+    jpeg_start_compress(&c, TRUE);
+    unsigned char row[8 * 3];
+    for (int y = 0; y < 8; y++) {
+        for (int i = 0; i < 24; i++)
+            row[i] = (unsigned char)(y * 29 + i * 7);
+        JSAMPROW r = row;
+        jpeg_write_scanlines(&c, &r, 1);
+    }
+    jpeg_finish_compress(&c);
+    jpeg_destroy_compress(&c);
+    return out;
+}
+
+/* GY_JPEG_MAX_SCANS (1000) scans decode; 1001 are refused. */
+START_TEST(jpeg_scan_bound)
+{
+    ck_assert_int_eq(GY_JPEG_MAX_SCANS, 1000);
+    unsigned long n;
+    unsigned char *j = progressive(1000, &n);
+    unsigned char *rgb = run(gy_jpeg_decode, j, n, 64, GY_OK, "", 8, 8);
+    free(rgb);
+    free(j);
+    j = progressive(1001, &n);
+    run(gy_jpeg_decode, j, n, 64, GY_ERR_UNSUPPORTED, "d.img: progressive JPEG with more than 1000 scans", 0, 0);
+    free(j);
 }
 END_TEST
 
@@ -272,6 +333,7 @@ int main(void)
     tcase_add_test(tc, jpeg_pixel_cap);
     tcase_add_test(tc, jpeg_file_size_bound);
     tcase_add_test(tc, jpeg_broken);
+    tcase_add_test(tc, jpeg_scan_bound);
     tcase_add_test(tc, webp_pixel_cap);
     tcase_add_test(tc, webp_animated);
     tcase_add_test(tc, tiff_pixel_cap);
