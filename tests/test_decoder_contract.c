@@ -1,9 +1,9 @@
 /* test_decoder_contract.c - the three library decoders of preprocess/ called directly, condition by
  * condition: the pixel cap at w * h (accepted, the decoded size and pixels checked) and one under
  * it (refused before decoding), JPEG's file-size bound at 2^32 - 1 and 2^32 (mapped, never
- * touched past the image), its scan limit at 1000 and 1001 scans, WebP's animation and truncation refusals, TIFF's zero sides (each
- * alone: libtiff refuses them itself), floating-point samples, a layout libtiff's RGBA reader cannot
- * handle, and data running past the end of the file. On failure the outputs are reset. */
+ * touched past the image), its scan limit at 1000 and 1001 scans, WebP's animation and
+ * truncation refusals, TIFF's zero sides (each alone: libtiff refuses them itself), floating-point
+ * samples, a layout libtiff's RGBA reader cannot handle, and data running past the end of the file. On failure the outputs are reset. */
 #define _DEFAULT_SOURCE
 #include <stdio.h> /* before jpeglib.h */
 #include <stdlib.h>
