@@ -115,7 +115,8 @@ static inline gy_image *ib_decode_expect(const void *data, size_t n, gy_status w
                   gy_status_str(want), err.message);
     if (st != GY_OK) {
         ck_assert_msg(img == NULL, "%s: image pointer not reset", what);
-        ck_assert_msg(strstr(err.message, "t.img") != NULL, "%s: no file name in: %s", what, err.message);
+        ck_assert_msg(strstr(err.message, "t.img: ") == err.message && !strstr(err.message + 1, "t.img"),
+                      "%s: the file is not named once, first: %s", what, err.message);
         ck_assert_msg(strstr(err.message, frag) != NULL, "%s: '%s' not in: %s", what, frag, err.message);
         return NULL;
     }

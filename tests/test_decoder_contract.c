@@ -34,10 +34,13 @@ static unsigned char *run(decoder dec, const void *data, size_t n, long long cap
     ck_assert_msg(st == want, "cap %lld: status %s, expected %s (%s)", cap, gy_status_str(st), gy_status_str(want),
                   err.message);
     if (st != GY_OK) {
+        printf("%s\n", err.message);
         ck_assert_ptr_null(rgb);
         ck_assert_int_eq(ow, 0);
         ck_assert_int_eq(oh, 0);
-        ck_assert_msg(strstr(err.message, "d.img: ") == err.message, "%s", err.message);
+        /* the file named once, first (libtiff's own messages lose their copy of it) */
+        ck_assert_msg(strstr(err.message, "d.img: ") == err.message && !strstr(err.message + 1, "d.img"), "%s",
+                      err.message);
         ck_assert_msg(strstr(err.message, frag), "'%s' not in: %s", frag, err.message);
         return NULL;
     }
