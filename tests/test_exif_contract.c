@@ -359,8 +359,10 @@ START_TEST(marker_walk)
     walk("\xFF\xFE\x00\x01", 4, 6, "COM with a length word of 1");
     walk("\xFF\xE1\x00\x01", 4, 6, "APP1 with a length word of 1, then Exif");
     walk("\xFF\xE1\x00\x00", 4, 6, "APP1 with a length word of 0, then Exif");
-    /* an APP1 that is not Exif comes first: libjpeg hands OpenCV that one */
+    /* an APP1 that is not Exif comes first, or an empty one (length word 2, saved with no data):
+     * libjpeg hands OpenCV that one */
     walk("\xFF\xE1\x00\x06" "abcd", 8, 1, "another APP1 first");
+    walk("\xFF\xE1\x00\x02", 4, 1, "an empty APP1 first");
     /* Exif in APP2 is not read */
     {
         tiff_spec s = one_entry("II", 6);
