@@ -142,7 +142,7 @@ START_TEST(unsupported_kinds)
         {"\0\0\0\x18" "ftypavis", 12, "an AVIF image: not supported"},
         {"\0\0\0\x18" "ftypisom", 12, "a video file (MP4/MOV), not an image"},
         {"\0\0\0\x18" "ftypqt  ", 12, "a video file (MP4/MOV), not an image"},
-        {"RIFF\0\0\0\0AVI ", 12, "a video file (AVI), not an image"},
+        {"RIFF\x24\0\0\0AVI ", 12, "a video file (AVI), not an image"},
         {"\x1a\x45\xdf\xa3", 4, "a video file (Matroska/WebM), not an image"},
         {"\x30\x26\xb2\x75\x8e\x66\xcf\x11", 8, "a video file (ASF/WMV), not an image"},
         {"\0\0\1\xba", 4, "a video file (MPEG), not an image"},
