@@ -3,7 +3,8 @@
  * it (refused before decoding), JPEG's file-size bound at 2^32 - 1 and 2^32 (mapped, never
  * touched past the image), its scan limit at 1000 and 1001 scans, WebP's animation and
  * truncation refusals, TIFF's zero sides (each alone: libtiff refuses them itself), floating-point
- * samples, a layout libtiff's RGBA reader cannot handle, and data running past the end of the file. On failure the outputs are reset. */
+ * samples, a layout libtiff's RGBA reader cannot handle, data running past the end of the file,
+ * and a strip offset at, one past and far past the end (the memory reader's seek bound). On failure the outputs are reset. */
 #define _DEFAULT_SOURCE
 #include <stdio.h> /* before jpeglib.h */
 #include <stdlib.h>
@@ -322,6 +323,19 @@ START_TEST(tiff_formats)
     tiff_opts s = {3, 2, 8, 1, 1, 3};
     t = tiff_grey(&s);
     run(gy_tiff_decode, t.p, t.n, 6, GY_ERR_FORMAT, "not a readable TIFF (", 0, 0);
+    free(t.p);
+    /* the strip offset at the end of the file: the seek there succeeds and the read gets nothing;
+     * one byte further: the seek itself fails; far past: the same, never a read out of the buffer */
+    s = (tiff_opts){3, 2, 8, 1, 1, 0};
+    t = tiff_grey(&s);
+    static const struct { uint32_t past; const char *frag; } at[] = {
+        {0, "(Read error at scanline"}, {1, "(Seek error at scanline"}, {0x7FFFFF00u, "(Seek error at scanline"}};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        uint32_t off = (uint32_t)t.n + at[i].past;
+        for (int k = 0; k < 4; k++) /* StripOffsets' value, the sixth entry */
+            t.p[8 + 2 + 5 * 12 + 8 + k] = (unsigned char)(off >> (8 * k));
+        run(gy_tiff_decode, t.p, t.n, 6, GY_ERR_FORMAT, at[i].frag, 0, 0);
+    }
     free(t.p);
     /* the header alone */
     run(gy_tiff_decode, "II*\0\x08\0\0\0", 8, 6, GY_ERR_FORMAT, "not a readable TIFF (", 0, 0);
