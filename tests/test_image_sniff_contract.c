@@ -419,6 +419,30 @@ START_TEST(png_chunk_walk)
 }
 END_TEST
 
+/* A chunk of 0x01010101 bytes (every byte of its length non-zero) that ends with its CRC right
+ * before IEND: walked over, the image read (stb_image skips an ancillary chunk unchecked). */
+START_TEST(png_long_chunk)
+{
+    unsigned char px[PW * PH * 3];
+    ib_buf b = png_body(px);
+    const uint32_t len = 0x01010101u;
+    ib_be32(&b, len);
+    ib_put(&b, "tEXt", 4);
+    size_t at = b.n;
+    ib_put(&b, NULL, 0);
+    unsigned char *q = realloc(b.p, b.n + len + 4 + 12);
+    ck_assert_ptr_nonnull(q);
+    b.p = q;
+    b.cap = b.n + len + 4 + 12;
+    memset(b.p + at, 'a', len);
+    memset(b.p + at + len, 0, 4); /* CRC, not checked */
+    b.n = at + len + 4;
+    ib_png_chunk(&b, "IEND", NULL, 0);
+    expect_png_pixels(&b, px, "a chunk of 0x01010101 bytes");
+    free(b.p);
+}
+END_TEST
+
 /* The first IDAT empty is refused; an empty IDAT after data, or an empty or non-empty chunk of
  * another type before the first IDAT, is not. */
 START_TEST(png_empty_first_idat)
@@ -478,6 +502,7 @@ int main(void)
     tcase_add_test(tc, gif_header_sizes);
     tcase_add_test(tc, stb_sizes);
     tcase_add_test(tc, png_chunk_walk);
+    tcase_add_test(tc, png_long_chunk);
     tcase_add_test(tc, png_empty_first_idat);
     suite_add_tcase(s, tc);
     return gy_test_run(s);

@@ -110,6 +110,22 @@ START_TEST(linear_half_shortcut)
 }
 END_TEST
 
+/* INTER_AREA by an integer factor in one axis and a fraction in the other is the fractional area
+ * path in both: 4x3 -> 2x2 (x by 2, y by 1.5) weighs source rows 1 and 2/3 - 1/3 per output row. */
+START_TEST(area_mixed_factors)
+{
+    static const unsigned char src[12] = {30, 30, 90, 90, 60, 60, 0, 0, 0, 0, 30, 30};
+    unsigned char d[4];
+    gy_error err;
+    ck_assert_int_eq(gy_resize_u8(src, 4, 3, d, 2, 2, 1, GY_INTER_AREA, &err), GY_OK);
+    ck_assert_msg(d[0] == 40 && d[1] == 60 && d[2] == 20 && d[3] == 20, "%d %d %d %d", d[0], d[1], d[2], d[3]);
+    /* the same transposed: 3x4 -> 2x2 */
+    static const unsigned char t[12] = {30, 60, 0, 30, 60, 0, 90, 0, 30, 90, 0, 30};
+    ck_assert_int_eq(gy_resize_u8(t, 3, 4, d, 2, 2, 1, GY_INTER_AREA, &err), GY_OK);
+    ck_assert_msg(d[0] == 40 && d[1] == 20 && d[2] == 60 && d[3] == 20, "%d %d %d %d", d[0], d[1], d[2], d[3]);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("resize_contract");
@@ -118,6 +134,7 @@ int main(void)
     tcase_add_test(tc, arguments);
     tcase_add_test(tc, sides_at_the_limit);
     tcase_add_test(tc, linear_half_shortcut);
+    tcase_add_test(tc, area_mixed_factors);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }
