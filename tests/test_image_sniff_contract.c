@@ -413,6 +413,12 @@ START_TEST(png_chunk_walk)
     ib_be32(&b, 0);
     ib_put(&b, "IEND", 4);
     ib_decode_expect(b.p, b.n, GY_ERR_FORMAT, PAST_END, "8-byte chunk header at the end");
+    b.p[body + 3] = 1; /* ... claiming one data byte */
+    ib_decode_expect(b.p, b.n, GY_ERR_FORMAT, PAST_END, "8-byte chunk header of length 1 at the end");
+    memcpy(b.p + body + 4, "tEXt", 4);
+    ib_decode_expect(b.p, b.n, GY_ERR_FORMAT, PAST_END, "8-byte tEXt header of length 1 at the end");
+    memcpy(b.p + body + 4, "IEND", 4);
+    b.p[body + 3] = 0;
     b.n--;
     ib_decode_expect(b.p, b.n, GY_ERR_FORMAT, "cannot decode image (stb_image: ", "7 bytes after the last chunk");
     free(b.p);
