@@ -87,36 +87,42 @@ static unsigned exif_orientation(const unsigned char *app1, size_t len)
     return 1;
 }
 
-/* Walks the JPEG markers before the first scan and reads the first APP1 segment, which is the one
- * libjpeg hands to OpenCV. Returns 1 (no change) for non-JPEG data or when nothing is found. */
+/* Walks the JPEG markers before the first scan the way libjpeg's marker reader (jdmarker.c) does,
+ * and reads the first APP1 segment it saves, which is the one OpenCV reads the orientation from:
+ * bytes that are no marker are discarded up to the next FF (next_marker), FF fill bytes swallowed,
+ * a stuffed zero (FF 00) discarded, and a segment whose length word is under 2 (a "bogus length
+ * word") is not saved, reading going on right after it (save_marker, skip_variable). Returns 1 (no
+ * change) for non-JPEG data or when nothing is found. */
 static unsigned jpeg_orientation(const unsigned char *p, size_t n)
 {
     if (n < 4 || p[0] != 0xFF || p[1] != 0xD8)
         return 1;
     size_t i = 2;
-    while (i + 2 <= n) {
-        if (p[i] != 0xFF)
-            return 1; /* lost sync: leave the image alone */
-        unsigned m = p[i + 1];
-        if (m == 0xFF) { /* fill byte */
-            i++;
-            continue;
-        }
-        i += 2;
-        if (m == 0x01 || m == 0xD8 || (m >= 0xD0 && m <= 0xD7))
-            continue; /* markers without a payload */
+    for (;;) {
+        while (i < n && p[i] != 0xFF)
+            i++; /* not a marker: libjpeg discards it (with a warning) */
+        while (i < n && p[i] == 0xFF)
+            i++; /* the FF and its fill bytes */
+        if (i >= n)
+            return 1;
+        unsigned m = p[i++];
+        if (m == 0x00 || m == 0x01 || m == 0xD8 || (m >= 0xD0 && m <= 0xD7))
+            continue; /* a stuffed zero, or a marker without a payload */
         if (m == 0xDA || m == 0xD9)
             return 1; /* image data or the end: no APP1 before it */
         if (n - i < 2)
             return 1;
         size_t seg = (size_t)p[i] << 8 | p[i + 1];
-        if (seg < 2 || seg > n - i)
+        if (seg < 2) {
+            i += 2; /* bogus length word: nothing saved, read on after it */
+            continue;
+        }
+        if (seg > n - i)
             return 1;
         if (m == 0xE1)
             return exif_orientation(p + i + 2, seg - 2);
         i += seg;
     }
-    return 1;
 }
 
 /* New w x h RGB buffer holding src re-oriented per EXIF value o (2..8), as cv2's
