@@ -6,6 +6,7 @@
  * yolov8n.safetensors. */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp */
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -566,6 +567,115 @@ START_TEST(names_contract)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------------------------------------------
+ * session.c and val.c: the argument checks, each clause alone and each bound at and past it */
+
+START_TEST(session_arguments)
+{
+    gy_model *m = load_ok("nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n" HEAD);
+    gy_session *s = (gy_session *)&s;
+    gy_error err;
+    memset(&err, 0, sizeof err);
+    ck_assert_int_eq(gy_session_create(NULL, NULL, &s, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_session_create(m, NULL, NULL, &err), GY_ERR_ARGUMENT);
+    ck_assert_msg(strstr(err.message, "model and out must not be NULL") != NULL, "%s", err.message);
+    gy_session_params sp = gy_session_default_params();
+    sp.num_threads = 1025;
+    ck_assert_int_eq(gy_session_create(m, &sp, &s, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(err.message, "num_threads 1025 is out of range") != NULL, "%s", err.message);
+    sp.num_threads = -1;
+    ck_assert_int_eq(gy_session_create(m, &sp, &s, &err), GY_ERR_ARGUMENT);
+    sp.num_threads = 1024;
+    ck_assert_int_eq(gy_session_create(m, &sp, &s, &err), GY_OK);
+    gy_session_free(s);
+    sp.num_threads = 1;
+    ck_assert_int_eq(gy_session_create(m, &sp, &s, &err), GY_OK);
+    /* each side alone: 1 and 16384 accepted, 0 and 16385 refused */
+    static const int sizes[][3] = {{16384, 1, GY_OK}, {1, 16384, GY_OK}, {1, 1, GY_OK},
+                                   {16385, 1, GY_ERR_ARGUMENT}, {1, 16385, GY_ERR_ARGUMENT},
+                                   {0, 1, GY_ERR_ARGUMENT}, {1, 0, GY_ERR_ARGUMENT},
+                                   {-1, 1, GY_ERR_ARGUMENT}, {1, -1, GY_ERR_ARGUMENT}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        gy_status st = gy_session_reserve(s, sizes[i][0], sizes[i][1], &err);
+        ck_assert_msg((int)st == sizes[i][2], "%dx%d: %s (%s)", sizes[i][0], sizes[i][1],
+                      gy_status_str(st), err.message);
+        if (st != GY_OK) {
+            char want[96];
+            snprintf(want, sizeof want, "input size %dx%d (h x w) must be positive, at most 16384",
+                     sizes[i][0], sizes[i][1]);
+            ck_assert_msg(strstr(err.message, want) != NULL, "%s", err.message);
+        }
+    }
+    ck_assert_int_eq(gy_session_reserve(NULL, 1, 1, &err), GY_ERR_ARGUMENT);
+    /* forward: arguments first, then the missing weights */
+    float in[3 * 32 * 32] = {0};
+    gy_output o;
+    ck_assert_int_eq(gy_forward(NULL, in, 32, 32, &o, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_forward(s, NULL, 32, 32, &o, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_forward(s, in, 32, 32, NULL, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_forward(s, in, 32, 32, &o, &err), GY_ERR_STATE);
+    ck_assert_msg(strstr(err.message, "the model was loaded without weights") != NULL, "%s", err.message);
+    gy_session_free(s);
+    gy_model_free(m);
+}
+END_TEST
+
+/* gy_val: every argument is checked before the weights (a model without weights answers
+ * GY_ERR_STATE once the arguments pass). */
+START_TEST(val_arguments)
+{
+    gy_model *m = load_ok("nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n" HEAD);
+    ck_assert_int_eq(gy_model_stride(m), 32);
+    gy_session_params sp = gy_session_default_params();
+    sp.num_threads = 1;
+    gy_session *s = NULL;
+    gy_error err;
+    ck_assert_int_eq(gy_session_create(m, &sp, &s, &err), GY_OK);
+    gy_val_result *r = (gy_val_result *)&r;
+    ck_assert_int_eq(gy_val(NULL, "d.yaml", NULL, NULL, NULL, &r, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_val(s, NULL, NULL, NULL, NULL, &r, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_val(s, "d.yaml", NULL, NULL, NULL, NULL, &err), GY_ERR_ARGUMENT);
+    ck_assert_msg(strstr(err.message, "session, data_yaml and out must not be NULL") != NULL, "%s", err.message);
+    ck_assert_int_eq(gy_val(s, "d.yaml", NULL, NULL, NULL, &r, &err), GY_ERR_STATE); /* defaults */
+    ck_assert_ptr_null(r);
+    static const struct {
+        int imgsz;
+        float conf, iou;
+        int max_det;
+        gy_status want;
+    } cases[] = {
+        {32, 0.25f, 0.7f, 300, GY_ERR_STATE},    {8192, 0.25f, 0.7f, 300, GY_ERR_STATE},
+        {31, 0.25f, 0.7f, 300, GY_ERR_ARGUMENT}, {8224, 0.25f, 0.7f, 300, GY_ERR_ARGUMENT},
+        {48, 0.25f, 0.7f, 300, GY_ERR_ARGUMENT}, {0, 0.25f, 0.7f, 300, GY_ERR_ARGUMENT},
+        {64, 0.0f, 0.7f, 300, GY_ERR_STATE},     {64, 1.0f, 0.7f, 300, GY_ERR_STATE},
+        {64, -0.001f, 0.7f, 300, GY_ERR_ARGUMENT}, {64, 1.001f, 0.7f, 300, GY_ERR_ARGUMENT},
+        {64, NAN, 0.7f, 300, GY_ERR_ARGUMENT},
+        {64, 0.25f, 0.0f, 300, GY_ERR_STATE},    {64, 0.25f, 1.0f, 300, GY_ERR_STATE},
+        {64, 0.25f, -0.001f, 300, GY_ERR_ARGUMENT}, {64, 0.25f, 1.001f, 300, GY_ERR_ARGUMENT},
+        {64, 0.25f, NAN, 300, GY_ERR_ARGUMENT},
+        {64, 0.25f, 0.7f, 1, GY_ERR_STATE},      {64, 0.25f, 0.7f, 0, GY_ERR_ARGUMENT},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gy_val_params vp = gy_val_default_params();
+        vp.imgsz = cases[i].imgsz;
+        vp.conf = cases[i].conf;
+        vp.iou = cases[i].iou;
+        vp.max_det = cases[i].max_det;
+        memset(&err, 0, sizeof err);
+        gy_status st = gy_val(s, "d.yaml", &vp, NULL, NULL, &r, &err);
+        ck_assert_msg(st == cases[i].want, "case %zu: %s (%s)", i, gy_status_str(st), err.message);
+        const char *want = st == GY_ERR_STATE ? "gy_val: the model has no weights"
+                           : i < 6 ? "must be a multiple of 32 up to 8192"
+                                   : "conf and iou must be in [0, 1] and max_det >= 1";
+        ck_assert_msg(strstr(err.message, want) != NULL, "case %zu: %s", i, err.message);
+    }
+    gy_session_free(s);
+    gy_model_free(m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model_contract");
@@ -587,6 +697,8 @@ static Suite *suite(void)
     tcase_add_test(tc, accessor_bounds);
     tcase_add_test(tc, bn_eps_each_clause_alone);
     tcase_add_test(tc, names_contract);
+    tcase_add_test(tc, session_arguments);
+    tcase_add_test(tc, val_arguments);
     suite_add_tcase(s, tc);
     return s;
 }
