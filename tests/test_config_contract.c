@@ -923,6 +923,39 @@ START_TEST(float_repr_edges)
 }
 END_TEST
 
+
+/* A model built at a chosen scale (parameter or `scale:` key) is named for it, when the scale is
+ * one letter of nslmx and the name has yolov<digits>; a scale from the file name keeps the name. */
+START_TEST(name_for_the_scale)
+{
+    const char *sc = "nc: 2\nscales:\n  n: [1, 1, 8]\n  x: [1, 1, 8]\n  q: [1, 1, 8]\n  ss: [1, 1, 8]\n" ROW0 HEAD;
+    static const struct {
+        const char *display, *scale, *name;
+    } cases[] = {{"d/yolov8n.yaml", "x", "yolov8x"},   {"yolov8.yaml", "x", "yolov8x"},
+                 {"yolov8.yaml", "q", "yolov8"},       {"yolov8.yaml", "ss", "yolov8"},
+                 {"model.yaml", "x", "model"},         {"yolovx-yolov10.yaml", "n", "yolovx-yolov10n"},
+                 {"yolov8-yolov5s.yaml", "x", "yolov8-yolov5x"}, {"yolov8n-p2.yaml", "n", "yolov8n-p2"},
+                 {"yolov8x.yaml", NULL, "yolov8x"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gy_config *cfg = NULL;
+        gy_error err;
+        ck_assert_int_eq(gy_config_load_string(sc, strlen(sc), cases[i].display, cases[i].scale, 0, &cfg, &err), GY_OK);
+        ck_assert_msg(strcmp(cfg->name, cases[i].name) == 0, "%s at %s: %s", cases[i].display,
+                      cases[i].scale ? cases[i].scale : "-", cfg->name);
+        gy_config_free(cfg);
+    }
+    char g[4];
+    gy_guess_scale("yolov8-yolov5s.yaml", g, sizeof g);
+    ck_assert_str_eq(g, "s");
+    gy_guess_scale("yolovn8.yaml", g, sizeof g);
+    ck_assert_str_eq(g, "");
+    gy_guess_scale("yolov12l", g, sizeof g);
+    ck_assert_str_eq(g, "l");
+    gy_guess_scale("yolov8N.yaml", g, sizeof g);
+    ck_assert_str_eq(g, "");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("config_contract");
@@ -950,6 +983,7 @@ static Suite *suite(void)
     tcase_add_test(tc, unified_path_and_guess_bounds);
     tcase_add_test(tc, repeats_and_channels_clamps);
     tcase_add_test(tc, float_repr_edges);
+    tcase_add_test(tc, name_for_the_scale);
     suite_add_tcase(s, tc);
     return s;
 }
