@@ -31,6 +31,7 @@
 
 #define GUARD_MAX 64
 static size_t guard_n;               /* calloc(guard_n, sizeof(char *)) calls are guarded */
+static unsigned char guard_fill;     /* the canary byte: 0 reads as a NULL name, 0xA5 as garbage */
 static unsigned char *guarded[GUARD_MAX];
 static int nguarded;
 
@@ -42,7 +43,7 @@ void *calloc(size_t n, size_t size)
     if (guard_n && n == guard_n && size == sizeof(char *) && nguarded < GUARD_MAX) {
         unsigned char *p = __libc_calloc(1, n * size + 16);
         if (p) {
-            memset(p + n * size, 0xA5, 16);
+            memset(p + n * size, guard_fill, 16);
             guarded[nguarded++] = p;
         }
         return p;
@@ -58,7 +59,7 @@ static int guard_intact(const void *p)
     for (int i = 0; i < nguarded; i++)
         if (guarded[i] == p) {
             for (size_t k = 0; k < 16; k++)
-                if (guarded[i][guard_n * sizeof(char *) + k] != 0xA5)
+                if (guarded[i][guard_n * sizeof(char *) + k] != guard_fill)
                     return 0;
             return 1;
         }
@@ -406,7 +407,13 @@ END_TEST
 
 START_TEST(accessor_bounds)
 {
+    /* the generic names fill nc slots, not one more (a NULL past the array would be filled) */
+    guard_n = 3;
+    guard_fill = 0;
+    nguarded = 0;
     gy_model *m = load_ok("nc: 3\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n" HEAD);
+    ck_assert_msg(guard_intact(m->names) != 0, "a name was written past the 3 classes");
+    guard_n = 0;
     ck_assert_str_eq(gy_model_class_name(m, 0), "class0");
     ck_assert_str_eq(gy_model_class_name(m, 2), "class2");
     ck_assert_ptr_null(gy_model_class_name(m, 3));
@@ -529,8 +536,10 @@ START_TEST(names_contract)
     expect_meta_fail("names", "{\"0\": \"a\", \"1\": 5}", "metadata 'names' entry 1 is not a string");
     expect_meta_fail("names", "[\"a\", \"b\", null]", "metadata 'names' entry 2 is not a string");
 
-    /* an object: id 0 and 79 (the last) kept, 80 (== nc) and beyond ignored, the rest generic */
+    /* an object: id 0 and 79 (the last) kept, 80 (== nc) and beyond ignored, the rest generic;
+     * garbage past the array: never stored into, read or freed */
     guard_n = 80;
+    guard_fill = 0xA5;
     nguarded = 0;
     gy_model *m = NULL;
     gy_error err;
