@@ -445,6 +445,8 @@ START_TEST(from_contract)
     refused(row1("[-9223372036854775809, 1, Conv, [8]]"), GY_ERR_FORMAT,
          "row 1: `from` '-9223372036854775809' is out of range");
     refused(row1("[{a: 1}, 1, Conv, [8]]"), GY_ERR_FORMAT, "row 1: `from` must be an integer or a list of integers, got a mapping");
+    refused(row1("[x, 1, Conv, [8]]"), GY_ERR_FORMAT, "row 1: `from` must be an integer or a list of integers, got 'x'");
+    refused(row1("[[0, '0'], 1, Concat, [1]]"), GY_ERR_FORMAT, "row 1: `from` must be an integer or a list of integers, got '0'");
     refused(row1("[[[0]], 1, Conv, [8]]"), GY_ERR_FORMAT, "row 1: `from` must be an integer or a list of integers, got a list");
     /* 16 inputs accepted, 17 refused */
     char row[256];
