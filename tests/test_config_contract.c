@@ -396,6 +396,24 @@ START_TEST(row_lists)
     char want[64];
     snprintf(want, sizeof want, "c.yaml:%d: more than %d rows", 4 + GY_MAX_ROWS, GY_MAX_ROWS);
     refused(text, GY_ERR_UNSUPPORTED, want);
+    /* exactly GY_MAX_ROWS (one backbone row and GY_MAX_ROWS - 1 head rows) is read */
+    *strrchr(text, '-') = '\0';
+    *strrchr(text, '\n') = '\0';
+    strcat(text, "\n");
+    gy_config *all = ok(text);
+    ck_assert_int_eq(all->nrows, GY_MAX_ROWS);
+    gy_config_free(all);
+    free(text);
+    /* GY_MAX_ROWS in the backbone and one head row: named at the head row */
+    cap = 64 + (size_t)(GY_MAX_ROWS + 2) * 32;
+    text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    used = (size_t)snprintf(text, cap, "nc: 2\nbackbone:\n");
+    for (int i = 0; i < GY_MAX_ROWS; i++)
+        used += (size_t)snprintf(text + used, cap - used, "  - [-1, 1, Conv, [8]]\n");
+    snprintf(text + used, cap - used, "head:\n  - [-1, 1, Conv, [8]]\n");
+    snprintf(want, sizeof want, "c.yaml:%d: more than %d rows", 3 + GY_MAX_ROWS + 1, GY_MAX_ROWS);
+    refused(text, GY_ERR_UNSUPPORTED, want);
     free(text);
 }
 END_TEST
