@@ -211,8 +211,8 @@ START_TEST(channels_row_each_clause_alone)
     ck_assert_str_eq(row_args(m, 2), "[40, 40]");  /* equal to nc: not scaled either (ultralytics) */
     ck_assert_str_eq(row_args(m, 3), "[40, 24]");  /* 41 * 0.5 -> 24 */
     ck_assert_str_eq(row_args(m, 4), "[40, [24]]"); /* Detect: nc and the input channels */
-    /* each row's output channels are its output tensor's: c2, and Detect's nc + 4 * reg_max */
-    static const int want_ch[5] = {24, 40, 40, 24, 40 + 64};
+    /* each row's output channels are its output tensor's: c2, and Detect's 4 box values + nc */
+    static const int want_ch[5] = {24, 40, 40, 24, 4 + 40};
     for (int i = 0; i < 5; i++) {
         ck_assert_int_eq(m->rows[i].out_ch, want_ch[i]);
         ck_assert_int_eq(m->graph.tensors[m->rows[i].out].c, want_ch[i]);
