@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L /* mkdtemp */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "core/graph.h"
 #include "detector/model.h"
 #include "detector/registry.h"
+#include "detector/session.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------------------------------------------
@@ -604,6 +606,12 @@ START_TEST(session_arguments)
     ck_assert_int_eq(gy_session_create(m, &sp, &s, &err), GY_ERR_ARGUMENT);
     sp.num_threads = 1024;
     ck_assert_int_eq(gy_session_create(m, &sp, &s, &err), GY_OK);
+    ck_assert_int_eq(s->nthreads, 1024);
+    gy_session_free(s);
+    sp.num_threads = 0; /* the machine's processors */
+    ck_assert_int_eq(gy_session_create(m, &sp, &s, &err), GY_OK);
+    ck_assert_int_eq(s->nthreads, omp_get_num_procs());
+    ck_assert_int_ge(s->nthreads, 1);
     gy_session_free(s);
     sp.num_threads = 1;
     ck_assert_int_eq(gy_session_create(m, &sp, &s, &err), GY_OK);
@@ -624,6 +632,22 @@ START_TEST(session_arguments)
         }
     }
     ck_assert_int_eq(gy_session_reserve(NULL, 1, 1, &err), GY_ERR_ARGUMENT);
+    /* a new plan unless both sides are those planned: each side alone differs */
+    static const int seq[][2] = {{32, 64}, {32, 32}, {64, 32}, {64, 32}};
+    float *arena = NULL;
+    for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+        ck_assert_int_eq(gy_session_reserve(s, seq[i][0], seq[i][1], &err), GY_OK);
+        ck_assert_int_eq(s->planned, 1);
+        ck_assert_int_eq(s->plan.in_h, seq[i][0]);
+        ck_assert_int_eq(s->plan.in_w, seq[i][1]);
+        if (i == 3)
+            ck_assert_ptr_eq(s->arena, arena); /* the same size again: kept */
+        arena = s->arena;
+    }
+    /* a refused size leaves the plan as it was */
+    ck_assert_int_eq(gy_session_reserve(s, 16385, 32, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(s->planned, 1);
+    ck_assert_int_eq(s->plan.in_h, 64);
     /* forward: arguments first, then the missing weights */
     float in[3 * 32 * 32] = {0};
     gy_output o;
