@@ -444,6 +444,17 @@ START_TEST(accessor_bounds)
     ck_assert_int_eq(info.has_weights, 0);
     ck_assert_int_eq(gy_model_stride(m), 32); /* one level at stride 2: never below 32 */
     gy_model_free(m);
+    /* synthetic weights: a model that can run */
+    gy_model_params p = gy_model_default_params();
+    p.synthetic_weights = 1;
+    gy_error err;
+    const char *path = tmp("syn.yaml");
+    gy_test_write_text(path, "nc: 3\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n" HEAD);
+    ck_assert_int_eq(gy_model_load(path, NULL, &p, &m, &err), GY_OK);
+    ck_assert_int_eq(gy_model_get_info(m, &info), GY_OK);
+    ck_assert_int_eq(info.has_weights, 1);
+    ck_assert_int_eq(m->has_weights, 1);
+    gy_model_free(m);
 }
 END_TEST
 
