@@ -243,7 +243,7 @@ START_TEST(label_whitespace_and_lines)
     gy_label_file_clear(&f);
     f = good("0\xc2\xa0" "0.5\xe3\x80\x80" "0.5\xe2\x80\x83" "0.5\xe1\x9a\x80" "0.5", 1, 1);
     gy_label_file_clear(&f);
-    f = good("0\xe2\x80\xaf" "0.5\xe2\x81\x9f" "0.5\xe2\x80\x8a" "0.5 0.5", 1, 1);
+    f = good("0\xe2\x80\xaf" "0.5\xe2\x81\x9f" "0.5\xe2\x80\x8a" "0.5\xe2\x80\x80" "0.5", 1, 1);
     gy_label_file_clear(&f);
     /* line breaks: \n, \r, \r\n (one), \v, \f, \x1c-\x1e, U+0085, U+2028, U+2029 */
     f = good("0 0.5 0.5 0.5 0.1\r\n0 0.5 0.5 0.5 0.2\r0 0.5 0.5 0.5 0.3\x0c" "0 0.5 0.5 0.5 0.4\x1c"
