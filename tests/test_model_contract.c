@@ -442,6 +442,11 @@ START_TEST(accessor_bounds)
     ck_assert_int_eq(gy_model_get_info(m, &info), GY_OK);
     ck_assert_int_eq(info.num_rows, 2);
     ck_assert_int_eq(info.has_weights, 0);
+    ck_assert_int_eq(info.nc, 3);
+    ck_assert_int_eq(info.reg_max, 16);
+    ck_assert_int_eq(info.num_strides, 1);
+    ck_assert_int_eq(info.strides[0], 2);
+    ck_assert_str_eq(info.dtype, "float32");
     ck_assert_int_eq(gy_model_stride(m), 32); /* one level at stride 2: never below 32 */
     gy_model_free(m);
     /* synthetic weights: a model that can run */
