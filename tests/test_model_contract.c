@@ -341,6 +341,11 @@ START_TEST(concat_channels_bound)
                           "  - [[-1, 0, -2], 1, Concat, [1]]\n" HEAD);
     ck_assert_str_eq(row_args(m, 3), "[2, [40]]");
     gy_model_free(m);
+    /* GY_MAX_FROM (16) inputs: 8 of 16 channels and 8 of 8 */
+    m = load_ok("nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n  - [-1, 1, Conv, [8, 1, 1]]\n"
+                "  - [[0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1], 1, Concat, [1]]\n" HEAD);
+    ck_assert_str_eq(row_args(m, 3), "[2, [192]]");
+    gy_model_free(m);
 }
 END_TEST
 
