@@ -158,6 +158,13 @@ START_TEST(label_columns)
     assert_label(&f.labels[0], 0, (0.1f + 0.5f) / 2.0f, (0.1f + 0.4f) / 2.0f, 0.5f - 0.1f, 0.4f - 0.1f);
     assert_label(&f.labels[1], 1, 0.5f, 0.5f, 0.5f, 0.5f);
     gy_label_file_clear(&f);
+    /* the extremes anywhere in the polygon: first, middle or last point */
+    f = good("0 0.5 0.1 0.3 0.4 0.1 0.2\n", 1, 1);
+    assert_label(&f.labels[0], 0, (0.1f + 0.5f) / 2.0f, (0.1f + 0.4f) / 2.0f, 0.5f - 0.1f, 0.4f - 0.1f);
+    gy_label_file_clear(&f);
+    f = good("0 0.3 0.4 0.5 0.1 0.1 0.2\n", 1, 1);
+    assert_label(&f.labels[0], 0, (0.1f + 0.5f) / 2.0f, (0.1f + 0.4f) / 2.0f, 0.5f - 0.1f, 0.4f - 0.1f);
+    gy_label_file_clear(&f);
     bad("0 0.1 0.2 0.3 0.4 0.5 0.1 0.2\n", 1, "7 coordinates are not x, y points (line 1)");
     bad("0 0.1 0.2 0.3 0.4 0.5 0.1\n0\n", 1, "0 coordinates are not x, y points (line 2)");
     bad("0 0.1 0.2 0.3 0.4 0.5 0.1\n0 0.5\n", 1, "1 coordinates are not x, y points (line 2)");
