@@ -474,8 +474,10 @@ END_TEST
 /* Writes a copy of the official weights with metadata `key` set to `value` (NULL: removed). */
 static const char *weights_with_meta(const char *key, const char *value)
 {
-    size_t size;
-    unsigned char *buf = gy_test_read(gy_test_shared("weights/yolov8n.safetensors"), &size);
+    static size_t size; /* the official file, read once per test process */
+    static unsigned char *buf;
+    if (!buf)
+        buf = gy_test_read(gy_test_shared("weights/yolov8n.safetensors"), &size);
     unsigned long long n = 0;
     for (int i = 7; i >= 0; i--)
         n = n << 8 | buf[i];
@@ -504,7 +506,6 @@ static const char *weights_with_meta(const char *key, const char *value)
     free(out);
     cJSON_Delete(j);
     free(hdr);
-    free(buf);
     return path;
 }
 
