@@ -733,6 +733,9 @@ START_TEST(tree_limits)
     refused(row1("[-1, 1, Conv, [{a: [1]}]]"), GY_ERR_FORMAT, "a list nested 6 levels deep");
     refused(row1("[-1, 1, Conv, [[{a: 1}]]]"), GY_ERR_FORMAT, "a mapping nested 6 levels deep");
     refused(with("x: \"a\\0b\"\n"), GY_ERR_FORMAT, "c.yaml:2: a NUL character inside a value");
+    /* a reader error (bad UTF-8) is named at the line of its byte */
+    refused(with("x: \xff\n"), GY_ERR_FORMAT, "c.yaml:2: YAML syntax error: invalid leading UTF-8 octet");
+    refused("nc: 2\n" ROW0 HEAD "x: \xe2\x82\n", GY_ERR_FORMAT, "c.yaml:6: YAML syntax error: invalid trailing UTF-8 octet");
     refused(with("x: &a 1\n"), GY_ERR_UNSUPPORTED, "c.yaml:2: YAML anchor '&a'");
     refused(with("x: &b [1]\n"), GY_ERR_UNSUPPORTED, "c.yaml:2: YAML anchor '&b'");
     refused(with("x: !t {a: 1}\n"), GY_ERR_UNSUPPORTED, "c.yaml:2: YAML tag");
