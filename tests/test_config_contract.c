@@ -194,7 +194,12 @@ START_TEST(multiples_bounds)
         snprintf(want, sizeof want, "c.yaml:2: %s must be a finite number, got '.nan'", keys[k]);
         refused(with(line), GY_ERR_FORMAT, want);
     }
-    gy_config *cfg = ok(MIN);
+    /* YAML 1.1 floats need a signed exponent; without one the text is a string (no literal_eval) */
+    gy_config *cfg = ok(with("depth_multiple: 1.5e+0\nwidth_multiple: 2.5E-1\n"));
+    ck_assert(cfg->depth == 1.5 && cfg->width == 0.25);
+    gy_config_free(cfg);
+    refused(with("depth_multiple: 1.5e0\n"), GY_ERR_FORMAT, "c.yaml:2: depth_multiple must be a finite number, got '1.5e0'");
+    cfg = ok(MIN);
     ck_assert(!cfg->has_multiples);
     ck_assert(cfg->depth == 1.0 && cfg->width == 1.0);
     ck_assert_str_eq(cfg->scale_source, "none");
