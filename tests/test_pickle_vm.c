@@ -103,6 +103,11 @@ START_TEST(proto_and_stop)
     op(&p, 0x95);
     many(&p, 0, 7);
     run_refused(&p, GY_ERR_FORMAT, "ends inside an opcode's argument");
+    /* a FRAME whose 8 bytes end the pickle: read, then the missing STOP is what is wrong */
+    op(&p, 'N');
+    op(&p, 0x95);
+    many(&p, 0, 8);
+    run_refused(&p, GY_ERR_FORMAT, "the pickle ends at byte 10 without STOP");
     OPS(&p, ".");
     run_refused(&p, GY_ERR_FORMAT, "STOP with an empty stack");
     OPS(&p, "NN.");
@@ -495,6 +500,21 @@ START_TEST(memo)
     gy_pickle_free(pk);
     OPS(&p, "K\x05q\x00K\x06q\x00" "00\x94h\x01.");
     run_refused(&p, GY_ERR_FORMAT, "no value on the stack");
+    /* the memo grows past its first 1024 slots: index 1024 exactly, then 1023 still there */
+    OPS(&p, "K\x07r");
+    u32(&p, 1023);
+    OPS(&p, "K\x08r");
+    u32(&p, 1024);
+    OPS(&p, "00j");
+    u32(&p, 1024);
+    op(&p, 'j');
+    u32(&p, 1023);
+    op(&p, 0x86);
+    op(&p, '.');
+    const gy_pk_value *mv = run_ok(&p, &pk);
+    ck_assert_int_eq(mv->u.seq.items[0]->u.i, 8);
+    ck_assert_int_eq(mv->u.seq.items[1]->u.i, 7);
+    gy_pickle_free(pk);
     /* the index limit: GY_PK_MAX_MEMO - 1 stored and read back; GY_PK_MAX_MEMO refused */
     OPS(&p, "K\x09r");
     u32(&p, GY_PK_MAX_MEMO - 1);
