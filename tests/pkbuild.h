@@ -23,7 +23,8 @@ static inline void raw(pkb *p, const void *data, size_t n)
         p->b = realloc(p->b, p->cap);
         ck_assert_ptr_nonnull(p->b);
     }
-    memcpy(p->b + p->n, data, n);
+    if (n) /* data may be NULL for nothing (memcpy's arguments must not be) */
+        memcpy(p->b + p->n, data, n);
     p->n += n;
 }
 
