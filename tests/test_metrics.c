@@ -440,6 +440,16 @@ START_TEST(bad_arguments)
     ck_assert_ptr_nonnull(strstr(err.message, "prediction class 2 is not in [0, 2)"));
     d.class_id = -1;
     ck_assert_int_eq(gy_metrics_add(m, &d, NULL, 1, NULL, 0, &err), GY_ERR_ARGUMENT);
+    /* a missing array is refused when its count is positive, each side alone */
+    cls = 0;
+    ck_assert_int_eq(gy_metrics_add(m, NULL, NULL, 1, &cls, 1, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "bad arguments"));
+    d.class_id = 0;
+    ck_assert_int_eq(gy_metrics_add(m, &d, NULL, 1, NULL, 1, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "bad arguments"));
+    ck_assert_int_eq(gy_metrics_add(m, &d, NULL, -1, &cls, 1, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_metrics_add(m, &d, NULL, 1, &cls, -1, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_metrics_add(NULL, &d, NULL, 1, &cls, 1, &err), GY_ERR_ARGUMENT);
     d.class_id = 1; /* the last class is fine */
     uint16_t tp = 0;
     ck_assert_int_eq(gy_metrics_add(m, &d, &tp, 1, NULL, 0, &err), GY_OK);
