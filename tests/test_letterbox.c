@@ -257,11 +257,22 @@ START_TEST(test_unmap_known_numbers)
     for (int k = 0; k < 4; k++)
         ck_assert_msg(close_to(d[k], pts[k], 1e-3), "coord %d: %.7g != %g", k, d[k], pts[k]);
 
-    /* ignored without effect */
+    /* ignored without effect, each bad argument alone (the others valid) */
+    float keep[4];
+    memcpy(keep, d, sizeof keep);
     gy_letterbox_unmap(NULL, d, 1, 4);
+    ck_assert_mem_eq(d, keep, sizeof keep);
     gy_letterbox_unmap(&lb, NULL, 1, 4);
-    gy_letterbox_unmap(&lb, d, 1, 3);
+    gy_letterbox_unmap(&lb, d, 1, 3); /* a stride below 4 floats */
+    ck_assert_mem_eq(d, keep, sizeof keep);
     gy_letterbox_unmap(&lb, d, 0, 4);
+    ck_assert_mem_eq(d, keep, sizeof keep);
+    gy_letterbox bad = lb;
+    bad.left = -1; /* inconsistent geometry */
+    gy_letterbox_unmap(&bad, d, 1, 4);
+    ck_assert_mem_eq(d, keep, sizeof keep);
+    gy_letterbox_unmap(&lb, d, 1, 4); /* and the valid call does change them */
+    ck_assert(memcmp(d, keep, sizeof keep) != 0);
 }
 END_TEST
 
