@@ -387,6 +387,11 @@ START_TEST(file_size_limit)
     free(px);
     ck_assert_int_eq(st, GY_ERR_IO);
     ck_assert_msg(strstr(err.message, path) && strstr(err.message, "too large"), "%s", err.message);
+    /* the first failure is the one reported, a frame's (not the trailer's that follows it),
+     * whether the frames were encoded on the caller's thread or the writer's */
+    ck_assert_msg(strstr(err.message, ": frame ") && strstr(err.message, ": cannot write"), "%s",
+                  err.message);
+    ck_assert_msg(!strstr(err.message, "trailer"), "%s", err.message);
     char tmp[700];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     ck_assert(!exists(path));
