@@ -357,6 +357,43 @@ static int ink_in_cell(const gy_image *im, const grid *g, int r, int c, int *whi
     return n;
 }
 
+/* Dark grey text pixels (anti-aliased ink of the labels) in the rectangle [x0, x1) x [y0, y1). */
+static int grey_ink(const gy_image *im, int x, int y)
+{
+    const unsigned char *p = px(im, x, y);
+    return p[0] < 110 && abs(p[0] - p[1]) < 6 && abs(p[1] - p[2]) < 6;
+}
+
+/* The bounding box of the ink band that touches the rectangle's far side from the matrix: rows
+ * scanned from y_from toward y_to (or columns, when by_column), the first line with ink opens
+ * the band and the first line without closes it. box: {xmin, ymin, xmax, ymax}. */
+static int ink_band(const gy_image *im, int x0, int x1, int y0, int y1, int by_column, int from_end,
+                    int box[4])
+{
+    int lo = by_column ? x0 : y0, hi = by_column ? x1 : y1, started = 0;
+    box[0] = box[1] = 1 << 30;
+    box[2] = box[3] = -1;
+    for (int k = 0; k < hi - lo; k++) {
+        int line = from_end ? hi - 1 - k : lo + k, any = 0;
+        int a0 = by_column ? y0 : x0, a1 = by_column ? y1 : x1;
+        for (int a = a0; a < a1; a++) {
+            int x = by_column ? line : a, y = by_column ? a : line;
+            if (grey_ink(im, x, y)) {
+                any = 1;
+                box[0] = x < box[0] ? x : box[0];
+                box[1] = y < box[1] ? y : box[1];
+                box[2] = x > box[2] ? x : box[2];
+                box[3] = y > box[3] ? y : box[3];
+            }
+        }
+        if (any)
+            started = 1;
+        else if (started)
+            break;
+    }
+    return started;
+}
+
 START_TEST(matrix_cells)
 {
     gy_error err;
@@ -381,6 +418,22 @@ START_TEST(matrix_cells)
     ck_assert_int_gt(ink_in_cell(im, &g, 3, 1, &w, &d), 20);
     ck_assert(d > 10);
     ck_assert_int_eq(ink_in_cell(im, &g, 1, 0, &w, &d), 0); /* blank cells: nothing written */
+    /* the title above, "True" at the bottom and "Predicted" at the left: centred on the matrix
+     * (4 x 4 cells), as matplotlib places them */
+    const double side = 4 * g.cell, mx = g.x0 + side / 2, my = g.y0 + side / 2;
+    int box[4];
+    ck_assert(ink_band(im, 0, im->width, 0, (int)g.y0, 0, 0, box));
+    double off = (box[0] + box[2]) / 2.0 - mx;
+    printf("title: rows %d-%d, %.1f px off the matrix centre\n", box[1], box[3], off);
+    ck_assert_msg(fabs(off) <= 4 && box[3] < g.y0, "title centred at %+.1f px", off);
+    ck_assert(ink_band(im, (int)g.x0, (int)(g.x0 + side), (int)(g.y0 + side), im->height, 0, 1, box));
+    off = (box[0] + box[2]) / 2.0 - mx;
+    printf("True: rows %d-%d, %.1f px off\n", box[1], box[3], off);
+    ck_assert_msg(fabs(off) <= 4 && box[1] > g.y0 + side, "True centred at %+.1f px", off);
+    ck_assert(ink_band(im, 0, (int)g.x0, (int)g.y0, (int)(g.y0 + side), 1, 0, box));
+    off = (box[1] + box[3]) / 2.0 - my;
+    printf("Predicted: columns %d-%d, %.1f px off\n", box[0], box[2], off);
+    ck_assert_msg(fabs(off) <= 4 && box[2] < g.x0, "Predicted centred at %+.1f px", off);
     gy_image_free(im);
 
     /* counts: vmax 199, the single count is shown */
