@@ -7,7 +7,8 @@
  * A task owns one block of up to MC output channels and NC output pixels; for each chunk of at
  * most KC values of K it builds the im2col columns of its pixels straight into panels of NR
  * columns, [panel][kc][NR], in its thread's scratch (1x1 stride-1 convs copy rows of the input,
- * the others gather shifted rows with zero padding), then runs the register tile over every
+ * 1x1 stride-2 ones the even columns of every sh-th row, channel by channel, the others gather
+ * shifted rows with zero padding), then runs the register tile over every
  * (row panel, column panel) pair. Chunks accumulate in the output; the last one applies bias,
  * residual and activation and stores into the output planes, which may be a channel slice of a
  * concat buffer. The tile is per instruction set: AVX-512 12x32, AVX2 6x16, portable 4x16. */
