@@ -328,6 +328,7 @@ START_TEST(pointwise_stride2_shapes)
     const conv_case cases[] = {
         {256, 96, 1, 1, 1, 2, 2, 0, 0, 160, 160, GY_ACT_NONE, 0, 0, 1}, /* 160 -> 80 */
         {64, 128, 1, 1, 1, 2, 2, 0, 0, 40, 40, GY_ACT_NONE, 1, 0, 1},   /* 40 -> 20 */
+        {128, 390, 1, 1, 1, 2, 2, 0, 0, 40, 39, GY_ACT_SILU, 1, 0, 1},  /* row and pixel blocks */
         {37, 45, 1, 1, 1, 2, 2, 0, 0, 33, 67, GY_ACT_SILU, 1, 0, 1},    /* odd: 17 x 34 */
         {20, 24, 1, 1, 1, 2, 2, 0, 0, 31, 65, GY_ACT_RELU, 0, 0, 1},    /* odd: 16 x 33 */
         {300, 36, 1, 1, 1, 2, 2, 0, 0, 14, 22, GY_ACT_SIGMOID, 1, 1, 1}, /* K = 300: 2 chunks */
