@@ -11,8 +11,8 @@
 #define GY_S2_WBYTES (256 * 1024) /* packed weights per task, at most (unless one block is more) */
 
 /* Not the 1x1 unpadded convs: their packed GEMM (a strided copy of the input into the B panels,
- * f32_conv2d.c) runs the 256 -> 512 (160 -> 80) and 512 -> 1024 (80 -> 40) shortcuts of
- * HS-ResNet 1.3x (AVX-512) and 1.2-1.5x (AVX2) faster than this kernel's 16-pixel tiles. */
+ * f32_conv2d.c) runs HS-ResNet's three shortcuts (160 -> 80, 80 -> 40, 40 -> 20) 1.6, 1.5 and
+ * 1.2x (AVX-512) and 1.7, 1.4 and 1.3x (AVX2) faster than this kernel (kernels/README.md). */
 int gy_s2_direct_eligible(const gy_conv *c, int isa)
 {
     return (isa == GY_ISA_AVX512 || isa == GY_ISA_AVX2) && c->groups == 1 && c->sw == 2 &&

@@ -3,8 +3,9 @@
  * pixels (one output row, inside one panel of nr columns) the whole K chunk, so a panel is
  * written sequentially; an inner run (every kx reads inside the row) takes the ISA's `inner`
  * copy of nr outputs, a run at a row's edge its `edge` gather, a row in the padding `zero`; the
- * last panel's columns past the pixels are cleared by `clear`. Inlined into each ISA's
- * function with that ISA's pieces, so they inline too. */
+ * last panel's columns past the pixels are cleared by `clear`. 1x1 unpadded filters take a
+ * channel-major loop instead (gy_im2col_s2_1x1). Inlined into each ISA's function with that
+ * ISA's pieces, so they inline too. */
 #ifndef GY_KERNELS_F32_IM2COL_S2_LOOP_H
 #define GY_KERNELS_F32_IM2COL_S2_LOOP_H
 
