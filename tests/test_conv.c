@@ -6,12 +6,14 @@
 #define _POSIX_C_SOURCE 200809L /* setenv */
 #include <float.h>
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernels/cpu/cpu_kind.h"
+#include "kernels/f32-conv-s2/f32_conv2d_s2_direct.h"
 #include "kernels/f32-conv/f32_conv2d_grouped.h"
 #include "kernels/f32-vmath/f32_vmath.h"
 #include "kernels/kernels.h"
@@ -38,9 +40,13 @@ typedef struct conv_case {
 #define GUARD_CH 2     /* channels of sentinels before and after the output slice */
 #define SENTINEL 12345.0f
 
+#define MAX_THREADS 4
+static int run_threads = 1; /* threads run_case runs the tasks on (each with its own scratch) */
+
 /* Runs one case on every ISA with the output (and residual) as a channel slice of a buffer with
- * GUARD_CH extra channels each side, tasks in a shuffled order; fails if a sentinel changed or an
- * output was not written; returns the worst |fast - ref| / (1 + |ref|) over the ISAs. */
+ * GUARD_CH extra channels each side, tasks in a shuffled order (on run_threads threads: any
+ * thread may take any task); fails if a sentinel changed or an output was not written; returns
+ * the worst |fast - ref| / (1 + |ref|) over the ISAs. */
 static double run_case(gy_test_rng *r, const conv_case *k)
 {
     gy_conv c;
@@ -82,8 +88,12 @@ static double run_case(gy_test_rng *r, const conv_case *k)
         ck_assert_int_eq(gy_conv_pack_tuned(&c, (gy_isa)isa, tune, &err), GY_OK);
         ck_assert_int_eq(c.tune, (int)tune);
         size_t sf = gy_f32_conv2d_scratch_floats(&c, oh, ow);
-        float *scratch = aligned_alloc(64, sizeof(float) * (sf / 16 * 16 + 16));
-        ck_assert_ptr_nonnull(scratch);
+        float *scratch[MAX_THREADS];
+        ck_assert(run_threads >= 1 && run_threads <= MAX_THREADS);
+        for (int t = 0; t < run_threads; t++) {
+            scratch[t] = aligned_alloc(64, sizeof(float) * (sf / 16 * 16 + 16));
+            ck_assert_ptr_nonnull(scratch[t]);
+        }
         for (size_t i = 0; i < total; i++)
             buf[i] = i < GUARD_CH * plane || i >= GUARD_CH * plane + on ? SENTINEL : NAN;
         run.out = buf + GUARD_CH * plane;
@@ -98,8 +108,15 @@ static double run_case(gy_test_rng *r, const conv_case *k)
             order[t - 1] = order[j];
             order[j] = tmp;
         }
-        for (size_t t = 0; t < n; t++)
-            gy_f32_conv2d_task(&run, order[t], scratch);
+        if (run_threads == 1) {
+            for (size_t t = 0; t < n; t++)
+                gy_f32_conv2d_task(&run, order[t], scratch[0]);
+        } else {
+            long nt = (long)n;
+#pragma omp parallel for num_threads(run_threads) schedule(dynamic, 1)
+            for (long t = 0; t < nt; t++)
+                gy_f32_conv2d_task(&run, order[t], scratch[omp_get_thread_num()]);
+        }
         free(order);
         for (size_t i = 0; i < total; i++) {
             if (i < GUARD_CH * plane || i >= GUARD_CH * plane + on) {
@@ -112,7 +129,8 @@ static double run_case(gy_test_rng *r, const conv_case *k)
             if (!(d <= worst)) /* also catches NaN: an output never written */
                 worst = isnan(d) ? INFINITY : d;
         }
-        free(scratch);
+        for (int t = 0; t < run_threads; t++)
+            free(scratch[t]);
     }
     free(c.wpack);
     free(c.w);
@@ -130,6 +148,7 @@ static const gy_act acts[NACTS] = {GY_ACT_NONE, GY_ACT_RELU, GY_ACT_SILU, GY_ACT
 /* measured worst: 3.7e-6 direct, 2.5e-5 Winograd F(4, 3) (its transforms add rounding) */
 #define TOL 2e-5
 #define TOL_WINOGRAD 1e-4
+#define TOL_S2_1X1 1e-5 /* 1x1 stride 2: measured worst 2.6e-6 */
 
 static double worst_seen; /* per test, printed at its end */
 
@@ -295,6 +314,77 @@ START_TEST(stride2_shapes)
 }
 END_TEST
 
+/* 1x1 stride-2 convs without padding (HS-ResNet's shortcuts), which take the packed GEMM on
+ * every ISA (not the direct stride-2 kernel), their B panels a strided copy of the input,
+ * channel by channel (kernels/f32-im2col/f32_im2col_s2_loop.h): odd and even heights and widths
+ * (the last output column reads the last input), channel counts that are not multiples of 16,
+ * K over one chunk (300 = 2 x 150), maps whose rows cross the 32-column panels and rows
+ * narrower than a panel (more runs per pixel block than one batch of the copy's plan), sh 1 with
+ * sw 2, a 1-pixel-wide map, groups, on 1 and 3 threads; then random shapes. */
+START_TEST(pointwise_stride2_shapes)
+{
+    worst_seen = 0.0;
+    gy_test_rng r = {0x1521ULL};
+    const conv_case cases[] = {
+        {256, 96, 1, 1, 1, 2, 2, 0, 0, 160, 160, GY_ACT_NONE, 0, 0, 1}, /* 160 -> 80 */
+        {64, 128, 1, 1, 1, 2, 2, 0, 0, 40, 40, GY_ACT_NONE, 1, 0, 1},   /* 40 -> 20 */
+        {128, 390, 1, 1, 1, 2, 2, 0, 0, 40, 39, GY_ACT_SILU, 1, 0, 1},  /* row and pixel blocks */
+        {37, 45, 1, 1, 1, 2, 2, 0, 0, 33, 67, GY_ACT_SILU, 1, 0, 1},    /* odd: 17 x 34 */
+        {20, 24, 1, 1, 1, 2, 2, 0, 0, 31, 65, GY_ACT_RELU, 0, 0, 1},    /* odd: 16 x 33 */
+        {300, 36, 1, 1, 1, 2, 2, 0, 0, 14, 22, GY_ACT_SIGMOID, 1, 1, 1}, /* K = 300: 2 chunks */
+        {24, 70, 1, 1, 1, 2, 2, 0, 0, 403, 5, GY_ACT_SILU, 1, 1, 0},    /* rows of 3: 202 x 3 */
+        {13, 33, 1, 1, 1, 2, 2, 0, 0, 130, 1, GY_ACT_HARDSWISH, 0, 0, 1}, /* one column */
+        {12, 20, 1, 1, 1, 1, 2, 0, 0, 21, 131, GY_ACT_SILU, 1, 0, 1},   /* sh 1, sw 2 */
+        {48, 40, 1, 1, 1, 2, 2, 0, 0, 1, 97, GY_ACT_RELU6, 0, 0, 1},    /* one row */
+        {64, 64, 2, 1, 1, 2, 2, 0, 0, 15, 14, GY_ACT_SIGMOID, 0, 0, 0}, /* groups 2 */
+        {96, 48, 3, 1, 1, 2, 2, 0, 0, 41, 39, GY_ACT_SILU, 1, 0, 1},    /* groups 3 */
+    };
+    for (int threads = 1; threads <= 3; threads += 2) {
+        run_threads = threads;
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            gy_conv g = geometry(&cases[i]);
+            for (int isa = GY_ISA_GENERIC; isa <= (int)gy_cpu_best_isa(); isa++)
+                ck_assert_msg(!gy_grouped_eligible(&g, isa) && !gy_s2_direct_eligible(&g, isa),
+                              "case %zu takes a direct kernel on %s", i, gy_isa_name((gy_isa)isa));
+            check(&r, &cases[i], threads == 1 ? "1x1 stride 2" : "1x1 stride 2, 3 threads");
+        }
+    }
+    run_threads = 1;
+    for (int it = 0; it < 40; it++) {
+        conv_case k;
+        memset(&k, 0, sizeof k);
+        k.groups = it % 4 == 3 ? 2 : 1;
+        k.cin = k.groups * gy_test_rng_int(&r, 1, 70);
+        k.cout = k.groups * gy_test_rng_int(&r, 1, 90);
+        k.kh = k.kw = 1;
+        k.sh = it % 5 == 4 ? 1 : 2;
+        k.sw = 2;
+        k.ih = gy_test_rng_int(&r, 1, 60);
+        k.iw = gy_test_rng_int(&r, 1, 150);
+        k.act = acts[it % NACTS];
+        k.with_res = it % 3 == 1;
+        k.res_before_act = it % 2;
+        k.with_bias = it % 5 != 0;
+        check(&r, &k, "1x1 stride 2 random");
+    }
+    /* padded or wider 1x1 stride-2 convs keep the direct kernel (AVX2 / AVX-512) */
+    conv_case padded = {8, 16, 1, 1, 1, 2, 2, 1, 0, 9, 9, GY_ACT_NONE, 0, 0, 1};
+    conv_case padded_w = {8, 16, 1, 1, 1, 2, 2, 0, 1, 9, 9, GY_ACT_NONE, 0, 0, 1};
+    conv_case wide = {8, 16, 1, 1, 3, 2, 2, 0, 0, 9, 9, GY_ACT_NONE, 0, 0, 1};
+    conv_case tall = {8, 16, 1, 3, 1, 2, 2, 0, 0, 9, 9, GY_ACT_NONE, 0, 0, 1};
+    const conv_case *kept[] = {&padded, &padded_w, &wide, &tall};
+    for (size_t i = 0; i < 4; i++) {
+        gy_conv g = geometry(kept[i]);
+        ck_assert(!gy_s2_direct_eligible(&g, GY_ISA_GENERIC));
+        for (int isa = GY_ISA_AVX2; isa <= (int)gy_cpu_best_isa(); isa++)
+            ck_assert_msg(gy_s2_direct_eligible(&g, isa), "kept case %zu", i);
+        check(&r, kept[i], "1x1 stride 2 kept");
+    }
+    printf("%s: worst relative error %.3g\n", "pointwise_stride2_shapes", worst_seen);
+    ck_assert_msg(worst_seen < TOL_S2_1X1, "1x1 stride 2: worst error %g", worst_seen);
+}
+END_TEST
+
 /* 3x3 stride-1 convs that take Winograd F(4, 3): maps that are not multiples of the 4x4 tile,
  * paddings 0, 1 and 2, more than one block of 32 tiles, several channel blocks on a small map,
  * residual and activations, rect maps. */
@@ -346,7 +436,6 @@ START_TEST(grouped_per_group_shapes)
         {96, 96, 2, 3, 3, 2, 2, 1, 1, 23, 17, GY_ACT_RELU, 0, 0, 1},
         {72, 120, 3, 3, 3, 2, 2, 1, 1, 2, 3, GY_ACT_RELU6, 1, 0, 1},   /* 24 -> 40, a 2x3 map */
         {1008, 1008, 21, 3, 3, 2, 2, 1, 1, 7, 9, GY_ACT_RELU, 1, 1, 1},
-        {64, 64, 2, 1, 1, 2, 2, 0, 0, 15, 14, GY_ACT_SIGMOID, 0, 0, 0}, /* 1x1 stride 2 */
         {64, 96, 4, 5, 5, 2, 2, 2, 2, 12, 13, GY_ACT_SILU, 0, 0, 1},   /* 5x5 stride 2 */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -365,10 +454,11 @@ START_TEST(grouped_per_group_shapes)
     }
     printf("%s: worst relative error %.3g\n", "grouped_per_group_shapes", worst_seen);
     /* not taken: depthwise, groups 1, narrow groups (8 in, or 10 out, per group), groups that do
-     * not divide the channels, a 1x1 stride 1 */
+     * not divide the channels, a 1x1 stride 1, a 1x1 stride 2 (the per-group GEMM: the
+     * pointwise_stride2 test) */
     static const int no[][5] = {{32, 32, 32, 3, 1}, {32, 32, 1, 3, 1}, {32, 32, 4, 3, 1},
                                 {32, 32, 4, 3, 2}, {30, 30, 4, 3, 1}, {32, 30, 2, 1, 1},
-                                {64, 40, 4, 3, 1}};
+                                {64, 40, 4, 3, 1}, {64, 64, 2, 1, 2}};
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
         gy_conv g;
         memset(&g, 0, sizeof g);
@@ -756,6 +846,7 @@ int main(void)
     tcase_add_test(tc, dense_random_shapes);
     tcase_add_test(tc, dense_blocking_and_rect);
     tcase_add_test(tc, stride2_shapes);
+    tcase_add_test(tc, pointwise_stride2_shapes);
     tcase_add_test(tc, winograd_shapes);
     tcase_add_test(tc, grouped_per_group_shapes);
     tcase_add_test(tc, depthwise_random_shapes);

@@ -1,5 +1,6 @@
 /* f32_conv2d_s2_direct.h - the direct path of the fast convolution for dense stride-2 convs
- * (horizontal stride 2, any kernel, padding and vertical stride, groups 1) on AVX-512
+ * (horizontal stride 2, any kernel, padding and vertical stride, groups 1; not 1x1 unpadded:
+ * the packed GEMM runs those faster) on AVX-512
  * (f32_conv2d_s2_direct.c drives it, f32_conv2d_s2_direct__avx512.c holds the tile; internal to
  * kernels/). It needs no im2col: a tile of up to 12 output pixels of one row x 32 output
  * channels (16 x 16 for short filters; AVX2: 6 x 16 or 8 x 8) keeps the pixels in accumulators whose lanes
