@@ -798,6 +798,44 @@ START_TEST(cpu_kind_and_tuning)
 #if defined(__x86_64__) || defined(__i386__)
     ck_assert_msg(strlen(k.vendor) == 12, "vendor '%s'", k.vendor);
     ck_assert(k.family > 0);
+    /* cpuid decoded as the kernel decodes it: /proc/cpuinfo's vendor, family, model and name,
+     * and the L2 size the kernel lists for cpu0 */
+    FILE *ci = fopen("/proc/cpuinfo", "r");
+    ck_assert_msg(ci != NULL, "/proc/cpuinfo: cannot open");
+    char line[512], vendor[64] = "", name[256] = "";
+    int fam = -1, mod = -1;
+    while (fgets(line, sizeof line, ci) && (fam < 0 || mod < 0 || !*vendor || !*name)) {
+        char *colon = strchr(line, ':');
+        if (!colon)
+            continue;
+        char *v = colon + 1;
+        v += strspn(v, " \t");
+        v[strcspn(v, "\n")] = '\0';
+        if (!strncmp(line, "vendor_id", 9) && !*vendor)
+            snprintf(vendor, sizeof vendor, "%s", v);
+        else if (!strncmp(line, "cpu family", 10) && fam < 0)
+            fam = atoi(v);
+        else if (!strncmp(line, "model name", 10) && !*name)
+            snprintf(name, sizeof name, "%s", v);
+        else if (!strncmp(line, "model\t", 6) && mod < 0)
+            mod = atoi(v);
+    }
+    fclose(ci);
+    ck_assert_str_eq(k.vendor, vendor);
+    ck_assert_int_eq(k.family, fam);
+    ck_assert_int_eq(k.model, mod);
+    ck_assert_str_eq(k.brand, name);
+    /* (a container may hide /sys: then the L2 size is only printed) */
+    FILE *l2 = fopen("/sys/devices/system/cpu/cpu0/cache/index2/size", "r");
+    int kib = -1;
+    if (l2) {
+        ck_assert_int_eq(fscanf(l2, "%dK", &kib), 1);
+        fclose(l2);
+        ck_assert_int_eq(k.l2_kib, kib);
+    } else {
+        printf("no /sys/devices/system/cpu/cpu0/cache/index2/size: L2 %d KiB not compared\n",
+               k.l2_kib);
+    }
 #endif
     printf("CPU kind: %s family %d model %d (%s), L2 %d KiB, 512-bit %.1f / 256-bit %.1f GFLOP/s, "
            "full width %d\n", k.vendor, k.family, k.model, k.brand, k.l2_kib, k.gflops512,
