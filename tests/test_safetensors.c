@@ -11,6 +11,7 @@
 
 #include "testutil.h"
 #include "weights/safetensors.h"
+#include "weights/safetensors_write.h"
 
 #define MEM_NAME "mem.safetensors"
 
@@ -806,6 +807,101 @@ END_TEST
 
 /* ---------------------------------------------------------------------------------------------- */
 
+/* ---------------------------------------------------------------------------------------------- */
+/* The writer: the layout it promises (tensors by element size, largest first, then by name; the
+ * listed metadata keys first in the order given, the others by key; strings escaped as serde_json
+ * does; the header padded with spaces to a multiple of 8; the data in the tensors' order), each
+ * bad argument alone, and tensors lying outside the data. */
+
+START_TEST(test_serialize_layout)
+{
+    const char *hdr = "{\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                      "\"h\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[8,14]},"
+                      "\"n\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[14,22]},"
+                      "\"a\":{\"dtype\":\"F32\",\"shape\":[1,1],\"data_offsets\":[22,26]},"
+                      "\"__metadata__\":{\"z\":\"1\",\"k\":\"v\\\"q\\\\\\n\\u0001\",\"a\":\"x\"}}";
+    unsigned char data[26];
+    for (int i = 0; i < 26; i++)
+        data[i] = (unsigned char)(i + 1);
+    gy_safetensors *st = parse_ok(hdr, data, sizeof data);
+    const char *order[] = {"k", "absent", NULL};
+    unsigned char *out = NULL;
+    size_t size = 0;
+    gy_error err;
+    ck_assert_int_eq(gy_st_serialize(st, order, &out, &size, &err), GY_OK);
+    const char *want = "{\"n\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]},"
+                       "\"a\":{\"dtype\":\"F32\",\"shape\":[1,1],\"data_offsets\":[8,12]},"
+                       "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[12,20]},"
+                       "\"h\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[20,26]},"
+                       "\"__metadata__\":{\"k\":\"v\\\"q\\\\\\n\\u0001\",\"a\":\"x\",\"z\":\"1\"}}";
+    size_t wl = strlen(want), hl = (wl + 7) / 8 * 8;
+    ck_assert_uint_eq(size, 8 + hl + 26);
+    uint64_t got_hl = 0;
+    for (int i = 0; i < 8; i++)
+        got_hl |= (uint64_t)out[i] << (8 * i);
+    ck_assert_uint_eq(got_hl, hl);
+    ck_assert_msg(memcmp(out + 8, want, wl) == 0, "header %.*s", (int)wl, (const char *)out + 8);
+    for (size_t i = wl; i < hl; i++)
+        ck_assert_int_eq(out[8 + i], ' ');
+    const unsigned char *d = out + 8 + hl; /* n (14..21), a (22..25), b (0..7), h (8..13) */
+    const int src[26] = {14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 0, 1, 2, 3, 4, 5, 6, 7,
+                         8, 9, 10, 11, 12, 13};
+    for (int i = 0; i < 26; i++)
+        ck_assert_int_eq(d[i], data[src[i]]);
+    free(out);
+
+    /* each bad argument alone: nothing written */
+    unsigned char *keep = (unsigned char *)&err;
+    out = keep;
+    size = 7;
+    ck_assert_int_eq(gy_st_serialize(NULL, order, &out, &size, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_eq(out, keep);
+    ck_assert_int_eq(gy_st_serialize(st, order, NULL, &size, &err), GY_ERR_ARGUMENT);
+    ck_assert_uint_eq(size, 7);
+    ck_assert_int_eq(gy_st_serialize(st, order, &out, NULL, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_eq(out, keep);
+    ck_assert_ptr_nonnull(strstr(err.message, "output pointers"));
+
+    /* a tensor outside the data: its offset past the end alone, its length past the end alone,
+     * and the last tensor ending exactly at the end (fine) */
+    gy_st_tensor *t = &st->tensors[0];
+    const size_t off0 = t->offset, nb0 = t->nbytes, end = st->data_size;
+    t->offset = end + 1;
+    t->nbytes = 0;
+    ck_assert_int_eq(gy_st_serialize(st, order, &out, &size, &err), GY_ERR_ARGUMENT);
+    ck_assert_msg(strstr(err.message, "lies outside the data"), "%s", err.message);
+    ck_assert_ptr_null(out);
+    t->offset = end; /* an empty tensor at the very end */
+    ck_assert_int_eq(gy_st_serialize(st, order, &out, &size, &err), GY_OK);
+    free(out);
+    t->offset = 0;
+    t->nbytes = end + 1;
+    ck_assert_int_eq(gy_st_serialize(st, order, &out, &size, &err), GY_ERR_ARGUMENT);
+    t->offset = end - 4;
+    t->nbytes = 4; /* ends exactly at the end */
+    ck_assert_int_eq(gy_st_serialize(st, order, &out, &size, &err), GY_OK);
+    free(out);
+    t->offset = end - 3;
+    ck_assert_int_eq(gy_st_serialize(st, order, &out, &size, &err), GY_ERR_ARGUMENT);
+    t->offset = off0;
+    t->nbytes = nb0;
+    gy_st_close(st);
+
+    /* nothing at all: "{}" padded; metadata alone: no comma before it */
+    st = parse_ok("{}", NULL, 0);
+    ck_assert_int_eq(gy_st_serialize(st, NULL, &out, &size, &err), GY_OK);
+    ck_assert_uint_eq(size, 16);
+    ck_assert(memcmp(out + 8, "{}      ", 8) == 0);
+    free(out);
+    gy_st_close(st);
+    st = parse_ok("{\"__metadata__\":{\"m\":\"1\"}}", NULL, 0);
+    ck_assert_int_eq(gy_st_serialize(st, NULL, &out, &size, &err), GY_OK);
+    ck_assert(memcmp(out + 8, "{\"__metadata__\":{\"m\":\"1\"}}", 25) == 0);
+    free(out);
+    gy_st_close(st);
+}
+END_TEST
+
 static Suite *safetensors_suite(void)
 {
     Suite *s = suite_create("safetensors");
@@ -860,6 +956,7 @@ static Suite *safetensors_suite(void)
     tcase_add_test(tc, test_open_short_file);
     tcase_add_test(tc, test_open_valid_file);
     tcase_add_test(tc, test_open_missing_file);
+    tcase_add_test(tc, test_serialize_layout);
     suite_add_tcase(s, tc);
     return s;
 }
