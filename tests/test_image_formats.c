@@ -385,6 +385,33 @@ START_TEST(test_header_pixel_cap)
     ck_assert_int_eq(gy_image_decode_memory(m.p, m.n - 1, "cut.bmp", &bi, &berr), GY_ERR_FORMAT);
     ck_assert_msg(strstr(berr.message, "cut.bmp: a truncated BMP: its 4x4 pixels need 102 bytes, "
                          "the file has 101"), "%s", berr.message);
+    /* the row arithmetic holds for uncompressed pixels, BI_RGB (0, above) and BI_BITFIELDS (3):
+     * a 4 x 4 32-bit BI_BITFIELDS file (14 + 40 header bytes, 3 masks, 64 bytes of pixels) cut
+     * by one byte is named truncated; with BI_RLE8 (1) in its place there is no such size, and
+     * the decoder refuses it in its own words (stb_image refuses compressions 4 and up, among them
+     * BI_ALPHABITFIELDS, before any size is asked) */
+    unsigned char bf[130] = {'B', 'M'};
+    bf[2] = 130;
+    bf[10] = 66;
+    bf[14] = 40;
+    bf[18] = 4;
+    bf[22] = 4;
+    bf[26] = 1;
+    bf[28] = 32;
+    bf[30] = 3;
+    const unsigned char masks[12] = {0, 0, 0xFF, 0, 0, 0xFF, 0, 0, 0xFF, 0, 0, 0};
+    memcpy(bf + 54, masks, 12);
+    for (int i = 66; i < 130; i++)
+        bf[i] = (unsigned char)(i * 7);
+    ck_assert_msg(gy_image_decode_memory(bf, 130, "bf.bmp", &bi, &berr) == GY_OK, "%s", berr.message);
+    ck_assert_int_eq(bi->width, 4);
+    gy_image_free(bi);
+    ck_assert_int_eq(gy_image_decode_memory(bf, 129, "bf.bmp", &bi, &berr), GY_ERR_FORMAT);
+    ck_assert_msg(strstr(berr.message, "bf.bmp: a truncated BMP: its 4x4 pixels need 130 bytes, "
+                         "the file has 129"), "%s", berr.message);
+    bf[30] = 1;
+    ck_assert_int_eq(gy_image_decode_memory(bf, 129, "bf.bmp", &bi, &berr), GY_ERR_FORMAT);
+    ck_assert_msg(!strstr(berr.message, "truncated BMP"), "%s", berr.message);
     /* 5 x 1 rows are padded to 16 bytes: 15 bytes of pixels plus the pad are needed */
     unsigned char *row5 = pattern(5, 1, 3);
     membuf m5 = {NULL, 0, 0};
