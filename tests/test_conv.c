@@ -784,6 +784,34 @@ END_TEST
 /* The machine kind: cpuid's ISA is the kernels' best, the probe's verdict follows its two rates
  * (full width above 1.5 times the 256-bit rate: at the bound and just past it), and the tuning
  * follows the verdict unless a request names a variant the ISA has. */
+/* Winograd F(4x4, 3x3) cuts the output into ceil(oh / 4) x ceil(ow / 4) tiles, tasks of
+ * GY_WINOGRAD_WT tiles; with 48 output channels (one channel block) a conv is one task per 32
+ * tiles: at a multiple of 4 and one past it, on each side alone */
+START_TEST(winograd_tile_grid)
+{
+    gy_conv c;
+    memset(&c, 0, sizeof c);
+    c.cin = 16;
+    c.cout = 48;
+    c.kh = c.kw = 3;
+    c.sh = c.sw = 1;
+    c.ph = c.pw = 1;
+    c.groups = 1;
+    static const int cases[][3] = {{32, 64, 4}, {33, 64, 5}, {32, 65, 5}, {29, 60, 4}, {4, 4, 1},
+                                   {5, 4, 1}, {128, 4, 1}, {129, 4, 2}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        gy_conv_run r;
+        memset(&r, 0, sizeof r);
+        r.p = &c;
+        r.oh = r.ih = cases[k][0];
+        r.ow = r.iw = cases[k][1];
+        ck_assert_msg(gy_winograd_tasks(&r) == (size_t)cases[k][2], "%dx%d: %zu tasks, want %d",
+                      cases[k][0], cases[k][1], gy_winograd_tasks(&r), cases[k][2]);
+    }
+    ck_assert_int_eq(GY_WINOGRAD_WT, 32);
+}
+END_TEST
+
 START_TEST(cpu_kind_and_tuning)
 {
     gy_cpu_kind k;
@@ -881,6 +909,7 @@ int main(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, isa_selection);
     tcase_add_test(tc, cpu_kind_and_tuning);
+    tcase_add_test(tc, winograd_tile_grid);
     tcase_add_test(tc, dense_random_shapes);
     tcase_add_test(tc, dense_blocking_and_rect);
     tcase_add_test(tc, stride2_shapes);
