@@ -394,6 +394,77 @@ static int ink_band(const gy_image *im, int x0, int x1, int y0, int y1, int by_c
     return started;
 }
 
+/* MaxNLocator(nbins, steps=[1, 2, 2.5, 5, 10]): the smallest nice step with at most nbins bins,
+ * the ticks inside [lo, hi] (within 1e-9 of a step at either end, for rounding), labelled with
+ * the decimals the step needs and a true minus sign */
+static void expect_ticks(double lo, double hi, int nbins, int n, const char *const *text)
+{
+    gy_ticks t;
+    gy_plot_ticks(lo, hi, nbins, &t);
+    ck_assert_msg(t.n == n, "[%g, %.12g] nbins %d: %d ticks, want %d", lo, hi, nbins, t.n, n);
+    for (int i = 0; i < n; i++)
+        ck_assert_msg(strcmp(t.text[i], text[i]) == 0, "[%g, %.12g] tick %d: '%s', want '%s'", lo,
+                      hi, i, t.text[i], text[i]);
+}
+
+START_TEST(ticks_max_n_locator)
+{
+    static const char *const tenths[6] = {"0.0", "0.2", "0.4", "0.6", "0.8", "1.0"};
+    expect_ticks(0, 1, 5, 6, tenths);
+    static const char *const quarters[4] = {"0.00", "0.25", "0.50", "0.75"};
+    expect_ticks(0, 0.9, 4, 4, quarters);
+    static const char *const halves[5] = {"\xe2\x88\x92" "1.0", "\xe2\x88\x92" "0.5", "0.0", "0.5", "1.0"};
+    expect_ticks(-1, 1, 4, 5, halves);
+    static const char *const ints[3] = {"0", "50", "100"};
+    expect_ticks(0, 100, 2, 3, ints);
+    /* the ends: a tick within 1e-9 step of hi or lo counts, one 1e-8 away does not */
+    expect_ticks(0, 1 - 1e-10, 5, 6, tenths);
+    expect_ticks(0, 1 - 1e-8, 5, 5, tenths);
+    expect_ticks(1e-10, 1, 5, 6, tenths);
+    expect_ticks(1e-8, 1, 5, 5, tenths + 1);
+}
+END_TEST
+
+/* Text anchors: "HHH" (flat top at the cap height, flat bottom on the baseline, no descender)
+ * drawn at (x, y) with each vertical anchor: baseline on y; centre of the ascent/descent box on
+ * y (the ink's middle within a few pixels of it); top of the box on y (ink starts below); bottom
+ * of the box on y (ink ends a descent above); and centred horizontally on x */
+START_TEST(text_anchors)
+{
+    const double size_pt = 40;
+    int mid[4], top[4], bottom[4];
+    for (int v = 0; v < 4; v++) {
+        gy_canvas cv;
+        gy_error err;
+        ck_assert_int_eq(gy_canvas_create(4, 3, 100, &cv, &err), GY_OK);
+        gy_canvas_text(&cv, 200, 150, "HHH", &(gy_text_style){size_pt, {0, 0, 0}, 0, 1, v, 0});
+        ck_assert_int_eq(gy_canvas_save_png(&cv, out("anchor.png"), &err), GY_OK);
+        gy_canvas_free(&cv);
+        gy_image *im = load(out("anchor.png"));
+        int box[4];
+        ck_assert(ink_band(im, 0, im->width, 0, im->height, 0, 0, box));
+        gy_image_free(im);
+        top[v] = box[1];
+        bottom[v] = box[3];
+        mid[v] = (box[0] + box[2]) / 2;
+        printf("v %d: ink rows %d-%d, columns %d-%d\n", v, box[1], box[3], box[0], box[2]);
+    }
+    const double em = size_pt * 100 / 72; /* 55.6 px */
+    for (int v = 0; v < 4; v++)
+        ck_assert_msg(abs(mid[v] - 200) <= 2, "v %d: centred at x %d", v, mid[v]);
+    ck_assert_msg(abs(bottom[2] - 149) <= 1, "baseline: ink ends on row %d", bottom[2]);
+    ck_assert_msg(fabs((top[1] + bottom[1]) / 2.0 - 150) <= 0.06 * em, "centre: ink %d-%d", top[1],
+                  bottom[1]);
+    ck_assert_msg(top[0] > 150 && top[0] < 150 + 0.35 * em, "top: ink from row %d", top[0]);
+    ck_assert_msg(bottom[3] < 150 - 0.1 * em && bottom[3] > 150 - 0.4 * em, "bottom: ink to row %d",
+                  bottom[3]);
+    /* the four differ by the font's fixed offsets: top - baseline = ascent, baseline - bottom =
+     * descent, and the centre halfway between top and bottom */
+    ck_assert_msg(abs((top[0] + top[3]) / 2 - top[1]) <= 1, "centre %d, top %d, bottom %d", top[1],
+                  top[0], top[3]);
+}
+END_TEST
+
 START_TEST(matrix_cells)
 {
     gy_error err;
@@ -655,6 +726,8 @@ static Suite *plots_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, ticks_max_n_locator);
+    tcase_add_test(tc, text_anchors);
     tcase_add_test(tc, chart_line_and_legend);
     tcase_add_test(tc, chart_points_and_errors);
     tcase_add_test(tc, chart_log_axes);
