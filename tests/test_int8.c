@@ -420,45 +420,102 @@ static float *reference_forward(const gy_model *m, const float *x, int h, int w,
     return y;
 }
 
+static gy_safetensors *open_st(const char *path)
+{
+    gy_safetensors *st;
+    gy_error err;
+    ck_assert_msg(gy_st_open(path, &st, &err) == GY_OK, "%s", err.message);
+    return st;
+}
+
+/* The runtime (1 and 2 threads) against the reference runtime on the case's input at 160x160. */
+static void compare_with_reference(const char *case_name, const char *q)
+{
+    gy_model *m;
+    gy_error err;
+    ck_assert_msg(gy_model_load(NULL, q, NULL, &m, &err) == GY_OK, "%s", err.message);
+    char in[512];
+    gy_test_parity_path(in, sizeof in, case_name, "input.f32");
+    size_t n;
+    float *x = gy_test_read_f32(in, 0, &n);
+    int side = (int)sqrt((double)(n / 3));
+    for (int c = 0; c < 3; c++) /* 160x160: every fourth pixel (the reference conv is slow) */
+        for (int y = 0; y < side / 4; y++)
+            for (int xx = 0; xx < side / 4; xx++)
+                x[((size_t)c * (side / 4) + y) * (side / 4) + xx] = x[((size_t)c * side + 4 * y) * side + 4 * xx];
+    side /= 4;
+    int nr;
+    float *yr = reference_forward(m, x, side, side, &nr);
+    for (int threads = 1; threads <= 2; threads++) {
+        gy_session_params sp = gy_session_default_params();
+        sp.num_threads = threads;
+        gy_session *s;
+        ck_assert_int_eq(gy_session_create(m, &sp, &s, &err), GY_OK);
+        gy_output o;
+        ck_assert_msg(gy_forward(s, x, side, side, &o, &err) == GY_OK, "%s", err.message);
+        ck_assert_int_eq(o.channels * o.anchors, nr);
+        diff d = compare(o.data, yr, nr, o.channels);
+        const char *file = strrchr(q, '/') ? strrchr(q, '/') + 1 : q;
+        printf("%s (%s) int8 runtime (%d threads) against the reference runtime: max %.2g px, %.2g\n",
+               case_name, file, threads, d.box_max, d.cls_max);
+        ck_assert_msg(d.box_max <= 1e-3 && d.cls_max <= 1e-6, "%s (%s): %g px, %g", case_name, file,
+                      d.box_max, d.cls_max);
+        gy_session_free(s);
+    }
+    free(yr);
+    free(x);
+    gy_model_free(m);
+}
+
+/* A copy of the int8 file `src` with every activation's zero point (field ".act_zero_point") or
+ * scale (".act_scale") set to one value. */
+static void write_uniform_acts(const char *src, const char *field, double value, const char *path)
+{
+    gy_safetensors *st = open_st(src);
+    unsigned char *data = malloc(st->data_size + 1);
+    ck_assert_ptr_nonnull(data);
+    memcpy(data, st->data, st->data_size);
+    int edited = 0;
+    for (int i = 0; i < st->count; i++) {
+        const gy_st_tensor *t = &st->tensors[i];
+        size_t l = strlen(t->name), f = strlen(field);
+        if (l < f || strcmp(t->name + l - f, field) != 0)
+            continue;
+        if (t->dtype == GY_DT_I32) {
+            int32_t v = (int32_t)value;
+            memcpy(data + t->offset, &v, 4);
+        } else {
+            float v = (float)value;
+            memcpy(data + t->offset, &v, 4);
+        }
+        edited++;
+    }
+    ck_assert_int_gt(edited, 40);
+    gy_safetensors out = *st;
+    out.data = data;
+    gy_error err;
+    ck_assert_msg(gy_st_write(&out, NULL, path, &err) == GY_OK, "%s", err.message);
+    free(data);
+    gy_st_close(st);
+}
+
 START_TEST(runtime_against_reference)
 {
     static const char *const cases[] = {"v8n_640", "ghost_n_640", "gghost_n_640"};
     for (int k = 0; k < 3; k++) {
-        const char *q = tmp("ref.safetensors");
+        char q[256];
+        snprintf(q, sizeof q, "%s", tmp("ref.safetensors"));
         quantize_case(cases[k], q, 2, 320, NULL, 0, 0);
-        gy_model *m;
-        gy_error err;
-        ck_assert_msg(gy_model_load(NULL, q, NULL, &m, &err) == GY_OK, "%s", err.message);
-        char in[512];
-        gy_test_parity_path(in, sizeof in, cases[k], "input.f32");
-        size_t n;
-        float *x = gy_test_read_f32(in, 0, &n);
-        int side = (int)sqrt((double)(n / 3));
-        for (int c = 0; c < 3; c++) /* 160x160: every fourth pixel (the reference conv is slow) */
-            for (int y = 0; y < side / 4; y++)
-                for (int xx = 0; xx < side / 4; xx++)
-                    x[((size_t)c * (side / 4) + y) * (side / 4) + xx] = x[((size_t)c * side + 4 * y) * side + 4 * xx];
-        side /= 4;
-        int nr;
-        float *yr = reference_forward(m, x, side, side, &nr);
-        for (int threads = 1; threads <= 2; threads++) {
-            gy_session_params sp = gy_session_default_params();
-            sp.num_threads = threads;
-            gy_session *s;
-            ck_assert_int_eq(gy_session_create(m, &sp, &s, &err), GY_OK);
-            gy_output o;
-            ck_assert_msg(gy_forward(s, x, side, side, &o, &err) == GY_OK, "%s", err.message);
-            ck_assert_int_eq(o.channels * o.anchors, nr);
-            diff d = compare(o.data, yr, nr, o.channels);
-            printf("%s int8 runtime (%d threads) against the reference runtime: max %.2g px, %.2g\n",
-                   cases[k], threads, d.box_max, d.cls_max);
-            ck_assert_msg(d.box_max <= 1e-3 && d.cls_max <= 1e-6, "%s: %g px, %g", cases[k],
-                          d.box_max, d.cls_max);
-            gy_session_free(s);
-        }
-        free(yr);
-        free(x);
-        gy_model_free(m);
+        compare_with_reference(cases[k], q);
+        if (k)
+            continue;
+        /* every activation with one zero point (their scales differ), then with one scale (their
+         * zero points differ): each copy and max-pool between two of them requantizes exactly
+         * when the pair differs in either, as the reference does */
+        write_uniform_acts(q, ".act_zero_point", 10, tmp("zp10.safetensors"));
+        compare_with_reference(cases[k], tmp("zp10.safetensors"));
+        write_uniform_acts(q, ".act_scale", 0.05, tmp("scale005.safetensors"));
+        compare_with_reference(cases[k], tmp("scale005.safetensors"));
     }
 }
 END_TEST
@@ -474,13 +531,6 @@ typedef struct edit {
     const char *expect;     /* in the message */
 } edit;
 
-static gy_safetensors *open_st(const char *path)
-{
-    gy_safetensors *st;
-    gy_error err;
-    ck_assert_msg(gy_st_open(path, &st, &err) == GY_OK, "%s", err.message);
-    return st;
-}
 
 /* A copy of `src` with one edit, written to path. */
 static void write_edited(const gy_safetensors *src, const edit *e, const char *path)
