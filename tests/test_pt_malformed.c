@@ -1114,6 +1114,30 @@ START_TEST(yaml_float_with_point_and_exponent)
 }
 END_TEST
 
+/* A string ending in a space is quoted (plain, YAML would drop the space), one with a space
+ * inside is not: yaml.safe_dump({'x': ['ab ', 'a b', ' ']}, default_flow_style=None) ==
+ * "x: ['ab ', a b, ' ']\n". */
+START_TEST(yaml_trailing_space_quoted)
+{
+    pkb p = {NULL, 0, 0};
+    op(&p, 0x80);
+    op(&p, 2);
+    op(&p, '}');
+    op(&p, '(');
+    str(&p, "x");
+    op(&p, ']');
+    op(&p, '(');
+    str(&p, "ab ");
+    str(&p, "a b");
+    str(&p, " ");
+    op(&p, 'e');
+    op(&p, 'u');
+    op(&p, '.');
+    expect_yaml(p.b, p.n, "s.pkl", "x: ['ab ', a b, ' ']\n");
+    free(p.b);
+}
+END_TEST
+
 /* The model yaml must be a dict: a list, or no value at all, is refused with a message. */
 START_TEST(yaml_root_not_dict)
 {
@@ -1225,6 +1249,7 @@ int main(void)
     tcase_add_test(tc, yaml_like_pyyaml);
     tcase_add_test(tc, float_repr_like_python);
     tcase_add_test(tc, yaml_float_with_point_and_exponent);
+    tcase_add_test(tc, yaml_trailing_space_quoted);
     tcase_add_test(tc, yaml_root_not_dict);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
