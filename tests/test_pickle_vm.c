@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pkbuild.h"
+#include "weights/pickle_vm.h"
 #include "testutil.h"
 
 static const gy_pk_value *run_ok(pkb *p, gy_pickle **pk)
@@ -47,6 +48,29 @@ static void long1(pkb *p, const unsigned char *bytes, int n)
     op(p, (unsigned char)n);
     raw(p, bytes, (size_t)n);
 }
+
+/* The value arena: a request of no bytes, or one whose rounding to 16 wraps to no bytes, gets
+ * nothing; one over the cap gets nothing; small ones are zeroed and 16-aligned. */
+START_TEST(arena_requests)
+{
+    pkb p = {0};
+    OPS(&p, "\x80\x02N.");
+    gy_pickle *pk = NULL;
+    run_ok(&p, &pk);
+    ck_assert_ptr_null(gy_pkvm_alloc(pk, 0));
+    ck_assert_ptr_null(gy_pkvm_alloc(pk, SIZE_MAX));      /* + 15 wraps: 0 after rounding */
+    ck_assert_ptr_null(gy_pkvm_alloc(pk, SIZE_MAX - 14)); /* wraps to 0 as well */
+    ck_assert_ptr_null(gy_pkvm_alloc(pk, GY_PK_MAX_ARENA + 1));
+    unsigned char *a = gy_pkvm_alloc(pk, 1), *b = gy_pkvm_alloc(pk, 17);
+    ck_assert(a && b);
+    ck_assert_int_eq((int)((uintptr_t)a % 16), 0);
+    ck_assert_int_eq((int)((uintptr_t)b % 16), 0);
+    ck_assert_ptr_eq(b, a + 16); /* a's one byte rounded up to 16, in the same block */
+    for (int i = 0; i < 17; i++)
+        ck_assert_int_eq(b[i], 0);
+    gy_pickle_free(pk);
+}
+END_TEST
 
 START_TEST(load_arguments_and_size)
 {
@@ -557,6 +581,7 @@ int main(void)
     Suite *s = suite_create("pickle_vm");
     TCase *tc = tcase_create("contract");
     tcase_add_test(tc, load_arguments_and_size);
+    tcase_add_test(tc, arena_requests);
     tcase_add_test(tc, proto_and_stop);
     tcase_add_test(tc, marks_and_the_stack_floor);
     tcase_add_test(tc, stack_limit);
