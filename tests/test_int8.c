@@ -877,6 +877,74 @@ START_TEST(quantize_parameters)
 }
 END_TEST
 
+/* Which split calibrates: "train" unless one is named; with none named and no train split, the
+ * val split; a named split that is missing is an error. A dataset whose train list holds 2
+ * coco128 images and val list 3, calibrating on up to 10: the count the progress reports. */
+static void count_calib(void *user, const char *phase, int done, int total)
+{
+    (void)done;
+    if (strcmp(phase, "calibrate") == 0)
+        *(int *)user = total;
+}
+
+static const char *split_yaml(const char *name, int with_train)
+{
+    const char *root = gy_test_shared("datasets/coco128");
+    char lists[2][512];
+    static const char *const imgs[3] = {"000000000009.jpg", "000000000025.jpg", "000000000030.jpg"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(lists[k], sizeof lists[k], "%s", tmp(k ? "val.txt" : "train.txt"));
+        FILE *f = fopen(lists[k], "w");
+        ck_assert_ptr_nonnull(f);
+        for (int i = 0; i < (k ? 3 : 2); i++)
+            fprintf(f, "%s/images/train2017/%s\n", root, imgs[i]);
+        fclose(f);
+    }
+    const char *y = tmp(name);
+    FILE *f = fopen(y, "w");
+    ck_assert_ptr_nonnull(f);
+    if (with_train)
+        fprintf(f, "train: %s\n", lists[0]);
+    fprintf(f, "val: %s\nnames:\n", lists[1]);
+    for (int c = 0; c < 80; c++)
+        fprintf(f, "  %d: c%d\n", c, c);
+    fclose(f);
+    return y;
+}
+
+START_TEST(calibration_split)
+{
+    char cfg[512], w[512];
+    gy_test_parity_path(cfg, sizeof cfg, "v8n_640", "model.yaml");
+    gy_test_parity_path(w, sizeof w, "v8n_640", "weights.safetensors");
+    gy_quantize_params qp = gy_quantize_default_params();
+    qp.calib_images = 10;
+    qp.sensitivity_images = 1;
+    qp.imgsz = 64;
+    qp.num_threads = 2;
+    qp.progress = count_calib;
+    int total = 0;
+    qp.user = &total;
+    gy_error err;
+    char both[512], only_val[512];
+    snprintf(both, sizeof both, "%s", split_yaml("both.yaml", 1));
+    snprintf(only_val, sizeof only_val, "%s", split_yaml("val_only.yaml", 0));
+    qp.data = both;
+    ck_assert_msg(gy_quantize(cfg, w, &qp, tmp("s.safetensors"), &err) == GY_OK, "%s", err.message);
+    ck_assert_int_eq(total, 2); /* train */
+    qp.split = "val";
+    ck_assert_msg(gy_quantize(cfg, w, &qp, tmp("s.safetensors"), &err) == GY_OK, "%s", err.message);
+    ck_assert_int_eq(total, 3);
+    qp.split = NULL;
+    qp.data = only_val;
+    ck_assert_msg(gy_quantize(cfg, w, &qp, tmp("s.safetensors"), &err) == GY_OK, "%s", err.message);
+    ck_assert_int_eq(total, 3); /* no train split: val */
+    qp.split = "train";
+    ck_assert_int_ne(gy_quantize(cfg, w, &qp, tmp("s.safetensors"), &err), GY_OK);
+    ck_assert_msg(strstr(err.message, "train"), "%s", err.message);
+}
+END_TEST
+
 /* The range methods on known data: 10000 values spread evenly over [0, 10] and one at 1000. */
 START_TEST(range_methods)
 {
@@ -1007,6 +1075,7 @@ int main(void)
     tcase_add_test(fast, range_methods);
     tcase_add_test(fast, quantize_parameters);
     tcase_add_test(fast, runtime_against_reference);
+    tcase_add_test(fast, calibration_split);
     suite_add_tcase(s, fast);
     TCase *slow = tcase_create("coco128");
     tcase_set_timeout(slow, 3000);
