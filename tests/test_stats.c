@@ -175,12 +175,56 @@ START_TEST(rows_shapes_memory_and_measure)
 }
 END_TEST
 
+/* model.info()'s layer count is len(list(model.modules())): a GhostBottleneck row (ultralytics
+ * 8.0.126, modules.block) adds, with stride 1, itself, the conv Sequential, GhostConv(c1, c_)
+ * (itself, two Conv of Conv2d + BatchNorm2d + the one shared SiLU), nn.Identity for conv.1,
+ * GhostConv(c_, c2, act=False) (two Conv of Conv2d + BatchNorm2d + an Identity each) and the
+ * nn.Identity shortcut: 20 modules, 16 once the 4 BatchNorms are fused away. With stride 2, conv.1
+ * is DWConv(act=False) and the shortcut Sequential(DWConv, Conv) (both act=False): 31, fused 24.
+ * Measured as the difference between a model with the row and the same model without it. */
+static long long layers_of(const char *yaml_text, int fused)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_stats_gb_%d.yaml", (int)getpid());
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(yaml_text, f);
+    fclose(f);
+    gy_model *m = gy_test_load(path, NULL, NULL, 2);
+    gy_error err;
+    gy_stats *st;
+    ck_assert_msg(gy_model_stats(m, NULL, &st, &err) == GY_OK, "%s", err.message);
+    long long n = fused ? st->fused.layers : st->unfused.layers;
+    gy_stats_free(st);
+    gy_model_free(m);
+    unlink(path);
+    return n;
+}
+
+START_TEST(ghost_bottleneck_module_counts)
+{
+#define GB_HEAD "nc: 2\ndepth_multiple: 1.0\nwidth_multiple: 1.0\nbackbone:\n" \
+                "  - [-1, 1, Conv, [16, 3, 2]]\n  - [-1, 1, Conv, [32, 3, 2]]\n"
+#define GB_TAIL "head:\n  - [[-1], 1, Detect, [nc]]\n"
+    const char *base = GB_HEAD GB_TAIL;
+    const char *s1 = GB_HEAD "  - [-1, 1, GhostBottleneck, [32, 3, 1]]\n" GB_TAIL;
+    const char *s2 = GB_HEAD "  - [-1, 1, GhostBottleneck, [64, 3, 2]]\n" GB_TAIL;
+    ck_assert_int_eq(layers_of(s1, 0) - layers_of(base, 0), 20);
+    ck_assert_int_eq(layers_of(s1, 1) - layers_of(base, 1), 16);
+    ck_assert_int_eq(layers_of(s2, 0) - layers_of(base, 0), 31);
+    ck_assert_int_eq(layers_of(s2, 1) - layers_of(base, 1), 24);
+#undef GB_HEAD
+#undef GB_TAIL
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("stats");
     TCase *tc = tcase_create("stats");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, published_table_via_cli_json);
+    tcase_add_test(tc, ghost_bottleneck_module_counts);
     tcase_add_test(tc, dfc_models_count_gflops_directly);
     tcase_add_test(tc, rows_shapes_memory_and_measure);
     suite_add_tcase(s, tc);
