@@ -1090,10 +1090,9 @@ START_TEST(yaml_like_pyyaml)
 }
 END_TEST
 
-/* Floats whose repr has both a '.' and an exponent stay as they are in PyYAML (it adds ".0" only
- * when the repr has an 'e' and no '.': 1e-05 -> 1.0e-05): yaml.safe_dump({'x': [1.5e-07, 2.5e+16,
- * 1e-05]}, default_flow_style=None) == "x: [1.5e-07, 2.5e+16, 1.0e-05]\n". */
-START_TEST(yaml_float_with_point_and_exponent)
+/* The pickle of {'x': [...]} (protocol 2): x_list_begin opens the dict and the list, the caller
+ * appends the items, x_list_end closes them. */
+static pkb x_list_begin(void)
 {
     pkb p = {NULL, 0, 0};
     op(&p, 0x80);
@@ -1103,12 +1102,26 @@ START_TEST(yaml_float_with_point_and_exponent)
     str(&p, "x");
     op(&p, ']');
     op(&p, '(');
+    return p;
+}
+
+static void x_list_end(pkb *p)
+{
+    op(p, 'e');
+    op(p, 'u');
+    op(p, '.');
+}
+
+/* Floats whose repr has both a '.' and an exponent stay as they are in PyYAML (it adds ".0" only
+ * when the repr has an 'e' and no '.': 1e-05 -> 1.0e-05): yaml.safe_dump({'x': [1.5e-07, 2.5e+16,
+ * 1e-05]}, default_flow_style=None) == "x: [1.5e-07, 2.5e+16, 1.0e-05]\n". */
+START_TEST(yaml_float_with_point_and_exponent)
+{
+    pkb p = x_list_begin();
     flt(&p, 1.5e-07);
     flt(&p, 2.5e+16);
     flt(&p, 1e-05);
-    op(&p, 'e');
-    op(&p, 'u');
-    op(&p, '.');
+    x_list_end(&p);
     expect_yaml(p.b, p.n, "f.pkl", "x: [1.5e-07, 2.5e+16, 1.0e-05]\n");
     free(p.b);
 }
@@ -1119,20 +1132,11 @@ END_TEST
  * "x: ['ab ', a b, ' ']\n". */
 START_TEST(yaml_trailing_space_quoted)
 {
-    pkb p = {NULL, 0, 0};
-    op(&p, 0x80);
-    op(&p, 2);
-    op(&p, '}');
-    op(&p, '(');
-    str(&p, "x");
-    op(&p, ']');
-    op(&p, '(');
+    pkb p = x_list_begin();
     str(&p, "ab ");
     str(&p, "a b");
     str(&p, " ");
-    op(&p, 'e');
-    op(&p, 'u');
-    op(&p, '.');
+    x_list_end(&p);
     expect_yaml(p.b, p.n, "s.pkl", "x: ['ab ', a b, ' ']\n");
     free(p.b);
 }

@@ -13,15 +13,22 @@
 #include "testutil.h"
 #include "video/video_convert.h"
 
-/* A w x h RGB24 picture whose pixel (x, y) is (x * 16 + 1, y * 16 + 2, x + y + 3). */
-static AVFrame *rgb_picture(int w, int h)
+/* A w x h picture of the format, its buffers allocated (rows aligned to 32). */
+static AVFrame *new_frame(enum AVPixelFormat fmt, int w, int h)
 {
     AVFrame *f = av_frame_alloc();
     ck_assert_ptr_nonnull(f);
-    f->format = AV_PIX_FMT_RGB24;
+    f->format = fmt;
     f->width = w;
     f->height = h;
     ck_assert_int_eq(av_frame_get_buffer(f, 32), 0);
+    return f;
+}
+
+/* A w x h RGB24 picture whose pixel (x, y) is (x * 16 + 1, y * 16 + 2, x + y + 3). */
+static AVFrame *rgb_picture(int w, int h)
+{
+    AVFrame *f = new_frame(AV_PIX_FMT_RGB24, w, h);
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
             unsigned char *p = f->data[0] + (size_t)y * f->linesize[0] + (size_t)x * 3;
@@ -34,12 +41,7 @@ static AVFrame *rgb_picture(int w, int h)
 
 static AVFrame *flat_yuv(int w, int h, int Y, int U, int V)
 {
-    AVFrame *f = av_frame_alloc();
-    ck_assert_ptr_nonnull(f);
-    f->format = AV_PIX_FMT_YUV420P;
-    f->width = w;
-    f->height = h;
-    ck_assert_int_eq(av_frame_get_buffer(f, 32), 0);
+    AVFrame *f = new_frame(AV_PIX_FMT_YUV420P, w, h);
     for (int y = 0; y < h; y++)
         memset(f->data[0] + (size_t)y * f->linesize[0], Y, (size_t)w);
     for (int y = 0; y < (h + 1) / 2; y++) {
