@@ -364,7 +364,8 @@ static void label_spots(double px, double py, double off, double w, double h, bo
     }
 }
 
-static void draw_point_labels(gy_canvas *cv, const frame *f, const gy_chart *c)
+/* 0 when the obstacle list cannot be allocated (nothing drawn). */
+static int draw_point_labels(gy_canvas *cv, const frame *f, const gy_chart *c)
 {
     const double pt = cv->px_per_pt;
     gy_text_style ls = style(POINT_LABEL_PT, 0, 0, 0);
@@ -372,9 +373,13 @@ static void draw_point_labels(gy_canvas *cv, const frame *f, const gy_chart *c)
     for (int i = 0; i < c->ns; i++)
         total += c->s[i].points ? c->s[i].n : 0;
     /* obstacles: every marker first, then the labels as they are placed */
-    box4 *placed = total ? malloc(sizeof *placed * (size_t)total * 2) : NULL;
+    if (!total)
+        return 1;
+    box4 *placed = malloc(sizeof *placed * (size_t)total * 2);
+    if (!placed)
+        return 0;
     int np = 0;
-    for (int i = 0; placed && i < c->ns; i++) {
+    for (int i = 0; i < c->ns; i++) {
         const series *s = &c->s[i];
         for (int k = 0; s->points && k < s->n; k++) {
             if (!placeable(f, s->x[k], s->y[k]))
@@ -410,12 +415,12 @@ static void draw_point_labels(gy_canvas *cv, const frame *f, const gy_chart *c)
                     pick = q;
             if (pick < 0)
                 pick = 0;
-            if (placed)
-                placed[np++] = cand[pick];
+            placed[np++] = cand[pick];
             gy_canvas_text(cv, cand[pick].x0, cand[pick].y0, s->labels[k], &ls);
         }
     }
     free(placed);
+    return 1;
 }
 
 /* matplotlib 'best' among the four inner corners: the one covering the fewest points. */
@@ -558,7 +563,10 @@ gy_status gy_chart_save(gy_chart *c, const char *path, gy_error *err)
 
     for (int i = 0; i < c->ns; i++)
         draw_series(&cv, &f, &c->s[i]);
-    draw_point_labels(&cv, &f, c); /* not clipped: a label may reach past the axes */
+    if (!draw_point_labels(&cv, &f, c)) { /* not clipped: a label may reach past the axes */
+        gy_canvas_free(&cv);
+        return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory for the point labels", path);
+    }
 
     cairo_t *cr = cv.cr;
     gy_canvas_set_color(&cv, gy_rgb_grey(0.0), 1.0);
