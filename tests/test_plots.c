@@ -422,6 +422,12 @@ START_TEST(ticks_max_n_locator)
     expect_ticks(0, 1 - 1e-8, 5, 5, tenths);
     expect_ticks(1e-10, 1, 5, 6, tenths);
     expect_ticks(1e-8, 1, 5, 5, tenths + 1);
+    /* the decimals a step needs, up to 10 at most: a step of 1e-10 gets its 10, one of 1e-11
+     * stops at 10 (its ticks all print as zeros) */
+    static const char *const e10[3] = {"0.0000000000", "0.0000000001", "0.0000000002"};
+    expect_ticks(0, 2e-10, 2, 3, e10);
+    static const char *const e11[3] = {"0.0000000000", "0.0000000000", "0.0000000000"};
+    expect_ticks(0, 2e-11, 2, 3, e11);
 }
 END_TEST
 
@@ -713,10 +719,31 @@ START_TEST(curves_colours_and_mean)
     for (int y = (int)y08 - 3; y <= (int)y08 + 3; y++)
         ck_assert_msg(is_rgb(im, x, y, 255, 255, 255, 0), "something drawn at 0.8 (row %d)", y);
     gy_image_free(im);
-    /* no curves: an error, no file */
-    memset(&r, 0, sizeof r);
-    ck_assert_int_eq(gy_plot_pr_curve(out("none.png"), &r, NULL, &err), GY_ERR_ARGUMENT);
-    ck_assert_int_eq(access(out("none.png"), F_OK), -1);
+    /* no curves: an error, no file; each of the three conditions alone (no result; curves
+     * missing with classes; classes missing with curves), for both kinds of plot */
+    for (int kind = 0; kind < 2; kind++) {
+        for (int c = 0; c < 3; c++) {
+            fake_result(&r, 2, 0);
+            const double *keep_p = r.p_curve;
+            if (c == 1) {
+                r.p_curve = NULL;
+                r.pr_curve = NULL;
+            } else if (c == 2) {
+                r.nclasses = 0;
+            }
+            const gy_metrics_result *arg = c == 0 ? NULL : &r;
+            memset(&err, 0, sizeof err);
+            gy_status st = kind ? gy_plot_mc_curve(out("none.png"), arg, NULL, GY_CURVE_R, &err)
+                                : gy_plot_pr_curve(out("none.png"), arg, NULL, &err);
+            ck_assert_msg(st == GY_ERR_ARGUMENT, "kind %d, case %d: status %d", kind, c, (int)st);
+            char want[300];
+            snprintf(want, sizeof want, "%s: no curves to plot", out("none.png"));
+            ck_assert_str_eq(err.message, want);
+            ck_assert_int_eq(access(out("none.png"), F_OK), -1);
+            free(r.classes);
+            free((void *)keep_p);
+        }
+    }
 }
 END_TEST
 
