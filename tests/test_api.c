@@ -318,19 +318,33 @@ START_TEST(detect_arguments)
         ck_assert_ptr_null(d);
     }
 
-    /* imgsz_h and imgsz_w take over from imgsz only when both are positive */
+    /* imgsz_h and imgsz_w take over from imgsz only when both are positive: each side 0 or
+     * negative alone (the other a valid 320) leaves the square imgsz letterbox */
     {
-        gy_detections *sq = NULL, *hw = NULL;
+        gy_detections *sq = NULL;
         ck_assert_int_eq(gy_detect(s, img, &p, &sq, &err), GY_OK);
+        static const int hw_sides[4][2] = {{0, 320}, {320, 0}, {-32, 320}, {320, -32}};
+        for (int i = 0; i < 4; i++) {
+            gy_detections *hw = NULL;
+            gy_detect_params q = p;
+            q.imgsz_h = hw_sides[i][0];
+            q.imgsz_w = hw_sides[i][1];
+            ck_assert_msg(gy_detect(s, img, &q, &hw, &err) == GY_OK, "%d x %d: %s", q.imgsz_h, q.imgsz_w,
+                          err.message);
+            ck_assert_int_eq(hw->count, sq->count);
+            ck_assert_int_eq(hw->input_width, sq->input_width);
+            ck_assert_int_eq(hw->input_height, sq->input_height);
+            gy_detections_free(hw);
+        }
+        /* both positive: they take over (a 320 x 320 target differs from the default 640) */
+        gy_detections *hw = NULL;
         gy_detect_params q = p;
-        q.imgsz_h = 0;
-        q.imgsz_w = 320;
+        q.imgsz_h = q.imgsz_w = 320;
         ck_assert_msg(gy_detect(s, img, &q, &hw, &err) == GY_OK, "%s", err.message);
-        ck_assert_int_eq(hw->count, sq->count);
-        ck_assert_int_eq(hw->input_width, sq->input_width); /* the square imgsz letterbox */
-        ck_assert_int_eq(hw->input_height, sq->input_height);
-        gy_detections_free(sq);
+        ck_assert_int_eq(sq->input_width > sq->input_height ? sq->input_width : sq->input_height, 640);
+        ck_assert_int_eq(hw->input_width > hw->input_height ? hw->input_width : hw->input_height, 320);
         gy_detections_free(hw);
+        gy_detections_free(sq);
     }
     /* NULL params are the defaults; max_det keeps the best boxes */
     gy_detections *all = NULL, *two = NULL;
