@@ -263,7 +263,10 @@ size_t gy_qgraph_weight_bytes(const gy_graph *g, const gy_qgraph *q)
     for (int i = 0; i < g->nconvs; i++) {
         const gy_conv *c = &g->convs[i];
         size_t n = (size_t)c->cout * (size_t)(c->cin / c->groups) * (size_t)c->kh * (size_t)c->kw;
-        bytes += q->convs[i].int8 ? n + 8 * (size_t)c->cout : 4 * (n + (size_t)c->cout);
+        const size_t bias = c->fixed ? 0 : (size_t)c->cout; /* the DFL's fixed bins have none */
+        /* int8: the weights, a float scale per channel and the float bias; float32: the
+         * weights and the bias */
+        bytes += q->convs[i].int8 ? n + 4 * ((size_t)c->cout + bias) : 4 * (n + bias);
     }
     for (int s = 0; s < g->nstorages; s++)
         bytes += q->needs_act[s] ? 8 : 0;

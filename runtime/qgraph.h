@@ -77,7 +77,8 @@ int gy_qgraph_conv_int8_capable(const gy_graph *g, int conv);
 /* The op that writes a root storage first, or -1 (the network input). */
 int gy_qgraph_first_writer(const gy_graph *g, int root);
 
-/* Bytes of int8 weights, their scales and the activation parameters (stats, bench). */
+/* Bytes of the tensors an int8 model file holds: the int8 weights with their scales, the float
+ * convs, the biases and the activation parameters (bench). */
 size_t gy_qgraph_weight_bytes(const gy_graph *g, const gy_qgraph *q);
 
 #endif

@@ -743,6 +743,33 @@ START_TEST(cli_verbs)
     ck_assert_ptr_nonnull(strstr(text, "(1 of at most 1, "));
     ck_assert_ptr_nonnull(strstr(text, "int8: 53 convs, float32: 10 (model.22.cv3,model."));
     ck_assert_ptr_nonnull(strstr(progress, "sensitivity: "));
+    /* the sensitivity table: 8 rows of a measured error (positive: int8 is not exact), worst
+     * first; the worst fits the 5 % budget, so it is the one kept */
+    {
+        const char *row = strstr(text, "worst first:\n");
+        ck_assert_ptr_nonnull(row);
+        row = strchr(row, '\n') + 1;
+        char first[64] = "";
+        double prev = INFINITY;
+        for (int i = 0; i < 8; i++) {
+            char name[64];
+            double e, share;
+            ck_assert_msg(sscanf(row, " %63s %lf (%lf%%", name, &e, &share) == 3, "row %d: %.60s", i, row);
+            ck_assert_msg(e > 0.0 && e <= prev && isfinite(e), "row %d: %s %g after %g", i, name, e, prev);
+            ck_assert_msg(share > 0.0 && share < 5.0, "row %d: %s %g%%", i, name, share);
+            prev = e;
+            if (i == 0)
+                snprintf(first, sizeof first, "%s", name);
+            row = strchr(row, '\n') + 1;
+        }
+        char want[128];
+        snprintf(want, sizeof want, "kept in float by sensitivity: %s (1 of at most 1", first);
+        ck_assert_msg(strstr(text, want) != NULL, "want '%s' in:\n%s", want, text);
+        const char *fin = strstr(text, "output error against float on 1 images: ");
+        ck_assert_ptr_nonnull(fin);
+        double e = strtod(fin + strlen("output error against float on 1 images: "), NULL);
+        ck_assert_msg(e > 0.0 && e < 1.0, "final output error %g", e);
+    }
     /* one pass of each kind over the calibration images: min/max, then histograms */
     ck_assert_int_eq(count_of(progress, "calibrate: 1/2"), 1);
     ck_assert_int_eq(count_of(progress, "calibrate: 2/2"), 1);
@@ -757,6 +784,25 @@ START_TEST(cli_verbs)
     text = slurp(out);
     ck_assert_ptr_nonnull(strstr(text, "\"dtype\":\"int8\""));
     ck_assert_ptr_nonnull(strstr(text, "\"share_of_int8_peak\":"));
+    /* its weight bytes are the tensor bytes of the file: all of it but the 8-byte length and
+     * the JSON header */
+    {
+        FILE *f = fopen(q, "rb");
+        ck_assert_ptr_nonnull(f);
+        unsigned char len[8];
+        ck_assert_int_eq(fread(len, 1, 8, f), 8);
+        ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+        long size = ftell(f);
+        fclose(f);
+        unsigned long long hl = 0;
+        for (int i = 7; i >= 0; i--)
+            hl = hl << 8 | len[i];
+        const char *wb = strstr(text, "\"weight_bytes\":");
+        ck_assert_ptr_nonnull(wb);
+        double bytes = strtod(wb + strlen("\"weight_bytes\":"), NULL);
+        ck_assert_msg(bytes == (double)((unsigned long long)size - 8 - hl), "weight_bytes %.0f, file %ld, "
+                      "header %llu", bytes, size, hl);
+    }
     free(text);
     snprintf(cmd, sizeof cmd, "%s stats -w %s > %s", gy_test_cli(), q, out);
     ck_assert_int_eq(run(cmd), 0);

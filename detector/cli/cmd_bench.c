@@ -511,7 +511,7 @@ int cmd_bench(int argc, char **argv)
     for (int c = 0; c < g->nconvs && !model->q; c++) {
         const gy_conv *cv = &g->convs[c];
         b.weight_bytes += ((size_t)cv->cout * (cv->cin / cv->groups) * cv->kh * cv->kw +
-                           (cv->b ? (size_t)cv->cout : 0)) * sizeof(float);
+                           (cv->fixed ? 0 : (size_t)cv->cout)) * sizeof(float);
     }
     if (model->q)
         b.weight_bytes = gy_qgraph_weight_bytes(g, model->q);
