@@ -129,17 +129,22 @@ START_TEST(depthwise_isas_agree)
 {
     if (gy_cpu_best_isa() < GY_ISA_AVX512)
         return; /* nothing to compare on this CPU */
-    static const int kernels[7][2] = {{3, 3}, {5, 5}, {1, 5}, {5, 1}, {7, 7}, {3, 1}, {1, 1}};
+    /* 11 shapes (prime to the 6 plane kinds and the 4 strides below): the square
+     * sizes with their own code, and every non-square one whose side matches a square one's (a
+     * 3 or 5 in one direction only must not take the square code) */
+    enum { NK = 11 };
+    static const int kernels[NK][2] = {{3, 3}, {5, 5}, {1, 5}, {5, 1}, {7, 7}, {3, 1},
+                                       {1, 1}, {1, 3}, {5, 3}, {3, 5}, {3, 7}};
     static const gy_act exact[5] = {GY_ACT_NONE, GY_ACT_RELU, GY_ACT_RELU6, GY_ACT_HARDSWISH,
                                     GY_ACT_HARDSIGMOID};
     gy_test_rng r = {2024};
-    for (int rep = 0; rep < 140; rep++) {
+    for (int rep = 0; rep < 24 * NK; rep++) {
         gy_conv c;
         memset(&c, 0, sizeof c);
         c.cin = c.cout = c.groups = gy_test_rng_int(&r, 1, 6);
-        c.kh = kernels[rep % 7][0];
-        c.kw = kernels[rep % 7][1];
-        c.sw = 1 + rep / 7 % GY_DW_MAX_STRIDE;
+        c.kh = kernels[rep % NK][0];
+        c.kw = kernels[rep % NK][1];
+        c.sw = 1 + rep / NK % GY_DW_MAX_STRIDE;
         c.sh = rep % 5 == 4 ? 1 + (c.sw % 2) : c.sw;
         c.ph = gy_test_rng_int(&r, 0, c.kh);
         c.pw = gy_test_rng_int(&r, 0, c.kw);

@@ -2,8 +2,8 @@
  * two ops run one after the other (the packed GEMM, then the depthwise kernel), bit for bit, on
  * every ISA this CPU has: K below, at and past the GEMM's K chunk (two chunks), channel counts
  * that leave partial blocks of 16 and of the kernels' 4 / 3 channels, widths 1..70 (every tail of
- * 16 and 32 pixels), depthwise 3x3 / 5x5 / 1x5 / 5x1 / 7x7 at strides 1, 2 and 3, paddings 0 to
- * past the filter, every activation on either conv, no bias, a residual on the depthwise conv;
+ * 16 and 32 pixels), depthwise 3x3 / 5x5 / 1x5 / 5x1 / 7x7 / 1x3 / 5x3 / 3x5 / 3x1 at strides 1, 2
+ * and 3, paddings 0 to past the filter, every activation on either conv, no bias, a residual on the depthwise conv;
  * tasks in reverse order on one scratch; the pointwise output never written. Then the runtime:
  * MobileNetV2 (expand + depthwise in every block) gives the same outputs with fusion as the ops
  * alone would (the parity cases check it against ultralytics). */
@@ -137,18 +137,22 @@ START_TEST(fused_equals_two_ops)
     gy_test_rng rng = {0x5eedULL};
     static const gy_act acts[5] = {GY_ACT_RELU6, GY_ACT_HARDSWISH, GY_ACT_NONE, GY_ACT_SILU,
                                    GY_ACT_RELU};
-    static const int filters[5][2] = {{3, 3}, {5, 5}, {1, 5}, {5, 1}, {7, 7}};
+    /* the square sizes with their own code, and non-square ones with a 3 or 5 in one direction
+     * only (which must not take the square code) */
+    enum { NF = 9 };
+    static const int filters[NF][2] = {{3, 3}, {5, 5}, {1, 5}, {5, 1}, {7, 7},
+                                       {1, 3}, {5, 3}, {3, 5}, {3, 1}};
     static const int Ks[6] = {3, 16, 24, 256, 300, 7};
     static const int Cs[6] = {2, 5, 16, 17, 40, 96}; /* 1 channel is a dense conv */
     double worst = 0.0;
-    for (int it = 0; it < 60; it++) {
+    for (int it = 0; it < 12 * NF; it++) {
         pc k;
         memset(&k, 0, sizeof k);
         k.K = Ks[it % 6];
         k.C = Cs[it / 6 % 6];
-        k.kh = filters[it % 5][0];
-        k.kw = filters[it % 5][1];
-        k.s = 1 + it / 5 % 3;
+        k.kh = filters[it % NF][0];
+        k.kw = filters[it % NF][1];
+        k.s = 1 + it / NF % 3;
         k.ph = gy_test_rng_int(&rng, 0, k.kh);
         k.pw = gy_test_rng_int(&rng, 0, k.kw);
         k.ih = gy_test_rng_int(&rng, 1, 19);
