@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <zip.h>
 
+#include "core/graph.h"
+#include "detector/model.h"
 #include "kernels/kernels.h"
 #include "parity.h"
 #include "tables.h"
@@ -352,6 +354,41 @@ static gy_status load_row(const char *stem, const char *row, const char *path, g
     return st;
 }
 
+/* The channel shuffles a row emits (graph ops of kind GY_OP_SHUFFLE): a shuffle with one group
+ * (or with one channel per group) moves nothing, so a row that would emit one emits none. */
+static int row_shuffles(const char *stem, const char *row, const char *path)
+{
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [%s, 3, 2]]\n  - %s\nhead:\n"
+                                "  - [[-1], 1, Detect, [nc]]\n", stem, row);
+    gy_test_write_text(path, yaml);
+    gy_model *m = NULL;
+    gy_error err;
+    ck_assert_msg(gy_model_load(path, NULL, NULL, &m, &err) == GY_OK, "%s: %s", row, err.message);
+    int n = 0;
+    for (int i = 0; i < m->graph.nops; i++)
+        n += m->graph.ops[i].type == GY_OP_SHUFFLE;
+    gy_model_free(m);
+    return n;
+}
+
+START_TEST(shuffles_only_where_they_move_data)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_test_zoo_shuffle_%d.yaml", (int)getpid());
+    /* Megvii's ShuffleNet v1: the main branch shuffles its mid channels when group > 1 */
+    ck_assert_int_eq(row_shuffles("48", "[-1, 1, ShuffleV1Block, [48, 1, 1, 0]]", path), 0);
+    ck_assert_int_eq(row_shuffles("48", "[-1, 1, ShuffleV1Block, [96, 2, 1, 1]]", path), 0);
+    ck_assert_int_eq(row_shuffles("48", "[-1, 1, ShuffleV1Block, [48, 1, 2, 0]]", path), 1);
+    ck_assert_int_eq(row_shuffles("48", "[-1, 1, ShuffleV1Block, [48, 1, 3, 0]]", path), 1);
+    ck_assert_int_eq(row_shuffles("48", "[-1, 1, ShuffleV1Block, [96, 2, 3, 1]]", path), 1);
+    /* ShuffleNet v2 (torchvision's order, 2 groups): every block, either stride */
+    ck_assert_int_eq(row_shuffles("32", "[-1, 1, Shuffle_Block, [32, 1]]", path), 1);
+    ck_assert_int_eq(row_shuffles("32", "[-1, 1, Shuffle_Block, [64, 2]]", path), 1);
+    unlink(path);
+}
+END_TEST
+
 /* Every argument check: the clause failing alone is refused with the file, the line, the row and
  * the argument; the neighbouring valid row (the bound) loads. */
 START_TEST(bad_zoo_rows)
@@ -621,6 +658,7 @@ int main(void)
     tcase_add_loop_test(tc, pt_near_miss_refused, 0, 5);
     tcase_add_test(tc, pt_bn_eps_per_module);
     tcase_add_test(tc, bad_zoo_rows);
+    tcase_add_test(tc, shuffles_only_where_they_move_data);
     tcase_add_test(tc, zoo_row_details);
     tcase_add_test(tc, inverted_residual_rounding);
     tcase_add_test(tc, input_sizes);
