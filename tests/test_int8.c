@@ -499,6 +499,85 @@ static void write_uniform_acts(const char *src, const char *field, double value,
     gy_st_close(st);
 }
 
+/* An output channel whose folded weights are all below float's normal range (a BatchNorm gamma
+ * of 1e-39, stored as float32): m / qmax would be a subnormal scale, whose products with the
+ * activation scales lose their bits or flush to zero; the channel quantizes to scale 1 and zero
+ * weights instead. A channel of exact zeros does the same; the channels beside them keep 63. */
+START_TEST(subnormal_channel_weights)
+{
+    char w[512];
+    gy_test_parity_path(w, sizeof w, "v8n_640", "weights.safetensors");
+    gy_safetensors *st = open_st(w);
+    unsigned char *data = malloc(st->data_size + 32 * 4);
+    ck_assert_ptr_nonnull(data);
+    memcpy(data, st->data, st->data_size);
+    gy_st_tensor *tensors = malloc(sizeof *tensors * (size_t)st->count);
+    ck_assert_ptr_nonnull(tensors);
+    memcpy(tensors, st->tensors, sizeof *tensors * (size_t)st->count);
+    int found = 0;
+    for (int i = 0; i < st->count; i++) {
+        if (strcmp(tensors[i].name, "model.2.cv1.bn.weight") != 0)
+            continue;
+        ck_assert_int_eq(tensors[i].numel, 32);
+        float gamma[32];
+        for (int c = 0; c < 32; c++)
+            gamma[c] = c == 0 ? 1e-39f : c == 1 ? 0.0f : 1.0f;
+        ck_assert(fpclassify(gamma[0]) == FP_SUBNORMAL);
+        memcpy(data + st->data_size, gamma, sizeof gamma);
+        tensors[i].dtype = GY_DT_F32;
+        tensors[i].offset = st->data_size;
+        tensors[i].nbytes = sizeof gamma;
+        found = 1;
+    }
+    ck_assert(found);
+    gy_safetensors out = *st;
+    out.data = data;
+    out.data_size = st->data_size + 32 * 4;
+    out.tensors = tensors;
+    const char *edited = tmp("subnormal.safetensors"), *q = tmp("subnormal_q.safetensors");
+    gy_error err;
+    ck_assert_msg(gy_st_write(&out, NULL, edited, &err) == GY_OK, "%s", err.message);
+    free(tensors);
+    free(data);
+    gy_st_close(st);
+
+    char cfg[512];
+    gy_test_parity_path(cfg, sizeof cfg, "v8n_640", "model.yaml");
+    gy_quantize_params qp = gy_quantize_default_params();
+    qp.data = coco();
+    qp.calib_images = 1;
+    qp.sensitivity_images = 1;
+    qp.imgsz = 160;
+    qp.auto_float = 0;
+    ck_assert_msg(gy_quantize(cfg, edited, &qp, q, &err) == GY_OK, "%s", err.message);
+    st = open_st(q);
+    const gy_st_tensor *tw = NULL, *ts = NULL;
+    for (int i = 0; i < st->count; i++) {
+        if (!strcmp(st->tensors[i].name, "model.2.cv1.conv.weight"))
+            tw = &st->tensors[i];
+        if (!strcmp(st->tensors[i].name, "model.2.cv1.conv.weight_scale"))
+            ts = &st->tensors[i];
+    }
+    ck_assert(tw && ts && tw->dtype == GY_DT_I8 && ts->dtype == GY_DT_F32);
+    const int8_t *q8 = (const int8_t *)(const void *)(st->data + tw->offset);
+    float scale[32];
+    memcpy(scale, st->data + ts->offset, sizeof scale);
+    for (int c = 0; c < 32; c++) {
+        int mx = 0;
+        for (int k = 0; k < 32; k++)
+            mx = abs(q8[c * 32 + k]) > mx ? abs(q8[c * 32 + k]) : mx;
+        if (c < 2) {
+            ck_assert_msg(scale[c] == 1.0f && mx == 0, "channel %d: scale %g, max |w| %d", c,
+                          (double)scale[c], mx);
+        } else {
+            ck_assert_msg(isnormal(scale[c]) && mx == 63, "channel %d: scale %g, max |w| %d", c,
+                          (double)scale[c], mx);
+        }
+    }
+    gy_st_close(st);
+}
+END_TEST
+
 START_TEST(runtime_against_reference)
 {
     static const char *const cases[] = {"v8n_640", "ghost_n_640", "gghost_n_640"};
@@ -1122,6 +1201,7 @@ int main(void)
     tcase_add_test(fast, quantize_parameters);
     tcase_add_test(fast, runtime_against_reference);
     tcase_add_test(fast, calibration_split);
+    tcase_add_test(fast, subnormal_channel_weights);
     suite_add_tcase(s, fast);
     TCase *slow = tcase_create("coco128");
     tcase_set_timeout(slow, 3000);
