@@ -333,35 +333,47 @@ static void draw_series(gy_canvas *cv, const frame *f, const series *s)
     cairo_restore(cr);
 }
 
-/* A point label's box: above right of its marker, else below right, above left, below left,
- * right, left, above, below, then the same eight twice and three times as far; the first that
- * stays on the figure and clear of the labels already placed and of every marker; when none is,
- * the first on the figure. */
-typedef struct box4 {
-    double x0, y0, x1, y1;
-} box4;
-
-static int overlaps(const box4 *a, const box4 *b)
+static int overlaps(const gy_box4 *a, const gy_box4 *b)
 {
     return a->x0 < b->x1 && b->x0 < a->x1 && a->y0 < b->y1 && b->y0 < a->y1;
 }
 
+static int on_figure(const gy_box4 *b, double fig_w, double fig_h)
+{
+    return b->x0 >= 0 && b->y0 >= 0 && b->x1 <= fig_w && b->y1 <= fig_h;
+}
+
 #define LABEL_SPOTS 24
 
-static void label_spots(double px, double py, double off, double w, double h, box4 *cand)
+gy_box4 gy_chart_label_box(double px, double py, double off, double w, double h, double fig_w,
+                           double fig_h, const gy_box4 *obstacles, int n)
 {
+    gy_box4 cand[LABEL_SPOTS];
     for (int d = 0; d < 3; d++) {
         const double o = off * (1 + d);
-        box4 *c = cand + 8 * d;
-        c[0] = (box4){px + o, py - o - h, px + o + w, py - o};
-        c[1] = (box4){px + o, py + o, px + o + w, py + o + h};
-        c[2] = (box4){px - o - w, py - o - h, px - o, py - o};
-        c[3] = (box4){px - o - w, py + o, px - o, py + o + h};
-        c[4] = (box4){px + o, py - h / 2, px + o + w, py + h / 2};
-        c[5] = (box4){px - o - w, py - h / 2, px - o, py + h / 2};
-        c[6] = (box4){px - w / 2, py - o - h, px + w / 2, py - o};
-        c[7] = (box4){px - w / 2, py + o, px + w / 2, py + o + h};
+        gy_box4 *c = cand + 8 * d;
+        c[0] = (gy_box4){px + o, py - o - h, px + o + w, py - o};
+        c[1] = (gy_box4){px + o, py + o, px + o + w, py + o + h};
+        c[2] = (gy_box4){px - o - w, py - o - h, px - o, py - o};
+        c[3] = (gy_box4){px - o - w, py + o, px - o, py + o + h};
+        c[4] = (gy_box4){px + o, py - h / 2, px + o + w, py + h / 2};
+        c[5] = (gy_box4){px - o - w, py - h / 2, px - o, py + h / 2};
+        c[6] = (gy_box4){px - w / 2, py - o - h, px + w / 2, py - o};
+        c[7] = (gy_box4){px - w / 2, py + o, px + w / 2, py + o + h};
     }
+    for (int q = 0; q < LABEL_SPOTS; q++) {
+        if (!on_figure(&cand[q], fig_w, fig_h))
+            continue;
+        int clear = 1;
+        for (int j = 0; j < n && clear; j++)
+            clear = !overlaps(&cand[q], &obstacles[j]);
+        if (clear)
+            return cand[q];
+    }
+    for (int q = 0; q < 4; q++) /* crowded: the first of the nearest four on the figure */
+        if (on_figure(&cand[q], fig_w, fig_h))
+            return cand[q];
+    return cand[0];
 }
 
 /* 0 when the obstacle list cannot be allocated (nothing drawn). */
@@ -375,7 +387,7 @@ static int draw_point_labels(gy_canvas *cv, const frame *f, const gy_chart *c)
     /* obstacles: every marker first, then the labels as they are placed */
     if (!total)
         return 1;
-    box4 *placed = malloc(sizeof *placed * (size_t)total * 2);
+    gy_box4 *placed = malloc(sizeof *placed * (size_t)total * 2);
     if (!placed)
         return 0;
     int np = 0;
@@ -385,7 +397,7 @@ static int draw_point_labels(gy_canvas *cv, const frame *f, const gy_chart *c)
             if (!placeable(f, s->x[k], s->y[k]))
                 continue;
             const double px = fx(f, s->x[k]), py = fy(f, s->y[k]), r = s->width_pt * pt / 2;
-            placed[np++] = (box4){px - r, py - r, px + r, py + r};
+            placed[np++] = (gy_box4){px - r, py - r, px + r, py + r};
         }
     }
     for (int i = 0; i < c->ns; i++) {
@@ -398,25 +410,9 @@ static int draw_point_labels(gy_canvas *cv, const frame *f, const gy_chart *c)
             double w, h;
             gy_canvas_text_size(cv, s->labels[k], &ls, &w, &h);
             const double px = fx(f, s->x[k]), py = fy(f, s->y[k]), off = (s->width_pt / 2 + 2) * pt;
-            box4 cand[LABEL_SPOTS];
-            label_spots(px, py, off, w, h, cand);
-            int pick = -1;
-            for (int q = 0; q < LABEL_SPOTS && pick < 0; q++) {
-                if (cand[q].x0 < 0 || cand[q].y0 < 0 || cand[q].x1 > cv->width || cand[q].y1 > cv->height)
-                    continue;
-                int clear = 1;
-                for (int j = 0; j < np && clear; j++)
-                    clear = !overlaps(&cand[q], &placed[j]);
-                if (clear)
-                    pick = q;
-            }
-            for (int q = 0; q < 4 && pick < 0; q++) /* crowded: the first on the figure */
-                if (cand[q].x0 >= 0 && cand[q].y0 >= 0 && cand[q].x1 <= cv->width && cand[q].y1 <= cv->height)
-                    pick = q;
-            if (pick < 0)
-                pick = 0;
-            placed[np++] = cand[pick];
-            gy_canvas_text(cv, cand[pick].x0, cand[pick].y0, s->labels[k], &ls);
+            const gy_box4 b = gy_chart_label_box(px, py, off, w, h, cv->width, cv->height, placed, np);
+            placed[np++] = b;
+            gy_canvas_text(cv, b.x0, b.y0, s->labels[k], &ls);
         }
     }
     free(placed);

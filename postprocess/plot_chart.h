@@ -42,6 +42,19 @@ gy_status gy_chart_points(gy_chart *c, const double *x, const double *y, int n, 
                           double diameter_pt, const char *const *labels, const char *legend,
                           gy_error *err);
 
+/* A box in figure pixels: (x0, y0) its top left corner, (x1, y1) its bottom right. */
+typedef struct gy_box4 {
+    double x0, y0, x1, y1;
+} gy_box4;
+
+/* Where the w x h label of a marker at (px, py) goes: above right of it, off away on each axis;
+ * else below right, above left, below left, right (centred vertically), left, above (centred
+ * horizontally), below; then the same eight at 2 off and at 3 off. The first of these 24 that
+ * lies on the fig_w x fig_h figure and overlaps none of the n obstacles (boxes that only touch
+ * do not overlap); when none does, the first of the nearest four on the figure; else the first. */
+gy_box4 gy_chart_label_box(double px, double py, double off, double w, double h, double fig_w,
+                           double fig_h, const gy_box4 *obstacles, int n);
+
 /* Draws the chart into path (PNG, through a temporary name). */
 gy_status gy_chart_save(gy_chart *c, const char *path, gy_error *err);
 

@@ -407,6 +407,131 @@ static void expect_ticks(double lo, double hi, int nbins, int n, const char *con
                       hi, i, t.text[i], text[i]);
 }
 
+/* gy_chart_label_box against its contract, the 24 boxes worked out here from the words: for
+ * each k, obstacles inside each of the first k boxes (a point of each outside box k) leave box k
+ * the first clear one; an obstacle touching box k's edge does not block it; a box past the
+ * figure's edge by a hair is passed over, one exactly at it is taken; crowded, the first of
+ * the nearest four on the figure; none on the figure, the first. */
+static int inside(const gy_box4 *b, double x, double y, double margin)
+{
+    return x > b->x0 - margin && x < b->x1 + margin && y > b->y0 - margin && y < b->y1 + margin;
+}
+
+static void label_boxes(double px, double py, double off, double w, double h, gy_box4 *want)
+{
+    for (int k = 0; k < 24; k++) {
+        const double o = off * (1 + k / 8);
+        const int i = k % 8;
+        /* horizontally: right, right, left, left, right, left, centred, centred */
+        const int hx = i == 6 || i == 7 ? 0 : (i == 0 || i == 1 || i == 4) ? 1 : -1;
+        /* vertically: above, below, above, below, middle, middle, above, below */
+        const int vy = i == 4 || i == 5 ? 0 : (i == 0 || i == 2 || i == 6) ? -1 : 1;
+        want[k].x0 = hx > 0 ? px + o : hx < 0 ? px - o - w : px - w / 2;
+        want[k].x1 = want[k].x0 + w;
+        want[k].y0 = vy < 0 ? py - o - h : vy > 0 ? py + o : py - h / 2;
+        want[k].y1 = want[k].y0 + h;
+    }
+}
+
+static void expect_box(gy_box4 got, gy_box4 want, const char *what, int k)
+{
+    ck_assert_msg(got.x0 == want.x0 && got.y0 == want.y0 && got.x1 == want.x1 && got.y1 == want.y1,
+                  "%s %d: got (%g, %g)-(%g, %g), want (%g, %g)-(%g, %g)", what, k, got.x0, got.y0,
+                  got.x1, got.y1, want.x0, want.y0, want.x1, want.y1);
+}
+
+START_TEST(label_box_order)
+{
+    const double px = 500, py = 400, off = 6, w = 90, h = 22, W = 1000, H = 800;
+    gy_box4 want[24];
+    label_boxes(px, py, off, w, h, want);
+    gy_box4 obst[24];
+    for (int k = 0; k < 24; k++) {
+        int n = 0;
+        for (int j = 0; j < k; j++) { /* a point of box j at least 1 px outside box k */
+            int found = 0;
+            for (int gy = 1; gy < 64 && !found; gy++)
+                for (int gx = 1; gx < 64 && !found; gx++) {
+                    const double x = want[j].x0 + (want[j].x1 - want[j].x0) * gx / 64.0;
+                    const double y = want[j].y0 + (want[j].y1 - want[j].y0) * gy / 64.0;
+                    if (!inside(&want[k], x, y, 1.0)) {
+                        obst[n++] = (gy_box4){x - 0.25, y - 0.25, x + 0.25, y + 0.25};
+                        found = 1;
+                    }
+                }
+            ck_assert_msg(found, "box %d has no point outside box %d", j, k);
+        }
+        expect_box(gy_chart_label_box(px, py, off, w, h, W, H, obst, n), want[k], "blocked before", k);
+        /* obstacles touching box k on each side, and one covering it whole, one at a time */
+        const gy_box4 b = want[k];
+        const gy_box4 touch[4] = {{b.x0 - 5, b.y0, b.x0, b.y1}, {b.x1, b.y0, b.x1 + 5, b.y1},
+                                  {b.x0, b.y0 - 5, b.x1, b.y0}, {b.x0, b.y1, b.x1, b.y1 + 5}};
+        for (int t = 0; t < 4; t++) {
+            obst[n] = touch[t];
+            expect_box(gy_chart_label_box(px, py, off, w, h, W, H, obst, n + 1), want[k], "touched", k);
+        }
+        if (k < 23) {
+            obst[n] = (gy_box4){b.x0 + 1, b.y0 + 1, b.x0 + 2, b.y0 + 2};
+            gy_box4 got = gy_chart_label_box(px, py, off, w, h, W, H, obst, n + 1);
+            ck_assert_msg(!(got.x0 == b.x0 && got.y0 == b.y0), "box %d taken with an obstacle in it", k);
+        }
+    }
+    /* the figure's edges: the point near the right edge, so that box 0 ends exactly on it (taken)
+     * or a hair past it (box 1 also past: box 2, above left) */
+    {
+        double qx = W - off - w, qy = 300;
+        gy_box4 e[24];
+        label_boxes(qx, qy, off, w, h, e);
+        expect_box(gy_chart_label_box(qx, qy, off, w, h, W, H, NULL, 0), e[0], "at the right edge", 0);
+        qx += 1e-6;
+        label_boxes(qx, qy, off, w, h, e);
+        expect_box(gy_chart_label_box(qx, qy, off, w, h, W, H, NULL, 0), e[2], "past the right edge", 2);
+        /* each edge alone: left (boxes 2, 3 and 5 past it: box 0 stays), top (0 past: 1), bottom
+         * (1 past: 0) */
+        label_boxes(off + w - 1e-6, qy, off, w, h, e);
+        gy_box4 ob[1] = {{e[0].x0 + 1, e[0].y0 + 1, e[0].x0 + 2, e[0].y0 + 2}}; /* block box 0 */
+        expect_box(gy_chart_label_box(off + w - 1e-6, qy, off, w, h, W, H, ob, 1), e[1], "left edge", 1);
+        label_boxes(500, off + h - 1e-6, off, w, h, e);
+        expect_box(gy_chart_label_box(500, off + h - 1e-6, off, w, h, W, H, NULL, 0), e[1], "top edge", 1);
+        label_boxes(500, off + h, off, w, h, e); /* box 0 exactly at the top edge: taken */
+        expect_box(gy_chart_label_box(500, off + h, off, w, h, W, H, NULL, 0), e[0], "at the top edge", 0);
+        label_boxes(500, H - off - h + 1e-6, off, w, h, e);
+        gy_box4 ob0[1] = {{e[1].x0 + 1, e[1].y0 - 2, e[1].x0 + 2, e[1].y0 - 1}}; /* not in box 0 */
+        expect_box(gy_chart_label_box(500, H - off - h + 1e-6, off, w, h, W, H, ob0, 1), e[0],
+                   "bottom edge", 0);
+        label_boxes(500, H - off - h + 1e-6, off, w, h, e);
+        gy_box4 blk0[1] = {{e[0].x0 + 1, e[0].y0 + 1, e[0].x0 + 2, e[0].y0 + 2}};
+        expect_box(gy_chart_label_box(500, H - off - h + 1e-6, off, w, h, W, H, blk0, 1), e[2],
+                   "bottom edge, box 0 blocked", 2);
+    }
+    /* crowded: an obstacle over the whole figure; the first of the nearest four on it */
+    const gy_box4 all[1] = {{-1, -1, W + 1, H + 1}};
+    expect_box(gy_chart_label_box(px, py, off, w, h, W, H, all, 1), want[0], "crowded", 0);
+    {
+        const double qx = W - off - w + 1, qy = 300; /* boxes 0 and 1 past the right edge */
+        gy_box4 e[24];
+        label_boxes(qx, qy, off, w, h, e);
+        expect_box(gy_chart_label_box(qx, qy, off, w, h, W, H, all, 1), e[2], "crowded right", 2);
+        const double ry = H - off - h + 1; /* and 2's row fits, 3 does not: 2 */
+        label_boxes(qx, ry, off, w, h, e);
+        expect_box(gy_chart_label_box(qx, ry, off, w, h, W, H, all, 1), e[2], "crowded corner", 2);
+        /* a figure one label high: of the first five only box 4 (right) is on it; crowded, the
+         * fallback looks at the nearest four only: box 0 */
+        label_boxes(100, h / 2, off, w, h, e);
+        expect_box(gy_chart_label_box(100, h / 2, off, w, h, W, h, all, 1), e[0], "one label high", 0);
+        expect_box(gy_chart_label_box(100, h / 2, off, w, h, W, h, NULL, 0), e[4], "one label high, clear", 4);
+        /* a figure smaller than the label: nothing fits, box 0 */
+        label_boxes(10, 10, off, w, h, e);
+        expect_box(gy_chart_label_box(10, 10, off, w, h, 50, 20, NULL, 0), e[0], "tiny figure", 0);
+        /* only box 3 of the nearest four fits (bottom left corner of a figure just its size,
+         * the point in the top right) */
+        label_boxes(off + w, 0, off, w, h, e);
+        expect_box(gy_chart_label_box(off + w, 0, off, w, h, off + w, off + h, all, 1), e[3],
+                   "crowded, only box 3", 3);
+    }
+}
+END_TEST
+
 START_TEST(ticks_max_n_locator)
 {
     static const char *const tenths[6] = {"0.0", "0.2", "0.4", "0.6", "0.8", "1.0"};
@@ -757,6 +882,7 @@ static Suite *plots_suite(void)
     tcase_add_test(tc, text_anchors);
     tcase_add_test(tc, chart_line_and_legend);
     tcase_add_test(tc, chart_points_and_errors);
+    tcase_add_test(tc, label_box_order);
     tcase_add_test(tc, chart_log_axes);
     tcase_add_test(tc, matrix_cells);
     tcase_add_test(tc, matrix_annotation_limit);
