@@ -599,6 +599,37 @@ START_TEST(runtime_against_reference)
 }
 END_TEST
 
+/* Float and int8 meeting at an op: one conv kept in float feeds, in turn, the first input of a
+ * bottleneck's residual add (x + cv2(cv1(x)), x from model.2.cv1, which also feeds C2f's Concat),
+ * its second input (model.2.m.0.cv2), and a later add's second input (model.4.m.1.cv2). The
+ * int8 op reads the float tensor converted to its own uint8 scale: the output stays within the
+ * int8 error of the float model's (the reference runtime runs all-int8 models only). */
+START_TEST(float_feeding_int8)
+{
+    char cfg[512], w[512];
+    gy_test_parity_path(cfg, sizeof cfg, "v8n_640", "model.yaml");
+    gy_test_parity_path(w, sizeof w, "v8n_640", "weights.safetensors");
+    half_input = 1;
+    int nf, n8;
+    float *yf = forward("v8n_640", cfg, w, &nf, NULL);
+    static const char *const mixed[3] = {"model.2.cv1", "model.2.m.0.cv2", "model.4.m.1.cv2"};
+    for (int f = 0; f < 3; f++) {
+        const char *mq = tmp("mixed.safetensors");
+        quantize_case("v8n_640", mq, 2, 320, &mixed[f], 1, 0);
+        float *y8 = forward("v8n_640", NULL, mq, &n8, NULL);
+        ck_assert_int_eq(n8, nf);
+        diff d = compare(y8, yf, n8, 84);
+        printf("v8n_640 with %s in float: |box| mean %.3f px, |class score| mean %.5f\n", mixed[f],
+               d.box_mean, d.cls_mean);
+        ck_assert_msg(d.box_mean < BOX_MEAN_V8N && d.cls_mean < CLS_MEAN_V8N, "%s kept in float: "
+                      "%g px, %g", mixed[f], d.box_mean, d.cls_mean);
+        free(y8);
+    }
+    half_input = 0;
+    free(yf);
+}
+END_TEST
+
 /* ---- Corrupt files ---------------------------------------------------------------------------- */
 
 typedef struct edit {
@@ -1202,6 +1233,7 @@ int main(void)
     tcase_add_test(fast, runtime_against_reference);
     tcase_add_test(fast, calibration_split);
     tcase_add_test(fast, subnormal_channel_weights);
+    tcase_add_test(fast, float_feeding_int8);
     suite_add_tcase(s, fast);
     TCase *slow = tcase_create("coco128");
     tcase_set_timeout(slow, 3000);
