@@ -124,12 +124,15 @@ gy_status gy_plot_confusion_matrix(const char *path, const double *matrix, int n
     gy_canvas_text_size(&cv, "True", &(gy_text_style){label_pt, dark, 0, 1, 3, 0}, &w, &xl_h);
     gy_canvas_text_size(&cv, "Predicted", &(gy_text_style){label_pt, dark, 0, 1, 3, 0}, &w, &yl_h);
 
-    /* first guess of the cell pitch (labels horizontal) to size the tick font, then the layout */
+    /* first guess of the cell pitch (labels horizontal) to size the tick font, then the layout,
+     * again until the side it gives is the side it started from (the tick font and labels then
+     * fit the final cells; two or three passes in practice, at most 8) */
     double side = cv.height - 2 * pad - title_h - xl_h, font_pt = tick_pt, max_w = 0.0, lab_h = 0.0;
     double x_room = 0.0, y_room = 0.0, cell = 0.0;
     int x_vertical = 0, y_vertical = 1;
     double cbar_w = 0.0, cbar_lab_w = 0.0;
-    for (int pass = 0; pass < 3; pass++) {
+    for (int pass = 0; pass < 8; pass++) {
+        const double prev = side;
         cell = side / n;
         font_pt = tick_pt;
         if (use_names && font_pt * pt > cell * 1.02) /* legible: no row runs into the next */
@@ -157,7 +160,7 @@ gy_status gy_plot_confusion_matrix(const char *path, const double *matrix, int n
         const double box_w = (cv.width - left - right) * 0.80, box_h = cv.height - top - bottom;
         side = box_w < box_h ? box_w : box_h;
         cbar_w = side / 20.0;
-        if (side < 8)
+        if (side < 8 || side == prev)
             break;
     }
     const double left = pad + yl_h + LABEL_PAD_PT * pt + y_room;
