@@ -615,14 +615,15 @@ START_TEST(float_feeding_int8)
     static const char *const mixed[3] = {"model.2.cv1", "model.2.m.0.cv2", "model.4.m.1.cv2"};
     for (int f = 0; f < 3; f++) {
         const char *mq = tmp("mixed.safetensors");
-        quantize_case("v8n_640", mq, 2, 320, &mixed[f], 1, 0);
+        quantize_case("v8n_640", mq, 1, 160, &mixed[f], 1, 0);
         float *y8 = forward("v8n_640", NULL, mq, &n8, NULL);
         ck_assert_int_eq(n8, nf);
         diff d = compare(y8, yf, n8, 84);
         printf("v8n_640 with %s in float: |box| mean %.3f px, |class score| mean %.5f\n", mixed[f],
                d.box_mean, d.cls_mean);
-        ck_assert_msg(d.box_mean < BOX_MEAN_V8N && d.cls_mean < CLS_MEAN_V8N, "%s kept in float: "
-                      "%g px, %g", mixed[f], d.box_mean, d.cls_mean);
+        /* measured 0.56-0.58 px and 0.0085-0.0089 (calibrated on one image at 160) */
+        ck_assert_msg(d.box_mean < 2.0 && d.cls_mean < 0.03, "%s kept in float: %g px, %g", mixed[f],
+                      d.box_mean, d.cls_mean);
         free(y8);
     }
     half_input = 0;
