@@ -116,7 +116,7 @@ void gy_f32_dwpw_task(const gy_dwpw_run *r, size_t task, float *scratch)
             const float *src = r->dw.in + (size_t)ch * in_plane;
             /* the rows the next chunk adds: C streams are too many for the hardware prefetcher */
             int py1 = iy0 + used + R * dw->sh;
-            for (int iy = iy0 + used; iy < py1 && iy < r->dw.ih; iy++) {
+            for (int iy = iy0 + used < 0 ? 0 : iy0 + used; iy < py1 && iy < r->dw.ih; iy++) {
                 const char *p = (const char *)(src + (size_t)iy * r->dw.iw);
                 for (int x = 0; x < r->dw.iw; x += 16)
                     __builtin_prefetch(p + 4 * x);
@@ -144,8 +144,8 @@ void gy_f32_dwpw_task(const gy_dwpw_run *r, size_t task, float *scratch)
             }
         }
         size_t at = (size_t)oy * ow;
-        gy_f32_conv2d_pointwise_rows(r->pw.p, 0, r->pw.p->cout, blk, (size_t)R * ow, n * ow, r->pw.out + at,
-                                     r->pw.res ? r->pw.res + at : NULL, out_plane,
+        gy_f32_conv2d_pointwise_rows(r->pw.p, 0, r->pw.p->cout, blk, (size_t)R * ow, n * ow,
+                                     r->pw.out + at, r->pw.res ? r->pw.res + at : NULL, out_plane,
                                      r->pw.res_before_act, r->pw.act);
     }
 }
