@@ -186,8 +186,8 @@ START_TEST(fused_equals_two_ops)
     worst = fmax(worst, check_case(&rng, &mb1));
     worst = fmax(worst, check_case(&rng, &mb2));
     worst = fmax(worst, check_case(&rng, &mb3));
-    printf("fused depthwise + pointwise: worst relative difference from the double reference %.3g\n",
-           worst);
+    printf("fused depthwise + pointwise: worst relative difference from the double reference "
+           "%.3g\n", worst);
     ck_assert_msg(worst < 2e-5, "worst %g", worst);
 }
 END_TEST
@@ -329,7 +329,8 @@ START_TEST(runtime_fuses_large_pairs)
         float *r2 = malloc(sizeof *r2 * nout), *m2 = malloc(sizeof *m2 * nmid);
         float *o2 = malloc(sizeof *o2 * nout);
         ck_assert(r2 && m2 && o2);
-        gy_conv_run rc = {.p = &g.convs[cc], .in = x, .ih = H, .iw = H, .out = r2, .oh = H, .ow = H};
+        gy_conv_run rc = {.p = &g.convs[cc], .in = x, .ih = H, .iw = H, .out = r2, .oh = H,
+                          .ow = H};
         gy_conv_run rd = {.p = &g.convs[cd], .in = x, .ih = H, .iw = H, .out = m2, .oh = H, .ow = H,
                           .act = GY_ACT_RELU6};
         gy_conv_run rp = {.p = &g.convs[cp], .in = m2, .ih = H, .iw = H, .out = o2, .oh = H,

@@ -59,7 +59,8 @@ static int plane_rows(const gy_dwpw_run *r)
 
 static size_t plane_floats(const gy_dwpw_run *r)
 {
-    size_t n = (size_t)plane_rows(r) * (size_t)r->dw.p->sw * (size_t)gy_dw_phase_len(r->dw.p, r->dw.ow);
+    const gy_conv *dw = r->dw.p;
+    size_t n = (size_t)plane_rows(r) * (size_t)dw->sw * (size_t)gy_dw_phase_len(dw, r->dw.ow);
     return (n + 15) / 16 * 16;
 }
 
