@@ -64,6 +64,14 @@ void gy_f32_conv2d_serial(const gy_conv_run *r, float *scratch);
 void gy_f32_conv2d__ref(const gy_conv_run *r);
 /* The K chunk of the packed GEMM (its sums restart every kc values of K). */
 int gy_f32_conv2d_kc(const gy_conv *c);
+/* out[co - m0][0, n) for output channels co in [m0, m1) (ldc floats from one to the next; m0 a
+ * multiple of 12) = the packed 1x1 conv c (groups 1, packed by gy_conv_pack) of B[k][0, n) (ldb
+ * floats from one input channel to the next, each row readable to n rounded up to 32), then bias,
+ * residual (res: the output's layout, or NULL) and activation: the packed GEMM's tiles, so its
+ * outputs bit for bit. */
+void gy_f32_conv2d_pointwise_rows(const gy_conv *c, int m0, int m1, const float *b, size_t ldb,
+                                  int n, float *out, const float *res, size_t ldc,
+                                  int res_before_act, gy_act act);
 
 /* A pointwise conv (1x1, stride 1, no padding, groups 1, no residual) whose output only a
  * depthwise conv reads, run as one op with it (kernels/f32-conv/f32_conv2d_pwdw.c): the pointwise
@@ -77,6 +85,19 @@ int gy_f32_pwdw_fusable(const gy_conv *pw, const gy_conv *dw);
 size_t gy_f32_pwdw_scratch_floats(const gy_pwdw_run *r);
 size_t gy_f32_pwdw_tasks(const gy_pwdw_run *r);
 void gy_f32_pwdw_task(const gy_pwdw_run *r, size_t task, float *scratch);
+
+/* The reverse pair: a depthwise conv (no residual) whose output only a pointwise conv (1x1, stride
+ * 1, no padding, groups 1) reads (kernels/f32-conv/f32_conv2d_dwpw.c): each task computes a few
+ * depthwise rows of every channel into a cache-resident band and runs the packed GEMM on it; the
+ * results are the two ops' bit for bit. dw.out is not written (NULL), pw.in not read. Task form as
+ * gy_f32_conv2d_*; both convs packed for the same ISA. */
+typedef struct gy_dwpw_run {
+    gy_conv_run dw, pw;
+} gy_dwpw_run;
+int gy_f32_dwpw_fusable(const gy_conv *dw, const gy_conv *pw);
+size_t gy_f32_dwpw_scratch_floats(const gy_dwpw_run *r);
+size_t gy_f32_dwpw_tasks(const gy_dwpw_run *r);
+void gy_f32_dwpw_task(const gy_dwpw_run *r, size_t task, float *scratch);
 
 /* The depthwise part (groups == cin == cout, stride <= GY_DW_MAX_STRIDE, at most GY_DW_MAX_TAPS
  * filter taps; other depthwise convs take the grouped GEMM), used through gy_f32_conv2d_*. */

@@ -210,11 +210,19 @@ static gy_status infer(const gy_graph *g, root_info *roots, gy_plan *p, gy_error
  * MobileNetV2's two such pairs take 4.3 ms as two ops against 5.1 fused (sum of per-op minima in
  * the model, 1 thread): fused from 4 Mi floats. */
 #define GY_FUSE_MIN_FLOATS (4u << 20)
+/* A depthwise output that only a pointwise conv reads runs fused with it from this size (the
+ * depthwise rows go to a cache-resident block that the GEMM reads, f32_conv2d_dwpw.c). Measured
+ * in MobileNetV2 (1 thread, per op, interleaved with the unfused build): 32 x 320 x 320 then
+ * 32 -> 16 1.9-2.0 -> 1.4-1.8 ms, 144 x 160 x 160 then 144 -> 24 2.5 -> 1.9-2.2, 192 x 80 x 80
+ * (1.2 Mi floats) then 192 -> 32 0.9-1.0 -> 0.7; 144 x 80 x 80 (0.9 Mi) no change; the 40x40 and
+ * 20x20 pairs (0.6 Mi and less) 1.05 -> 1.9 ms: left unfused. */
+#define GY_FUSE_DWPW_MIN_FLOATS (1u << 20)
 
-/* Marks the pointwise convs that run fused with the depthwise conv after them: op i + 1 reads
- * op i's output, which is a whole storage that no other op reads or writes and not the model's
- * output, at least GY_FUSE_MIN_FLOATS, and the kernels take the pair (gy_f32_pwdw_fusable: both
- * packed for one ISA). */
+/* Marks the convs that run fused with the conv after them: op i + 1 reads op i's output, which is
+ * a whole storage that no other op reads or writes and not the model's output, and the kernels
+ * take the pair (both packed for one ISA): a pointwise conv then a depthwise one
+ * (gy_f32_pwdw_fusable) from GY_FUSE_MIN_FLOATS, else a depthwise conv without residual then a
+ * pointwise one (gy_f32_dwpw_fusable) from GY_FUSE_DWPW_MIN_FLOATS. */
 static gy_status mark_fused(const gy_graph *g, const root_info *roots, gy_plan *p)
 {
     int ns = g->nstorages;
@@ -246,9 +254,13 @@ static gy_status mark_fused(const gy_graph *g, const root_info *roots, gy_plan *
             continue;
         int h, w;
         root_hw(g, roots, a->out, &h, &w);
-        if ((double)t->c * h * w < (double)GY_FUSE_MIN_FLOATS)
-            continue;
-        p->fused[i] = (unsigned char)gy_f32_pwdw_fusable(&g->convs[a->conv], &g->convs[b->conv]);
+        double floats = (double)t->c * h * w;
+        if (floats >= (double)GY_FUSE_MIN_FLOATS &&
+            gy_f32_pwdw_fusable(&g->convs[a->conv], &g->convs[b->conv]))
+            p->fused[i] = GY_FUSED_PWDW;
+        else if (floats >= (double)GY_FUSE_DWPW_MIN_FLOATS &&
+                 gy_f32_dwpw_fusable(&g->convs[a->conv], &g->convs[b->conv]))
+            p->fused[i] = GY_FUSED_DWPW;
     }
     free(uses);
     return GY_OK;

@@ -11,15 +11,19 @@
 /* No tensor may be larger than this per side (keeps every size product inside int ranges). */
 #define GY_PLAN_MAX_SIDE 65536
 
+enum { GY_FUSED_PWDW = 1, GY_FUSED_DWPW = 2 };
+
 typedef struct gy_plan {
     int in_h, in_w;
     int *th, *tw;        /* per tensor spatial size */
     size_t *toff;        /* per tensor offset (floats) into the arena */
     size_t arena_floats;
     size_t scratch_floats; /* per thread (a multiple of 16: slices stay 64-byte aligned) */
-    unsigned char *fused; /* per op: 1 when op i, a pointwise conv, runs fused with the depthwise
-                           * conv i + 1 that alone reads its output (kernels.h, gy_pwdw_run): that
-                           * output then has no memory and op i + 1 no work of its own */
+    unsigned char *fused; /* per op: GY_FUSED_PWDW when op i, a pointwise conv, runs fused with
+                           * the depthwise conv i + 1 that alone reads its output (kernels.h,
+                           * gy_pwdw_run), GY_FUSED_DWPW when op i, a depthwise conv, runs fused
+                           * with the pointwise conv i + 1 (gy_dwpw_run), else 0: op i's output
+                           * then has no memory and op i + 1 no work of its own */
     int anchors;         /* Detect output columns */
     int nstrides;
     int strides[GY_OP_MAX_IN];

@@ -16,7 +16,7 @@
 /* One op bound to the arena: its kernel family and the run record the kernel reads. mode: the
  * op's own kernel, or a pointwise conv run fused with the depthwise conv after it (plan->fused),
  * or that depthwise conv (its work done by the op before). */
-enum { WORK_OP, WORK_PWDW, WORK_NONE };
+enum { WORK_OP, WORK_PWDW, WORK_DWPW, WORK_NONE };
 
 typedef struct op_work {
     gy_op_type type;
@@ -24,6 +24,7 @@ typedef struct op_work {
     union {
         gy_conv_run conv;
         gy_pwdw_run pwdw;
+        gy_dwpw_run dwpw;
         gy_pool_run pool;
         gy_upsample_run up;
         gy_binary_run bin;
@@ -51,10 +52,15 @@ static void bind_op(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, i
         op_work b;
         bind_one(g, p, A, isa, &g->ops[i], w);
         bind_one(g, p, A, isa, &g->ops[i + 1], &b);
-        gy_conv_run pw = w->u.conv;
-        pw.out = NULL; /* the pointwise output has no memory */
+        gy_conv_run a = w->u.conv; /* op i's output has no memory, op i + 1 reads none */
+        a.out = NULL;
         b.u.conv.in = NULL;
-        w->u.pwdw = (gy_pwdw_run){.pw = pw, .dw = b.u.conv};
+        if (p->fused[i] == GY_FUSED_DWPW) {
+            w->u.dwpw = (gy_dwpw_run){.dw = a, .pw = b.u.conv};
+            w->mode = WORK_DWPW;
+            return;
+        }
+        w->u.pwdw = (gy_pwdw_run){.pw = a, .dw = b.u.conv};
         w->mode = WORK_PWDW;
         return;
     }
@@ -136,7 +142,9 @@ static void bind_one(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, 
 static size_t work_tasks(const op_work *w)
 {
     if (w->mode != WORK_OP)
-        return w->mode == WORK_PWDW ? gy_f32_pwdw_tasks(&w->u.pwdw) : 0;
+        return w->mode == WORK_PWDW   ? gy_f32_pwdw_tasks(&w->u.pwdw)
+               : w->mode == WORK_DWPW ? gy_f32_dwpw_tasks(&w->u.dwpw)
+                                      : 0;
     switch (w->type) {
     case GY_OP_CONV: return gy_f32_conv2d_tasks(&w->u.conv);
     case GY_OP_MAXPOOL: return gy_f32_maxpool2d_tasks(&w->u.pool);
@@ -157,7 +165,9 @@ static size_t work_tasks(const op_work *w)
 static size_t work_scratch(const op_work *w)
 {
     if (w->mode != WORK_OP)
-        return w->mode == WORK_PWDW ? gy_f32_pwdw_scratch_floats(&w->u.pwdw) : 0;
+        return w->mode == WORK_PWDW   ? gy_f32_pwdw_scratch_floats(&w->u.pwdw)
+               : w->mode == WORK_DWPW ? gy_f32_dwpw_scratch_floats(&w->u.dwpw)
+                                      : 0;
     switch (w->type) {
     case GY_OP_CONV:
         return gy_f32_conv2d_scratch_floats(w->u.conv.p, w->u.conv.oh, w->u.conv.ow);
@@ -171,6 +181,10 @@ static void work_task(const op_work *w, size_t t, float *scratch)
 {
     if (w->mode == WORK_PWDW) {
         gy_f32_pwdw_task(&w->u.pwdw, t, scratch);
+        return;
+    }
+    if (w->mode == WORK_DWPW) {
+        gy_f32_dwpw_task(&w->u.dwpw, t, scratch);
         return;
     }
     switch (w->type) {

@@ -109,8 +109,10 @@ static double check_case(gy_test_rng *rng, const pc *k)
         ck_assert_msg(!memcmp(one, two, sizeof *one * on),
                       "isa %d: K %d C %d %dx%d dw %dx%d s%d p%d,%d: fused differs from the two ops",
                       isa, k->K, k->C, k->ih, k->iw, k->kh, k->kw, k->s, k->ph, k->pw);
+        size_t written = 0; /* one assertion, not one per float (each costs Check a write) */
         for (size_t i = 0; i < mid_n; i++)
-            ck_assert_msg(mid[i] == 12345.0f, "the pointwise output was written");
+            written += mid[i] != 12345.0f;
+        ck_assert_msg(!written, "the pointwise output was written (%zu floats)", written);
         for (size_t i = 0; i < on; i++) {
             double d = fabs((double)one[i] - ref[i]) / (1.0 + fabs((double)ref[i]));
             worst = d > worst ? d : worst;

@@ -462,3 +462,27 @@ void gy_f32_conv2d_serial(const gy_conv_run *r, float *scratch)
     for (size_t t = 0; t < n; t++)
         gy_f32_conv2d_task(r, t, scratch);
 }
+
+void gy_f32_conv2d_pointwise_rows(const gy_conv *c, int m0, int m1, const float *b, size_t ldb,
+                                  int n, float *out, const float *res, size_t ldc,
+                                  int res_before_act, gy_act act)
+{
+    gy_isa isa = (gy_isa)c->isa;
+    int mr = isa_mr(isa), nr = isa_nr(isa), K = c->cin, kcs = gy_f32_conv2d_kc(c);
+    void (*tile)(int, const float *, const float *, const gy_tile *) =
+        isa == GY_ISA_AVX512 ? gy_f32_conv_tile__avx512
+        : isa == GY_ISA_AVX2 ? gy_f32_conv_tile__avx2 : tile_generic;
+    for (int k0 = 0; k0 < K; k0 += kcs) {
+        int kc = K - k0 < kcs ? K - k0 : kcs;
+        for (int x = 0; x < n; x += nr) /* a column panel of B stays in L1 for every row panel */
+            for (int m = m0; m < m1; m += mr) {
+                size_t at = (size_t)(m - m0) * ldc + (size_t)x;
+                gy_tile t = {.c = out + at, .ldc = ldc, .rows = m1 - m < mr ? m1 - m : mr,
+                             .cols = n - x < nr ? n - x : nr, .first = k0 == 0,
+                             .last = k0 + kc >= K, .bias = c->b ? c->b + m : NULL,
+                             .res = res ? res + at : NULL, .res_before_act = res_before_act,
+                             .act = act, .ldb = ldb};
+                tile(kc, c->wpack + (size_t)m * K + (size_t)k0 * mr, b + (size_t)k0 * ldb + x, &t);
+            }
+    }
+}

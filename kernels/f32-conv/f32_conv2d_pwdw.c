@@ -114,6 +114,12 @@ void gy_f32_pwdw_task(const gy_pwdw_run *r, size_t task, float *scratch)
                 continue;
             const float *src = r->pw.in + (size_t)iy * iw;
             int cols = g[0].copy_cols; /* the input columns some tap reads */
+            if (iy + dw->sh < r->dw.ih) /* the line sh rows on: K streams from memory */
+                for (int k = 0; k < K; k++) {
+                    const char *pf = (const char *)(src + (size_t)k * plane + (size_t)dw->sh * iw);
+                    for (int x = 0; x < cols; x += 16)
+                        __builtin_prefetch(pf + 4 * x);
+                }
             if (sw == 1) { /* straight into the slot, after its padding */
                 for (int k = 0; k < K; k++) /* the line's K input rows together */
                     memcpy(line + (size_t)k * ts, src + (size_t)k * plane, sizeof(float) * (size_t)cols);

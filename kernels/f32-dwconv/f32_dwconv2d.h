@@ -180,6 +180,13 @@ void gy_f32_dwconv2d_row__avx2(const gy_conv_run *r, const gy_dw_ring *g, int ch
                                const float *const *rows, int oy);
 void gy_f32_dwconv2d_row__avx512(const gy_conv_run *r, const gy_dw_ring *g, int ch,
                                  const float *const *rows, int oy);
+/* Output rows [0, n) of channel ch (row j at r->out + (ch * r->oh + j) * r->ow; r->res unused)
+ * from a small plane of padded rows in the slots' layout (row j at base + j * g->row_floats,
+ * 64-byte aligned, zero padding, GY_DW_SLACK readable past each phase), with AVX-512: 3x3 and 5x5
+ * at equal strides 1 or 2 four rows at a time from aligned loads, the others row by row; the same
+ * bits as the row compute (kernels/f32-conv/f32_conv2d_dwpw.c). */
+void gy_f32_dwconv2d_rows__avx512(const gy_conv_run *r, const gy_dw_ring *g, int ch,
+                                  const float *base, int n);
 /* The row copy (padding and phase split) of stride sw with each vector variant. */
 gy_dw_row_fn gy_f32_dwconv2d_copier__avx2(int sw);
 gy_dw_row_fn gy_f32_dwconv2d_copier__avx512(int sw);

@@ -393,6 +393,53 @@ T512 void gy_f32_dwconv2d_row__avx512(const gy_conv_run *r, const gy_dw_ring *g,
         one_row(c->kh, c->kw, r, g, ch, rows, oy);
 }
 
+/* Rows [0, n) of channel ch from a small padded plane (the fused depthwise + pointwise op). */
+T512 static inline __attribute__((always_inline)) void
+arun(const int KH, const int KW, const int S, const gy_conv_run *r, const gy_dw_ring *g, int ch,
+     const float *base, int n)
+{
+    const gy_conv *c = r->p;
+    const float *wk = c->w + (size_t)ch * KH * KW;
+    __m512 b = _mm512_set1_ps(c->b ? c->b[ch] : 0.0f);
+    size_t rf = (size_t)g->row_floats;
+    int ow = r->ow, oy = 0;
+    float *dst = r->out + (size_t)ch * r->oh * ow;
+    const float *rs[4] = {NULL, NULL, NULL, NULL};
+    for (; oy + 4 <= n; oy += 4) {
+        float *d[4] = {dst + (size_t)oy * ow, dst + (size_t)(oy + 1) * ow,
+                       dst + (size_t)(oy + 2) * ow, dst + (size_t)(oy + 3) * ow};
+        arows(KH, KW, S, S, 4, r, base + (size_t)oy * S * rf, rf, NULL, g->phase_len, wk, b, d, rs);
+    }
+    for (; oy < n; oy++) {
+        float *d[1] = {dst + (size_t)oy * ow};
+        arows(KH, KW, S, S, 1, r, base + (size_t)oy * S * rf, rf, NULL, g->phase_len, wk, b, d, rs);
+    }
+    if (r->act != GY_ACT_NONE) /* the rows lie one after the other */
+        epilogue(dst, NULL, n * ow, 0, r->act);
+}
+
+T512 void gy_f32_dwconv2d_rows__avx512(const gy_conv_run *r, const gy_dw_ring *g, int ch,
+                                       const float *base, int n)
+{
+    const gy_conv *c = r->p;
+    int sq = c->kh == c->kw && (c->kh == 3 || c->kh == 5) && c->sh == c->sw;
+    if (sq && c->sw == 1 && c->kh == 3)
+        arun(3, 3, 1, r, g, ch, base, n);
+    else if (sq && c->sw == 1 && c->kh == 5)
+        arun(5, 5, 1, r, g, ch, base, n);
+    else if (sq && c->sw == 2 && c->kh == 3)
+        arun(3, 3, 2, r, g, ch, base, n);
+    else if (sq && c->sw == 2 && c->kh == 5)
+        arun(5, 5, 2, r, g, ch, base, n);
+    else
+        for (int oy = 0; oy < n; oy++) {
+            const float *rows[GY_DW_MAX_TAPS];
+            for (int ky = 0; ky < c->kh; ky++)
+                rows[ky] = base + (size_t)(oy * c->sh + ky) * g->row_floats;
+            gy_f32_dwconv2d_row__avx512(r, g, ch, rows, oy);
+        }
+}
+
 T512 void gy_f32_dwconv2d_channel__avx512(const gy_conv_run *r, int ch, gy_dw_ring *g)
 {
     const gy_conv *c = r->p;
