@@ -39,6 +39,51 @@ START_TEST(concat_aliases_whole_storages)
 }
 END_TEST
 
+/* gy_plan_make: the per-channel operand of MUL_CH / ADD_CH (squeeze-and-excite's scale) must be
+ * 1x1; one of H x 1, 1 x W or H x W is refused with the row, each side alone, and a GAP's 1x1
+ * output is taken. */
+static gy_status plan_per_channel(gy_op_type type, int operand_is_gap, int h, int w, gy_error *err)
+{
+    gy_graph g;
+    gy_graph_init(&g);
+    int x = gy_graph_new_tensor(&g, 4), gap = gy_graph_new_tensor(&g, 4), out = gy_graph_new_tensor(&g, 4);
+    ck_assert(x >= 0 && gap >= 0 && out >= 0);
+    gy_op pool = {.type = GY_OP_GAP, .nin = 1, .in = {x}, .out = gap, .res = -1, .conv = -1};
+    gy_op op = {.type = type, .nin = 2, .in = {x, operand_is_gap ? gap : x}, .out = out,
+                .res = -1, .conv = -1};
+    g.cur_row = 1; /* gy_graph_add_op records the row being built */
+    ck_assert(gy_graph_add_op(&g, &pool) >= 0);
+    g.cur_row = 2;
+    ck_assert(gy_graph_add_op(&g, &op) >= 0);
+    g.input = x;
+    g.output = out;
+    gy_plan p;
+    gy_status st = gy_plan_make(&g, h, w, &p, err);
+    if (st == GY_OK)
+        gy_plan_free(&p);
+    gy_graph_free(&g);
+    return st;
+}
+
+START_TEST(per_channel_operand_is_1x1)
+{
+    static const gy_op_type types[2] = {GY_OP_MUL_CH, GY_OP_ADD_CH};
+    static const int sizes[3][2] = {{5, 1}, {1, 7}, {5, 7}};
+    for (int t = 0; t < 2; t++) {
+        gy_error err;
+        ck_assert_msg(plan_per_channel(types[t], 1, 5, 7, &err) == GY_OK, "%s", err.message);
+        for (int k = 0; k < 3; k++) {
+            memset(&err, 0, sizeof err);
+            ck_assert_int_eq(plan_per_channel(types[t], 0, sizes[k][0], sizes[k][1], &err),
+                             GY_ERR_MISMATCH);
+            char want[96];
+            snprintf(want, sizeof want, "row 2: a per-channel operand of %dx%d", sizes[k][0], sizes[k][1]);
+            ck_assert_str_eq(err.message, want);
+        }
+    }
+}
+END_TEST
+
 START_TEST(yolov8_tables_nc80)
 {
     static const struct { const char *config, *table, *key; } cases[] = {
@@ -511,6 +556,7 @@ int main(void)
     TCase *tc = tcase_create("model");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, concat_aliases_whole_storages);
+    tcase_add_test(tc, per_channel_operand_is_1x1);
     tcase_add_test(tc, smallest_and_largest_accepted);
     tcase_add_test(tc, yolov8_tables_nc80);
     tcase_add_test(tc, yolov8s_table_nc1);
