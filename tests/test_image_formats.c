@@ -412,6 +412,25 @@ START_TEST(test_header_pixel_cap)
     bf[30] = 1;
     ck_assert_int_eq(gy_image_decode_memory(bf, 129, "bf.bmp", &bi, &berr), GY_ERR_FORMAT);
     ck_assert_msg(!strstr(berr.message, "truncated BMP"), "%s", berr.message);
+    /* an OS/2 BITMAPCOREHEADER (12 bytes: 16-bit sides, no compression field): 4 x 4 at 24 bits
+     * is 14 + 12 + 4 x 12 bytes, whole decoded, one byte short refused the same way */
+    unsigned char core[74] = {'B', 'M'};
+    core[2] = 74;
+    core[10] = 26;
+    core[14] = 12;
+    core[18] = 4;
+    core[20] = 4;
+    core[22] = 1;
+    core[24] = 24;
+    for (int i = 26; i < 74; i++)
+        core[i] = (unsigned char)(i * 5);
+    ck_assert_msg(gy_image_decode_memory(core, 74, "core.bmp", &bi, &berr) == GY_OK, "%s", berr.message);
+    ck_assert_int_eq(bi->width, 4);
+    ck_assert_int_eq(bi->height, 4);
+    gy_image_free(bi);
+    ck_assert_int_eq(gy_image_decode_memory(core, 73, "core.bmp", &bi, &berr), GY_ERR_FORMAT);
+    ck_assert_msg(strstr(berr.message, "core.bmp: a truncated BMP: its 4x4 pixels need 74 bytes, "
+                         "the file has 73"), "%s", berr.message);
     /* 5 x 1 rows are padded to 16 bytes: 15 bytes of pixels plus the pad are needed */
     unsigned char *row5 = pattern(5, 1, 3);
     membuf m5 = {NULL, 0, 0};
