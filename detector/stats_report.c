@@ -108,7 +108,8 @@ gy_status gy_model_stats(const gy_model *m, const gy_stats_params *params, gy_st
     if (p.imgsz <= 0 || p.imgsz % 32 || p.imgsz > GY_IMGSZ_MAX || p.runs < 1 || p.runs > 10000 ||
         p.num_threads < 0)
         return gy_fail(err, GY_ERR_ARGUMENT, "gy_model_stats: imgsz must be a multiple of 32 up to "
-                       "%d and runs 1..10000 (got %d, %d)", GY_IMGSZ_MAX, p.imgsz, p.runs);
+                       "%d, runs 1..10000 and num_threads 0 or more (got %d, %d, %d)", GY_IMGSZ_MAX,
+                       p.imgsz, p.runs, p.num_threads);
     gy_stats *s = calloc(1, sizeof *s);
     gy_row_numbers *rn = calloc((size_t)m->nrows, sizeof *rn);
     if (s)

@@ -201,6 +201,45 @@ static long long layers_of(const char *yaml_text, int fused)
     return n;
 }
 
+/* gy_model_stats' arguments, each bound at and one past its limit alone (not measuring: the
+ * check comes before any run): imgsz a positive multiple of 32 up to GY_IMGSZ_MAX, runs 1 to
+ * 10000, num_threads 0 or more. */
+START_TEST(stats_parameter_bounds)
+{
+    gy_model *m;
+    gy_error err;
+    ck_assert_msg(gy_model_load(gy_test_source("configs/yolov8.yaml"), NULL, NULL, &m, &err) == GY_OK,
+                  "%s", err.message);
+    static const struct { int imgsz, runs, threads, ok; } cases[] = {
+        {32, 1, 0, 1},     {GY_IMGSZ_MAX, 10000, 2, 1}, {0, 5, 0, 0},    {-32, 5, 0, 0},
+        {100, 5, 0, 0},    {GY_IMGSZ_MAX + 32, 5, 0, 0}, {640, 0, 0, 0},  {640, 10001, 0, 0},
+        {640, 5, -1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gy_stats_params sp = gy_stats_default_params();
+        sp.imgsz = cases[i].imgsz;
+        sp.runs = cases[i].runs;
+        sp.num_threads = cases[i].threads;
+        gy_stats *s = NULL;
+        memset(&err, 0, sizeof err);
+        gy_status st = gy_model_stats(m, &sp, &s, &err);
+        if (cases[i].ok) {
+            ck_assert_msg(st == GY_OK && s, "case %zu: %s", i, err.message);
+            ck_assert_int_eq(s->rows[0].out_h, cases[i].imgsz / 2);
+        } else {
+            ck_assert_msg(st == GY_ERR_ARGUMENT && !s, "case %zu accepted", i);
+            char want[160];
+            snprintf(want, sizeof want, "gy_model_stats: imgsz must be a multiple of 32 up to %d, runs "
+                     "1..10000 and num_threads 0 or more (got %d, %d, %d)", GY_IMGSZ_MAX,
+                     cases[i].imgsz, cases[i].runs, cases[i].threads);
+            ck_assert_str_eq(err.message, want);
+        }
+        gy_stats_free(s);
+    }
+    gy_model_free(m);
+}
+END_TEST
+
 START_TEST(ghost_bottleneck_module_counts)
 {
 #define GB_HEAD "nc: 2\ndepth_multiple: 1.0\nwidth_multiple: 1.0\nbackbone:\n" \
@@ -225,6 +264,7 @@ int main(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, published_table_via_cli_json);
     tcase_add_test(tc, ghost_bottleneck_module_counts);
+    tcase_add_test(tc, stats_parameter_bounds);
     tcase_add_test(tc, dfc_models_count_gflops_directly);
     tcase_add_test(tc, rows_shapes_memory_and_measure);
     suite_add_tcase(s, tc);
