@@ -213,7 +213,7 @@ START_TEST(dense_random_shapes)
 }
 END_TEST
 
-/* Sizes that exercise the blocking: K over one chunk (K = 360, 2304), many pixel blocks,
+/* Sizes that exercise the blocking: K over one chunk (K = 360, 2304; 1x1: 4100), many pixel blocks,
  * row blocks (cout 200 on a small map), the first conv of every model at a rect size, and
  * grouped convs that are not depthwise. */
 START_TEST(dense_blocking_and_rect)
@@ -226,7 +226,7 @@ START_TEST(dense_blocking_and_rect)
         {40, 24, 1, 3, 3, 1, 1, 1, 1, 23, 37, GY_ACT_SILU, 1, 1, 1},    /* K = 360: 2 chunks */
         {256, 20, 1, 3, 3, 1, 1, 1, 1, 9, 7, GY_ACT_SILU, 1, 0, 1},     /* K = 2304 */
         {64, 200, 1, 1, 1, 1, 1, 0, 0, 10, 12, GY_ACT_SILU, 1, 0, 1},   /* row blocks */
-        {300, 20, 1, 1, 1, 1, 1, 0, 0, 13, 21, GY_ACT_SILU, 1, 1, 1},   /* 1x1, 2 K chunks */
+        {4100, 20, 1, 1, 1, 1, 1, 0, 0, 13, 21, GY_ACT_SILU, 1, 1, 1},  /* 1x1, 2 K chunks */
         {33, 13, 1, 1, 1, 1, 1, 0, 0, 40, 40, GY_ACT_RELU, 1, 0, 1},    /* direct 1x1 + tail */
         {96, 250, 1, 3, 3, 2, 2, 1, 1, 16, 20, GY_ACT_RELU, 1, 1, 1},
         {24, 20, 1, 1, 1, 1, 1, 0, 0, 48, 80, GY_ACT_SIGMOID, 1, 1, 1}, /* many pixel blocks */
@@ -241,7 +241,7 @@ START_TEST(dense_blocking_and_rect)
         /* 1x1 on planes of 4 KiB multiples, 64+ output channels: packed panels, row panels
          * outer (fewer channels: in place) */
         {40, 70, 1, 1, 1, 1, 1, 0, 0, 32, 32, GY_ACT_SILU, 1, 0, 1},
-        {300, 64, 1, 1, 1, 1, 1, 0, 0, 16, 64, GY_ACT_RELU, 1, 1, 1},   /* 2 K chunks */
+        {4100, 64, 1, 1, 1, 1, 1, 0, 0, 16, 64, GY_ACT_RELU, 1, 1, 1},  /* 2 K chunks */
         {24, 100, 1, 1, 1, 1, 1, 0, 0, 64, 80, GY_ACT_SIGMOID, 0, 0, 1}, /* many pixel blocks */
         {24, 63, 1, 1, 1, 1, 1, 0, 0, 32, 64, GY_ACT_SILU, 1, 0, 1},
     };
@@ -318,7 +318,7 @@ END_TEST
  * every ISA (not the direct stride-2 kernel), their B panels a strided copy of the input,
  * channel by channel (kernels/f32-im2col/f32_im2col_s2_loop.h): odd and even heights and widths
  * (the last output column reads the last input), channel counts that are not multiples of 16,
- * K over one chunk (300 = 2 x 150), maps whose rows cross the 32-column panels and rows
+ * K over one chunk (4100 = 2 x 2050), maps whose rows cross the 32-column panels and rows
  * narrower than a panel (more runs per pixel block than one batch of the copy's plan), sh 1 with
  * sw 2, a 1-pixel-wide map, groups, on 1 and 3 threads; then random shapes. */
 START_TEST(pointwise_stride2_shapes)
@@ -331,7 +331,7 @@ START_TEST(pointwise_stride2_shapes)
         {128, 390, 1, 1, 1, 2, 2, 0, 0, 40, 39, GY_ACT_SILU, 1, 0, 1},  /* row and pixel blocks */
         {37, 45, 1, 1, 1, 2, 2, 0, 0, 33, 67, GY_ACT_SILU, 1, 0, 1},    /* odd: 17 x 34 */
         {20, 24, 1, 1, 1, 2, 2, 0, 0, 31, 65, GY_ACT_RELU, 0, 0, 1},    /* odd: 16 x 33 */
-        {300, 36, 1, 1, 1, 2, 2, 0, 0, 14, 22, GY_ACT_SIGMOID, 1, 1, 1}, /* K = 300: 2 chunks */
+        {4100, 36, 1, 1, 1, 2, 2, 0, 0, 14, 22, GY_ACT_SIGMOID, 1, 1, 1}, /* 2 K chunks */
         {24, 70, 1, 1, 1, 2, 2, 0, 0, 403, 5, GY_ACT_SILU, 1, 1, 0},    /* rows of 3: 202 x 3 */
         {13, 33, 1, 1, 1, 2, 2, 0, 0, 130, 1, GY_ACT_HARDSWISH, 0, 0, 1}, /* one column */
         {12, 20, 1, 1, 1, 1, 2, 0, 0, 21, 131, GY_ACT_SILU, 1, 0, 1},   /* sh 1, sw 2 */
@@ -561,12 +561,12 @@ static double act_exact(gy_act act, double v)
 /* 1x1 convs on a 1x1 map (squeeze-and-excite) take the AVX-512 GEMV (f32_gemv__avx512.c): its
  * outputs must be the packed GEMM tile's bit for bit. The same weights on a 1x2 map run the tile,
  * whose first column gets the same input values: every output of the 1x1 map equals that column's,
- * over K within one chunk and across 2-4 chunks, row counts around the 12-row panels and the
+ * over K within one chunk and across 2-3 chunks, row counts around the 12-row panels and the
  * 4-panel blocks, every activation, bias or not, a residual before or after; and both stay within
  * the reference's bound (run_case, on every ISA). */
 START_TEST(gemv_one_pixel)
 {
-    static const int ks[] = {1, 5, 16, 255, 256, 257, 300, 600, 960};
+    static const int ks[] = {1, 5, 16, 255, 257, 960, 4096, 4097, 8200};
     static const int ms[] = {1, 4, 11, 12, 13, 47, 48, 49, 60, 100, 240};
     static const gy_act gacts[] = {GY_ACT_NONE, GY_ACT_RELU, GY_ACT_SILU, GY_ACT_SIGMOID,
                                   GY_ACT_HARDSIGMOID, GY_ACT_HARDSWISH, GY_ACT_RELU6};

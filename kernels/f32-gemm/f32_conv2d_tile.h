@@ -20,6 +20,8 @@ typedef struct gy_tile {
     size_t ldb;           /* floats from one k to the next in B; 0: a packed panel (NR) */
     const float *pf;      /* NULL, or 32 floats at each k (ldb apart) to prefetch for a later
                            * tile (AVX-512: the next column panel of B read in place) */
+    const float *pfa;     /* NULL, or the A panel (kc steps of MRP floats) of a later tile to
+                           * prefetch (AVX-512: weights met for the first time) */
 } gy_tile;
 
 /* Floats from one packed B panel ([kc][nr]) to the next: one cache line more than the panel, so

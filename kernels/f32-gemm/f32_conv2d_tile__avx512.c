@@ -26,13 +26,19 @@ tile(const int MR, const int PF, int kc, const float *a, const float *b, const g
     __m512 c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
     __m512 c80 = z, c81 = z, c90 = z, c91 = z, cA0 = z, cA1 = z, cB0 = z, cB1 = z;
     size_t ldb = t->ldb ? t->ldb : GY_TILE512_NR;
-    const float *pf = t->pf;
+    const float *pf = t->pf, *pfa = t->pfa;
     for (int k = 0; k < kc; k++) {
         __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
         if (PF) {
-            _mm_prefetch((const char *)pf, _MM_HINT_T0);
-            _mm_prefetch((const char *)(pf + 16), _MM_HINT_T0);
-            pf += ldb;
+            if (pf) {
+                _mm_prefetch((const char *)pf, _MM_HINT_T0);
+                _mm_prefetch((const char *)(pf + 16), _MM_HINT_T0);
+                pf += ldb;
+            }
+            if (pfa) {
+                _mm_prefetch((const char *)pfa, _MM_HINT_T0);
+                pfa += GY_TILE512_MR;
+            }
         }
         ROW(0, 0) ROW(1, 1) ROW(2, 2) ROW(3, 3)
         if (MR > 4) {
@@ -78,7 +84,7 @@ tile(const int MR, const int PF, int kc, const float *a, const float *b, const g
 
 T512 void gy_f32_conv_tile__avx512(int kc, const float *a, const float *b, const gy_tile *t)
 {
-    if (t->pf)
+    if (t->pf || t->pfa)
         tile(12, 1, kc, a, b, t);
     else if (t->rows > 8)
         tile(12, 0, kc, a, b, t);
