@@ -97,12 +97,34 @@ START_TEST(own_messages)
 }
 END_TEST
 
+/* gy_vlog_strip_source takes off exactly "<source>: " and nothing else: each of its three
+ * conditions failing alone (another prefix, no colon, a colon without the space) leaves the
+ * message whole, as does a message shorter than the source or equal to it. */
+START_TEST(strip_source_prefix)
+{
+    const char *src = "rtsp://cam/1";
+    ck_assert_str_eq(gy_vlog_strip_source(src, "rtsp://cam/1: timeout"), "timeout");
+    ck_assert_str_eq(gy_vlog_strip_source(src, "rtsp://cam/1: "), "");
+    ck_assert_str_eq(gy_vlog_strip_source(src, "rtsp://cam/2: timeout"), "rtsp://cam/2: timeout");
+    ck_assert_str_eq(gy_vlog_strip_source(src, "rtsp://cam/1; timeout"), "rtsp://cam/1; timeout");
+    ck_assert_str_eq(gy_vlog_strip_source(src, "rtsp://cam/1:timeout"), "rtsp://cam/1:timeout");
+    ck_assert_str_eq(gy_vlog_strip_source(src, "rtsp://cam/10: x"), "rtsp://cam/10: x");
+    ck_assert_str_eq(gy_vlog_strip_source(src, "rtsp://cam/1"), "rtsp://cam/1");
+    ck_assert_str_eq(gy_vlog_strip_source(src, "rtsp"), "rtsp");
+    ck_assert_str_eq(gy_vlog_strip_source(src, "xxxx://cam/1: x"), "xxxx://cam/1: x");
+    /* the same length, another text, ": " where the source would end */
+    ck_assert_str_eq(gy_vlog_strip_source(src, "abcdefghijkl: x"), "abcdefghijkl: x");
+    ck_assert_str_eq(gy_vlog_strip_source("", ": x"), "x");
+}
+END_TEST
+
 static Suite *video_log_suite(void)
 {
     Suite *s = suite_create("video_log");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, routes_by_current_and_registry);
     tcase_add_test(tc, own_messages);
+    tcase_add_test(tc, strip_source_prefix);
     suite_add_tcase(s, tc);
     return s;
 }

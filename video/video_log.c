@@ -130,3 +130,9 @@ void gy_vlog_say(gy_vlog *l, gy_log_level level, const char *fmt, ...)
     deliver(l, level, msg);
     pthread_mutex_unlock(&registry_lock);
 }
+
+const char *gy_vlog_strip_source(const char *source, const char *m)
+{
+    size_t n = strlen(source);
+    return strncmp(m, source, n) == 0 && m[n] == ':' && m[n + 1] == ' ' ? m + n + 2 : m;
+}

@@ -25,5 +25,8 @@ void gy_vlog_unregister(gy_vlog *l);
 gy_vlog *gy_vlog_set_current(gy_vlog *l);
 /* Sends one of our own messages ("<source>: <text>") to l's callback, if any. */
 void gy_vlog_say(gy_vlog *l, gy_log_level level, const char *fmt, ...) GY_PRINTF(3, 4);
+/* m without the "<source>: " its producer put first (gy_vlog_say adds it again when the message
+ * is passed on); m itself when it does not start with exactly that. */
+const char *gy_vlog_strip_source(const char *source, const char *m);
 
 #endif

@@ -13,13 +13,6 @@
 
 #include "core/error.h"
 
-/* A message without the "<source>: " its producer put first (the log adds it again). */
-static const char *strip_source(const gy_video *v, const char *m)
-{
-    size_t n = strlen(v->source);
-    return strncmp(m, v->source, n) == 0 && m[n] == ':' && m[n + 1] == ' ' ? m + n + 2 : m;
-}
-
 /* Sleeps ms milliseconds unless stopped; returns non-zero when stopped. */
 static int pause_ms(gy_video *v, int ms)
 {
@@ -59,7 +52,7 @@ static int reconnect(gy_video *v, const char *why, char *reason, size_t reason_s
             gy_vlog_say(&v->log, GY_LOG_WARNING, "reconnected after frame %lld", v->src.decoded);
             return 1;
         }
-        snprintf(reason, reason_size, "%s", strip_source(v, e.message));
+        snprintf(reason, reason_size, "%s", gy_vlog_strip_source(v->source, e.message));
         if (gy_vctl_stopped(&v->ctl))
             return 0;
     }
@@ -87,7 +80,8 @@ static void *stream_reader(void *arg)
             continue;
         }
         if (!last) { /* a picture that could not be decoded: the stream goes on */
-            gy_vlog_say(&v->log, GY_LOG_WARNING, "%s", strip_source(v, v->back->message));
+            gy_vlog_say(&v->log, GY_LOG_WARNING, "%s",
+                        gy_vlog_strip_source(v->source, v->back->message));
             continue;
         }
         if (gy_vctl_stopped(&v->ctl)) {
@@ -102,8 +96,10 @@ static void *stream_reader(void *arg)
             finish(v, GY_VSLOT_ERROR, v->back->status, v->back->message);
             return NULL;
         }
-        const char *why = v->back->kind == GY_VSLOT_ERROR ? strip_source(v, v->back->message)
-                          : v->src.read_error[0] ? v->src.read_error : "end of data";
+        const char *why = v->back->kind == GY_VSLOT_ERROR
+                              ? gy_vlog_strip_source(v->source, v->back->message)
+                          : v->src.read_error[0] ? v->src.read_error
+                                                 : "end of data";
         if (reconnect(v, why, reason, sizeof reason))
             continue;
         if (gy_vctl_stopped(&v->ctl)) {
