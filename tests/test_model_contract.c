@@ -349,6 +349,82 @@ START_TEST(concat_channels_bound)
 }
 END_TEST
 
+/* The upsample's scale of the graph's only upsample op. */
+static int upsample_scale(const gy_model *m)
+{
+    for (int i = 0; i < m->graph.nops; i++)
+        if (m->graph.ops[i].type == GY_OP_UPSAMPLE)
+            return m->graph.ops[i].scale;
+    ck_abort_msg("no upsample op");
+    return 0;
+}
+
+/* nn.Upsample(size, scale_factor, mode): a size is refused; a float scale is taken when it is a
+ * whole number in [1, 64] (each bound at and past it, fractions, a large value; a negative or
+ * absurd one is the row parser's refusal), an int one in [1, 64]; the mode must be the string 'nearest' (another string or
+ * another type refused), and may be left out. Concat joins on dimension 1 only (0, 2 and 3
+ * refused; no argument means 1). */
+START_TEST(upsample_and_concat_arguments)
+{
+    const char *fmt = "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n"
+                      "  - [-1, 1, nn.Upsample, [%s]]\nhead:\n  - [[0], 1, Detect, [nc]]\n";
+    char yaml[512];
+    static const struct {
+        const char *args;
+        int scale; /* 0: refused */
+        const char *msg;
+    } cases[] = {
+        {"None, 2, 'nearest'", 2, NULL},
+        {"None, 2", 2, NULL},
+        {"None, 1.0, 'nearest'", 1, NULL},
+        {"None, 2.0, 'nearest'", 2, NULL},
+        {"None, 64.0, 'nearest'", 64, NULL},
+        {"None, 64, 'nearest'", 64, NULL},
+        {"None, 0.5, 'nearest'", 0, "scale factor 0.5 is not a whole number in [1, 64]"},
+        {"None, 0.999, 'nearest'", 0, "scale factor 0.999 is not a whole number"},
+        {"None, 2.5, 'nearest'", 0, "scale factor 2.5 is not a whole number"},
+        {"None, 64.5, 'nearest'", 0, "scale factor 64.5 is not a whole number"},
+        {"None, 65.0, 'nearest'", 0, "scale factor 65 is not a whole number"},
+        {"None, 1000.0, 'nearest'", 0, "scale factor 1000 is not a whole number"},
+        {"40, None, 'nearest'", 0, "a fixed output size is not supported"},
+        {"None, 2, 'bilinear'", 0, "only mode 'nearest' is supported"},
+        {"None, 2, 'nearest2'", 0, "only mode 'nearest' is supported"},
+        {"None, 2, 3", 0, "only mode 'nearest' is supported"},
+        {"None, 2, None", 0, "only mode 'nearest' is supported"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(yaml, sizeof yaml, fmt, cases[i].args);
+        if (!cases[i].scale) {
+            expect_fail(yaml, GY_ERR_UNSUPPORTED, cases[i].msg);
+            continue;
+        }
+        gy_model *m = load_ok(yaml);
+        ck_assert_msg(upsample_scale(m) == cases[i].scale, "[%s]: scale %d", cases[i].args,
+                      upsample_scale(m));
+        gy_model_free(m);
+    }
+    snprintf(yaml, sizeof yaml, fmt, "None, -2.0, 'nearest'"); /* the row parser's rule */
+    expect_fail(yaml, GY_ERR_FORMAT, "argument 2 ('-2.0') is negative");
+    snprintf(yaml, sizeof yaml, fmt, "None, 1.0e300, 'nearest'");
+    expect_fail(yaml, GY_ERR_FORMAT, "argument 2 ('1.0e300') is not a sensible number");
+    snprintf(yaml, sizeof yaml, fmt, "None, 65, 'nearest'");
+    expect_fail(yaml, GY_ERR_FORMAT, "nn.Upsample (row 1): argument 1 = 65 is outside [1, 64]");
+    snprintf(yaml, sizeof yaml, fmt, "None, 0, 'nearest'");
+    expect_fail(yaml, GY_ERR_FORMAT, "nn.Upsample (row 1): argument 1 = 0 is outside [1, 64]");
+    const char *cat = "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n  - [-1, 1, Conv, [8, 1, 1]]\n"
+                      "  - [[-1, 0], 1, Concat, [%s]]\n" HEAD;
+    static const char *const bad_dims[] = {"0", "2", "3"};
+    for (size_t i = 0; i < sizeof bad_dims / sizeof bad_dims[0]; i++) {
+        snprintf(yaml, sizeof yaml, cat, bad_dims[i]);
+        expect_fail(yaml, GY_ERR_UNSUPPORTED, "m.yaml:5: Concat (row 2): only channel concatenation (1) is supported");
+    }
+    snprintf(yaml, sizeof yaml, cat, "");
+    gy_model *m = load_ok(yaml);
+    ck_assert_str_eq(row_args(m, 3), "[2, [24]]"); /* Detect on 8 + 16 channels */
+    gy_model_free(m);
+}
+END_TEST
+
 /* A one-input module (nn.Upsample, nn.MaxPool2d) with two inputs is refused; a two-input row of
  * another kind (Detect, Concat) and a one-input pass row are not. */
 START_TEST(pass_row_takes_one_input)
@@ -753,6 +829,7 @@ static Suite *suite(void)
     tcase_add_test(tc, zoo_channels_bound);
     tcase_add_test(tc, concat_channels_bound);
     tcase_add_test(tc, pass_row_takes_one_input);
+    tcase_add_test(tc, upsample_and_concat_arguments);
     tcase_add_test(tc, detect_must_be_last);
     tcase_add_test(tc, load_arguments);
     tcase_add_test(tc, accessor_bounds);
