@@ -1142,6 +1142,54 @@ START_TEST(yaml_trailing_space_quoted)
 }
 END_TEST
 
+/* Characters PyYAML escapes in a double-quoted scalar, one string each, as yaml.safe_dump({'x':
+ * [s]}, default_flow_style=None) writes them (PyYAML 6, the outputs pasted from it): its
+ * named escapes (\a \b \t \v \f \r \e \N \_ \L \P), \x for other control and Latin-1
+ * characters, \u and \U above (every UTF-8 length: 2, 3 and 4 bytes), and the plain ones that
+ * need no quotes at all (a NUL never gets here: the pickle reader refuses it in a string). */
+START_TEST(yaml_escapes_like_pyyaml)
+{
+    static const struct {
+        const char *s;
+        size_t n;
+        const char *want;
+    } cases[] = {
+        {"\a", 1, "x: [\"\\a\"]\n"},
+        {"\b", 1, "x: [\"\\b\"]\n"},
+        {"a\tb", 3, "x: [\"a\\tb\"]\n"},
+        {"\v", 1, "x: [\"\\v\"]\n"},
+        {"\f", 1, "x: [\"\\f\"]\n"},
+        {"\r", 1, "x: [\"\\r\"]\n"},
+        {"\x1b", 1, "x: [\"\\e\"]\n"},
+        {"\x01", 1, "x: [\"\\x01\"]\n"},
+        {"\x7f", 1, "x: [\"\\x7F\"]\n"},
+        {"\xc2\x85", 2, "x: [\"\\N\"]\n"},
+        {"\xc2\xa0", 2, "x: [\"\\_\"]\n"},
+        {"\xc3\xa9", 2, "x: [\"\\xE9\"]\n"},
+        {"\xe2\x80\xa8", 3, "x: [\"\\L\"]\n"},
+        {"\xe2\x80\xa9", 3, "x: [\"\\P\"]\n"},
+        {"\xed\x9f\xbf", 3, "x: [\"\\uD7FF\"]\n"},
+        {"\xf0\x9f\x98\x80", 4, "x: [\"\\U0001F600\"]\n"},
+        {"\x01\\", 2, "x: [\"\\x01\\\\\"]\n"},
+        {"a\\\tb", 4, "x: [\"a\\\\\\tb\"]\n"},
+        {"\x01\"", 2, "x: [\"\\x01\\\"\"]\n"},
+        /* PyYAML writes a lone backslash plain; plain_ok quotes what does not start with a letter
+         * or '_', which reads back the same */
+        {"\\", 1, "x: ['\\']\n"},
+        {"a\"b", 3, "x: [a\"b]\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pkb p = x_list_begin();
+        op(&p, 'X');
+        u32(&p, (uint32_t)cases[i].n);
+        raw(&p, cases[i].s, cases[i].n);
+        x_list_end(&p);
+        expect_yaml(p.b, p.n, "e.pkl", cases[i].want);
+        free(p.b);
+    }
+}
+END_TEST
+
 /* The model yaml must be a dict: a list, or no value at all, is refused with a message. */
 START_TEST(yaml_root_not_dict)
 {
@@ -1254,6 +1302,7 @@ int main(void)
     tcase_add_test(tc, float_repr_like_python);
     tcase_add_test(tc, yaml_float_with_point_and_exponent);
     tcase_add_test(tc, yaml_trailing_space_quoted);
+    tcase_add_test(tc, yaml_escapes_like_pyyaml);
     tcase_add_test(tc, yaml_root_not_dict);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
