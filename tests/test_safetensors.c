@@ -702,6 +702,82 @@ START_TEST(test_duplicate_names)
 }
 END_TEST
 
+/* The readers' own checks: gy_st_read_f32 refuses a missing file, tensor or destination (each
+ * alone; no destination is fine for an empty tensor), and every reader refuses a tensor that does
+ * not belong to the file, each clause alone: an offset past the data, bytes running past its end
+ * (at the end exactly is fine), a byte count that is not numel x the dtype's size. The integer
+ * readers refuse another dtype, and gy_st_read_f32 an integer one. */
+START_TEST(test_read_contract)
+{
+    const float f[2] = {1.0f, -2.0f};
+    const int8_t i8[4] = {1, -2, 3, -128};
+    const int32_t i32[1] = {-5};
+    unsigned char data[8 + 4 + 4];
+    memcpy(data, f, 8);
+    memcpy(data + 8, i8, 4);
+    memcpy(data + 12, i32, 4);
+    gy_safetensors *st = parse_ok(
+        "{\"f\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}, "
+        "\"b\": {\"dtype\": \"I8\", \"shape\": [4], \"data_offsets\": [8, 12]}, "
+        "\"i\": {\"dtype\": \"I32\", \"shape\": [1], \"data_offsets\": [12, 16]}}",
+        data, sizeof data);
+    const gy_st_tensor *tf = find_ok(st, "f"), *tb = find_ok(st, "b"), *ti = find_ok(st, "i");
+    gy_error err;
+    float out[4];
+    int8_t ob[4];
+    int32_t oi[1];
+    ck_assert_int_eq(gy_st_read_f32(NULL, tf, out, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "<safetensors>: gy_st_read_f32 needs a file, a tensor"));
+    ck_assert_int_eq(gy_st_read_f32(st, NULL, out, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, MEM_NAME ": gy_st_read_f32 needs a file, a tensor"));
+    ck_assert_int_eq(gy_st_read_f32(st, tf, NULL, &err), GY_ERR_ARGUMENT);
+    ck_assert_int_eq(gy_st_read_f32(st, tf, out, &err), GY_OK);
+    ck_assert(out[0] == 1.0f && out[1] == -2.0f);
+    ck_assert_int_eq(gy_st_read_i8(st, tb, ob, &err), GY_OK);
+    ck_assert(memcmp(ob, i8, 4) == 0);
+    ck_assert_int_eq(gy_st_read_i32(st, ti, oi, &err), GY_OK);
+    ck_assert_int_eq(oi[0], -5);
+    /* a tensor ending exactly at the end of the data belongs; one byte more does not */
+    gy_st_tensor bad = *ti;
+    ck_assert_int_eq(gy_st_read_i32(st, &bad, oi, &err), GY_OK);
+    const gy_st_tensor *ts[3] = {tf, tb, ti};
+    for (int k = 0; k < 3; k++) {
+        for (int clause = 0; clause < 4; clause++) {
+            bad = *ts[k];
+            if (clause == 0)
+                bad.offset = sizeof data + 1; /* past the data */
+            else if (clause == 1)
+                bad.offset = sizeof data - bad.nbytes + 1; /* runs one byte past the end */
+            else if (clause == 2)
+                bad.nbytes += 1; /* not numel x size (and still inside) */
+            else
+                bad.numel += 1;
+            gy_status got;
+            memset(&err, 0, sizeof err);
+            if (k == 0)
+                got = gy_st_read_f32(st, &bad, out, &err);
+            else if (k == 1)
+                got = gy_st_read_i8(st, &bad, ob, &err);
+            else
+                got = gy_st_read_i32(st, &bad, oi, &err);
+            ck_assert_msg(got == GY_ERR_ARGUMENT, "tensor %s clause %d: %s", bad.name, clause, err.message);
+            ck_assert_msg(strstr(err.message, "does not belong to this file") != NULL, "%s",
+                          err.message);
+        }
+    }
+    /* the dtype checks */
+    ck_assert_int_eq(gy_st_read_i8(st, ti, ob, &err), GY_ERR_MISMATCH);
+    ck_assert_ptr_nonnull(strstr(err.message, MEM_NAME ": tensor \"i\" has dtype I32, not I8"));
+    ck_assert_int_eq(gy_st_read_i32(st, tb, oi, &err), GY_ERR_MISMATCH);
+    ck_assert_ptr_nonnull(strstr(err.message, MEM_NAME ": tensor \"b\" has dtype I8, not I32"));
+    ck_assert_int_eq(gy_st_read_i32(st, tf, oi, &err), GY_ERR_MISMATCH);
+    ck_assert_int_eq(gy_st_read_f32(st, tb, out, &err), GY_ERR_MISMATCH);
+    ck_assert_ptr_nonnull(strstr(err.message, MEM_NAME ": tensor \"b\" has dtype I8; only F32"));
+    ck_assert_int_eq(gy_st_read_f32(st, ti, out, &err), GY_ERR_MISMATCH);
+    gy_st_close(st);
+}
+END_TEST
+
 START_TEST(test_bad_arguments)
 {
     gy_error err;
@@ -949,6 +1025,7 @@ static Suite *safetensors_suite(void)
     tcase_add_test(tc, test_shape_overflow);
     tcase_add_test(tc, test_duplicate_names);
     tcase_add_test(tc, test_bad_arguments);
+    tcase_add_test(tc, test_read_contract);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("files");
