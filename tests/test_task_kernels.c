@@ -325,7 +325,9 @@ START_TEST(elementwise_tasks_exact)
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
         size_t n = sizes[si];
         float *a = randv(n, 10.0f), *b = randv(n, 10.0f);
-        float *ref = malloc(sizeof *ref * n), *out = malloc(sizeof *out * n);
+        /* 16 guard floats after the n outputs: no task writes past its range, the last one
+         * included (one past n is another tensor's data in the arena) */
+        float *ref = malloc(sizeof *ref * n), *out = malloc(sizeof *out * (n + 16));
         ck_assert(ref && out);
         for (int mode = 0; mode < 9; mode++) {
             int copy = mode == 8, mul = mode & 1;
@@ -344,12 +346,17 @@ START_TEST(elementwise_tasks_exact)
                 bin_task_fn fn = isa < isa_count() && (plain || isa == 0) ? fns[isa]
                                                                           : gy_f32_binary_act_task;
                 memset(out, 0, sizeof *out * n);
+                for (size_t i = n; i < n + 16; i++)
+                    out[i] = -12345.0f;
                 size_t nt = gy_f32_binary_act_tasks(&r);
                 for (size_t t = 0; t < nt; t++)
                     fn(&r, t, NULL);
                 for (size_t i = 0; i < n; i++)
                     CHECK(same(out[i], ref[i]), "n %zu mode %d isa %d at %zu: %g vs %g", n,
                                   mode, isa, i, out[i], ref[i]);
+                for (size_t i = n; i < n + 16; i++)
+                    CHECK(out[i] == -12345.0f, "n %zu mode %d isa %d: guard %zu written", n, mode,
+                          isa, i - n);
             }
         }
         free(a);
