@@ -617,6 +617,50 @@ START_TEST(configs_by_bare_name)
 }
 END_TEST
 
+/* Every channel of every storage the builder makes is written by some op (or is the input): a
+ * module that allocates more channels than it fills (a slice too short, a tensor too wide) would
+ * leave memory that nothing computes, and a reader of it would see another tensor's data. Over
+ * every config of the repository (configs/ and configs/zoo/, scale n, synthetic weights). */
+START_TEST(every_storage_channel_written)
+{
+    static const char *const cfgs[] = {
+        "yolov8.yaml", "yolov8-ghost.yaml", "YOLOv8_C2f_GhostBottlenecks.yaml",
+        "YOLOv8_C2f_GhostBottleneckV2s.yaml", "YOLOv8_C2f_g_ghostBottlenecks.yaml",
+        "zoo/yolov8-g-ghostnet.yaml", "zoo/yolov8-ghostnet.yaml", "zoo/yolov8-ghostnetv2.yaml",
+        "zoo/yolov8-hsnet.yaml", "zoo/yolov8-mobilenetv2.yaml", "zoo/yolov8-mobilenetv3-small.yaml",
+        "zoo/yolov8-mobilenetv3.yaml", "zoo/yolov8-shufflenetv1.yaml",
+        "zoo/yolov8-shufflenetv2.yaml", "zoo/yolov8-squeezenet.yaml"};
+    char path[4096];
+    snprintf(path, sizeof path, "%s/configs/%s", GY_SOURCE_DIR, cfgs[_i]);
+    gy_model *m = gy_test_load(path, NULL, "n", 0);
+    const gy_graph *g = &m->graph;
+    unsigned char **seen = calloc((size_t)g->nstorages, sizeof *seen);
+    ck_assert(seen);
+    for (int st = 0; st < g->nstorages; st++)
+        if (g->storages[st].parent < 0) {
+            seen[st] = calloc((size_t)g->storages[st].c, 1);
+            ck_assert(seen[st]);
+        }
+    for (int k = -1; k < g->nops; k++) {
+        const gy_tensor *t = &g->tensors[k < 0 ? g->input : g->ops[k].out];
+        int off = 0, root = gy_graph_root(g, t->storage, &off);
+        ck_assert_int_le(off + t->c_off + t->c, g->storages[root].c);
+        memset(seen[root] + off + t->c_off, 1, (size_t)t->c);
+    }
+    for (int st = 0; st < g->nstorages; st++) {
+        if (!seen[st])
+            continue;
+        for (int c = 0; c < g->storages[st].c; c++)
+            ck_assert_msg(seen[st][c], "%s: storage %d (row %d, %d channels): channel %d is "
+                          "written by no op", cfgs[_i], st, g->storages[st].row,
+                          g->storages[st].c, c);
+        free(seen[st]);
+    }
+    free(seen);
+    gy_model_free(m);
+}
+END_TEST
+
 /* The repository's configs/zoo are the ground truth's, byte for byte. */
 START_TEST(shipped_zoo_configs_match_shared)
 {
@@ -664,6 +708,7 @@ int main(void)
     tcase_add_test(tc, input_sizes);
     tcase_add_loop_test(tc, configs_by_bare_name, 0, 3);
     tcase_add_test(tc, shipped_zoo_configs_match_shared);
+    tcase_add_loop_test(tc, every_storage_channel_written, 0, 15);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
 }
