@@ -333,6 +333,29 @@ static void walk(const void *prefix, size_t n, int o, const char *what)
     free(e.p);
 }
 
+/* A file that ends inside the marker walk (after FF D8 and FF fill bytes, or in the middle of a
+ * segment's length): the walk stops at the last byte and the decoder refuses the file. Each file
+ * sits in a buffer of exactly its size, so that the ASan build catches a read past its end. */
+START_TEST(walk_ends_at_the_last_byte)
+{
+    static const struct {
+        const char *b;
+        size_t n;
+    } cuts[] = {{"\xFF\xD8\xFF", 3}, {"\xFF\xD8\xFF\xFF", 4}, {"\xFF\xD8\xFF\xFF\xFF", 5},
+                {"\xFF\xD8\xFF\xE1", 4}, {"\xFF\xD8\xFF\xE1\x00", 5}, {"\xFF\xD8\x12\xFF", 4},
+                {"\xFF\xD8\xFF\x00\xFF", 5}};
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        unsigned char *exact = malloc(cuts[i].n);
+        ck_assert_ptr_nonnull(exact);
+        memcpy(exact, cuts[i].b, cuts[i].n);
+        char what[32];
+        snprintf(what, sizeof what, "cut %zu", i);
+        ib_decode_expect(exact, cuts[i].n, GY_ERR_FORMAT, "", what);
+        free(exact);
+    }
+}
+END_TEST
+
 START_TEST(marker_walk)
 {
     walk("", 0, 6, "Exif first");
@@ -426,6 +449,7 @@ int main(void)
     tcase_add_test(tc, entries);
     tcase_add_test(tc, short_payloads);
     tcase_add_test(tc, marker_walk);
+    tcase_add_test(tc, walk_ends_at_the_last_byte);
     tcase_add_test(tc, app1_length_under_2);
     tcase_add_test(tc, exif_after_the_scan);
     suite_add_tcase(s, tc);
