@@ -255,7 +255,9 @@ gy_status gy_model_load(const char *config_path, const char *weights_path,
                 if (m->graph.ops[i].type == GY_OP_DETECT)
                     memcpy(m->graph.ops[i].strides, probe_strides, sizeof probe_strides);
         } else {
-            gy_error_prefix(err, "%s: computing the strides on a 256x256 input", m->config_path);
+            /* the config's own name: a YAML's path, or "<weights>:config" for the one in the
+             * weights' metadata (config_path then reads "<weights metadata>": no file named) */
+            gy_error_prefix(err, "%s: computing the strides on a 256x256 input", m->cfg->path);
         }
     }
     gy_st_close(st);

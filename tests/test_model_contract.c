@@ -604,6 +604,44 @@ static void expect_meta_fail(const char *key, const char *value, const char *sub
     ck_assert_msg(strstr(err.message, "w.safetensors") != NULL, "%s", err.message);
 }
 
+/* A config from the weights' metadata that fails the stride probe: the message names the
+ * weights file first (its config as "<file>:config"), as every load failure does. The official
+ * yolov8n config with its first upsample by 4 meets P4 (16x16) with 32x32. */
+START_TEST(metadata_config_failure_names_the_file)
+{
+    size_t size;
+    unsigned char *buf = gy_test_read(gy_test_shared("weights/yolov8n.safetensors"), &size);
+    unsigned long long n = 0;
+    for (int i = 7; i >= 0; i--)
+        n = n << 8 | buf[i];
+    char *hdr = malloc(n + 1);
+    ck_assert_ptr_nonnull(hdr);
+    memcpy(hdr, buf + 8, n);
+    hdr[n] = 0;
+    cJSON *j = cJSON_Parse(hdr);
+    const cJSON *cfg = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "__metadata__"), "config");
+    ck_assert(cJSON_IsString(cfg));
+    char *text = strdup(cfg->valuestring);
+    ck_assert_ptr_nonnull(text);
+    char *up = strstr(text, "nn.Upsample\n  - [None, 2, nearest]");
+    ck_assert_ptr_nonnull(up);
+    up[strlen("nn.Upsample\n  - [None, ")] = '4';
+    gy_model *m = (gy_model *)&m;
+    gy_error err;
+    const char *path = weights_with_meta("config", text);
+    ck_assert_int_eq(load_weights(path, &m, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_null(m);
+    ck_assert_msg(strncmp(err.message, path, strlen(path)) == 0, "%s", err.message);
+    ck_assert_msg(strstr(err.message, "w.safetensors:config: computing the strides on a 256x256 "
+                                      "input: row 11 (Concat): inputs 16x16 and 32x32") != NULL,
+                  "%s", err.message);
+    free(text);
+    cJSON_Delete(j);
+    free(hdr);
+    free(buf);
+}
+END_TEST
+
 /* `end == eps || *end != '\0' || !(v > 0 && v < 1)`: each clause alone, then values inside. */
 START_TEST(bn_eps_each_clause_alone)
 {
@@ -834,6 +872,7 @@ static Suite *suite(void)
     tcase_add_test(tc, load_arguments);
     tcase_add_test(tc, accessor_bounds);
     tcase_add_test(tc, bn_eps_each_clause_alone);
+    tcase_add_test(tc, metadata_config_failure_names_the_file);
     tcase_add_test(tc, names_contract);
     tcase_add_test(tc, session_arguments);
     tcase_add_test(tc, val_arguments);
