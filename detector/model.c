@@ -93,7 +93,7 @@ static gy_status fill_generic_names(gy_model *m, gy_error *err)
     if (!m->names) {
         m->names = calloc((size_t)nc, sizeof *m->names);
         if (!m->names)
-            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", m->config_path);
+            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", m->cfg->path);
         m->nnames = nc;
     }
     for (int i = 0; i < nc; i++) {
@@ -103,7 +103,7 @@ static gy_status fill_generic_names(gy_model *m, gy_error *err)
         snprintf(buf, sizeof buf, "class%d", i);
         m->names[i] = gy_strdup(buf);
         if (!m->names[i])
-            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", m->config_path);
+            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory", m->cfg->path);
     }
     return GY_OK;
 }
