@@ -239,6 +239,14 @@ START_TEST(conv_awkward_shapes)
             conv_case(&g4);
             cases += 2;
         }
+    /* depthwise over channel counts around the 16-lane packing: 1, 15, 16, 17, 33, 50, 64 */
+    static const int dwc[] = {1, 15, 16, 17, 33, 50, 64};
+    for (int i = 0; i < 7; i++) {
+        conv_spec dw = {.cin = dwc[i], .cout = dwc[i], .groups = dwc[i], .k = 3, .s = 1 + i % 2,
+                        .ih = 7, .iw = 10, .act = (gy_act)(i % 4), .res = i % 3, .wbits = 8};
+        conv_case(&dw);
+        cases++;
+    }
     /* 3x3 stride 1 (the AVX2 Winograd) on odd maps, channel counts around 16 */
     static const int wc[][4] = {{16, 16, 1, 1}, {17, 24, 3, 5}, {33, 40, 7, 6}, {64, 130, 13, 11},
                                 {48, 16, 20, 20}, {100, 33, 2, 9}};
