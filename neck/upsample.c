@@ -9,7 +9,8 @@ gy_status gy_block_upsample(gy_build *b, const gy_block *blk, int *out)
         return gy_block_fail(b, blk, GY_ERR_UNSUPPORTED, "a fixed output size is not supported");
     int scale;
     gy_status st;
-    if (blk->nargs > 1 && blk->args[1].type == GY_ARG_FLOAT) { /* scale_factor=2.0, as torch takes */
+    /* a float scale_factor (2.0) is taken as torch takes it, when it is a whole number */
+    if (blk->nargs > 1 && blk->args[1].type == GY_ARG_FLOAT) {
         double f = blk->args[1].f;
         if (!(f >= 1 && f <= 64) || f != (int)f) /* range first: (int) of NaN or 1e300 is UB */
             return gy_block_fail(b, blk, GY_ERR_UNSUPPORTED,

@@ -210,11 +210,6 @@ gy_status gy_conv_pack_tuned(gy_conv *c, gy_isa isa, gy_tune tune, gy_error *err
     return GY_OK;
 }
 
-/* A 1x1 conv packs its B panels when its input planes are a multiple of 4 KiB (see the task) and
- * enough rows share them (measured at 160x160: 64 and 96 -> 64 channels 1.16 and 1.09x faster
- * packed, 32 and 48 -> 32 channels 1.21 and 1.22x faster in place). */
-
-
 size_t gy_f32_conv2d_tasks(const gy_conv_run *r)
 {
     if (is_depthwise(r->p))
