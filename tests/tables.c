@@ -38,6 +38,19 @@ cJSON *gy_test_read_json(const char *path)
     return j;
 }
 
+cJSON *gy_test_st_header(const unsigned char *buf, size_t size, size_t *hlen)
+{
+    ck_assert_msg(size >= 8, "a safetensors file of %zu bytes", size);
+    unsigned long long n = 0;
+    for (int i = 7; i >= 0; i--)
+        n = n << 8 | buf[i];
+    ck_assert_msg(n <= size - 8, "a safetensors header of %llu bytes in %zu", n, size);
+    cJSON *j = cJSON_ParseWithLength((const char *)buf + 8, (size_t)n);
+    ck_assert_msg(j != NULL, "a safetensors header that is not JSON");
+    *hlen = (size_t)n;
+    return j;
+}
+
 double gy_test_num(const cJSON *obj, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItem(obj, key);

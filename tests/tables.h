@@ -22,6 +22,11 @@ void gy_test_trim(char *s);
  * with "<path>: bad JSON". Caller frees with cJSON_Delete. */
 cJSON *gy_test_read_json(const char *path);
 
+/* The JSON header of a safetensors file held in buf[0, size), parsed, and in *hlen its length in
+ * bytes (the data start at buf + 8 + *hlen); fails the test when the header does not fit or is not
+ * JSON. Caller frees with cJSON_Delete. */
+cJSON *gy_test_st_header(const unsigned char *buf, size_t size, size_t *hlen);
+
 /* The number `key` of a JSON object, or fails naming the key (and the object's own key when it
  * has one). */
 double gy_test_num(const cJSON *obj, const char *key);

@@ -233,15 +233,8 @@ static void rewrite(const char *src, const char *dst, void (*edit)(cJSON *))
 {
     size_t size;
     unsigned char *buf = gy_test_read(src, &size);
-    unsigned long long n = 0;
-    for (int i = 7; i >= 0; i--)
-        n = n << 8 | buf[i];
-    char *hdr = malloc(n + 1);
-    ck_assert_ptr_nonnull(hdr);
-    memcpy(hdr, buf + 8, n);
-    hdr[n] = 0;
-    cJSON *j = cJSON_Parse(hdr);
-    ck_assert_ptr_nonnull(j);
+    size_t n;
+    cJSON *j = gy_test_st_header(buf, size, &n);
     edit(j);
     char *out = cJSON_PrintUnformatted(j);
     unsigned long long m = strlen(out);
@@ -254,7 +247,6 @@ static void rewrite(const char *src, const char *dst, void (*edit)(cJSON *))
     fclose(f);
     free(out);
     cJSON_Delete(j);
-    free(hdr);
     free(buf);
 }
 

@@ -17,6 +17,7 @@
 #include "detector/model.h"
 #include "detector/registry.h"
 #include "detector/session.h"
+#include "tables.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------------------------------------------
@@ -554,15 +555,8 @@ static const char *weights_with_meta(const char *key, const char *value)
     static unsigned char *buf;
     if (!buf)
         buf = gy_test_read(gy_test_shared("weights/yolov8n.safetensors"), &size);
-    unsigned long long n = 0;
-    for (int i = 7; i >= 0; i--)
-        n = n << 8 | buf[i];
-    char *hdr = malloc(n + 1);
-    ck_assert_ptr_nonnull(hdr);
-    memcpy(hdr, buf + 8, n);
-    hdr[n] = 0;
-    cJSON *j = cJSON_Parse(hdr);
-    ck_assert_ptr_nonnull(j);
+    size_t n;
+    cJSON *j = gy_test_st_header(buf, size, &n);
     cJSON *meta = cJSON_GetObjectItem(j, "__metadata__");
     ck_assert_ptr_nonnull(meta);
     cJSON_DeleteItemFromObject(meta, key);
@@ -581,7 +575,6 @@ static const char *weights_with_meta(const char *key, const char *value)
     ck_assert_int_eq(fclose(f), 0);
     free(out);
     cJSON_Delete(j);
-    free(hdr);
     return path;
 }
 
@@ -609,16 +602,9 @@ static void expect_meta_fail(const char *key, const char *value, const char *sub
  * yolov8n config with its first upsample by 4 meets P4 (16x16) with 32x32. */
 START_TEST(metadata_config_failure_names_the_file)
 {
-    size_t size;
+    size_t size, n;
     unsigned char *buf = gy_test_read(gy_test_shared("weights/yolov8n.safetensors"), &size);
-    unsigned long long n = 0;
-    for (int i = 7; i >= 0; i--)
-        n = n << 8 | buf[i];
-    char *hdr = malloc(n + 1);
-    ck_assert_ptr_nonnull(hdr);
-    memcpy(hdr, buf + 8, n);
-    hdr[n] = 0;
-    cJSON *j = cJSON_Parse(hdr);
+    cJSON *j = gy_test_st_header(buf, size, &n);
     const cJSON *cfg = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "__metadata__"), "config");
     ck_assert(cJSON_IsString(cfg));
     char *text = strdup(cfg->valuestring);
@@ -637,7 +623,6 @@ START_TEST(metadata_config_failure_names_the_file)
                   "%s", err.message);
     free(text);
     cJSON_Delete(j);
-    free(hdr);
     free(buf);
 }
 END_TEST
