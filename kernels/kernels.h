@@ -39,6 +39,8 @@ typedef struct gy_conv_run {
     const float *res;     /* NULL or cout planes of oh * ow added per res_before_act */
     int res_before_act;
     gy_act act;
+    int threads;          /* threads that share this run's tasks (0 or 1: one). Only how the
+                           * work is cut into tasks follows it, never a value of the output */
 } gy_conv_run;
 
 /* Packs c->w for the fast kernels of `isa` (<= gy_cpu_best_isa()) and tuning `tune` into

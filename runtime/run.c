@@ -37,11 +37,13 @@ typedef struct op_work {
 
 static float *at(float *A, size_t off) { return A ? A + off : NULL; }
 
-static void bind_one(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, const gy_op *op,
-                     op_work *w);
+static void bind_one(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, int threads,
+                     const gy_op *op, op_work *w);
 
-/* Op i bound (A == NULL: shapes only, for sizing scratch and counting tasks). */
-static void bind_op(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, int i, op_work *w)
+/* Op i bound (A == NULL: shapes only, for sizing scratch and counting tasks) for a run on
+ * `threads` threads (how a conv is cut into tasks follows it). */
+static void bind_op(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, int threads, int i,
+                    op_work *w)
 {
     if (p->fused && i > 0 && p->fused[i - 1]) {
         memset(w, 0, sizeof *w);
@@ -50,8 +52,8 @@ static void bind_op(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, i
     }
     if (p->fused && p->fused[i]) {
         op_work b;
-        bind_one(g, p, A, isa, &g->ops[i], w);
-        bind_one(g, p, A, isa, &g->ops[i + 1], &b);
+        bind_one(g, p, A, isa, threads, &g->ops[i], w);
+        bind_one(g, p, A, isa, threads, &g->ops[i + 1], &b);
         gy_conv_run a = w->u.conv; /* op i's output has no memory, op i + 1 reads none */
         a.out = NULL;
         b.u.conv.in = NULL;
@@ -64,11 +66,11 @@ static void bind_op(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, i
         w->mode = WORK_PWDW;
         return;
     }
-    bind_one(g, p, A, isa, &g->ops[i], w);
+    bind_one(g, p, A, isa, threads, &g->ops[i], w);
 }
 
-static void bind_one(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, const gy_op *op,
-                     op_work *w)
+static void bind_one(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, int threads,
+                     const gy_op *op, op_work *w)
 {
     int in = op->in[0], out = op->out;
     const float *x = at(A, p->toff[in]);
@@ -82,7 +84,8 @@ static void bind_one(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, 
         w->u.conv = (gy_conv_run){.p = &g->convs[op->conv], .in = x, .ih = p->th[in],
                                   .iw = p->tw[in], .out = y, .oh = p->th[out], .ow = p->tw[out],
                                   .res = op->res >= 0 ? at(A, p->toff[op->res]) : NULL,
-                                  .res_before_act = op->res_before_act, .act = op->act};
+                                  .res_before_act = op->res_before_act, .act = op->act,
+                                  .threads = threads};
         break;
     case GY_OP_MAXPOOL:
     case GY_OP_AVGPOOL:
@@ -208,7 +211,7 @@ size_t gy_run_scratch_floats(const gy_graph *g, const gy_plan *p)
     size_t most = 0;
     for (int i = 0; i < g->nops; i++) {
         op_work w;
-        bind_op(g, p, NULL, GY_ISA_GENERIC, i, &w);
+        bind_op(g, p, NULL, GY_ISA_GENERIC, 1, i, &w); /* one thread: the widest blocks */
         size_t need = work_scratch(&w);
         if (need > most)
             most = need;
@@ -219,7 +222,7 @@ size_t gy_run_scratch_floats(const gy_graph *g, const gy_plan *p)
 size_t gy_run_op_tasks(const gy_graph *g, const gy_plan *p, int op)
 {
     op_work w;
-    bind_op(g, p, NULL, GY_ISA_GENERIC, op, &w);
+    bind_op(g, p, NULL, GY_ISA_GENERIC, 1, op, &w);
     return work_tasks(&w);
 }
 
@@ -229,7 +232,7 @@ static void run_serial(const gy_run_args *a)
     double t0 = a->op_ms ? omp_get_wtime() : 0.0;
     for (int i = 0; i < g->nops; i++) {
         op_work w;
-        bind_op(g, a->plan, a->arena, a->isa, i, &w);
+        bind_op(g, a->plan, a->arena, a->isa, 1, i, &w);
         size_t n = work_tasks(&w);
         for (size_t t = 0; t < n; t++)
             work_task(&w, t, a->scratch);
@@ -270,7 +273,7 @@ void gy_run_ops(const gy_run_args *a)
         size_t base = 0;
         for (int i = 0; i < g->nops; i++) {
             op_work w;
-            bind_op(g, a->plan, a->arena, a->isa, i, &w);
+            bind_op(g, a->plan, a->arena, a->isa, (int)team, i, &w);
             size_t n = work_tasks(&w);
             for (;;) {
                 size_t t = atomic_fetch_add_explicit(&ticket, 1, memory_order_relaxed) - base;

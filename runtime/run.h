@@ -24,7 +24,7 @@ void gy_run_ops(const gy_run_args *args);
 
 /* The scratch one thread needs for the largest task of any op (plan->scratch_floats). */
 size_t gy_run_scratch_floats(const gy_graph *g, const gy_plan *p);
-/* How many tasks op `op` is split into (bench, tests). */
+/* How many tasks op `op` is split into on one thread (bench, tests). */
 size_t gy_run_op_tasks(const gy_graph *g, const gy_plan *p, int op);
 
 #endif

@@ -78,6 +78,7 @@ static double run_case(gy_test_rng *r, const conv_case *k)
                        .ow = ow, .res = resbuf ? resbuf + GUARD_CH * plane : NULL,
                        .res_before_act = k->res_before_act, .act = k->act};
     gy_f32_conv2d__ref(&run);
+    run.threads = run_threads; /* the fast kernels cut their tasks for this many threads */
     double worst = 0.0;
     /* every ISA, and on AVX-512 every tuning variant */
     for (int v = 0; v <= (int)gy_cpu_best_isa() + (gy_cpu_best_isa() == GY_ISA_AVX512); v++) {
@@ -401,19 +402,23 @@ START_TEST(winograd_shapes)
         {17, 19, 1, 3, 3, 1, 1, 1, 0, 3, 4, GY_ACT_RELU, 1, 1, 0},     /* one partial tile */
         {128, 16, 1, 3, 3, 1, 1, 1, 1, 20, 12, GY_ACT_SILU, 1, 1, 1},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        gy_conv g;
-        memset(&g, 0, sizeof g);
-        g.cin = cases[i].cin;
-        g.cout = cases[i].cout;
-        g.groups = 1;
-        g.kh = g.kw = 3;
-        g.sh = g.sw = 1;
-        g.ph = cases[i].ph;
-        g.pw = cases[i].pw;
-        ck_assert_msg(gy_winograd_eligible(&g), "case %zu should take the Winograd path", i);
-        check(&r, &cases[i], "winograd");
+    for (int threads = 1; threads <= 3; threads += 2) { /* 3: channel blocks on small maps */
+        run_threads = threads;
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            gy_conv g;
+            memset(&g, 0, sizeof g);
+            g.cin = cases[i].cin;
+            g.cout = cases[i].cout;
+            g.groups = 1;
+            g.kh = g.kw = 3;
+            g.sh = g.sw = 1;
+            g.ph = cases[i].ph;
+            g.pw = cases[i].pw;
+            ck_assert_msg(gy_winograd_eligible(&g), "case %zu should take the Winograd path", i);
+            check(&r, &cases[i], threads == 1 ? "winograd" : "winograd, 3 threads");
+        }
     }
+    run_threads = 1;
     printf("%s: worst relative error %.3g\n", "winograd_shapes", worst_seen);
 }
 END_TEST
@@ -812,6 +817,128 @@ START_TEST(winograd_tile_grid)
 }
 END_TEST
 
+/* The run's thread count cuts a Winograd conv into more tasks only where one thread's split
+ * has fewer tasks than threads: then into channel blocks of at least 32 rows (multiples of 12),
+ * ceil(threads / tile blocks) of them; 0 or 1 thread: one block of all channels. */
+START_TEST(winograd_tasks_follow_threads)
+{
+    gy_conv c;
+    memset(&c, 0, sizeof c);
+    c.cin = 16;
+    c.kh = c.kw = 3;
+    c.sh = c.sw = 1;
+    c.ph = c.pw = 1;
+    c.groups = 1;
+    /* map (oh = ow), cout, threads, tasks */
+    static const int cases[][4] = {
+        {20, 64, 0, 1},  {20, 64, 1, 1},  {20, 64, 2, 2},  {20, 64, 8, 2},   /* 1 tile block */
+        {20, 63, 2, 1},  {20, 95, 3, 2},  {20, 96, 3, 3},  {20, 96, 2, 2},   /* cout / 32 */
+        {10, 200, 2, 2}, {10, 200, 4, 4}, {10, 200, 8, 6}, {10, 200, 5, 5},  /* mc 108, 60, 36, 48 */
+        {10, 200, 3, 3}, {40, 64, 2, 4},  {40, 64, 4, 4},  {40, 64, 5, 8},   /* 4 tile blocks */
+        {40, 512, 9, 12}, {80, 64, 13, 13}, {80, 64, 14, 26},               /* 13 tile blocks */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        c.cout = cases[k][1];
+        gy_conv_run r;
+        memset(&r, 0, sizeof r);
+        r.p = &c;
+        r.oh = r.ih = r.ow = r.iw = cases[k][0];
+        r.threads = cases[k][2];
+        ck_assert_msg(gy_winograd_tasks(&r) == (size_t)cases[k][3],
+                      "%dx%d, cout %d, %d threads: %zu tasks, want %d", cases[k][0], cases[k][0],
+                      cases[k][1], cases[k][2], gy_winograd_tasks(&r), cases[k][3]);
+    }
+    /* a grouped conv's groups are tasks already: each group gets ceil(threads / groups) */
+    c.cin = 128;
+    c.cout = 128;
+    c.groups = 2;
+    for (int isa = GY_ISA_GENERIC; isa <= (int)gy_cpu_best_isa(); isa++) {
+        ck_assert(gy_grouped_eligible(&c, isa));
+        c.isa = isa;
+        gy_conv_run r;
+        memset(&r, 0, sizeof r);
+        r.p = &c;
+        r.oh = r.ih = r.ow = r.iw = 20;
+        static const int want[][2] = {{1, 2}, {2, 2}, {3, 4}, {4, 4}, {8, 4}};
+        for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+            r.threads = want[k][0];
+            ck_assert_msg(gy_grouped_tasks(&r) == (size_t)want[k][1], "%d threads: %zu tasks",
+                          want[k][0], gy_grouped_tasks(&r));
+        }
+    }
+}
+END_TEST
+
+/* Whatever the thread count, every output is the same float: the channel blocks split the rows
+ * of one GEMM, each output keeps its sums in the same order. */
+START_TEST(winograd_threads_same_bits)
+{
+    gy_test_rng r = {0x5eedULL};
+    const int shapes[][4] = {{64, 64, 20, 20}, {40, 200, 10, 9}, {24, 100, 37, 41}};
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++)
+        for (int isa = GY_ISA_GENERIC; isa <= (int)gy_cpu_best_isa(); isa++) {
+            gy_conv c;
+            memset(&c, 0, sizeof c);
+            snprintf(c.wname, sizeof c.wname, "test.conv.weight");
+            c.cin = shapes[k][0];
+            c.cout = shapes[k][1];
+            c.kh = c.kw = 3;
+            c.sh = c.sw = 1;
+            c.ph = c.pw = 1;
+            c.groups = 1;
+            c.w = randv(&r, (size_t)c.cout * c.cin * 9, 0.2f);
+            c.b = randv(&r, (size_t)c.cout, 1.0f);
+            gy_error err;
+            ck_assert_int_eq(gy_conv_pack(&c, (gy_isa)isa, &err), GY_OK);
+            int h = shapes[k][2], w = shapes[k][3];
+            size_t on = (size_t)c.cout * h * w;
+            float *in = randv(&r, (size_t)c.cin * h * w, 3.0f);
+            float *one = malloc(sizeof *one * on), *many = malloc(sizeof *many * on);
+            float *scratch = aligned_alloc(64, sizeof(float) *
+                                                   (gy_f32_conv2d_scratch_floats(&c, h, w) / 16 * 16 + 16));
+            ck_assert(one && many && scratch);
+            gy_conv_run run = {.p = &c, .in = in, .ih = h, .iw = w, .out = one, .oh = h, .ow = w,
+                               .act = GY_ACT_SILU, .threads = 1};
+            size_t n1 = gy_f32_conv2d_tasks(&run);
+            for (size_t t = 0; t < n1; t++)
+                gy_f32_conv2d_task(&run, t, scratch);
+            for (int threads = 2; threads <= 8; threads *= 2) {
+                run.out = many;
+                run.threads = threads;
+                size_t n = gy_f32_conv2d_tasks(&run);
+                ck_assert_msg(threads < 8 ? n >= n1 : n > n1,
+                              "shape %zu, %d threads: %zu tasks, one thread %zu", k, threads, n, n1);
+                /* each task alone writes a part of its own, none empty, together all */
+                size_t written = 0;
+                for (size_t t = 0; t < n; t++) {
+                    for (size_t i = 0; i < on; i++)
+                        many[i] = NAN;
+                    gy_f32_conv2d_task(&run, t, scratch);
+                    size_t part = 0;
+                    for (size_t i = 0; i < on; i++)
+                        part += !isnan(many[i]);
+                    ck_assert_msg(part > 0, "shape %zu, %d threads: task %zu wrote nothing", k,
+                                  threads, t);
+                    written += part;
+                }
+                ck_assert_uint_eq(written, on);
+                for (size_t t = n; t-- > 0;)
+                    gy_f32_conv2d_task(&run, t, scratch);
+                ck_assert_msg(memcmp(one, many, sizeof *one * on) == 0,
+                              "shape %zu on %s, %d threads: outputs differ", k,
+                              gy_isa_name((gy_isa)isa), threads);
+            }
+            free(scratch);
+            free(one);
+            free(many);
+            free(in);
+            free(c.wpack);
+            free(c.w);
+            free(c.b);
+        }
+}
+END_TEST
+
 START_TEST(cpu_kind_and_tuning)
 {
     gy_cpu_kind k;
@@ -910,6 +1037,8 @@ int main(void)
     tcase_add_test(tc, isa_selection);
     tcase_add_test(tc, cpu_kind_and_tuning);
     tcase_add_test(tc, winograd_tile_grid);
+    tcase_add_test(tc, winograd_tasks_follow_threads);
+    tcase_add_test(tc, winograd_threads_same_bits);
     tcase_add_test(tc, dense_random_shapes);
     tcase_add_test(tc, dense_blocking_and_rect);
     tcase_add_test(tc, stride2_shapes);

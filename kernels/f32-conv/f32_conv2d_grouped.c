@@ -113,6 +113,7 @@ static void group_run(const gy_conv_run *r, int g, gy_conv *v, gy_conv_run *rv)
     v->wpack_floats = group_stride(c);
     *rv = *r;
     rv->p = v;
+    rv->threads = (r->threads + c->groups - 1) / c->groups; /* the groups are tasks already */
     size_t in_plane = (size_t)r->ih * r->iw, out_plane = (size_t)r->oh * r->ow;
     rv->in = r->in ? r->in + (size_t)g * v->cin * in_plane : NULL;
     rv->out = r->out ? r->out + (size_t)g * v->cout * out_plane : NULL;

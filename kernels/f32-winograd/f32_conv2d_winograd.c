@@ -22,8 +22,8 @@
 
 #define WT GY_WINOGRAD_WT /* tiles per task */
 #define XI 36      /* 6 x 6 transform positions */
-#define WMC_MIN 48 /* smallest block of output channels when a map has few tiles */
-#define WTASKS 4   /* tasks wanted per conv */
+#define WMC_MIN 32 /* smallest block of output channels when a map has few tiles */
+#define WTASKS 4   /* tasks wanted per thread, when there are several */
 #define SKEW 16    /* floats between positions' blocks beyond their size: one cache line */
 #define GEN_MR 4
 #define GEN_NR 16
@@ -85,16 +85,19 @@ typedef struct wsplit {
     int mb, mc;                  /* channel blocks */
 } wsplit;
 
-static void make_wsplit(const gy_conv *c, int oh, int ow, wsplit *s)
+static void make_wsplit(const gy_conv *c, int oh, int ow, int threads, wsplit *s)
 {
     s->th = (oh + 3) / 4;
     s->tw = (ow + 3) / 4;
     s->ntiles = s->th * s->tw;
     s->nblocks = (s->ntiles + WT - 1) / WT;
-    /* 4 tasks or more when the channels allow (blocks of >= WMC_MIN rows, multiples of 12):
-     * every channel block transforms the whole input of its tiles again, so split only small
-     * maps, and little */
-    int mb = s->nblocks >= WTASKS ? 1 : (WTASKS + s->nblocks - 1) / s->nblocks;
+    /* One thread: one channel block (every channel block transforms the whole input of its
+     * tiles again: 6-7 % more time for G-Ghost's 40x40 and 20x20 convs). Several: WTASKS tasks
+     * per thread when the channels allow (blocks of >= WMC_MIN rows, multiples of 12), so that
+     * a 20x20 map (one block of tiles) is not one thread's work and the short last block of a
+     * 40x40 map (4 tiles of 100) does not leave a thread idle. */
+    int want = threads > 1 ? threads : 1;
+    int mb = s->nblocks >= want ? 1 : (want + s->nblocks - 1) / s->nblocks;
     int max_mb = c->cout / WMC_MIN;
     if (mb > max_mb)
         mb = max_mb;
@@ -108,14 +111,14 @@ static void make_wsplit(const gy_conv *c, int oh, int ow, wsplit *s)
 size_t gy_winograd_tasks(const gy_conv_run *r)
 {
     wsplit s;
-    make_wsplit(r->p, r->oh, r->ow, &s);
+    make_wsplit(r->p, r->oh, r->ow, r->threads, &s);
     return (size_t)s.nblocks * s.mb;
 }
 
 size_t gy_winograd_scratch_floats(const gy_conv *c, int oh, int ow)
 {
-    wsplit s;
-    make_wsplit(c, oh, ow, &s);
+    wsplit s; /* one thread's split: the widest channel block */
+    make_wsplit(c, oh, ow, 1, &s);
     return (size_t)XI * (WT * ((size_t)c->cin + (size_t)s.mc) + 2 * SKEW) + 64;
 }
 
@@ -262,7 +265,7 @@ AI void run_task(const gy_conv_run *r, size_t task, float *scratch, const int mr
 {
     const gy_conv *c = r->p;
     wsplit s;
-    make_wsplit(c, r->oh, r->ow, &s);
+    make_wsplit(c, r->oh, r->ow, r->threads, &s);
     int blk = (int)(task % (size_t)s.nblocks), mblk = (int)(task / (size_t)s.nblocks);
     int t0 = blk * WT, m0 = mblk * s.mc, m1 = m0 + s.mc < c->cout ? m0 + s.mc : c->cout;
     /* each position's block is skewed by one cache line (SKEW floats): V[xi] and M[xi] would
