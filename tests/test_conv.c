@@ -278,8 +278,15 @@ START_TEST(stride2_shapes)
         {16, 32, 1, 3, 3, 2, 2, 1, 1, 80, 80, GY_ACT_SILU, 0, 0, 1},
         {12, 24, 4, 3, 3, 2, 2, 1, 1, 21, 45, GY_ACT_SILU, 0, 0, 1},   /* groups 4 */
         /* AVX-512 direct path: weights of one 32-channel block above its per-task budget, so
-         * tasks split the blocks (2 blocks, the last partial) as well as the rows */
+         * tasks split the blocks (3 blocks, the last partial) as well as the rows */
+        {256, 70, 1, 3, 3, 2, 2, 1, 1, 13, 41, GY_ACT_SILU, 1, 0, 1},
+        /* full-width AVX-512, blocks of 48 (fewer empty channels than 32): one partial block
+         * (40: 16 + 16 + 8) over its budget, 3 blocks, rows of 8 + 8 + 4 and of 8 + 6, a row of
+         * 3 pixels (the 4-pixel tile), unpadded */
         {256, 40, 1, 3, 3, 2, 2, 1, 1, 13, 41, GY_ACT_SILU, 1, 0, 1},
+        {64, 144, 1, 3, 3, 2, 2, 1, 1, 41, 27, GY_ACT_SILU, 1, 0, 1},
+        {48, 48, 1, 3, 3, 2, 2, 1, 1, 40, 40, GY_ACT_RELU, 0, 0, 1},
+        {32, 40, 1, 3, 3, 2, 2, 0, 0, 9, 7, GY_ACT_HARDSWISH, 1, 1, 1},
         /* a model's 40 -> 20: tiles of 10 pixels x 32 channels, then 16 channels */
         {64, 48, 1, 3, 3, 2, 2, 1, 1, 40, 40, GY_ACT_SILU, 0, 0, 1},
         {32, 64, 1, 3, 3, 2, 2, 1, 1, 24, 48, GY_ACT_SILU, 1, 1, 1},   /* rows of 24: 12 x 2 */
@@ -939,6 +946,39 @@ START_TEST(winograd_threads_same_bits)
 }
 END_TEST
 
+/* The direct stride-2 kernel's channel block: full-width AVX-512 with 64 taps or more takes
+ * blocks of 48 where they leave fewer output channels empty than blocks of 32 (a tie keeps 32);
+ * short filters, the base tuning and AVX2 keep their blocks whatever the channels. */
+START_TEST(stride2_channel_block)
+{
+    gy_conv c;
+    memset(&c, 0, sizeof c);
+    c.kh = c.kw = 3;
+    c.groups = 1;
+    c.sh = c.sw = 2;
+    /* cin, cout, block on full512 */
+    static const int cases[][3] = {{16, 48, 48},  {16, 40, 48},  {16, 144, 48}, {16, 32, 32},
+                                   {16, 64, 32},  {16, 80, 32},  {16, 96, 32},  {16, 20, 32},
+                                   {16, 49, 32},  {16, 47, 48},  {16, 136, 48}, {16, 130, 48},
+                                   {8, 48, 48},   {7, 48, 32},   {7, 40, 32},   {64, 1008, 48}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        c.cin = cases[k][0];
+        c.cout = cases[k][1];
+        ck_assert_msg(gy_s2_conv_block(&c, GY_ISA_AVX512, GY_TUNE_FULL512) == cases[k][2],
+                      "cin %d cout %d: block %d, want %d", c.cin, c.cout,
+                      gy_s2_conv_block(&c, GY_ISA_AVX512, GY_TUNE_FULL512), cases[k][2]);
+        ck_assert_int_eq(gy_s2_conv_block(&c, GY_ISA_AVX512, GY_TUNE_BASE), 16);
+        ck_assert_int_eq(gy_s2_conv_block(&c, GY_ISA_AVX2, GY_TUNE_BASE), GY_S2_CB256);
+    }
+    c.cin = 64; /* 1 x 1 filter: 64 taps, at the bound */
+    c.kh = c.kw = 1;
+    c.cout = 48;
+    ck_assert_int_eq(gy_s2_conv_block(&c, GY_ISA_AVX512, GY_TUNE_FULL512), 48);
+    c.cin = 63;
+    ck_assert_int_eq(gy_s2_conv_block(&c, GY_ISA_AVX512, GY_TUNE_FULL512), 32);
+}
+END_TEST
+
 START_TEST(cpu_kind_and_tuning)
 {
     gy_cpu_kind k;
@@ -1037,6 +1077,7 @@ int main(void)
     tcase_add_test(tc, isa_selection);
     tcase_add_test(tc, cpu_kind_and_tuning);
     tcase_add_test(tc, winograd_tile_grid);
+    tcase_add_test(tc, stride2_channel_block);
     tcase_add_test(tc, winograd_tasks_follow_threads);
     tcase_add_test(tc, winograd_threads_same_bits);
     tcase_add_test(tc, dense_random_shapes);

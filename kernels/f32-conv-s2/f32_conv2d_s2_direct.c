@@ -21,7 +21,7 @@ int gy_s2_direct_eligible(const gy_conv *c, int isa)
 
 static int block(const gy_conv *c)
 {
-    return gy_s2_block(c->isa, c->tune);
+    return gy_s2_conv_block(c, c->isa, c->tune);
 }
 
 static int nblocks(const gy_conv *c)
@@ -31,7 +31,7 @@ static int nblocks(const gy_conv *c)
 
 gy_status gy_s2_direct_pack(gy_conv *c, gy_isa isa, gy_error *err)
 {
-    size_t cb = (size_t)gy_s2_block((int)isa, c->tune), K = (size_t)c->cin * c->kh * c->kw;
+    size_t cb = (size_t)gy_s2_conv_block(c, (int)isa, c->tune), K = (size_t)c->cin * c->kh * c->kw;
     size_t nb = (size_t)(c->cout + (int)cb - 1) / cb, n = nb * K * cb;
     float *p = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
     if (!p)

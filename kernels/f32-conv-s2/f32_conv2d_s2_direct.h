@@ -13,15 +13,27 @@
 #include "kernels/kernels.h"
 
 #define GY_S2_CB 32 /* AVX-512, GY_TUNE_FULL512: output channels per block (two zmm) */
+#define GY_S2_CB48 48 /* ... or three (gy_s2_conv_block) */
 #define GY_S2_P 16  /* AVX-512: most output pixels per tile */
 #define GY_S2_CB256 16 /* AVX2: output channels per block (two ymm) */
 #define GY_S2_P256 8   /* AVX2: most pixels per tile (6 x 16 channels in 12 of the 16 ymm;
                         * 8 x 8 for short filters) */
 
-/* Output channels per packed block for `isa` and tuning `tune` (AVX-512: 32 or 16; AVX2: 8). */
+/* Output channels per packed block for `isa` and tuning `tune` (AVX-512: 32 or 16; AVX2: 16). */
 static inline int gy_s2_block(int isa, int tune)
 {
     return isa == GY_ISA_AVX512 ? (tune == GY_TUNE_FULL512 ? GY_S2_CB : 16) : GY_S2_CB256;
+}
+/* The block of conv c: gy_s2_block's, except on full-width AVX-512 with a filter of 64 taps or
+ * more (the 32-channel tiles) where blocks of 48 leave fewer channels empty than blocks of 32
+ * (48, 144, 40, ...: G-GhostNet's grouped convs have 48 per group): 48, three zmm per pixel. */
+static inline int gy_s2_conv_block(const gy_conv *c, int isa, int tune)
+{
+    int cb = gy_s2_block(isa, tune);
+    if (cb != GY_S2_CB || c->cin * c->kh * c->kw < 64)
+        return cb;
+    int waste32 = (c->cout + 31) / 32 * 32 - c->cout, waste48 = (c->cout + 47) / 48 * 48 - c->cout;
+    return waste48 < waste32 ? GY_S2_CB48 : cb;
 }
 /* The conv takes this path once packed for `isa` (AVX-512 or AVX2). */
 int gy_s2_direct_eligible(const gy_conv *c, int isa);

@@ -31,6 +31,8 @@ T512 static inline __mmask16 lanes16(int n) /* lanes [0, n) set, n in [0, 16] */
         a##i##0 = _mm512_fmadd_ps(x, w0, a##i##0);                                                 \
         if (NV > 1)                                                                                \
             a##i##1 = _mm512_fmadd_ps(x, w1, a##i##1);                                             \
+        if (NV > 2)                                                                                \
+            a##i##2 = _mm512_fmadd_ps(x, w2, a##i##2);                                             \
     }
 #define STEPS(first, s, o)                                                                         \
     {                                                                                              \
@@ -54,6 +56,7 @@ T512 static inline __mmask16 lanes16(int n) /* lanes [0, n) set, n in [0, 16] */
     if (NP > (i)) {                                                                                \
         t[0][i] = a##i##0;                                                                         \
         t[1][i] = a##i##1;                                                                         \
+        t[2][i] = a##i##2;                                                                         \
     }
 
 /* t[h][p] = channels [16h, 16h + 16) (h < NV) of block w (packed [cin][kh][kw][CB]; NV = 1:
@@ -62,13 +65,15 @@ T512 static inline __mmask16 lanes16(int n) /* lanes [0, n) set, n in [0, 16] */
  * 2p + kx - LEFT of it (LEFT: pixel 0 has no tap kx = 0, which would read left of the row). */
 T512 static inline __attribute__((always_inline)) void
 tile(const int NP, const int NV, const int CB, const int KW, const int LEFT, const float *src,
-     size_t cs, size_t rs, const gy_conv *c, int ky0, int ky1, const float *w, __m512 t[2][16])
+     size_t cs, size_t rs, const gy_conv *c, int ky0, int ky1, const float *w, __m512 t[3][16])
 {
     __m512 z = _mm512_setzero_ps();
     __m512 a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
     __m512 a40 = z, a41 = z, a50 = z, a51 = z, a60 = z, a61 = z, a70 = z, a71 = z;
     __m512 a80 = z, a81 = z, a90 = z, a91 = z, a100 = z, a101 = z, a110 = z, a111 = z;
     __m512 a120 = z, a121 = z, a130 = z, a131 = z, a140 = z, a141 = z, a150 = z, a151 = z;
+    __m512 a02 = z, a12 = z, a22 = z, a32 = z, a42 = z, a52 = z, a62 = z, a72 = z; /* NV = 3 */
+    __m512 a82 = z, a92 = z, a102 = z, a112 = z, a122 = z, a132 = z, a142 = z, a152 = z;
     int kh = c->kh, kw = KW ? KW : c->kw;
     for (int ci = 0; ci < c->cin; ci++) {
         const float *wc = w + ((size_t)ci * kh + ky0) * kw * CB, *row = src + ci * cs;
@@ -78,6 +83,7 @@ tile(const int NP, const int NV, const int CB, const int KW, const int LEFT, con
             _mm_prefetch((const char *)(row + 4 * NP + 16), _MM_HINT_T0);
             for (int kx = 0; kx < kw; kx++, wc += CB) {
                 __m512 w0 = _mm512_load_ps(wc), w1 = NV > 1 ? _mm512_load_ps(wc + 16) : z;
+                __m512 w2 = NV > 2 ? _mm512_load_ps(wc + 32) : z;
                 if (LEFT && kx == 0) {
                     /* pixel p >= 1 reads 2p - 1 = s1[2p - 2] */
                     const float *s1 = row + 1;
@@ -128,7 +134,7 @@ T512 static void transpose16(__m512 *t)
 
 /* Bias, transpose, and the epilogue into output channels [co0 + 16h, co0 + 16h + 16) from t[h]
  * (h < nv) at row oy, pixels [ox0, ox0 + n). */
-T512 static void store_tile(const gy_conv_run *r, __m512 t[2][16], int nv, int co0, int oy,
+T512 static void store_tile(const gy_conv_run *r, __m512 t[3][16], int nv, int co0, int oy,
                             int ox0, int n)
 {
     const gy_conv *c = r->p;
@@ -166,6 +172,11 @@ static int np_for(int n) /* the smallest 32-channel instance that holds n pixels
     return n <= 4 ? 4 : n <= 8 ? 8 : n <= 10 ? 10 : 12;
 }
 
+static int np_for48(int n)
+{
+    return n <= 4 ? 4 : 8;
+}
+
 static int np_for16(int n)
 {
     return n <= 4 ? 4 : n <= 8 ? 8 : 16;
@@ -196,13 +207,19 @@ T512 static void run_tile(const gy_conv_run *r, int np, int left, const float *s
                           size_t rs, int ky0, int ky1, int cb0, int cb1, int oy, int ox0, int n)
 {
     const gy_conv *c = r->p;
-    int kw3 = c->kw == 3, cbw = gy_s2_block(c->isa, c->tune);
+    int kw3 = c->kw == 3, cbw = gy_s2_conv_block(c, c->isa, c->tune);
     for (int cb = cb0; cb < cb1; cb++) {
         const float *w = c->wpack + (size_t)cb * c->cin * c->kh * c->kw * (size_t)cbw;
         int co0 = cb * cbw;
-        __m512 t[2][16];
+        __m512 t[3][16];
         if (cbw == 16) {
             TILE16(16)
+        } else if (cbw == GY_S2_CB48) {
+            if (np == 8)
+                TILE(8, 3, 48, w);
+            else
+                TILE(4, 3, 48, w);
+            store_tile(r, t, 3, co0, oy, ox0, n);
         } else if (wide(c) && c->cout - co0 > 16) {
             if (np == 12)
                 TILE(12, 2, 32, w);
@@ -224,7 +241,9 @@ T512 void gy_f32_conv2d_s2_direct__avx512(const gy_conv_run *r, int oy0, int oy1
 {
     /* 32 channels: the widest tile that divides the row, else 12 and a shorter last one */
     int ow = r->ow, p = ow % 12 == 0 ? 12 : ow % 10 == 0 ? 10 : ow % 8 == 0 ? 8 : 12;
-    if (wide(r->p))
+    if (gy_s2_conv_block(r->p, r->p->isa, r->p->tune) == GY_S2_CB48) /* 48 channels x 8 pixels */
+        gy_s2_direct_loop(r, oy0, oy1, cb0, cb1, scratch, 8, np_for48, 1, run_tile);
+    else if (wide(r->p))
         gy_s2_direct_loop(r, oy0, oy1, cb0, cb1, scratch, p, np_for, 1, run_tile);
     else
         gy_s2_direct_loop(r, oy0, oy1, cb0, cb1, scratch, 16, np_for16, 1, run_tile);
