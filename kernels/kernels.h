@@ -41,6 +41,9 @@ typedef struct gy_conv_run {
     gy_act act;
     int threads;          /* threads that share this run's tasks (0 or 1: one). Only how the
                            * work is cut into tasks follows it, never a value of the output */
+    size_t in_cs;         /* the direct stride-2 kernel only (a fused op's row window): 0, or the
+                           * floats between input channels ... */
+    int in_y0;            /* ... and the input row at `in` (rows above it are not read) */
 } gy_conv_run;
 
 /* Packs c->w for the fast kernels of `isa` (<= gy_cpu_best_isa()) and tuning `tune` into
@@ -87,6 +90,20 @@ int gy_f32_pwdw_fusable(const gy_conv *pw, const gy_conv *dw);
 size_t gy_f32_pwdw_scratch_floats(const gy_pwdw_run *r);
 size_t gy_f32_pwdw_tasks(const gy_pwdw_run *r);
 void gy_f32_pwdw_task(const gy_pwdw_run *r, size_t task, float *scratch);
+
+/* A pointwise conv (1x1, stride 1, no padding, groups 1, no residual) whose output only a
+ * stride-2 conv on the direct kernel reads (dense, or grouped with each group on it), run as one
+ * op with it (kernels/f32-conv/f32_conv2d_pws2.c): each task keeps a window of the pointwise rows
+ * its output rows read in L2, never in memory; the results are the two ops' bit for bit. pw.out
+ * is not written (NULL), cv.in not read. Task form as gy_f32_conv2d_*; both convs packed for the
+ * same ISA (AVX2 or AVX-512). */
+typedef struct gy_pws2_run {
+    gy_conv_run pw, cv;
+} gy_pws2_run;
+int gy_f32_pws2_fusable(const gy_conv *pw, const gy_conv *cv);
+size_t gy_f32_pws2_scratch_floats(const gy_pws2_run *r);
+size_t gy_f32_pws2_tasks(const gy_pws2_run *r);
+void gy_f32_pws2_task(const gy_pws2_run *r, size_t task, float *scratch);
 
 /* The reverse pair: a depthwise conv (no residual) whose output only a pointwise conv (1x1, stride
  * 1, no padding, groups 1) reads (kernels/f32-conv/f32_conv2d_dwpw.c): each task computes a few

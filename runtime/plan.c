@@ -218,11 +218,17 @@ static gy_status infer(const gy_graph *g, root_info *roots, gy_plan *p, gy_error
  * 20x20 pairs (0.6 Mi and less) 1.05 -> 1.9 ms: left unfused. */
 #define GY_FUSE_DWPW_MIN_FLOATS (1u << 20)
 
+/* A pointwise output that only a direct stride-2 conv reads runs fused with it from this size
+ * (the pointwise rows go to a window in L2 that the stride-2 kernel reads, f32_conv2d_pws2.c):
+ * G-GhostNet's 32 -> 96 at 320x320 then grouped 3x3 s2 (9.8 Mi floats) and 96 -> 192 at 160x160
+ * then grouped 3x3 s2 (4.9 Mi); measured in kernels/README.md. */
+#define GY_FUSE_PWS2_MIN_FLOATS (4u << 20)
 /* Marks the convs that run fused with the conv after them: op i + 1 reads op i's output, which is
  * a whole storage that no other op reads or writes and not the model's output, and the kernels
  * take the pair (both packed for one ISA): a pointwise conv then a depthwise one
  * (gy_f32_pwdw_fusable) from GY_FUSE_MIN_FLOATS, else a depthwise conv without residual then a
- * pointwise one (gy_f32_dwpw_fusable) from GY_FUSE_DWPW_MIN_FLOATS. */
+ * pointwise one (gy_f32_dwpw_fusable) from GY_FUSE_DWPW_MIN_FLOATS, else a pointwise conv then
+ * a direct stride-2 one (gy_f32_pws2_fusable) from GY_FUSE_PWS2_MIN_FLOATS. */
 static gy_status mark_fused(const gy_graph *g, const root_info *roots, gy_plan *p)
 {
     int ns = g->nstorages;
@@ -261,6 +267,9 @@ static gy_status mark_fused(const gy_graph *g, const root_info *roots, gy_plan *
         else if (floats >= (double)GY_FUSE_DWPW_MIN_FLOATS &&
                  gy_f32_dwpw_fusable(&g->convs[a->conv], &g->convs[b->conv]))
             p->fused[i] = GY_FUSED_DWPW;
+        else if (floats >= (double)GY_FUSE_PWS2_MIN_FLOATS &&
+                 gy_f32_pws2_fusable(&g->convs[a->conv], &g->convs[b->conv]))
+            p->fused[i] = GY_FUSED_PWS2;
     }
     free(uses);
     return GY_OK;

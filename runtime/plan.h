@@ -11,7 +11,7 @@
 /* No tensor may be larger than this per side (keeps every size product inside int ranges). */
 #define GY_PLAN_MAX_SIDE 65536
 
-enum { GY_FUSED_PWDW = 1, GY_FUSED_DWPW = 2 };
+enum { GY_FUSED_PWDW = 1, GY_FUSED_DWPW = 2, GY_FUSED_PWS2 = 3 };
 
 typedef struct gy_plan {
     int in_h, in_w;
@@ -22,7 +22,9 @@ typedef struct gy_plan {
     unsigned char *fused; /* per op: GY_FUSED_PWDW when op i, a pointwise conv, runs fused with
                            * the depthwise conv i + 1 that alone reads its output (kernels.h,
                            * gy_pwdw_run), GY_FUSED_DWPW when op i, a depthwise conv, runs fused
-                           * with the pointwise conv i + 1 (gy_dwpw_run), else 0: op i's output
+                           * with the pointwise conv i + 1 (gy_dwpw_run), GY_FUSED_PWS2 when op
+                           * i, a pointwise conv, runs fused with the direct stride-2 conv i + 1
+                           * (gy_pws2_run), else 0: op i's output
                            * then has no memory and op i + 1 no work of its own */
     int anchors;         /* Detect output columns */
     int nstrides;

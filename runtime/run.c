@@ -16,7 +16,7 @@
 /* One op bound to the arena: its kernel family and the run record the kernel reads. mode: the
  * op's own kernel, or a pointwise conv run fused with the depthwise conv after it (plan->fused),
  * or that depthwise conv (its work done by the op before). */
-enum { WORK_OP, WORK_PWDW, WORK_DWPW, WORK_NONE };
+enum { WORK_OP, WORK_PWDW, WORK_DWPW, WORK_PWS2, WORK_NONE };
 
 typedef struct op_work {
     gy_op_type type;
@@ -25,6 +25,7 @@ typedef struct op_work {
         gy_conv_run conv;
         gy_pwdw_run pwdw;
         gy_dwpw_run dwpw;
+        gy_pws2_run pws2;
         gy_pool_run pool;
         gy_upsample_run up;
         gy_binary_run bin;
@@ -60,6 +61,11 @@ static void bind_op(const gy_graph *g, const gy_plan *p, float *A, gy_isa isa, i
         if (p->fused[i] == GY_FUSED_DWPW) {
             w->u.dwpw = (gy_dwpw_run){.dw = a, .pw = b.u.conv};
             w->mode = WORK_DWPW;
+            return;
+        }
+        if (p->fused[i] == GY_FUSED_PWS2) {
+            w->u.pws2 = (gy_pws2_run){.pw = a, .cv = b.u.conv};
+            w->mode = WORK_PWS2;
             return;
         }
         w->u.pwdw = (gy_pwdw_run){.pw = a, .dw = b.u.conv};
@@ -147,6 +153,7 @@ static size_t work_tasks(const op_work *w)
     if (w->mode != WORK_OP)
         return w->mode == WORK_PWDW   ? gy_f32_pwdw_tasks(&w->u.pwdw)
                : w->mode == WORK_DWPW ? gy_f32_dwpw_tasks(&w->u.dwpw)
+               : w->mode == WORK_PWS2 ? gy_f32_pws2_tasks(&w->u.pws2)
                                       : 0;
     switch (w->type) {
     case GY_OP_CONV: return gy_f32_conv2d_tasks(&w->u.conv);
@@ -170,6 +177,7 @@ static size_t work_scratch(const op_work *w)
     if (w->mode != WORK_OP)
         return w->mode == WORK_PWDW   ? gy_f32_pwdw_scratch_floats(&w->u.pwdw)
                : w->mode == WORK_DWPW ? gy_f32_dwpw_scratch_floats(&w->u.dwpw)
+               : w->mode == WORK_PWS2 ? gy_f32_pws2_scratch_floats(&w->u.pws2)
                                       : 0;
     switch (w->type) {
     case GY_OP_CONV:
@@ -188,6 +196,10 @@ static void work_task(const op_work *w, size_t t, float *scratch)
     }
     if (w->mode == WORK_DWPW) {
         gy_f32_dwpw_task(&w->u.dwpw, t, scratch);
+        return;
+    }
+    if (w->mode == WORK_PWS2) {
+        gy_f32_pws2_task(&w->u.pws2, t, scratch);
         return;
     }
     switch (w->type) {

@@ -27,7 +27,10 @@ gy_s2_direct_loop(const gy_conv_run *r, int oy0, int oy1, int cb0, int cb1, floa
 {
     const gy_conv *c = r->p;
     int ih = r->ih, iw = r->iw, ow = r->ow, kh = c->kh, kw = c->kw, cin = c->cin;
-    size_t plane = (size_t)ih * iw;
+    /* input row y of channel ci at in + ci * plane + (y - y0) * iw (a fused op's window: r->in_cs,
+     * r->in_y0; else the whole planes) */
+    size_t plane = r->in_cs ? r->in_cs : (size_t)ih * iw;
+    int y0 = r->in_y0;
     int left3 = left_ok && kw == 3 && c->pw == 1;
     for (int oy = oy0; oy < oy1; oy++) {
         int iy0 = oy * c->sh - c->ph;
@@ -44,9 +47,9 @@ gy_s2_direct_loop(const gy_conv_run *r, int oy0, int oy1, int cb0, int cb1, floa
             if (ky0 == ky1) {
                 src = scratch, cs = rs = 0; /* no row of the window is inside the input */
             } else if (xs >= 0 && xs + len <= iw) {
-                src = r->in + (size_t)(iy0 + ky0) * iw + (size_t)xs, cs = plane, rs = (size_t)iw;
+                src = r->in + (size_t)(iy0 + ky0 - y0) * iw + (size_t)xs, cs = plane, rs = (size_t)iw;
             } else if (left3 && xs == -1 && xs + len <= iw) {
-                src = r->in + (size_t)(iy0 + ky0) * iw, cs = plane, rs = (size_t)iw, left = 1;
+                src = r->in + (size_t)(iy0 + ky0 - y0) * iw, cs = plane, rs = (size_t)iw, left = 1;
             } else {
                 int qlo = xs < 0 ? -xs : 0, qhi = iw - xs < len ? iw - xs : len;
                 if (qhi < qlo)
@@ -54,7 +57,8 @@ gy_s2_direct_loop(const gy_conv_run *r, int oy0, int oy1, int cb0, int cb1, floa
                 float *d = scratch;
                 for (int ci = 0; ci < cin; ci++)
                     for (int ky = ky0; ky < ky1; ky++, d += len) {
-                        const float *row = r->in + (size_t)ci * plane + (size_t)(iy0 + ky) * iw;
+                        const float *row =
+                            r->in + (size_t)ci * plane + (size_t)(iy0 + ky - y0) * iw;
                         memset(d, 0, sizeof *d * (size_t)qlo);
                         if (qhi > qlo)
                             memcpy(d + qlo, row + xs + qlo, sizeof *d * (size_t)(qhi - qlo));

@@ -104,13 +104,23 @@ size_t gy_grouped_scratch_floats(const gy_conv *c, int oh, int ow)
                                                : gy_s2_direct_scratch_floats(&v, oh, ow);
 }
 
+int gy_grouped_s2(const gy_conv *c, int isa)
+{
+    return kind_of(c, isa) == VIEW_S2;
+}
+
+void gy_grouped_view(const gy_conv *c, int g, gy_conv *v)
+{
+    group_view(c, g, v);
+    v->wpack = c->wpack + (size_t)g * group_stride(c);
+    v->wpack_floats = group_stride(c);
+}
+
 /* The run of group g on its view v. */
 static void group_run(const gy_conv_run *r, int g, gy_conv *v, gy_conv_run *rv)
 {
     const gy_conv *c = r->p;
-    group_view(c, g, v);
-    v->wpack = c->wpack + (size_t)g * group_stride(c);
-    v->wpack_floats = group_stride(c);
+    gy_grouped_view(c, g, v);
     *rv = *r;
     rv->p = v;
     rv->threads = (r->threads + c->groups - 1) / c->groups; /* the groups are tasks already */
