@@ -466,6 +466,95 @@ START_TEST(bench_layers_two_threads)
 }
 END_TEST
 
+/* bench --layers on a model whose plan runs fused pairs (MobileNetV2 at 640: each large 1x1
+ * expand with its depthwise conv, each large depthwise conv with its 1x1 projection): the pair's
+ * first op says which op it runs with and carries both ops' GFLOPs, the second says which op runs
+ * it and carries none, the pairs have their kind ("conv pair"), and the kinds add up to the ops'
+ * GFLOPs; the text table prints the second op without a time of its own. */
+START_TEST(bench_layers_fused_pairs)
+{
+    char args[4096];
+    snprintf(args, sizeof args, "-m '%s/configs/zoo/yolov8-mobilenetv2.yaml' --threads 1 --iters 1 "
+             "--warmup 0 --layers", GY_SOURCE_DIR);
+    cJSON *o = bench_json("", args);
+    const cJSON *ops = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "layers"),
+                                                        "ops");
+    int n = cJSON_GetArraySize(ops), pairs = 0;
+    double pair_gflops = 0.0;
+    for (int i = 0; i < n; i++) {
+        const cJSON *op = cJSON_GetArrayItem(ops, i);
+        const cJSON *with = cJSON_GetObjectItemCaseSensitive(op, "runs_with");
+        const cJSON *by = cJSON_GetObjectItemCaseSensitive(op, "run_by");
+        ck_assert_msg(!(with && by), "op %d both runs a pair and is run by one", i);
+        if (with) {
+            ck_assert_int_eq((int)with->valuedouble, i + 1);
+            ck_assert_msg(i + 1 < n, "op %d runs with an op past the last", i);
+            const cJSON *next = cJSON_GetArrayItem(ops, i + 1);
+            const cJSON *back = cJSON_GetObjectItemCaseSensitive(next, "run_by");
+            ck_assert_msg(back && (int)back->valuedouble == i, "op %d: its partner does not name it",
+                          i);
+            ck_assert(num(op, "gflops") > 0);
+            pairs++;
+            pair_gflops += num(op, "gflops");
+        }
+        if (by) {
+            ck_assert_int_eq((int)by->valuedouble, i - 1);
+            ck_assert_double_eq(num(op, "gflops"), 0.0);
+        }
+    }
+    ck_assert_int_ge(pairs, 4); /* 2 expand + depthwise, 3 depthwise + projection at 640 */
+    double counted = 0.0, pair_kind = -1.0, by_op = 0.0;
+    for (int i = 0; i < n; i++) {
+        const cJSON *op = cJSON_GetArrayItem(ops, i);
+        by_op += num(op, "gflops");
+    }
+    const cJSON *k;
+    cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "layers"),
+                                                           "kinds"))
+    {
+        const char *kind = cJSON_GetObjectItemCaseSensitive(k, "kind")->valuestring;
+        if (!strcmp(kind, "conv pair")) {
+            ck_assert_int_eq((int)num(k, "ops"), pairs);
+            pair_kind = num(k, "gflops");
+        }
+        counted += num(k, "gflops");
+    }
+    ck_assert_double_eq_tol(pair_kind, pair_gflops, 1e-9 * pair_gflops);
+    /* nothing lost or counted twice: the kinds add up to the ops */
+    ck_assert_msg(fabs(counted - by_op) < 1e-9 * by_op, "kinds %.9g GFLOPs, ops %.9g", counted,
+                  by_op);
+
+    cJSON_Delete(o);
+    /* the same model at 320x320 runs no pair (every map a quarter: under the fusion thresholds),
+     * and its ops count a quarter of the GFLOPs: the pairs lost none */
+    char small[4096];
+    snprintf(small, sizeof small, "-m '%s/configs/zoo/yolov8-mobilenetv2.yaml' --imgsz 320 "
+             "--threads 1 --iters 1 --warmup 0 --layers", GY_SOURCE_DIR);
+    o = bench_json("", small);
+    ops = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "layers"), "ops");
+    double quarter = 0.0;
+    const cJSON *op;
+    cJSON_ArrayForEach(op, ops)
+    {
+        ck_assert(!cJSON_GetObjectItemCaseSensitive(op, "runs_with"));
+        quarter += num(op, "gflops");
+    }
+    ck_assert_msg(fabs(4.0 * quarter - by_op) < 1e-9 * by_op, "640: %.9g GFLOPs, 320: %.9g", by_op,
+                  quarter);
+    cJSON_Delete(o);
+    /* the text: the second op of a pair without numbers of its own */
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "'%s' bench %s > '%s' 2>&1", gy_test_cli(), args, errfile);
+    int st = system(cmd);
+    ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char *text = (char *)gy_test_read(errfile, NULL);
+    ck_assert_ptr_nonnull(strstr(text, "(+ the next op, fused: both ops' time and GFLOPs)"));
+    ck_assert_ptr_nonnull(strstr(text, "-  (run with op "));
+    ck_assert_ptr_nonnull(strstr(text, "\nconv pair "));
+    free(text);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(errfile, sizeof errfile, "/tmp/gy_test_cli_err_%d.txt", (int)getpid());
@@ -480,6 +569,7 @@ int main(void)
     tcase_add_test(tc, info_prints_the_build_table);
     tcase_add_test(tc, bench_contract);
     tcase_add_test(tc, bench_layers_two_threads);
+    tcase_add_test(tc, bench_layers_fused_pairs);
     suite_add_tcase(s, tc);
     int rc = gy_test_run(s);
     remove(errfile);

@@ -95,13 +95,24 @@ static double limit_rate(int int8, int isa, int threads)
 }
 
 enum {
-    K_FIRST, K_1X1, K_3X3S1, K_3X3S2, K_DW, K_GROUPED, K_CONV_OTHER, K_POOL, K_GAP, K_UPSAMPLE,
-    K_COPY, K_SHUFFLE, K_ELTWISE, K_CHANNEL, K_HEAD, K_COUNT
+    K_FIRST, K_1X1, K_3X3S1, K_3X3S2, K_DW, K_GROUPED, K_CONV_OTHER, K_FUSED, K_POOL, K_GAP,
+    K_UPSAMPLE, K_COPY, K_SHUFFLE, K_ELTWISE, K_CHANNEL, K_HEAD, K_COUNT
 };
 static const char *const kind_names[K_COUNT] = {
     "first conv", "conv 1x1", "conv 3x3 s1", "conv 3x3 s2", "depthwise", "conv grouped",
-    "conv other", "pool", "global pool", "upsample", "copy", "shuffle", "elementwise",
-    "channel op", "head decode"};
+    "conv other", "conv pair", "pool", "global pool", "upsample", "copy", "shuffle",
+    "elementwise", "channel op", "head decode"};
+
+/* Op i runs the conv after it too (runtime/plan.h: fused pairs), or is run by the op before. */
+static int runs_pair(const gy_plan *p, int i)
+{
+    return p->fused && p->fused[i];
+}
+
+static int run_by_prev(const gy_plan *p, int i)
+{
+    return p->fused && i > 0 && p->fused[i - 1];
+}
 
 static int op_kind(const gy_graph *g, const gy_op *op)
 {
@@ -133,6 +144,24 @@ static int op_kind(const gy_graph *g, const gy_op *op)
     case GY_OP_DETECT: return K_HEAD;
     }
     return K_CONV_OTHER;
+}
+
+static double op_gflops(const gy_graph *g, const gy_plan *p, const gy_op *op);
+
+/* The kind an op's time is billed to: a fused pair's first op the pair's (with both ops'
+ * GFLOPs), its second none (-1: it has no time of its own). */
+static int billed_kind(const gy_graph *g, const gy_plan *p, int i)
+{
+    return run_by_prev(p, i) ? -1 : runs_pair(p, i) ? K_FUSED : op_kind(g, &g->ops[i]);
+}
+
+/* The GFLOPs an op's time covers: a fused pair's first op both ops', its second none. */
+static double billed_gflops(const gy_graph *g, const gy_plan *p, int i)
+{
+    if (run_by_prev(p, i))
+        return 0.0;
+    double gf = op_gflops(g, p, &g->ops[i]);
+    return runs_pair(p, i) ? gf + op_gflops(g, p, &g->ops[i + 1]) : gf;
 }
 
 /* GFLOPs of one op: thop's count x 2 for convs, upsample and the DFL; for the ops thop counts as
@@ -217,10 +246,16 @@ static void print_layers_text(const gy_model *m, const gy_plan *p, const bench_r
         char shape[48];
         snprintf(shape, sizeof shape, "%dx%dx%d", g->tensors[op->out].c, p->th[op->out],
                  p->tw[op->out]);
-        double gf = op_gflops(g, p, op);
-        printf("%4d %4d  %-12s %-16s %9.3f %6.2f %9.1f\n", i, op->row, kind_names[op_kind(g, op)],
+        if (run_by_prev(p, i)) { /* its time is the op before's */
+            printf("%4d %4d  %-12s %-16s %9s %6s %9s  (run with op %d)\n", i, op->row,
+                   kind_names[op_kind(g, op)], shape, "-", "-", "-", i - 1);
+            continue;
+        }
+        double gf = billed_gflops(g, p, i);
+        printf("%4d %4d  %-12s %-16s %9.3f %6.2f %9.1f%s\n", i, op->row, kind_names[op_kind(g, op)],
                shape, b->op_med[i], total > 0 ? 100.0 * b->op_med[i] / total : 0.0,
-               b->op_med[i] > 0 ? gf / (b->op_med[i] / 1e3) : 0.0);
+               b->op_med[i] > 0 ? gf / (b->op_med[i] / 1e3) : 0.0,
+               runs_pair(p, i) ? "  (+ the next op, fused: both ops' time and GFLOPs)" : "");
     }
     printf("\n%4s  %-28s %9s %6s %9s\n", "row", "module", "ms", "%", "GFLOP/s");
     for (int r = 0; r < m->nrows; r++) {
@@ -237,10 +272,10 @@ static void print_layers_text(const gy_model *m, const gy_plan *p, const bench_r
         int n = 0;
         double ms = 0.0, gf = 0.0;
         for (int i = 0; i < g->nops; i++)
-            if (op_kind(g, &g->ops[i]) == k) {
+            if (billed_kind(g, p, i) == k) {
                 n++;
                 ms += b->op_med[i];
-                gf += op_gflops(g, p, &g->ops[i]);
+                gf += billed_gflops(g, p, i);
             }
         if (n)
             printf("%-12s %5d %9.3f %6.2f %9.3f %9.1f\n", kind_names[k], n, ms,
@@ -273,7 +308,11 @@ static cJSON *layers_json(const gy_model *m, const gy_plan *p, const bench_resul
         cJSON_AddNumberToObject(e, "ms", b->op_med[i]);
         cJSON_AddNumberToObject(e, "mean_ms", b->op_mean[i]);
         cJSON_AddNumberToObject(e, "min_ms", b->op_min[i]);
-        cJSON_AddNumberToObject(e, "gflops", op_gflops(g, p, &g->ops[i]));
+        cJSON_AddNumberToObject(e, "gflops", billed_gflops(g, p, i));
+        if (runs_pair(p, i))
+            cJSON_AddNumberToObject(e, "runs_with", i + 1);
+        if (run_by_prev(p, i))
+            cJSON_AddNumberToObject(e, "run_by", i - 1);
         cJSON_AddItemToArray(ops, e);
     }
     for (int r = 0; r < m->nrows; r++) {
@@ -290,10 +329,10 @@ static cJSON *layers_json(const gy_model *m, const gy_plan *p, const bench_resul
         int n = 0;
         double ms = 0.0, gf = 0.0;
         for (int i = 0; i < g->nops; i++)
-            if (op_kind(g, &g->ops[i]) == k) {
+            if (billed_kind(g, p, i) == k) {
                 n++;
                 ms += b->op_med[i];
-                gf += op_gflops(g, p, &g->ops[i]);
+                gf += billed_gflops(g, p, i);
             }
         if (!n)
             continue;
