@@ -329,6 +329,20 @@ static void keep(boxes *out, const gy_detections *d)
     memcpy(out->b, d->boxes, sizeof(gy_box) * (size_t)out->count);
 }
 
+/* A reserve that succeeded although one of its allocations failed (a fallback) must leave a
+ * session that runs at that size: a forward pass with working allocation. */
+static void forward_works(gy_session *s, int h, int w, long k, const char *what)
+{
+    float *x = calloc((size_t)3 * h * w, sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    gy_output out;
+    gy_error err;
+    ck_assert_msg(gy_forward(s, x, h, w, &out, &err) == GY_OK,
+                  "%s succeeded with allocation %ld failing, then a %dx%d forward fails: %s", what, k,
+                  h, w, err.message);
+    free(x);
+}
+
 START_TEST(session_and_detect_every_allocation)
 {
     gy_model *m = load_ok();
@@ -387,6 +401,8 @@ START_TEST(session_and_detect_every_allocation)
         }
         if (st != GY_OK)
             check_failure(st, &err, "gy_session_reserve", k);
+        else
+            forward_works(s, 256, 320, k, "gy_session_reserve");
         /* a different size, then the failed one again, with working allocation */
         ck_assert_msg(gy_session_reserve(s, 224, 224, &err) == GY_OK, "after failure %ld: %s", k, err.message);
         ck_assert_msg(gy_session_reserve(s, 256, 320, &err) == GY_OK, "after failure %ld: %s", k, err.message);
@@ -481,6 +497,8 @@ START_TEST(int8_every_allocation)
         }
         if (st != GY_OK)
             check_failure(st, &err, "gy_session_reserve (int8)", k);
+        else
+            forward_works(s, 64, 96, k, "gy_session_reserve (int8)");
         ck_assert_msg(gy_session_reserve(s, 32, 32, &err) == GY_OK, "after failure %ld: %s", k, err.message);
         ck_assert_msg(gy_session_reserve(s, 64, 96, &err) == GY_OK, "after failure %ld: %s", k, err.message);
         ck_assert_msg(gy_session_reserve(s, 32, 32, &err) == GY_OK, "after failure %ld: %s", k, err.message);

@@ -828,6 +828,21 @@ START_TEST(curves_colours_and_mean)
                       first, last, want);
         gy_image_free(im);
     }
+    /* the PR curve's own rule, the same bound: 20 classes in the colour cycle, 21 in grey */
+    for (int k = 20; k <= 21; k++) {
+        fake_result(&r, k, 0);
+        ck_assert_int_eq(gy_plot_pr_curve(out("pr.png"), &r, NULL, &err), GY_OK);
+        gy_metrics_result_clear(&r);
+        gy_image *im = load(out("pr.png"));
+        const int tab_blue = count_rgb(im, 0x1f, 0x77, 0xb4, 1), grey = count_rgb(im, 128, 128, 128, 3);
+        if (k == 20)
+            ck_assert_msg(tab_blue > 100, "PR, k 20: %d tab:blue, %d grey",
+                          tab_blue, grey);
+        else
+            ck_assert_msg(tab_blue == 0 && grey > 100, "PR, k 21: %d tab:blue, %d grey", tab_blue,
+                          grey);
+        gy_image_free(im);
+    }
     /* PR: a class without predictions is not drawn, and the mean is over the drawn ones: the
      * thick blue line at 0.3, nothing at 0.8 */
     fake_result(&r, 2, 1);
