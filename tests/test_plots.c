@@ -7,10 +7,13 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <zlib.h>
 
 #include "postprocess/metrics.h"
 #include "postprocess/plot_chart.h"
@@ -800,6 +803,72 @@ static int count_rgb(const gy_image *im, int r, int g, int b, int tol)
     return n;
 }
 
+/* The PNG writer's chunk lengths in all four bytes: a canvas of noise (incompressible) whose one
+ * IDAT chunk is over 16 MiB, so the length's top byte is not zero, reads back pixel for pixel. */
+START_TEST(png_chunk_over_16_mib)
+{
+    gy_canvas c;
+    gy_error err;
+    ck_assert_int_eq(gy_canvas_create(30.0, 20.0, 100.0, &c, &err), GY_OK); /* 3000 x 2000 */
+    ck_assert_int_eq(c.width, 3000);
+    ck_assert_int_eq(c.height, 2000);
+    cairo_surface_flush(c.surface);
+    unsigned char *data = cairo_image_surface_get_data(c.surface);
+    int stride = cairo_image_surface_get_stride(c.surface);
+    uint64_t st = 0x9e3779b97f4a7c15ULL;
+    for (int y = 0; y < c.height; y++) {
+        uint32_t *row = (uint32_t *)(void *)(data + (size_t)y * (size_t)stride);
+        for (int x = 0; x < c.width; x++) {
+            st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+            row[x] = (uint32_t)st & 0xffffffu;
+        }
+    }
+    cairo_surface_mark_dirty(c.surface);
+    ck_assert_int_eq(gy_canvas_save_png(&c, out("noise.png"), &err), GY_OK);
+    size_t n;
+    unsigned char *file = gy_test_read(out("noise.png"), &n);
+    ck_assert_ptr_nonnull(file);
+    /* signature, then IHDR, IDAT, IEND, each with its length and its CRC-32 (of type and data),
+     * ending at the file's end */
+    ck_assert(n > 8 && !memcmp(file, "\x89PNG\r\n\x1a\n", 8));
+    static const char *const types[3] = {"IHDR", "IDAT", "IEND"};
+    size_t at = 8;
+    uint32_t idat = 0;
+    for (int k = 0; k < 3; k++) {
+        ck_assert_msg(at + 12 <= n, "chunk %d past the end", k);
+        uint32_t len = (uint32_t)file[at] << 24 | (uint32_t)file[at + 1] << 16 |
+                       (uint32_t)file[at + 2] << 8 | file[at + 3];
+        ck_assert_msg(!memcmp(file + at + 4, types[k], 4), "chunk %d is not %s", k, types[k]);
+        ck_assert_msg(at + 12 + len <= n, "%s of %u bytes past the end", types[k], len);
+        const unsigned char *c4 = file + at + 8 + len;
+        uint32_t crc = (uint32_t)c4[0] << 24 | (uint32_t)c4[1] << 16 | (uint32_t)c4[2] << 8 | c4[3];
+        ck_assert_msg(crc == (uint32_t)crc32(0L, file + at + 4, (uInt)len + 4), "%s: CRC %08x",
+                      types[k], crc);
+        if (k == 1)
+            idat = len;
+        at += 12 + len;
+    }
+    ck_assert_uint_eq(at, n);
+    free(file);
+    ck_assert_msg(idat >= (1u << 24), "IDAT of %u bytes", idat);
+    gy_image *im = load(out("noise.png"));
+    ck_assert_int_eq(im->width, 3000);
+    ck_assert_int_eq(im->height, 2000);
+    size_t bad = 0;
+    for (int y = 0; y < c.height; y++) {
+        const uint32_t *row = (const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride);
+        for (int x = 0; x < c.width; x++) {
+            const unsigned char *p = im->data + ((size_t)y * (size_t)c.width + (size_t)x) * 3;
+            bad += p[0] != (unsigned char)(row[x] >> 16) || p[1] != (unsigned char)(row[x] >> 8) ||
+                   p[2] != (unsigned char)row[x];
+        }
+    }
+    ck_assert_msg(bad == 0, "%zu pixels differ", bad);
+    gy_image_free(im);
+    gy_canvas_free(&c);
+}
+END_TEST
+
 START_TEST(curves_colours_and_mean)
 {
     gy_error err;
@@ -896,6 +965,7 @@ static Suite *plots_suite(void)
     tcase_add_test(tc, ticks_max_n_locator);
     tcase_add_test(tc, text_anchors);
     tcase_add_test(tc, chart_line_and_legend);
+    tcase_add_test(tc, png_chunk_over_16_mib);
     tcase_add_test(tc, chart_points_and_errors);
     tcase_add_test(tc, label_box_order);
     tcase_add_test(tc, chart_log_axes);
