@@ -1157,6 +1157,26 @@ START_TEST(range_methods)
     /* one outlier in 10001 costs more clipped ((1000 - 10)^2) than kept (10000 x step^2 / 12):
      * mse keeps (most of) it */
     ck_assert(hi_ms > 900.0 && ms.zp == 0);
+    /* an all-zero tensor with a histogram (its range is empty: the histogram gets a width of its
+     * own) gets, by every method, the scale of the empty range */
+    {
+        static const float zeros[64];
+        gy_qstat zs;
+        gy_qstat_init(&zs);
+        gy_qstat_minmax(&zs, zeros, 64);
+        ck_assert(gy_qstat_hist_begin(&zs));
+        ck_assert(zs.hhi > zs.hlo && zs.hlo == 0.0);
+        gy_qstat_hist(&zs, zeros, 64);
+        ck_assert_int_eq((int)zs.count, 64);
+        ck_assert_int_eq((int)zs.hist[0], 64);
+        gy_qact empty = gy_qact_from_range(0.0, 0.0);
+        for (int m = GY_QUANT_MINMAX; m <= GY_QUANT_MSE; m++) {
+            gy_qact q = gy_qstat_range(&zs, m, 99.99);
+            ck_assert_msg(q.scale == empty.scale && q.zp == 0, "method %d: scale %g zp %d", m,
+                          (double)q.scale, q.zp);
+        }
+        gy_qstat_free(&zs);
+    }
     /* with no histogram every method falls back to the observed range */
     gy_qstat bare;
     gy_qstat_init(&bare);
