@@ -258,6 +258,37 @@ static void rename_two(cJSON *j)
     cJSON_AddItemToObject(j, "model.22.dfl.extra", b);
 }
 
+/* Detect's box branch (cv2.<level>.2, 4 x reg_max outputs) is not a class branch: its last conv
+ * reshaped to [32, 128, 1, 1] (the same 4096 floats) is a wrong shape, said as such, not a class
+ * count (only cv3.<level>.2 tells the weights' classes). */
+static void reshape_box_conv(cJSON *j)
+{
+    cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "model.22.cv2.0.2.weight");
+    ck_assert_ptr_nonnull(t);
+    cJSON *shape = cJSON_GetObjectItemCaseSensitive(t, "shape");
+    ck_assert_int_eq(cJSON_GetArrayItem(shape, 0)->valueint, 64);
+    ck_assert_int_eq(cJSON_GetArrayItem(shape, 1)->valueint, 64);
+    cJSON_ReplaceItemInArray(shape, 0, cJSON_CreateNumber(32));
+    cJSON_ReplaceItemInArray(shape, 1, cJSON_CreateNumber(128));
+}
+
+START_TEST(weights_box_branch_is_no_class_count)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_test_model_box_%d.safetensors", (int)getpid());
+    rewrite(gy_test_shared("parity/v8n_640/weights.safetensors"), path, reshape_box_conv);
+    gy_model *m = NULL;
+    gy_error err;
+    gy_status st = gy_model_load(gy_test_shared("parity/v8n_640/model.yaml"), path, NULL, &m, &err);
+    remove(path);
+    ck_assert_int_eq(st, GY_ERR_MISMATCH);
+    ck_assert_ptr_null(m);
+    ck_assert_msg(strstr(err.message, "model.22.cv2.0.2.weight has shape [32, 128, 1, 1], the model "
+                                      "needs [64, 64, 1, 1]") && !strstr(err.message, "classes"),
+                  "%s", err.message);
+}
+END_TEST
+
 /* The lists of names fill what is left of the message (GY_ERROR_MESSAGE_MAX bytes with its NUL),
  * whole names only: a name that would not fit is counted, "(and 1 more)", never cut. With the
  * message before the name P bytes long, a name of 1022 - P characters is listed (P + name + the
@@ -557,6 +588,7 @@ int main(void)
     tcase_add_test(tc, weights_wrong_scale);
     tcase_add_test(tc, weights_missing_and_unexpected);
     tcase_add_test(tc, weights_unexpected_long_name);
+    tcase_add_test(tc, weights_box_branch_is_no_class_count);
     tcase_add_test(tc, weights_name_lists_capped);
     tcase_add_test(tc, sppf_pool_size_argument);
     tcase_add_test(tc, conv_act_false);
