@@ -305,6 +305,35 @@ START_TEST(fusable_rules)
 }
 END_TEST
 
+/* Tasks are bands of output rows: about 8 of them, at least 4 rows each (all rows when fewer). */
+START_TEST(tasks_are_bands)
+{
+    gy_conv pw, cv;
+    memset(&pw, 0, sizeof pw);
+    memset(&cv, 0, sizeof cv);
+    pw.cin = 8;
+    pw.cout = cv.cin = cv.cout = 32;
+    pw.groups = cv.groups = 1;
+    pw.kh = pw.kw = pw.sh = pw.sw = 1;
+    cv.kh = cv.kw = 3;
+    cv.sh = cv.sw = 2;
+    cv.ph = cv.pw = 1;
+    /* output rows -> tasks */
+    static const int cases[][2] = {{1, 1},  {3, 1},  {4, 1},  {5, 2},  {20, 5},
+                                   {32, 8}, {33, 7}, {64, 8}, {65, 8}, {160, 8}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        gy_pws2_run f;
+        memset(&f, 0, sizeof f);
+        f.pw.p = &pw;
+        f.cv.p = &cv;
+        f.cv.oh = f.cv.ow = cases[k][0];
+        f.cv.ih = f.cv.iw = f.pw.ih = f.pw.iw = f.pw.oh = f.pw.ow = 2 * cases[k][0];
+        ck_assert_msg(gy_f32_pws2_tasks(&f) == (size_t)cases[k][1], "%d rows: %zu tasks, want %d",
+                      cases[k][0], gy_f32_pws2_tasks(&f), cases[k][1]);
+    }
+}
+END_TEST
+
 /* The runtime: input -> 1x1 (64 channels) -> 3x3 s2 in 4 groups at 256x256 (4 Mi floats of
  * pointwise output, the least that is fused) is planned without memory for the pointwise output
  * and run on 1 and 2 threads gives the two ops' result bit for bit; at 128x128 (1 Mi floats) the
@@ -403,6 +432,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, fused_equals_two_ops);
     tcase_add_test(tc, fusable_rules);
+    tcase_add_test(tc, tasks_are_bands);
     tcase_add_test(tc, runtime_fuses_large_pairs);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
