@@ -228,8 +228,9 @@ static int count_of_names(const char *text)
     return n;
 }
 
-/* Writes a copy of a safetensors file with the header edited by `edit`. */
-static void rewrite(const char *src, const char *dst, void (*edit)(cJSON *))
+/* Writes a copy of a safetensors file with the header edited by `edit` and `extra` zero bytes
+ * after the data. */
+static void rewrite_plus(const char *src, const char *dst, void (*edit)(cJSON *), size_t extra)
 {
     size_t size;
     unsigned char *buf = gy_test_read(src, &size);
@@ -244,10 +245,17 @@ static void rewrite(const char *src, const char *dst, void (*edit)(cJSON *))
         fputc((int)(m >> (8 * i)) & 0xff, f);
     fwrite(out, 1, m, f);
     fwrite(buf + 8 + n, 1, size - 8 - n, f);
+    for (size_t i = 0; i < extra; i++)
+        fputc(0, f);
     fclose(f);
     free(out);
     cJSON_Delete(j);
     free(buf);
+}
+
+static void rewrite(const char *src, const char *dst, void (*edit)(cJSON *))
+{
+    rewrite_plus(src, dst, edit, 0);
 }
 
 static void rename_two(cJSON *j)
@@ -376,6 +384,85 @@ START_TEST(weights_name_lists_capped)
     /* no name cut: every listed one ends in ".weight" */
     for (const char *p = strstr(u, "model.99."); p; p = strstr(p + 1, "model.99."))
         ck_assert_int_eq(strncmp(p + name_len - 7, ".weight", 7), 0);
+}
+END_TEST
+
+/* One tensor more than the model has, named "extra_" and 40 'e's (longer than "(and 1 more)"),
+ * 4 bytes after the data. */
+#define EXTRA_NAME "extra_eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
+
+static void add_extra(cJSON *j)
+{
+    long long end = 0;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, j)
+    {
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(t, "data_offsets");
+        if (cJSON_IsArray(o) && (long long)cJSON_GetArrayItem(o, 1)->valuedouble > end)
+            end = (long long)cJSON_GetArrayItem(o, 1)->valuedouble;
+    }
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "dtype", "F32");
+    cJSON *shape = cJSON_AddArrayToObject(e, "shape");
+    cJSON_AddItemToArray(shape, cJSON_CreateNumber(1));
+    cJSON *off = cJSON_AddArrayToObject(e, "data_offsets");
+    cJSON_AddItemToArray(off, cJSON_CreateNumber((double)end));
+    cJSON_AddItemToArray(off, cJSON_CreateNumber((double)end + 4));
+    cJSON_AddItemToObject(j, EXTRA_NAME, e);
+}
+
+/* The list's head is written only with room for its count: a file path that leaves exactly
+ * room for " 1 unexpected: (and 1 more);" and the NUL gets them (the name does not fit; the last
+ * ';' is dropped, as always), one byte longer gets neither, and the message never runs past its
+ * buffer (GY_ERROR_MESSAGE_MAX with the NUL). With room to spare the name is listed. */
+START_TEST(weights_list_head_at_the_bound)
+{
+    static const char why[] = ": the weights do not fit the model:";
+    static const char list[] = " 1 unexpected: (and 1 more)"; /* its ';' dropped at the end */
+    char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/gy_test_model_deep_%d", (int)getpid());
+    for (int extra = 0; extra <= 1; extra++) {
+        /* the path: dir / 200-character components / a name that makes it exactly `len` long */
+        size_t len = GY_ERROR_MESSAGE_MAX - 1 - sizeof list - (sizeof why - 1) + (size_t)extra;
+        char path[1200], cmd[1400];
+        size_t n = (size_t)snprintf(path, sizeof path, "%s", dir);
+        while (len - n > 220) {
+            n += (size_t)snprintf(path + n, sizeof path - n, "/%0200d", 0);
+            snprintf(cmd, sizeof cmd, "mkdir -p '%s'", path);
+            ck_assert_int_eq(system(cmd), 0);
+        }
+        size_t name = len - n - 1 - (sizeof ".safetensors" - 1);
+        path[n++] = '/';
+        memset(path + n, 'w', name);
+        snprintf(path + n + name, sizeof path - n - name, ".safetensors");
+        ck_assert_uint_eq(strlen(path), len);
+        rewrite_plus(gy_test_shared("parity/v8n_640/weights.safetensors"), path, add_extra, 4);
+        gy_model *m = NULL;
+        gy_error err;
+        gy_status st = gy_model_load(gy_test_shared("parity/v8n_640/model.yaml"), path, NULL, &m,
+                                     &err);
+        remove(path);
+        ck_assert_int_eq(st, GY_ERR_MISMATCH);
+        char want[1400];
+        snprintf(want, sizeof want, "%s%s%s", path, why, extra == 0 ? list : "");
+        ck_assert_uint_lt(strlen(err.message), GY_ERROR_MESSAGE_MAX);
+        ck_assert_msg(strcmp(err.message, want) == 0, "path of %zu: ...%s (%zu bytes, want %zu)", len,
+                      err.message + len, strlen(err.message), strlen(want));
+    }
+    /* room to spare: the name itself */
+    char path[128];
+    snprintf(path, sizeof path, "%s/short.safetensors", dir);
+    rewrite_plus(gy_test_shared("parity/v8n_640/weights.safetensors"), path, add_extra, 4);
+    gy_model *m = NULL;
+    gy_error err;
+    ck_assert_int_eq(gy_model_load(gy_test_shared("parity/v8n_640/model.yaml"), path, NULL, &m, &err),
+                     GY_ERR_MISMATCH);
+    char want[400];
+    snprintf(want, sizeof want, "%s%s 1 unexpected: " EXTRA_NAME, path, why);
+    ck_assert_str_eq(err.message, want);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -590,6 +677,7 @@ int main(void)
     tcase_add_test(tc, weights_unexpected_long_name);
     tcase_add_test(tc, weights_box_branch_is_no_class_count);
     tcase_add_test(tc, weights_name_lists_capped);
+    tcase_add_test(tc, weights_list_head_at_the_bound);
     tcase_add_test(tc, sppf_pool_size_argument);
     tcase_add_test(tc, conv_act_false);
     tcase_add_test(tc, shortcut_must_be_boolean);

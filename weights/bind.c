@@ -32,14 +32,16 @@ static void list_add(name_list *l, const char *name)
 }
 
 /* Appends " N what: a, b, c (and K more);" to msg, whole names only, keeping the message under
- * used + budget bytes: a name that does not fit is counted among the K, never cut. */
+ * used + budget bytes: a name that does not fit is counted among the K, never cut; the list is
+ * left out when its head and "(and N more);" do not fit. */
 static void append_list(char *msg, size_t size, size_t *used, size_t budget, const char *what,
                         const name_list *l)
 {
     size_t limit = *used + budget < size ? *used + budget : size;
     char head[64], tail[48];
     snprintf(head, sizeof head, " %d %s: ", l->count, what);
-    if (*used + strlen(head) + 1 > limit)
+    size_t none = (size_t)snprintf(tail, sizeof tail, "(and %d more);", l->count);
+    if (*used + strlen(head) + none + 1 > limit)
         return;
     *used += (size_t)snprintf(msg + *used, size - *used, "%s", head);
     const char *p = l->text;
