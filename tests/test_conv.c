@@ -22,15 +22,6 @@
 #include "parity.h"
 #include "testutil.h"
 
-static float *randv(gy_test_rng *r, size_t n, float scale)
-{
-    float *v = malloc(sizeof *v * (n ? n : 1));
-    ck_assert_ptr_nonnull(v);
-    for (size_t i = 0; i < n; i++)
-        v[i] = scale * gy_test_rng_float(r);
-    return v;
-}
-
 typedef struct conv_case {
     int cin, cout, groups, kh, kw, sh, sw, ph, pw, ih, iw;
     gy_act act;
@@ -63,15 +54,15 @@ static double run_case(gy_test_rng *r, const conv_case *k)
     c.pw = k->pw;
     /* weights scaled like a trained layer so that activations stay O(1) */
     int fan_in = k->cin / k->groups * k->kh * k->kw;
-    c.w = randv(r, (size_t)k->cout * fan_in, 2.0f / sqrtf((float)fan_in));
-    c.b = k->with_bias ? randv(r, (size_t)k->cout, 1.0f) : NULL;
+    c.w = gy_test_randv(r, (size_t)k->cout * fan_in, 2.0f / sqrtf((float)fan_in));
+    c.b = k->with_bias ? gy_test_randv(r, (size_t)k->cout, 1.0f) : NULL;
     int oh = gy_window_out(k->ih, k->kh, k->sh, k->ph);
     int ow = gy_window_out(k->iw, k->kw, k->sw, k->pw);
     ck_assert(oh > 0 && ow > 0);
     size_t plane = (size_t)oh * ow, on = (size_t)k->cout * plane;
     size_t total = on + 2 * GUARD_CH * plane;
-    float *in = randv(r, (size_t)k->cin * k->ih * k->iw, 3.0f);
-    float *resbuf = k->with_res ? randv(r, total, 2.0f) : NULL;
+    float *in = gy_test_randv(r, (size_t)k->cin * k->ih * k->iw, 3.0f);
+    float *resbuf = k->with_res ? gy_test_randv(r, total, 2.0f) : NULL;
     float *ref = malloc(sizeof *ref * on), *buf = malloc(sizeof *buf * total);
     ck_assert(ref && buf);
     gy_conv_run run = {.p = &c, .in = in, .ih = k->ih, .iw = k->iw, .out = ref, .oh = oh,
@@ -594,10 +585,10 @@ START_TEST(gemv_one_pixel)
         gy_conv c;
         memset(&c, 0, sizeof c);
         c.cin = K, c.cout = M, c.groups = 1, c.kh = c.kw = c.sh = c.sw = 1;
-        c.w = randv(&r, (size_t)K * M, 2.0f / sqrtf((float)K));
-        c.b = k.with_bias ? randv(&r, (size_t)M, 1.0f) : NULL;
-        float *x = randv(&r, (size_t)K, 3.0f), *x2 = malloc(sizeof(float) * 2 * K);
-        float *res = randv(&r, (size_t)M, 2.0f), *res2 = malloc(sizeof(float) * 2 * M);
+        c.w = gy_test_randv(&r, (size_t)K * M, 2.0f / sqrtf((float)K));
+        c.b = k.with_bias ? gy_test_randv(&r, (size_t)M, 1.0f) : NULL;
+        float *x = gy_test_randv(&r, (size_t)K, 3.0f), *x2 = malloc(sizeof(float) * 2 * K);
+        float *res = gy_test_randv(&r, (size_t)M, 2.0f), *res2 = malloc(sizeof(float) * 2 * M);
         float *o1 = malloc(sizeof(float) * M), *o2 = malloc(sizeof(float) * 2 * M);
         ck_assert(x2 && res2 && o1 && o2);
         for (int j = 0; j < K; j++)
@@ -893,13 +884,13 @@ START_TEST(winograd_threads_same_bits)
             c.sh = c.sw = 1;
             c.ph = c.pw = 1;
             c.groups = 1;
-            c.w = randv(&r, (size_t)c.cout * c.cin * 9, 0.2f);
-            c.b = randv(&r, (size_t)c.cout, 1.0f);
+            c.w = gy_test_randv(&r, (size_t)c.cout * c.cin * 9, 0.2f);
+            c.b = gy_test_randv(&r, (size_t)c.cout, 1.0f);
             gy_error err;
             ck_assert_int_eq(gy_conv_pack(&c, (gy_isa)isa, &err), GY_OK);
             int h = shapes[k][2], w = shapes[k][3];
             size_t on = (size_t)c.cout * h * w;
-            float *in = randv(&r, (size_t)c.cin * h * w, 3.0f);
+            float *in = gy_test_randv(&r, (size_t)c.cin * h * w, 3.0f);
             float *one = malloc(sizeof *one * on), *many = malloc(sizeof *many * on);
             float *scratch = aligned_alloc(64, sizeof(float) *
                                                    (gy_f32_conv2d_scratch_floats(&c, h, w) / 16 * 16 + 16));

@@ -19,25 +19,9 @@
 #include "runtime/run.h"
 #include "testutil.h"
 
-static float *randv(gy_test_rng *r, size_t n, float scale)
-{
-    float *v = malloc(sizeof *v * (n ? n : 1));
-    ck_assert_ptr_nonnull(v);
-    for (size_t i = 0; i < n; i++)
-        v[i] = scale * gy_test_rng_float(r);
-    return v;
-}
-
-static float *scratch_of(size_t floats)
-{
-    float *s = aligned_alloc(64, sizeof(float) * ((floats + 16) / 16 * 16));
-    ck_assert_ptr_nonnull(s);
-    return s;
-}
-
 static void run_conv(const gy_conv_run *r)
 {
-    float *scratch = scratch_of(gy_f32_conv2d_scratch_floats(r->p, r->oh, r->ow));
+    float *scratch = gy_test_floats64(gy_f32_conv2d_scratch_floats(r->p, r->oh, r->ow));
     for (size_t t = gy_f32_conv2d_tasks(r); t-- > 0;)
         gy_f32_conv2d_task(r, t, scratch);
     free(scratch);
@@ -58,8 +42,8 @@ static void make_dw(gy_test_rng *rng, const dc *k, gy_conv *dw)
     dw->sh = dw->sw = k->s;
     dw->ph = k->ph;
     dw->pw = k->pw;
-    dw->w = randv(rng, (size_t)k->C * k->kh * k->kw, 0.5f);
-    dw->b = k->dbias ? randv(rng, (size_t)k->C, 1.0f) : NULL;
+    dw->w = gy_test_randv(rng, (size_t)k->C * k->kh * k->kw, 0.5f);
+    dw->b = k->dbias ? gy_test_randv(rng, (size_t)k->C, 1.0f) : NULL;
 }
 
 static void make_pw(gy_test_rng *rng, const dc *k, gy_conv *pw)
@@ -69,8 +53,8 @@ static void make_pw(gy_test_rng *rng, const dc *k, gy_conv *pw)
     pw->cout = k->M;
     pw->groups = 1;
     pw->kh = pw->kw = pw->sh = pw->sw = 1;
-    pw->w = randv(rng, (size_t)k->M * k->C, 2.0f / sqrtf((float)k->C));
-    pw->b = k->pbias ? randv(rng, (size_t)k->M, 1.0f) : NULL;
+    pw->w = gy_test_randv(rng, (size_t)k->M * k->C, 2.0f / sqrtf((float)k->C));
+    pw->b = k->pbias ? gy_test_randv(rng, (size_t)k->M, 1.0f) : NULL;
 }
 
 /* Fused against unfused on every ISA; returns the worst difference from the double reference. */
@@ -82,8 +66,8 @@ static double check_case(gy_test_rng *rng, const dc *k)
     int oh = (k->ih + 2 * k->ph - k->kh) / k->s + 1, ow = (k->iw + 2 * k->pw - k->kw) / k->s + 1;
     ck_assert(oh > 0 && ow > 0);
     size_t mid_n = (size_t)k->C * oh * ow, on = (size_t)k->M * oh * ow;
-    float *in = randv(rng, (size_t)k->C * k->ih * k->iw, 2.0f);
-    float *res = k->res ? randv(rng, on, 1.0f) : NULL;
+    float *in = gy_test_randv(rng, (size_t)k->C * k->ih * k->iw, 2.0f);
+    float *res = k->res ? gy_test_randv(rng, on, 1.0f) : NULL;
     float *mid = malloc(sizeof *mid * mid_n), *two = malloc(sizeof *two * on);
     float *one = malloc(sizeof *one * on), *ref = malloc(sizeof *ref * on);
     ck_assert(mid && two && one && ref);
@@ -112,7 +96,7 @@ static double check_case(gy_test_rng *rng, const dc *k)
         f.dw.out = NULL;
         f.pw.in = NULL;
         f.pw.out = one;
-        float *scratch = scratch_of(gy_f32_dwpw_scratch_floats(&f));
+        float *scratch = gy_test_floats64(gy_f32_dwpw_scratch_floats(&f));
         for (size_t t = gy_f32_dwpw_tasks(&f); t-- > 0;)
             gy_f32_dwpw_task(&f, t, scratch);
         free(scratch);
@@ -322,9 +306,9 @@ START_TEST(runtime_fuses_large_pairs)
             ck_assert_uint_ge(p.arena_floats, nmid + nout);
         ck_assert_uint_eq(gy_run_op_tasks(&g, &p, 2), big ? 0 : gy_run_op_tasks(&g, &p, 2));
         ck_assert_uint_gt(gy_run_op_tasks(&g, &p, 1), 0);
-        float *x = randv(&rng, nin, 1.0f);
-        float *arena = scratch_of(p.arena_floats);
-        float *scr = scratch_of(2 * p.scratch_floats);
+        float *x = gy_test_randv(&rng, nin, 1.0f);
+        float *arena = gy_test_floats64(p.arena_floats);
+        float *scr = gy_test_floats64(2 * p.scratch_floats);
         /* the ops by hand */
         float *r2 = malloc(sizeof *r2 * nout), *m2 = malloc(sizeof *m2 * nmid);
         float *o2 = malloc(sizeof *o2 * nout);

@@ -17,24 +17,8 @@
 #include "kernels/kernels.h"
 #include "kernels/cpu/cpu_kind.h"
 #include "runtime/plan.h"
-#include "runtime/run.h"
+#include "pairtest.h"
 #include "testutil.h"
-
-static float *randv(gy_test_rng *r, size_t n, float scale)
-{
-    float *v = malloc(sizeof *v * (n ? n : 1));
-    ck_assert_ptr_nonnull(v);
-    for (size_t i = 0; i < n; i++)
-        v[i] = scale * gy_test_rng_float(r);
-    return v;
-}
-
-static float *scratch_of(size_t floats)
-{
-    float *s = aligned_alloc(64, sizeof(float) * ((floats + 16) / 16 * 16));
-    ck_assert_ptr_nonnull(s);
-    return s;
-}
 
 typedef struct pc {
     int K, C, O, G, ih, iw, kh, kw, sh, ph, pw;
@@ -44,7 +28,7 @@ typedef struct pc {
 
 static void run_conv(const gy_conv_run *r)
 {
-    float *scratch = scratch_of(gy_f32_conv2d_scratch_floats(r->p, r->oh, r->ow));
+    float *scratch = gy_test_floats64(gy_f32_conv2d_scratch_floats(r->p, r->oh, r->ow));
     for (size_t t = gy_f32_conv2d_tasks(r); t-- > 0;)
         gy_f32_conv2d_task(r, t, scratch);
     free(scratch);
@@ -61,8 +45,8 @@ static double check_case(gy_test_rng *rng, const pc *k)
     pw.cout = k->C;
     pw.groups = 1;
     pw.kh = pw.kw = pw.sh = pw.sw = 1;
-    pw.w = randv(rng, (size_t)k->C * k->K, 2.0f / sqrtf((float)k->K));
-    pw.b = k->pbias ? randv(rng, (size_t)k->C, 1.0f) : NULL;
+    pw.w = gy_test_randv(rng, (size_t)k->C * k->K, 2.0f / sqrtf((float)k->K));
+    pw.b = k->pbias ? gy_test_randv(rng, (size_t)k->C, 1.0f) : NULL;
     cv.cin = k->C;
     cv.cout = k->O;
     cv.groups = k->G;
@@ -73,13 +57,13 @@ static double check_case(gy_test_rng *rng, const pc *k)
     cv.ph = k->ph;
     cv.pw = k->pw;
     int fan = k->C / k->G * k->kh * k->kw;
-    cv.w = randv(rng, (size_t)k->O * fan, 2.0f / sqrtf((float)fan));
-    cv.b = k->cbias ? randv(rng, (size_t)k->O, 1.0f) : NULL;
+    cv.w = gy_test_randv(rng, (size_t)k->O * fan, 2.0f / sqrtf((float)fan));
+    cv.b = k->cbias ? gy_test_randv(rng, (size_t)k->O, 1.0f) : NULL;
     int oh = (k->ih + 2 * k->ph - k->kh) / k->sh + 1, ow = (k->iw + 2 * k->pw - k->kw) / 2 + 1;
     ck_assert(oh > 0 && ow > 0);
     size_t mid_n = (size_t)k->C * k->ih * k->iw, on = (size_t)k->O * oh * ow;
-    float *in = randv(rng, (size_t)k->K * k->ih * k->iw, 2.0f);
-    float *res = k->res ? randv(rng, on, 1.0f) : NULL;
+    float *in = gy_test_randv(rng, (size_t)k->K * k->ih * k->iw, 2.0f);
+    float *res = k->res ? gy_test_randv(rng, on, 1.0f) : NULL;
     float *mid = malloc(sizeof *mid * mid_n), *two = malloc(sizeof *two * on);
     float *one = malloc(sizeof *one * on), *ref = malloc(sizeof *ref * on);
     ck_assert(mid && two && one && ref);
@@ -111,7 +95,7 @@ static double check_case(gy_test_rng *rng, const pc *k)
         f.pw.out = NULL;
         f.cv.in = NULL;
         f.cv.out = one;
-        float *scratch = scratch_of(gy_f32_pws2_scratch_floats(&f));
+        float *scratch = gy_test_floats64(gy_f32_pws2_scratch_floats(&f));
         for (size_t t = gy_f32_pws2_tasks(&f); t-- > 0;)
             gy_f32_pws2_task(&f, t, scratch);
         free(scratch);
@@ -343,85 +327,15 @@ START_TEST(runtime_fuses_large_pairs)
     if (nothing_fuses())
         return;
     gy_test_rng rng = {78};
-    const int K = 8, C = 64;
-    for (int big = 1; big >= 0; big--) {
-        int H = big ? 256 : 128;
-        gy_graph g;
-        gy_graph_init(&g);
-        int in = gy_graph_new_tensor(&g, K), mid = gy_graph_new_tensor(&g, C);
-        int out = gy_graph_new_tensor(&g, C);
-        ck_assert(in >= 0 && mid >= 0 && out >= 0);
-        gy_conv pw, cv;
-        memset(&pw, 0, sizeof pw);
-        memset(&cv, 0, sizeof cv);
-        pw.cin = K;
-        pw.cout = C;
-        pw.groups = 1;
-        pw.kh = pw.kw = pw.sh = pw.sw = 1;
-        pw.w = randv(&rng, (size_t)C * K, 0.5f);
-        pw.b = randv(&rng, (size_t)C, 0.5f);
-        cv.cin = cv.cout = C;
-        cv.groups = 4;
-        cv.kh = cv.kw = 3;
-        cv.sh = cv.sw = 2;
-        cv.ph = cv.pw = 1;
-        cv.w = randv(&rng, (size_t)C * 16 * 9, 0.2f);
-        cv.b = randv(&rng, (size_t)C, 0.5f);
-        int cp = gy_graph_add_conv(&g, &pw), cc = gy_graph_add_conv(&g, &cv);
-        ck_assert(cp >= 0 && cc >= 0);
-        g.convs[cp].w = pw.w;
-        g.convs[cp].b = pw.b;
-        g.convs[cc].w = cv.w;
-        g.convs[cc].b = cv.b;
-        gy_op a = {.type = GY_OP_CONV, .nin = 1, .in = {in}, .out = mid, .res = -1, .conv = cp,
-                   .act = GY_ACT_RELU};
-        gy_op b = {.type = GY_OP_CONV, .nin = 1, .in = {mid}, .out = out, .res = -1, .conv = cc,
-                   .act = GY_ACT_RELU};
-        ck_assert(gy_graph_add_op(&g, &a) >= 0 && gy_graph_add_op(&g, &b) >= 0);
-        g.input = in;
-        g.output = out;
-        gy_isa isa = gy_cpu_best_isa();
-        ck_assert_int_eq(gy_conv_pack(&g.convs[cp], isa, NULL), GY_OK);
-        ck_assert_int_eq(gy_conv_pack(&g.convs[cc], isa, NULL), GY_OK);
-        gy_plan p;
-        gy_error err;
-        ck_assert_msg(gy_plan_make(&g, H, H, &p, &err) == GY_OK, "%s", err.message);
-        int oh = H / 2;
-        size_t nin = (size_t)K * H * H, nmid = (size_t)C * H * H, nout = (size_t)C * oh * oh;
-        ck_assert_int_eq(p.fused[0], big ? GY_FUSED_PWS2 : 0);
-        ck_assert_int_eq(p.fused[1], 0);
-        if (big)
-            ck_assert_uint_eq(p.arena_floats, nin + nout);
-        else
-            ck_assert_uint_ge(p.arena_floats, nmid);
-        ck_assert_uint_eq(gy_run_op_tasks(&g, &p, 1), big ? 0 : gy_run_op_tasks(&g, &p, 1));
-        float *x = randv(&rng, nin, 1.0f);
-        float *arena = scratch_of(p.arena_floats);
-        float *scr = scratch_of(2 * p.scratch_floats);
-        float *m2 = malloc(sizeof *m2 * nmid), *o2 = malloc(sizeof *o2 * nout);
-        ck_assert(m2 && o2);
-        gy_conv_run rp = {.p = &g.convs[cp], .in = x, .ih = H, .iw = H, .out = m2, .oh = H, .ow = H,
-                          .act = GY_ACT_RELU};
-        gy_conv_run rc = {.p = &g.convs[cc], .in = m2, .ih = H, .iw = H, .out = o2, .oh = oh,
-                          .ow = oh, .act = GY_ACT_RELU};
-        run_conv(&rp);
-        run_conv(&rc);
-        for (int threads = 1; threads <= 2; threads++) {
-            memcpy(arena + p.toff[in], x, sizeof *x * nin);
-            gy_run_args ra = {.g = &g, .plan = &p, .arena = arena, .scratch = scr,
-                              .nthreads = threads, .isa = isa};
-            gy_run_ops(&ra);
-            ck_assert_msg(!memcmp(arena + p.toff[out], o2, sizeof *o2 * nout),
-                          "H %d, %d threads: the run differs from the two ops", H, threads);
-        }
-        free(m2);
-        free(o2);
-        free(x);
-        free(arena);
-        free(scr);
-        gy_plan_free(&p);
-        gy_graph_free(&g);
-    }
+    gy_conv cv;
+    memset(&cv, 0, sizeof cv);
+    cv.cin = cv.cout = 64;
+    cv.groups = 4;
+    cv.kh = cv.kw = 3;
+    cv.sh = cv.sw = 2;
+    cv.ph = cv.pw = 1;
+    gy_test_pointwise_pair_runtime(&rng, 8, 256, &cv, 0.2f, GY_ACT_RELU, GY_FUSED_PWS2);
+    gy_test_pointwise_pair_runtime(&rng, 8, 128, &cv, 0.2f, GY_ACT_RELU, 0);
 }
 END_TEST
 

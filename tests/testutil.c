@@ -98,3 +98,19 @@ int gy_test_rng_int(gy_test_rng *r, int lo, int hi)
 {
     return lo + (int)(gy_test_rng_u32(r) % (unsigned)(hi - lo + 1));
 }
+
+float *gy_test_randv(gy_test_rng *r, size_t n, float scale)
+{
+    float *v = malloc(sizeof *v * (n ? n : 1));
+    ck_assert_ptr_nonnull(v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = scale * gy_test_rng_float(r);
+    return v;
+}
+
+float *gy_test_floats64(size_t n)
+{
+    float *s = aligned_alloc(64, sizeof(float) * ((n + 16) / 16 * 16));
+    ck_assert_ptr_nonnull(s);
+    return s;
+}

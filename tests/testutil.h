@@ -29,6 +29,11 @@ typedef struct gy_test_rng {
 unsigned gy_test_rng_u32(gy_test_rng *r);
 float gy_test_rng_float(gy_test_rng *r);         /* [-1, 1) */
 int gy_test_rng_int(gy_test_rng *r, int lo, int hi); /* inclusive */
+/* n floats (at least one) of scale * gy_test_rng_float, malloc'ed, or fails. Caller frees. */
+float *gy_test_randv(gy_test_rng *r, size_t n, float scale);
+/* Room for n floats (rounded up past a multiple of 16), 64-byte aligned, or fails: a kernel's
+ * scratch or arena. Caller frees. */
+float *gy_test_floats64(size_t n);
 
 /* Runs a Check suite with CK_NORMAL output; returns the process exit code. */
 int gy_test_run(Suite *s);
