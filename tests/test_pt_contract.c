@@ -621,6 +621,7 @@ typedef struct names_case {
     const char *keys[4]; /* NULL: the int key ids[i] */
     int ids[4];
     int value_int;      /* the last value is an int, not a str */
+    const char *value0; /* the first entry's name when not NULL (else "c0") */
 } names_case;
 
 static void names_extra(pkb *p, const void *arg)
@@ -645,7 +646,7 @@ static void names_extra(pkb *p, const void *arg)
         if (c->value_int && i == c->n - 1)
             int1(p, 9);
         else
-            str(p, v);
+            str(p, i == 0 && c->value0 ? c->value0 : v);
     }
     op(p, c->form == 0 ? 'u' : 'e');
 }
@@ -673,31 +674,44 @@ static void names_refused(const names_case *c, const char *sub)
 START_TEST(names)
 {
     /* int keys, sorted by id; numeric str keys; a list numbers its entries from 0 */
-    names_case c = {0, 3, {NULL, NULL, NULL}, {2, 0, 1}, 0};
+    names_case c = {0, 3, {NULL, NULL, NULL}, {2, 0, 1}, 0, NULL};
     ck_assert_str_eq(names_of(&c), "{\"0\": \"c1\", \"1\": \"c2\", \"2\": \"c0\"}");
-    names_case s = {0, 2, {"1", "0"}, {0}, 0};
+    names_case s = {0, 2, {"1", "0"}, {0}, 0, NULL};
     ck_assert_str_eq(names_of(&s), "{\"0\": \"c1\", \"1\": \"c0\"}");
-    names_case l = {1, 2, {NULL}, {0}, 0};
+    names_case l = {1, 2, {NULL}, {0}, 0, NULL};
     ck_assert_str_eq(names_of(&l), "{\"0\": \"c0\", \"1\": \"c1\"}");
-    names_case z = {0, 1, {NULL}, {0}, 0}; /* id 0: the bound */
+    names_case z = {0, 1, {NULL}, {0}, 0, NULL}; /* id 0: the bound */
     ck_assert_str_eq(names_of(&z), "{\"0\": \"c0\"}");
     const char *bad = "model 'names' entry";
-    names_case neg = {0, 1, {NULL}, {-1}, 0};
+    names_case neg = {0, 1, {NULL}, {-1}, 0, NULL};
     names_refused(&neg, "entry 0 is not a class id and a str name");
-    names_case word = {0, 2, {"0", "x"}, {0}, 0};
+    names_case word = {0, 2, {"0", "x"}, {0}, 0, NULL};
     names_refused(&word, "entry 1 is not a class id and a str name");
-    names_case tail = {0, 1, {"3x"}, {0}, 0};
+    names_case tail = {0, 1, {"3x"}, {0}, 0, NULL};
     names_refused(&tail, bad);
-    names_case empty = {0, 1, {""}, {0}, 0};
+    names_case empty = {0, 1, {""}, {0}, 0, NULL};
     names_refused(&empty, bad);
-    names_case negs = {0, 1, {"-2"}, {0}, 0};
+    names_case negs = {0, 1, {"-2"}, {0}, 0, NULL};
     names_refused(&negs, bad);
-    names_case val = {0, 2, {NULL, NULL}, {0, 1}, 1};
+    names_case val = {0, 2, {NULL, NULL}, {0, 1}, 1, NULL};
     names_refused(&val, "entry 1 is not a class id and a str name");
-    names_case lval = {1, 2, {NULL}, {0}, 1};
+    names_case lval = {1, 2, {NULL}, {0}, 1, NULL};
     names_refused(&lval, "entry 1 is not a class id and a str name");
-    names_case other = {2, 0, {NULL}, {0}, 0};
+    names_case other = {2, 0, {NULL}, {0}, 0, NULL};
     names_refused(&other, "model 'names' is a int, not a dict or list");
+}
+END_TEST
+
+/* A name as Python's json.dumps(ensure_ascii=False) writes it: the two-character escapes, \u00XX
+ * for the other bytes under 0x20 (0x1f the last of them), space, DEL and UTF-8 as they are. */
+START_TEST(names_json_escapes)
+{
+    names_case c = {1, 2, {NULL}, {0}, 0,
+                    "q\"b\\n\nr\rt\tb\bf\f\x01\x1f \x7f\xc3\xa9"};
+    ck_assert_str_eq(names_of(&c), "{\"0\": \"q\\\"b\\\\n\\nr\\rt\\tb\\bf\\f"
+                                   "\\u0001\\u001f \x7f\xc3\xa9\", \"1\": \"c1\"}");
+    names_case d = {0, 1, {NULL}, {7}, 0, "\x1e\x0b"};
+    ck_assert_str_eq(names_of(&d), "{\"7\": \"\\u001e\\u000b\"}");
 }
 END_TEST
 
@@ -951,6 +965,7 @@ int main(void)
     tcase_add_test(tc, buffers);
     tcase_add_test(tc, modules);
     tcase_add_test(tc, names);
+    tcase_add_test(tc, names_json_escapes);
     tcase_add_test(tc, stride);
     tcase_add_test(tc, imgsz);
     tcase_add_test(tc, duplicate_names);
