@@ -624,6 +624,127 @@ START_TEST(reduce_newobj_build)
 END_TEST
 
 /* ---------------------------------------------------------------------------------------------- */
+/* Reading the values (pickle_walk.c): type names, an object's state, a dict's keys */
+
+/* Conv2d() with BUILD of the value the callback pushes (none: no BUILD). */
+static const gy_pk_value *object_with_state(pkb *p, gy_pickle **pk, void (*state)(pkb *))
+{
+    glob(p, "torch.nn.modules.conv", "Conv2d");
+    op(p, ')');
+    op(p, 0x81);
+    if (state) {
+        state(p);
+        op(p, 'b');
+    }
+    return load_ok(p, pk);
+}
+
+static void state_dict_a1(pkb *p) { op(p, '}'); str(p, "a"); int1(p, 1); op(p, 's'); }
+static void state_dict_slots(pkb *p) { op(p, '('); state_dict_a1(p); op(p, 'N'); op(p, 't'); }
+static void state_slots_first(pkb *p) { op(p, '('); op(p, 'N'); state_dict_a1(p); op(p, 't'); }
+static void state_one_tuple(pkb *p) { op(p, '('); state_dict_a1(p); op(p, 't'); }
+static void state_three_tuple(pkb *p)
+{
+    op(p, '(');
+    state_dict_a1(p);
+    op(p, 'N');
+    op(p, 'N');
+    op(p, 't');
+}
+static void state_list(pkb *p) { op(p, ']'); }
+
+START_TEST(walk_type_names_and_state)
+{
+    gy_pickle *pk;
+    pkb p = {0};
+    /* [None, True, False, 7, 1.5, 'x', b'y', (), [], {}, a global, Conv2d()] */
+    op(&p, ']');
+    op(&p, '(');
+    op(&p, 'N');
+    op(&p, 0x88);
+    op(&p, 0x89);
+    int1(&p, 7);
+    flt(&p, 1.5);
+    str(&p, "x");
+    op(&p, 'C');
+    op(&p, 1);
+    op(&p, 'y');
+    op(&p, ')');
+    op(&p, ']');
+    op(&p, '}');
+    glob(&p, "collections", "OrderedDict");
+    glob(&p, "torch.nn.modules.conv", "Conv2d");
+    op(&p, ')');
+    op(&p, 0x81);
+    op(&p, 'e');
+    const gy_pk_value *v = load_ok(&p, &pk);
+    static const char *want[] = {"None", "bool", "bool", "int", "float", "str", "bytes",
+                                 "tuple", "list", "dict", "global", "Conv2d"};
+    ck_assert_int_eq(v->type, GY_PK_LIST);
+    ck_assert_uint_eq(v->u.seq.n, 12);
+    for (int i = 0; i < 12; i++)
+        ck_assert_str_eq(gy_pk_type_name(v->u.seq.items[i]), want[i]);
+    ck_assert_str_eq(gy_pk_type_name(NULL), "nothing");
+    /* no object, or an object without state: no state */
+    ck_assert_ptr_null(gy_pk_obj_state(NULL));
+    ck_assert_ptr_null(gy_pk_obj_state(v->u.seq.items[9]));
+    ck_assert_ptr_null(gy_pk_obj_state(v->u.seq.items[11]));
+    gy_pickle_free(pk);
+
+    /* a dict state; (dict, slots) as Python's __reduce_ex__ gives it for __slots__; a tuple of
+     * another length, or with the dict second, or a list: not a state dict */
+    void (*const forms[])(pkb *) = {state_dict_a1, state_dict_slots, state_slots_first,
+                                    state_one_tuple, state_three_tuple, state_list};
+    static const int has_dict[] = {1, 1, 0, 0, 0, 0};
+    for (int f = 0; f < 6; f++) {
+        p = (pkb){0};
+        v = object_with_state(&p, &pk, forms[f]);
+        const gy_pk_value *st = gy_pk_obj_state(v);
+        if (has_dict[f]) {
+            ck_assert_ptr_nonnull(st);
+            ck_assert_int_eq(st->type, GY_PK_DICT);
+            ck_assert_int_eq(gy_pk_dict_get(st, "a")->u.i, 1);
+        } else {
+            ck_assert_msg(st == NULL, "state form %d taken as a dict", f);
+        }
+        gy_pickle_free(pk);
+    }
+}
+END_TEST
+
+/* gy_pk_dict_get: str keys only, the last of equal keys (as a Python dict keeps it), NULL for a
+ * missing key, a NULL key or something that is not a dict. */
+START_TEST(walk_dict_get)
+{
+    gy_pickle *pk;
+    pkb p = {0};
+    op(&p, ']');
+    op(&p, '}');
+    op(&p, '(');
+    str(&p, "k");
+    int1(&p, 1);
+    int1(&p, 5);
+    int1(&p, 2);
+    str(&p, "k");
+    int1(&p, 3);
+    str(&p, "j");
+    int1(&p, 4);
+    op(&p, 'u');
+    op(&p, 'a');
+    const gy_pk_value *v = load_ok(&p, &pk);
+    const gy_pk_value *d = v->u.seq.items[0];
+    ck_assert_int_eq(gy_pk_dict_get(d, "k")->u.i, 3);
+    ck_assert_int_eq(gy_pk_dict_get(d, "j")->u.i, 4);
+    ck_assert_ptr_null(gy_pk_dict_get(d, "5"));
+    ck_assert_ptr_null(gy_pk_dict_get(d, "x"));
+    ck_assert_ptr_null(gy_pk_dict_get(d, NULL));
+    ck_assert_ptr_null(gy_pk_dict_get(NULL, "k"));
+    ck_assert_ptr_null(gy_pk_dict_get(v, "k"));
+    gy_pickle_free(pk);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------------- */
 /* GLOBAL: the module and name, and the allow-list */
 
 /* Pushes module.name with GLOBAL (two text lines) or, stack set, STACK_GLOBAL (two strings). */
@@ -782,6 +903,8 @@ int main(void)
     tcase_add_test(tc, rebuild_tensor_dimensions);
     tcase_add_test(tc, rebuild_tensor_layout);
     tcase_add_test(tc, reduce_newobj_build);
+    tcase_add_test(tc, walk_type_names_and_state);
+    tcase_add_test(tc, walk_dict_get);
     tcase_add_test(tc, global_names);
     tcase_add_test(tc, global_allow_list);
     suite_add_tcase(s, tc);
