@@ -637,6 +637,51 @@ START_TEST(test_offsets_malformed)
 }
 END_TEST
 
+/* Each kind of JSON value as the messages describe it (dtype given as every kind), a string cut
+ * at 40 characters; and the integer bound 2^53: accepted as a number (the file is then refused
+ * for its size, not for the number), 2^53 + 2 too large. */
+START_TEST(test_value_descriptions)
+{
+    static const char *const vals[] = {"{}", "true", "false", "null", "[1]", "1.5", "-0.25"};
+    static const char *const says[] = {"not an object", "not a boolean", "not a boolean",
+                                       "not null", "not an array", "not 1.5", "not -0.25"};
+    for (int i = 0; i < 7; i++) {
+        char h[256];
+        snprintf(h, sizeof h, "{\"w\": {\"dtype\": %s, \"shape\": [1], \"data_offsets\": [0, 4]}}",
+                 vals[i]);
+        char want[160];
+        snprintf(want, sizeof want, "tensor \"w\": \"dtype\" must be a string, %s", says[i]);
+        expect_fail(h, 4, GY_ERR_FORMAT, want);
+    }
+    expect_fail("{\"__metadata__\": {\"k\": {\"a\": 1}}}", 0, GY_ERR_FORMAT,
+                "metadata value of \"k\" must be a string, not an object");
+    expect_fail("{\"__metadata__\": true}", 0, GY_ERR_FORMAT,
+                "\"__metadata__\" must be an object of strings, not a boolean");
+    expect_fail("{" T_F32("w", "[null]", 0, 4) "}", 4, GY_ERR_FORMAT,
+                "shape[0] = null is not a number");
+    expect_fail("{" T_F32("w", "[\"abcdefghijabcdefghijabcdefghijabcdefghijXYZ\"]", 0, 4) "}", 4,
+                GY_ERR_FORMAT,
+                "shape[0] = \"abcdefghijabcdefghijabcdefghijabcdefghij\" is not a number");
+    expect_fail("{\"w\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": {}}}", 4,
+                GY_ERR_FORMAT, "\"data_offsets\" must be [begin, end], not an object");
+    expect_fail("{\"w\": 7}", 0, GY_ERR_FORMAT,
+                "tensor \"w\": entry must be an object with dtype, shape and data_offsets, not 7");
+    /* 2^53 is a number the parser takes; one representable step past it is not */
+    expect_fail("{" T_F32("w", "[1]", 0, 9007199254740992) "}", 4, GY_ERR_FORMAT, "\"w\"");
+    gy_error err;
+    size_t size;
+    unsigned char *buf = mk("{" T_F32("w", "[1]", 0, 9007199254740992) "}", NULL, 4, &size);
+    gy_safetensors *st = NULL;
+    ck_assert_int_ne(gy_st_parse(buf, size, MEM_NAME, &st, &err), GY_OK);
+    ck_assert_ptr_null(strstr(err.message, "too large"));
+    ck_assert_ptr_null(strstr(err.message, "integer")); /* buf: the parser's (freed on failure) */
+    expect_fail("{" T_F32("w", "[1]", 0, 9007199254740994) "}", 4, GY_ERR_FORMAT,
+                "data_offsets end = 9007199254740994 is too large (more than 2^53)");
+    expect_fail("{" T_F32("w", "[9007199254740994]", 0, 4) "}", 4, GY_ERR_FORMAT,
+                "shape[0] = 9007199254740994 is too large");
+}
+END_TEST
+
 START_TEST(test_gap)
 {
     expect_fail("{" T_F32("a", "[1]", 0, 4) ", " T_F32("b", "[1]", 8, 12) "}", 12, GY_ERR_FORMAT,
@@ -1017,6 +1062,7 @@ static Suite *safetensors_suite(void)
     tcase_add_test(tc, test_too_many_dims);
     tcase_add_test(tc, test_offsets_reversed);
     tcase_add_test(tc, test_offsets_malformed);
+    tcase_add_test(tc, test_value_descriptions);
     tcase_add_test(tc, test_gap);
     tcase_add_test(tc, test_overlap);
     tcase_add_test(tc, test_trailing_bytes);
