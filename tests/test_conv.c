@@ -71,8 +71,17 @@ static double run_case(gy_test_rng *r, const conv_case *k)
     gy_f32_conv2d__ref(&run);
     run.threads = run_threads; /* the fast kernels cut their tasks for this many threads */
     double worst = 0.0;
-    /* every ISA, and on AVX-512 every tuning variant */
-    for (int v = 0; v <= (int)gy_cpu_best_isa() + (gy_cpu_best_isa() == GY_ISA_AVX512); v++) {
+    /* the input with an inaccessible page right after it, and one right before it: a kernel
+     * that reads past either end of its input faults */
+    gy_test_guard guard[2];
+    float *guarded[2];
+    for (int side = 0; side < 2; side++)
+        guarded[side] = gy_test_guarded(in, (size_t)k->cin * k->ih * k->iw, !side, &guard[side]);
+    /* every ISA, and on AVX-512 every tuning variant, each with the input against either guard */
+    const int nv = (int)gy_cpu_best_isa() + (gy_cpu_best_isa() == GY_ISA_AVX512) + 1;
+    for (int vs = 0; vs < 2 * nv; vs++) {
+        const int v = vs / 2;
+        run.in = guarded[vs % 2];
         int isa = v > GY_ISA_AVX512 ? GY_ISA_AVX512 : v;
         gy_tune tune = v == GY_ISA_AVX512 ? GY_TUNE_BASE : isa == GY_ISA_AVX512 ? GY_TUNE_FULL512
                                                                                  : GY_TUNE_BASE;
@@ -128,6 +137,8 @@ static double run_case(gy_test_rng *r, const conv_case *k)
     free(c.w);
     free(c.b);
     free(in);
+    gy_test_guarded_free(&guard[0]);
+    gy_test_guarded_free(&guard[1]);
     free(resbuf);
     free(ref);
     free(buf);

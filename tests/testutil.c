@@ -1,9 +1,12 @@
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, sysconf */
 #include "testutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *slot_path(const char *root, const char *relpath)
 {
@@ -106,6 +109,29 @@ float *gy_test_randv(gy_test_rng *r, size_t n, float scale)
     for (size_t i = 0; i < n; i++)
         v[i] = scale * gy_test_rng_float(r);
     return v;
+}
+
+float *gy_test_guarded(const float *src, size_t n, int at_end, gy_test_guard *g)
+{
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE), bytes = sizeof(float) * (n ? n : 1);
+    const size_t data_pages = (bytes + page - 1) / page;
+    g->len = (data_pages + 2) * page; /* a guard page each side */
+    g->map = mmap(NULL, g->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(g->map != MAP_FAILED);
+    unsigned char *first = (unsigned char *)g->map + page, *after = first + data_pages * page;
+    ck_assert_int_eq(mprotect(g->map, page, PROT_NONE), 0);
+    ck_assert_int_eq(mprotect(after, page, PROT_NONE), 0);
+    float *d = (float *)(at_end ? after - bytes : first);
+    if (n)
+        memcpy(d, src, sizeof(float) * n);
+    return d;
+}
+
+void gy_test_guarded_free(gy_test_guard *g)
+{
+    if (g->map)
+        munmap(g->map, g->len);
+    g->map = NULL;
 }
 
 float *gy_test_floats64(size_t n)

@@ -35,6 +35,16 @@ float *gy_test_randv(gy_test_rng *r, size_t n, float scale);
  * scratch or arena. Caller frees. */
 float *gy_test_floats64(size_t n);
 
+/* A copy of src[0, n) with an inaccessible page right after its last float (at_end) or right
+ * before its first (64-byte aligned then): a kernel that reads one float past either end of its
+ * input faults. Free with gy_test_guarded_free. */
+typedef struct gy_test_guard {
+    void *map;
+    size_t len;
+} gy_test_guard;
+float *gy_test_guarded(const float *src, size_t n, int at_end, gy_test_guard *g);
+void gy_test_guarded_free(gy_test_guard *g);
+
 /* Runs a Check suite with CK_NORMAL output; returns the process exit code. */
 int gy_test_run(Suite *s);
 
