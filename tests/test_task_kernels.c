@@ -89,8 +89,14 @@ static void maxpool_compare(const float *in, int c, int ih, int iw, int k, int s
     s2[1] = gy_f32_maxpool2d_s2_task__avx2;
     s2[2] = gy_f32_maxpool2d_s2_task__avx512;
 #endif
-    for (int isa = 0; isa < isa_count() + 1; isa++) {
-        gy_pool_run r = {.in = in, .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh, .ow = ow,
+    /* the input against an inaccessible page after its end, and before its start */
+    gy_test_guard guard[2];
+    const float *guarded[2];
+    for (int side = 0; side < 2; side++)
+        guarded[side] = gy_test_guarded(in, (size_t)c * ih * iw, !side, &guard[side]);
+    for (int is = 0; is < 2 * (isa_count() + 1); is++) {
+        const int isa = is / 2;
+        gy_pool_run r = {.in = guarded[is % 2], .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh, .ow = ow,
                          .k = k, .stride = s, .pad = pad,
                          .isa = isa < isa_count() ? (gy_isa)isa : gy_cpu_best_isa()};
         /* the vector variants: stride 1 (separable), stride 2 with k <= 8 (row ring); other
@@ -110,6 +116,8 @@ static void maxpool_compare(const float *in, int c, int ih, int iw, int k, int s
                   bits_of(ref[i]));
         free(scratch);
     }
+    gy_test_guarded_free(&guard[0]);
+    gy_test_guarded_free(&guard[1]);
     free(ref);
     free(out);
 }
@@ -223,9 +231,15 @@ START_TEST(pool_stride2_awkward_exact)
                     if (isnan(in[i]) || isinf(in[i]))
                         in[i] = 0.5f;
                 gy_f32_avgpool2d_pad(in, ref, c, ih, iw, oh, ow, k, 2, pad, 1);
-                for (int isa = 0; isa < isa_count(); isa++) {
-                    gy_pool_run r = {.in = in, .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh,
-                                     .ow = ow, .k = k, .stride = 2, .pad = pad, .isa = (gy_isa)isa};
+                gy_test_guard guard[2];
+                const float *guarded[2];
+                for (int side = 0; side < 2; side++)
+                    guarded[side] = gy_test_guarded(in, (size_t)c * ih * iw, !side, &guard[side]);
+                for (int is = 0; is < 2 * isa_count(); is++) {
+                    const int isa = is / 2;
+                    gy_pool_run r = {.in = guarded[is % 2], .out = out, .c = c, .ih = ih, .iw = iw,
+                                     .oh = oh, .ow = ow, .k = k, .stride = 2, .pad = pad,
+                                     .isa = (gy_isa)isa};
                     float *scratch = scratch_of(gy_f32_avgpool2d_scratch_floats(&r));
                     memset(out, 0xff, sizeof *out * on);
                     for (size_t t = 0; t < gy_f32_avgpool2d_tasks(&r); t++)
@@ -236,6 +250,8 @@ START_TEST(pool_stride2_awkward_exact)
                               iw, k, pad, i, out[i], ref[i]);
                     free(scratch);
                 }
+                gy_test_guarded_free(&guard[0]);
+                gy_test_guarded_free(&guard[1]);
                 free(ref);
                 free(out);
                 free(in);
