@@ -65,9 +65,16 @@ START_TEST(gavgpool_variants)
         float *out = malloc(sizeof *out * (size_t)c);
         ck_assert(ref && gen && out);
         gy_f32_gavgpool(in, ref, c, plane);
+        /* the input against an inaccessible page after its end (the variant's run) and before
+         * its start (the dispatch's run of the same variant) */
+        gy_test_guard guard[2];
+        const float *guarded[2];
+        for (int side = 0; side < 2; side++)
+            guarded[side] = gy_test_guarded(in, (size_t)c * plane, !side, &guard[side]);
         for (int isa = 0; isa < isa_count(); isa++)
             for (int via = 0; via < 2; via++) { /* the variant, then the dispatch */
-                gy_gap_run r = {.in = in, .out = out, .c = c, .plane = plane, .isa = (gy_isa)isa};
+                gy_gap_run r = {.in = guarded[via], .out = out, .c = c, .plane = plane,
+                                .isa = (gy_isa)isa};
                 memset(out, 0xff, sizeof *out * (size_t)c);
                 size_t n = gy_f32_gavgpool_tasks(&r);
                 for (size_t t = 0; t < n; t++)
@@ -84,6 +91,8 @@ START_TEST(gavgpool_variants)
                         worst = rel;
                 }
             }
+        gy_test_guarded_free(&guard[0]);
+        gy_test_guarded_free(&guard[1]);
         free(in);
         free(ref);
         free(gen);
@@ -313,9 +322,17 @@ START_TEST(pool_ceil_and_padding)
         float *ref = malloc(sizeof *ref * on), *out = malloc(sizeof *out * on);
         ck_assert(ref && out);
         gy_f32_maxpool2d(in, ref, c, ih, iw, oh, ow, kk, s, p, 1);
-        for (int isa = 0; isa < isa_count(); isa++) {
-            gy_pool_run r = {.in = in, .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh, .ow = ow,
-                             .k = kk, .stride = s, .pad = p, .isa = (gy_isa)isa};
+        /* the input against an inaccessible page after its end, and before its start (ceil
+         * mode's windows run past the edge) */
+        gy_test_guard guard[2];
+        const float *guarded[2];
+        for (int side = 0; side < 2; side++)
+            guarded[side] = gy_test_guarded(in, (size_t)c * ih * iw, !side, &guard[side]);
+        for (int is = 0; is < 2 * isa_count(); is++) {
+            const int isa = is / 2;
+            gy_pool_run r = {.in = guarded[is % 2], .out = out, .c = c, .ih = ih, .iw = iw,
+                             .oh = oh, .ow = ow, .k = kk, .stride = s, .pad = p,
+                             .isa = (gy_isa)isa};
             /* the vector variants: stride 1 and stride 2 (ceil mode's windows past the edge) */
             pool_fn fn = s == 1 || isa == 0 ? maxes[isa] : s == 2 ? maxes2[isa]
                                                                   : gy_f32_maxpool2d_task;
@@ -332,9 +349,11 @@ START_TEST(pool_ceil_and_padding)
         }
         if (!cm) { /* average pooling (floor mode, as nn.AvgPool2d and F.avg_pool2d here) */
             gy_f32_avgpool2d_pad(in, ref, c, ih, iw, oh, ow, kk, s, p, 1);
-            for (int isa = 0; isa < isa_count(); isa++) {
-                gy_pool_run r = {.in = in, .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh,
-                                 .ow = ow, .k = kk, .stride = s, .pad = p, .isa = (gy_isa)isa};
+            for (int is = 0; is < 2 * isa_count(); is++) {
+                const int isa = is / 2;
+                gy_pool_run r = {.in = guarded[is % 2], .out = out, .c = c, .ih = ih, .iw = iw,
+                                 .oh = oh, .ow = ow, .k = kk, .stride = s, .pad = p,
+                                 .isa = (gy_isa)isa};
                 float *scratch = malloc(sizeof(float) * (gy_f32_avgpool2d_scratch_floats(&r) + 1));
                 ck_assert_ptr_nonnull(scratch);
                 memset(out, 0xff, sizeof *out * on);
@@ -360,6 +379,8 @@ START_TEST(pool_ceil_and_padding)
                               "avgpool reference case %zu: %g vs %g", k, got, want);
                     }
         }
+        gy_test_guarded_free(&guard[0]);
+        gy_test_guarded_free(&guard[1]);
         free(in);
         free(ref);
         free(out);
