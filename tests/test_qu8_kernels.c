@@ -31,6 +31,7 @@ typedef struct storage {
     uint8_t *mem;
     size_t bytes;
     gy_qu8_map root, map;
+    gy_test_guard guard; /* storage_make's: an inaccessible page right after the 64-byte slack */
 } storage;
 
 static void storage_make(storage *s, int h, int w, int stride, int border, int c_off, int c,
@@ -45,8 +46,7 @@ static void storage_make(storage *s, int h, int w, int stride, int border, int c
     s->root.scale = scale;
     s->root.zp = zp;
     s->bytes = s->root.rstride * (size_t)(h + 2 * border) + 64;
-    s->mem = malloc(s->bytes);
-    ck_assert_ptr_nonnull(s->mem);
+    s->mem = gy_test_guarded_bytes(NULL, s->bytes, 1, &s->guard);
     for (size_t i = 0; i < s->bytes; i++)
         s->mem[i] = (uint8_t)rnd(0, 255);
     s->root.data = s->mem + (size_t)border * s->root.rstride + (size_t)border * s->root.pstride;
@@ -57,9 +57,15 @@ static void storage_make(storage *s, int h, int w, int stride, int border, int c
     s->map.c = c;
 }
 
+static void storage_free(storage *s)
+{
+    gy_test_guarded_free(&s->guard);
+}
+
 static void storage_copy(storage *dst, const storage *src)
 {
     *dst = *src;
+    dst->guard = (gy_test_guard){NULL, 0};
     dst->mem = malloc(src->bytes);
     ck_assert_ptr_nonnull(dst->mem);
     memcpy(dst->mem, src->mem, src->bytes);
@@ -190,10 +196,10 @@ static int conv_case(const conv_spec *cs)
     free(w);
     free(mul);
     free(add);
-    free(in.mem);
+    storage_free(&in);
     if (cs->res)
-        free(res.mem);
-    free(out0.mem);
+        storage_free(&res);
+    storage_free(&out0);
     free(f0);
     free(f1);
     return sets;
@@ -315,7 +321,7 @@ START_TEST(maxpool_and_copy)
         pr.out = o1.map;
         RUN_TASKS(gy_qu8_maxpool_tasks(&pr), i % 3, gy_qu8_maxpool_task(&pr, task));
         ck_assert_mem_eq(o0.mem, o1.mem, o0.bytes);
-        free(o0.mem);
+        storage_free(&o0);
         free(o1.mem);
         /* nearest upsample by 1, 2 or 3 (1: a plain copy into a slice), with and without lut */
         int f = rnd(1, 3);
@@ -332,9 +338,9 @@ START_TEST(maxpool_and_copy)
             ck_assert_mem_eq(o0.mem, o2.mem, o0.bytes);
             free(o2.mem);
         }
-        free(o0.mem);
+        storage_free(&o0);
         free(o1.mem);
-        free(in.mem);
+        storage_free(&in);
     }
     /* the table: identity for equal quantization, and (q - 10) * 0.1 / 0.2 + 5 */
     uint8_t lut[256];
@@ -412,10 +418,10 @@ START_TEST(add_and_convert)
         }
         free(f);
         free(back);
-        free(q0.mem);
-        free(a.mem);
-        free(b.mem);
-        free(o.mem);
+        storage_free(&q0);
+        storage_free(&a);
+        storage_free(&b);
+        storage_free(&o);
     }
 }
 END_TEST
@@ -433,7 +439,7 @@ START_TEST(border_fill)
                 if (!inside)
                     ck_assert_int_eq(v, 77);
             }
-    free(s.mem);
+    storage_free(&s);
 }
 END_TEST
 

@@ -111,20 +111,25 @@ float *gy_test_randv(gy_test_rng *r, size_t n, float scale)
     return v;
 }
 
-float *gy_test_guarded(const float *src, size_t n, int at_end, gy_test_guard *g)
+void *gy_test_guarded_bytes(const void *src, size_t bytes, int at_end, gy_test_guard *g)
 {
-    const size_t page = (size_t)sysconf(_SC_PAGESIZE), bytes = sizeof(float) * (n ? n : 1);
-    const size_t data_pages = (bytes + page - 1) / page;
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE), size = bytes ? bytes : 1;
+    const size_t data_pages = (size + page - 1) / page;
     g->len = (data_pages + 2) * page; /* a guard page each side */
     g->map = mmap(NULL, g->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     ck_assert(g->map != MAP_FAILED);
     unsigned char *first = (unsigned char *)g->map + page, *after = first + data_pages * page;
     ck_assert_int_eq(mprotect(g->map, page, PROT_NONE), 0);
     ck_assert_int_eq(mprotect(after, page, PROT_NONE), 0);
-    float *d = (float *)(at_end ? after - bytes : first);
-    if (n)
-        memcpy(d, src, sizeof(float) * n);
+    unsigned char *d = at_end ? after - size : first;
+    if (src && bytes)
+        memcpy(d, src, bytes);
     return d;
+}
+
+float *gy_test_guarded(const float *src, size_t n, int at_end, gy_test_guard *g)
+{
+    return gy_test_guarded_bytes(src, sizeof(float) * n, at_end, g);
 }
 
 void gy_test_guarded_free(gy_test_guard *g)

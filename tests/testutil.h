@@ -43,6 +43,8 @@ typedef struct gy_test_guard {
     size_t len;
 } gy_test_guard;
 float *gy_test_guarded(const float *src, size_t n, int at_end, gy_test_guard *g);
+/* The same for bytes (src NULL: left zero). */
+void *gy_test_guarded_bytes(const void *src, size_t bytes, int at_end, gy_test_guard *g);
 void gy_test_guarded_free(gy_test_guard *g);
 
 /* Runs a Check suite with CK_NORMAL output; returns the process exit code. */

@@ -79,16 +79,20 @@ INLINEV void tile(const gy_qu8_tile *t, const int MR, const int NV)
         return;
     }
     /* float output (planes): the tile's pixels of each channel are gathered in fb first, then
-     * each channel's run of mr pixels is one masked store */
+     * each channel's run of mr pixels is one masked store. Only the mr real pixels: a residual
+     * is read per pixel, and the pixels past mr would read it past its last pixel */
     float fb[64 * 8];
     const __m512i rows = _mm512_setr_epi32(0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104,
                                            112, 120);
 #pragma GCC unroll 8
-    for (int m = 0; m < MR; m++)
+    for (int m = 0; m < MR; m++) {
+        if (m >= t->mr)
+            break;
 #pragma GCC unroll 4
         for (int v = 0; v < NV; v++)
             _mm512_i32scatter_ps(fb + 128 * v + m, rows,
                                  gy_qu8_value512(t, acc[m][v], 16 * v, m, keep16(t->nvalid - 16 * v)), 4);
+    }
     const __mmask8 px = (__mmask8)((1u << t->mr) - 1u);
     for (int j = 0; j < t->nvalid; j++)
         _mm256_mask_storeu_ps(t->outf + (size_t)j * t->outf_plane, px, _mm256_loadu_ps(fb + 8 * j));
