@@ -308,8 +308,14 @@ START_TEST(upsample_tasks_exact)
         float *ref = malloc(sizeof *ref * on), *out = malloc(sizeof *out * on);
         ck_assert(ref && out);
         gy_f32_upsample_nearest(in, ref, c, ih, iw, oh, ow, 1);
-        for (int isa = 0; isa < isa_count() + 1; isa++) {
-            gy_upsample_run r = {.in = in, .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh,
+        /* the input against an inaccessible page after its end, and before its start */
+        gy_test_guard guard[2];
+        const float *guarded[2];
+        for (int side = 0; side < 2; side++)
+            guarded[side] = gy_test_guarded(in, (size_t)c * ih * iw, !side, &guard[side]);
+        for (int is = 0; is < 2 * (isa_count() + 1); is++) {
+            const int isa = is / 2;
+            gy_upsample_run r = {.in = guarded[is % 2], .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh,
                                  .ow = ow,
                                  .isa = isa < isa_count() ? (gy_isa)isa : gy_cpu_best_isa()};
             up_task_fn fn = isa < isa_count() ? fns[isa] : gy_f32_upsample_nearest_task;
@@ -320,6 +326,8 @@ START_TEST(upsample_tasks_exact)
             ck_assert_msg(memcmp(out, ref, sizeof *out * on) == 0, "upsample case %zu isa %d", i,
                           isa);
         }
+        gy_test_guarded_free(&guard[0]);
+        gy_test_guarded_free(&guard[1]);
         free(in);
         free(ref);
         free(out);
@@ -345,7 +353,16 @@ START_TEST(elementwise_tasks_exact)
          * included (one past n is another tensor's data in the arena) */
         float *ref = malloc(sizeof *ref * n), *out = malloc(sizeof *out * (n + 16));
         ck_assert(ref && out);
-        for (int mode = 0; mode < 9; mode++) {
+        /* the inputs against inaccessible pages: a before its start and b after its end, then
+         * the other way round */
+        gy_test_guard guard[4];
+        const float *ga[2], *gb[2];
+        for (int side = 0; side < 2; side++) {
+            ga[side] = gy_test_guarded(a, n, side, &guard[side]);
+            gb[side] = gy_test_guarded(b, n, !side, &guard[2 + side]);
+        }
+        for (int ms = 0; ms < 18; ms++) {
+            const int mode = ms / 2;
             int copy = mode == 8, mul = mode & 1;
             gy_act act = (gy_act)(mode / 2 % 4);
             if (copy)
@@ -353,7 +370,7 @@ START_TEST(elementwise_tasks_exact)
             else
                 gy_f32_binary_act(mul, a, b, act, ref, n, 1);
             for (int isa = 0; isa < isa_count() + 1; isa++) {
-                gy_binary_run r = {.mul = copy ? 0 : mul, .a = a, .b = copy ? NULL : b,
+                gy_binary_run r = {.mul = copy ? 0 : mul, .a = ga[ms % 2], .b = copy ? NULL : gb[ms % 2],
                                    .act = copy ? GY_ACT_NONE : act, .y = out, .n = n,
                                    .isa = isa < isa_count() ? (gy_isa)isa : gy_cpu_best_isa()};
                 /* the AVX2 variant takes a plain add or multiply only: the dispatch sends it
@@ -375,6 +392,8 @@ START_TEST(elementwise_tasks_exact)
                           isa, i - n);
             }
         }
+        for (int g = 0; g < 4; g++)
+            gy_test_guarded_free(&guard[g]);
         free(a);
         free(b);
         free(ref);
