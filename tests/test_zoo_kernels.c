@@ -130,6 +130,12 @@ START_TEST(channel_op_variants)
             x[i] = specials[i];
         float *ref = malloc(sizeof *ref * n), *out = malloc(sizeof *out * n);
         ck_assert(ref && out);
+        /* x against an inaccessible page after its end (the variant's run) and before its start
+         * (the dispatch's) */
+        gy_test_guard guard[2];
+        const float *gx[2];
+        for (int side = 0; side < 2; side++)
+            gx[side] = gy_test_guarded(x, n, !side, &guard[side]);
         for (int mul = 0; mul < 2; mul++)
             for (int a = 0; a < 7; a++) {
                 gy_act act = all_acts[a];
@@ -137,7 +143,7 @@ START_TEST(channel_op_variants)
                 int exact = mul || (act != GY_ACT_SIGMOID && act != GY_ACT_SILU);
                 for (int isa = 0; isa < isa_count(); isa++)
                     for (int via = 0; via < 2; via++) {
-                        gy_chan_run r = {.mul = mul, .x = x, .p = p, .act = act, .y = out, .c = c,
+                        gy_chan_run r = {.mul = mul, .x = gx[via], .p = p, .act = act, .y = out, .c = c,
                                          .plane = plane, .isa = (gy_isa)isa};
                         memset(out, 0xff, sizeof *out * n);
                         size_t nt = gy_f32_channel_op_tasks(&r);
@@ -152,6 +158,8 @@ START_TEST(channel_op_variants)
                         }
                     }
             }
+        gy_test_guarded_free(&guard[0]);
+        gy_test_guarded_free(&guard[1]);
         free(x);
         free(p);
         free(ref);
@@ -253,6 +261,18 @@ START_TEST(split2_variants)
             for (int i = 0; i < 64; i++)
                 even[i] = odd[i] = -1.0f;
             fns[isa](src + a, n, even, odd);
+            /* the row against an inaccessible page after its end, then before its start: the
+             * same result, nothing read outside [0, n) */
+            for (int side = 0; side < 2; side++) {
+                gy_test_guard g;
+                float e2[64], o2[64];
+                for (int i = 0; i < 64; i++)
+                    e2[i] = o2[i] = -1.0f;
+                fns[isa](gy_test_guarded(src + a, (size_t)n, !side, &g), n, e2, o2);
+                gy_test_guarded_free(&g);
+                CHECK(!memcmp(e2, even, sizeof even) && !memcmp(o2, odd, sizeof odd),
+                      "split2 isa %d n %d side %d: differs from the unguarded run", isa, n, side);
+            }
             for (int j = 0; j < 64; j++) {
                 float we = 2 * j < n ? src[a + 2 * j] : -1.0f;
                 float wo = 2 * j + 1 < n ? src[a + 2 * j + 1] : -1.0f;
