@@ -80,7 +80,7 @@ static double check_case(gy_test_rng *rng, const dc *k)
     gy_f32_conv2d__ref(&rp);
     double worst = 0.0;
     /* the input against an inaccessible page after its end, and before its start */
-    gy_test_guard guard[2];
+    gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
     float *guarded[2];
     for (int side = 0; side < 2; side++)
         guarded[side] = gy_test_guarded(in, (size_t)k->C * k->ih * k->iw, !side, &guard[side]);

@@ -57,7 +57,7 @@ static double conv_case(int cin, int cout, int groups, int kh, int kw, int s, in
     gy_f32_conv2d__ref(&r);
     double worst = 0.0;
     /* the input against an inaccessible page after its end, and before its start */
-    gy_test_guard guard[2];
+    gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
     float *guarded[2];
     for (int side = 0; side < 2; side++)
         guarded[side] = gy_test_guarded(in, (size_t)cin * ih * iw, !side, &guard[side]);

@@ -76,7 +76,7 @@ static double check_case(gy_test_rng *rng, const pc *k)
     double worst = 0.0;
     int runs = 0;
     /* the input against an inaccessible page after its end, and before its start */
-    gy_test_guard guard[2];
+    gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
     float *guarded[2];
     for (int side = 0; side < 2; side++)
         guarded[side] = gy_test_guarded(in, (size_t)k->K * k->ih * k->iw, !side, &guard[side]);

@@ -46,6 +46,7 @@ static void storage_make(storage *s, int h, int w, int stride, int border, int c
     s->root.scale = scale;
     s->root.zp = zp;
     s->bytes = s->root.rstride * (size_t)(h + 2 * border) + 64;
+    s->guard = (gy_test_guard){NULL, 0};
     s->mem = gy_test_guarded_bytes(NULL, s->bytes, 1, &s->guard);
     for (size_t i = 0; i < s->bytes; i++)
         s->mem[i] = (uint8_t)rnd(0, 255);

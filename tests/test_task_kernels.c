@@ -90,7 +90,7 @@ static void maxpool_compare(const float *in, int c, int ih, int iw, int k, int s
     s2[2] = gy_f32_maxpool2d_s2_task__avx512;
 #endif
     /* the input against an inaccessible page after its end, and before its start */
-    gy_test_guard guard[2];
+    gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
     const float *guarded[2];
     for (int side = 0; side < 2; side++)
         guarded[side] = gy_test_guarded(in, (size_t)c * ih * iw, !side, &guard[side]);
@@ -231,7 +231,7 @@ START_TEST(pool_stride2_awkward_exact)
                     if (isnan(in[i]) || isinf(in[i]))
                         in[i] = 0.5f;
                 gy_f32_avgpool2d_pad(in, ref, c, ih, iw, oh, ow, k, 2, pad, 1);
-                gy_test_guard guard[2];
+                gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
                 const float *guarded[2];
                 for (int side = 0; side < 2; side++)
                     guarded[side] = gy_test_guarded(in, (size_t)c * ih * iw, !side, &guard[side]);
@@ -309,7 +309,7 @@ START_TEST(upsample_tasks_exact)
         ck_assert(ref && out);
         gy_f32_upsample_nearest(in, ref, c, ih, iw, oh, ow, 1);
         /* the input against an inaccessible page after its end, and before its start */
-        gy_test_guard guard[2];
+        gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
         const float *guarded[2];
         for (int side = 0; side < 2; side++)
             guarded[side] = gy_test_guarded(in, (size_t)c * ih * iw, !side, &guard[side]);
@@ -355,7 +355,7 @@ START_TEST(elementwise_tasks_exact)
         ck_assert(ref && out);
         /* the inputs against inaccessible pages: a before its start and b after its end, then
          * the other way round */
-        gy_test_guard guard[4];
+        gy_test_guard guard[4] = {{NULL, 0}, {NULL, 0}, {NULL, 0}, {NULL, 0}};
         const float *ga[2], *gb[2];
         for (int side = 0; side < 2; side++) {
             ga[side] = gy_test_guarded(a, n, side, &guard[side]);

@@ -67,7 +67,7 @@ START_TEST(gavgpool_variants)
         gy_f32_gavgpool(in, ref, c, plane);
         /* the input against an inaccessible page after its end (the variant's run) and before
          * its start (the dispatch's run of the same variant) */
-        gy_test_guard guard[2];
+        gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
         const float *guarded[2];
         for (int side = 0; side < 2; side++)
             guarded[side] = gy_test_guarded(in, (size_t)c * plane, !side, &guard[side]);
@@ -132,7 +132,7 @@ START_TEST(channel_op_variants)
         ck_assert(ref && out);
         /* x against an inaccessible page after its end (the variant's run) and before its start
          * (the dispatch's) */
-        gy_test_guard guard[2];
+        gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
         const float *gx[2];
         for (int side = 0; side < 2; side++)
             gx[side] = gy_test_guarded(x, n, !side, &guard[side]);
@@ -264,7 +264,7 @@ START_TEST(split2_variants)
             /* the row against an inaccessible page after its end, then before its start: the
              * same result, nothing read outside [0, n) */
             for (int side = 0; side < 2; side++) {
-                gy_test_guard g;
+                gy_test_guard g = {NULL, 0};
                 float e2[64], o2[64];
                 for (int i = 0; i < 64; i++)
                     e2[i] = o2[i] = -1.0f;
@@ -344,7 +344,7 @@ START_TEST(pool_ceil_and_padding)
         gy_f32_maxpool2d(in, ref, c, ih, iw, oh, ow, kk, s, p, 1);
         /* the input against an inaccessible page after its end, and before its start (ceil
          * mode's windows run past the edge) */
-        gy_test_guard guard[2];
+        gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
         const float *guarded[2];
         for (int side = 0; side < 2; side++)
             guarded[side] = gy_test_guarded(in, (size_t)c * ih * iw, !side, &guard[side]);

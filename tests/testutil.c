@@ -114,13 +114,19 @@ float *gy_test_randv(gy_test_rng *r, size_t n, float scale)
 void *gy_test_guarded_bytes(const void *src, size_t bytes, int at_end, gy_test_guard *g)
 {
     const size_t page = (size_t)sysconf(_SC_PAGESIZE), size = bytes ? bytes : 1;
-    const size_t data_pages = (size + page - 1) / page;
-    g->len = (data_pages + 2) * page; /* a guard page each side */
-    g->map = mmap(NULL, g->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    ck_assert(g->map != MAP_FAILED);
+    size_t data_pages = (size + page - 1) / page;
+    if (g->map && g->len >= (data_pages + 2) * page) {
+        data_pages = g->len / page - 2; /* the mapping g holds, its guards in place */
+    } else {
+        gy_test_guarded_free(g);
+        g->len = (data_pages + 2) * page; /* a guard page each side */
+        g->map = mmap(NULL, g->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        ck_assert(g->map != MAP_FAILED);
+        ck_assert_int_eq(mprotect(g->map, page, PROT_NONE), 0);
+        ck_assert_int_eq(mprotect((unsigned char *)g->map + (data_pages + 1) * page, page,
+                                  PROT_NONE), 0);
+    }
     unsigned char *first = (unsigned char *)g->map + page, *after = first + data_pages * page;
-    ck_assert_int_eq(mprotect(g->map, page, PROT_NONE), 0);
-    ck_assert_int_eq(mprotect(after, page, PROT_NONE), 0);
     unsigned char *d = at_end ? after - size : first;
     if (src && bytes)
         memcpy(d, src, bytes);

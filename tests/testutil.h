@@ -37,7 +37,9 @@ float *gy_test_floats64(size_t n);
 
 /* A copy of src[0, n) with an inaccessible page right after its last float (at_end) or right
  * before its first (64-byte aligned then): a kernel that reads one float past either end of its
- * input faults. Free with gy_test_guarded_free. */
+ * input faults. g starts zeroed; a g that already holds a large enough mapping is used again
+ * (no new mapping: a test running many cases keeps one per side). Free with
+ * gy_test_guarded_free. */
 typedef struct gy_test_guard {
     void *map;
     size_t len;
