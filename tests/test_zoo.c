@@ -490,6 +490,11 @@ START_TEST(bad_zoo_rows)
         st = load_row(cases[i].stem, cases[i].good, path, &err);
         ck_assert_msg(st == GY_OK, "'%s': %s", cases[i].good, err.message);
     }
+    /* HSBlock's last group is never chunked: width 2 split 2 gives groups [1, 1], the last of
+     * one channel, and is built */
+    gy_error err;
+    ck_assert_msg(load_row("8", "[-1, 1, HSBottleneck, [8, 1, 2]]", path, &err) == GY_OK, "%s",
+                  err.message);
     unlink(path);
 }
 END_TEST
