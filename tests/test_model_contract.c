@@ -836,6 +836,77 @@ START_TEST(val_arguments)
 }
 END_TEST
 
+/* Every integer argument bound of the YOLOv8 and Ghost rows, at the bound (built) and one past
+ * it (refused, naming the argument, its value and the range): Conv's k, s, g and d, GhostConv's
+ * k, s and g, GhostBottleneck's k and s, C2f's and C3Ghost's g, SPPF's k, Concat's dimension,
+ * Detect's class count. A row follows a 32-channel stem (argument 0 is c1 as parse_model
+ * inserts it; C2f and C3Ghost's repeats are argument 2). A group count past GY_MAX_CHANNELS
+ * meets the row parser's limit on any integer first, a negative Concat dimension its rule on
+ * negative arguments. */
+START_TEST(module_integer_bounds)
+{
+    static const struct { const char *row; const char *refused; } cases[] = {
+        {"[-1, 1, Conv, [16, %s, 1]]", "15|16|argument 2 = 16 is outside [1, 15]"},
+        {"[-1, 1, Conv, [16, %s, 1]]", "1|0|argument 2 = 0 is outside [1, 15]"},
+        {"[-1, 1, Conv, [16, 3, %s]]", "8|9|argument 3 = 9 is outside [1, 8]"},
+        {"[-1, 1, Conv, [16, 3, %s]]", "1|0|argument 3 = 0 is outside [1, 8]"},
+        {"[-1, 1, Conv, [16, 3, 1, None, %s]]", "16|0|argument 5 = 0 is outside [1, 65536]"},
+        {"[-1, 1, Conv, [16, 3, 1, None, %s]]", "1|65537|row 1: argument 5 ('65537') is absurdly large (limit 65536)"},
+        {"[-1, 1, Conv, [16, 3, 1, None, 1, %s]]", "1|2|argument 6 = 2 is outside [1, 1]"},
+        {"[-1, 1, Conv, [16, 3, 1, None, 1, %s]]", "1|0|argument 6 = 0 is outside [1, 1]"},
+        {"[-1, 1, GhostConv, [16, %s, 1]]", "15|16|argument 2 = 16 is outside [1, 15]"},
+        {"[-1, 1, GhostConv, [16, %s, 1]]", "1|0|argument 2 = 0 is outside [1, 15]"},
+        {"[-1, 1, GhostConv, [16, 3, %s]]", "8|9|argument 3 = 9 is outside [1, 8]"},
+        {"[-1, 1, GhostConv, [16, 3, %s]]", "1|0|argument 3 = 0 is outside [1, 8]"},
+        {"[-1, 1, GhostConv, [16, 3, 1, %s]]", "8|0|argument 4 = 0 is outside [1, 65536]"},
+        {"[-1, 1, GhostConv, [16, 3, 1, %s]]", "1|65537|row 1: argument 4 ('65537') is absurdly large (limit 65536)"},
+        {"[-1, 1, GhostBottleneck, [32, %s, 1]]", "15|16|argument 2 = 16 is outside [1, 15]"},
+        {"[-1, 1, GhostBottleneck, [32, %s, 1]]", "1|0|argument 2 = 0 is outside [1, 15]"},
+        {"[-1, 1, GhostBottleneck, [64, 3, %s]]", "2|3|argument 3 = 3 is outside [1, 2]"},
+        {"[-1, 1, GhostBottleneck, [32, 3, %s]]", "1|0|argument 3 = 0 is outside [1, 2]"},
+        {"[-1, 1, C2f, [32, True, %s]]", "16|0|argument 4 = 0 is outside [1, 65536]"},
+        {"[-1, 1, C2f, [32, True, %s]]", "1|65537|row 1: argument 3 ('65537') is absurdly large (limit 65536)"},
+        {"[-1, 1, C3Ghost, [32, True, %s]]", "16|0|argument 4 = 0 is outside [1, 65536]"},
+        {"[-1, 1, C3Ghost, [32, True, %s]]", "1|65537|row 1: argument 3 ('65537') is absurdly large (limit 65536)"},
+        {"[-1, 1, SPPF, [32, %s]]", "31|32|argument 2 = 32 is outside [1, 31]"},
+        {"[-1, 1, SPPF, [32, %s]]", "1|0|argument 2 = 0 is outside [1, 31]"},
+        {"[[-1, 0], 1, Concat, [%s]]", "1|101|argument 0 = 101 is outside [-100, 100]"},
+    };
+    char yaml[512], row[128];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char good[16], bad[16], msg[96];
+        ck_assert_int_eq(sscanf(cases[i].refused, "%15[^|]|%15[^|]|%95[^\n]", good, bad, msg), 3);
+        for (int k = 0; k < 2; k++) {
+            snprintf(row, sizeof row, cases[i].row, k ? bad : good);
+            snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n"
+                                        "  - %s\n" HEAD, row);
+            if (!k) {
+                gy_model_free(load_ok(yaml));
+                continue;
+            }
+            char want[160]; /* the row parser's own limit names no module */
+            if (!strncmp(msg, "row 1: ", 7))
+                snprintf(want, sizeof want, "m.yaml:4: %s", msg);
+            else
+                snprintf(want, sizeof want, "m.yaml:4: %.*s (row 1): %s",
+                         (int)strcspn(strstr(row, ", 1, ") + 5, ","), strstr(row, ", 1, ") + 5, msg);
+            expect_fail(yaml, GY_ERR_FORMAT, want);
+        }
+    }
+    /* Detect's class count: 1 is the lower bound, 0 is refused; the upper one (100000) is
+     * past the row parser's limit on a written integer and is met through `nc:` */
+    snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n"
+                                "head:\n  - [[-1], 1, Detect, [1]]\n");
+    gy_model_free(load_ok(yaml));
+    snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n"
+                                "head:\n  - [[-1], 1, Detect, [0]]\n");
+    expect_fail(yaml, GY_ERR_FORMAT, "Detect (row 1): argument 0 = 0 is outside [1, 100000]");
+    snprintf(yaml, sizeof yaml, "nc: 100001\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n"
+                                "head:\n  - [[-1], 1, Detect, [nc]]\n");
+    expect_fail(yaml, GY_ERR_FORMAT, "100001");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model_contract");
@@ -861,6 +932,7 @@ static Suite *suite(void)
     tcase_add_test(tc, names_contract);
     tcase_add_test(tc, session_arguments);
     tcase_add_test(tc, val_arguments);
+    tcase_add_test(tc, module_integer_bounds);
     suite_add_tcase(s, tc);
     return s;
 }
