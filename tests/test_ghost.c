@@ -311,6 +311,10 @@ START_TEST(bad_ghost_rows)
         {"  - [-1, 1, GhostConv, [32, 2, 2]]\n", "even kernel"},
         {"  - [-1, 1, C3Ghost, [32, True, 1, 4.5]]\n", "expansion e = 4.5 is out of range"},
         {"  - [-1, 1, C3Ghost, [32, True, 1, 0.0]]\n", "expansion e = 0 is out of range"},
+        /* hidden channels int(c2 * e): 6 (at least 4, not a multiple of it), 0 (a multiple of 4,
+         * under 4) */
+        {"  - [-1, 1, C3Ghost, [16, True, 1, 0.375]]\n", "hidden channels 6 must be a multiple of 4"},
+        {"  - [-1, 1, C3Ghost, [8, True, 1, 0.0625]]\n", "hidden channels 0 must be a multiple of 4"},
     };
     char path[64];
     snprintf(path, sizeof path, "/tmp/gy_test_ghost_bad_%d.yaml", (int)getpid());
@@ -327,6 +331,14 @@ START_TEST(bad_ghost_rows)
         ck_assert_msg(strstr(err.message, cases[i].needle) && strstr(err.message, path),
                       "row '%s': %s", cases[i].row, err.message);
     }
+    /* 4 hidden channels, the least C3Ghost takes, build */
+    gy_test_write_text(path, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n"
+                             "  - [-1, 1, C3Ghost, [16, True, 1, 0.25]]\nhead:\n"
+                             "  - [[-1], 1, Detect, [nc]]\n");
+    gy_model *m = NULL;
+    gy_error err;
+    ck_assert_msg(gy_model_load(path, NULL, NULL, &m, &err) == GY_OK, "%s", err.message);
+    gy_model_free(m);
     unlink(path);
 }
 END_TEST

@@ -18,6 +18,7 @@
 #include "kernels/kernels.h"
 #include "detector/model.h"
 #include "detector/quant_ranges.h"
+#include "detector/quantize.h"
 #include "kernels/f32-decode/detect_decode.h"
 #include "kernels/kernels_qu8.h"
 #include "runtime/plan.h"
@@ -203,6 +204,53 @@ START_TEST(quantize_load_run)
     unsetenv("GY_ISA");
     half_input = 0;
     free(y8);
+}
+END_TEST
+
+/* A synthetic quantization of a model whose graph holds exactly as many convs as its conv array
+ * has room for (64, the array's first capacity): every loop over the convs stays inside it (one
+ * step too far reads past the allocation; CI's ASan build sees it). */
+static int conv_count(const char *yaml)
+{
+    gy_model_params mp = gy_model_default_params();
+    mp.synthetic_weights = 1;
+    gy_model *m = NULL;
+    gy_error err;
+    ck_assert_msg(gy_model_load(yaml, NULL, &mp, &m, &err) == GY_OK, "%s", err.message);
+    int n = m->graph.nconvs;
+    ck_assert_int_le(n, m->graph.cap_convs);
+    gy_model_free(m);
+    return n;
+}
+
+static void conv_rows_yaml(const char *path, int rows)
+{
+    char yaml[8192];
+    size_t k = (size_t)snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n");
+    for (int i = 1; i < rows; i++)
+        k += (size_t)snprintf(yaml + k, sizeof yaml - k, "  - [-1, 1, Conv, [16, 1, 1]]\n");
+    snprintf(yaml + k, sizeof yaml - k, "head:\n  - [[-1], 1, Detect, [nc]]\n");
+    gy_test_write_text(path, yaml);
+}
+
+START_TEST(synthetic_at_the_conv_capacity)
+{
+    const char *yaml = tmp("convs64.yaml"), *q = tmp("convs64.safetensors");
+    conv_rows_yaml(yaml, 1);
+    int rows = 64 - (conv_count(yaml) - 1); /* Detect's convs on top of one per row */
+    conv_rows_yaml(yaml, rows);
+    gy_model_params mp = gy_model_default_params();
+    mp.synthetic_weights = 1;
+    gy_model *m = NULL;
+    gy_error err;
+    ck_assert_msg(gy_model_load(yaml, NULL, &mp, &m, &err) == GY_OK, "%s", err.message);
+    ck_assert_int_eq(m->graph.nconvs, 64);
+    ck_assert_int_eq(m->graph.cap_convs, 64);
+    gy_model_free(m);
+    ck_assert_msg(gy_quantize_synthetic(yaml, q, &err) == GY_OK, "%s", err.message);
+    struct stat sb;
+    ck_assert_int_eq(stat(q, &sb), 0);
+    ck_assert_int_gt(sb.st_size, 0);
 }
 END_TEST
 
@@ -1274,6 +1322,7 @@ int main(void)
     tcase_add_test(fast, calibration_split);
     tcase_add_test(fast, subnormal_channel_weights);
     tcase_add_test(fast, float_feeding_int8);
+    tcase_add_test(fast, synthetic_at_the_conv_capacity);
     suite_add_tcase(s, fast);
     TCase *slow = tcase_create("coco128");
     tcase_set_timeout(slow, 3000);
