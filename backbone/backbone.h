@@ -42,9 +42,10 @@ typedef gy_status (*gy_bottleneck_fn)(gy_build *b, const gy_block *blk, const vo
 /* A C2f shell's 1x1 cv1 / cv2 conv named "<prefix>.<name>", into `out` (or a new tensor). */
 typedef gy_status (*gy_shell_conv_fn)(gy_build *b, const char *name, int in, int out, int c2,
                                       int *result);
-/* C2f's cv1 / split / n bottlenecks / concat / cv2 structure (arguments already parsed) with the
- * given cv1/cv2 and bottleneck emitters; counts the C2f and its ModuleList. */
-gy_status gy_c2f_shell(gy_build *b, const gy_block *blk, int n, int shortcut, int g,
+/* C2f's cv1 / split / n bottlenecks / concat / cv2 structure (arguments already parsed; int(c2 *
+ * e) hidden channels) with the given cv1/cv2 and bottleneck emitters; counts the C2f and its
+ * ModuleList. */
+gy_status gy_c2f_shell(gy_build *b, const gy_block *blk, int n, int shortcut, int g, double e,
                        gy_shell_conv_fn conv, gy_bottleneck_fn bottleneck, const void *ctx,
                        int *out);
 

@@ -9,13 +9,14 @@
 
 #include "backbone/backbone.h"
 
-gy_status gy_c2f_shell(gy_build *b, const gy_block *blk, int n, int shortcut, int g,
+gy_status gy_c2f_shell(gy_build *b, const gy_block *blk, int n, int shortcut, int g, double e,
                        gy_shell_conv_fn conv, gy_bottleneck_fn bottleneck, const void *ctx,
                        int *out)
 {
-    int c = blk->c2 / 2; /* int(c2 * e), e = 0.5 */
+    int c = (int)(blk->c2 * e); /* self.c = int(c2 * e) */
     if (c < 1)
-        return gy_block_fail(b, blk, GY_ERR_FORMAT, "output channels %d too small", blk->c2);
+        return gy_block_fail(b, blk, GY_ERR_FORMAT, "hidden channels int(c2 %d x e %g) = %d, "
+                             "at least 1 needed", blk->c2, e, c);
     gy_build_modules(b, 2, 2); /* the C2f itself and its ModuleList m */
     int cat, y, prev;
     gy_status st;
@@ -64,10 +65,17 @@ static gy_status plain_bottleneck(gy_build *b, const gy_block *blk, const void *
 gy_status gy_block_c2f(gy_build *b, const gy_block *blk, int *out)
 {
     int n, shortcut, g;
+    double e;
     gy_status st;
     if ((st = gy_block_int(b, blk, 2, 1, 1, GY_MAX_REPEATS, &n)) != GY_OK ||
         (st = gy_block_bool(b, blk, 3, 0, &shortcut)) != GY_OK ||
-        (st = gy_block_int(b, blk, 4, 1, 1, GY_MAX_CHANNELS, &g)) != GY_OK)
+        (st = gy_block_int(b, blk, 4, 1, 1, GY_MAX_CHANNELS, &g)) != GY_OK ||
+        (st = gy_block_num(b, blk, 5, 0.5, -1e9, 1e9, &e)) != GY_OK)
         return st;
-    return gy_c2f_shell(b, blk, n, shortcut, g, ul_conv1x1, plain_bottleneck, NULL, out);
+    if (!(e > 0.0 && e <= 4.0))
+        return gy_block_fail(b, blk, GY_ERR_FORMAT, "expansion e = %g is out of range", e);
+    if (blk->nargs > 6)
+        return gy_block_fail(b, blk, GY_ERR_FORMAT, "C2f takes [c2, shortcut, g, e], got %d "
+                             "arguments", blk->nargs - 2);
+    return gy_c2f_shell(b, blk, n, shortcut, g, e, ul_conv1x1, plain_bottleneck, NULL, out);
 }

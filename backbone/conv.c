@@ -19,6 +19,9 @@ gy_status gy_block_conv(gy_build *b, const gy_block *blk, int *out)
     }
     if ((st = gy_block_bool(b, blk, 7, 1, &act)) != GY_OK)
         return st;
+    if (blk->nargs > 8)
+        return gy_block_fail(b, blk, GY_ERR_FORMAT, "Conv takes [c2, k, s, p, g, d, act], got %d "
+                             "arguments", blk->nargs - 1);
     return gy_emit_ulconv(b, "", blk->in[0], -1, blk->c2, k, s, g,
                           act ? GY_ACT_SILU : GY_ACT_NONE, -1, out);
 }

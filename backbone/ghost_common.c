@@ -202,5 +202,5 @@ gy_status gy_ghost_c2f_shell(gy_build *b, const gy_block *blk, int extra_args,
             first = 0;
     if (first)
         gy_build_modules(b, 1, 1);
-    return gy_c2f_shell(b, blk, n, shortcut, 1, shell_conv, bottleneck, ctx, out);
+    return gy_c2f_shell(b, blk, n, shortcut, 1, 0.5, shell_conv, bottleneck, ctx, out);
 }

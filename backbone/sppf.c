@@ -8,6 +8,9 @@ gy_status gy_block_sppf(gy_build *b, const gy_block *blk, int *out)
     gy_status st = gy_block_int(b, blk, 2, 5, 1, 31, &k);
     if (st != GY_OK)
         return st;
+    if (blk->nargs > 3)
+        return gy_block_fail(b, blk, GY_ERR_FORMAT, "SPPF takes [c2, k], got %d arguments",
+                             blk->nargs - 1);
     if (k % 2 == 0)
         return gy_block_fail(b, blk, GY_ERR_UNSUPPORTED, "even pool size %d changes the shape", k);
     int c = blk->in_ch[0] / 2;

@@ -907,6 +907,76 @@ START_TEST(module_integer_bounds)
 }
 END_TEST
 
+/* C2f's expansion e (self.c = int(c2 * e)): the C2f row's parameters worked out by hand for a
+ * 32-channel input, c2 32, n 1, shortcut: e 0.25 gives c 8 (cv1 32x16 + BN 32, two 3x3 8x8
+ * convs + BN 16 each, cv2 24x32 + BN 64) = 2560; e 0.5 gives c 16 = 7360. e in (0, 4]; a c
+ * under 1 is refused. */
+START_TEST(c2f_expansion)
+{
+    static const struct { const char *e; long long params; } ok[] = {
+        {"0.25", 2560}, {"0.5", 7360}, {"", 7360}};
+    char yaml[512];
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n"
+                                    "  - [-1, 1, C2f, [32, True%s%s%s]]\n" HEAD,
+                 *ok[i].e ? ", 1, " : "", ok[i].e, "");
+        gy_model *m = load_ok(yaml);
+        gy_row_info r;
+        ck_assert_int_eq(gy_model_get_row(m, 1, &r), GY_OK);
+        ck_assert_msg(r.params == ok[i].params, "e %s: %lld parameters, want %lld", ok[i].e,
+                      r.params, ok[i].params);
+        gy_model_free(m);
+    }
+    snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n"
+                                "  - [-1, 1, C2f, [8, True, 1, 4]]\n" HEAD);
+    gy_model_free(load_ok(yaml)); /* the upper bound */
+    static const struct { const char *args, *msg; } bad[] = {
+        {"8, True, 1, 4.5", "expansion e = 4.5 is out of range"},
+        {"8, True, 1, 0", "expansion e = 0 is out of range"},
+        {"8, True, 1, 0.0625", "hidden channels int(c2 8 x e 0.0625) = 0, at least 1 needed"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n"
+                                    "  - [-1, 1, C2f, [%s]]\n" HEAD, bad[i].args);
+        expect_fail(yaml, GY_ERR_FORMAT, bad[i].msg);
+    }
+}
+END_TEST
+
+/* Each YOLOv8 / Ghost row with all the arguments it takes is built; one more is refused, naming
+ * what it takes (as the torch module's constructor refuses it). */
+START_TEST(module_argument_counts)
+{
+    static const struct { const char *good, *extra, *msg; } cases[] = {
+        {"Conv, [16, 3, 1, None, 1, 1, True]", ", 5", "Conv takes [c2, k, s, p, g, d, act], got 8 arguments"},
+        {"C2f, [32, True, 1, 0.5]", ", 9", "C2f takes [c2, shortcut, g, e], got 5 arguments"},
+        {"SPPF, [32, 5]", ", 9", "SPPF takes [c2, k], got 3 arguments"},
+        {"GhostConv, [16, 3, 1, 1, True]", ", 9", "GhostConv takes [c2, k, s, g, act]"},
+        {"GhostBottleneck, [32, 3, 1]", ", 9", "GhostBottleneck takes [c2, k, s]"},
+        {"DWConv, [32, 3, 1, 1, True]", ", 9", "DWConv takes [c2, k, s, d, act]"},
+        {"C3Ghost, [16, True, 1, 0.25]", ", 9", "C3Ghost takes [c2, shortcut, g, e]"},
+        {"C2f_GhostBottleneck, [32, True]", ", 1", "takes at most 2 arguments after the channels, got 3"},
+    };
+    char yaml[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (int k = 0; k < 2; k++) {
+            snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n"
+                                        "  - [-1, 1, %.*s%s]]\n" HEAD,
+                     (int)strlen(cases[i].good) - 1, cases[i].good, k ? cases[i].extra : "");
+            if (!k) {
+                gy_model_free(load_ok(yaml));
+                continue;
+            }
+            gy_model *m = (gy_model *)&m;
+            gy_error err;
+            ck_assert_int_ne(load_yaml(yaml, 0, &m, &err), GY_OK);
+            ck_assert_ptr_null(m);
+            ck_assert_msg(strstr(err.message, cases[i].msg) && strstr(err.message, "m.yaml:4:"),
+                          "%s%s]: %s", cases[i].good, cases[i].extra, err.message);
+        }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("model_contract");
@@ -933,6 +1003,8 @@ static Suite *suite(void)
     tcase_add_test(tc, session_arguments);
     tcase_add_test(tc, val_arguments);
     tcase_add_test(tc, module_integer_bounds);
+    tcase_add_test(tc, c2f_expansion);
+    tcase_add_test(tc, module_argument_counts);
     suite_add_tcase(s, tc);
     return s;
 }
