@@ -273,6 +273,48 @@ END_TEST
 
 /* All-255 inputs against weights at the extremes: every vpmaddubsw pair would saturate. 8-bit
  * weights are split on AVX2 (sets 2) and still exact; 7-bit weights need no split. */
+/* gy_qu8_conv_pack's geometry rule, each clause failing alone from a valid 3x3 grouped conv;
+ * the window's tap count at its bound (256 taps: 16x16) and one past it (257: 1x257). */
+START_TEST(conv_pack_geometry)
+{
+    static int8_t w[16 * 8 * 257];
+    for (size_t i = 0; i < sizeof w; i++)
+        w[i] = (int8_t)(i % 7 - 3);
+    const gy_qu8_conv good = {.cin = 16, .cout = 8, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .ph = 1,
+                              .pw = 1, .groups = 2};
+    gy_qu8_conv c = good;
+    gy_error err;
+    ck_assert_msg(gy_qu8_conv_pack(&c, w, GY_QISA_GENERIC, &err) == GY_OK, "%s", err.message);
+    gy_qu8_conv_release(&c);
+    for (int clause = 0; clause < 10; clause++) {
+        c = good;
+        switch (clause) {
+        case 0: c.groups = 0; break;
+        case 1: c.cin = 15; break;  /* not a multiple of the 2 groups */
+        case 2: c.cout = 7; break;
+        case 3: c.kh = 0; break;
+        case 4: c.kw = 0; break;
+        case 5: c.sh = 0; break;
+        case 6: c.sw = 0; break;
+        case 7: c.ph = -1; break;
+        case 8: c.pw = -1; break;
+        case 9: c.groups = -2; break;
+        }
+        ck_assert_msg(gy_qu8_conv_pack(&c, w, GY_QISA_GENERIC, &err) == GY_ERR_ARGUMENT,
+                      "clause %d accepted", clause);
+        ck_assert_msg(strstr(err.message, "bad geometry"), "clause %d: %s", clause, err.message);
+        gy_qu8_conv_release(&c);
+    }
+    c = (gy_qu8_conv){.cin = 4, .cout = 4, .kh = 16, .kw = 16, .sh = 1, .sw = 1, .groups = 1};
+    ck_assert_msg(gy_qu8_conv_pack(&c, w, GY_QISA_GENERIC, &err) == GY_OK, "%s", err.message);
+    gy_qu8_conv_release(&c);
+    c = (gy_qu8_conv){.cin = 4, .cout = 4, .kh = 1, .kw = 257, .sh = 1, .sw = 1, .groups = 1};
+    ck_assert_int_eq(gy_qu8_conv_pack(&c, w, GY_QISA_GENERIC, &err), GY_ERR_UNSUPPORTED);
+    ck_assert_msg(strstr(err.message, "a 1x257 window has more than 256 taps"), "%s", err.message);
+    gy_qu8_conv_release(&c);
+}
+END_TEST
+
 START_TEST(conv_saturation)
 {
     conv_spec cs = {.cin = 64, .cout = 32, .groups = 1, .k = 3, .s = 2, .ih = 6, .iw = 9,
@@ -527,6 +569,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, conv_awkward_shapes);
     tcase_add_test(tc, conv_saturation);
+    tcase_add_test(tc, conv_pack_geometry);
     tcase_add_test(tc, maxpool_and_copy);
     tcase_add_test(tc, add_and_convert);
     tcase_add_test(tc, border_fill);
