@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <stb/stb_image_write.h>
 #include <unistd.h>
@@ -685,6 +686,53 @@ START_TEST(val_every_allocation)
 END_TEST
 
 /* A small chart with a line, labelled points and a legend, drawn and written as PNG. */
+/* The video writer (Motion JPEG, frames encoded on the caller's thread and through the queue):
+ * every allocation of ours during open, three frames and close fails once; the failure is an
+ * out-of-memory status with a message, and neither the file nor its temporary is left behind.
+ * FFmpeg's own allocations are not counted (a shared library). */
+START_TEST(video_writer_every_allocation)
+{
+    char path[64], tmp[96];
+    snprintf(path, sizeof path, "/tmp/gy_alloc_fail_video_%ld.avi", (long)getpid());
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    static unsigned char px[64 * 48 * 3];
+    for (size_t i = 0; i < sizeof px; i++)
+        px[i] = (unsigned char)(i * 7);
+    const gy_image frame = {64, 48, px};
+    for (int queue = 0; queue <= 2; queue += 2) {
+        gy_video_writer_params p = gy_video_writer_default_params();
+        p.queue = queue;
+        long k;
+        for (k = 1;; k++) {
+            gy_video_writer *w = NULL;
+            gy_error err;
+            memset(&err, 0, sizeof err);
+            arm(k);
+            gy_status st = gy_video_writer_open(path, 64, 48, &p, &w, &err);
+            for (int f = 0; f < 3 && st == GY_OK; f++)
+                st = gy_video_writer_write(w, &frame, &err);
+            if (st == GY_OK) {
+                st = gy_video_writer_close(w, &err);
+                w = NULL;
+            }
+            int failed = disarm();
+            gy_video_writer_free(w);
+            struct stat sb;
+            ck_assert_msg(stat(tmp, &sb) != 0, "allocation %ld: the temporary is left", k);
+            if (!failed) {
+                ck_assert_msg(st == GY_OK, "%s", err.message);
+                ck_assert_int_eq(stat(path, &sb), 0);
+                unlink(path);
+                break;
+            }
+            check_failure(st, &err, "video writer", k);
+            ck_assert_msg(stat(path, &sb) != 0, "allocation %ld: a file despite the failure", k);
+        }
+        printf("video writer (queue %d): %ld allocations, each failed once\n", queue, k - 1);
+    }
+}
+END_TEST
+
 START_TEST(chart_every_allocation)
 {
     char path[64];
@@ -759,6 +807,7 @@ int main(void)
     tcase_add_test(tc, pt_load_every_allocation);
     tcase_add_test(tc, val_every_allocation);
     tcase_add_test(tc, chart_every_allocation);
+    tcase_add_test(tc, video_writer_every_allocation);
     tcase_add_test(tc, int8_every_allocation);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
