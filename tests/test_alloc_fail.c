@@ -733,6 +733,57 @@ START_TEST(video_writer_every_allocation)
 }
 END_TEST
 
+/* The video reader: a 5-frame Motion JPEG clip (written by the library's writer) opened and read
+ * to its end, every allocation of ours failing once. A failure is an out-of-memory status with a
+ * message from open or from a frame (the frames before it intact); it never reads as an early
+ * end of the video. */
+START_TEST(video_reader_every_allocation)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_alloc_fail_read_%ld.avi", (long)getpid());
+    static unsigned char px[64 * 48 * 3];
+    for (size_t i = 0; i < sizeof px; i++)
+        px[i] = (unsigned char)(i * 5);
+    const gy_image frame = {64, 48, px};
+    gy_video_writer *w = NULL;
+    gy_error err;
+    ck_assert_msg(gy_video_writer_open(path, 64, 48, NULL, &w, &err) == GY_OK, "%s", err.message);
+    for (int f = 0; f < 5; f++)
+        ck_assert_msg(gy_video_writer_write(w, &frame, &err) == GY_OK, "%s", err.message);
+    ck_assert_msg(gy_video_writer_close(w, &err) == GY_OK, "%s", err.message);
+    long k;
+    for (k = 1;; k++) {
+        gy_video *v = NULL;
+        memset(&err, 0, sizeof err);
+        arm(k);
+        gy_status st = gy_video_open(path, NULL, &v, &err);
+        int frames = 0, wrong_size = 0; /* no assertion while armed: Check allocates too */
+        while (st == GY_OK) {
+            gy_video_frame f;
+            st = gy_video_next(v, &f, &err);
+            if (st != GY_OK || !f.image.data)
+                break;
+            wrong_size += f.image.width != 64 || f.image.height != 48;
+            frames++;
+        }
+        int failed = disarm();
+        ck_assert_int_eq(wrong_size, 0);
+        gy_video_free(v);
+        if (!failed) {
+            ck_assert_msg(st == GY_OK && frames == 5, "%d frames: %s", frames, err.message);
+            break;
+        }
+        if (st == GY_OK) /* a fallback kept every frame */
+            ck_assert_msg(frames == 5, "allocation %ld: the video ended after %d frames", k,
+                          frames);
+        else
+            check_failure(st, &err, "video reader", k);
+    }
+    printf("video reader: %ld allocations, each failed once\n", k - 1);
+    unlink(path);
+}
+END_TEST
+
 START_TEST(chart_every_allocation)
 {
     char path[64];
@@ -808,6 +859,7 @@ int main(void)
     tcase_add_test(tc, val_every_allocation);
     tcase_add_test(tc, chart_every_allocation);
     tcase_add_test(tc, video_writer_every_allocation);
+    tcase_add_test(tc, video_reader_every_allocation);
     tcase_add_test(tc, int8_every_allocation);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
