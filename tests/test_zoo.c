@@ -499,6 +499,48 @@ START_TEST(bad_zoo_rows)
 }
 END_TEST
 
+/* Each zoo row with all the arguments it takes is built; one more is refused, naming what it
+ * takes and how many it got. */
+START_TEST(zoo_argument_counts)
+{
+    static const struct { const char *stem, *good, *msg; } cases[] = {
+        {"32", "ConvBnAct, [32, 3, 2]", "takes [c2, k, s], got 4 arguments"},
+        {"32", "conv_bn_hswish, [16, 2, 3]", "takes [c2, s, k], got 4 arguments"},
+        {"32", "ConvReLU, [8, 3, 1, 1]", "takes [c2, k, s, p], got 5 arguments"},
+        {"32", "conv_bn_relu_maxpool, [64, 7]", "takes [c2, k], got 3 arguments"},
+        {"32", "Fire, [16, 64, 8]", "takes [squeeze, expand1x1, expand3x3], got 4 arguments"},
+        {"32", "GGhostBottleneck, [100, 1, 25]", "takes [c2, s, group_width], got 4 arguments"},
+        {"32", "GGhostStage, [64, 3, 8, 2, 0.9]",
+         "takes [c2, blocks, group_width, s, cheap_ratio], got 6 arguments"},
+        {"32", "G_bneck, [32, 64, 3, 1, 0.5]", "takes at most 5 arguments, got 6"},
+        {"32", "G_bneckV2, [32, 64, 3, 1, 0, 1]", "takes at most 6 arguments, got 7"},
+        {"64", "HSBottleneck, [64, 1, 2]", "takes [c2, s, split], got 4 arguments"},
+        {"32", "InvertedResidual, [32, 2, 6]", "takes [c2, s, t], got 4 arguments"},
+        {"32", "MobileNetV3, [32, 64, 3, 2, 1, 1]",
+         "takes [c2, hidden, k, s, use_se, use_hs], got 7 arguments"},
+        {"32", "Shuffle_Block, [32, 1]", "takes [c2, s], got 3 arguments"},
+        {"32", "ShuffleV1Block, [38, 2, 3, 1]", "takes [c2, s, group, first_group], got 5 arguments"},
+        {"32", "nn.MaxPool2d, [3, 2, 0, 1, False, True]",
+         "takes [kernel_size, stride, padding, dilation, return_indices, ceil_mode], got 7 "
+         "arguments"},
+    };
+    char path[64], row[160];
+    snprintf(path, sizeof path, "/tmp/gy_test_zoo_counts_%d.yaml", (int)getpid());
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gy_error err;
+        snprintf(row, sizeof row, "[-1, 1, %s]", cases[i].good);
+        ck_assert_msg(load_row(cases[i].stem, row, path, &err) == GY_OK, "%s: %s", row,
+                      err.message);
+        snprintf(row, sizeof row, "[-1, 1, %.*s, 1]]", (int)strlen(cases[i].good) - 1,
+                 cases[i].good);
+        ck_assert_msg(load_row(cases[i].stem, row, path, &err) != GY_OK, "%s was accepted", row);
+        ck_assert_msg(strstr(err.message, cases[i].msg) && strstr(err.message, "row 1"), "%s: %s",
+                      row, err.message);
+    }
+    unlink(path);
+}
+END_TEST
+
 /* Module counts and arguments of rows the ten configs do not use: repeats as nn.Sequential, the
  * default arguments, Fire's c2 feeding the next row. */
 START_TEST(zoo_row_details)
@@ -707,6 +749,7 @@ int main(void)
     tcase_add_loop_test(tc, pt_near_miss_refused, 0, 5);
     tcase_add_test(tc, pt_bn_eps_per_module);
     tcase_add_test(tc, bad_zoo_rows);
+    tcase_add_test(tc, zoo_argument_counts);
     tcase_add_test(tc, shuffles_only_where_they_move_data);
     tcase_add_test(tc, zoo_row_details);
     tcase_add_test(tc, inverted_residual_rounding);
