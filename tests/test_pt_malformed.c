@@ -1170,6 +1170,11 @@ START_TEST(yaml_escapes_like_pyyaml)
         {"\xe2\x80\xa9", 3, "x: [\"\\P\"]\n"},
         {"\xed\x9f\xbf", 3, "x: [\"\\uD7FF\"]\n"},
         {"\xf0\x9f\x98\x80", 4, "x: [\"\\U0001F600\"]\n"},
+        /* each sequence length with a character after it (a wrong length eats it) */
+        {"\xc3\xa9" "b", 3, "x: [\"\\xE9b\"]\n"},
+        {"\xe2\x80\xa8" "a", 4, "x: [\"\\La\"]\n"},
+        {"\xed\x9f\xbf" "\x01", 4, "x: [\"\\uD7FF\\x01\"]\n"},
+        {"\xf0\x9f\x98\x80" "c", 5, "x: [\"\\U0001F600c\"]\n"},
         {"\x01\\", 2, "x: [\"\\x01\\\\\"]\n"},
         {"a\\\tb", 4, "x: [\"a\\\\\\tb\"]\n"},
         {"\x01\"", 2, "x: [\"\\x01\\\"\"]\n"},
