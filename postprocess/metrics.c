@@ -198,7 +198,7 @@ gy_status gy_metrics_add(gy_metrics *m, const gy_box *dets, const uint16_t *corr
         }
         if (!grow((void **)&m->conf, cap, sizeof *m->conf) || !grow((void **)&m->cls, cap, sizeof *m->cls) ||
             !grow((void **)&m->tp, cap, sizeof *m->tp))
-            return gy_fail(err, GY_ERR_NOMEM, "metrics: cannot store %zu predictions", cap);
+            return gy_fail(err, GY_ERR_NOMEM, "metrics: out of memory storing %zu predictions", cap);
         m->cap = cap;
     }
     m->seen++;

@@ -31,13 +31,13 @@ gy_status gy_canvas_create(double width_in, double height_in, double dpi, gy_can
     c->surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, c->width, c->height);
     if (cairo_surface_status(c->surface) != CAIRO_STATUS_SUCCESS) {
         gy_canvas_free(c);
-        return gy_fail(err, GY_ERR_NOMEM, "plot: cannot make a %d x %d image", (int)lround(w),
+        return gy_fail(err, GY_ERR_NOMEM, "plot: out of memory for a %d x %d image", (int)lround(w),
                        (int)lround(h));
     }
     c->cr = cairo_create(c->surface);
     if (cairo_status(c->cr) != CAIRO_STATUS_SUCCESS) {
         gy_canvas_free(c);
-        return gy_fail(err, GY_ERR_NOMEM, "plot: cannot draw on a %d x %d image", (int)lround(w),
+        return gy_fail(err, GY_ERR_NOMEM, "plot: out of memory drawing on a %d x %d image", (int)lround(w),
                        (int)lround(h));
     }
     cairo_set_source_rgb(c->cr, 1, 1, 1);
@@ -101,9 +101,11 @@ gy_status gy_canvas_save_png(gy_canvas *c, const char *path, gy_error *err)
     }
     const int zst = compress2(z, &zn, raw, (uLong)rawn, 6);
     free(raw);
-    if (zst != Z_OK) {
+    if (zst != Z_OK) { /* with compressBound's room only zlib's own allocation can fail */
         free(z);
-        return gy_fail(err, GY_ERR_NOMEM, "%s: cannot compress the PNG (zlib %d)", path, zst);
+        if (zst == Z_MEM_ERROR)
+            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory compressing the PNG", path);
+        return gy_fail(err, GY_ERR_IO, "%s: cannot compress the PNG (zlib error %d)", path, zst);
     }
     static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     const unsigned char ihdr[13] = {(unsigned char)(w >> 24), (unsigned char)(w >> 16), (unsigned char)(w >> 8),

@@ -158,6 +158,9 @@ static void check_failure(gy_status st, const gy_error *err, const char *what, l
     ck_assert_msg(err->message[0] != '\0', "%s: allocation %ld: no message", what, k);
     ck_assert_msg(st == GY_ERR_NOMEM, "%s: allocation %ld: status %s, not GY_ERR_NOMEM: %s", what, k,
                   gy_status_str(st), err->message);
+    /* and says so: not a later step's failure on what the allocation should have given */
+    ck_assert_msg(strstr(err->message, "memory") || strstr(err->message, "allocat"),
+                  "%s: allocation %ld: the message does not say memory: %s", what, k, err->message);
 }
 
 static gy_model *load_ok(void)

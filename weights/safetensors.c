@@ -213,7 +213,7 @@ static gy_status parse_metadata(gy_safetensors *st, const cJSON *md, gy_error *e
         if (!m->key || !m->value) {
             free(m->key);
             m->key = NULL;
-            return gy_fail(err, GY_ERR_NOMEM, "%s: cannot copy metadata entry \"%s\"", st->path,
+            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory copying metadata entry \"%s\"", st->path,
                            it->string);
         }
         st->meta_count++;
@@ -473,7 +473,7 @@ static gy_status parse_header(gy_safetensors *st, const cJSON *root, gy_error *e
         gy_st_tensor *t = &st->tensors[st->count];
         t->name = gy_strdup(it->string);
         if (!t->name)
-            return gy_fail(err, GY_ERR_NOMEM, "%s: cannot copy tensor name \"%s\"", st->path,
+            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory copying tensor name \"%s\"", st->path,
                            it->string);
         st->count++;
         gy_status s = parse_tensor(it, st->path, st->data_size, t, err);
@@ -526,7 +526,7 @@ gy_status gy_st_parse(unsigned char *buf, size_t size, const char *display_name,
     st->path = gy_strdup(name);
     if (!st->path) {
         gy_st_close(st);
-        return gy_fail(err, GY_ERR_NOMEM, "%s: cannot copy the file name", name);
+        return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory copying the file name", name);
     }
 
     const unsigned char *h = buf + 8;
