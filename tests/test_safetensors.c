@@ -810,6 +810,17 @@ START_TEST(test_read_contract)
                           err.message);
         }
     }
+    /* an empty tensor at the very end of the data (offset == the data size) belongs */
+    const gy_st_tensor *tk[3] = {tf, tb, ti};
+    for (int k = 0; k < 3; k++) {
+        gy_st_tensor e = *tk[k];
+        e.offset = sizeof data;
+        e.nbytes = 0;
+        e.numel = 0;
+        gy_status got = k == 0 ? gy_st_read_f32(st, &e, out, &err)
+                        : k == 1 ? gy_st_read_i8(st, &e, ob, &err) : gy_st_read_i32(st, &e, oi, &err);
+        ck_assert_msg(got == GY_OK, "empty %s at the end: %s", e.name, err.message);
+    }
     /* the dtype checks */
     ck_assert_int_eq(gy_st_read_i8(st, ti, ob, &err), GY_ERR_MISMATCH);
     ck_assert_ptr_nonnull(strstr(err.message, MEM_NAME ": tensor \"i\" has dtype I32, not I8"));
