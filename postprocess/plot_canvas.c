@@ -31,14 +31,14 @@ gy_status gy_canvas_create(double width_in, double height_in, double dpi, gy_can
     c->surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, c->width, c->height);
     if (cairo_surface_status(c->surface) != CAIRO_STATUS_SUCCESS) {
         gy_canvas_free(c);
-        return gy_fail(err, GY_ERR_NOMEM, "plot: out of memory for a %d x %d image", (int)lround(w),
-                       (int)lround(h));
+        return gy_fail(err, GY_ERR_NOMEM, "plot: out of memory for a %d x %d image",
+                       (int)lround(w), (int)lround(h));
     }
     c->cr = cairo_create(c->surface);
     if (cairo_status(c->cr) != CAIRO_STATUS_SUCCESS) {
         gy_canvas_free(c);
-        return gy_fail(err, GY_ERR_NOMEM, "plot: out of memory drawing on a %d x %d image", (int)lround(w),
-                       (int)lround(h));
+        return gy_fail(err, GY_ERR_NOMEM, "plot: out of memory drawing on a %d x %d image",
+                       (int)lround(w), (int)lround(h));
     }
     cairo_set_source_rgb(c->cr, 1, 1, 1);
     cairo_paint(c->cr);

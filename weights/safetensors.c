@@ -213,8 +213,8 @@ static gy_status parse_metadata(gy_safetensors *st, const cJSON *md, gy_error *e
         if (!m->key || !m->value) {
             free(m->key);
             m->key = NULL;
-            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory copying metadata entry \"%s\"", st->path,
-                           it->string);
+            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory copying metadata entry \"%s\"",
+                           st->path, it->string);
         }
         st->meta_count++;
     }
@@ -473,8 +473,8 @@ static gy_status parse_header(gy_safetensors *st, const cJSON *root, gy_error *e
         gy_st_tensor *t = &st->tensors[st->count];
         t->name = gy_strdup(it->string);
         if (!t->name)
-            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory copying tensor name \"%s\"", st->path,
-                           it->string);
+            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory copying tensor name \"%s\"",
+                           st->path, it->string);
         st->count++;
         gy_status s = parse_tensor(it, st->path, st->data_size, t, err);
         if (s != GY_OK)
