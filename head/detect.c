@@ -40,6 +40,9 @@ gy_status gy_block_detect(gy_build *b, const gy_block *blk, int *out)
     gy_status st = gy_block_int(b, blk, 0, 80, 1, 100000, &nc);
     if (st != GY_OK)
         return st;
+    if (blk->nargs > 1) /* parse_model appends the input channels: Detect(nc, ch) */
+        return gy_block_fail(b, blk, GY_ERR_FORMAT, "Detect takes [nc], got %d arguments",
+                             blk->nargs);
     int nl = blk->nin;
     if (nl < 1 || nl > GY_OP_MAX_IN)
         return gy_block_fail(b, blk, GY_ERR_FORMAT, "Detect needs 1 to %d inputs, got %d",

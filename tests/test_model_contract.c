@@ -974,6 +974,17 @@ START_TEST(module_argument_counts)
             ck_assert_msg(strstr(err.message, cases[i].msg) && strstr(err.message, "m.yaml:4:"),
                           "%s%s]: %s", cases[i].good, cases[i].extra, err.message);
         }
+    /* Concat(dimension) and Detect(nc) (parse_model appends Detect's input channels) */
+    snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n"
+                                "  - [[-1, 0], 1, Concat, [1]]\n" HEAD);
+    gy_model_free(load_ok(yaml));
+    snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n"
+                                "  - [[-1, 0], 1, Concat, [1, 1]]\n" HEAD);
+    expect_fail(yaml, GY_ERR_FORMAT, "m.yaml:4: Concat (row 1): Concat takes [dimension], got 2 "
+                                     "arguments");
+    snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\nhead:\n"
+                                "  - [[-1], 1, Detect, [nc, 5]]\n");
+    expect_fail(yaml, GY_ERR_FORMAT, "Detect (row 1): Detect takes [nc], got 2 arguments");
 }
 END_TEST
 
