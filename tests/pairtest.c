@@ -64,8 +64,6 @@ void gy_test_pointwise_pair_runtime(gy_test_rng *rng, int K, int H, const gy_con
         ck_assert_uint_ge(p.arena_floats, nmid);
     ck_assert_uint_eq(gy_run_op_tasks(&g, &p, 1), fused ? 0 : gy_run_op_tasks(&g, &p, 1));
     float *x = gy_test_randv(rng, nin, 1.0f);
-    float *arena = gy_test_floats64(p.arena_floats);
-    float *scr = gy_test_floats64(2 * p.scratch_floats);
     float *m2 = malloc(sizeof *m2 * nmid), *o2 = malloc(sizeof *o2 * nout);
     ck_assert(m2 && o2);
     gy_conv_run rp = {.p = &g.convs[cp], .in = x, .ih = H, .iw = H, .out = m2, .oh = H, .ow = H,
@@ -74,19 +72,27 @@ void gy_test_pointwise_pair_runtime(gy_test_rng *rng, int K, int H, const gy_con
                       .ow = ow, .act = act};
     run_conv(&rp);
     run_conv(&rc);
-    for (int threads = 1; threads <= 2; threads++) {
-        memcpy(arena + p.toff[in], x, sizeof *x * nin);
-        gy_run_args ra = {.g = &g, .plan = &p, .arena = arena, .scratch = scr,
-                          .nthreads = threads, .isa = isa};
-        gy_run_ops(&ra);
-        ck_assert_msg(!memcmp(arena + p.toff[out], o2, sizeof *o2 * nout),
-                      "H %d, %d threads: the run differs from the two ops", H, threads);
-    }
+    gy_test_plan_gives(&g, &p, isa, x, nin, in, o2, nout, out, H);
     free(m2);
     free(o2);
     free(x);
-    free(arena);
-    free(scr);
     gy_plan_free(&p);
     gy_graph_free(&g);
+}
+
+void gy_test_plan_gives(const gy_graph *g, const gy_plan *p, gy_isa isa, const float *x,
+                        size_t nin, int in, const float *want, size_t nout, int out, int H)
+{
+    float *arena = gy_test_floats64(p->arena_floats);
+    float *scr = gy_test_floats64(2 * p->scratch_floats);
+    for (int threads = 1; threads <= 2; threads++) {
+        memcpy(arena + p->toff[in], x, sizeof *x * nin);
+        gy_run_args ra = {.g = g, .plan = p, .arena = arena, .scratch = scr, .nthreads = threads,
+                          .isa = isa};
+        gy_run_ops(&ra);
+        ck_assert_msg(!memcmp(arena + p->toff[out], want, sizeof *want * nout),
+                      "H %d, %d threads: the run differs from the ops run by hand", H, threads);
+    }
+    free(arena);
+    free(scr);
 }

@@ -1,8 +1,10 @@
-/* pairtest.h - the runtime check shared by the fused-pair tests (test_pwdw, test_pws2). */
+/* pairtest.h - the runtime checks shared by the fused-pair tests (test_dwpw, test_pwdw,
+ * test_pws2). */
 #ifndef GY_TEST_PAIRTEST_H
 #define GY_TEST_PAIRTEST_H
 
 #include "kernels/kernels.h"
+#include "runtime/plan.h"
 #include "testutil.h"
 
 /* A graph input of K channels -> a 1x1 conv to second->cin channels -> `second` (its geometry;
@@ -13,5 +15,10 @@
  * bit. */
 void gy_test_pointwise_pair_runtime(gy_test_rng *rng, int K, int H, const gy_conv *second,
                                     float w_scale, gy_act act, int fused);
+
+/* Runs plan p of graph g on 1 and 2 threads with x (nin floats) in tensor `in` and checks that
+ * tensor `out` then holds want (nout floats), bit for bit; H names the case in a failure. */
+void gy_test_plan_gives(const gy_graph *g, const gy_plan *p, gy_isa isa, const float *x,
+                        size_t nin, int in, const float *want, size_t nout, int out, int H);
 
 #endif

@@ -73,15 +73,13 @@ static double run_case(gy_test_rng *r, const conv_case *k)
     double worst = 0.0;
     /* the input with an inaccessible page right after it, and one right before it: a kernel
      * that reads past either end of its input faults */
-    static gy_test_guard guard[2]; /* kept from case to case: one mapping each side */
-    float *guarded[2];
-    for (int side = 0; side < 2; side++)
-        guarded[side] = gy_test_guarded(in, (size_t)k->cin * k->ih * k->iw, !side, &guard[side]);
+    static gy_test_guards guard = GY_TEST_GUARDS_NONE; /* kept from case to case */
+    gy_test_guard_both(in, (size_t)k->cin * k->ih * k->iw, &guard);
     /* every ISA, and on AVX-512 every tuning variant, each with the input against either guard */
     const int nv = (int)gy_cpu_best_isa() + (gy_cpu_best_isa() == GY_ISA_AVX512) + 1;
     for (int vs = 0; vs < 2 * nv; vs++) {
         const int v = vs / 2;
-        run.in = guarded[vs % 2];
+        run.in = guard.in[vs % 2];
         int isa = v > GY_ISA_AVX512 ? GY_ISA_AVX512 : v;
         gy_tune tune = v == GY_ISA_AVX512 ? GY_TUNE_BASE : isa == GY_ISA_AVX512 ? GY_TUNE_FULL512
                                                                                  : GY_TUNE_BASE;

@@ -53,13 +53,11 @@ static double run_case(gy_test_rng *r, const conv_case *k, int dw)
     run.out = fast;
     double worst = 0.0;
     /* the input against an inaccessible page after its end, and before its start */
-    gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
-    float *guarded[2];
-    for (int side = 0; side < 2; side++)
-        guarded[side] = gy_test_guarded(in, (size_t)k->cin * k->ih * k->iw, !side, &guard[side]);
+    gy_test_guards guard = GY_TEST_GUARDS_NONE;
+    gy_test_guard_both(in, (size_t)k->cin * k->ih * k->iw, &guard);
     for (int is = 2 * GY_ISA_GENERIC; is < 2 * ((int)gy_cpu_best_isa() + 1); is++) {
         const int isa = is / 2;
-        run.in = guarded[is % 2];
+        run.in = guard.in[is % 2];
         ck_assert_int_eq(gy_conv_pack(&c, (gy_isa)isa, NULL), GY_OK);
         size_t sf = dw ? gy_f32_dwconv2d_scratch_floats(&c, oh, ow)
                        : gy_f32_conv2d_scratch_floats(&c, oh, ow);
@@ -84,8 +82,7 @@ static double run_case(gy_test_rng *r, const conv_case *k, int dw)
     free(c.w);
     free(c.b);
     free(in);
-    gy_test_guarded_free(&guard[0]);
-    gy_test_guarded_free(&guard[1]);
+    gy_test_guards_free(&guard);
     free(res);
     free(fast);
     free(ref);

@@ -17,6 +17,7 @@
 #include "kernels/kernels.h"
 #include "runtime/plan.h"
 #include "runtime/run.h"
+#include "pairtest.h"
 #include "testutil.h"
 
 static void run_conv(const gy_conv_run *r)
@@ -80,10 +81,8 @@ static double check_case(gy_test_rng *rng, const dc *k)
     gy_f32_conv2d__ref(&rp);
     double worst = 0.0;
     /* the input against an inaccessible page after its end, and before its start */
-    gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
-    float *guarded[2];
-    for (int side = 0; side < 2; side++)
-        guarded[side] = gy_test_guarded(in, (size_t)k->C * k->ih * k->iw, !side, &guard[side]);
+    gy_test_guards guard = GY_TEST_GUARDS_NONE;
+    gy_test_guard_both(in, (size_t)k->C * k->ih * k->iw, &guard);
     for (int is = 2 * GY_ISA_GENERIC; is < 2 * ((int)gy_cpu_best_isa() + 1); is++) {
         const int isa = is / 2;
         ck_assert_int_eq(gy_conv_pack(&dw, (gy_isa)isa, NULL), GY_OK);
@@ -91,7 +90,7 @@ static double check_case(gy_test_rng *rng, const dc *k)
         ck_assert(gy_f32_dwpw_fusable(&dw, &pw));
         /* the two ops */
         rp.out = two;
-        rd.in = guarded[is % 2];
+        rd.in = guard.in[is % 2];
         run_conv(&rd);
         run_conv(&rp);
         /* fused: the depthwise output never written */
@@ -127,8 +126,7 @@ static double check_case(gy_test_rng *rng, const dc *k)
     free(dw.w);
     free(dw.b);
     free(in);
-    gy_test_guarded_free(&guard[0]);
-    gy_test_guarded_free(&guard[1]);
+    gy_test_guards_free(&guard);
     free(res);
     free(mid);
     free(two);
@@ -316,8 +314,6 @@ START_TEST(runtime_fuses_large_pairs)
         ck_assert_uint_eq(gy_run_op_tasks(&g, &p, 2), big ? 0 : gy_run_op_tasks(&g, &p, 2));
         ck_assert_uint_gt(gy_run_op_tasks(&g, &p, 1), 0);
         float *x = gy_test_randv(&rng, nin, 1.0f);
-        float *arena = gy_test_floats64(p.arena_floats);
-        float *scr = gy_test_floats64(2 * p.scratch_floats);
         /* the ops by hand */
         float *r2 = malloc(sizeof *r2 * nout), *m2 = malloc(sizeof *m2 * nmid);
         float *o2 = malloc(sizeof *o2 * nout);
@@ -331,20 +327,11 @@ START_TEST(runtime_fuses_large_pairs)
         run_conv(&rc);
         run_conv(&rd);
         run_conv(&rp);
-        for (int threads = 1; threads <= 2; threads++) {
-            memcpy(arena + p.toff[in], x, sizeof *x * nin);
-            gy_run_args ra = {.g = &g, .plan = &p, .arena = arena, .scratch = scr,
-                              .nthreads = threads, .isa = isa};
-            gy_run_ops(&ra);
-            ck_assert_msg(!memcmp(arena + p.toff[out], o2, sizeof *o2 * nout),
-                          "H %d, %d threads: the run differs from the ops", H, threads);
-        }
+        gy_test_plan_gives(&g, &p, isa, x, nin, in, o2, nout, out, H);
         free(r2);
         free(m2);
         free(o2);
         free(x);
-        free(arena);
-        free(scr);
         gy_plan_free(&p);
         gy_graph_free(&g);
     }

@@ -57,15 +57,13 @@ static double conv_case(int cin, int cout, int groups, int kh, int kw, int s, in
     gy_f32_conv2d__ref(&r);
     double worst = 0.0;
     /* the input against an inaccessible page after its end, and before its start */
-    gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
-    float *guarded[2];
-    for (int side = 0; side < 2; side++)
-        guarded[side] = gy_test_guarded(in, (size_t)cin * ih * iw, !side, &guard[side]);
+    gy_test_guards guard = GY_TEST_GUARDS_NONE;
+    gy_test_guard_both(in, (size_t)cin * ih * iw, &guard);
     /* every instruction set this CPU has, with either guard; `threads` picks the task order
      * (forward, backward, odd then even) since tasks must not depend on each other */
     for (int is = 2 * GY_ISA_GENERIC; is < 2 * ((int)gy_cpu_best_isa() + 1); is++) {
         const int isa = is / 2;
-        r.in = guarded[is % 2];
+        r.in = guard.in[is % 2];
         ck_assert_int_eq(gy_conv_pack(&c, (gy_isa)isa, NULL), GY_OK);
         float *scratch = aligned_alloc(64, sizeof(float) * (gy_f32_conv2d_scratch_floats(&c, oh, ow) / 16 * 16 + 16));
         ck_assert_ptr_nonnull(scratch);
@@ -87,8 +85,7 @@ static double conv_case(int cin, int cout, int groups, int kh, int kw, int s, in
     free(c.w);
     free(c.b);
     free(in);
-    gy_test_guarded_free(&guard[0]);
-    gy_test_guarded_free(&guard[1]);
+    gy_test_guards_free(&guard);
     free(res);
     free(o1);
     free(o2);

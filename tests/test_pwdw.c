@@ -70,10 +70,8 @@ static double check_case(gy_test_rng *rng, const pc *k)
     (void)mid_ref;
     double worst = 0.0;
     /* the input against an inaccessible page after its end, and before its start */
-    gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
-    float *guarded[2];
-    for (int side = 0; side < 2; side++)
-        guarded[side] = gy_test_guarded(in, (size_t)k->K * k->ih * k->iw, !side, &guard[side]);
+    gy_test_guards guard = GY_TEST_GUARDS_NONE;
+    gy_test_guard_both(in, (size_t)k->K * k->ih * k->iw, &guard);
     for (int is = 2 * GY_ISA_GENERIC; is < 2 * ((int)gy_cpu_best_isa() + 1); is++) {
         const int isa = is / 2;
         ck_assert_int_eq(gy_conv_pack(&pw, (gy_isa)isa, NULL), GY_OK);
@@ -81,7 +79,7 @@ static double check_case(gy_test_rng *rng, const pc *k)
         ck_assert(gy_f32_pwdw_fusable(&pw, &dw));
         /* the two ops */
         rd.out = two;
-        rp.in = guarded[is % 2];
+        rp.in = guard.in[is % 2];
         run_conv(&rp);
         run_conv(&rd);
         /* fused: the pointwise output never written */
@@ -117,8 +115,7 @@ static double check_case(gy_test_rng *rng, const pc *k)
     free(dw.w);
     free(dw.b);
     free(in);
-    gy_test_guarded_free(&guard[0]);
-    gy_test_guarded_free(&guard[1]);
+    gy_test_guards_free(&guard);
     free(res);
     free(mid);
     free(two);

@@ -76,14 +76,12 @@ static double check_case(gy_test_rng *rng, const pc *k)
     double worst = 0.0;
     int runs = 0;
     /* the input against an inaccessible page after its end, and before its start */
-    gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
-    float *guarded[2];
-    for (int side = 0; side < 2; side++)
-        guarded[side] = gy_test_guarded(in, (size_t)k->K * k->ih * k->iw, !side, &guard[side]);
+    gy_test_guards guard = GY_TEST_GUARDS_NONE;
+    gy_test_guard_both(in, (size_t)k->K * k->ih * k->iw, &guard);
     for (int vs = 2 * GY_ISA_AVX2;
          vs < 2 * ((int)gy_cpu_best_isa() + (gy_cpu_best_isa() == GY_ISA_AVX512) + 1); vs++) {
         const int v = vs / 2;
-        rp.in = guarded[vs % 2];
+        rp.in = guard.in[vs % 2];
         gy_isa isa = v > GY_ISA_AVX512 ? GY_ISA_AVX512 : (gy_isa)v;
         gy_tune tune = v > GY_ISA_AVX512 ? GY_TUNE_BASE
                        : isa == GY_ISA_AVX512 ? GY_TUNE_FULL512 : GY_TUNE_BASE;
@@ -129,8 +127,7 @@ static double check_case(gy_test_rng *rng, const pc *k)
     free(cv.w);
     free(cv.b);
     free(in);
-    gy_test_guarded_free(&guard[0]);
-    gy_test_guarded_free(&guard[1]);
+    gy_test_guards_free(&guard);
     free(res);
     free(mid);
     free(two);

@@ -90,13 +90,11 @@ static void maxpool_compare(const float *in, int c, int ih, int iw, int k, int s
     s2[2] = gy_f32_maxpool2d_s2_task__avx512;
 #endif
     /* the input against an inaccessible page after its end, and before its start */
-    gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
-    const float *guarded[2];
-    for (int side = 0; side < 2; side++)
-        guarded[side] = gy_test_guarded(in, (size_t)c * ih * iw, !side, &guard[side]);
+    gy_test_guards guard = GY_TEST_GUARDS_NONE;
+    gy_test_guard_both(in, (size_t)c * ih * iw, &guard);
     for (int is = 0; is < 2 * (isa_count() + 1); is++) {
         const int isa = is / 2;
-        gy_pool_run r = {.in = guarded[is % 2], .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh, .ow = ow,
+        gy_pool_run r = {.in = guard.in[is % 2], .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh, .ow = ow,
                          .k = k, .stride = s, .pad = pad,
                          .isa = isa < isa_count() ? (gy_isa)isa : gy_cpu_best_isa()};
         /* the vector variants: stride 1 (separable), stride 2 with k <= 8 (row ring); other
@@ -116,8 +114,7 @@ static void maxpool_compare(const float *in, int c, int ih, int iw, int k, int s
                   bits_of(ref[i]));
         free(scratch);
     }
-    gy_test_guarded_free(&guard[0]);
-    gy_test_guarded_free(&guard[1]);
+    gy_test_guards_free(&guard);
     free(ref);
     free(out);
 }
@@ -231,13 +228,11 @@ START_TEST(pool_stride2_awkward_exact)
                     if (isnan(in[i]) || isinf(in[i]))
                         in[i] = 0.5f;
                 gy_f32_avgpool2d_pad(in, ref, c, ih, iw, oh, ow, k, 2, pad, 1);
-                gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
-                const float *guarded[2];
-                for (int side = 0; side < 2; side++)
-                    guarded[side] = gy_test_guarded(in, (size_t)c * ih * iw, !side, &guard[side]);
+                gy_test_guards guard = GY_TEST_GUARDS_NONE;
+                gy_test_guard_both(in, (size_t)c * ih * iw, &guard);
                 for (int is = 0; is < 2 * isa_count(); is++) {
                     const int isa = is / 2;
-                    gy_pool_run r = {.in = guarded[is % 2], .out = out, .c = c, .ih = ih, .iw = iw,
+                    gy_pool_run r = {.in = guard.in[is % 2], .out = out, .c = c, .ih = ih, .iw = iw,
                                      .oh = oh, .ow = ow, .k = k, .stride = 2, .pad = pad,
                                      .isa = (gy_isa)isa};
                     float *scratch = scratch_of(gy_f32_avgpool2d_scratch_floats(&r));
@@ -250,8 +245,7 @@ START_TEST(pool_stride2_awkward_exact)
                               iw, k, pad, i, out[i], ref[i]);
                     free(scratch);
                 }
-                gy_test_guarded_free(&guard[0]);
-                gy_test_guarded_free(&guard[1]);
+                gy_test_guards_free(&guard);
                 free(ref);
                 free(out);
                 free(in);
@@ -309,13 +303,11 @@ START_TEST(upsample_tasks_exact)
         ck_assert(ref && out);
         gy_f32_upsample_nearest(in, ref, c, ih, iw, oh, ow, 1);
         /* the input against an inaccessible page after its end, and before its start */
-        gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
-        const float *guarded[2];
-        for (int side = 0; side < 2; side++)
-            guarded[side] = gy_test_guarded(in, (size_t)c * ih * iw, !side, &guard[side]);
+        gy_test_guards guard = GY_TEST_GUARDS_NONE;
+        gy_test_guard_both(in, (size_t)c * ih * iw, &guard);
         for (int is = 0; is < 2 * (isa_count() + 1); is++) {
             const int isa = is / 2;
-            gy_upsample_run r = {.in = guarded[is % 2], .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh,
+            gy_upsample_run r = {.in = guard.in[is % 2], .out = out, .c = c, .ih = ih, .iw = iw, .oh = oh,
                                  .ow = ow,
                                  .isa = isa < isa_count() ? (gy_isa)isa : gy_cpu_best_isa()};
             up_task_fn fn = isa < isa_count() ? fns[isa] : gy_f32_upsample_nearest_task;
@@ -326,8 +318,7 @@ START_TEST(upsample_tasks_exact)
             ck_assert_msg(memcmp(out, ref, sizeof *out * on) == 0, "upsample case %zu isa %d", i,
                           isa);
         }
-        gy_test_guarded_free(&guard[0]);
-        gy_test_guarded_free(&guard[1]);
+        gy_test_guards_free(&guard);
         free(in);
         free(ref);
         free(out);
@@ -355,12 +346,9 @@ START_TEST(elementwise_tasks_exact)
         ck_assert(ref && out);
         /* the inputs against inaccessible pages: a before its start and b after its end, then
          * the other way round */
-        gy_test_guard guard[4] = {{NULL, 0}, {NULL, 0}, {NULL, 0}, {NULL, 0}};
-        const float *ga[2], *gb[2];
-        for (int side = 0; side < 2; side++) {
-            ga[side] = gy_test_guarded(a, n, side, &guard[side]);
-            gb[side] = gy_test_guarded(b, n, !side, &guard[2 + side]);
-        }
+        gy_test_guards ga = GY_TEST_GUARDS_NONE, gb = GY_TEST_GUARDS_NONE;
+        gy_test_guard_both(a, n, &ga);
+        gy_test_guard_both(b, n, &gb);
         for (int ms = 0; ms < 18; ms++) {
             const int mode = ms / 2;
             int copy = mode == 8, mul = mode & 1;
@@ -370,8 +358,8 @@ START_TEST(elementwise_tasks_exact)
             else
                 gy_f32_binary_act(mul, a, b, act, ref, n, 1);
             for (int isa = 0; isa < isa_count() + 1; isa++) {
-                gy_binary_run r = {.mul = copy ? 0 : mul, .a = ga[ms % 2], .b = copy ? NULL : gb[ms % 2],
-                                   .act = copy ? GY_ACT_NONE : act, .y = out, .n = n,
+                gy_binary_run r = {.mul = copy ? 0 : mul, .a = ga.in[1 - ms % 2],
+                                   .b = copy ? NULL : gb.in[ms % 2], .act = copy ? GY_ACT_NONE : act, .y = out, .n = n,
                                    .isa = isa < isa_count() ? (gy_isa)isa : gy_cpu_best_isa()};
                 /* the AVX2 variant takes a plain add or multiply only: the dispatch sends it
                  * nothing else */
@@ -392,8 +380,8 @@ START_TEST(elementwise_tasks_exact)
                           isa, i - n);
             }
         }
-        for (int g = 0; g < 4; g++)
-            gy_test_guarded_free(&guard[g]);
+        gy_test_guards_free(&ga);
+        gy_test_guards_free(&gb);
         free(a);
         free(b);
         free(ref);

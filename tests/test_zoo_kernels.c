@@ -67,13 +67,11 @@ START_TEST(gavgpool_variants)
         gy_f32_gavgpool(in, ref, c, plane);
         /* the input against an inaccessible page after its end (the variant's run) and before
          * its start (the dispatch's run of the same variant) */
-        gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
-        const float *guarded[2];
-        for (int side = 0; side < 2; side++)
-            guarded[side] = gy_test_guarded(in, (size_t)c * plane, !side, &guard[side]);
+        gy_test_guards guard = GY_TEST_GUARDS_NONE;
+        gy_test_guard_both(in, (size_t)c * plane, &guard);
         for (int isa = 0; isa < isa_count(); isa++)
             for (int via = 0; via < 2; via++) { /* the variant, then the dispatch */
-                gy_gap_run r = {.in = guarded[via], .out = out, .c = c, .plane = plane,
+                gy_gap_run r = {.in = guard.in[via], .out = out, .c = c, .plane = plane,
                                 .isa = (gy_isa)isa};
                 memset(out, 0xff, sizeof *out * (size_t)c);
                 size_t n = gy_f32_gavgpool_tasks(&r);
@@ -91,8 +89,7 @@ START_TEST(gavgpool_variants)
                         worst = rel;
                 }
             }
-        gy_test_guarded_free(&guard[0]);
-        gy_test_guarded_free(&guard[1]);
+        gy_test_guards_free(&guard);
         free(in);
         free(ref);
         free(gen);
@@ -132,10 +129,8 @@ START_TEST(channel_op_variants)
         ck_assert(ref && out);
         /* x against an inaccessible page after its end (the variant's run) and before its start
          * (the dispatch's) */
-        gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
-        const float *gx[2];
-        for (int side = 0; side < 2; side++)
-            gx[side] = gy_test_guarded(x, n, !side, &guard[side]);
+        gy_test_guards guard = GY_TEST_GUARDS_NONE;
+        gy_test_guard_both(x, n, &guard);
         for (int mul = 0; mul < 2; mul++)
             for (int a = 0; a < 7; a++) {
                 gy_act act = all_acts[a];
@@ -143,7 +138,7 @@ START_TEST(channel_op_variants)
                 int exact = mul || (act != GY_ACT_SIGMOID && act != GY_ACT_SILU);
                 for (int isa = 0; isa < isa_count(); isa++)
                     for (int via = 0; via < 2; via++) {
-                        gy_chan_run r = {.mul = mul, .x = gx[via], .p = p, .act = act, .y = out, .c = c,
+                        gy_chan_run r = {.mul = mul, .x = guard.in[via], .p = p, .act = act, .y = out, .c = c,
                                          .plane = plane, .isa = (gy_isa)isa};
                         memset(out, 0xff, sizeof *out * n);
                         size_t nt = gy_f32_channel_op_tasks(&r);
@@ -158,8 +153,7 @@ START_TEST(channel_op_variants)
                         }
                     }
             }
-        gy_test_guarded_free(&guard[0]);
-        gy_test_guarded_free(&guard[1]);
+        gy_test_guards_free(&guard);
         free(x);
         free(p);
         free(ref);
@@ -344,13 +338,11 @@ START_TEST(pool_ceil_and_padding)
         gy_f32_maxpool2d(in, ref, c, ih, iw, oh, ow, kk, s, p, 1);
         /* the input against an inaccessible page after its end, and before its start (ceil
          * mode's windows run past the edge) */
-        gy_test_guard guard[2] = {{NULL, 0}, {NULL, 0}};
-        const float *guarded[2];
-        for (int side = 0; side < 2; side++)
-            guarded[side] = gy_test_guarded(in, (size_t)c * ih * iw, !side, &guard[side]);
+        gy_test_guards guard = GY_TEST_GUARDS_NONE;
+        gy_test_guard_both(in, (size_t)c * ih * iw, &guard);
         for (int is = 0; is < 2 * isa_count(); is++) {
             const int isa = is / 2;
-            gy_pool_run r = {.in = guarded[is % 2], .out = out, .c = c, .ih = ih, .iw = iw,
+            gy_pool_run r = {.in = guard.in[is % 2], .out = out, .c = c, .ih = ih, .iw = iw,
                              .oh = oh, .ow = ow, .k = kk, .stride = s, .pad = p,
                              .isa = (gy_isa)isa};
             /* the vector variants: stride 1 and stride 2 (ceil mode's windows past the edge) */
@@ -371,7 +363,7 @@ START_TEST(pool_ceil_and_padding)
             gy_f32_avgpool2d_pad(in, ref, c, ih, iw, oh, ow, kk, s, p, 1);
             for (int is = 0; is < 2 * isa_count(); is++) {
                 const int isa = is / 2;
-                gy_pool_run r = {.in = guarded[is % 2], .out = out, .c = c, .ih = ih, .iw = iw,
+                gy_pool_run r = {.in = guard.in[is % 2], .out = out, .c = c, .ih = ih, .iw = iw,
                                  .oh = oh, .ow = ow, .k = kk, .stride = s, .pad = p,
                                  .isa = (gy_isa)isa};
                 float *scratch = malloc(sizeof(float) * (gy_f32_avgpool2d_scratch_floats(&r) + 1));
@@ -399,8 +391,7 @@ START_TEST(pool_ceil_and_padding)
                               "avgpool reference case %zu: %g vs %g", k, got, want);
                     }
         }
-        gy_test_guarded_free(&guard[0]);
-        gy_test_guarded_free(&guard[1]);
+        gy_test_guards_free(&guard);
         free(in);
         free(ref);
         free(out);

@@ -145,6 +145,18 @@ void gy_test_guarded_free(gy_test_guard *g)
     g->map = NULL;
 }
 
+void gy_test_guard_both(const float *src, size_t n, gy_test_guards *p)
+{
+    for (int side = 0; side < 2; side++)
+        p->in[side] = gy_test_guarded(src, n, !side, &p->g[side]);
+}
+
+void gy_test_guards_free(gy_test_guards *p)
+{
+    gy_test_guarded_free(&p->g[0]);
+    gy_test_guarded_free(&p->g[1]);
+}
+
 float *gy_test_floats64(size_t n)
 {
     float *s = aligned_alloc(64, sizeof(float) * ((n + 16) / 16 * 16));

@@ -48,6 +48,16 @@ float *gy_test_guarded(const float *src, size_t n, int at_end, gy_test_guard *g)
 /* The same for bytes (src NULL: left zero). */
 void *gy_test_guarded_bytes(const void *src, size_t bytes, int at_end, gy_test_guard *g);
 void gy_test_guarded_free(gy_test_guard *g);
+/* src[0, n) against both guards: in[0] ends right before an inaccessible page, in[1] starts
+ * right after one. Start from GY_TEST_GUARDS_NONE; a pair used before keeps its mappings when
+ * they are large enough. */
+typedef struct gy_test_guards {
+    gy_test_guard g[2];
+    float *in[2];
+} gy_test_guards;
+#define GY_TEST_GUARDS_NONE {{{NULL, 0}, {NULL, 0}}, {NULL, NULL}}
+void gy_test_guard_both(const float *src, size_t n, gy_test_guards *p);
+void gy_test_guards_free(gy_test_guards *p);
 
 /* Runs a Check suite with CK_NORMAL output; returns the process exit code. */
 int gy_test_run(Suite *s);
