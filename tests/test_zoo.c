@@ -541,6 +541,96 @@ START_TEST(zoo_argument_counts)
 }
 END_TEST
 
+/* Every integer argument bound of the zoo rows, at the bound (built) and one past it (refused,
+ * naming the argument, the value and the range). "good|bad|message"; a stem of 32 channels at
+ * 128 x 128 unless the row names another. Bounds past the row parser's own limit on a written
+ * integer (65536) are met through it: a value there is refused before the module sees it. A good
+ * value marked '!' passes the bound but cannot build a model (Shuffle_Block's stride 3, ConvReLU's
+ * padding 15, miss the stride probe): it is refused for that, not by the bound. */
+START_TEST(zoo_integer_bounds)
+{
+    static const struct { const char *stem, *row, *refused; } cases[] = {
+        {"32", "ConvBnAct, [16, %s, 1]", "15|16|argument 2 = 16 is outside [1, 15]"},
+        {"32", "ConvBnAct, [16, %s, 1]", "1|0|argument 2 = 0 is outside [1, 15]"},
+        {"32", "ConvBnAct, [16, 3, %s]", "8|9|argument 3 = 9 is outside [1, 8]"},
+        {"32", "ConvBnAct, [16, 3, %s]", "1|0|argument 3 = 0 is outside [1, 8]"},
+        {"32", "ConvBNReLU6, [16, %s, 1]", "15|16|argument 2 = 16 is outside [1, 15]"},
+        {"32", "ConvBNReLU6, [16, 3, %s]", "8|9|argument 3 = 9 is outside [1, 8]"},
+        {"32", "conv_bn_hswish, [16, %s, 3]", "8|9|argument 2 = 9 is outside [1, 8]"},
+        {"32", "conv_bn_hswish, [16, %s, 3]", "1|0|argument 2 = 0 is outside [1, 8]"},
+        {"32", "conv_bn_hswish, [16, 2, %s]", "15|16|argument 3 = 16 is outside [1, 15]"},
+        {"32", "conv_bn_hswish, [16, 2, %s]", "1|0|argument 3 = 0 is outside [1, 15]"},
+        {"32", "ConvBNReLU, [16, %s, 1]", "15|16|argument 2 = 16 is outside [1, 15]"},
+        {"32", "G_bneck, [32, %s]", "1|0|argument 2 = 0 is outside [1, 65536]"},
+        {"32", "G_bneck, [32, 16, %s]", "15|16|argument 3 = 16 is outside [1, 15]"},
+        {"32", "G_bneck, [32, 16, %s]", "1|0|argument 3 = 0 is outside [1, 15]"},
+        {"32", "G_bneck, [32, 16, 3, %s]", "8|9|argument 4 = 9 is outside [1, 8]"},
+        {"32", "G_bneck, [32, 16, 3, %s]", "1|0|argument 4 = 0 is outside [1, 8]"},
+        {"32", "G_bneckV2, [32, 16, 3, %s]", "8|9|argument 4 = 9 is outside [1, 8]"},
+        {"32", "MobileNetV3, [32, %s]", "1|0|argument 2 = 0 is outside [1, 65536]"},
+        {"32", "MobileNetV3, [32, 64, %s]", "15|16|argument 3 = 16 is outside [1, 15]"},
+        {"32", "MobileNetV3, [32, 64, %s]", "1|0|argument 3 = 0 is outside [1, 15]"},
+        {"32", "conv_bn_relu_maxpool, [16, %s]", "15|16|argument 2 = 16 is outside [1, 15]"},
+        {"32", "conv_bn_relu_maxpool, [16, %s]", "1|0|argument 2 = 0 is outside [1, 15]"},
+        {"32", "Shuffle_Block, [64, %s]", "!3|4|argument 2 = 4 is outside [1, 3]"},
+        {"32", "Shuffle_Block, [32, %s]", "1|0|argument 2 = 0 is outside [1, 3]"},
+        {"32", "ShuffleV1Block, [64, 2, %s, 1]", "1|0|argument 3 = 0 is outside [1, 65536]"},
+        {"32", "ConvReLU, [8, %s]", "15|16|argument 2 = 16 is outside [1, 15]"},
+        {"32", "ConvReLU, [8, %s]", "1|0|argument 2 = 0 is outside [1, 15]"},
+        {"32", "ConvReLU, [8, 3, %s]", "8|9|argument 3 = 9 is outside [1, 8]"},
+        {"32", "ConvReLU, [8, 3, %s]", "1|0|argument 3 = 0 is outside [1, 8]"},
+        {"32", "ConvReLU, [8, 15, 1, %s]", "!15|16|argument 4 = 16 is outside [0, 15]"},
+        {"32", "ConvReLU, [8, 1, 1, %s]", "0|-1|row 1: argument 4 (-1) is negative"},
+        {"32", "Fire, [%s, 8, 8]", "1|0|argument 1 = 0 is outside [1, 65536]"},
+        {"32", "Fire, [8, %s, 8]", "1|0|argument 1 must be a channel count from 1 to 65536"},
+        {"32", "Fire, [8, 8, %s]", "1|0|argument 2 must be a channel count from 1 to 65536"},
+        {"32", "nn.MaxPool2d, [%s]", "63|64|argument 0 = 64 is outside [1, 63]"},
+        {"32", "nn.MaxPool2d, [%s]", "1|0|argument 0 = 0 is outside [1, 63]"},
+        {"32", "nn.MaxPool2d, [63, %s]", "63|64|argument 1 = 64 is outside [1, 63]"},
+        {"32", "nn.MaxPool2d, [1, %s]", "1|0|argument 1 = 0 is outside [1, 63]"},
+        {"32", "nn.MaxPool2d, [63, 1, %s]", "31|32|argument 2 = 32 is outside [0, 31]"},
+        {"32", "nn.MaxPool2d, [1, 1, %s]", "0|-1|row 1: argument 3 (-1) is negative"},
+        {"32", "nn.MaxPool2d, [1, 1, 0, %s]", "1|0|argument 3 = 0 is outside [1, 1]"},
+        {"32", "GGhostBottleneck, [32, %s]", "8|9|argument 2 = 9 is outside [1, 8]"},
+        {"32", "GGhostBottleneck, [32, %s]", "1|0|argument 2 = 0 is outside [1, 8]"},
+        {"32", "GGhostBottleneck, [32, 1, %s]", "1|0|argument 3 = 0 is outside [1, 65536]"},
+        {"32", "GGhostStage, [64, %s, 8]", "1024|1025|argument 2 = 1025 is outside [3, 1024]"},
+        {"32", "GGhostStage, [64, 3, %s]", "2|0|argument 3 = 0 is outside [1, 65536]"},
+        {"32", "GGhostStage, [64, 3, 8, %s]", "8|9|argument 4 = 9 is outside [1, 8]"},
+        {"32", "GGhostStage, [64, 3, 8, %s]", "1|0|argument 4 = 0 is outside [1, 8]"},
+        {"64", "HSBottleneck, [64, %s]", "8|9|argument 2 = 9 is outside [1, 8]"},
+        {"64", "HSBottleneck, [64, %s]", "1|0|argument 2 = 0 is outside [1, 8]"},
+    };
+    char path[64], row[160], fmt[160];
+    snprintf(path, sizeof path, "/tmp/gy_test_zoo_bounds_%d.yaml", (int)getpid());
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char good[16], bad[16], msg[96];
+        ck_assert_int_eq(sscanf(cases[i].refused, "%15[^|]|%15[^|]|%95[^\n]", good, bad, msg), 3);
+        snprintf(fmt, sizeof fmt, "[-1, 1, %s]", cases[i].row);
+        gy_error err;
+        snprintf(row, sizeof row, fmt, good + (*good == '!'));
+        gy_status st = load_row(cases[i].stem, row, path, &err);
+        if (*good == '!')
+            ck_assert_msg(st != GY_OK && strstr(err.message, "stride") &&
+                              !strstr(err.message, "is outside"),
+                          "%s: %s", row, st == GY_OK ? "built" : err.message);
+        else
+            ck_assert_msg(st == GY_OK, "%s: %s", row, err.message);
+        snprintf(row, sizeof row, fmt, bad);
+        ck_assert_msg(load_row(cases[i].stem, row, path, &err) == GY_ERR_FORMAT, "%s accepted",
+                      row);
+        char want[200];
+        if (!strncmp(msg, "row 1: ", 7)) /* the row parser's own limits name no module */
+            snprintf(want, sizeof want, "%s:4: %s", path, msg);
+        else
+            snprintf(want, sizeof want, "%s:4: %.*s (row 1): %s", path,
+                     (int)strcspn(cases[i].row, ","), cases[i].row, msg);
+        ck_assert_msg(strstr(err.message, want), "%s: %s, want %s", row, err.message, want);
+    }
+    unlink(path);
+}
+END_TEST
+
 /* Module counts and arguments of rows the ten configs do not use: repeats as nn.Sequential, the
  * default arguments, Fire's c2 feeding the next row. */
 START_TEST(zoo_row_details)
@@ -750,6 +840,7 @@ int main(void)
     tcase_add_test(tc, pt_bn_eps_per_module);
     tcase_add_test(tc, bad_zoo_rows);
     tcase_add_test(tc, zoo_argument_counts);
+    tcase_add_test(tc, zoo_integer_bounds);
     tcase_add_test(tc, shuffles_only_where_they_move_data);
     tcase_add_test(tc, zoo_row_details);
     tcase_add_test(tc, inverted_residual_rounding);
