@@ -32,7 +32,10 @@ typedef struct dc {
     int C, M, ih, iw, kh, kw, s, ph, pw;
     gy_act dact, pact;
     int dbias, pbias, res, before;
+    int sh; /* the vertical stride when not 0 (else s, as the horizontal one) */
 } dc;
+
+static int stride_h(const dc *k) { return k->sh ? k->sh : k->s; }
 
 static void make_dw(gy_test_rng *rng, const dc *k, gy_conv *dw)
 {
@@ -40,7 +43,8 @@ static void make_dw(gy_test_rng *rng, const dc *k, gy_conv *dw)
     dw->cin = dw->cout = dw->groups = k->C;
     dw->kh = k->kh;
     dw->kw = k->kw;
-    dw->sh = dw->sw = k->s;
+    dw->sh = stride_h(k);
+    dw->sw = k->s;
     dw->ph = k->ph;
     dw->pw = k->pw;
     dw->w = gy_test_randv(rng, (size_t)k->C * k->kh * k->kw, 0.5f);
@@ -64,7 +68,7 @@ static double check_case(gy_test_rng *rng, const dc *k)
     gy_conv dw, pw;
     make_dw(rng, k, &dw);
     make_pw(rng, k, &pw);
-    int oh = (k->ih + 2 * k->ph - k->kh) / k->s + 1, ow = (k->iw + 2 * k->pw - k->kw) / k->s + 1;
+    int oh = (k->ih + 2 * k->ph - k->kh) / stride_h(k) + 1, ow = (k->iw + 2 * k->pw - k->kw) / k->s + 1;
     ck_assert(oh > 0 && ow > 0);
     size_t mid_n = (size_t)k->C * oh * ow, on = (size_t)k->M * oh * ow;
     float *in = gy_test_randv(rng, (size_t)k->C * k->ih * k->iw, 2.0f);
@@ -107,8 +111,8 @@ static double check_case(gy_test_rng *rng, const dc *k)
             gy_f32_dwpw_task(&f, t, scratch);
         free(scratch);
         ck_assert_msg(!memcmp(one, two, sizeof *one * on),
-                      "isa %d: C %d M %d %dx%d dw %dx%d s%d p%d,%d: fused differs from the two ops",
-                      isa, k->C, k->M, k->ih, k->iw, k->kh, k->kw, k->s, k->ph, k->pw);
+                      "isa %d: C %d M %d %dx%d dw %dx%d s%d,%d p%d,%d: fused differs from the two ops",
+                      isa, k->C, k->M, k->ih, k->iw, k->kh, k->kw, stride_h(k), k->s, k->ph, k->pw);
         size_t written = 0; /* one assertion, not one per float (each costs Check a write) */
         for (size_t i = 0; i < mid_n; i++)
             written += mid[i] != 12345.0f;
@@ -171,12 +175,22 @@ START_TEST(fused_equals_two_ops)
     }
     /* MobileNetV2's fused pairs, small: 32 channels -> 16 (chunks of several rows); 144 -> 24 with
      * the residual (chunks of one row); 192 -> 32 */
-    dc mb1 = {32, 16, 37, 70, 3, 3, 1, 1, 1, GY_ACT_RELU6, GY_ACT_NONE, 1, 1, 0, 0};
-    dc mb2 = {144, 24, 21, 230, 3, 3, 1, 1, 1, GY_ACT_RELU6, GY_ACT_NONE, 1, 1, 1, 0};
-    dc mb3 = {192, 32, 11, 80, 3, 3, 2, 1, 1, GY_ACT_RELU6, GY_ACT_NONE, 1, 1, 1, 1};
+    dc mb1 = {32, 16, 37, 70, 3, 3, 1, 1, 1, GY_ACT_RELU6, GY_ACT_NONE, 1, 1, 0, 0, 0};
+    dc mb2 = {144, 24, 21, 230, 3, 3, 1, 1, 1, GY_ACT_RELU6, GY_ACT_NONE, 1, 1, 1, 0, 0};
+    dc mb3 = {192, 32, 11, 80, 3, 3, 2, 1, 1, GY_ACT_RELU6, GY_ACT_NONE, 1, 1, 1, 1, 0};
     worst = fmax(worst, check_case(&rng, &mb1));
     worst = fmax(worst, check_case(&rng, &mb2));
     worst = fmax(worst, check_case(&rng, &mb3));
+    /* the square kernels the AVX-512 rows specialise (3x3, 5x5 at one stride both ways) with a
+     * vertical stride other than the horizontal one: the general rows */
+    static const int strides[4][2] = {{2, 1}, {1, 2}, {3, 2}, {2, 3}}; /* vertical, horizontal */
+    for (int i = 0; i < 8; i++) {
+        dc u = {.C = 5 + 11 * (i % 3), .M = 9, .ih = 23, .iw = 41, .kh = 3 + 2 * (i / 4),
+                .kw = 3 + 2 * (i / 4), .s = strides[i % 4][1], .ph = 1, .pw = 2,
+                .dact = GY_ACT_RELU, .pact = GY_ACT_NONE, .dbias = 1, .pbias = 1,
+                .res = i % 3 == 0, .sh = strides[i % 4][0]};
+        worst = fmax(worst, check_case(&rng, &u));
+    }
     printf("fused depthwise + pointwise: worst relative difference from the double reference "
            "%.3g\n", worst);
     ck_assert_msg(worst < 2e-5, "worst %g", worst);
@@ -274,7 +288,7 @@ START_TEST(runtime_fuses_large_pairs)
         int in = gy_graph_new_tensor(&g, C), mid = gy_graph_new_tensor(&g, C);
         int rs = gy_graph_new_tensor(&g, M), out = gy_graph_new_tensor(&g, M);
         ck_assert(in >= 0 && mid >= 0 && rs >= 0 && out >= 0);
-        dc k = {C, M, H, H, 3, 3, 1, 1, 1, GY_ACT_RELU6, GY_ACT_NONE, 1, 1, 1, 0};
+        dc k = {C, M, H, H, 3, 3, 1, 1, 1, GY_ACT_RELU6, GY_ACT_NONE, 1, 1, 1, 0, 0};
         gy_conv dw, pw, cr;
         make_dw(&rng, &k, &dw);
         make_pw(&rng, &k, &pw);
