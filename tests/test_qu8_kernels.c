@@ -342,6 +342,34 @@ START_TEST(conv_saturation)
 }
 END_TEST
 
+/* The AVX2 split (sets 2) is taken when any vpmaddubsw pair of input channels (2j, 2j + 1) of any
+ * group, output channel and tap is unsafe, and only then: an unsafe pair alone at every position
+ * of a 2-group 1x3 conv (4 input channels a group: pairs 0 and 1) splits; the same two weights
+ * across two pairs (channels 2j + 1, 2j + 2) do not. */
+START_TEST(conv_split_pair_positions)
+{
+    enum { G = 2, COG = 2, CIG = 4, TAPS = 3, N = G * COG * CIG * TAPS };
+    gy_qu8_conv c = {.cin = G * CIG, .cout = G * COG, .kh = 1, .kw = TAPS, .sh = 1, .sw = 1,
+                     .groups = G};
+    int8_t w[N];
+    for (int g = 0; g < G; g++)
+        for (int oc = 0; oc < COG; oc++)
+            for (int tap = 0; tap < TAPS; tap++)
+                for (int ci = 0; ci + 1 < CIG; ci++) {
+                    memset(w, 0, sizeof w);
+                    size_t at = ((size_t)(g * COG + oc) * CIG + (size_t)ci) * TAPS + (size_t)tap;
+                    w[at] = 65;
+                    w[at + TAPS] = 64; /* input channel ci + 1 */
+                    ck_assert_int_eq(gy_qu8_conv_pack(&c, w, GY_QISA_AVX2, NULL), GY_OK);
+                    ck_assert_msg(c.sets == (ci % 2 == 0 ? 2 : 1),
+                                  "group %d oc %d tap %d channels %d, %d: sets %d", g, oc, tap, ci,
+                                  ci + 1, c.sets);
+                    ck_assert_int_eq(c.wsum[g * COG + oc], 129);
+                    gy_qu8_conv_release(&c);
+                }
+}
+END_TEST
+
 START_TEST(maxpool_and_copy)
 {
     for (int i = 0; i < 40; i++) {
@@ -569,6 +597,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, conv_awkward_shapes);
     tcase_add_test(tc, conv_saturation);
+    tcase_add_test(tc, conv_split_pair_positions);
     tcase_add_test(tc, conv_pack_geometry);
     tcase_add_test(tc, maxpool_and_copy);
     tcase_add_test(tc, add_and_convert);
