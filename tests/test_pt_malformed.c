@@ -969,6 +969,70 @@ START_TEST(other_opcodes)
 }
 END_TEST
 
+/* A file that is neither a zip nor a safetensors file is refused with what it seems to be: each
+ * magic number whole (and the file no longer than it), one byte short, or one byte off; a text
+ * file is one whose first 512 bytes are printable ASCII (0x20 to 0x7e), LF, CR or tab: each byte
+ * just outside that range alone, and a binary byte at the last probed position and the first one
+ * past it. */
+START_TEST(non_weights_described)
+{
+    char text[600], path[64];
+    for (size_t i = 0; i < sizeof text; i++)
+        text[i] = (char)(0x20 + i % 0x5f); /* ' ' .. '~' */
+    text[8] = 'a';                          /* never a safetensors header's '{' */
+    static const struct { const char *bytes; int n; const char *what; } cases[] = {
+        {"", 0, " (an empty file)"},
+        {"\xff\xd8\xff", 3, " (a JPEG image)"},
+        {"\xff\xd8\xfe", 3, ""},
+        {"\xff\xd8", 2, ""},
+        {"\x89PNG\r\n", 6, " (a PNG image)"},
+        {"\x89PN", 3, ""},
+        {"GIF89a", 6, " (a GIF image)"},
+        {"GIF", 3, " (a text file)"},
+        {"BM\x01", 3, " (a BMP image)"},
+        {"B", 1, " (a text file)"},
+        {"\x80\x02", 2, " (a bare pickle, as torch.save before 1.6 wrote: weights/convert_pt.py reads it)"},
+        {"\x80\x04\x95", 3, " (a bare pickle, as torch.save before 1.6 wrote: weights/convert_pt.py reads it)"},
+        {"\x80\x03", 2, ""},
+        {"\x1f\x8b\x08", 3, " (a gzip archive)"},
+        {"\x1f", 1, ""},
+        {" ~\n\r\t", 5, " (a text file)"},
+        {"ab\x1f", 3, ""},
+        {"ab\x7f", 3, ""},
+        {"ab\x0b", 3, ""},
+        {"ab\x80", 3, ""},
+        {"a\x00", 2, ""},
+    };
+    snprintf(path, sizeof path, "/tmp/gy_test_nonw_%d.bin", (int)getpid());
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0] + 2; i++) {
+        const char *bytes = i < sizeof cases / sizeof cases[0] ? cases[i].bytes : text;
+        size_t n = i < sizeof cases / sizeof cases[0] ? (size_t)cases[i].n : sizeof text;
+        const char *what = i < sizeof cases / sizeof cases[0] ? cases[i].what : "";
+        if (i == sizeof cases / sizeof cases[0]) {
+            text[511] = '\x01'; /* the last byte looked at */
+        } else if (i > sizeof cases / sizeof cases[0]) {
+            text[511] = 'x';
+            text[512] = '\x01'; /* the first one not looked at */
+            what = " (a text file)";
+        }
+        FILE *f = fopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(bytes, 1, n, f), n);
+        ck_assert_int_eq(fclose(f), 0);
+        gy_safetensors *st = NULL;
+        gy_error err;
+        ck_assert_int_eq(gy_weights_open(path, &st, &err), GY_ERR_FORMAT);
+        ck_assert_ptr_null(st);
+        char want[256];
+        snprintf(want, sizeof want,
+                 "%s: neither a PyTorch checkpoint (zip) nor a safetensors file%s", path, what);
+        ck_assert_msg(strcmp(err.message, want) == 0, "case %zu: %s, want %s", i, err.message,
+                      want);
+    }
+    unlink(path);
+}
+END_TEST
+
 /* Every truncation and thousands of random byte changes of a valid checkpoint pickle, each zipped
  * with its storages and read whole (pickle, module walk, YAML, storages): each loads or fails with
  * a message naming the archive; none may crash (the ASan/UBSan build checks memory). */
@@ -1288,6 +1352,7 @@ int main(void)
     TCase *tc = tcase_create("hostile");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, synthetic_valid);
+    tcase_add_test(tc, non_weights_described);
     tcase_add_loop_test(tc, os_system_refused, 0, 6);
     tcase_add_test(tc, nested_evil_global_refused);
     tcase_add_test(tc, truncated_zip);
