@@ -599,6 +599,44 @@ START_TEST(text_anchors)
 }
 END_TEST
 
+/* The axis labels: the x label centred under the axes, the y label centred left of them and turned
+ * a quarter turn (matplotlib's rotation 90). A row of 60 hyphens is one stroke thick either way; a
+ * degree off would drift 4 px along its length. */
+START_TEST(chart_axis_labels)
+{
+    char dashes[61];
+    memset(dashes, '-', 60);
+    dashes[60] = '\0';
+    gy_chart *c;
+    gy_error err;
+    const double x[2] = {0.0, 1.0}, y[2] = {0.5, 0.5};
+    ck_assert_int_eq(gy_chart_create(9, 8, 100, &c, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_labels(c, NULL, dashes, dashes, &err), GY_OK);
+    gy_chart_limits(c, 0, 1, 0, 1);
+    ck_assert_int_eq(gy_chart_line(c, x, y, 2, (gy_rgb){1, 0, 0}, 1.0, NULL, &err), GY_OK);
+    ck_assert_int_eq(gy_chart_save(c, out("labels.png"), &err), GY_OK);
+    gy_chart_free(c);
+    gy_image *im = load(out("labels.png"));
+    const axes a = find_axes(im, im->width / 3, im->height / 3);
+    int yl[4], xl[4];
+    ck_assert(ink_band(im, 0, a.left, 0, im->height, 1, 0, yl));  /* from the left edge */
+    ck_assert(ink_band(im, 0, im->width, a.bottom + 1, im->height, 0, 1, xl)); /* from the bottom */
+    gy_image_free(im);
+    printf("axes x %d-%d y %d-%d; y label x %d-%d y %d-%d; x label x %d-%d y %d-%d\n", a.left,
+           a.right, a.top, a.bottom, yl[0], yl[2], yl[1], yl[3], xl[0], xl[2], xl[1], xl[3]);
+    ck_assert_msg(yl[3] - yl[1] > 200 && yl[2] - yl[0] + 1 <= 3, "y label %d wide, %d long",
+                  yl[2] - yl[0] + 1, yl[3] - yl[1] + 1);
+    ck_assert_msg(fabs((yl[1] + yl[3]) / 2.0 - (a.top + a.bottom) / 2.0) <= 1.5,
+                  "y label centred at %g, axes at %g", (yl[1] + yl[3]) / 2.0,
+                  (a.top + a.bottom) / 2.0);
+    ck_assert_msg(xl[2] - xl[0] > 200 && xl[3] - xl[1] + 1 <= 3, "x label %d high, %d long",
+                  xl[3] - xl[1] + 1, xl[2] - xl[0] + 1);
+    ck_assert_msg(fabs((xl[0] + xl[2]) / 2.0 - (a.left + a.right) / 2.0) <= 1.5,
+                  "x label centred at %g, axes at %g", (xl[0] + xl[2]) / 2.0,
+                  (a.left + a.right) / 2.0);
+}
+END_TEST
+
 START_TEST(matrix_cells)
 {
     gy_error err;
@@ -964,6 +1002,7 @@ static Suite *plots_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, ticks_max_n_locator);
     tcase_add_test(tc, text_anchors);
+    tcase_add_test(tc, chart_axis_labels);
     tcase_add_test(tc, chart_line_and_legend);
     tcase_add_test(tc, png_chunk_over_16_mib);
     tcase_add_test(tc, chart_points_and_errors);
