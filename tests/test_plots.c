@@ -535,6 +535,27 @@ START_TEST(label_box_order)
 }
 END_TEST
 
+/* seaborn's relative luminance (utils.relative_luminance): each channel v is linearised as
+ * v / 12.92 when v <= 0.03928, else ((v + 0.055) / 1.055) ^ 2.4, and weighted 0.2126, 0.7152,
+ * 0.0722. Each channel alone, at the knee, just past it, and at 0, 0.5 and 1. */
+START_TEST(luminance_like_seaborn)
+{
+    const double knee = 0.03928, vs[5] = {0.0, knee, nextafter(knee, 1.0), 0.5, 1.0};
+    const double weight[3] = {0.2126, 0.7152, 0.0722};
+    for (int ch = 0; ch < 3; ch++)
+        for (int i = 0; i < 5; i++) {
+            const double v = vs[i];
+            const double lin = v <= knee ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4);
+            gy_rgb c = {0.0, 0.0, 0.0};
+            *(ch == 0 ? &c.r : ch == 1 ? &c.g : &c.b) = v;
+            const double got = gy_rgb_luminance(c), want = weight[ch] * lin;
+            ck_assert_msg(fabs(got - want) <= 1e-15, "channel %d at %.17g: %.17g, want %.17g", ch,
+                          v, got, want);
+        }
+    ck_assert_msg(fabs(gy_rgb_luminance(gy_rgb_grey(1.0)) - 1.0) <= 1e-12, "white");
+}
+END_TEST
+
 START_TEST(ticks_max_n_locator)
 {
     static const char *const tenths[6] = {"0.0", "0.2", "0.4", "0.6", "0.8", "1.0"};
@@ -1003,6 +1024,7 @@ static Suite *plots_suite(void)
     tcase_add_test(tc, ticks_max_n_locator);
     tcase_add_test(tc, text_anchors);
     tcase_add_test(tc, chart_axis_labels);
+    tcase_add_test(tc, luminance_like_seaborn);
     tcase_add_test(tc, chart_line_and_legend);
     tcase_add_test(tc, png_chunk_over_16_mib);
     tcase_add_test(tc, chart_points_and_errors);
