@@ -163,6 +163,43 @@ START_TEST(unpack_budget)
 }
 END_TEST
 
+/* The budget's bound is inclusive: with 60 MiB read, an entry of exactly the rest (4 x the
+ * archive's size + 4 MiB, found by rebuilding until the archive's size settles) is read, and then
+ * one more byte is refused. */
+START_TEST(unpack_budget_exact)
+{
+    size_t big = (size_t)30 << 20, rest = (size_t)4 << 20, size = 0, prev = 1;
+    unsigned char *zeros = calloc(big, 1), *buf = NULL;
+    ck_assert(zeros != NULL);
+    for (int tries = 0; size != prev; tries++) {
+        ck_assert_msg(tries < 8, "the archive's size does not settle");
+        prev = size;
+        rest = ((size_t)4 << 20) + 4 * size;
+        const entry e[] = {{"z1", zeros, big, 0}, {"z2", zeros, big, 0}, {"z3", zeros, rest, 0},
+                           {"one", "x", 1, 1}};
+        free(buf);
+        buf = make_zip(e, 4, &size);
+    }
+    gy_zip *z = open_ok(buf, size);
+    unsigned char *data;
+    size_t n;
+    gy_error err;
+    for (int i = 0; i < 3; i++) {
+        ck_assert_msg(gy_zip_read(z, (size_t)i, big, &data, &n, &err) == GY_OK, "entry %d: %s", i,
+                      err.message);
+        ck_assert_uint_eq(n, i < 2 ? big : rest);
+        free(data);
+    }
+    ck_assert_int_eq(gy_zip_read(z, 3, big, &data, &n, &err), GY_ERR_FORMAT);
+    ck_assert_ptr_null(data);
+    ck_assert_msg(strstr(err.message, "reading entry 'one' (1 bytes) would unpack more than"),
+                  "%s", err.message);
+    gy_zip_close(z);
+    free(buf);
+    free(zeros);
+}
+END_TEST
+
 /* A byte of an entry's data flipped: stored, the CRC fails at the end; deflated, the stream
  * breaks or the CRC fails. Either way the read is refused and nothing is returned. */
 START_TEST(damaged_entry)
@@ -197,6 +234,7 @@ static Suite *zip_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, arguments_and_lookups);
     tcase_add_test(tc, unpack_budget);
+    tcase_add_test(tc, unpack_budget_exact);
     tcase_add_test(tc, damaged_entry);
     suite_add_tcase(s, tc);
     return s;
