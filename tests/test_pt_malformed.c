@@ -1290,6 +1290,54 @@ START_TEST(yaml_root_not_dict)
 }
 END_TEST
 
+/* The emitter's nesting bound (GY_YAML_EMIT_MAX_DEPTH levels below the root dict) at the bound and
+ * one past it: {'a': [[...[1]...]]} with the flow list [1] at depth d (the dict's value at depth
+ * 1, each list one deeper) is written up to d = GY_YAML_EMIT_MAX_DEPTH and refused past it. */
+START_TEST(yaml_depth_bound)
+{
+    for (int d = GY_YAML_EMIT_MAX_DEPTH - 1; d <= GY_YAML_EMIT_MAX_DEPTH + 1; d++) {
+        pkb p = {NULL, 0, 0};
+        op(&p, 0x80);
+        op(&p, 2);
+        op(&p, '}');
+        str(&p, "a");
+        for (int i = 0; i < d; i++)
+            op(&p, ']');
+        int1(&p, 1);
+        for (int i = 0; i < d; i++)
+            op(&p, 'a'); /* APPEND: 1 into the innermost list, then each list into its parent */
+        op(&p, 's');
+        op(&p, '.');
+        gy_error err;
+        gy_pickle *pk = NULL;
+        const gy_pk_value *root = NULL;
+        ck_assert_msg(gy_pickle_load(p.b, p.n, "d.pkl", &pk, &root, &err) == GY_OK, "%s",
+                      err.message);
+        char *text = NULL;
+        gy_status st = gy_yaml_emit(root, "d.pkl", &text, &err);
+        if (d <= GY_YAML_EMIT_MAX_DEPTH) {
+            ck_assert_msg(st == GY_OK, "depth %d: %s", d, err.message);
+            /* "a:" then d - 1 block items "- " each indented two more, the last holding "[1]" */
+            ck_assert_msg(strstr(text, "[1]") && !strstr(text, "[[1]]"), "depth %d: %s", d, text);
+            int dashes = 0;
+            for (const char *c = text; *c; c++)
+                dashes += *c == '-';
+            ck_assert_msg(dashes == d - 1, "depth %d: %d items\n%s", d, dashes, text);
+        } else {
+            ck_assert_int_eq(st, GY_ERR_FORMAT);
+            ck_assert_ptr_null(text);
+            char want[96];
+            snprintf(want, sizeof want, "d.pkl: the model yaml is nested deeper than %d levels",
+                     GY_YAML_EMIT_MAX_DEPTH);
+            ck_assert_msg(strstr(err.message, want), "%s", err.message);
+        }
+        free(text);
+        gy_pickle_free(pk);
+        free(p.b);
+    }
+}
+END_TEST
+
 /* A DEL (0x7F) is not printable for YAML: PyYAML 6.0.3 double-quotes it as \x7F,
  * yaml.safe_dump({'b': ['a\x7f', 'x\x7f y']}, sort_keys=False, default_flow_style=None)
  * == 'b: ["a\\x7F", "x\\x7F y"]\n'; the pickle is pickle.dumps of that dict, protocol 2. */
@@ -1353,6 +1401,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, synthetic_valid);
     tcase_add_test(tc, non_weights_described);
+    tcase_add_test(tc, yaml_depth_bound);
     tcase_add_loop_test(tc, os_system_refused, 0, 6);
     tcase_add_test(tc, nested_evil_global_refused);
     tcase_add_test(tc, truncated_zip);
