@@ -58,6 +58,19 @@ static const char *variant(const char *clip, const char *name, long keep, long a
     return p;
 }
 
+/* The clips not in make_clips.sh's default set, made into tmpdir: audio_only.mkv (PCM sound
+ * alone) and audio_first.mkv (sound as stream 0, a 6-frame video as stream 1). */
+static void make_extra_clips(void)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "sh '%s' '%s' '%s' audio_only.mkv audio_first.mkv 2>&1",
+             gy_test_source("tests/video/make_clips.sh"), tmpdir, gy_test_shared("images/bus.jpg"));
+    int code;
+    char *out = gy_vt_run(cmd, &code);
+    ck_assert_msg(code == 0, "make_clips.sh failed (%d): %s", code, out);
+    free(out);
+}
+
 typedef struct logbook {
     int messages;
     char first[512];
@@ -160,7 +173,32 @@ START_TEST(not_videos_are_refused_at_open)
     /* an MP4 cut before its index (moov at the end) cannot be opened */
     const char *cut = variant("h264.mp4", "cut.mp4", 100000, 0, 0, 0);
     ck_assert_int_eq(open_err(cut, &err), GY_ERR_FORMAT);
+    /* sound alone, in a container of the video formats: every stream looked at, none is a video */
+    make_extra_clips();
+    ck_assert_int_eq(open_err(tmp("audio_only.mkv"), &err), GY_ERR_FORMAT);
+    ck_assert_msg(strstr(err.message, "audio_only.mkv: no video stream"), "%s", err.message);
     quiet_end();
+}
+END_TEST
+
+/* An audio stream before the video one: the video is stream 1, read whole (6 frames, 160x96). */
+START_TEST(audio_stream_first)
+{
+    make_extra_clips();
+    const char *path = tmp("audio_first.mkv");
+    gy_video *v = NULL;
+    gy_error err;
+    quiet_begin();
+    ck_assert_msg(gy_video_open(path, NULL, &v, &err) == GY_OK, "%s", err.message);
+    gy_video_info info;
+    ck_assert_int_eq(gy_video_get_info(v, &info), GY_OK);
+    ck_assert_int_eq(info.width, 160);
+    ck_assert_int_eq(info.height, 96);
+    outcome o = read_through(path, v);
+    gy_video_free(v);
+    quiet_end();
+    ck_assert_int_eq(o.errors, 0);
+    ck_assert_int_eq(o.frames, 6);
 }
 END_TEST
 
@@ -408,6 +446,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_unchecked_fixture(tc, make_tmp, gy_vt_cleanup);
     tcase_add_test(tc, not_videos_are_refused_at_open);
+    tcase_add_test(tc, audio_stream_first);
     tcase_add_test(tc, truncated_file_reports_the_missing_frames);
     tcase_add_loop_test(tc, corrupt_middle_decodes_around_it, 0, 4);
     tcase_add_test(tc, huge_frame_size_refused_before_allocation);

@@ -36,6 +36,10 @@ make() {
     rot90.mp4 | rot180.mp4 | rot270.mp4)
       [ -f "$out/rot_src.mp4" ] || ff -vf "$zp:fps=25:s=320x240" -frames:v 20 -c:v libx264 -threads 1 -pix_fmt yuv420p $be "$out/rot_src.mp4"
       n=${1#rot}; rot "${n%.mp4}" ;;
+    # not in the default set (test_video_bad makes them): PCM audio alone in Matroska, and an
+    # audio stream before the video one (stream 1 is the video)
+    audio_only.mkv) ffmpeg -nostdin -v error -y -f lavfi -i "sine=frequency=440:sample_rate=8000:duration=0.4" -c:a pcm_s16le $be "$out/$1" ;;
+    audio_first.mkv) ffmpeg -nostdin -v error -y -f lavfi -i "sine=frequency=440:sample_rate=8000:duration=0.4" -loop 1 -i "$img" -map 0:a -map 1:v -vf "$zp:fps=25:s=160x96" -t 0.24 -c:v mpeg4 -threads 1 -c:a pcm_s16le $be "$out/$1" ;;
     *) echo "make_clips.sh: no recipe for $1" >&2; exit 64 ;;
   esac
 }
