@@ -907,6 +907,33 @@ START_TEST(module_integer_bounds)
 }
 END_TEST
 
+/* Detect's inputs: 1 to GY_OP_MAX_IN (8) levels. Eight levels (the same map each time) build a
+ * head of 8 branches pairs; nine are refused, naming the count. */
+START_TEST(detect_level_count)
+{
+    char yaml[512];
+    for (int n = GY_OP_MAX_IN; n <= GY_OP_MAX_IN + 1; n++) {
+        int used = snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n"
+                                               "head:\n  - [[");
+        for (int i = 0; i < n; i++)
+            used += snprintf(yaml + used, sizeof yaml - (size_t)used, "%s0", i ? ", " : "");
+        snprintf(yaml + used, sizeof yaml - (size_t)used, "], 1, Detect, [nc]]\n");
+        if (n == GY_OP_MAX_IN) {
+            gy_model *m = load_ok(yaml);
+            gy_row_info r;
+            ck_assert_int_eq(gy_model_get_row(m, 1, &r), GY_OK);
+            ck_assert_msg(strstr(r.module, "Detect"), "%s", r.module);
+            gy_model_free(m);
+        } else {
+            char want[96];
+            snprintf(want, sizeof want, "Detect (row 1): Detect needs 1 to %d inputs, got %d",
+                     GY_OP_MAX_IN, n);
+            expect_fail(yaml, GY_ERR_FORMAT, want);
+        }
+    }
+}
+END_TEST
+
 /* C2f's expansion e (self.c = int(c2 * e)): the C2f row's parameters worked out by hand for a
  * 32-channel input, c2 32, n 1, shortcut: e 0.25 gives c 8 (cv1 32x16 + BN 32, two 3x3 8x8
  * convs + BN 16 each, cv2 24x32 + BN 64) = 2560; e 0.5 gives c 16 = 7360. e in (0, 4]; a c
@@ -1015,6 +1042,7 @@ static Suite *suite(void)
     tcase_add_test(tc, val_arguments);
     tcase_add_test(tc, module_integer_bounds);
     tcase_add_test(tc, c2f_expansion);
+    tcase_add_test(tc, detect_level_count);
     tcase_add_test(tc, module_argument_counts);
     suite_add_tcase(s, tc);
     return s;
