@@ -301,6 +301,73 @@ START_TEST(dwconv_and_ghost_bottleneck_rows)
 }
 END_TEST
 
+/* Channels [lo, lo + n) of the root storage of tensor t. */
+static void root_channels(const gy_graph *g, int t, int *root, int *lo)
+{
+    int off = 0;
+    *root = gy_graph_root(g, g->tensors[t].storage, &off);
+    *lo = off + g->tensors[t].c_off;
+}
+
+/* Rows 0 and 1 of the model at `yaml` are stride-1 blocks with c1 == c2 = c, which add their
+ * input: the convs of each row that carry a residual, and its additions (the model's input cannot
+ * be a conv's residual), add each channel of the row's input exactly once, to the output channel
+ * of the same index; row 0's input is the model's own (tensor 0), row 1's another row's output. */
+static void check_shortcut_rows(const char *yaml, int c)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/gy_test_ghost_short_%d.yaml", (int)getpid());
+    gy_test_write_text(path, yaml);
+    gy_model *m = gy_test_load(path, NULL, NULL, 0);
+    const gy_graph *g = &m->graph;
+    for (int row = 0; row < 2; row++) {
+        const int in = row ? m->rows[0].out : g->input, out = m->rows[row].out;
+        ck_assert_int_eq(g->tensors[in].c, c);
+        int in_root, in_lo, out_root, out_lo;
+        root_channels(g, in, &in_root, &in_lo);
+        root_channels(g, out, &out_root, &out_lo);
+        int added[64] = {0};
+        for (int j = m->rows[row].first_op; j < m->rows[row].end_op; j++) {
+            const gy_op *op = &g->ops[j];
+            int res = op->type == GY_OP_CONV ? op->res : -1;
+            for (int k = 0; op->type == GY_OP_ADD && k < 2; k++) {
+                int rk, lk;
+                root_channels(g, op->in[k], &rk, &lk);
+                if (rk == in_root)
+                    res = op->in[k];
+            }
+            if (res < 0)
+                continue;
+            int rr, rlo, orr, olo;
+            root_channels(g, res, &rr, &rlo);
+            root_channels(g, op->out, &orr, &olo);
+            ck_assert_msg(rr == in_root && orr == out_root, "%s row %d op %d: residual or output "
+                          "elsewhere", yaml, row, j);
+            ck_assert_int_eq(rlo - in_lo, olo - out_lo); /* channel i onto channel i */
+            for (int k = 0; k < g->tensors[res].c; k++)
+                added[rlo - in_lo + k]++;
+        }
+        for (int k = 0; k < c; k++)
+            ck_assert_msg(added[k] == 1, "%s row %d: input channel %d added %d times", yaml, row,
+                          k, added[k]);
+    }
+    gy_model_free(m);
+    unlink(path);
+}
+
+/* ultralytics' GhostBottleneck (GhostConv halves) and Huawei's G_bneck (GhostModule, oup = 2 x
+ * init) as the first two rows. */
+START_TEST(ghost_shortcut_channels)
+{
+    check_shortcut_rows("nc: 2\nch: 8\nbackbone:\n  - [-1, 1, GhostBottleneck, [8, 3, 1]]\n"
+                        "  - [-1, 1, GhostBottleneck, [8, 3, 1]]\n  - [-1, 1, Conv, [32, 3, 2]]\n"
+                        "head:\n  - [[-1], 1, Detect, [nc]]\n", 8);
+    check_shortcut_rows("nc: 2\nch: 16\nbackbone:\n  - [-1, 1, G_bneck, [16, 32, 3, 1]]\n"
+                        "  - [-1, 1, G_bneck, [16, 32, 3, 1]]\n  - [-1, 1, Conv, [32, 3, 2]]\n"
+                        "head:\n  - [[-1], 1, Detect, [nc]]\n", 16);
+}
+END_TEST
+
 /* Channel counts the Ghost modules cannot take fail with the file, line and reason. */
 START_TEST(bad_ghost_rows)
 {
@@ -364,6 +431,7 @@ int main(void)
     tcase_add_test(tc, dfc_argument);
     tcase_add_test(tc, yolov8_ghost_yaml);
     tcase_add_test(tc, dwconv_and_ghost_bottleneck_rows);
+    tcase_add_test(tc, ghost_shortcut_channels);
     tcase_add_test(tc, bad_ghost_rows);
     suite_add_tcase(s, tc);
     return gy_test_run(s);
