@@ -84,6 +84,50 @@ START_TEST(per_channel_operand_is_1x1)
 }
 END_TEST
 
+/* A shape error names the row of the op: "row R (Module)" when the graph has row names and R is
+ * one of its rows, else "row R" (no names; R at the row count; R = -1). An ADD of the input and
+ * its global pool (5x7 and 1x1) disagrees. */
+static void plan_add_mismatch(int row, int names, const char *want)
+{
+    gy_graph g;
+    gy_graph_init(&g);
+    int x = gy_graph_new_tensor(&g, 4), gap = gy_graph_new_tensor(&g, 4), out = gy_graph_new_tensor(&g, 4);
+    ck_assert(x >= 0 && gap >= 0 && out >= 0);
+    gy_op pool = {.type = GY_OP_GAP, .nin = 1, .in = {x}, .out = gap, .res = -1, .conv = -1};
+    gy_op add = {.type = GY_OP_ADD, .nin = 2, .in = {x, gap}, .out = out, .res = -1, .conv = -1};
+    g.cur_row = 0;
+    ck_assert(gy_graph_add_op(&g, &pool) >= 0);
+    g.cur_row = row;
+    ck_assert(gy_graph_add_op(&g, &add) >= 0);
+    g.input = x;
+    g.output = out;
+    g.nrows = 3;
+    if (names) {
+        g.row_names = calloc(3, sizeof *g.row_names);
+        ck_assert_ptr_nonnull(g.row_names);
+        for (int i = 0; i < 3; i++)
+            snprintf(g.row_names[i], sizeof g.row_names[i], "M%d", i);
+    }
+    gy_plan p;
+    gy_error err;
+    ck_assert_int_eq(gy_plan_make(&g, 5, 7, &p, &err), GY_ERR_ARGUMENT);
+    char full[256];
+    snprintf(full, sizeof full, "%s: inputs 5x7 and 1x1 (this input size does not suit the "
+             "model's strides; a multiple of its largest stride always does)", want);
+    ck_assert_str_eq(err.message, full);
+    gy_graph_free(&g);
+}
+
+START_TEST(shape_error_names_the_row)
+{
+    plan_add_mismatch(2, 1, "row 2 (M2)");
+    plan_add_mismatch(0, 1, "row 0 (M0)");
+    plan_add_mismatch(2, 0, "row 2");
+    plan_add_mismatch(3, 1, "row 3");
+    plan_add_mismatch(-1, 1, "row -1");
+}
+END_TEST
+
 START_TEST(yolov8_tables_nc80)
 {
     static const struct { const char *config, *table, *key; } cases[] = {
@@ -667,6 +711,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, concat_aliases_whole_storages);
     tcase_add_test(tc, per_channel_operand_is_1x1);
+    tcase_add_test(tc, shape_error_names_the_row);
     tcase_add_test(tc, smallest_and_largest_accepted);
     tcase_add_test(tc, yolov8_tables_nc80);
     tcase_add_test(tc, yolov8s_table_nc1);
