@@ -171,6 +171,25 @@ START_TEST(one_false_positive)
     ck_assert_double_eq_tol(r.map50_95, 0.995, TOL);
     gy_metrics_result_clear(&r);
     gy_metrics_free(m);
+
+    /* equal confidences keep their order (np.argsort(-conf) of fewer than 16 values is an
+     * insertion sort: stable): the false positive first scores as if it were higher, the true
+     * positive first as if it were */
+    for (int tp_first = 0; tp_first < 2; tp_first++) {
+        m = new_metrics(1);
+        gy_box tied[2] = {box(200, 200, 250, 260, 0.8f, 0), box(10, 10, 50, 60, 0.8f, 0)};
+        if (tp_first) {
+            gy_box t = tied[0];
+            tied[0] = tied[1];
+            tied[1] = t;
+        }
+        add_image(m, tied, 2, &label, 1);
+        compute(m, &r);
+        const double want = tp_first ? 0.995 : 0.4975;
+        ck_assert_double_eq_tol(r.map50, want, TOL);
+        gy_metrics_result_clear(&r);
+        gy_metrics_free(m);
+    }
 }
 END_TEST
 
