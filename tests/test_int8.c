@@ -1169,6 +1169,50 @@ START_TEST(calibration_split)
 }
 END_TEST
 
+/* The range method is named in the report ("ranges by minmax", "percentile 99.5", "mse") and in
+ * the file's "quantization" metadata ("method": ...), for each of the three. */
+static void keep_report(void *user, const char *line)
+{
+    if (strstr(line, "calibration: "))
+        snprintf((char *)user, 512, "%s", line);
+}
+
+START_TEST(method_named)
+{
+    char cfg[512], w[512];
+    gy_test_parity_path(cfg, sizeof cfg, "v8n_640", "model.yaml");
+    gy_test_parity_path(w, sizeof w, "v8n_640", "weights.safetensors");
+    static const struct { gy_quant_method m; const char *report, *meta; } cases[] = {
+        {GY_QUANT_MINMAX, "ranges by minmax,", "\"method\": \"minmax\""},
+        {GY_QUANT_PERCENTILE, "ranges by percentile 99.5,", "\"method\": \"percentile\""},
+        {GY_QUANT_MSE, "ranges by mse,", "\"method\": \"mse\""},
+    };
+    for (int i = 0; i < 3; i++) {
+        gy_quantize_params qp = gy_quantize_default_params();
+        qp.data = split_yaml("m.yaml", 1);
+        qp.calib_images = 2;
+        qp.sensitivity_images = 1;
+        qp.imgsz = 64;
+        qp.num_threads = 2;
+        qp.method = cases[i].m;
+        qp.percentile = 99.5;
+        char line[512] = "";
+        qp.report = keep_report;
+        qp.user = line;
+        gy_error err;
+        ck_assert_msg(gy_quantize(cfg, w, &qp, tmp("m.safetensors"), &err) == GY_OK, "%s",
+                      err.message);
+        ck_assert_msg(strstr(line, cases[i].report), "method %d: %s", (int)cases[i].m, line);
+        gy_safetensors *st;
+        ck_assert_msg(gy_st_open(tmp("m.safetensors"), &st, &err) == GY_OK, "%s", err.message);
+        const char *how = gy_st_meta_get(st, "quantization");
+        ck_assert_msg(how && strstr(how, cases[i].meta), "method %d: %s", (int)cases[i].m,
+                      how ? how : "(none)");
+        gy_st_close(st);
+    }
+}
+END_TEST
+
 /* The range methods on known data: 10000 values spread evenly over [0, 10] and one at 1000. */
 START_TEST(range_methods)
 {
@@ -1320,6 +1364,7 @@ int main(void)
     tcase_add_test(fast, quantize_parameters);
     tcase_add_test(fast, runtime_against_reference);
     tcase_add_test(fast, calibration_split);
+    tcase_add_test(fast, method_named);
     tcase_add_test(fast, subnormal_channel_weights);
     tcase_add_test(fast, float_feeding_int8);
     tcase_add_test(fast, synthetic_at_the_conv_capacity);
