@@ -254,6 +254,14 @@ START_TEST(conv_awkward_shapes)
         conv_case(&dw);
         cases++;
     }
+    /* the largest window: 16x16 = 256 taps (MAX_TAPS), depthwise and dense */
+    conv_spec big = {.cin = 17, .cout = 17, .groups = 17, .k = 16, .s = 1, .ih = 17, .iw = 18,
+                     .act = GY_ACT_RELU, .wbits = 8};
+    conv_case(&big);
+    big.cout = 8;
+    big.groups = 1;
+    conv_case(&big);
+    cases += 2;
     /* 3x3 stride 1 (the AVX2 Winograd) on odd maps, channel counts around 16 */
     static const int wc[][4] = {{16, 16, 1, 1}, {17, 24, 3, 5}, {33, 40, 7, 6}, {64, 130, 13, 11},
                                 {48, 16, 20, 20}, {100, 33, 2, 9}};
