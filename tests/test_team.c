@@ -2,6 +2,7 @@
  * exactly once, on a thread of the team; no task of a step starts before every task of the steps
  * before it has finished; `after` is called once per step, in order, by thread 0, after the
  * step's tasks, with a time of at least 0 ms; steps of no tasks, and no steps at all. */
+#include <omp.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +19,7 @@ typedef struct record {
     atomic_int done[MAX_STEPS];   /* tasks of the step finished */
     atomic_int early;             /* a task started before a previous step had finished */
     atomic_int bad_thread;
-    int after_steps[MAX_STEPS * 2], nafter, after_early, after_negative;
+    int after_steps[MAX_STEPS * 2], nafter, after_early, after_negative, after_thread;
 } record;
 
 static size_t tasks(void *user, int step)
@@ -48,6 +49,8 @@ static void after(void *user, int step, double ms)
         r->after_early = 1;
     if (!(ms >= 0.0))
         r->after_negative = 1;
+    if (omp_get_thread_num() != 0)
+        r->after_thread = 1;
 }
 
 static void run_case(int nthreads, int nsteps, const size_t *ntasks, int with_after)
@@ -74,7 +77,7 @@ static void run_case(int nthreads, int nsteps, const size_t *ntasks, int with_af
     for (int s = 0; s < r.nafter; s++)
         ck_assert_msg(r.after_steps[s] == s, "%d threads: after call %d was for step %d",
                       nthreads, s, r.after_steps[s]);
-    ck_assert(!r.after_early && !r.after_negative);
+    ck_assert(!r.after_early && !r.after_negative && !r.after_thread);
 }
 
 START_TEST(steps_tasks_and_after)
