@@ -831,6 +831,35 @@ START_TEST(matrix_long_names)
 }
 END_TEST
 
+/* Names too long for the cells turn the x tick labels a quarter turn, anchored at their end just
+ * below the matrix: a name of 24 hyphens is a vertical stroke at its column's centre whose top
+ * lies within the tick pad (7 pt = 24 px at 250 dpi) below the matrix's bottom edge. */
+START_TEST(matrix_x_labels_turned)
+{
+    gy_error err;
+    char dashes[25];
+    memset(dashes, '-', 24);
+    dashes[24] = '\0';
+    /* 24 W's are too wide for a cell: every x label turns */
+    const char *names[3] = {"person", dashes, "WWWWWWWWWWWWWWWWWWWWWWWW"};
+    ck_assert_int_eq(gy_plot_confusion_matrix(out("turned.png"), m3, 3, names, 3, 1, &err), GY_OK);
+    gy_image *im = load(out("turned.png"));
+    grid g = find_grid(im);
+    const int cx = (int)lround(g.x0 + 1.5 * g.cell), bottom = (int)lround(g.y0 + 4 * g.cell);
+    int ink[4];
+    ck_assert(ink_band(im, cx - 6, cx + 7, bottom + 2, im->height, 1, 0, ink)); /* columns */
+    gy_image_free(im);
+    printf("turned label: columns %d-%d, rows %d-%d; column centre %d, matrix bottom %d\n", ink[0],
+           ink[2], ink[1], ink[3], cx, bottom);
+    ck_assert_msg(ink[3] - ink[1] > 150 && ink[2] - ink[0] <= 4, "label %d wide, %d long",
+                  ink[2] - ink[0] + 1, ink[3] - ink[1] + 1);
+    ck_assert_msg(abs((ink[0] + ink[2]) / 2 - cx) <= 2, "label at x %d, column centre %d",
+                  (ink[0] + ink[2]) / 2, cx);
+    ck_assert_msg(ink[1] > bottom && ink[1] <= bottom + 24 + 3, "label from row %d, matrix ends at %d",
+                  ink[1], bottom);
+}
+END_TEST
+
 /* A metrics result with k labelled classes whose curves are constants: p = 0.2 + 0.02 row,
  * r = 0.5, PR = 0.3 for a class with predictions, 0.8 for one without (never drawn). */
 static void fake_result(gy_metrics_result *r, int k, int without)
@@ -1025,6 +1054,7 @@ static Suite *plots_suite(void)
     tcase_add_test(tc, text_anchors);
     tcase_add_test(tc, chart_axis_labels);
     tcase_add_test(tc, luminance_like_seaborn);
+    tcase_add_test(tc, matrix_x_labels_turned);
     tcase_add_test(tc, chart_line_and_legend);
     tcase_add_test(tc, png_chunk_over_16_mib);
     tcase_add_test(tc, chart_points_and_errors);
