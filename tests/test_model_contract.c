@@ -874,22 +874,18 @@ START_TEST(module_integer_bounds)
     };
     char yaml[512], row[128];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char good[16], bad[16], msg[96];
-        ck_assert_int_eq(sscanf(cases[i].refused, "%15[^|]|%15[^|]|%95[^\n]", good, bad, msg), 3);
+        gy_test_bound b;
+        gy_test_bound_parse(cases[i].refused, &b);
         for (int k = 0; k < 2; k++) {
-            snprintf(row, sizeof row, cases[i].row, k ? bad : good);
+            snprintf(row, sizeof row, cases[i].row, k ? b.bad : b.good);
             snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n"
                                         "  - %s\n" HEAD, row);
             if (!k) {
                 gy_model_free(load_ok(yaml));
                 continue;
             }
-            char want[160]; /* the row parser's own limit names no module */
-            if (!strncmp(msg, "row 1: ", 7))
-                snprintf(want, sizeof want, "m.yaml:4: %s", msg);
-            else
-                snprintf(want, sizeof want, "m.yaml:4: %.*s (row 1): %s",
-                         (int)strcspn(strstr(row, ", 1, ") + 5, ","), strstr(row, ", 1, ") + 5, msg);
+            char want[160];
+            gy_test_bound_want(want, sizeof want, "m.yaml", strstr(row, ", 1, ") + 5, b.msg);
             expect_fail(yaml, GY_ERR_FORMAT, want);
         }
     }

@@ -604,27 +604,23 @@ START_TEST(zoo_integer_bounds)
     char path[64], row[160], fmt[160];
     snprintf(path, sizeof path, "/tmp/gy_test_zoo_bounds_%d.yaml", (int)getpid());
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char good[16], bad[16], msg[96];
-        ck_assert_int_eq(sscanf(cases[i].refused, "%15[^|]|%15[^|]|%95[^\n]", good, bad, msg), 3);
+        gy_test_bound b;
+        gy_test_bound_parse(cases[i].refused, &b);
         snprintf(fmt, sizeof fmt, "[-1, 1, %s]", cases[i].row);
         gy_error err;
-        snprintf(row, sizeof row, fmt, good + (*good == '!'));
+        snprintf(row, sizeof row, fmt, b.good + (*b.good == '!'));
         gy_status st = load_row(cases[i].stem, row, path, &err);
-        if (*good == '!')
+        if (*b.good == '!')
             ck_assert_msg(st != GY_OK && strstr(err.message, "stride") &&
                               !strstr(err.message, "is outside"),
                           "%s: %s", row, st == GY_OK ? "built" : err.message);
         else
             ck_assert_msg(st == GY_OK, "%s: %s", row, err.message);
-        snprintf(row, sizeof row, fmt, bad);
+        snprintf(row, sizeof row, fmt, b.bad);
         ck_assert_msg(load_row(cases[i].stem, row, path, &err) == GY_ERR_FORMAT, "%s accepted",
                       row);
         char want[200];
-        if (!strncmp(msg, "row 1: ", 7)) /* the row parser's own limits name no module */
-            snprintf(want, sizeof want, "%s:4: %s", path, msg);
-        else
-            snprintf(want, sizeof want, "%s:4: %.*s (row 1): %s", path,
-                     (int)strcspn(cases[i].row, ","), cases[i].row, msg);
+        gy_test_bound_want(want, sizeof want, path, cases[i].row, b.msg);
         ck_assert_msg(strstr(err.message, want), "%s: %s, want %s", row, err.message, want);
     }
     unlink(path);

@@ -163,3 +163,18 @@ float *gy_test_floats64(size_t n)
     ck_assert_ptr_nonnull(s);
     return s;
 }
+
+void gy_test_bound_parse(const char *spec, gy_test_bound *b)
+{
+    ck_assert_msg(sscanf(spec, "%15[^|]|%15[^|]|%95[^\n]", b->good, b->bad, b->msg) == 3,
+                  "bound spec \"%s\" is not good|bad|message", spec);
+}
+
+void gy_test_bound_want(char *want, size_t size, const char *file, const char *row,
+                        const char *msg)
+{
+    if (!strncmp(msg, "row 1: ", 7))
+        snprintf(want, size, "%s:4: %s", file, msg);
+    else
+        snprintf(want, size, "%s:4: %.*s (row 1): %s", file, (int)strcspn(row, ","), row, msg);
+}

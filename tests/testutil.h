@@ -59,6 +59,18 @@ typedef struct gy_test_guards {
 void gy_test_guard_both(const float *src, size_t n, gy_test_guards *p);
 void gy_test_guards_free(gy_test_guards *p);
 
+/* One integer bound of a YAML row, written "good|bad|message": the row with `good` builds, the
+ * row with `bad` is refused with `message`. Splits the spec or fails the test. */
+typedef struct gy_test_bound {
+    char good[16], bad[16], msg[96];
+} gy_test_bound;
+void gy_test_bound_parse(const char *spec, gy_test_bound *b);
+/* The message a refused row 1 on line 4 of `file` carries: "file:4: Module (row 1): msg", the
+ * module being `row` up to its first comma; "file:4: msg" when msg is one of the row parser's
+ * own limits ("row 1: ..."), which name no module. */
+void gy_test_bound_want(char *want, size_t size, const char *file, const char *row,
+                        const char *msg);
+
 /* Runs a Check suite with CK_NORMAL output; returns the process exit code. */
 int gy_test_run(Suite *s);
 
