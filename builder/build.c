@@ -17,6 +17,18 @@ gy_status gy_block_fail(gy_build *b, const gy_block *blk, gy_status st, const ch
                    blk->row->module, blk->row->index, msg);
 }
 
+/* args[idx] as a message names it: "argument 3", the third written in the row; or the repeats
+ * parse_model put in (the only value of its own a module reads through these helpers: c1 is
+ * read as blk->in_ch). */
+static const char *arg_name(const gy_block *blk, int idx, char *buf, size_t size)
+{
+    if (blk->pos[idx] > 0)
+        snprintf(buf, size, "argument %d", blk->pos[idx]);
+    else
+        snprintf(buf, size, "the repeat count");
+    return buf;
+}
+
 gy_status gy_block_int(gy_build *b, const gy_block *blk, int idx, int def, int lo, int hi, int *v)
 {
     if (idx >= blk->nargs || blk->args[idx].type == GY_ARG_NONE) {
@@ -24,11 +36,13 @@ gy_status gy_block_int(gy_build *b, const gy_block *blk, int idx, int def, int l
         return GY_OK;
     }
     const gy_arg *a = &blk->args[idx];
+    char name[32];
     if (a->type != GY_ARG_INT && a->type != GY_ARG_NC && a->type != GY_ARG_BOOL)
-        return gy_block_fail(b, blk, GY_ERR_FORMAT, "argument %d must be an integer", idx);
+        return gy_block_fail(b, blk, GY_ERR_FORMAT, "%s must be an integer",
+                             arg_name(blk, idx, name, sizeof name));
     if (a->i < lo || a->i > hi)
-        return gy_block_fail(b, blk, GY_ERR_FORMAT, "argument %d = %lld is outside [%d, %d]", idx,
-                             a->i, lo, hi);
+        return gy_block_fail(b, blk, GY_ERR_FORMAT, "%s = %lld is outside [%d, %d]",
+                             arg_name(blk, idx, name, sizeof name), a->i, lo, hi);
     *v = (int)a->i;
     return GY_OK;
 }
@@ -41,16 +55,18 @@ gy_status gy_block_num(gy_build *b, const gy_block *blk, int idx, double def, do
         return GY_OK;
     }
     const gy_arg *a = &blk->args[idx];
+    char name[32];
     double x;
     if (a->type == GY_ARG_FLOAT)
         x = a->f;
     else if (a->type == GY_ARG_INT || a->type == GY_ARG_NC || a->type == GY_ARG_BOOL)
         x = (double)a->i;
     else
-        return gy_block_fail(b, blk, GY_ERR_FORMAT, "argument %d must be a number", idx);
+        return gy_block_fail(b, blk, GY_ERR_FORMAT, "%s must be a number",
+                             arg_name(blk, idx, name, sizeof name));
     if (!(x >= lo && x <= hi))
-        return gy_block_fail(b, blk, GY_ERR_FORMAT, "argument %d = %g is outside [%g, %g]", idx, x,
-                             lo, hi);
+        return gy_block_fail(b, blk, GY_ERR_FORMAT, "%s = %g is outside [%g, %g]",
+                             arg_name(blk, idx, name, sizeof name), x, lo, hi);
     *v = x;
     return GY_OK;
 }
@@ -66,7 +82,9 @@ gy_status gy_block_bool(gy_build *b, const gy_block *blk, int idx, int def, int 
         *v = a->i != 0;
         return GY_OK;
     }
-    return gy_block_fail(b, blk, GY_ERR_FORMAT, "argument %d must be True or False", idx);
+    char name[32];
+    return gy_block_fail(b, blk, GY_ERR_FORMAT, "%s must be True or False",
+                         arg_name(blk, idx, name, sizeof name));
 }
 
 void gy_build_name(const gy_build *b, const char *name, char *buf, size_t size)

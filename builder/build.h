@@ -29,11 +29,16 @@ typedef struct gy_block {
     int c2;                  /* output channels decided by parse_model (scaled), or 0 */
     int nargs;
     gy_arg args[GY_MAX_ARGS + 2];
+    /* pos[i]: where args[i] stands in the YAML row's argument list, counting from 1 as the row
+     * parser's messages do; 0 for a value parse_model put in (the input's channels, the
+     * repeats). Messages name an argument by it. */
+    signed char pos[GY_MAX_ARGS + 2];
 } gy_block;
 
 typedef gy_status (*gy_block_fn)(gy_build *b, const gy_block *blk, int *out);
 
-/* Positional integer / boolean argument with a default when absent; errors name file:line. */
+/* Positional integer / boolean argument with a default when absent; errors name file:line and
+ * the argument by its place in the YAML row (blk->pos). */
 gy_status gy_block_int(gy_build *b, const gy_block *blk, int idx, int def, int lo, int hi, int *v);
 gy_status gy_block_bool(gy_build *b, const gy_block *blk, int idx, int def, int *v);
 /* Positional number (int, float or bool) with a default when absent; errors name file:line. */

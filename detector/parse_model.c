@@ -36,6 +36,14 @@ static gy_arg int_arg(long long v)
     return a;
 }
 
+/* parse_model has just put a value of its own at args[at] (nargs counts it): the YAML positions
+ * from there on move up one, and the new value has none. */
+static void shift_positions(gy_block *blk, int at)
+{
+    memmove(&blk->pos[at + 1], &blk->pos[at], (size_t)(blk->nargs - 1 - at));
+    blk->pos[at] = 0;
+}
+
 gy_status gy_model_build_graph(gy_model *model, gy_error *err)
 {
     const gy_config *cfg = model->cfg;
@@ -103,6 +111,8 @@ gy_status gy_model_build_graph(gy_model *model, gy_error *err)
         int c2 = blk.in_ch[0];
         blk.nargs = row->nargs;
         memcpy(blk.args, row->args, sizeof row->args);
+        for (int j = 0; j < row->nargs; j++)
+            blk.pos[j] = (signed char)(j + 1);
         if (def->kind == GY_MOD_CHANNELS || def->kind == GY_MOD_CHANNELS_REPS) {
             if (row->nfrom != 1 || row->nargs < 1 ||
                 (row->args[0].type != GY_ARG_INT && row->args[0].type != GY_ARG_NC)) {
@@ -119,10 +129,12 @@ gy_status gy_model_build_graph(gy_model *model, gy_error *err)
             for (int j = 1; j < row->nargs; j++)
                 blk.args[j + 1] = row->args[j];
             blk.nargs = row->nargs + 1;
+            shift_positions(&blk, 0);
             if (def->kind == GY_MOD_CHANNELS_REPS) {
                 memmove(&blk.args[3], &blk.args[2], sizeof(gy_arg) * (size_t)(blk.nargs - 2));
                 blk.args[2] = int_arg(n);
                 blk.nargs++;
+                shift_positions(&blk, 2);
                 n = 1;
             }
         } else if (def->kind == GY_MOD_ZOO || def->kind == GY_MOD_ZOO_FIRE) {
@@ -142,7 +154,7 @@ gy_status gy_model_build_graph(gy_model *model, gy_error *err)
                     a->i > GY_MAX_CHANNELS)
                     st = gy_fail(err, GY_ERR_FORMAT, "%s:%d: %s (row %d): argument %d must be a "
                                  "channel count from 1 to %d", cfg->path, row->line, row->module,
-                                 i, j, GY_MAX_CHANNELS);
+                                 i, j + 1, GY_MAX_CHANNELS);
                 else
                     c2 += (int)a->i;
             }
@@ -157,6 +169,7 @@ gy_status gy_model_build_graph(gy_model *model, gy_error *err)
             for (int j = 0; j < row->nargs; j++)
                 blk.args[j + 1] = row->args[j];
             blk.nargs = row->nargs + 1;
+            shift_positions(&blk, 0);
         } else if (def->kind == GY_MOD_CONCAT) {
             c2 = 0;
             for (int j = 0; j < blk.nin; j++)

@@ -587,8 +587,9 @@ START_TEST(conv_act_false)
 }
 END_TEST
 
-/* A repeated module's shortcut (argument 3 after parse_model inserts c1 and n) must be a boolean,
- * for C3Ghost (which ignores it, as ultralytics does) as for C2f; its g (argument 4) is not it. */
+/* A repeated module's shortcut (the row's argument 2; args[3] once parse_model has put in c1 and
+ * n) must be a boolean, for C3Ghost (which ignores it, as ultralytics does) as for C2f; the
+ * message numbers it as the row is written. */
 START_TEST(shortcut_must_be_boolean)
 {
     static const char *const modules[2] = {"C2f", "C3Ghost"};
@@ -607,7 +608,7 @@ START_TEST(shortcut_must_be_boolean)
                 ck_assert_msg(st == GY_ERR_FORMAT, "%s shortcut 0.5: status %d (%s)", modules[i],
                               (int)st, st == GY_OK ? "accepted" : err.message);
                 ck_assert_msg(strstr(err.message, ":4:") != NULL &&
-                              strstr(err.message, "argument 3 must be True or False") != NULL,
+                              strstr(err.message, "(row 1): argument 2 must be True or False") != NULL,
                               "%s", err.message);
                 ck_assert_ptr_null(m);
             } else {

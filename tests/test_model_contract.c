@@ -296,13 +296,13 @@ START_TEST(zoo_row_each_clause_alone)
                 GY_ERR_FORMAT, "Fire (row 1) needs one input and squeeze, expand1x1 and expand3x3 "
                                "channels as first arguments");
     expect_fail("nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n  - [-1, 1, ConvBnAct, [0, 3, 2]]\n" HEAD,
-                GY_ERR_FORMAT, "ConvBnAct (row 1): argument 0 must be a channel count from 1 to 65536");
+                GY_ERR_FORMAT, "ConvBnAct (row 1): argument 1 must be a channel count from 1 to 65536");
     expect_fail("nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n  - [-1, 1, ConvBnAct, [2.0, 3, 2]]\n" HEAD,
-                GY_ERR_FORMAT, "ConvBnAct (row 1): argument 0 must be a channel count");
+                GY_ERR_FORMAT, "ConvBnAct (row 1): argument 1 must be a channel count");
     expect_fail("nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n  - [-1, 1, Fire, [8, 16, 0]]\n" HEAD,
-                GY_ERR_FORMAT, "Fire (row 1): argument 2 must be a channel count");
+                GY_ERR_FORMAT, "Fire (row 1): argument 3 must be a channel count");
     expect_fail("nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n  - [-1, 1, Fire, [8, 0, 16]]\n" HEAD,
-                GY_ERR_FORMAT, "Fire (row 1): argument 1 must be a channel count");
+                GY_ERR_FORMAT, "Fire (row 1): argument 2 must be a channel count");
     /* valid: 1 channel, nc, and Fire's output = expand1x1 + expand3x3 (squeeze not counted) */
     gy_model *m = load_ok("nc: 3\nbackbone:\n  - [-1, 1, ConvBnAct, [1, 3, 2]]\n"
                           "  - [-1, 1, ConvBnAct, [nc, 3, 1]]\n  - [-1, 1, Fire, [4, 8, 16]]\n" HEAD);
@@ -409,9 +409,9 @@ START_TEST(upsample_and_concat_arguments)
     snprintf(yaml, sizeof yaml, fmt, "None, 1.0e300, 'nearest'");
     expect_fail(yaml, GY_ERR_FORMAT, "argument 2 ('1.0e300') is not a sensible number");
     snprintf(yaml, sizeof yaml, fmt, "None, 65, 'nearest'");
-    expect_fail(yaml, GY_ERR_FORMAT, "nn.Upsample (row 1): argument 1 = 65 is outside [1, 64]");
+    expect_fail(yaml, GY_ERR_FORMAT, "nn.Upsample (row 1): argument 2 = 65 is outside [1, 64]");
     snprintf(yaml, sizeof yaml, fmt, "None, 0, 'nearest'");
-    expect_fail(yaml, GY_ERR_FORMAT, "nn.Upsample (row 1): argument 1 = 0 is outside [1, 64]");
+    expect_fail(yaml, GY_ERR_FORMAT, "nn.Upsample (row 1): argument 2 = 0 is outside [1, 64]");
     const char *cat = "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n  - [-1, 1, Conv, [8, 1, 1]]\n"
                       "  - [[-1, 0], 1, Concat, [%s]]\n" HEAD;
     static const char *const bad_dims[] = {"0", "2", "3"};
@@ -839,10 +839,10 @@ END_TEST
 /* Every integer argument bound of the YOLOv8 and Ghost rows, at the bound (built) and one past
  * it (refused, naming the argument, its value and the range): Conv's k, s, g and d, GhostConv's
  * k, s and g, GhostBottleneck's k and s, C2f's and C3Ghost's g, SPPF's k, Concat's dimension,
- * Detect's class count. A row follows a 32-channel stem (argument 0 is c1 as parse_model
- * inserts it; C2f and C3Ghost's repeats are argument 2). A group count past GY_MAX_CHANNELS
- * meets the row parser's limit on any integer first, a negative Concat dimension its rule on
- * negative arguments. */
+ * Detect's class count. A row follows a 32-channel stem. Every message numbers an argument as the
+ * row is written, from 1 (as the row parser does), whatever parse_model puts in before it (c1;
+ * the repeats of C2f and C3Ghost). A group count past GY_MAX_CHANNELS meets the row parser's
+ * limit on any integer first, a negative Concat dimension its rule on negative arguments. */
 START_TEST(module_integer_bounds)
 {
     static const struct { const char *row; const char *refused; } cases[] = {
@@ -864,13 +864,13 @@ START_TEST(module_integer_bounds)
         {"[-1, 1, GhostBottleneck, [32, %s, 1]]", "1|0|argument 2 = 0 is outside [1, 15]"},
         {"[-1, 1, GhostBottleneck, [64, 3, %s]]", "2|3|argument 3 = 3 is outside [1, 2]"},
         {"[-1, 1, GhostBottleneck, [32, 3, %s]]", "1|0|argument 3 = 0 is outside [1, 2]"},
-        {"[-1, 1, C2f, [32, True, %s]]", "16|0|argument 4 = 0 is outside [1, 65536]"},
+        {"[-1, 1, C2f, [32, True, %s]]", "16|0|argument 3 = 0 is outside [1, 65536]"},
         {"[-1, 1, C2f, [32, True, %s]]", "1|65537|row 1: argument 3 ('65537') is absurdly large (limit 65536)"},
-        {"[-1, 1, C3Ghost, [32, True, %s]]", "16|0|argument 4 = 0 is outside [1, 65536]"},
+        {"[-1, 1, C3Ghost, [32, True, %s]]", "16|0|argument 3 = 0 is outside [1, 65536]"},
         {"[-1, 1, C3Ghost, [32, True, %s]]", "1|65537|row 1: argument 3 ('65537') is absurdly large (limit 65536)"},
         {"[-1, 1, SPPF, [32, %s]]", "31|32|argument 2 = 32 is outside [1, 31]"},
         {"[-1, 1, SPPF, [32, %s]]", "1|0|argument 2 = 0 is outside [1, 31]"},
-        {"[[-1, 0], 1, Concat, [%s]]", "1|101|argument 0 = 101 is outside [-100, 100]"},
+        {"[[-1, 0], 1, Concat, [%s]]", "1|101|argument 1 = 101 is outside [-100, 100]"},
     };
     char yaml[512], row[128];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -896,10 +896,28 @@ START_TEST(module_integer_bounds)
     gy_model_free(load_ok(yaml));
     snprintf(yaml, sizeof yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n"
                                 "head:\n  - [[-1], 1, Detect, [0]]\n");
-    expect_fail(yaml, GY_ERR_FORMAT, "Detect (row 1): argument 0 = 0 is outside [1, 100000]");
+    expect_fail(yaml, GY_ERR_FORMAT, "Detect (row 1): argument 1 = 0 is outside [1, 100000]");
     snprintf(yaml, sizeof yaml, "nc: 100001\nbackbone:\n  - [-1, 1, Conv, [32, 3, 2]]\n"
                                 "head:\n  - [[-1], 1, Detect, [nc]]\n");
     expect_fail(yaml, GY_ERR_FORMAT, "100001");
+    /* the repeats C2f and C3Ghost take as their argument after depth scaling: GY_MAX_REPEATS
+     * (1024) builds, one more is refused, the message naming them as no written argument */
+    static const char *const reps_modules[] = {"C2f", "C3Ghost"};
+    for (int i = 0; i < 2; i++) {
+        for (int reps = 512; reps <= 513; reps++) {
+            snprintf(yaml, sizeof yaml, "nc: 2\ndepth_multiple: 2.0\nbackbone:\n"
+                     "  - [-1, 1, Conv, [8, 3, 2]]\n  - [-1, %d, %s, [8]]\n" HEAD, reps,
+                     reps_modules[i]);
+            if (reps == 512) {
+                gy_model_free(load_ok(yaml));
+                continue;
+            }
+            char want[96];
+            snprintf(want, sizeof want, "%s (row 1): the repeat count = 1026 is outside [1, 1024]",
+                     reps_modules[i]);
+            expect_fail(yaml, GY_ERR_FORMAT, want);
+        }
+    }
 }
 END_TEST
 
