@@ -46,14 +46,29 @@ static const char *row_label(const gy_graph *g, int row, char *buf, size_t size)
     return buf;
 }
 
-/* The input size does not suit the model: the first row whose inputs disagree is named. */
+/* Whether the model's strides are known: model loading sets them in the Detect op from its
+ * 256x256 probe (a multiple of every stride), so a plan made before that is the probe itself. */
+static int strides_known(const gy_graph *g)
+{
+    for (int i = 0; i < g->nops; i++)
+        if (g->ops[i].type == GY_OP_DETECT)
+            return g->ops[i].strides[0] > 0;
+    return 0;
+}
+
+/* Two maps that must be the same size are not: the first row whose inputs disagree is named.
+ * With the strides known, the input size is to blame; at the probe (or with no head), the
+ * model's own wiring is. */
 static gy_status disagree(const gy_graph *g, const gy_op *op, gy_error *err, const char *what,
                           int h1, int w1, int h2, int w2)
 {
     char lab[64];
-    return gy_fail(err, GY_ERR_ARGUMENT, "%s: %s %dx%d and %dx%d (this input size does not suit "
-                   "the model's strides; a multiple of its largest stride always does)",
-                   row_label(g, op->row, lab, sizeof lab), what, h1, w1, h2, w2);
+    return gy_fail(err, GY_ERR_ARGUMENT, "%s: %s %dx%d and %dx%d (%s)",
+                   row_label(g, op->row, lab, sizeof lab), what, h1, w1, h2, w2,
+                   strides_known(g) ? "this input size does not suit the model's strides; a "
+                                      "multiple of its largest stride always does"
+                                    : "the model joins maps of different sizes: check the from "
+                                      "indices, strides and upsampling of the rows before");
 }
 
 static gy_status set_shape(const gy_graph *g, root_info *roots, int t, int h, int w,

@@ -86,8 +86,10 @@ END_TEST
 
 /* A shape error names the row of the op: "row R (Module)" when the graph has row names and R is
  * one of its rows, else "row R" (no names; R at the row count; R = -1). An ADD of the input and
- * its global pool (5x7 and 1x1) disagrees. */
-static void plan_add_mismatch(int row, int names, const char *want)
+ * its global pool (5x7 and 1x1) disagrees. What it blames depends on whether a Detect head
+ * after it has its strides (stride 8, as model loading sets them after its probe: the input
+ * size) or not (0, the probe itself, or -1, no head: the model's wiring). */
+static void plan_add_mismatch_at(int row, int names, int stride, const char *want)
 {
     gy_graph g;
     gy_graph_init(&g);
@@ -101,6 +103,14 @@ static void plan_add_mismatch(int row, int names, const char *want)
     ck_assert(gy_graph_add_op(&g, &add) >= 0);
     g.input = x;
     g.output = out;
+    if (stride >= 0) {
+        int det = gy_graph_new_tensor(&g, 4);
+        ck_assert(det >= 0);
+        gy_op head = {.type = GY_OP_DETECT, .nin = 1, .in = {out}, .out = det, .res = -1,
+                      .conv = -1, .strides = {stride}};
+        ck_assert(gy_graph_add_op(&g, &head) >= 0);
+        g.output = det;
+    }
     g.nrows = 3;
     if (names) {
         g.row_names = calloc(3, sizeof *g.row_names);
@@ -112,10 +122,21 @@ static void plan_add_mismatch(int row, int names, const char *want)
     gy_error err;
     ck_assert_int_eq(gy_plan_make(&g, 5, 7, &p, &err), GY_ERR_ARGUMENT);
     char full[256];
-    snprintf(full, sizeof full, "%s: inputs 5x7 and 1x1 (this input size does not suit the "
-             "model's strides; a multiple of its largest stride always does)", want);
+    if (stride > 0)
+        snprintf(full, sizeof full, "%s: inputs 5x7 and 1x1 (this input size does not suit the "
+                 "model's strides; a multiple of its largest stride always does)", want);
+    else
+        snprintf(full, sizeof full, "%s: inputs 5x7 and 1x1 (the model joins maps of different "
+                 "sizes: check the from indices, strides and upsampling of the rows before)", want);
     ck_assert_str_eq(err.message, full);
     gy_graph_free(&g);
+}
+
+static void plan_add_mismatch(int row, int names, const char *want)
+{
+    static const int strides[] = {-1, 0, 8};
+    for (int i = 0; i < 3; i++)
+        plan_add_mismatch_at(row, names, strides[i], want);
 }
 
 START_TEST(shape_error_names_the_row)
