@@ -118,12 +118,13 @@ static gy_status infer(const gy_graph *g, root_info *roots, gy_plan *p, gy_error
 {
     for (int i = 0; i < g->nops; i++) {
         const gy_op *op = &g->ops[i];
+        char lab[64];
         int h, w, oh = 0, ow = 0;
         for (int j = 0; j < op->nin; j++) {
             root_hw(g, roots, op->in[j], &h, &w);
             if (h < 0)
-                return gy_fail(err, GY_ERR_MISMATCH, "row %d: op %d reads a tensor never written",
-                               op->row, i);
+                return gy_fail(err, GY_ERR_MISMATCH, "%s: op %d reads a tensor never written",
+                               row_label(g, op->row, lab, sizeof lab), i);
         }
         root_hw(g, roots, op->in[0], &h, &w);
         switch (op->type) {
@@ -148,8 +149,9 @@ static gy_status infer(const gy_graph *g, root_info *roots, gy_plan *p, gy_error
             if (op->scale > 0) {
                 if (h > GY_PLAN_MAX_SIDE / op->scale || w > GY_PLAN_MAX_SIDE / op->scale)
                     return gy_fail(err, GY_ERR_ARGUMENT,
-                                   "row %d: upsampling %dx%d by %d exceeds %d pixels per side",
-                                   op->row, h, w, op->scale, GY_PLAN_MAX_SIDE);
+                                   "%s: upsampling %dx%d by %d exceeds %d pixels per side",
+                                   row_label(g, op->row, lab, sizeof lab), h, w, op->scale,
+                                   GY_PLAN_MAX_SIDE);
                 oh = h * op->scale;
                 ow = w * op->scale;
             } else {
@@ -177,8 +179,8 @@ static gy_status infer(const gy_graph *g, root_info *roots, gy_plan *p, gy_error
             int h2, w2;
             root_hw(g, roots, op->in[1], &h2, &w2);
             if (h2 != 1 || w2 != 1)
-                return gy_fail(err, GY_ERR_MISMATCH, "row %d: a per-channel operand of %dx%d",
-                               op->row, h2, w2);
+                return gy_fail(err, GY_ERR_MISMATCH, "%s: a per-channel operand of %dx%d",
+                               row_label(g, op->row, lab, sizeof lab), h2, w2);
             oh = h;
             ow = w;
             break;

@@ -40,8 +40,8 @@ START_TEST(concat_aliases_whole_storages)
 END_TEST
 
 /* gy_plan_make: the per-channel operand of MUL_CH / ADD_CH (squeeze-and-excite's scale) must be
- * 1x1; one of H x 1, 1 x W or H x W is refused with the row, each side alone, and a GAP's 1x1
- * output is taken. */
+ * 1x1; one of H x 1, 1 x W or H x W is refused naming the row and its module, each side alone,
+ * and a GAP's 1x1 output is taken. */
 static gy_status plan_per_channel(gy_op_type type, int operand_is_gap, int h, int w, gy_error *err)
 {
     gy_graph g;
@@ -57,6 +57,10 @@ static gy_status plan_per_channel(gy_op_type type, int operand_is_gap, int h, in
     ck_assert(gy_graph_add_op(&g, &op) >= 0);
     g.input = x;
     g.output = out;
+    g.nrows = 3;
+    g.row_names = calloc(3, sizeof *g.row_names);
+    ck_assert_ptr_nonnull(g.row_names);
+    snprintf(g.row_names[2], sizeof g.row_names[2], "SE");
     gy_plan p;
     gy_status st = gy_plan_make(&g, h, w, &p, err);
     if (st == GY_OK)
@@ -77,7 +81,7 @@ START_TEST(per_channel_operand_is_1x1)
             ck_assert_int_eq(plan_per_channel(types[t], 0, sizes[k][0], sizes[k][1], &err),
                              GY_ERR_MISMATCH);
             char want[96];
-            snprintf(want, sizeof want, "row 2: a per-channel operand of %dx%d", sizes[k][0], sizes[k][1]);
+            snprintf(want, sizeof want, "row 2 (SE): a per-channel operand of %dx%d", sizes[k][0], sizes[k][1]);
             ck_assert_str_eq(err.message, want);
         }
     }
@@ -711,7 +715,8 @@ START_TEST(absurd_sizes_are_refused)
     gy_error err;
     gy_status st = gy_model_load(path, NULL, NULL, &m, &err);
     ck_assert_int_eq(st, GY_ERR_ARGUMENT);
-    ck_assert_msg(strstr(err.message, "exceeds 65536 pixels per side") != NULL, "%s", err.message);
+    ck_assert_msg(strstr(err.message, "row 2 (nn.Upsample): upsampling 8192x8192 by 64 exceeds "
+                                      "65536 pixels per side") != NULL, "%s", err.message);
     /* channels doubling by concatenation: 16 * 2^13 > 65536 */
     char yaml[2048] = "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n";
     for (int i = 0; i < 13; i++)
