@@ -90,7 +90,9 @@ START_TEST(arguments_and_lookups)
     ck_assert_str_eq(gy_zip_name(z, 1), "a/b");
     ck_assert_ptr_null(gy_zip_name(z, 2));
     ck_assert_ptr_null(gy_zip_name(NULL, 0));
-    size_t idx = 99;
+    size_t idx = 99; /* the first entry (index 0) and the last are found */
+    ck_assert_int_eq(gy_zip_find(z, "a/data.pkl", &idx), 1);
+    ck_assert_uint_eq(idx, 0);
     ck_assert_int_eq(gy_zip_find(z, "a/b", &idx), 1);
     ck_assert_uint_eq(idx, 1);
     ck_assert_int_eq(gy_zip_find(z, "a/c", &idx), 0);
