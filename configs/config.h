@@ -123,7 +123,8 @@ int gy_config_channels(const gy_config *cfg, int c);
 /* A row's `from` as ultralytics prints it: a bare int ("-1") or a list ("[-1, 6]"). */
 void gy_row_format_from(const gy_row *row, char *buf, size_t bufsize);
 
-/* Arguments as ultralytics prints them: True/False, None, 'nearest', 1.5, ... into buf. */
+/* Arguments as ultralytics prints them: True/False, None, 'nearest', 1.5, ... into buf, cut to
+ * bufsize and terminated; a NULL `a` gives "". With no buf or a bufsize of 0 nothing is written. */
 void gy_arg_format(const gy_arg *a, char *buf, size_t bufsize);
 
 #endif

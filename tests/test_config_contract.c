@@ -945,9 +945,22 @@ START_TEST(float_repr_edges)
     ck_assert_str_eq(buf, "12");
     gy_arg_format(NULL, buf, sizeof buf);
     ck_assert_str_eq(buf, "");
-    buf[0] = 'q';
-    gy_arg_format(&a, buf, 0);
-    ck_assert_int_eq(buf[0], 'q');
+    /* no room (size 0) or no buffer: nothing is written, each clause alone, for every kind of
+     * argument and for none */
+    static const gy_arg_type kinds[] = {GY_ARG_NONE, GY_ARG_BOOL, GY_ARG_INT, GY_ARG_NC,
+                                        GY_ARG_FLOAT, GY_ARG_STR};
+    for (size_t k = 0; k <= sizeof kinds / sizeof kinds[0]; k++) {
+        const gy_arg *arg = NULL;
+        if (k < sizeof kinds / sizeof kinds[0]) {
+            a.type = kinds[k];
+            arg = &a;
+        }
+        memset(buf, 'q', sizeof buf);
+        gy_arg_format(arg, buf, 0);
+        for (size_t i = 0; i < sizeof buf; i++)
+            ck_assert_msg(buf[i] == 'q', "kind %zu wrote byte %zu of a 0-byte buffer", k, i);
+        gy_arg_format(arg, NULL, sizeof buf);
+    }
 }
 END_TEST
 
