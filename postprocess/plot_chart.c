@@ -419,28 +419,54 @@ static int draw_point_labels(gy_canvas *cv, const frame *f, const gy_chart *c)
     return 1;
 }
 
-/* matplotlib 'best' among the four inner corners: the one covering the fewest points. */
-static void inside_corner(const gy_chart *c, const frame *f, const legend_box *lb, double margin,
-                          double *lx, double *ly)
+gy_box4 gy_chart_legend_corner(gy_box4 axes, double margin, double w, double h, const double *px,
+                               const double *py, int n, int *corner)
 {
-    const double cx[4] = {f->x1 - margin - lb->w, f->x0 + margin, f->x0 + margin, f->x1 - margin - lb->w};
-    const double cy[4] = {f->y0 + margin, f->y0 + margin, f->y1 - margin - lb->h, f->y1 - margin - lb->h};
+    const double cx[4] = {axes.x1 - margin - w, axes.x0 + margin, axes.x0 + margin,
+                          axes.x1 - margin - w};
+    const double cy[4] = {axes.y0 + margin, axes.y0 + margin, axes.y1 - margin - h,
+                          axes.y1 - margin - h};
     long best = -1;
+    int bk = 0;
     for (int k = 0; k < 4; k++) {
         long hits = 0;
-        for (int i = 0; i < c->ns; i++)
-            for (int j = 0; j < c->s[i].n; j++) {
-                if (!placeable(f, c->s[i].x[j], c->s[i].y[j]))
-                    continue;
-                const double px = fx(f, c->s[i].x[j]), py = fy(f, c->s[i].y[j]);
-                hits += px >= cx[k] && px <= cx[k] + lb->w && py >= cy[k] && py <= cy[k] + lb->h;
-            }
+        for (int i = 0; i < n; i++)
+            hits += px[i] >= cx[k] && px[i] <= cx[k] + w && py[i] >= cy[k] && py[i] <= cy[k] + h;
         if (best < 0 || hits < best) {
             best = hits;
-            *lx = cx[k];
-            *ly = cy[k];
+            bk = k;
         }
     }
+    if (corner)
+        *corner = bk;
+    return (gy_box4){cx[bk], cy[bk], cx[bk] + w, cy[bk] + h};
+}
+
+/* The inside legend's top left corner (gy_chart_legend_corner over the placeable points);
+ * 0 when out of memory. */
+static int inside_corner(const gy_chart *c, const frame *f, const legend_box *lb, double margin,
+                         double *lx, double *ly)
+{
+    size_t total = 0;
+    int n = 0;
+    for (int i = 0; i < c->ns; i++)
+        total += (size_t)c->s[i].n;
+    double *px = malloc(sizeof *px * (total ? 2 * total : 1));
+    if (!px)
+        return 0;
+    double *py = px + total;
+    for (int i = 0; i < c->ns; i++)
+        for (int j = 0; j < c->s[i].n; j++)
+            if (placeable(f, c->s[i].x[j], c->s[i].y[j])) {
+                px[n] = fx(f, c->s[i].x[j]);
+                py[n++] = fy(f, c->s[i].y[j]);
+            }
+    const gy_box4 b = gy_chart_legend_corner((gy_box4){f->x0, f->y0, f->x1, f->y1}, margin, lb->w,
+                                             lb->h, px, py, n, NULL);
+    free(px);
+    *lx = b.x0;
+    *ly = b.y0;
+    return 1;
 }
 
 static void rounded_rect(cairo_t *cr, double x, double y, double w, double h, double r)
@@ -603,8 +629,9 @@ gy_status gy_chart_save(gy_chart *c, const char *path, gy_error *err)
         if (c->legend == GY_LEGEND_OUTSIDE) {
             lx = f.x0 + 1.04 * (f.x1 - f.x0) + 0.5 * FONT_PT * pt;
             ly = f.y0 + 0.5 * FONT_PT * pt;
-        } else {
-            inside_corner(c, &f, &lb, 0.5 * FONT_PT * pt, &lx, &ly);
+        } else if (!inside_corner(c, &f, &lb, 0.5 * FONT_PT * pt, &lx, &ly)) {
+            gy_canvas_free(&cv);
+            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory placing the legend", path);
         }
         draw_legend(c, &cv, &lb, lx, ly);
     }

@@ -55,6 +55,13 @@ typedef struct gy_box4 {
 gy_box4 gy_chart_label_box(double px, double py, double off, double w, double h, double fig_w,
                            double fig_h, const gy_box4 *obstacles, int n);
 
+/* matplotlib's 'best' inside legend: of the four w x h boxes in the corners of the axes box,
+ * margin in from both its sides (upper right, upper left, lower left, lower right: corners 0-3),
+ * the one holding the fewest of the n points (px[i], py[i]), a point on a box's edge counting
+ * as held; of equals, the first. Returns that box and, when corner is not NULL, its number. */
+gy_box4 gy_chart_legend_corner(gy_box4 axes, double margin, double w, double h, const double *px,
+                               const double *py, int n, int *corner);
+
 /* Draws the chart into path (PNG, through a temporary name). */
 gy_status gy_chart_save(gy_chart *c, const char *path, gy_error *err);
 

@@ -535,6 +535,64 @@ START_TEST(label_box_order)
 }
 END_TEST
 
+/* gy_chart_legend_corner against its contract: the four boxes margin in from the axes' sides
+ * (worked out here), the fewest points held wins, the first of equals. A probe point on each edge
+ * of each box (its middle, and each vertex) is held; one a hair outside each edge is not. A
+ * probe in corner 0 alone moves the legend to corner 1 when held; a probe in corner k > 0 with
+ * one point inside each other corner makes a four-way tie (corner 0) when held, else corner k. */
+START_TEST(legend_corner_best)
+{
+    const gy_box4 ax = {100, 50, 500, 350};
+    const double m = 10, w = 80, h = 40;
+    const gy_box4 box[4] = {{410, 60, 490, 100}, {110, 60, 190, 100}, {110, 300, 190, 340},
+                            {410, 300, 490, 340}};
+    double px[8] = {0}, py[8] = {0};
+    int k = -1;
+    gy_box4 b = gy_chart_legend_corner(ax, m, w, h, px, py, 0, &k);
+    ck_assert_int_eq(k, 0);
+    ck_assert(b.x0 == 410 && b.y0 == 60 && b.x1 == 490 && b.y1 == 100);
+    b = gy_chart_legend_corner(ax, m, w, h, px, py, 0, NULL); /* no corner wanted */
+    ck_assert(b.x0 == 410 && b.y0 == 60);
+    /* counts 2, 1, 1, 0 -> corner 3; 1, 0, 1, 0 -> corner 1 (the first of the fewest) */
+    static const int counts[2][4] = {{2, 1, 1, 0}, {1, 0, 1, 0}};
+    for (int t = 0; t < 2; t++) {
+        int n = 0;
+        for (int c = 0; c < 4; c++)
+            for (int i = 0; i < counts[t][c]; i++) {
+                px[n] = (box[c].x0 + box[c].x1) / 2 + i;
+                py[n++] = (box[c].y0 + box[c].y1) / 2;
+            }
+        b = gy_chart_legend_corner(ax, m, w, h, px, py, n, &k);
+        ck_assert_int_eq(k, t ? 1 : 3);
+        ck_assert(b.x0 == box[k].x0 && b.y0 == box[k].y0 && b.x1 == box[k].x1 &&
+                  b.y1 == box[k].y1);
+    }
+    for (int c = 0; c < 4; c++) {
+        const gy_box4 q = box[c];
+        const double mx = (q.x0 + q.x1) / 2, my = (q.y0 + q.y1) / 2;
+        const struct { double x, y; int held; } probes[] = {
+            {q.x0, my, 1}, {q.x1, my, 1}, {mx, q.y0, 1}, {mx, q.y1, 1},
+            {q.x0, q.y0, 1}, {q.x1, q.y0, 1}, {q.x0, q.y1, 1}, {q.x1, q.y1, 1},
+            {nextafter(q.x0, -INFINITY), my, 0}, {nextafter(q.x1, INFINITY), my, 0},
+            {mx, nextafter(q.y0, -INFINITY), 0}, {mx, nextafter(q.y1, INFINITY), 0}};
+        for (size_t p = 0; p < sizeof probes / sizeof probes[0]; p++) {
+            int n = 0;
+            px[n] = probes[p].x;
+            py[n++] = probes[p].y;
+            for (int o = 0; c > 0 && o < 4; o++)
+                if (o != c) {
+                    px[n] = (box[o].x0 + box[o].x1) / 2;
+                    py[n++] = (box[o].y0 + box[o].y1) / 2;
+                }
+            gy_chart_legend_corner(ax, m, w, h, px, py, n, &k);
+            const int want = c == 0 ? probes[p].held : probes[p].held ? 0 : c;
+            ck_assert_msg(k == want, "corner %d probe %zu (%.17g, %.17g): corner %d, want %d", c, p,
+                          probes[p].x, probes[p].y, k, want);
+        }
+    }
+}
+END_TEST
+
 /* seaborn's relative luminance (utils.relative_luminance): each channel v is linearised as
  * v / 12.92 when v <= 0.03928, else ((v + 0.055) / 1.055) ^ 2.4, and weighted 0.2126, 0.7152,
  * 0.0722. Each channel alone, at the knee, just past it, and at 0, 0.5 and 1. */
@@ -1054,6 +1112,7 @@ static Suite *plots_suite(void)
     tcase_add_test(tc, text_anchors);
     tcase_add_test(tc, chart_axis_labels);
     tcase_add_test(tc, luminance_like_seaborn);
+    tcase_add_test(tc, legend_corner_best);
     tcase_add_test(tc, matrix_x_labels_turned);
     tcase_add_test(tc, chart_line_and_legend);
     tcase_add_test(tc, png_chunk_over_16_mib);
