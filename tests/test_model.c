@@ -143,6 +143,42 @@ static void plan_add_mismatch(int row, int names, const char *want)
         plan_add_mismatch_at(row, names, strides[i], want);
 }
 
+/* gy_plan_make's arena: biggest storage first, each at the lowest offset clear of the placed
+ * storages whose lifetimes (first write .. last read) overlap its own; two that only touch
+ * (one ends where the other starts) do not overlap. A chain of copies on a 4x4 input: x (1
+ * channel, 16 floats) -> A (4, 64) -> B (4, 64) -> C (4, 64) -> D (1, 16). A goes at 0, B (lives
+ * with A) at 64, C (lives with B only) at 0, right below B; x (with A) at 64, D (with C) at 64:
+ * 128 floats in all. */
+START_TEST(arena_lowest_offset_that_fits)
+{
+    gy_graph g;
+    gy_graph_init(&g);
+    static const int ch[5] = {1, 4, 4, 4, 1};
+    int t[5];
+    for (int i = 0; i < 5; i++) {
+        t[i] = gy_graph_new_tensor(&g, ch[i]);
+        ck_assert(t[i] >= 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        gy_op op = {.type = GY_OP_COPY, .nin = 1, .in = {t[i]}, .out = t[i + 1], .res = -1,
+                    .conv = -1};
+        ck_assert(gy_graph_add_op(&g, &op) >= 0);
+    }
+    g.input = t[0];
+    g.output = t[4];
+    gy_plan p;
+    gy_error err;
+    ck_assert_msg(gy_plan_make(&g, 4, 4, &p, &err) == GY_OK, "%s", err.message);
+    static const size_t want[5] = {64, 0, 64, 0, 64};
+    for (int i = 0; i < 5; i++)
+        ck_assert_msg(p.toff[t[i]] == want[i], "tensor %d at %zu, want %zu", i, p.toff[t[i]],
+                      want[i]);
+    ck_assert_uint_eq(p.arena_floats, 128);
+    gy_plan_free(&p);
+    gy_graph_free(&g);
+}
+END_TEST
+
 START_TEST(shape_error_names_the_row)
 {
     plan_add_mismatch(2, 1, "row 2 (M2)");
@@ -739,6 +775,7 @@ int main(void)
     tcase_add_test(tc, concat_aliases_whole_storages);
     tcase_add_test(tc, per_channel_operand_is_1x1);
     tcase_add_test(tc, shape_error_names_the_row);
+    tcase_add_test(tc, arena_lowest_offset_that_fits);
     tcase_add_test(tc, smallest_and_largest_accepted);
     tcase_add_test(tc, yolov8_tables_nc80);
     tcase_add_test(tc, yolov8s_table_nc1);
