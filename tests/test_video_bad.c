@@ -363,6 +363,48 @@ START_TEST(huge_frame_size_refused_before_allocation)
 }
 END_TEST
 
+/* The frame size as the headers give it, when no frame decodes to tell it (every JPEG's SOF
+ * claims 65535 x 65535): 0 x 0 in avih and strf is an unknown size, refused as such (not as a
+ * bad size: FFmpeg gives a size it does not know as 0). */
+static const char *sized_avi(const char *name, unsigned w, unsigned h)
+{
+    size_t n;
+    unsigned char *b = gy_test_read(gy_vt_clip("mjpeg.avi"), &n);
+    for (size_t i = 0; i + 9 < n; i++)
+        if (b[i] == 0xFF && b[i + 1] == 0xC0)
+            b[i + 5] = b[i + 6] = b[i + 7] = b[i + 8] = 0xFF;
+    int patched = 0;
+    for (size_t i = 0; i + 48 < n && i < 4096; i++) {
+        if (memcmp(b + i, "avih", 4) == 0) {
+            put_le32(b + i + 8 + 32, w);
+            put_le32(b + i + 8 + 36, h);
+            patched++;
+        }
+        if (memcmp(b + i, "strf", 4) == 0) {
+            put_le32(b + i + 8 + 4, w);
+            put_le32(b + i + 8 + 8, h);
+            patched++;
+        }
+    }
+    ck_assert_int_eq(patched, 2);
+    const char *p = tmp(name);
+    write_bytes(p, b, n);
+    free(b);
+    return p;
+}
+
+START_TEST(header_frame_size_unknown_or_bad)
+{
+    gy_error err;
+    quiet_begin();
+    const char *zero = sized_avi("zero_size.avi", 0, 0);
+    gy_status st = open_err(zero, &err);
+    quiet_end();
+    ck_assert_msg(st == GY_ERR_FORMAT && strstr(err.message, "zero_size.avi: the frame size is "
+                  "unknown: no picture could be decoded"), "%s", err.message);
+}
+END_TEST
+
 /* One damaged frame in the middle (the 5th JPEG's SOF claims 65535 x 65535): frames 1 to 4 and 6
  * to 15 decode, as cv2's, and the error names frame 5. */
 START_TEST(one_bad_frame_is_reported_by_number)
@@ -450,6 +492,7 @@ int main(void)
     tcase_add_test(tc, truncated_file_reports_the_missing_frames);
     tcase_add_loop_test(tc, corrupt_middle_decodes_around_it, 0, 4);
     tcase_add_test(tc, huge_frame_size_refused_before_allocation);
+    tcase_add_test(tc, header_frame_size_unknown_or_bad);
     tcase_add_test(tc, one_bad_frame_is_reported_by_number);
     tcase_add_test(tc, memory_input_reads_as_the_file);
     suite_add_tcase(s, tc);
