@@ -412,6 +412,15 @@ START_TEST(test_header_pixel_cap)
     bf[30] = 1;
     ck_assert_int_eq(gy_image_decode_memory(bf, 129, "bf.bmp", &bi, &berr), GY_ERR_FORMAT);
     ck_assert_msg(!strstr(berr.message, "truncated BMP"), "%s", berr.message);
+    /* compressions 4 to 7 (BI_JPEG, BI_PNG, BI_ALPHABITFIELDS, ...), whole or cut: stb_image's
+     * probe refuses them before any size is asked */
+    for (int comp = 4; comp <= 7; comp++) {
+        bf[30] = (unsigned char)comp;
+        for (size_t len = 129; len <= 130; len++) {
+            ck_assert_int_eq(gy_image_decode_memory(bf, len, "bf.bmp", &bi, &berr), GY_ERR_FORMAT);
+            ck_assert_msg(strstr(berr.message, "bf.bmp: not a readable image"), "%s", berr.message);
+        }
+    }
     /* an OS/2 BITMAPCOREHEADER (12 bytes: 16-bit sides, no compression field): 4 x 4 at 24 bits
      * is 14 + 12 + 4 x 12 bytes, whole decoded, one byte short refused the same way */
     unsigned char core[74] = {'B', 'M'};

@@ -254,6 +254,39 @@ START_TEST(synthetic_at_the_conv_capacity)
 }
 END_TEST
 
+/* Only convs with an int8 epilogue (no activation, SiLU, ReLU, sigmoid) are quantized: a conv
+ * followed by ReLU6 (ConvBNReLU6) or hardswish (conv_bn_hswish) keeps float weights, and so does
+ * DFL's fixed conv; the Conv (SiLU) and the head's convs are int8. */
+START_TEST(only_int8_capable_convs_are_quantized)
+{
+    const char *yaml = tmp("capable.yaml"), *q = tmp("capable.safetensors");
+    gy_test_write_text(yaml, "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n"
+                             "  - [-1, 1, ConvBNReLU6, [16, 3, 1]]\n"
+                             "  - [-1, 1, conv_bn_hswish, [16, 1, 3]]\n"
+                             "head:\n  - [[2], 1, Detect, [nc]]\n");
+    gy_error err;
+    ck_assert_msg(gy_quantize_synthetic(yaml, q, &err) == GY_OK, "%s", err.message);
+    gy_safetensors *st;
+    ck_assert_msg(gy_st_open(q, &st, &err) == GY_OK, "%s", err.message);
+    int int8 = 0, float_w = 0;
+    for (int i = 0; i < st->count; i++) {
+        const gy_st_tensor *t = &st->tensors[i];
+        const size_t len = strlen(t->name);
+        if (len < 7 || strcmp(t->name + len - 7, ".weight") != 0 || t->ndim != 4)
+            continue;
+        const int is8 = t->dtype == GY_DT_I8;
+        const int row0 = !strncmp(t->name, "model.0.", 8), head = !strncmp(t->name, "model.3.", 8);
+        const int dfl = strstr(t->name, ".dfl.") != NULL;
+        ck_assert_msg(is8 == ((row0 || head) && !dfl), "%s: %s", t->name, is8 ? "int8" : "float");
+        int8 += is8;
+        float_w += !is8;
+    }
+    gy_st_close(st);
+    ck_assert_int_ge(int8, 2);
+    ck_assert_int_ge(float_w, 3); /* the ReLU6 and hardswish convs, DFL */
+}
+END_TEST
+
 /* Every conv kept in float: the int8 runtime runs the float kernels and must give the float
  * runtime's bytes. */
 START_TEST(all_float_is_float)
@@ -1368,6 +1401,7 @@ int main(void)
     tcase_add_test(fast, subnormal_channel_weights);
     tcase_add_test(fast, float_feeding_int8);
     tcase_add_test(fast, synthetic_at_the_conv_capacity);
+    tcase_add_test(fast, only_int8_capable_convs_are_quantized);
     suite_add_tcase(s, fast);
     TCase *slow = tcase_create("coco128");
     tcase_set_timeout(slow, 3000);

@@ -535,6 +535,31 @@ START_TEST(label_box_order)
 }
 END_TEST
 
+/* gy_canvas_create's size bounds: at least 16 pixels a side, at most 2^26 pixels (8192 x 8192)
+ * in all, each at the bound (made) and past it (refused naming the figure); NaN refused. */
+START_TEST(canvas_size_bounds)
+{
+    static const struct { double w, h; int ok; } cases[] = {
+        {16, 16, 1}, {15.75, 16, 0}, {16, 15.75, 0}, {8192, 8192, 1}, {8192, 8193, 0},
+        {8193, 8192, 0}, {4096, 16384, 1}, {4096, 16385, 0}, {NAN, 16, 0}, {16, NAN, 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gy_canvas cv;
+        gy_error err;
+        gy_status st = gy_canvas_create(cases[i].w, cases[i].h, 1.0, &cv, &err);
+        if (cases[i].ok) {
+            ck_assert_msg(st == GY_OK, "%g x %g: %s", cases[i].w, cases[i].h, err.message);
+            ck_assert_int_eq(cv.width, (int)cases[i].w);
+            ck_assert_int_eq(cv.height, (int)cases[i].h);
+            gy_canvas_free(&cv);
+        } else {
+            ck_assert_msg(st == GY_ERR_ARGUMENT, "%g x %g: %s", cases[i].w, cases[i].h,
+                          st == GY_OK ? "made" : err.message);
+            ck_assert_msg(strstr(err.message, "figure at 1 dpi is out of range"), "%s", err.message);
+        }
+    }
+}
+END_TEST
+
 /* gy_chart_legend_corner against its contract: the four boxes margin in from the axes' sides
  * (worked out here), the fewest points held wins, the first of equals. A probe point on each edge
  * of each box (its middle, and each vertex) is held; one a hair outside each edge is not. A
@@ -1113,6 +1138,7 @@ static Suite *plots_suite(void)
     tcase_add_test(tc, chart_axis_labels);
     tcase_add_test(tc, luminance_like_seaborn);
     tcase_add_test(tc, legend_corner_best);
+    tcase_add_test(tc, canvas_size_bounds);
     tcase_add_test(tc, matrix_x_labels_turned);
     tcase_add_test(tc, chart_line_and_legend);
     tcase_add_test(tc, png_chunk_over_16_mib);
