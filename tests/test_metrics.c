@@ -446,6 +446,17 @@ START_TEST(bad_arguments)
     gy_metrics *m = NULL;
     ck_assert_int_eq(gy_metrics_create(0, &m, &err), GY_ERR_ARGUMENT);
     ck_assert_ptr_null(m);
+    ck_assert_ptr_nonnull(strstr(err.message, "metrics: class count 0 is not in [1, 100000]"));
+    /* the class count's bounds: 1 and 100000 (Detect's limit) made, 100001 refused */
+    ck_assert_int_eq(gy_metrics_create(100001, &m, &err), GY_ERR_ARGUMENT);
+    ck_assert_ptr_null(m);
+    ck_assert_ptr_nonnull(strstr(err.message, "metrics: class count 100001 is not in [1, 100000]"));
+    static const int made[2] = {1, 100000};
+    for (int i = 0; i < 2; i++) {
+        ck_assert_msg(gy_metrics_create(made[i], &m, &err) == GY_OK, "%s", err.message);
+        gy_metrics_free(m);
+        m = NULL;
+    }
     m = new_metrics(2);
     int cls = 2;
     ck_assert_int_eq(gy_metrics_add(m, NULL, NULL, 0, &cls, 1, &err), GY_ERR_ARGUMENT);
