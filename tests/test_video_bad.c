@@ -289,6 +289,26 @@ static void put_le32(unsigned char *p, unsigned v)
     put_le16(p + 2, v >> 16);
 }
 
+/* Sets the frame size an AVI's headers claim (avih dwWidth / dwHeight, strf biWidth / biHeight),
+ * both found in its first 4 KiB, or fails. */
+static void avi_header_size(unsigned char *b, size_t n, unsigned w, unsigned h)
+{
+    int patched = 0;
+    for (size_t i = 0; i + 48 < n && i < 4096; i++) {
+        if (memcmp(b + i, "avih", 4) == 0) {
+            put_le32(b + i + 8 + 32, w);
+            put_le32(b + i + 8 + 36, h);
+            patched++;
+        }
+        if (memcmp(b + i, "strf", 4) == 0) {
+            put_le32(b + i + 8 + 4, w);
+            put_le32(b + i + 8 + 8, h);
+            patched++;
+        }
+    }
+    ck_assert_int_eq(patched, 2);
+}
+
 /* The claimed size is refused before a frame is allocated: an AVI whose headers and frames claim
  * 10000 x 10000 and a GIF screen of 65535 x 65535 (refused at open, from the demuxer's
  * headers, before the probe decodes anything), and an AVI whose every JPEG frame claims 65535 x 65535, refused by FFmpeg's
@@ -325,20 +345,7 @@ START_TEST(huge_frame_size_refused_before_allocation)
             b[i + 6] = b[i + 8] = 0x10;
         }
     }
-    int patched = 0;
-    for (size_t i = 0; i + 48 < n && i < 4096; i++) {
-        if (memcmp(b + i, "avih", 4) == 0) {
-            put_le32(b + i + 8 + 32, 10000);
-            put_le32(b + i + 8 + 36, 10000);
-            patched++;
-        }
-        if (memcmp(b + i, "strf", 4) == 0) {
-            put_le32(b + i + 8 + 4, 10000);
-            put_le32(b + i + 8 + 8, 10000);
-            patched++;
-        }
-    }
-    ck_assert_int_eq(patched, 2);
+    avi_header_size(b, n, 10000, 10000);
     write_bytes(tmp("huge.avi"), b, n);
     free(b);
     ck_assert_int_ge(sofs, 15);
@@ -373,20 +380,7 @@ static const char *sized_avi(const char *name, unsigned w, unsigned h)
     for (size_t i = 0; i + 9 < n; i++)
         if (b[i] == 0xFF && b[i + 1] == 0xC0)
             b[i + 5] = b[i + 6] = b[i + 7] = b[i + 8] = 0xFF;
-    int patched = 0;
-    for (size_t i = 0; i + 48 < n && i < 4096; i++) {
-        if (memcmp(b + i, "avih", 4) == 0) {
-            put_le32(b + i + 8 + 32, w);
-            put_le32(b + i + 8 + 36, h);
-            patched++;
-        }
-        if (memcmp(b + i, "strf", 4) == 0) {
-            put_le32(b + i + 8 + 4, w);
-            put_le32(b + i + 8 + 8, h);
-            patched++;
-        }
-    }
-    ck_assert_int_eq(patched, 2);
+    avi_header_size(b, n, w, h);
     const char *p = tmp(name);
     write_bytes(p, b, n);
     free(b);
