@@ -72,21 +72,21 @@ static double core_rate(int int8, int isa, int threads, long iters)
 }
 
 /* The machine's limit for `threads` threads (GFLOP/s of FMAs, or int8 GOP/s): the rate of one
- * core (best of 3 ~0.1 s runs) times the cores they can run on (the threads, at most the CPUs
+ * core (best of 5 ~20 ms runs: the loop runs at its limit within microseconds) times the cores they can run on (the threads, at most the CPUs
  * this process may use). Measured in CPU time, it is the cores' limit even while other jobs
  * share them: an op's rate, a median over passes, can reach it in a quiet moment, which a
  * wall-clock measurement taken in a busy one would put below. */
 static double limit_rate(int int8, int isa, int threads)
 {
-    long iters = 200000;
+    long iters = 40000;
     double t0 = omp_get_wtime();
-    core_rate(int8, isa, threads, iters); /* calibration: ~0.1 s per timed run */
+    core_rate(int8, isa, threads, iters); /* calibration: ~20 ms per timed run */
     double t = omp_get_wtime() - t0;
-    iters = (long)((double)iters * 0.1 / (t > 1e-4 ? t : 1e-4));
+    iters = (long)((double)iters * 0.02 / (t > 1e-4 ? t : 1e-4));
     if (iters < 1000)
         iters = 1000;
     double best = 0.0;
-    for (int rep = 0; rep < 3; rep++) {
+    for (int rep = 0; rep < 5; rep++) {
         double r = core_rate(int8, isa, threads, iters);
         best = r > best ? r : best;
     }
