@@ -4,6 +4,9 @@
 # are the same on every run (tests/video/reference.json records each clip's SHA-256, and the
 # tests say so when a clip differs from the one the reference was made from).
 # usage: make_clips.sh OUT_DIR IMAGE [CLIP...]     (default: every clip)
+# With GY_CLIP_CACHE set (ctest sets it to a folder of the build), each clip is made once into
+# a subfolder named for the checksum of this script, the image and ffmpeg's versions, then copied to OUT_DIR: the
+# video tests need the same clips, and encoding them is most of what they would spend.
 set -eu
 out=$1
 img=$2
@@ -44,5 +47,21 @@ make() {
   esac
 }
 [ $# -gt 0 ] || set -- h264.mp4 mpeg4.avi vp9.webm odd.mkv clip.gif mjpeg.avi rot90.mp4 rot180.mp4 rot270.mp4
-for c in "$@"; do make "$c"; done
-rm -f "$out/rot_src.mp4"
+if [ -z "${GY_CLIP_CACHE:-}" ]; then
+  for c in "$@"; do make "$c"; done
+  rm -f "$out/rot_src.mp4"
+  exit 0
+fi
+dest=$out
+cache="$GY_CLIP_CACHE/$( (cat "$0" "$img"; ffmpeg -version) | cksum | tr ' ' '-')"
+mkdir -p "$cache"
+for c in "$@"; do
+  if [ ! -f "$cache/$c" ]; then
+    # made in a folder of its own, then renamed: a test running alongside sees a whole clip or none
+    out=$(mktemp -d "$cache/.making.XXXXXX")
+    make "$c"
+    mv "$out/$c" "$cache/$c"
+    rm -rf "$out"
+  fi
+  cp "$cache/$c" "$dest/$c"
+done
