@@ -27,6 +27,7 @@
 #define SKEW 16    /* floats between positions' blocks beyond their size: one cache line */
 #define GEN_MR 4
 #define GEN_NR 16
+#define WPACK_MR 16 /* at least every instruction set's row panel (wmr) */
 
 #define AI static inline __attribute__((always_inline))
 
@@ -41,6 +42,8 @@ static int wmr(int isa)
 {
     return isa == GY_ISA_AVX512 ? GY_TILE512_MR : isa == GY_ISA_AVX2 ? GY_TILE256_MR : GEN_MR;
 }
+_Static_assert(GY_TILE512_MR <= WPACK_MR && GY_TILE256_MR <= WPACK_MR && GEN_MR <= WPACK_MR,
+               "gy_winograd_pack's lane arrays hold a row panel");
 
 /* G (6x3) of F(4, 3). */
 static const double G[6][3] = {{1.0 / 4, 0, 0},
@@ -60,20 +63,31 @@ gy_status gy_winograd_pack(gy_conv *c, gy_isa isa, gy_error *err)
         return gy_fail(err, GY_ERR_NOMEM,
                        "packing the Winograd weights of %s: out of memory (%zu floats)", c->wname, n);
     memset(p, 0, n * sizeof(float));
-    for (int o = 0; o < cout; o++)
+    /* panel by panel, each input channel's lanes side by side (the same operations in the same
+     * order for each lane; the lane loops vectorise): the 36 positions' stores of a (panel,
+     * channel) fill one run of mr floats each */
+    const size_t xstride = panels * (size_t)cin * (size_t)mr; /* floats between positions */
+    for (size_t pn = 0; pn < panels; pn++) {
+        const int lanes = cout - (int)pn * mr < mr ? cout - (int)pn * mr : mr;
         for (int ci = 0; ci < cin; ci++) {
-            const float *g = c->w + ((size_t)o * cin + ci) * 9;
-            double t[6][3], u[6][6];
+            double g[9][WPACK_MR], t[6][3][WPACK_MR];
+            for (int l = 0; l < lanes; l++)
+                for (int j = 0; j < 9; j++)
+                    g[j][l] = c->w[(((size_t)pn * mr + l) * cin + ci) * 9 + j];
             for (int a = 0; a < 6; a++)
                 for (int k = 0; k < 3; k++)
-                    t[a][k] = G[a][0] * g[0 * 3 + k] + G[a][1] * g[1 * 3 + k] + G[a][2] * g[2 * 3 + k];
+                    for (int l = 0; l < lanes; l++)
+                        t[a][k][l] = G[a][0] * g[0 * 3 + k][l] + G[a][1] * g[1 * 3 + k][l] +
+                                     G[a][2] * g[2 * 3 + k][l];
+            float *dst = p + (pn * (size_t)cin + (size_t)ci) * (size_t)mr;
             for (int a = 0; a < 6; a++)
-                for (int b = 0; b < 6; b++)
-                    u[a][b] = t[a][0] * G[b][0] + t[a][1] * G[b][1] + t[a][2] * G[b][2];
-            size_t pn = (size_t)o / mr, lane = (size_t)o % mr;
-            for (int xi = 0; xi < XI; xi++)
-                p[(((size_t)xi * panels + pn) * cin + ci) * mr + lane] = (float)u[xi / 6][xi % 6];
+                for (int b = 0; b < 6; b++) {
+                    float *d = dst + (size_t)(a * 6 + b) * xstride;
+                    for (int l = 0; l < lanes; l++)
+                        d[l] = (float)(t[a][0][l] * G[b][0] + t[a][1][l] * G[b][1] + t[a][2][l] * G[b][2]);
+                }
         }
+    }
     c->wpack = p;
     c->wpack_floats = n;
     return GY_OK;
