@@ -174,6 +174,9 @@ void gy_qu8_copy_task(const gy_qu8_copy_run *r, size_t task);
 typedef void (*gy_qu8_lut_fn)(const uint8_t *src, uint8_t *dst, size_t n, const uint8_t *lut);
 void gy_qu8_lut__generic(const uint8_t *src, uint8_t *dst, size_t n, const uint8_t *lut);
 void gy_qu8_lut__avx512vbmi(const uint8_t *src, uint8_t *dst, size_t n, const uint8_t *lut);
+/* The table kernel the copies of kernel family `qisa` use: VBMI's for AVX512VNNI on a CPU with
+ * AVX-512 VBMI (has_vbmi), else the portable one (both give the same bytes). */
+gy_qu8_lut_fn gy_qu8_lut_select(gy_qisa qisa, int has_vbmi);
 int gy_cpu_has_avx512_vbmi(void);
 void gy_qu8_copy__ref(const gy_qu8_copy_run *r);
 

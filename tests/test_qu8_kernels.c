@@ -447,6 +447,18 @@ START_TEST(maxpool_and_copy)
             ck_assert_mem_eq(d0, d1, sizeof d0);
         }
     }
+    /* which table kernel the copies use: VBMI's only for the AVX512VNNI family on a VBMI CPU
+     * (GY_ISA=avx2 on such a CPU, or a VNNI CPU without VBMI, runs the portable one) */
+    for (int q = GY_QISA_GENERIC; q <= GY_QISA_AVX512VNNI; q++)
+        for (int vbmi = 0; vbmi <= 1; vbmi++) {
+            gy_qu8_lut_fn want = gy_qu8_lut__generic;
+#if defined(__x86_64__) || defined(__i386__)
+            if (q == GY_QISA_AVX512VNNI && vbmi)
+                want = gy_qu8_lut__avx512vbmi;
+#endif
+            ck_assert_msg(gy_qu8_lut_select((gy_qisa)q, vbmi) == want, "%s, VBMI %d",
+                          gy_qisa_name((gy_qisa)q), vbmi);
+        }
 }
 END_TEST
 

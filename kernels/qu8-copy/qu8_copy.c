@@ -37,13 +37,21 @@ void gy_qu8_lut__generic(const uint8_t *src, uint8_t *dst, size_t n, const uint8
         dst[j] = lut[src[j]];
 }
 
+gy_qu8_lut_fn gy_qu8_lut_select(gy_qisa qisa, int has_vbmi)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    if (qisa == GY_QISA_AVX512VNNI && has_vbmi)
+        return gy_qu8_lut__avx512vbmi;
+#else
+    (void)qisa;
+    (void)has_vbmi;
+#endif
+    return gy_qu8_lut__generic;
+}
+
 void gy_qu8_copy_task(const gy_qu8_copy_run *r, size_t task)
 {
-    gy_qu8_lut_fn lut = gy_qu8_lut__generic;
-#if defined(__x86_64__) || defined(__i386__)
-    if (r->qisa == GY_QISA_AVX512VNNI && gy_cpu_has_avx512_vbmi())
-        lut = gy_qu8_lut__avx512vbmi;
-#endif
+    const gy_qu8_lut_fn lut = gy_qu8_lut_select(r->qisa, gy_cpu_has_avx512_vbmi());
     const int oy = (int)task, c = r->out.c;
     const int iy = src_index(oy, r->in.h, r->out.h);
     const uint8_t *srow = r->in.data + (size_t)iy * r->in.rstride;
