@@ -1,5 +1,6 @@
-/* image_save.c - gy_image_save: an RGB image encoded in memory by stb_image_write (JPEG quality
- * 95, PNG, BMP, picked by the path's extension as cv2.imwrite picks it) and written atomically. */
+/* image_save.c - gy_image_save: an RGB image encoded in memory (JPEG quality 95 and BMP by
+ * stb_image_write, PNG by png_encode.c with cv2's settings; picked by the path's extension as
+ * cv2.imwrite picks it) and written atomically. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/util.h"
+#include "postprocess/png_encode.h"
 
 typedef enum { FMT_NONE, FMT_JPG, FMT_PNG, FMT_BMP } image_format;
 
@@ -59,10 +61,16 @@ gy_status gy_image_save(const gy_image *image, const char *path, gy_error *err)
                        path, ext);
     gy_strbuf e = {0};
     int w = image->width, h = image->height, ok;
+    if (fmt == FMT_PNG) {
+        const gy_png_options o = gy_png_options_cv2();
+        gy_status st = gy_png_encode_rgb(image->data, w, h, 3 * (size_t)w, &o, &e, path, err);
+        if (st == GY_OK)
+            st = gy_write_file_atomic(path, e.s, e.len, err);
+        free(e.s);
+        return st;
+    }
     if (fmt == FMT_JPG)
         ok = stbi_write_jpg_to_func(append, &e, w, h, 3, image->data, 95);
-    else if (fmt == FMT_PNG)
-        ok = stbi_write_png_to_func(append, &e, w, h, 3, image->data, w * 3);
     else
         ok = stbi_write_bmp_to_func(append, &e, w, h, 3, image->data);
     if (e.bad) {

@@ -1,5 +1,5 @@
 /* plot_canvas.c - a Cairo image surface with matplotlib's units, DejaVu Sans text, colours, and
- * PNG output (zlib) through gy_write_file_atomic. */
+ * PNG output (png_encode.c) through gy_write_file_atomic. */
 #include "postprocess/plot_canvas.h"
 
 #include <fontconfig/fontconfig.h>
@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "core/error.h"
 #include "core/util.h"
+#include "postprocess/png_encode.h"
 
 #define CANVAS_MAX_PIXELS (1 << 26) /* 8192 x 8192 */
 #define CANVAS_FONT "DejaVu Sans"
@@ -54,75 +54,37 @@ void gy_canvas_free(gy_canvas *c)
     memset(c, 0, sizeof *c);
 }
 
-/* PNG chunk: length, type, data, CRC-32 of type and data. */
-static void png_chunk(gy_strbuf *b, const char *type, const unsigned char *data, size_t n)
+typedef struct canvas_rows {
+    const unsigned char *px;
+    int stride, width;
+} canvas_rows;
+
+static void canvas_row(void *ctx, int y, unsigned char *o)
 {
-    unsigned char len[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16), (unsigned char)(n >> 8),
-                            (unsigned char)n};
-    gy_strbuf_put(b, (const char *)len, 4);
-    gy_strbuf_put(b, type, 4);
-    if (n)
-        gy_strbuf_put(b, (const char *)data, n);
-    uLong crc = crc32(0L, (const Bytef *)type, 4);
-    if (n)
-        crc = crc32(crc, data, (uInt)n);
-    unsigned char c[4] = {(unsigned char)(crc >> 24), (unsigned char)(crc >> 16), (unsigned char)(crc >> 8),
-                          (unsigned char)crc};
-    gy_strbuf_put(b, (const char *)c, 4);
+    const canvas_rows *r = ctx;
+    const uint32_t *src = (const uint32_t *)(const void *)(r->px + (size_t)y * (size_t)r->stride);
+    for (int x = 0; x < r->width; x++) { /* CAIRO_FORMAT_RGB24: 0xXXRRGGBB in native order */
+        *o++ = (unsigned char)(src[x] >> 16);
+        *o++ = (unsigned char)(src[x] >> 8);
+        *o++ = (unsigned char)src[x];
+    }
 }
 
-/* 8-bit RGB PNG, every row with filter 0 (none) and zlib level 6: for plots (large flat areas)
- * smaller and about twice as fast as libpng's adaptive filters, which Cairo's writer uses. */
+/* 8-bit RGB PNG with no filter and zlib level 6 (gy_png_options_plot): for plots (large flat
+ * areas) smaller and about twice as fast as libpng's adaptive filters, which Cairo's writer uses. */
 gy_status gy_canvas_save_png(gy_canvas *c, const char *path, gy_error *err)
 {
     if (cairo_status(c->cr) != CAIRO_STATUS_SUCCESS)
         return gy_fail(err, GY_ERR_NOMEM, "%s: drawing failed: %s", path,
                        cairo_status_to_string(cairo_status(c->cr)));
     cairo_surface_flush(c->surface);
-    const int w = c->width, h = c->height, stride = cairo_image_surface_get_stride(c->surface);
-    const unsigned char *px = cairo_image_surface_get_data(c->surface);
-    const size_t row = 1 + 3 * (size_t)w, rawn = row * (size_t)h; /* (w * h <= 2^26: no overflow) */
-    unsigned char *raw = malloc(rawn);
-    uLongf zn = compressBound((uLong)rawn);
-    unsigned char *z = raw ? malloc(zn) : NULL;
-    if (!raw || !z) {
-        free(raw);
-        return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory for a %dx%d PNG", path, w, h);
-    }
-    for (int y = 0; y < h; y++) {
-        const uint32_t *src = (const uint32_t *)(const void *)(px + (size_t)y * (size_t)stride);
-        unsigned char *o = raw + (size_t)y * row;
-        *o++ = 0;
-        for (int x = 0; x < w; x++) { /* CAIRO_FORMAT_RGB24: 0xXXRRGGBB in native order */
-            *o++ = (unsigned char)(src[x] >> 16);
-            *o++ = (unsigned char)(src[x] >> 8);
-            *o++ = (unsigned char)src[x];
-        }
-    }
-    const int zst = compress2(z, &zn, raw, (uLong)rawn, 6);
-    free(raw);
-    if (zst != Z_OK) { /* with compressBound's room only zlib's own allocation can fail */
-        free(z);
-        if (zst == Z_MEM_ERROR)
-            return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory compressing the PNG", path);
-        return gy_fail(err, GY_ERR_IO, "%s: cannot compress the PNG (zlib error %d)", path, zst);
-    }
-    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    const unsigned char ihdr[13] = {(unsigned char)(w >> 24), (unsigned char)(w >> 16), (unsigned char)(w >> 8),
-                                    (unsigned char)w, (unsigned char)(h >> 24), (unsigned char)(h >> 16),
-                                    (unsigned char)(h >> 8), (unsigned char)h,
-                                    8, 2, 0, 0, 0}; /* 8 bits, RGB, deflate, filters, no interlace */
+    canvas_rows r = {cairo_image_surface_get_data(c->surface),
+                     cairo_image_surface_get_stride(c->surface), c->width};
+    const gy_png_options o = gy_png_options_plot();
     gy_strbuf b = {0};
-    gy_strbuf_put(&b, (const char *)sig, sizeof sig);
-    png_chunk(&b, "IHDR", ihdr, sizeof ihdr);
-    png_chunk(&b, "IDAT", z, zn);
-    png_chunk(&b, "IEND", NULL, 0);
-    free(z);
-    if (b.bad) {
-        free(b.s);
-        return gy_fail(err, GY_ERR_NOMEM, "%s: out of memory for the PNG", path);
-    }
-    gy_status st = gy_write_file_atomic(path, b.s, b.len, err);
+    gy_status st = gy_png_encode(c->width, c->height, canvas_row, &r, &o, &b, path, err);
+    if (st == GY_OK)
+        st = gy_write_file_atomic(path, b.s, b.len, err);
     free(b.s);
     return st;
 }

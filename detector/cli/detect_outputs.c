@@ -17,6 +17,7 @@
 
 #include "detector/cli/cli.h"
 #include "core/util.h"
+#include "postprocess/png_encode.h"
 
 #define PATH_CAP 4352
 
@@ -313,9 +314,20 @@ static int encode_to(const char *path, encoding enc, int w, int h, const unsigne
 {
     membuf m = {0};
     int ok;
-    if (enc == ENC_PNG) {
-        ok = stbi_write_png_to_func(mem_write, &m, w, h, 3, px, stride);
-    } else if (enc == ENC_BMP || stride != w * 3) {
+    if (enc == ENC_PNG) { /* cv2.imwrite's settings */
+        const gy_png_options o = gy_png_options_cv2();
+        gy_strbuf b = {0};
+        gy_error err;
+        if (gy_png_encode_rgb(px, w, h, (size_t)stride, &o, &b, path, &err) != GY_OK) {
+            free(b.s);
+            cli_say("%s: cannot encode the image", path);
+            return EXIT_CANTCREAT;
+        }
+        int rc = write_file(path, b.s, b.len);
+        free(b.s);
+        return rc;
+    }
+    if (enc == ENC_BMP || stride != w * 3) {
         /* stb's JPEG and BMP writers take packed rows: pack a crop first */
         unsigned char *packed = malloc((size_t)w * (size_t)h * 3);
         if (!packed)
