@@ -71,7 +71,8 @@ static void canvas_row(void *ctx, int y, unsigned char *o)
 }
 
 /* 8-bit RGB PNG with no filter and zlib level 6 (gy_png_options_plot): for plots (large flat
- * areas) smaller and about twice as fast as libpng's adaptive filters, which Cairo's writer uses. */
+ * areas) smaller and about twice as fast as libpng's adaptive filters, which Cairo's writer
+ * uses. */
 gy_status gy_canvas_save_png(gy_canvas *c, const char *path, gy_error *err)
 {
     if (cairo_status(c->cr) != CAIRO_STATUS_SUCCESS)

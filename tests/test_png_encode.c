@@ -42,8 +42,8 @@ static unsigned char *take_apart(const unsigned char *png, size_t n, int w, int 
             ck_assert_uint_eq(len, 13);
             ck_assert_uint_eq(be32(d), (uint32_t)w);
             ck_assert_uint_eq(be32(d + 4), (uint32_t)h);
-            static const unsigned char rest[5] = {8, 2, 0, 0, 0}; /* 8 bits, RGB, deflate,
-                                                                      filter method 0, no interlace */
+            /* 8 bits, RGB, deflate, filter method 0, no interlace */
+            static const unsigned char rest[5] = {8, 2, 0, 0, 0};
             ck_assert_mem_eq(d + 8, rest, 5);
         } else if (k == 1) {
             idat = d;
@@ -100,8 +100,8 @@ START_TEST(round_trip_every_option)
             gy_strbuf out = {0};
             gy_strbuf_put(&out, "head", 4); /* appended after what the buffer holds */
             gy_error err;
-            ck_assert_msg(gy_png_encode_rgb(img, w, h, stride, &opts[k], &out, "p.png", &err) == GY_OK,
-                          "%s", err.message);
+            gy_status st = gy_png_encode_rgb(img, w, h, stride, &opts[k], &out, "p.png", &err);
+            ck_assert_msg(st == GY_OK, "%s", err.message);
             ck_assert_int_eq(out.bad, 0);
             ck_assert_mem_eq(out.s, "head", 4);
             const unsigned char *png = (const unsigned char *)out.s + 4;
@@ -173,7 +173,8 @@ START_TEST(sizes_and_options_refused)
         gy_strbuf out = {0};
         gy_error err;
         int w = bad_sizes[i][0], h = bad_sizes[i][1];
-        ck_assert_int_eq(gy_png_encode_rgb(px, w, h, 3, &ok, &out, "big.png", &err), GY_ERR_ARGUMENT);
+        ck_assert_int_eq(gy_png_encode_rgb(px, w, h, 3, &ok, &out, "big.png", &err),
+                         GY_ERR_ARGUMENT);
         char want[96];
         snprintf(want, sizeof want, "big.png: cannot encode a %dx%d PNG (1 to 2^26 pixels)", w, h);
         ck_assert_str_eq(err.message, want);

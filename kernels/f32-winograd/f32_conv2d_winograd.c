@@ -84,7 +84,8 @@ gy_status gy_winograd_pack(gy_conv *c, gy_isa isa, gy_error *err)
                 for (int b = 0; b < 6; b++) {
                     float *d = dst + (size_t)(a * 6 + b) * xstride;
                     for (int l = 0; l < lanes; l++)
-                        d[l] = (float)(t[a][0][l] * G[b][0] + t[a][1][l] * G[b][1] + t[a][2][l] * G[b][2]);
+                        d[l] = (float)(t[a][0][l] * G[b][0] + t[a][1][l] * G[b][1] +
+                                       t[a][2][l] * G[b][2]);
                 }
         }
     }

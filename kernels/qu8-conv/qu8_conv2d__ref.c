@@ -1,8 +1,8 @@
 /* qu8_conv2d__ref.c - the int8 convolution by its definition: for every output, the int32 sum
  * over the window of x * w with padding read as the input's zero point (bounds checked, the
  * border is never read), summed tap by tap over the group's input channels (an integer sum: any
- * order gives the same value), then the epilogue of qu8_epilogue.h. The tests hold every fast kernel
- * to this one, byte for byte. */
+ * order gives the same value), then the epilogue of qu8_epilogue.h. The tests hold every fast
+ * kernel to this one, byte for byte. */
 #include <string.h>
 
 #include "kernels/kernels_qu8.h"
@@ -38,8 +38,8 @@ void gy_qu8_conv2d__ref(const gy_qu8_conv_run *r)
                         int iy = oy * p->sh - p->ph + ky, ix = ox * p->sw - p->pw + kx;
                         const uint8_t *xin = NULL;
                         if (iy >= 0 && iy < r->in.h && ix >= 0 && ix < r->in.w)
-                            xin = r->in.data + (size_t)iy * r->in.rstride + (size_t)ix * r->in.pstride +
-                                  (size_t)g * cin_g;
+                            xin = r->in.data + (size_t)iy * r->in.rstride +
+                                  (size_t)ix * r->in.pstride + (size_t)g * cin_g;
                         const int8_t *wk = r->w + ((size_t)oc * cin_g * p->kh + ky) * p->kw + kx;
                         const size_t wstep = (size_t)p->kh * p->kw;
                         for (int ci = 0; ci < cin_g; ci++)
