@@ -5,8 +5,9 @@
 # tests say so when a clip differs from the one the reference was made from).
 # usage: make_clips.sh OUT_DIR IMAGE [CLIP...]     (default: every clip)
 # With GY_CLIP_CACHE set (ctest sets it to a folder of the build), each clip is made once into
-# a subfolder named for the checksum of this script, the image and ffmpeg's versions, then copied to OUT_DIR: the
-# video tests need the same clips, and encoding them is most of what they would spend.
+# a subfolder named for the checksum of this script, the image and ffmpeg's versions, then
+# copied to OUT_DIR: the video tests need the same clips, and encoding them is most of what they
+# would spend.
 set -eu
 out=$1
 img=$2
