@@ -279,31 +279,11 @@ int out_save_labels(const char *run, const char *stem, const gy_image *img, cons
     return rc;
 }
 
-typedef struct membuf {
-    unsigned char *data;
-    size_t size, cap;
-    int failed;
-} membuf;
-
+/* stb's output callback: the encoded bytes go into a gy_strbuf (binary-safe). */
 static void mem_write(void *ctx, void *data, int size)
 {
-    membuf *m = ctx;
-    if (m->failed || size <= 0)
-        return;
-    if (m->size + (size_t)size > m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 1 << 16;
-        while (cap < m->size + (size_t)size)
-            cap *= 2;
-        unsigned char *p = realloc(m->data, cap);
-        if (!p) {
-            m->failed = 1;
-            return;
-        }
-        m->data = p;
-        m->cap = cap;
-    }
-    memcpy(m->data + m->size, data, (size_t)size);
-    m->size += (size_t)size;
+    if (size > 0)
+        gy_strbuf_put(ctx, data, (size_t)size);
 }
 
 typedef enum { ENC_JPG, ENC_PNG, ENC_BMP } encoding;
@@ -312,22 +292,13 @@ typedef enum { ENC_JPG, ENC_PNG, ENC_BMP } encoding;
 static int encode_to(const char *path, encoding enc, int w, int h, const unsigned char *px,
                      int stride)
 {
-    membuf m = {0};
+    gy_strbuf m = {0};
     int ok;
     if (enc == ENC_PNG) { /* cv2.imwrite's settings */
         const gy_png_options o = gy_png_options_cv2();
-        gy_strbuf b = {0};
         gy_error err;
-        if (gy_png_encode_rgb(px, w, h, (size_t)stride, &o, &b, path, &err) != GY_OK) {
-            free(b.s);
-            cli_say("%s: cannot encode the image", path);
-            return EXIT_CANTCREAT;
-        }
-        int rc = write_file(path, b.s, b.len);
-        free(b.s);
-        return rc;
-    }
-    if (enc == ENC_BMP || stride != w * 3) {
+        ok = gy_png_encode_rgb(px, w, h, (size_t)stride, &o, &m, path, &err) == GY_OK;
+    } else if (enc == ENC_BMP || stride != w * 3) {
         /* stb's JPEG and BMP writers take packed rows: pack a crop first */
         unsigned char *packed = malloc((size_t)w * (size_t)h * 3);
         if (!packed)
@@ -341,13 +312,13 @@ static int encode_to(const char *path, encoding enc, int w, int h, const unsigne
     } else {
         ok = stbi_write_jpg_to_func(mem_write, &m, w, h, 3, px, 95);
     }
-    if (!ok || m.failed || m.size == 0) {
-        free(m.data);
+    if (!ok || m.bad || m.len == 0) {
+        free(m.s);
         cli_say("%s: cannot encode the image", path);
         return EXIT_CANTCREAT;
     }
-    int rc = write_file(path, m.data, m.size);
-    free(m.data);
+    int rc = write_file(path, m.s, m.len);
+    free(m.s);
     return rc;
 }
 
