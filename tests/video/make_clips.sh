@@ -56,13 +56,18 @@ fi
 dest=$out
 cache="$GY_CLIP_CACHE/$( (cat "$0" "$img"; ffmpeg -version) | cksum | tr ' ' '-')"
 mkdir -p "$cache"
+# one maker at a time (flock, util-linux): a test starting alongside waits for the clips instead
+# of encoding them too
+exec 9>"$cache/.lock"
+flock 9
 for c in "$@"; do
   if [ ! -f "$cache/$c" ]; then
-    # made in a folder of its own, then renamed: a test running alongside sees a whole clip or none
+    # made in a folder of its own, then renamed: never a partial clip under its name
     out=$(mktemp -d "$cache/.making.XXXXXX")
     make "$c"
     mv "$out/$c" "$cache/$c"
     rm -rf "$out"
   fi
-  cp "$cache/$c" "$dest/$c"
 done
+flock -u 9
+for c in "$@"; do cp "$cache/$c" "$dest/$c"; done
