@@ -246,6 +246,17 @@ START_TEST(conv_awkward_shapes)
             conv_case(&g4);
             cases += 2;
         }
+    /* one group per input channel but two outputs each, and two inputs per output: the grouped
+     * GEMM, not the depthwise kernel */
+    for (int s = 1; s <= 2; s++) {
+        conv_spec m2 = {.cin = 12, .cout = 24, .groups = 12, .k = 3, .s = s, .ih = 7, .iw = 9,
+                        .act = GY_ACT_SILU, .res = 1, .wbits = 8};
+        conv_case(&m2);
+        conv_spec h2 = {.cin = 24, .cout = 12, .groups = 12, .k = 3, .s = s, .ih = 7, .iw = 9,
+                        .act = GY_ACT_RELU, .wbits = 7};
+        conv_case(&h2);
+        cases += 2;
+    }
     /* depthwise over channel counts around the 16-lane packing: 1, 15, 16, 17, 33, 50, 64 */
     static const int dwc[] = {1, 15, 16, 17, 33, 50, 64};
     for (int i = 0; i < 7; i++) {
@@ -316,6 +327,21 @@ START_TEST(conv_pack_geometry)
     c = (gy_qu8_conv){.cin = 4, .cout = 4, .kh = 16, .kw = 16, .sh = 1, .sw = 1, .groups = 1};
     ck_assert_msg(gy_qu8_conv_pack(&c, w, GY_QISA_GENERIC, &err) == GY_OK, "%s", err.message);
     gy_qu8_conv_release(&c);
+    /* depthwise (the qu8-dwconv kernel) exactly when groups > 1 == cin == cout: each clause
+     * failing alone leaves the grouped GEMM */
+    static const int dw[][4] = {/* cin, cout, groups, depthwise */
+                                {8, 8, 8, 1},  {1, 1, 1, 0}, {8, 16, 8, 0},
+                                {16, 8, 8, 0}, {16, 16, 8, 0}, {2, 2, 2, 1}};
+    for (int i = 0; i < 6; i++) {
+        c = (gy_qu8_conv){.cin = dw[i][0], .cout = dw[i][1], .kh = 3, .kw = 3, .sh = 1, .sw = 1,
+                          .ph = 1, .pw = 1, .groups = dw[i][2]};
+        for (int q = 0; q < nqisa(); q++) {
+            ck_assert_msg(gy_qu8_conv_pack(&c, w, (gy_qisa)q, &err) == GY_OK, "%s", err.message);
+            ck_assert_msg(c.depthwise == dw[i][3], "cin %d cout %d groups %d (%s): depthwise %d",
+                          c.cin, c.cout, c.groups, gy_qisa_name((gy_qisa)q), c.depthwise);
+        }
+        gy_qu8_conv_release(&c);
+    }
     c = (gy_qu8_conv){.cin = 4, .cout = 4, .kh = 1, .kw = 257, .sh = 1, .sw = 1, .groups = 1};
     ck_assert_int_eq(gy_qu8_conv_pack(&c, w, GY_QISA_GENERIC, &err), GY_ERR_UNSUPPORTED);
     ck_assert_msg(strstr(err.message, "a 1x257 window has more than 256 taps"), "%s", err.message);
